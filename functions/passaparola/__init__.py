@@ -1,0 +1,1 @@
+"""passaparola: the referral functions shipped to AWS Lambda."""

@@ -1,0 +1,1 @@
+"""The HTTP API: powertools routers, request and response models, and the error mapping."""

@@ -1,0 +1,45 @@
+"""Building a resolver and a Lambda entry point from routers; shared by every HTTP function."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from passaparola.api import errors
+from passaparola.observability import logger, metrics
+
+Handler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
+Gate = Callable[[dict[str, Any]], dict[str, Any] | None]
+
+
+def _json(body: str) -> Any:
+    # Amounts stay exact: 49.9 becomes Decimal("49.9"), never the float 49.899999...
+    return json.loads(body, parse_float=Decimal)
+
+
+def make_app(*routers: APIGatewayHttpRouter) -> APIGatewayHttpResolver:
+    app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=_json)
+    for router in routers:
+        app.include_router(router)
+    errors.install(app)
+    return app
+
+
+def make_handler(app: APIGatewayHttpResolver, gate: Gate | None = None) -> Handler:
+    """The Lambda entry point: size limit, then `gate` (e.g. a signature check), then routes."""
+
+    @logger.inject_lambda_context(clear_state=True)
+    @metrics.log_metrics
+    def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        refused = errors.too_large(event) or (gate(event) if gate else None)
+        if refused is not None:
+            return refused
+        return app.resolve(event, context)
+
+    return handler

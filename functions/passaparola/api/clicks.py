@@ -1,0 +1,41 @@
+"""GET /r/{code}: the shared link."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+from aws_lambda_powertools.metrics import MetricUnit
+
+from passaparola import wiring
+from passaparola.observability import metrics
+
+router = APIGatewayHttpRouter()
+
+
+@router.get(
+    "/r/<code>",
+    summary="Follow a referral link",
+    description=(
+        "Counts the click (not for bots or link previews, and once a day per visitor) and "
+        "redirects to the campaign's landing page with ?ref=CODE. An unknown or inactive code "
+        "still lands on a page, with ref_status=invalid."
+    ),
+    tags=["referrals"],
+    responses={
+        302: {"description": "Redirect to the landing page; Location header, Cache-Control: no-store"}
+    },
+)
+def follow_link(code: str) -> Response[str]:
+    event = router.current_event
+    redirect = wiring.click_recorder().click(code, event.headers, event.request_context.http.source_ip)
+    metrics.add_metric(name=f"Click{redirect.outcome.capitalize()}", unit=MetricUnit.Count, value=1)
+    return Response(
+        status_code=302,
+        body="",
+        headers={
+            "Location": redirect.location,
+            # A 301, or a cached 302, would let repeat clicks skip the tracker.
+            "Cache-Control": "no-store",
+            "Referrer-Policy": "no-referrer",
+        },
+    )

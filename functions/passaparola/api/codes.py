@@ -1,0 +1,47 @@
+"""GET /codes/{code}: what the landing page shows about a code."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+
+from passaparola import wiring
+from passaparola.api.schemas import CodeInvalid, CodeValid, Offer, PublicReferrer, ok
+from passaparola.domain.errors import CodeNotValid
+
+router = APIGatewayHttpRouter()
+
+
+@router.get(
+    "/codes/<code>",
+    summary="Check a referral code",
+    description="Who invited the visitor and what they get. Never returns an email or other personal data.",
+    tags=["referrals"],
+    responses=ok(200, CodeValid, "The code can be used")
+    | ok(404, CodeInvalid, "The code cannot be used, and why"),
+)
+def check_code(
+    code: str, lang: Annotated[str | None, Query(pattern=r"^[a-z]{2}$")] = None
+) -> Response[CodeValid | CodeInvalid]:
+    headers = {"Cache-Control": "no-store"}
+    try:
+        valid = wiring.code_validator().check(code)
+    except CodeNotValid as exc:
+        body = CodeInvalid(valid=False, reason=exc.reason, error="invalid_code", message=exc.message)
+        return Response(404, "application/json", body, headers)
+    campaign = valid.campaign
+    friend_reward = campaign.rules.friend_reward
+    offer: Offer | None = None
+    if friend_reward is not None:
+        details: dict[str, Any] = friend_reward.model_dump(mode="json", exclude_none=True)
+        offer = Offer(**details, text=campaign.text(lang).friend_offer)
+    body_valid = CodeValid(
+        valid=True,
+        campaign=campaign.rules.slug,
+        referrer=PublicReferrer(display_name=valid.display_name),
+        offer=offer,
+    )
+    return Response(200, "application/json", body_valid, headers)

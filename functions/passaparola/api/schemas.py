@@ -1,0 +1,166 @@
+"""Request and response bodies of the public API. OpenAPI is generated from these."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Email = Annotated[str, Field(min_length=3, max_length=254, examples=["anna@example.com"])]
+CodeText = Annotated[str, Field(min_length=1, max_length=32, examples=["SPRING-7KQMX2R9P"])]
+Locale = Annotated[str, Field(pattern=r"^[a-z]{2}$", examples=["it"])]
+OrderId = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=128,
+        pattern=r"^[A-Za-z0-9._:#/-]+$",
+        examples=["1001", "gid://shopify/Order/1001"],
+    ),
+]
+
+
+class _In(BaseModel):
+    # Stores and pages may send more than we read; unknown fields are ignored, not refused.
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+
+class ErrorBody(BaseModel):
+    error: str = Field(description="stable machine-readable name, e.g. invalid_code")
+    message: str = Field(description="what is wrong, for a person")
+    reason: str | None = Field(default=None, description="the finer cause, where there is one")
+
+
+class EnrolRequest(_In):
+    campaign: Annotated[str, Field(min_length=1, max_length=48, examples=["spring"])]
+    email: Email
+    name: Annotated[str, Field(max_length=200)] | None = None
+    locale: Locale | None = None
+
+
+class EnrolResponse(BaseModel):
+    code: str
+    share_url: str
+
+
+class PublicReferrer(BaseModel):
+    display_name: str | None = Field(description="the name the referrer chose to show; never an email")
+
+
+class Offer(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(description="reward kind, e.g. coupon_percent")
+    text: str | None = Field(description="the offer in words, in the requested language")
+
+
+class CodeValid(BaseModel):
+    valid: Literal[True]
+    campaign: str
+    referrer: PublicReferrer
+    offer: Offer | None
+
+
+class CodeInvalid(BaseModel):
+    valid: Literal[False]
+    reason: Literal["unknown", "expired", "inactive", "cap_reached"]
+    error: Literal["invalid_code"]
+    message: str
+
+
+class ClaimRequest(_In):
+    code: CodeText
+    email: Email
+    locale: Locale | None = None
+    variant: Annotated[str, Field(max_length=8)] | None = None
+
+
+class RewardOut(BaseModel):
+    id: str
+    role: Literal["referrer", "friend", "tier", "second_level"]
+    kind: str
+    description: str
+    status: Literal["pending", "held", "issued", "void", "clawed_back"]
+    value: str | None = Field(description="decimal amount as a string, exact")
+    currency: str | None
+    coupon_code: str | None
+    created_at: str
+    hold_until: str | None
+    issued_at: str | None
+
+
+class ClaimResponse(BaseModel):
+    claim_id: str
+    campaign: str
+    friend_reward: RewardOut | None
+
+
+class ConversionRequest(_In):
+    order_id: OrderId
+    email: Email
+    amount: Annotated[
+        Decimal,
+        Field(
+            gt=0,
+            le=Decimal("1000000000"),
+            max_digits=15,
+            decimal_places=4,
+            allow_inf_nan=False,
+            examples=["49.90"],
+        ),
+    ]
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$", examples=["EUR"])]
+    code: CodeText | None = None
+
+
+class ConversionResponse(BaseModel):
+    conversion_id: str
+    status: Literal["queued", "duplicate", "rejected"]
+    reason: str | None = Field(default=None, description="the fraud or eligibility rule that applied")
+    rewards: int = Field(default=0, description="rewards queued by this delivery")
+
+
+class RefundRequest(_In):
+    order_id: OrderId
+
+
+class RewardStatus(BaseModel):
+    id: str
+    status: str
+
+
+class RefundResponse(BaseModel):
+    order_id: str
+    status: Literal["refunded", "noted"]
+    rewards: list[RewardStatus]
+
+
+class StatsResponse(BaseModel):
+    code: str
+    campaign: str
+    share_url: str
+    clicks: int
+    claims: int
+    conversions: int
+    rewards: list[RewardOut]
+
+
+def error_responses(*statuses: int) -> dict[int, Any]:
+    """OpenAPI entries for the error answers a route can give."""
+    names = {
+        400: "Malformed JSON",
+        401: "Missing, stale or wrong signature or token",
+        404: "Not found",
+        409: "The same request is being processed; retry",
+        413: "Body too large",
+        422: "A value is missing or not acceptable",
+    }
+    return {
+        status: {"description": names[status], "content": {"application/json": {"model": ErrorBody}}}
+        for status in statuses
+    }
+
+
+def ok(status: int, model: type[BaseModel], description: str) -> dict[int, Any]:
+    return {status: {"description": description, "content": {"application/json": {"model": model}}}}

@@ -1,0 +1,150 @@
+"""POST /conversions and POST /refunds: the store's signed webhooks.
+
+The signature is checked before anything else, even before the body is parsed (`verify`,
+run as the function's gate), so an unsigned caller learns nothing about our validation.
+`webhook-id` is the idempotency key: a redelivery gets the first answer back, and the same
+id with a different body is refused. Below that, the order id makes each order count once
+whatever ids it arrives under.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyValidationError,
+)
+from pydantic import BaseModel
+
+from passaparola import config, wiring
+from passaparola.api import errors
+from passaparola.api.schemas import (
+    ConversionRequest,
+    ConversionResponse,
+    RefundRequest,
+    RefundResponse,
+    error_responses,
+    ok,
+)
+from passaparola.domain.errors import Busy, InvalidInput, InvalidSignature
+from passaparola.observability import metrics
+from passaparola.services.conversions import Order
+from passaparola.storage import aws
+
+router = APIGatewayHttpRouter()
+# Store platforms retry failed webhooks for up to about three days.
+REPLAY_WINDOW_SECONDS = 3 * 24 * 3600
+SIGNED: list[dict[str, list[str]]] = [{"standardWebhooks": []}]
+
+
+def verify(event: dict[str, Any]) -> dict[str, Any] | None:
+    """The gate: None when the signature is good, else the 401 answer."""
+    body = event.get("body") or ""
+    try:
+        raw = base64.b64decode(body) if event.get("isBase64Encoded") else body.encode()
+    except ValueError:
+        return errors.lambda_error(400, "malformed_body", "body is not valid base64")
+    try:
+        wiring.webhook_verifier().verify(raw, event.get("headers") or {})
+    except InvalidSignature as exc:
+        metrics.add_metric(name="SignatureRefused", unit=MetricUnit.Count, value=1)
+        return errors.lambda_error(401, exc.code, exc.message)
+    return None
+
+
+@cache
+def _idempotent(
+    kind: str, work: Callable[[dict[str, Any]], dict[str, Any]]
+) -> tuple[Callable[..., dict[str, Any]], IdempotencyConfig]:
+    layer = DynamoDBPersistenceLayer(
+        table_name=config.settings().table_name,
+        key_attr="pk",
+        sort_key_attr="sk",
+        static_pk_value=f"IDEMPOTENCY#{kind}",
+        expiry_attr="expires_at",
+        boto3_client=aws.client("dynamodb"),
+    )
+    settings = IdempotencyConfig(
+        event_key_jmespath="webhook_id",
+        payload_validation_jmespath="body",
+        raise_on_no_idempotency_key=True,
+        expires_after_seconds=REPLAY_WINDOW_SECONDS,
+    )
+    once = idempotent_function(data_keyword_argument="delivery", config=settings, persistence_store=layer)(
+        work
+    )
+    return once, settings
+
+
+def _once(kind: str, work: Callable[[dict[str, Any]], dict[str, Any]], body: BaseModel) -> dict[str, Any]:
+    delivery = {
+        "webhook_id": router.current_event.headers["webhook-id"],
+        "body": body.model_dump(mode="json"),
+    }
+    once, settings = _idempotent(kind, work)
+    settings.register_lambda_context(router.lambda_context)
+    try:
+        return once(delivery=delivery)
+    except IdempotencyAlreadyInProgressError:
+        raise Busy("this webhook-id is being processed right now; retry shortly") from None
+    except IdempotencyValidationError:
+        raise InvalidInput(
+            "this webhook-id was already used for a different body", code="webhook_id_reused"
+        ) from None
+
+
+def _convert(delivery: dict[str, Any]) -> dict[str, Any]:
+    request = ConversionRequest.model_validate(delivery["body"])
+    converted = wiring.conversions().convert(
+        Order(request.order_id, request.email, request.amount, request.currency, request.code)
+    )
+    metrics.add_metric(name=f"Conversion{converted.status.capitalize()}", unit=MetricUnit.Count, value=1)
+    return ConversionResponse(**converted.__dict__).model_dump()
+
+
+def _refund(delivery: dict[str, Any]) -> dict[str, Any]:
+    refunded = wiring.refunds().refund(RefundRequest.model_validate(delivery["body"]).order_id)
+    metrics.add_metric(name="Refund", unit=MetricUnit.Count, value=1)
+    return RefundResponse.model_validate(refunded.__dict__).model_dump()
+
+
+@router.post(
+    "/conversions",
+    summary="Report a paid order (signed by the store)",
+    description=(
+        "Attributes the order to a referral, checks the open fraud rules, records it once per "
+        "order and queues the rewards it earns. Signed with Standard Webhooks headers."
+    ),
+    tags=["store"],
+    responses=ok(202, ConversionResponse, "Accepted: queued, duplicate, or rejected with a reason")
+    | error_responses(400, 401, 409, 413, 422),
+    security=SIGNED,
+)
+def report_conversion(body: ConversionRequest) -> Response[ConversionResponse]:
+    answer = ConversionResponse.model_validate(_once("conversions", _convert, body))
+    return Response(202, "application/json", answer, {"Cache-Control": "no-store"})
+
+
+@router.post(
+    "/refunds",
+    summary="Report a refunded order (signed by the store)",
+    description="Voids the order's rewards that are still held, and records a clawback for those issued.",
+    tags=["store"],
+    responses=ok(202, RefundResponse, "Accepted") | error_responses(400, 401, 409, 413, 422),
+    security=SIGNED,
+)
+def report_refund(body: RefundRequest) -> Response[RefundResponse]:
+    answer = RefundResponse.model_validate(_once("refunds", _refund, body))
+    return Response(202, "application/json", answer, {"Cache-Control": "no-store"})

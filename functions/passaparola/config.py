@@ -1,0 +1,57 @@
+"""The environment a function runs in, read and checked once per cold start."""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from passaparola.domain.campaign import Rules
+
+BUNDLED_RULES = Path(__file__).with_name("rules.json")
+
+
+class ConfigError(RuntimeError):
+    pass
+
+
+class Settings(BaseModel):
+    """Each function is given only the variables it needs; `require` names a missing one."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+
+    table_name: str = Field(alias="TABLE_NAME")
+    site_url: str = Field(alias="SITE_URL", pattern=r"^https?://")
+    api_url: str = Field(alias="API_URL", pattern=r"^https?://")
+    rules_path: Path = Field(alias="RULES_PATH", default=BUNDLED_RULES)
+    reward_queue_url: str | None = Field(alias="REWARD_QUEUE_URL", default=None)
+    mail_from: str | None = Field(alias="MAIL_FROM", default=None)
+    webhook_secret_id: str | None = Field(alias="WEBHOOK_SECRET_ID", default=None)
+    stats_key_secret_id: str | None = Field(alias="STATS_KEY_SECRET_ID", default=None)
+    visitor_salt_secret_id: str | None = Field(alias="VISITOR_SALT_SECRET_ID", default=None)
+
+    def require(self, field: str) -> str:
+        value = getattr(self, field)
+        if not value:
+            alias = type(self).model_fields[field].alias
+            raise ConfigError(f"environment variable {alias} is not set for this function")
+        return str(value)
+
+
+@cache
+def settings() -> Settings:
+    try:
+        return Settings.model_validate(os.environ)
+    except ValidationError as exc:
+        raise ConfigError(f"bad function environment: {exc}") from exc
+
+
+@cache
+def rules() -> Rules:
+    path = settings().rules_path
+    try:
+        return Rules.model_validate_json(path.read_bytes())
+    except FileNotFoundError:
+        raise ConfigError(f"no compiled rules at {path}; run the build (passaparola build)") from None

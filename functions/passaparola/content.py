@@ -1,0 +1,354 @@
+"""Reading content/: brands and campaign files, validated, compiled into the rules file.
+
+Build-time only (the site build, the local stack and the Lambda build call it; no handler
+imports it). Every problem is reported with its file, the field, and the reason, and all
+problems are reported at once, so a marketer fixes a file in one pass.
+
+    content/brands/<brand>.yaml            name, colours, store_url, contact, logo, favicon
+    content/brands/<brand>/...             the brand's image files
+    content/campaigns/<slug>.md            rules + words, YAML front matter, Markdown body
+    content/campaigns/<slug>.<lang>.md     a translation: words only
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Self
+
+import frontmatter
+import yaml
+from babel.numbers import get_currency_precision, is_currency
+from coloraide import Color
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+
+from passaparola import i18n
+from passaparola.domain.campaign import (
+    REWARD_TYPES,
+    BrandContact,
+    CampaignCopy,
+    CampaignRules,
+    CampaignText,
+    CompiledCampaign,
+    Rules,
+)
+
+HexColour = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
+WCAG_AA_TEXT = 4.5
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: Path
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.field}: {self.reason}"
+
+
+class ContentError(Exception):
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("content/ has problems:\n" + "\n".join(f"  {p}" for p in problems))
+
+
+class Colours(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    primary: HexColour = Field(description="buttons and links")
+    on_primary: HexColour = Field(description="text on primary buttons")
+    background: HexColour
+    text: HexColour
+    accent: HexColour | None = None
+
+    @model_validator(mode="after")
+    def _readable(self) -> Self:
+        """WCAG AA: 4.5:1 for text. Links are primary on background, buttons on_primary on primary."""
+        for fore, back in (("text", "background"), ("on_primary", "primary"), ("primary", "background")):
+            ratio = Color(getattr(self, fore)).contrast(getattr(self, back), method="wcag21")
+            if ratio < WCAG_AA_TEXT:
+                raise ValueError(
+                    f"{fore} on {back} has contrast {ratio:.2f}:1; WCAG AA needs {WCAG_AA_TEXT}:1"
+                )
+        return self
+
+
+class Brand(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+    store_url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
+    contact: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")]
+    colours: Colours
+    logo: str | None = Field(default=None, description="image file in content/brands/<brand>/")
+    favicon: str | None = Field(default=None, description="image file in content/brands/<brand>/")
+
+    def contact_details(self) -> BrandContact:
+        return BrandContact(name=self.name, store_url=self.store_url, contact=self.contact)
+
+
+@dataclass
+class Campaign:
+    """One campaign: its rules (from the default-language file) and its words per language."""
+
+    path: Path
+    rules: CampaignRules
+    default_lang: str
+    copies: dict[str, CampaignCopy] = field(default_factory=dict)
+    bodies: dict[str, str] = field(default_factory=dict)
+    paths: dict[str, Path] = field(default_factory=dict)
+
+
+@dataclass
+class Content:
+    root: Path
+    brands: dict[str, Brand]
+    campaigns: dict[str, Campaign]
+
+    def brand_dir(self, slug: str) -> Path:
+        return self.root / "brands" / slug
+
+
+_RULE_FIELDS = set(CampaignRules.model_fields) - {"slug"}
+_COPY_FIELDS = set(CampaignCopy.model_fields)
+
+
+def _field_of(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in loc if part not in REWARD_TYPES) or "(file)"
+
+
+def _reason(error: Any) -> str:
+    if error["type"] == "extra_forbidden":
+        return "unknown field (check the spelling)"
+    return str(error["msg"]).removeprefix("Value error, ")
+
+
+def _problems(path: Path, exc: ValidationError) -> list[Problem]:
+    return [Problem(path, _field_of(e["loc"]), _reason(e)) for e in exc.errors()]
+
+
+def _read(path: Path, problems: list[Problem]) -> tuple[dict[str, Any], str] | None:
+    try:
+        post = frontmatter.load(str(path))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else "front matter"
+        problems.append(Problem(path, where, f"not valid YAML: {getattr(exc, 'problem', exc)}"))
+        return None
+    except UnicodeDecodeError:
+        problems.append(Problem(path, "(file)", "not UTF-8 text"))
+        return None
+    return dict(post.metadata), post.content
+
+
+def _name_parts(path: Path) -> tuple[str, str | None]:
+    parts = path.name.removesuffix(".md").split(".")
+    return parts[0], parts[1] if len(parts) > 1 else None
+
+
+def _load_brands(root: Path, problems: list[Problem]) -> dict[str, Brand]:
+    brands = {}
+    for path in sorted((root / "brands").glob("*.yaml")):
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            if not isinstance(data, dict):
+                problems.append(Problem(path, "(file)", "must be a YAML mapping of fields"))
+                continue
+            brand = Brand.model_validate(data)
+        except yaml.YAMLError as exc:
+            problems.append(Problem(path, "(file)", f"not valid YAML: {exc}"))
+            continue
+        except ValidationError as exc:
+            problems.extend(_problems(path, exc))
+            continue
+        for attr in ("logo", "favicon"):
+            name = getattr(brand, attr)
+            if name and not (root / "brands" / path.stem / name).is_file():
+                problems.append(Problem(path, attr, f"no file brands/{path.stem}/{name}"))
+        brands[path.stem] = brand
+    return brands
+
+
+def _load_master(path: Path, meta: dict[str, Any], body: str, problems: list[Problem]) -> Campaign | None:
+    slug, _ = _name_parts(path)
+    meta.setdefault("slug", slug)
+    meta.setdefault("lang", i18n.DEFAULT)
+    if meta["slug"] != slug:
+        problems.append(Problem(path, "slug", f"is {meta['slug']!r} but the file name says {slug!r}"))
+        return None
+    unknown = set(meta) - _RULE_FIELDS - _COPY_FIELDS
+    for name in sorted(unknown):
+        problems.append(Problem(path, name, "unknown field (check the spelling)"))
+    rules_part = {k: v for k, v in meta.items() if k in _RULE_FIELDS or k == "slug"}
+    copy_part = {k: v for k, v in meta.items() if k in _COPY_FIELDS}
+    try:
+        rules = CampaignRules.model_validate(rules_part)
+    except ValidationError as exc:
+        problems.extend(_problems(path, exc))
+        rules = None
+    try:
+        copy = CampaignCopy.model_validate(copy_part)
+    except ValidationError as exc:
+        problems.extend(_problems(path, exc))
+        copy = None
+    if rules is None or copy is None or unknown:
+        return None
+    return Campaign(path, rules, copy.lang, {copy.lang: copy}, {copy.lang: body}, {copy.lang: path})
+
+
+def _add_translation(
+    campaign: Campaign, path: Path, lang: str, meta: dict[str, Any], body: str, problems: list[Problem]
+) -> None:
+    rules_here = sorted(set(meta) & (_RULE_FIELDS - _COPY_FIELDS))
+    for name in rules_here:
+        problems.append(
+            Problem(path, name, f"rules belong in the default-language file {campaign.path.name}")
+        )
+    meta.setdefault("slug", campaign.rules.slug)
+    meta.setdefault("lang", lang)
+    if meta["lang"] != lang:
+        problems.append(Problem(path, "lang", f"is {meta['lang']!r} but the file name says {lang!r}"))
+        return
+    try:
+        copy = CampaignCopy.model_validate({k: v for k, v in meta.items() if k not in rules_here})
+    except ValidationError as exc:
+        problems.extend(_problems(path, exc))
+        return
+    master_variants = {v.id for v in campaign.copies[campaign.default_lang].variants}
+    if {v.id for v in copy.variants} - master_variants:
+        problems.append(
+            Problem(path, "variants", "a translation can only translate the default file's variant ids")
+        )
+    if lang in campaign.copies:
+        problems.append(Problem(path, "lang", f"{lang} is already given by {campaign.paths[lang].name}"))
+        return
+    campaign.copies[lang] = copy
+    campaign.bodies[lang] = body
+    campaign.paths[lang] = path
+
+
+def _check_campaign(campaign: Campaign, brands: dict[str, Brand], problems: list[Problem]) -> None:
+    path, rules = campaign.path, campaign.rules
+    if rules.brand not in brands:
+        problems.append(Problem(path, "brand", f"no brand file brands/{rules.brand}.yaml"))
+    for lang in campaign.copies:
+        if lang not in i18n.LANGUAGES:
+            problems.append(
+                Problem(campaign.paths[lang], "lang", f"{lang!r} is not one of {', '.join(i18n.LANGUAGES)}")
+            )
+    for where, currency in _currencies(rules):
+        if not is_currency(currency):
+            problems.append(Problem(path, where, f"{currency!r} is not an ISO 4217 currency"))
+
+
+def _currencies(rules: CampaignRules) -> list[tuple[str, str]]:
+    found = []
+    data = rules.model_dump(mode="json", exclude_none=True)
+
+    def walk(node: Any, where: str) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "currency":
+                    found.append((f"{where}.currency".lstrip("."), value))
+                else:
+                    walk(value, f"{where}.{key}")
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                walk(value, f"{where}.{index}")
+
+    walk(data, "")
+    return found
+
+
+def load(root: Path) -> Content:
+    """Read and validate content/. Raises ContentError listing every problem found."""
+    problems: list[Problem] = []
+    if not (root / "campaigns").is_dir() or not (root / "brands").is_dir():
+        raise ContentError([Problem(root, "(folder)", "needs brands/ and campaigns/ folders")])
+    brands = _load_brands(root, problems)
+    campaigns: dict[str, Campaign] = {}
+    files = sorted((root / "campaigns").glob("*.md"))
+    translations = []
+    for path in files:
+        slug, lang = _name_parts(path)
+        read = _read(path, problems)
+        if read is None:
+            continue
+        if lang is not None:
+            translations.append((path, slug, lang, *read))
+            continue
+        campaign = _load_master(path, *read, problems)
+        if campaign is not None:
+            campaigns[slug] = campaign
+    for path, slug, lang, meta, body in translations:
+        if slug in campaigns:
+            _add_translation(campaigns[slug], path, lang, meta, body, problems)
+        elif not (root / "campaigns" / f"{slug}.md").exists():
+            problems.append(
+                Problem(path, "(file)", f"translation of {slug!r}, but campaigns/{slug}.md does not exist")
+            )
+    prefixes: dict[str, str] = {}
+    for slug, campaign in campaigns.items():
+        _check_campaign(campaign, brands, problems)
+        other = prefixes.setdefault(campaign.rules.prefix, slug)
+        if other != slug:
+            problems.append(
+                Problem(
+                    campaign.path, "code_prefix", f"{campaign.rules.prefix!r} is also {other!r}'s code prefix"
+                )
+            )
+    if not campaigns and not problems:
+        problems.append(Problem(root / "campaigns", "(folder)", "no campaign files"))
+    if problems:
+        raise ContentError(problems)
+    return Content(root, brands, campaigns)
+
+
+def _text(campaign: Campaign, lang: str) -> CampaignText:
+    rules = campaign.rules
+    return CampaignText(
+        title=campaign.copies[lang].title,
+        friend_offer=i18n.describe(rules.friend_reward, lang) if rules.friend_reward else None,
+        referrer_offer=i18n.describe(rules.referrer_reward, lang),
+    )
+
+
+def compile_rules(content: Content) -> Rules:
+    currencies = {cur for c in content.campaigns.values() for _, cur in _currencies(c.rules)}
+    return Rules(
+        campaigns={
+            slug: CompiledCampaign(
+                rules=c.rules,
+                default_lang=c.default_lang,
+                texts={lang: _text(c, lang) for lang in c.copies},
+                variants=tuple(v.id for v in c.copies[c.default_lang].variants),
+            )
+            for slug, c in content.campaigns.items()
+        },
+        brands={slug: brand.contact_details() for slug, brand in content.brands.items()},
+        currency_digits={cur: get_currency_precision(cur) for cur in sorted(currencies)},
+    )
+
+
+def write_rules(rules: Rules, path: Path) -> None:
+    """Write atomically: a reader sees the old file or the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = json.dumps(json.loads(rules.model_dump_json()), indent=1, sort_keys=True) + "\n"
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".rules-", suffix=".json")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(data)
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def build_rules(root: Path, out: Path) -> Rules:
+    rules = compile_rules(load(root))
+    write_rules(rules, out)
+    return rules

@@ -1,0 +1,325 @@
+"""The typed campaign rules: what a business writes in content/, after validation.
+
+The same models validate the YAML front matter at build time (with file and field in every
+error) and load the compiled rules file in Lambda, so the pages and the functions cannot
+disagree about a campaign.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated, Literal, Self, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from passaparola.domain.codes import PREFIX_PATTERN
+from passaparola.domain.money import Amount, Currency, Money, Percent
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=48)]
+Lang = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Channel = Literal["copy", "native", "email", "sms", "whatsapp", "telegram", "x", "facebook", "linkedin", "qr"]
+ALL_CHANNELS: tuple[Channel, ...] = (
+    "copy", "native", "email", "sms", "whatsapp", "telegram", "x", "facebook", "linkedin", "qr",
+)  # fmt: skip
+# Slugs that would shadow an API route or a site folder when both are served from one origin.
+RESERVED_SLUGS = frozenset(
+    {"r", "codes", "claims", "conversions", "refunds", "referrers", "campaigns", "stats"}
+)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- rewards ---------------------------------------------------------------------------------
+
+
+class _MoneyValued(_Strict):
+    """A reward worth money: a fixed amount, or a percentage of the order that earned it."""
+
+    amount: Amount | None = None
+    currency: Currency | None = None
+    percent: Percent | None = Field(default=None, description="percent of the order amount")
+    max_amount: Amount | None = Field(default=None, description="ceiling for a percent reward")
+
+    @model_validator(mode="after")
+    def _one_way_of_valuing(self) -> Self:
+        if (self.amount is None) == (self.percent is None):
+            raise ValueError("give either amount (with currency) or percent of the order, not both")
+        if self.amount is not None and self.currency is None:
+            raise ValueError("currency is required with amount")
+        if self.max_amount is not None and self.percent is None:
+            raise ValueError("max_amount only applies to a percent reward")
+        return self
+
+    @property
+    def of_order(self) -> bool:
+        return self.percent is not None
+
+
+class Credit(_MoneyValued):
+    """Store credit on the customer's account."""
+
+    type: Literal["credit"]
+
+
+class Cash(_MoneyValued):
+    """A payout, e.g. by bank transfer or PayPal."""
+
+    type: Literal["cash"]
+
+
+class GiftCard(_MoneyValued):
+    type: Literal["gift_card"]
+    brand: Text | None = None
+
+
+class Donation(_MoneyValued):
+    """A donation in the customer's name."""
+
+    type: Literal["donation"]
+    charity: Text
+
+
+class CouponPercent(_Strict):
+    type: Literal["coupon_percent"]
+    percent: Percent
+
+
+class CouponFixed(_Strict):
+    type: Literal["coupon_fixed"]
+    amount: Amount
+    currency: Currency
+
+
+class FreePeriod(_Strict):
+    """Free time on a subscription, e.g. one free month."""
+
+    type: Literal["free_period"]
+    months: Annotated[int, Field(ge=1, le=36)]
+    plan: Text | None = None
+
+
+class Quota(_Strict):
+    """Extra allowance, like Dropbox's storage: 500 MB per friend up to 16 GB."""
+
+    type: Literal["quota"]
+    amount: Amount
+    unit: Annotated[str, StringConstraints(min_length=1, max_length=16)]
+    max_total: Amount | None = None
+
+
+class Gift(_Strict):
+    """A tangible gift shipped to the customer."""
+
+    type: Literal["gift"]
+    description: Text
+
+
+class RevenueShare(_Strict):
+    """A recurring share of what the referred friend spends, for a number of months."""
+
+    type: Literal["revenue_share"]
+    percent: Percent
+    months: Annotated[int, Field(ge=1, le=60)]
+
+
+Reward = Annotated[
+    Credit
+    | Cash
+    | GiftCard
+    | Donation
+    | CouponPercent
+    | CouponFixed
+    | FreePeriod
+    | Quota
+    | Gift
+    | RevenueShare,
+    Field(discriminator="type"),
+]
+REWARD_TYPES = frozenset(
+    get_args(kind.model_fields["type"].annotation)[0]
+    for kind in (
+        Credit,
+        Cash,
+        GiftCard,
+        Donation,
+        CouponPercent,
+        CouponFixed,
+        FreePeriod,
+        Quota,
+        Gift,
+        RevenueShare,
+    )
+)
+MONEY_VALUED = (Credit, Cash, GiftCard, Donation)
+
+
+def depends_on_order(reward: Reward) -> bool:
+    return isinstance(reward, RevenueShare) or (isinstance(reward, MONEY_VALUED) and reward.of_order)
+
+
+class Tier(_Strict):
+    """A milestone bonus once a referrer has this many successful referrals."""
+
+    after: Annotated[int, Field(ge=1, le=100_000)]
+    reward: Reward
+
+
+class SecondLevel(_Strict):
+    """A reward for the person who referred the referrer, when the referrer's friend converts."""
+
+    reward: Reward
+
+
+# --- the campaign ----------------------------------------------------------------------------
+
+
+class Variant(_Strict):
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9]{1,8}$")]
+    headline: Text
+
+
+class CampaignCopy(_Strict):
+    """The words of a campaign in one language. A translation file holds only these."""
+
+    slug: Slug
+    lang: Lang
+    title: Text
+    headline: Text | None = None
+    summary: Text | None = None
+    share_message: Text | None = None
+    email_subject: Text | None = None
+    variants: tuple[Variant, ...] = ()
+    terms: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000)] | None = None
+
+    @model_validator(mode="after")
+    def _unique_variants(self) -> Self:
+        ids = [v.id for v in self.variants]
+        if len(ids) != len(set(ids)):
+            raise ValueError("variants: each id must be unique")
+        return self
+
+
+class CampaignRules(_Strict):
+    """What the functions enforce. Lives only in the default-language file of a campaign."""
+
+    slug: Slug
+    brand: Slug
+    status: Literal["active", "paused"] = "active"
+    code_prefix: str | None = None
+    referrer_reward: Reward
+    friend_reward: Reward | None = None
+    reward_on: Literal["purchase", "claim"] = "purchase"
+    min_purchase: Money | None = None
+    hold_days: Annotated[int, Field(ge=0, le=365)] = 14
+    max_rewards_per_referrer: Annotated[int, Field(ge=1, le=100_000)] | None = None
+    tiers: tuple[Tier, ...] = ()
+    second_level: SecondLevel | None = None
+    attribution_days: Annotated[int, Field(ge=1, le=365)] = 30
+    starts: date | None = None
+    ends: date | None = None
+    channels: tuple[Channel, ...] = ALL_CHANNELS
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Self:
+        if self.slug in RESERVED_SLUGS:
+            raise ValueError(f"slug {self.slug!r} is reserved for the API; choose another")
+        if self.code_prefix is not None and not PREFIX_PATTERN.match(self.code_prefix):
+            raise ValueError("code_prefix must be 2 to 12 capital letters or digits")
+        if self.starts and self.ends and self.ends < self.starts:
+            raise ValueError("ends must not be before starts")
+        rewards = [self.referrer_reward, *(t.reward for t in self.tiers)]
+        if self.second_level:
+            rewards.append(self.second_level.reward)
+        if self.reward_on == "claim" and any(depends_on_order(r) for r in rewards):
+            raise ValueError("a reward worth a percent of the order needs reward_on: purchase")
+        if self.friend_reward is not None and depends_on_order(self.friend_reward):
+            raise ValueError(
+                "friend_reward is given when the friend claims, before any order; use a fixed value"
+            )
+        if any(depends_on_order(t.reward) for t in self.tiers):
+            raise ValueError("a tier reward must have a fixed value, not a percent of an order")
+        afters = [t.after for t in self.tiers]
+        if afters != sorted(set(afters)):
+            raise ValueError("tiers must be in increasing order of 'after', each 'after' once")
+        if self.max_rewards_per_referrer is not None and any(
+            a > self.max_rewards_per_referrer for a in afters
+        ):
+            raise ValueError(
+                "a tier's 'after' is above max_rewards_per_referrer, so it could never be reached"
+            )
+        if len(set(self.channels)) != len(self.channels) or not self.channels:
+            raise ValueError("channels must list each channel once, and at least one")
+        return self
+
+    @property
+    def prefix(self) -> str:
+        return self.code_prefix or re.sub(r"[^A-Z0-9]", "", self.slug.upper())[:12]
+
+    @property
+    def currency(self) -> str | None:
+        """The currency orders must be in when the rules depend on the order amount."""
+        return self.min_purchase.currency if self.min_purchase else None
+
+    def state_at(self, now: datetime) -> Literal["active", "paused", "not_started", "ended"]:
+        """Campaign dates are whole days in UTC; `ends` is the last day a referral counts."""
+        if self.status == "paused":
+            return "paused"
+        if self.starts and now < datetime.combine(self.starts, time.min, UTC):
+            return "not_started"
+        if self.ends and now >= datetime.combine(self.ends + timedelta(days=1), time.min, UTC):
+            return "ended"
+        return "active"
+
+
+class CampaignText(_Strict):
+    """The words the functions need, per language (emails, the code validator)."""
+
+    title: Text
+    friend_offer: str | None
+    referrer_offer: str
+
+
+class CompiledCampaign(_Strict):
+    rules: CampaignRules
+    default_lang: Lang
+    texts: dict[Lang, CampaignText]
+    variants: tuple[str, ...] = ()
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return (self.default_lang, *sorted(set(self.texts) - {self.default_lang}))
+
+    def text(self, lang: str | None) -> CampaignText:
+        return self.texts.get(lang or "", self.texts[self.default_lang])
+
+
+class BrandContact(_Strict):
+    """The parts of a brand the functions need (emails, links on to the store)."""
+
+    name: Text
+    store_url: str
+    contact: str
+
+
+class Rules(_Strict):
+    """The compiled rules file shipped with the functions (rules.json)."""
+
+    campaigns: dict[Slug, CompiledCampaign]
+    brands: dict[Slug, BrandContact]
+    currency_digits: dict[str, int] = Field(default_factory=dict)
+
+    def campaign(self, slug: str) -> CompiledCampaign | None:
+        return self.campaigns.get(slug)
+
+    def campaign_for_prefix(self, prefix: str) -> CompiledCampaign | None:
+        for campaign in self.campaigns.values():
+            if campaign.rules.prefix == prefix:
+                return campaign
+        return None
+
+    def digits(self, currency: str) -> int:
+        return self.currency_digits.get(currency, 2)

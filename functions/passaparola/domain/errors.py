@@ -1,0 +1,75 @@
+"""Domain exceptions. The API layer maps each class to an HTTP status in one place."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base class. `code` is the stable, machine-readable error name sent to clients."""
+
+    code = "error"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+
+class InvalidInput(DomainError):
+    """The request is well-formed JSON but a value is not acceptable."""
+
+    code = "invalid_input"
+
+
+class UnknownCampaign(DomainError):
+    code = "unknown_campaign"
+
+
+class CodeNotValid(DomainError):
+    """A referral code that cannot be used; `reason` is unknown, expired, inactive or cap_reached."""
+
+    code = "invalid_code"
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class SelfReferral(DomainError):
+    code = "self_referral"
+
+
+class RejectedEmail(DomainError):
+    """An email address refused by an open fraud rule (for example a disposable domain)."""
+
+    code = "rejected_email"
+
+
+class InvalidSignature(DomainError):
+    code = "invalid_signature"
+
+
+class InvalidToken(DomainError):
+    code = "invalid_token"
+
+
+class NotFound(DomainError):
+    code = "not_found"
+
+
+class Busy(DomainError):
+    """The same request is being processed right now; the caller should retry."""
+
+    code = "in_progress"
+
+
+class Conflict(DomainError):
+    """A write lost a race it cannot recover from by retrying here."""
+
+    code = "conflict"
+
+
+class CampaignClosed(DomainError):
+    """The campaign exists but is paused, not started yet, or over."""
+
+    code = "campaign_inactive"

@@ -1,0 +1,38 @@
+"""GET /openapi.json: the OpenAPI document of every route, from the same routers."""
+
+from functools import cache
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn
+
+from passaparola.api import clicks, codes, referrers, stats, store
+from passaparola.api.app import make_app, make_handler
+
+app = make_app(clicks.router, codes.router, referrers.router, store.router, stats.router)
+
+
+@cache
+def document() -> str:
+    return app.get_openapi_json_schema(
+        title="passaparola",
+        version="1.0.0",
+        summary="Referral programme API: links, codes, claims, signed store webhooks",
+        security_schemes={
+            "standardWebhooks": APIKey(
+                name="webhook-signature",
+                in_=APIKeyIn.header,
+                description=(
+                    "Standard Webhooks: webhook-id, webhook-timestamp and webhook-signature "
+                    "(v1,<base64 HMAC-SHA256 of 'id.timestamp.body'>), within 5 minutes."
+                ),
+            )
+        },
+    )
+
+
+@app.get("/openapi.json", include_in_schema=False)
+def openapi() -> Response[str]:
+    return Response(200, "application/json", document(), {"Cache-Control": "public, max-age=300"})
+
+
+handler = make_handler(app)

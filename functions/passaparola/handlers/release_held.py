@@ -1,0 +1,22 @@
+"""The release schedule: queues rewards whose hold has ended (and any pending reward whose
+first queue message was lost)."""
+
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from passaparola import wiring
+from passaparola.observability import logger, metrics
+
+# One run's share; the next run takes the rest.
+BATCH = 1000
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
+    released = wiring.reward_lifecycle().release_due(BATCH)
+    metrics.add_metric(name="RewardsReleased", unit=MetricUnit.Count, value=released)
+    logger.info("released due rewards", extra={"released": released})
+    return {"released": released}

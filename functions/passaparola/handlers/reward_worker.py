@@ -1,0 +1,71 @@
+"""The reward worker: takes the SQS reward queue in batches, with partial-batch failure.
+
+Each message asks to move one reward on from a given status. The powertools idempotency
+record (keyed on owner, reward and that status, never on the raw body) returns the first
+result to a redelivery; below it, every ledger step is a conditional write, so even a run
+that timed out half-way and is retried cannot issue twice.
+"""
+
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from passaparola import config, wiring
+from passaparola.observability import logger, metrics
+from passaparola.storage import aws
+from passaparola.storage.queue import RewardMessage
+
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+def _advance(message: dict[str, Any]) -> dict[str, Any]:
+    item = wiring.reward_lifecycle().advance(message["owner"], message["reward_id"])
+    metrics.add_metric(
+        name=f"Reward{item['status'].title().replace('_', '')}", unit=MetricUnit.Count, value=1
+    )
+    return {"reward_id": item["reward_id"], "status": item["status"]}
+
+
+@cache
+def _idempotent() -> tuple[Any, IdempotencyConfig]:
+    layer = DynamoDBPersistenceLayer(
+        table_name=config.settings().table_name,
+        key_attr="pk",
+        sort_key_attr="sk",
+        static_pk_value="IDEMPOTENCY#rewards",
+        expiry_attr="expires_at",
+        boto3_client=aws.client("dynamodb"),
+    )
+    settings = IdempotencyConfig(
+        event_key_jmespath="[owner, reward_id, from_status]",
+        raise_on_no_idempotency_key=True,
+        expires_after_seconds=24 * 3600,
+    )
+    return idempotent_function(data_keyword_argument="message", config=settings, persistence_store=layer)(
+        _advance
+    ), settings
+
+
+def record_handler(record: SQSRecord) -> dict[str, Any]:
+    message = RewardMessage.model_validate_json(record.body)
+    advance, _ = _idempotent()
+    result: dict[str, Any] = advance(message=message.model_dump())
+    return result
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> Any:
+    _idempotent()[1].register_lambda_context(context)
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )

@@ -1,0 +1,34 @@
+"""Use cases: each service combines the pure domain with the storage adapters it is given."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urlencode
+
+from passaparola import site_paths
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Links:
+    """Absolute URLs for links in responses, emails and redirects."""
+
+    site_url: str
+    api_url: str
+
+    def share(self, code: str) -> str:
+        return f"{self.api_url.rstrip('/')}/r/{code}"
+
+    def stats(self, lang: str, token: str) -> str:
+        # The token travels in the fragment, which browsers never send to a server or a log.
+        return f"{self.site_url.rstrip('/')}{site_paths.stats(lang)}#t={token}"
+
+    def page(self, path: str, **query: str) -> str:
+        return f"{self.site_url.rstrip('/')}{path}" + (f"?{urlencode(query)}" if query else "")

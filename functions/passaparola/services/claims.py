@@ -1,0 +1,126 @@
+"""POST /claims: a referred friend takes the offer."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from aws_lambda_powertools import Logger
+
+from passaparola.domain import emails
+from passaparola.domain.errors import SelfReferral
+from passaparola.domain.rewards import friend_grant, referrer_grant_on_claim
+from passaparola.services import Clock
+from passaparola.services.codes import CodeValidator, invalid
+from passaparola.services.rewards import RewardLifecycle, view
+from passaparola.storage import keys
+from passaparola.storage.claims import ClaimStore
+from passaparola.storage.dynamo import Item, stamp
+from passaparola.storage.rewards import RewardStore, pending_item
+
+logger = Logger(child=True)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    claim_id: str
+    created: bool
+    campaign: str
+    friend_reward: dict[str, Any] | None
+
+
+class Claims:
+    def __init__(
+        self,
+        validator: CodeValidator,
+        claims: ClaimStore,
+        rewards: RewardStore,
+        lifecycle: RewardLifecycle,
+        clock: Clock,
+    ) -> None:
+        self.validator = validator
+        self.claims = claims
+        self.rewards = rewards
+        self.lifecycle = lifecycle
+        self.clock = clock
+
+    def claim(self, raw_code: str, email: str, locale: str | None, variant: str | None) -> Claimed:
+        valid = self.validator.check(raw_code)
+        campaign = valid.campaign
+        address = emails.clean(email)
+        friend = emails.key(address)
+        if friend == valid.item.get("email_key"):
+            raise SelfReferral("you cannot claim your own referral; share the link with a friend instead")
+        emails.refuse_disposable(address)
+        lang = locale if locale in campaign.texts else campaign.default_lang
+        slug = campaign.rules.slug
+        now = self.clock()
+        rewards = []
+        friend_reward = friend_grant(campaign.rules)
+        if friend_reward:
+            rewards.append(
+                pending_item(
+                    keys.friend_pk(friend),
+                    f"friend-{slug}",
+                    friend_reward,
+                    campaign=slug,
+                    code=valid.code,
+                    now=now,
+                )
+            )
+        referrer_reward = referrer_grant_on_claim(campaign.rules)
+        if referrer_reward:
+            rewards.append(
+                pending_item(
+                    keys.code(valid.code)["pk"],
+                    f"claim-{friend}",
+                    referrer_reward,
+                    campaign=slug,
+                    code=valid.code,
+                    now=now,
+                    takes_slot=True,
+                )
+            )
+        claim = keys.claim(friend, slug) | {
+            "claim_id": f"cl_{secrets.token_urlsafe(12)}",
+            "campaign": slug,
+            "code": valid.code,
+            "email": address,
+            "lang": lang,
+            "variant": variant if variant in campaign.variants else None,
+            "claimed_at": stamp(now),
+            "friend_reward_id": f"friend-{slug}" if friend_reward else None,
+        }
+        outcome, existing = self.claims.create(
+            claim,
+            valid.code,
+            rewards,
+            takes_slot=referrer_reward is not None,
+            cap=campaign.rules.max_rewards_per_referrer,
+        )
+        if outcome == "exists" and existing is not None:
+            return self._result(existing, created=False)
+        if outcome in ("code_inactive", "cap_reached"):
+            raise invalid("inactive" if outcome == "code_inactive" else "cap_reached")
+        self.lifecycle.enqueue(rewards)
+        return self._result(claim, created=True)
+
+    def _result(self, claim: Item, *, created: bool) -> Claimed:
+        reward_id = claim.get("friend_reward_id")
+        reward = self._friend_reward(claim, reward_id) if reward_id else None
+        return Claimed(
+            claim["claim_id"], created, claim["campaign"], view(reward, claim["lang"]) if reward else None
+        )
+
+    def _friend_reward(self, claim: Item, reward_id: str) -> Item | None:
+        """Issue the friend's reward now, so the page can show the coupon at once. The queued
+        message does the same if this fails; whichever runs second finds nothing to do."""
+        owner = claim["pk"]
+        try:
+            return self.lifecycle.advance(owner, reward_id)
+        except Exception:
+            logger.exception(
+                "issuing the friend reward inline failed; the worker will", extra={"reward": reward_id}
+            )
+            return self.rewards.get(owner, reward_id)

@@ -1,0 +1,65 @@
+"""GET /r/{code}: count the click (people only, once a day each) and send them on."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Literal
+
+from passaparola import site_paths
+from passaparola.domain import codes, visits
+from passaparola.domain.campaign import Rules
+from passaparola.services import Clock, Links
+from passaparola.storage.clicks import ClickStore
+from passaparola.storage.dynamo import stamp
+
+# Long enough to dedupe a day and to debug a report; short enough to hold little about anyone.
+VISIT_RETENTION = timedelta(days=7)
+
+ClickOutcome = Literal["counted", "repeat", "invalid", "bot"]
+
+
+@dataclass(frozen=True)
+class Redirect:
+    location: str
+    outcome: ClickOutcome
+
+
+class ClickRecorder:
+    def __init__(self, rules: Rules, store: ClickStore, salt: bytes, links: Links, clock: Clock) -> None:
+        self.rules = rules
+        self.store = store
+        self.salt = salt
+        self.links = links
+        self.clock = clock
+
+    def click(self, raw_code: str, headers: Mapping[str, str], source_ip: str) -> Redirect:
+        """Where to send the visitor. The destination comes from the campaign's configuration
+        only; nothing in the request can point it elsewhere."""
+        code = codes.normalise(raw_code)
+        campaign = self.rules.campaign_for_prefix(codes.prefix_of(code)) if code else None
+        if code is None or campaign is None:
+            return Redirect(self.links.page(site_paths.home(), ref_status="invalid"), "invalid")
+        lang = visits.negotiate(headers.get("accept-language", ""), campaign.languages)
+        landing = site_paths.landing(campaign.rules.slug, lang)
+        now = self.clock()
+        if campaign.rules.state_at(now) != "active":
+            return Redirect(self.links.page(landing, ref=code, ref_status="invalid"), "invalid")
+        if visits.is_bot(headers):
+            return Redirect(self.links.page(landing, ref=code), "bot")
+        user_agent = headers.get("user-agent", "")
+        visitor = visits.visitor_id(self.salt, source_ip, user_agent, now.date())
+        variant = visits.variant_for(visitor, campaign.variants)
+        outcome = self.store.record(
+            code,
+            now.date().isoformat(),
+            visitor,
+            stamp(now),
+            variant,
+            expires_at=int((now + VISIT_RETENTION).timestamp()),
+        )
+        if outcome == "invalid":
+            return Redirect(self.links.page(landing, ref=code, ref_status="invalid"), outcome)
+        query = {"ref": code} | ({"v": variant} if variant else {})
+        return Redirect(self.links.page(landing, **query), outcome)

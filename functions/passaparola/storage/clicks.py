@@ -1,0 +1,42 @@
+"""Counting clicks: exactly one DynamoDB call per click, and no read."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from passaparola.storage import keys
+from passaparola.storage.dynamo import Cancelled, Table
+
+Outcome = Literal["counted", "repeat", "invalid"]
+
+
+class ClickStore:
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def record(
+        self, code: str, day: str, visitor: str, at: str, variant: str | None, expires_at: int
+    ) -> Outcome:
+        """One transaction: a per-visitor-per-day marker (expiring) and the code's counter.
+
+        The marker's condition dedupes a visitor within the day; the counter's condition
+        refuses codes that do not exist or are not active. Either failing cancels both, so
+        a repeat or an invalid code writes nothing.
+        """
+        visit = keys.visit(code, day, visitor) | {"at": at, "variant": variant, "expires_at": expires_at}
+        try:
+            self.table.transaction().put("visit", visit).update(
+                "code",
+                keys.code(code),
+                "ADD clicks :one",
+                {":one": 1, ":active": "active"},
+                condition="attribute_exists(pk) AND #status = :active",
+                names={"#status": "status"},
+            ).run()
+        except Cancelled as cancelled:
+            if cancelled.failed("code"):
+                return "invalid"
+            if cancelled.failed("visit"):
+                return "repeat"
+            raise
+        return "counted"

@@ -1,0 +1,103 @@
+"""Orders reported by the store: each recorded exactly once, with the rewards it earns."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Literal
+
+from passaparola.storage import keys
+from passaparola.storage.dynamo import Cancelled, ConditionFailed, Item, Table, stamp
+
+RecordOutcome = Literal["recorded", "duplicate", "not_first", "cap_reached"]
+
+
+class ConversionStore:
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def get_order(self, order_id: str) -> Item | None:
+        return self.table.get(keys.order(order_id))
+
+    def record(
+        self,
+        order: Item,
+        *,
+        code: str,
+        first_of: tuple[str, str] | None,
+        rewards: Sequence[Item],
+        takes_slot: bool,
+        cap: int | None,
+    ) -> tuple[RecordOutcome, Item | None]:
+        """Record an attributed order and its rewards in one transaction.
+
+        `first_of` is (friend email key, campaign) when this is the friend's first order in the
+        campaign: a marker item makes that true for exactly one order even when two arrive at
+        once. `takes_slot` counts the referral against the referrer's cap, under a condition.
+        """
+        expression = "ADD conversions :one" if first_of else "ADD repeat_orders :one"
+        values: dict[str, object] = {":one": 1}
+        condition = None
+        if takes_slot:
+            expression += ", qualified :one"
+            if cap is not None:
+                condition = "attribute_not_exists(qualified) OR qualified < :cap"
+                values[":cap"] = cap
+        transaction = self.table.transaction().put("order", order)
+        if first_of:
+            transaction.put(
+                "first",
+                keys.converted(*first_of)
+                | {"order_id": order["order_id"], "at": order["created_at"], "code": code},
+            )
+        transaction.update("code", keys.code(code), expression, values, condition)
+        for index, reward in enumerate(rewards):
+            transaction.put(f"reward{index}", reward)
+        try:
+            transaction.run()
+        except Cancelled as cancelled:
+            if cancelled.failed("order"):
+                return "duplicate", cancelled.items["order"] or self.get_order(order["order_id"])
+            if cancelled.failed("first"):
+                return "not_first", None
+            if cancelled.failed("code"):
+                return "cap_reached", None
+            raise
+        return "recorded", None
+
+    def record_unrewarded(self, order: Item) -> tuple[RecordOutcome, Item | None]:
+        """Record an order that earns nothing (rejected or not referred), once."""
+        try:
+            self.table.put(order, condition="attribute_not_exists(pk)")
+        except ConditionFailed as failed:
+            return "duplicate", failed.item or self.get_order(order["order_id"])
+        return "recorded", None
+
+    def mark_refunded(self, order_id: str, now: datetime) -> Item | None:
+        """Flag the order refunded and return it; None if the store never reported it.
+
+        A refund for an unknown order leaves a marker, so a conversion that arrives late
+        for an already refunded order is refused instead of paying out.
+        """
+        for _ in range(2):
+            try:
+                return self.table.update(
+                    keys.order(order_id),
+                    "SET refunded_at = if_not_exists(refunded_at, :now)",
+                    {":now": stamp(now)},
+                    condition="attribute_exists(pk)",
+                    returning="ALL_NEW",
+                )
+            except ConditionFailed:
+                pass
+            marker = keys.order(order_id) | {
+                "order_id": order_id,
+                "status": "refunded",
+                "refunded_at": stamp(now),
+            }
+            try:
+                self.table.put(marker, condition="attribute_not_exists(pk)")
+            except ConditionFailed:
+                continue  # the conversion landed in between: flag it instead
+            return None
+        return self.get_order(order_id)

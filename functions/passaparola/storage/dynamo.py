@@ -1,0 +1,196 @@
+"""A thin layer over the DynamoDB client: typed items in, typed items out, errors named."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from passaparola.storage import aws
+from passaparola.storage.keys import DUE, DUE_INDEX
+
+Item = dict[str, Any]
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+def to_dynamo(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: _serializer.serialize(v) for k, v in item.items() if v is not None}
+
+
+def from_dynamo(item: Mapping[str, Any]) -> Item:
+    return {k: _deserializer.deserialize(v) for k, v in item.items()}
+
+
+def stamp(moment: datetime) -> str:
+    """Times are stored as fixed-width UTC ISO strings, so string order is time order."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+class ConditionFailed(Exception):
+    def __init__(self, item: Item | None) -> None:
+        super().__init__("condition failed")
+        self.item = item
+
+
+class Cancelled(Exception):
+    """A transaction was cancelled; says which named operations' conditions failed."""
+
+    def __init__(self, reasons: Mapping[str, str], items: Mapping[str, Item | None]) -> None:
+        super().__init__("transaction cancelled: " + ", ".join(f"{k}={v}" for k, v in reasons.items()))
+        self.reasons = dict(reasons)
+        self.items = dict(items)
+
+    def failed(self, name: str) -> bool:
+        return self.reasons.get(name) == "ConditionalCheckFailed"
+
+    @property
+    def conflict(self) -> bool:
+        """Lost a race with another transaction on the same items; safe to retry as is."""
+        codes = set(self.reasons.values())
+        return "TransactionConflict" in codes and "ConditionalCheckFailed" not in codes
+
+
+class Transaction:
+    """TransactWriteItems with named operations, so callers read failures by name."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+        self._names: list[str] = []
+        self._operations: list[dict[str, Any]] = []
+
+    def put(self, name: str, item: Item, condition: str | None = "attribute_not_exists(pk)") -> Transaction:
+        op: dict[str, Any] = {"TableName": self.table.name, "Item": to_dynamo(item)}
+        if condition:
+            op |= {"ConditionExpression": condition, "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
+        return self._add(name, {"Put": op})
+
+    def update(
+        self,
+        name: str,
+        key: Mapping[str, str],
+        expression: str,
+        values: Mapping[str, Any] | None = None,
+        condition: str | None = None,
+        names: Mapping[str, str] | None = None,
+    ) -> Transaction:
+        op = _update(self.table.name, key, expression, values, condition, names)
+        if condition:
+            op["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+        return self._add(name, {"Update": op})
+
+    def _add(self, name: str, operation: dict[str, Any]) -> Transaction:
+        self._names.append(name)
+        self._operations.append(operation)
+        return self
+
+    def run(self) -> None:
+        try:
+            self.table.client.transact_write_items(TransactItems=self._operations)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            reasons = exc.response.get("CancellationReasons", [])
+            raise Cancelled(
+                {name: r.get("Code", "None") for name, r in zip(self._names, reasons, strict=False)},
+                {
+                    name: from_dynamo(r["Item"]) if "Item" in r else None
+                    for name, r in zip(self._names, reasons, strict=False)
+                },
+            ) from exc
+
+
+class Table:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    @property
+    def client(self) -> Any:
+        return aws.client("dynamodb")
+
+    def get(self, key: Mapping[str, str], *, consistent: bool = True) -> Item | None:
+        response = self.client.get_item(TableName=self.name, Key=to_dynamo(key), ConsistentRead=consistent)
+        return from_dynamo(response["Item"]) if "Item" in response else None
+
+    def query(self, pk: str, *, sk_prefix: str | None = None) -> Iterator[Item]:
+        condition = "pk = :pk" + (" AND begins_with(sk, :prefix)" if sk_prefix else "")
+        values = {":pk": pk} | ({":prefix": sk_prefix} if sk_prefix else {})
+        yield from self._paginate(
+            KeyConditionExpression=condition, ExpressionAttributeValues=to_dynamo(values)
+        )
+
+    def query_due(self, upto: str, limit: int) -> Iterator[Item]:
+        yield from self._paginate(
+            IndexName=DUE_INDEX,
+            KeyConditionExpression="due_pk = :due AND due_at <= :upto",
+            ExpressionAttributeValues=to_dynamo({":due": DUE, ":upto": upto}),
+            Limit=limit,
+        )
+
+    def _paginate(self, **kwargs: Any) -> Iterator[Item]:
+        while True:
+            response = self.client.query(TableName=self.name, **kwargs)
+            yield from (from_dynamo(item) for item in response["Items"])
+            if "LastEvaluatedKey" not in response:
+                return
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def put(self, item: Item, *, condition: str | None = None) -> None:
+        kwargs: dict[str, Any] = {"TableName": self.name, "Item": to_dynamo(item)}
+        if condition:
+            kwargs |= {"ConditionExpression": condition, "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
+        self._conditional(self.client.put_item, kwargs)
+
+    def update(
+        self,
+        key: Mapping[str, str],
+        expression: str,
+        values: Mapping[str, Any] | None = None,
+        *,
+        condition: str | None = None,
+        names: Mapping[str, str] | None = None,
+        returning: str = "NONE",
+    ) -> Item:
+        kwargs: dict[str, Any] = {
+            "TableName": self.name,
+            **_update(self.name, key, expression, values, condition, names),
+        }
+        kwargs["ReturnValues"] = returning
+        if condition:
+            kwargs["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+        response = self._conditional(self.client.update_item, kwargs)
+        return from_dynamo(response.get("Attributes", {}))
+
+    @staticmethod
+    def _conditional(call: Any, kwargs: dict[str, Any]) -> Any:
+        try:
+            return call(**kwargs)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            old: dict[str, Any] | None = exc.response.get("Item")  # type: ignore[assignment]
+            raise ConditionFailed(from_dynamo(old) if old else None) from exc
+
+    def transaction(self) -> Transaction:
+        return Transaction(self)
+
+
+def _update(
+    table: str,
+    key: Mapping[str, str],
+    expression: str,
+    values: Mapping[str, Any] | None,
+    condition: str | None,
+    names: Mapping[str, str] | None,
+) -> dict[str, Any]:
+    op: dict[str, Any] = {"TableName": table, "Key": to_dynamo(key), "UpdateExpression": expression}
+    if values:
+        op["ExpressionAttributeValues"] = to_dynamo(values)
+    if condition:
+        op["ConditionExpression"] = condition
+    if names:
+        op["ExpressionAttributeNames"] = names
+    return op

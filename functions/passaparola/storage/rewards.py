@@ -1,0 +1,148 @@
+"""The reward ledger. Every status change is a conditional write on the current status.
+
+A reward item carries `due_pk`/`due_at` while the worker still has something to do with it
+(pending, or held until its hold ends); the sparse `due` index over them is what the release
+schedule reads. Issued and voided rewards drop out of the index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Literal
+
+from passaparola.domain.rewards import Grant
+from passaparola.storage import keys
+from passaparola.storage.dynamo import Cancelled, ConditionFailed, Item, Table, stamp
+
+IssueOutcome = Literal["issued", "not_held", "coupon_taken"]
+# A new reward is queued at once; it only becomes due for the release sweep if that message
+# was lost (the queue call failed after the write), so the sweep and the queue rarely overlap.
+PENDING_GRACE = timedelta(minutes=2)
+
+
+def pending_item(
+    owner: str,
+    reward_id: str,
+    grant: Grant,
+    *,
+    campaign: str,
+    code: str,
+    now: datetime,
+    order_id: str | None = None,
+    takes_slot: bool = False,
+) -> Item:
+    return (
+        keys.reward(owner, reward_id)
+        | grant.as_record()
+        | {
+            "reward_id": reward_id,
+            "owner": owner,
+            "campaign": campaign,
+            "code": code,
+            "order_id": order_id,
+            "takes_slot": takes_slot,
+            "status": "pending",
+            "created_at": stamp(now),
+            "due_pk": keys.DUE,
+            "due_at": stamp(now + PENDING_GRACE),
+        }
+    )
+
+
+class RewardStore:
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def get(self, owner: str, reward_id: str) -> Item | None:
+        return self.table.get(keys.reward(owner, reward_id))
+
+    def create(self, item: Item) -> bool:
+        """Write a reward unless one with the same id exists (tier rewards use fixed ids)."""
+        try:
+            self.table.put(item, condition="attribute_not_exists(pk)")
+        except ConditionFailed:
+            return False
+        return True
+
+    def hold(self, owner: str, reward_id: str, hold_until: datetime) -> bool:
+        try:
+            self.table.update(
+                keys.reward(owner, reward_id),
+                "SET #status = :held, hold_until = :until, due_at = :until",
+                {":held": "held", ":pending": "pending", ":until": stamp(hold_until)},
+                condition="#status = :pending",
+                names={"#status": "status"},
+            )
+        except ConditionFailed:
+            return False
+        return True
+
+    def issue(self, owner: str, reward_id: str, now: datetime, coupon_code: str | None) -> IssueOutcome:
+        values = {":issued": "issued", ":held": "held", ":now": stamp(now)}
+        expression = "SET #status = :issued, issued_at = :now"
+        if coupon_code is not None:
+            values[":coupon"] = coupon_code
+            expression += ", coupon_code = :coupon"
+        transaction = self.table.transaction().update(
+            "reward",
+            keys.reward(owner, reward_id),
+            expression + " REMOVE due_pk, due_at",
+            values,
+            condition="#status = :held",
+            names={"#status": "status"},
+        )
+        if coupon_code is not None:
+            transaction.put("coupon", keys.coupon(coupon_code) | {"owner": owner, "reward_id": reward_id})
+        try:
+            transaction.run()
+        except Cancelled as cancelled:
+            if cancelled.failed("reward"):
+                return "not_held"
+            if cancelled.failed("coupon"):
+                return "coupon_taken"
+            raise
+        return "issued"
+
+    def void(self, owner: str, reward_id: str, now: datetime, reason: str, slot_of: str | None) -> bool:
+        """pending/held -> void. `slot_of` is the code whose cap slot this reward used, given back."""
+        transaction = self.table.transaction().update(
+            "reward",
+            keys.reward(owner, reward_id),
+            "SET #status = :void, voided_at = :now, void_reason = :reason REMOVE due_pk, due_at",
+            {":void": "void", ":now": stamp(now), ":reason": reason, ":pending": "pending", ":held": "held"},
+            condition="#status IN (:pending, :held)",
+            names={"#status": "status"},
+        )
+        if slot_of is not None:
+            transaction.update("slot", keys.code(slot_of), "ADD qualified :minus", {":minus": -1})
+        try:
+            transaction.run()
+        except Cancelled as cancelled:
+            if cancelled.failed("reward"):
+                return False
+            raise
+        return True
+
+    def claw_back(self, owner: str, reward_id: str, now: datetime, reason: str) -> bool:
+        try:
+            self.table.update(
+                keys.reward(owner, reward_id),
+                "SET #status = :clawed, clawed_back_at = :now, void_reason = :reason",
+                {":clawed": "clawed_back", ":issued": "issued", ":now": stamp(now), ":reason": reason},
+                condition="#status = :issued",
+                names={"#status": "status"},
+            )
+        except ConditionFailed:
+            return False
+        return True
+
+    def mark_notified(self, owner: str, reward_id: str, now: datetime) -> None:
+        self.table.update(
+            keys.reward(owner, reward_id),
+            "SET notified_at = if_not_exists(notified_at, :now)",
+            {":now": stamp(now)},
+        )
+
+    def due(self, now: datetime, limit: int) -> Iterator[Item]:
+        return self.table.query_due(stamp(now), limit)

@@ -1,0 +1,105 @@
+"""Lambda events and contexts as AWS builds them, for running handlers locally."""
+
+from __future__ import annotations
+
+import base64
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+
+@dataclass
+class LocalContext:
+    """What powertools reads from a Lambda context."""
+
+    function_name: str
+    timeout_seconds: int = 30
+    memory_limit_in_mb: int = 512
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    _deadline: float = field(default=0.0, repr=False)
+
+    def __post_init__(self) -> None:
+        self.invoked_function_arn = f"arn:aws:lambda:us-east-1:123456789012:function:{self.function_name}"
+        self.function_version = "$LATEST"
+        self.log_group_name = f"/aws/lambda/{self.function_name}"
+        self.log_stream_name = "local"
+        self._deadline = time.monotonic() + self.timeout_seconds
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+def http_event(
+    method: str,
+    path: str,
+    *,
+    route_key: str,
+    path_parameters: dict[str, str] | None = None,
+    query: str = "",
+    headers: dict[str, str] | None = None,
+    body: bytes | None = None,
+    source_ip: str = "127.0.0.1",
+) -> dict[str, Any]:
+    """An API Gateway HTTP API (payload 2.0) event. Header names are lower-cased, as AWS does."""
+    lowered = {k.lower(): v for k, v in (headers or {}).items()}
+    text_body: str | None = None
+    encoded = False
+    if body:
+        try:
+            text_body = body.decode("utf-8")
+        except UnicodeDecodeError:
+            text_body, encoded = base64.b64encode(body).decode(), True
+    now = time.time()
+    params = dict(parse_qsl(query, keep_blank_values=True))
+    return {
+        "version": "2.0",
+        "routeKey": route_key,
+        "rawPath": path,
+        "rawQueryString": query,
+        "cookies": [c.strip() for c in lowered.pop("cookie", "").split(";") if c.strip()] or None,
+        "headers": lowered,
+        "queryStringParameters": params or None,
+        "pathParameters": path_parameters or None,
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "local",
+            "domainName": lowered.get("host", "localhost"),
+            "domainPrefix": "local",
+            "http": {
+                "method": method,
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": source_ip,
+                "userAgent": lowered.get("user-agent", ""),
+            },
+            "requestId": str(uuid.uuid4()),
+            "routeKey": route_key,
+            "stage": "$default",
+            "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
+            "timeEpoch": int(now * 1000),
+        },
+        "body": text_body,
+        "isBase64Encoded": encoded,
+    }
+
+
+def sqs_event(messages: list[dict[str, Any]], queue_arn: str) -> dict[str, Any]:
+    """Turns SQS API messages (MessageId, Body...) into a Lambda SQS event (messageId, body...)."""
+    return {
+        "Records": [
+            {
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"],
+                "attributes": m.get("Attributes", {}),
+                "messageAttributes": m.get("MessageAttributes", {}),
+                "md5OfBody": m.get("MD5OfBody", ""),
+                "eventSource": "aws:sqs",
+                "eventSourceARN": queue_arn,
+                "awsRegion": queue_arn.split(":")[3],
+            }
+            for m in messages
+        ]
+    }

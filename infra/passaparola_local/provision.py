@@ -1,0 +1,149 @@
+"""Create the template's tables, queues and secrets on moto, and the functions' environment."""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+
+from passaparola_local import template as cfn
+
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
+
+
+def new_webhook_secret() -> str:
+    return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
+
+
+def new_key() -> str:
+    return base64.b64encode(secrets.token_bytes(48)).decode()
+
+
+@dataclass
+class Stack:
+    template: dict[str, Any]
+    resolve: cfn.Resolver
+    secret_values: dict[str, str]
+
+    def ref(self, logical_id: str) -> str:
+        return self.resolve.refs[logical_id]
+
+    def arn(self, logical_id: str) -> str:
+        return self.resolve.attributes[f"{logical_id}.Arn"]
+
+    def environment(self, function: str) -> dict[str, str]:
+        return cfn.environment(self.template, function, self.resolve)
+
+    def union_environment(self) -> dict[str, str]:
+        """Every function's variables at once, for running them all in one process. Only
+        POWERTOOLS_SERVICE_NAME differs between functions; one process has one service name."""
+        merged: dict[str, str] = {}
+        for function in cfn.functions(self.template):
+            merged |= self.environment(function)
+        merged.pop("POWERTOOLS_SERVICE_NAME", None)
+        return merged
+
+
+def provision(
+    parameters: dict[str, str],
+    *,
+    template: dict[str, Any] | None = None,
+    prefix: str = "passaparola",
+    secret_values: dict[str, str] | None = None,
+) -> Stack:
+    """Create every table, queue and secret of the template in the current (moto) endpoint."""
+    template = template or cfn.load()
+    refs: dict[str, str] = {
+        "AWS::Region": REGION,
+        "AWS::AccountId": ACCOUNT,
+        "AWS::Partition": "aws",
+        "AWS::URLSuffix": "amazonaws.com",
+        "AWS::StackName": prefix,
+    }
+    for name, spec in template.get("Parameters", {}).items():
+        refs[name] = parameters.get(name, spec.get("Default", ""))
+    attributes: dict[str, str] = {}
+    resolve = cfn.Resolver(template, refs, attributes)
+    _tables(template, prefix, refs, attributes)
+    _queues(template, prefix, refs, attributes, resolve)
+    values = _secrets(template, prefix, refs, secret_values or {})
+    for name in cfn.resources(template, "AWS::Serverless::HttpApi"):
+        refs[name] = "local"
+    return Stack(template, resolve, values)
+
+
+def _tables(template: dict[str, Any], prefix: str, refs: dict[str, str], attributes: dict[str, str]) -> None:
+    client = boto3.client("dynamodb", region_name=REGION)
+    for name, resource in cfn.resources(template, "AWS::DynamoDB::Table").items():
+        props = resource["Properties"]
+        table = f"{prefix}-{name}"
+        kwargs: dict[str, Any] = {
+            "TableName": table,
+            "AttributeDefinitions": props["AttributeDefinitions"],
+            "KeySchema": props["KeySchema"],
+            "BillingMode": props.get("BillingMode", "PAY_PER_REQUEST"),
+        }
+        if "GlobalSecondaryIndexes" in props:
+            kwargs["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+        created = client.create_table(**kwargs)
+        ttl = props.get("TimeToLiveSpecification")
+        if ttl:
+            client.update_time_to_live(TableName=table, TimeToLiveSpecification=ttl)
+        refs[name] = table
+        attributes[f"{name}.Arn"] = created["TableDescription"]["TableArn"]
+
+
+def _queues(
+    template: dict[str, Any],
+    prefix: str,
+    refs: dict[str, str],
+    attributes: dict[str, str],
+    resolve: cfn.Resolver,
+) -> None:
+    client = boto3.client("sqs", region_name=REGION)
+    pending = dict(cfn.resources(template, "AWS::SQS::Queue"))
+    while pending:  # a dead-letter queue must exist before the queue that names it
+        ready = [n for n, r in pending.items() if _deps_met(r["Properties"].get("RedrivePolicy"), attributes)]
+        if not ready:
+            raise ValueError(f"queues with unresolvable redrive policies: {sorted(pending)}")
+        for name in ready:
+            props = pending.pop(name)["Properties"]
+            queue_attributes: dict[str, Any] = {
+                key: str(props[key])
+                for key in ("VisibilityTimeout", "MessageRetentionPeriod")
+                if key in props
+            }
+            if "RedrivePolicy" in props:
+                queue_attributes["RedrivePolicy"] = json.dumps(resolve(props["RedrivePolicy"]))
+            url = client.create_queue(QueueName=f"{prefix}-{name}", Attributes=queue_attributes)["QueueUrl"]  # type: ignore[arg-type]
+            arn = client.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+                "QueueArn"
+            ]
+            refs[name] = url
+            attributes[f"{name}.Arn"] = arn
+
+
+def _deps_met(redrive: dict[str, Any] | None, attributes: dict[str, str]) -> bool:
+    if not redrive:
+        return True
+    target = redrive["deadLetterTargetArn"]
+    return ".".join(target["Fn::GetAtt"]) in attributes if isinstance(target, dict) else True
+
+
+def _secrets(
+    template: dict[str, Any], prefix: str, refs: dict[str, str], given: dict[str, str]
+) -> dict[str, str]:
+    """Each secret gets the value given for it, or a fresh random key."""
+    client = boto3.client("secretsmanager", region_name=REGION)
+    values = {}
+    for name in cfn.resources(template, "AWS::SecretsManager::Secret"):
+        value = given.get(name) or new_key()
+        arn = client.create_secret(Name=f"{prefix}-{name}", SecretString=value)["ARN"]
+        refs[name] = arn
+        values[name] = value
+    return values

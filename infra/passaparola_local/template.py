@@ -1,0 +1,117 @@
+"""Reading infra/template.yaml: CloudFormation tags, resources, intrinsics and HTTP routes.
+
+The local stack creates what the template declares, so local and production cannot drift.
+Intrinsic functions are evaluated for the handful of forms the template uses; an unknown
+form is an error, not a silent guess.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from samtranslator.yaml_helper import intrinsics_multi_constructor
+
+TEMPLATE = Path(__file__).resolve().parents[1] / "template.yaml"
+
+
+class _CfnLoader(yaml.SafeLoader):
+    """A SafeLoader that reads !Ref, !GetAtt, !Sub... as their long forms (Fn::GetAtt...)."""
+
+
+_CfnLoader.add_multi_constructor("!", intrinsics_multi_constructor)
+
+
+def load(path: Path = TEMPLATE) -> dict[str, Any]:
+    data: dict[str, Any] = yaml.load(path.read_text(encoding="utf-8"), Loader=_CfnLoader)  # noqa: S506 - a SafeLoader subclass
+    return data
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    function: str
+
+    def matches(self, method: str, path: str) -> dict[str, str] | None:
+        if method != self.method:
+            return None
+        pattern = "^" + re.sub(r"\\{(\w+)\\}", r"(?P<\1>[^/]+)", re.escape(self.path)) + "$"
+        found = re.match(pattern, path)
+        return found.groupdict() if found else None
+
+
+class Resolver:
+    """Evaluates intrinsics against local values: `refs` for !Ref, `attributes` for !GetAtt."""
+
+    def __init__(self, template: dict[str, Any], refs: dict[str, str], attributes: dict[str, str]) -> None:
+        self.template = template
+        self.refs = refs
+        self.attributes = attributes
+
+    def __call__(self, node: Any) -> Any:
+        if isinstance(node, list):
+            return [self(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        if len(node) != 1 or not next(iter(node)).startswith(("Ref", "Fn::", "Condition")):
+            return {key: self(value) for key, value in node.items()}
+        ((name, arg),) = node.items()
+        if name == "Ref":
+            return self.refs[arg]
+        if name == "Fn::GetAtt":
+            return self.attributes[".".join(arg)]
+        if name == "Fn::Sub":
+            return re.sub(r"\$\{([\w.:]+)\}", lambda m: self._sub(m.group(1)), arg)
+        if name == "Fn::If":
+            condition, yes, no = arg
+            return self(yes) if self.condition(condition) else self(no)
+        raise ValueError(f"the local stack does not evaluate {name}")
+
+    def _sub(self, name: str) -> str:
+        return self.attributes[name] if "." in name and name in self.attributes else self.refs[name]
+
+    def condition(self, name: str) -> bool:
+        return bool(self._truth(self.template["Conditions"][name]))
+
+    def _truth(self, node: Any) -> Any:
+        ((name, arg),) = node.items()
+        if name == "Fn::Not":
+            return not self._truth(arg[0])
+        if name == "Fn::Equals":
+            return self(arg[0]) == self(arg[1])
+        if name == "Condition":
+            return self.condition(arg)
+        raise ValueError(f"the local stack does not evaluate condition {name}")
+
+
+def resources(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    return {name: r for name, r in template["Resources"].items() if r["Type"] == kind}
+
+
+def functions(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return resources(template, "AWS::Serverless::Function")
+
+
+def routes(template: dict[str, Any]) -> list[Route]:
+    found = []
+    for name, function in functions(template).items():
+        for event in function["Properties"].get("Events", {}).values():
+            if event["Type"] == "HttpApi":
+                found.append(Route(event["Properties"]["Method"].upper(), event["Properties"]["Path"], name))
+    return found
+
+
+def handler_of(template: dict[str, Any], function: str) -> str:
+    props = template["Resources"][function]["Properties"]
+    handler = props.get("Handler") or template["Globals"]["Function"]["Handler"]
+    return str(handler)
+
+
+def environment(template: dict[str, Any], function: str, resolve: Resolver) -> dict[str, str]:
+    shared = template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
+    own = template["Resources"][function]["Properties"].get("Environment", {}).get("Variables", {})
+    return {key: str(resolve(value)) for key, value in {**shared, **own}.items()}
