@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from aws_lambda_powertools.metrics import MetricUnit
 
-from passaparola import wiring
+from passaparola import qr, wiring
 from passaparola.api.schemas import (
     ClaimRequest,
     ClaimResponse,
@@ -41,7 +41,7 @@ def enrol(body: EnrolRequest) -> Response[EnrolResponse]:
     return Response(
         201 if enrolled.created else 200,
         "application/json",
-        EnrolResponse(code=enrolled.code, share_url=enrolled.share_url),
+        EnrolResponse(code=enrolled.code, share_url=enrolled.share_url, qr=qr.data_uri(enrolled.share_url)),
         {"Cache-Control": "no-store"},
     )
 

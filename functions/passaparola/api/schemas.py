@@ -42,6 +42,7 @@ class EnrolRequest(_In):
 class EnrolResponse(BaseModel):
     code: str
     share_url: str
+    qr: str = Field(description="QR code of share_url, as a data:image/svg+xml URI for an <img>")
 
 
 class PublicReferrer(BaseModel):
@@ -140,6 +141,7 @@ class StatsResponse(BaseModel):
     code: str
     campaign: str
     share_url: str
+    qr: str = Field(description="QR code of share_url, as a data:image/svg+xml URI for an <img>")
     clicks: int
     claims: int
     conversions: int

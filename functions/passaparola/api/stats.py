@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from passaparola import wiring
+from passaparola import qr, wiring
 from passaparola.api.schemas import RewardOut, StatsResponse, error_responses, ok
 from passaparola.domain.errors import InvalidToken
 
@@ -36,6 +36,7 @@ def my_stats(
         code=found.code,
         campaign=found.campaign,
         share_url=found.share_url,
+        qr=qr.data_uri(found.share_url),
         clicks=found.clicks,
         claims=found.claims,
         conversions=found.conversions,
