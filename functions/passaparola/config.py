@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from passaparola.domain.campaign import Rules
+if TYPE_CHECKING:
+    from passaparola.domain.campaign import Rules
 
 BUNDLED_RULES = Path(__file__).with_name("rules.json")
 
@@ -50,6 +52,9 @@ def settings() -> Settings:
 
 @cache
 def rules() -> Rules:
+    # The campaign models are imported with the rules they validate, on the first request.
+    from passaparola.domain.campaign import Rules
+
     path = settings().rules_path
     try:
         return Rules.model_validate_json(path.read_bytes())

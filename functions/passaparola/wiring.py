@@ -1,36 +1,38 @@
-"""The composition root: builds each service from its adapters, once per cold start."""
+"""The composition root: builds each service from its adapters, once per cold start.
+
+Each factory imports what it builds, so a function loads only the modules it uses (the click
+recorder never imports the reward ledger, the email composer or Babel).
+"""
 
 from __future__ import annotations
 
 import base64
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from passaparola import config
-from passaparola.domain.signatures import Verifier
-from passaparola.domain.tokens import StatsTokens
 from passaparola.services import Links, utc_now
-from passaparola.services.claims import Claims
-from passaparola.services.clicks import ClickRecorder
-from passaparola.services.codes import CodeValidator
-from passaparola.services.conversions import Conversions
-from passaparola.services.enrolment import Enrolment
-from passaparola.services.refunds import Refunds
-from passaparola.services.rewards import RewardLifecycle
-from passaparola.services.stats import Stats
-from passaparola.storage import secret_store
-from passaparola.storage.claims import ClaimStore
-from passaparola.storage.clicks import ClickStore
-from passaparola.storage.conversions import ConversionStore
-from passaparola.storage.dynamo import Table
-from passaparola.storage.mailer import Mailer
-from passaparola.storage.queue import RewardQueue
-from passaparola.storage.referrers import ReferrerStore
-from passaparola.storage.rewards import RewardStore
+
+if TYPE_CHECKING:
+    from passaparola.domain.signatures import Verifier
+    from passaparola.domain.tokens import StatsTokens
+    from passaparola.services.claims import Claims
+    from passaparola.services.clicks import ClickRecorder
+    from passaparola.services.codes import CodeValidator
+    from passaparola.services.conversions import Conversions
+    from passaparola.services.enrolment import Enrolment
+    from passaparola.services.refunds import Refunds
+    from passaparola.services.rewards import RewardLifecycle
+    from passaparola.services.stats import Stats
+    from passaparola.storage.dynamo import Table
+    from passaparola.storage.mailer import Mailer
+    from passaparola.storage.queue import RewardQueue
 
 
 @cache
 def table() -> Table:
+    from passaparola.storage.dynamo import Table
+
     return Table(config.settings().table_name)
 
 
@@ -42,6 +44,8 @@ def links() -> Links:
 
 def _key_secret(field: str) -> bytes:
     """Generated secrets are base64 text; anything else is used as its UTF-8 bytes."""
+    from passaparola.storage import secret_store
+
     value = secret_store.read(config.settings().require(field))
     try:
         return base64.b64decode(value, validate=True)
@@ -51,21 +55,38 @@ def _key_secret(field: str) -> bytes:
 
 @cache
 def tokens() -> StatsTokens:
+    from passaparola.domain.tokens import StatsTokens
+
     return StatsTokens(_key_secret("stats_key_secret_id"))
 
 
 def webhook_verifier() -> Verifier:
+    from passaparola.domain.signatures import Verifier
+    from passaparola.storage import secret_store
+
     # Not cached here: powertools caches the secret for minutes, so a rotation is picked up.
     return Verifier(secret_store.read(config.settings().require("webhook_secret_id")).split())
 
 
 @cache
 def mailer() -> Mailer:
+    from passaparola.storage.mailer import Mailer
+
     return Mailer(config.settings().require("mail_from"))
 
 
 @cache
+def reward_queue() -> RewardQueue:
+    from passaparola.storage.queue import RewardQueue
+
+    return RewardQueue(config.settings().require("reward_queue_url"))
+
+
+@cache
 def click_recorder() -> ClickRecorder:
+    from passaparola.services.clicks import ClickRecorder
+    from passaparola.storage.clicks import ClickStore
+
     return ClickRecorder(
         config.rules(), ClickStore(table()), _key_secret("visitor_salt_secret_id"), links(), utc_now
     )
@@ -73,16 +94,19 @@ def click_recorder() -> ClickRecorder:
 
 @cache
 def code_validator() -> CodeValidator:
+    from passaparola.services.codes import CodeValidator
+    from passaparola.storage.referrers import ReferrerStore
+
     return CodeValidator(config.rules(), ReferrerStore(table()), utc_now)
 
 
 @cache
-def reward_queue() -> RewardQueue:
-    return RewardQueue(config.settings().require("reward_queue_url"))
-
-
-@cache
 def reward_lifecycle() -> RewardLifecycle:
+    from passaparola.services.rewards import RewardLifecycle
+    from passaparola.storage.claims import ClaimStore
+    from passaparola.storage.referrers import ReferrerStore
+    from passaparola.storage.rewards import RewardStore
+
     return RewardLifecycle(
         config.rules(),
         RewardStore(table()),
@@ -98,6 +122,10 @@ def reward_lifecycle() -> RewardLifecycle:
 
 @cache
 def enrolment() -> Enrolment:
+    from passaparola.services.enrolment import Enrolment
+    from passaparola.storage.claims import ClaimStore
+    from passaparola.storage.referrers import ReferrerStore
+
     return Enrolment(
         config.rules(), ReferrerStore(table()), ClaimStore(table()), mailer(), tokens(), links(), utc_now
     )
@@ -105,11 +133,20 @@ def enrolment() -> Enrolment:
 
 @cache
 def claims() -> Claims:
+    from passaparola.services.claims import Claims
+    from passaparola.storage.claims import ClaimStore
+    from passaparola.storage.rewards import RewardStore
+
     return Claims(code_validator(), ClaimStore(table()), RewardStore(table()), reward_lifecycle(), utc_now)
 
 
 @cache
 def conversions() -> Conversions:
+    from passaparola.services.conversions import Conversions
+    from passaparola.storage.claims import ClaimStore
+    from passaparola.storage.conversions import ConversionStore
+    from passaparola.storage.referrers import ReferrerStore
+
     return Conversions(
         config.rules(),
         ReferrerStore(table()),
@@ -122,11 +159,18 @@ def conversions() -> Conversions:
 
 @cache
 def refunds() -> Refunds:
+    from passaparola.services.refunds import Refunds
+    from passaparola.storage.conversions import ConversionStore
+    from passaparola.storage.rewards import RewardStore
+
     return Refunds(ConversionStore(table()), RewardStore(table()), utc_now)
 
 
 @cache
 def stats() -> Stats:
+    from passaparola.services.stats import Stats
+    from passaparola.storage.referrers import ReferrerStore
+
     return Stats(config.rules(), ReferrerStore(table()), tokens(), links(), utc_now)
 
 

@@ -5,20 +5,24 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 from passaparola import content
+from passaparola_local import artifact, checkov_env, site_publish
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _run(*command: str) -> int:
     print(f"$ {' '.join(command)}", flush=True)
-    return subprocess.run(command, cwd=ROOT, check=False).returncode
+    return subprocess.run(command, cwd=ROOT, check=False).returncode  # noqa: S603 - our own fixed commands
 
 
 def test(args: argparse.Namespace) -> int:
     """Lint, type-check, then the whole pytest suite. Stops at the first failing step."""
+    checkov_env.ensure()  # the template's linter test runs it from its own environment
     python = sys.executable
     steps = [
         (python, "-m", "ruff", "check", "functions", "infra", "site", "tests"),
@@ -44,6 +48,102 @@ def rules(args: argparse.Namespace) -> int:
     return 0
 
 
+def site(args: argparse.Namespace) -> int:
+    """Build the pages (and the campaign rules) with Pelican, for a preview or a server."""
+    from passaparola_local import site_build  # Pelican is slow to import; only this command needs it
+
+    rules_path = None if args.no_rules else args.rules
+    try:
+        built = site_build.build_site(
+            args.out,
+            api_url=args.api_url,
+            site_url=args.site_url,
+            content=args.content,
+            rules_path=rules_path,
+        )
+    except content.ContentError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    except (ValueError, site_build.SiteBuildError) as exc:
+        print(f"passaparola site: {exc}", file=sys.stderr)
+        return 2
+    print(f"{built.pages} pages -> {built.output}" + (f"; rules -> {rules_path}" if rules_path else ""))
+    return 0
+
+
+def budget(args: argparse.Namespace) -> int:
+    """Print each page type's weight (HTML + CSS + JS + API answers, gzipped) and requests."""
+    from passaparola_local import site_budget, site_build
+
+    with tempfile.TemporaryDirectory(prefix="passaparola-budget-") as built:
+        site_dir = args.site_dir or Path(built)
+        if not args.site_dir:
+            site_build.build_site(site_dir)
+        table, within = site_budget.report(site_dir)
+    print(table)
+    return 0 if within else 1
+
+
+def build(args: argparse.Namespace) -> int:
+    """Build the Lambda artifact the template's CodeUri names (for Lambda's runtime)."""
+    started = time.monotonic()
+    built = artifact.build(args.out, content_dir=args.content)
+    megabytes = 1024 * 1024
+    print(
+        f"{built.path}: {built.zipped_bytes / megabytes:.1f} MB "
+        f"({built.unzipped_bytes / megabytes:.1f} MB unzipped, {built.files} files) "
+        f"in {time.monotonic() - started:.1f} s\nsha256 {built.sha256}"
+    )
+    return 0
+
+
+def deploy_site(args: argparse.Namespace) -> int:
+    """Build the pages with the deployed stack's URLs, publish them, and refresh CloudFront."""
+    import boto3
+
+    session = boto3.session.Session(region_name=args.region)
+    outputs = site_publish.stack_outputs(session.client("cloudformation"), args.stack)
+    with tempfile.TemporaryDirectory(prefix="passaparola-site-") as built:
+        site = args.site_dir or Path(built)
+        if not args.site_dir:
+            site_publish.build_site(site, outputs.site_url, outputs.pages_api_url)
+        published = site_publish.publish(
+            site,
+            outputs.bucket,
+            outputs.distribution_id,
+            s3=session.client("s3"),
+            cloudfront=session.client("cloudfront"),
+        )
+    print(
+        f"{published.uploaded} files to s3://{outputs.bucket} ({published.deleted} stale removed); "
+        f"CloudFront invalidation {published.invalidation_id}\n{outputs.site_url}"
+    )
+    return 0
+
+
+def serve(args: argparse.Namespace) -> int:
+    """The site and the API on moto, at one local URL, until Ctrl-C."""
+    from passaparola_local import local_console
+
+    return local_console.serve(
+        args.port, seed=args.demo, release_every=args.release_every, state_dir=args.state_dir
+    )
+
+
+def store(args: argparse.Namespace) -> int:
+    """Send a signed conversion or refund to the running local stack, as a shop would."""
+    from passaparola_local import local_console
+
+    return local_console.store(args)
+
+
+def bench(args: argparse.Namespace) -> int:
+    """Print import-time and per-request overhead figures for the handlers."""
+    from passaparola_local import bench as benchmarks
+
+    return benchmarks.main(samples=args.samples, repeat=args.repeat)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="passaparola", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -56,6 +156,57 @@ def main(argv: list[str] | None = None) -> int:
     build_rules.add_argument("--content", type=Path, default=ROOT / "content")
     build_rules.add_argument("--out", type=Path, default=ROOT / "functions" / "passaparola" / "rules.json")
     build_rules.set_defaults(func=rules)
+
+    build_pages = commands.add_parser("site", help="build the site's pages into a folder")
+    build_pages.add_argument("--out", type=Path, default=ROOT / "site" / "output")
+    build_pages.add_argument(
+        "--api-url", default="", help="the API's base URL (default: the site's own origin)"
+    )
+    build_pages.add_argument("--site-url", default="", help="the site's public URL, for absolute links")
+    build_pages.add_argument("--content", type=Path, default=ROOT / "content")
+    build_pages.add_argument("--rules", type=Path, default=ROOT / "functions" / "passaparola" / "rules.json")
+    build_pages.add_argument("--no-rules", action="store_true", help="do not write the compiled rules")
+    build_pages.set_defaults(func=site)
+
+    weigh_pages = commands.add_parser("budget", help="print the pages' weight and request budget")
+    weigh_pages.add_argument("--site-dir", type=Path, help="measure this built site instead of a fresh build")
+    weigh_pages.set_defaults(func=budget)
+
+    build_artifact = commands.add_parser("build", help="build the Lambda artifact (.build/lambda.zip)")
+    build_artifact.add_argument("--content", type=Path, default=artifact.CONTENT)
+    build_artifact.add_argument("--out", type=Path, default=artifact.DEFAULT_OUT)
+    build_artifact.set_defaults(func=build)
+
+    publish = commands.add_parser("deploy-site", help="build and publish the pages to a deployed stack")
+    publish.add_argument("--stack", required=True, help="the stack name given to sam deploy")
+    publish.add_argument("--region", help="the stack's region (default: your AWS configuration's)")
+    publish.add_argument("--site-dir", type=Path, help="publish this already built site instead")
+    publish.set_defaults(func=deploy_site)
+
+    run_local = commands.add_parser("serve", help="run the site and the API locally, on moto")
+    run_local.add_argument("--port", type=int, default=8000, help="the local port (default 8000)")
+    run_local.add_argument("--demo", action="store_true", help="seed referrers, clicks and orders")
+    run_local.add_argument(
+        "--release-every", type=float, default=10.0, help="seconds between runs of the release schedule"
+    )
+    run_local.add_argument(
+        "--state-dir", type=Path, help="where the built site and run state go (.build/local)"
+    )
+    run_local.set_defaults(func=serve)
+
+    shop = commands.add_parser("store", help="send a signed webhook to the running local stack")
+    shop.add_argument("kind", choices=["conversion", "refund"])
+    shop.add_argument("--order-id", required=True)
+    shop.add_argument("--email", help="the buyer's email (conversions)")
+    shop.add_argument("--amount", default="49.90")
+    shop.add_argument("--currency", default="EUR")
+    shop.add_argument("--code", help="the referral code used at checkout, if any")
+    shop.set_defaults(func=store)
+
+    measure = commands.add_parser("bench", help="print handler import and overhead figures")
+    measure.add_argument("--samples", type=int, default=9, help="fresh interpreters per import figure")
+    measure.add_argument("--repeat", type=int, default=400, help="requests per overhead figure")
+    measure.set_defaults(func=bench)
 
     args = parser.parse_args(argv)
     return int(args.func(args))

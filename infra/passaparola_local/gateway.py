@@ -10,13 +10,42 @@ import base64
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from passaparola_local import template as cfn
 from passaparola_local.events import LocalContext, http_event, sqs_event
 from passaparola_local.provision import Stack
+from passaparola_local.sandbox import InvocationError, SandboxPool
 
 HandlerFn = Callable[[dict[str, Any], Any], Any]
+_CRASH = b'{"message":"Internal Server Error"}'
+
+
+class Runner(Protocol):
+    def invoke(self, function: str, event: dict[str, Any]) -> Any: ...
+
+
+class InProcess:
+    """Runs handlers in this process: fast, for single-threaded tests. Not for concurrency:
+    powertools keeps the current event on module-level objects, as Lambda allows."""
+
+    def __init__(self, template: dict[str, Any]) -> None:
+        self.template = template
+
+    def invoke(self, function: str, event: dict[str, Any]) -> Any:
+        return load_handler(cfn.handler_of(self.template, function))(event, LocalContext(function))
+
+
+def sandboxes(stack: Stack, extra_environment: dict[str, str], max_per_function: int = 4) -> SandboxPool:
+    """A pool of per-function sandboxes, each with that function's environment from the template."""
+    pool = SandboxPool(max_per_function)
+    for function in cfn.functions(stack.template):
+        pool.register(
+            function,
+            cfn.handler_of(stack.template, function),
+            stack.environment(function) | extra_environment,
+        )
+    return pool
 
 
 @dataclass(frozen=True)
@@ -33,12 +62,12 @@ def load_handler(dotted: str) -> HandlerFn:
 
 
 class Gateway:
-    def __init__(self, stack: Stack) -> None:
+    """API Gateway and the SQS event source, locally: requests become events for a runner."""
+
+    def __init__(self, stack: Stack, runner: Runner | None = None) -> None:
         self.stack = stack
         self.routes = cfn.routes(stack.template)
-
-    def handler(self, function: str) -> HandlerFn:
-        return load_handler(cfn.handler_of(self.stack.template, function))
+        self.runner = runner or InProcess(stack.template)
 
     def http(
         self,
@@ -64,14 +93,17 @@ class Gateway:
                 body=body,
                 source_ip=source_ip,
             )
-            answer = self.handler(route.function)(event, LocalContext(route.function))
+            try:
+                answer = self.runner.invoke(route.function, event)
+            except InvocationError:
+                return HttpResponse(500, {"content-type": "application/json"}, _CRASH)
             return _to_http(answer)
         return HttpResponse(
             404, {"content-type": "application/json"}, b'{"error":"not_found","message":"no such route"}'
         )
 
     def invoke(self, function: str, event: dict[str, Any]) -> Any:
-        return self.handler(function)(event, LocalContext(function))
+        return self.runner.invoke(function, event)
 
     def deliver(self, function: str, messages: list[dict[str, Any]], queue_arn: str) -> Any:
         """Hand SQS messages to a function as the event source mapping would."""

@@ -8,8 +8,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-import boto3
-
+from passaparola.storage import aws
 from passaparola_local import template as cfn
 
 ACCOUNT = "123456789012"
@@ -72,13 +71,13 @@ def provision(
     _tables(template, prefix, refs, attributes)
     _queues(template, prefix, refs, attributes, resolve)
     values = _secrets(template, prefix, refs, secret_values or {})
-    for name in cfn.resources(template, "AWS::Serverless::HttpApi"):
+    for name in cfn.resources(template, "AWS::ApiGatewayV2::Api"):
         refs[name] = "local"
     return Stack(template, resolve, values)
 
 
 def _tables(template: dict[str, Any], prefix: str, refs: dict[str, str], attributes: dict[str, str]) -> None:
-    client = boto3.client("dynamodb", region_name=REGION)
+    client = aws.client("dynamodb")
     for name, resource in cfn.resources(template, "AWS::DynamoDB::Table").items():
         props = resource["Properties"]
         table = f"{prefix}-{name}"
@@ -105,7 +104,7 @@ def _queues(
     attributes: dict[str, str],
     resolve: cfn.Resolver,
 ) -> None:
-    client = boto3.client("sqs", region_name=REGION)
+    client = aws.client("sqs")
     pending = dict(cfn.resources(template, "AWS::SQS::Queue"))
     while pending:  # a dead-letter queue must exist before the queue that names it
         ready = [n for n, r in pending.items() if _deps_met(r["Properties"].get("RedrivePolicy"), attributes)]
@@ -120,7 +119,7 @@ def _queues(
             }
             if "RedrivePolicy" in props:
                 queue_attributes["RedrivePolicy"] = json.dumps(resolve(props["RedrivePolicy"]))
-            url = client.create_queue(QueueName=f"{prefix}-{name}", Attributes=queue_attributes)["QueueUrl"]  # type: ignore[arg-type]
+            url = client.create_queue(QueueName=f"{prefix}-{name}", Attributes=queue_attributes)["QueueUrl"]
             arn = client.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
                 "QueueArn"
             ]
@@ -139,7 +138,7 @@ def _secrets(
     template: dict[str, Any], prefix: str, refs: dict[str, str], given: dict[str, str]
 ) -> dict[str, str]:
     """Each secret gets the value given for it, or a fresh random key."""
-    client = boto3.client("secretsmanager", region_name=REGION)
+    client = aws.client("secretsmanager")
     values = {}
     for name in cfn.resources(template, "AWS::SecretsManager::Secret"):
         value = given.get(name) or new_key()

@@ -65,13 +65,17 @@ class Resolver:
         if name == "Fn::GetAtt":
             return self.attributes[".".join(arg)]
         if name == "Fn::Sub":
-            return re.sub(r"\$\{([\w.:]+)\}", lambda m: self._sub(m.group(1)), arg)
+            text, variables = (arg, {}) if isinstance(arg, str) else arg
+            values = {key: str(self(value)) for key, value in variables.items()}
+            return re.sub(r"\$\{([\w.:]+)\}", lambda m: self._sub(m.group(1), values), text)
         if name == "Fn::If":
             condition, yes, no = arg
             return self(yes) if self.condition(condition) else self(no)
         raise ValueError(f"the local stack does not evaluate {name}")
 
-    def _sub(self, name: str) -> str:
+    def _sub(self, name: str, variables: dict[str, str]) -> str:
+        if name in variables:
+            return variables[name]
         return self.attributes[name] if "." in name and name in self.attributes else self.refs[name]
 
     def condition(self, name: str) -> bool:
@@ -97,12 +101,27 @@ def functions(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def routes(template: dict[str, Any]) -> list[Route]:
+    """Each AWS::ApiGatewayV2::Route, with the function its Lambda integration invokes."""
     found = []
-    for name, function in functions(template).items():
-        for event in function["Properties"].get("Events", {}).values():
-            if event["Type"] == "HttpApi":
-                found.append(Route(event["Properties"]["Method"].upper(), event["Properties"]["Path"], name))
+    for name, route in resources(template, "AWS::ApiGatewayV2::Route").items():
+        method, _, path = route["Properties"]["RouteKey"].partition(" ")
+        integration = _integration_of(name, route["Properties"]["Target"])
+        uri = template["Resources"][integration]["Properties"]["IntegrationUri"]
+        if not isinstance(uri, dict) or "Fn::GetAtt" not in uri:
+            raise ValueError(f"integration {integration} does not name a function with !GetAtt")
+        found.append(Route(method.upper(), path, uri["Fn::GetAtt"][0]))
     return found
+
+
+def _integration_of(route: str, target: Any) -> str:
+    found = (
+        re.fullmatch(r"integrations/\$\{(\w+)\}", target.get("Fn::Sub", ""))
+        if isinstance(target, dict)
+        else None
+    )
+    if not found:
+        raise ValueError(f'route {route}: Target must be !Sub "integrations/${{SomeIntegration}}"')
+    return found.group(1)
 
 
 def handler_of(template: dict[str, Any], function: str) -> str:

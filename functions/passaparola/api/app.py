@@ -5,16 +5,18 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from passaparola.api import errors
 from passaparola.observability import logger, metrics
 
-Handler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+Handler = Callable[[dict[str, Any], "LambdaContext"], dict[str, Any]]
 Gate = Callable[[dict[str, Any]], dict[str, Any] | None]
 
 
@@ -37,7 +39,7 @@ def make_handler(app: APIGatewayHttpResolver, gate: Gate | None = None) -> Handl
     @logger.inject_lambda_context(clear_state=True)
     @metrics.log_metrics
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        refused = errors.too_large(event) or (gate(event) if gate else None)
+        refused = errors.refuse_body(event) or (gate(event) if gate else None)
         if refused is not None:
             return refused
         return app.resolve(event, context)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -49,10 +50,17 @@ def lambda_error(status: int, error: str, message: str) -> dict[str, Any]:
     }
 
 
-def too_large(event: dict[str, Any]) -> dict[str, Any] | None:
+def refuse_body(event: dict[str, Any]) -> dict[str, Any] | None:
+    """Bodies too big to be ours, or not text at all, are answered before any route runs."""
     body = event.get("body") or ""
-    if len(body) > MAX_BODY_BYTES * (4 / 3 if event.get("isBase64Encoded") else 1):
+    encoded = bool(event.get("isBase64Encoded"))
+    if len(body) > MAX_BODY_BYTES * (4 / 3 if encoded else 1):
         return lambda_error(413, "payload_too_large", f"request body is larger than {MAX_BODY_BYTES} bytes")
+    if encoded:
+        try:
+            base64.b64decode(body, validate=True).decode("utf-8")
+        except ValueError:  # binascii.Error and UnicodeDecodeError are ValueErrors
+            return lambda_error(400, "malformed_json", "request body is not UTF-8 text")
     return None
 
 

@@ -12,20 +12,11 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError,
-    IdempotencyValidationError,
-)
 from pydantic import BaseModel
 
 from passaparola import config, wiring
@@ -40,8 +31,10 @@ from passaparola.api.schemas import (
 )
 from passaparola.domain.errors import Busy, InvalidInput, InvalidSignature
 from passaparola.observability import metrics
-from passaparola.services.conversions import Order
 from passaparola.storage import aws
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
 
 router = APIGatewayHttpRouter()
 # Store platforms retry failed webhooks for up to about three days.
@@ -68,6 +61,13 @@ def verify(event: dict[str, Any]) -> dict[str, Any] | None:
 def _idempotent(
     kind: str, work: Callable[[dict[str, Any]], dict[str, Any]]
 ) -> tuple[Callable[..., dict[str, Any]], IdempotencyConfig]:
+    # powertools idempotency imports boto3: built with the first request, not at import.
+    from aws_lambda_powertools.utilities.idempotency import (
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+        idempotent_function,
+    )
+
     layer = DynamoDBPersistenceLayer(
         table_name=config.settings().table_name,
         key_attr="pk",
@@ -93,6 +93,11 @@ def _once(kind: str, work: Callable[[dict[str, Any]], dict[str, Any]], body: Bas
         "webhook_id": router.current_event.headers["webhook-id"],
         "body": body.model_dump(mode="json"),
     }
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyValidationError,
+    )
+
     once, settings = _idempotent(kind, work)
     settings.register_lambda_context(router.lambda_context)
     try:
@@ -106,6 +111,8 @@ def _once(kind: str, work: Callable[[dict[str, Any]], dict[str, Any]], body: Bas
 
 
 def _convert(delivery: dict[str, Any]) -> dict[str, Any]:
+    from passaparola.services.conversions import Order
+
     request = ConversionRequest.model_validate(delivery["body"])
     converted = wiring.conversions().convert(
         Order(request.order_id, request.email, request.amount, request.currency, request.code)

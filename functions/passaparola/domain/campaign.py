@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
 from typing import Annotated, Literal, Self, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -255,7 +256,7 @@ class CampaignRules(_Strict):
             raise ValueError("channels must list each channel once, and at least one")
         return self
 
-    @property
+    @cached_property
     def prefix(self) -> str:
         return self.code_prefix or re.sub(r"[^A-Z0-9]", "", self.slug.upper())[:12]
 
@@ -289,7 +290,7 @@ class CompiledCampaign(_Strict):
     texts: dict[Lang, CampaignText]
     variants: tuple[str, ...] = ()
 
-    @property
+    @cached_property
     def languages(self) -> tuple[str, ...]:
         return (self.default_lang, *sorted(set(self.texts) - {self.default_lang}))
 
@@ -316,10 +317,11 @@ class Rules(_Strict):
         return self.campaigns.get(slug)
 
     def campaign_for_prefix(self, prefix: str) -> CompiledCampaign | None:
-        for campaign in self.campaigns.values():
-            if campaign.rules.prefix == prefix:
-                return campaign
-        return None
+        return self._by_prefix.get(prefix)
+
+    @cached_property
+    def _by_prefix(self) -> dict[str, CompiledCampaign]:
+        return {campaign.rules.prefix: campaign for campaign in self.campaigns.values()}
 
     def digits(self, currency: str) -> int:
         return self.currency_digits.get(currency, 2)

@@ -77,8 +77,10 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "attribution_expired",
         "the buyer claimed the referral longer ago than the campaign's attribution window",
+        # Only a first order: later orders are the friend's own, attributed by that first one.
         lambda f: (
             f.via == "claim"
+            and f.first_conversion_at is None
             and f.claimed_at is not None
             and f.now > f.claimed_at + timedelta(days=f.campaign.attribution_days)
         ),

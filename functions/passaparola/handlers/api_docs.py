@@ -3,7 +3,6 @@
 from functools import cache
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn
 
 from passaparola.api import clicks, codes, referrers, stats, store
 from passaparola.api.app import make_app, make_handler
@@ -13,6 +12,9 @@ app = make_app(clicks.router, codes.router, referrers.router, store.router, stat
 
 @cache
 def document() -> str:
+    # The OpenAPI models are heavy to import; only a request for the document needs them.
+    from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn
+
     return app.get_openapi_json_schema(
         title="passaparola",
         version="1.0.0",

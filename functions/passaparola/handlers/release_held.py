@@ -1,13 +1,17 @@
 """The release schedule: queues rewards whose hold has ended (and any pending reward whose
 first queue message was lost)."""
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from passaparola import wiring
 from passaparola.observability import logger, metrics
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 # One run's share; the next run takes the rest.
 BATCH = 1000

@@ -6,23 +6,23 @@ result to a redelivery; below it, every ledger step is a conditional write, so e
 that timed out half-way and is retried cannot issue twice.
 """
 
+from __future__ import annotations
+
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from passaparola import config, wiring
 from passaparola.observability import logger, metrics
 from passaparola.storage import aws
 from passaparola.storage.queue import RewardMessage
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
@@ -37,6 +37,13 @@ def _advance(message: dict[str, Any]) -> dict[str, Any]:
 
 @cache
 def _idempotent() -> tuple[Any, IdempotencyConfig]:
+    # powertools idempotency imports boto3: built with the first batch, not at import.
+    from aws_lambda_powertools.utilities.idempotency import (
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+        idempotent_function,
+    )
+
     layer = DynamoDBPersistenceLayer(
         table_name=config.settings().table_name,
         key_attr="pk",

@@ -1,27 +1,37 @@
 """boto3 clients, created on first use.
 
-Lazy creation matters twice: a cold start that never touches SES does not pay for an SES
-client, and tests can start moto before any client exists. The endpoint comes from
-AWS_ENDPOINT_URL when set (the local stack), so no code here knows whether it runs locally.
+Lazy creation matters three times: importing a handler does not pay for boto3 (a cold start
+imports it once, on the first call that needs AWS); a function that never touches SES never
+builds an SES client; and tests can start moto before any client exists. The endpoint comes
+from AWS_ENDPOINT_URL when set (the local stack), so no code here knows where it runs.
 """
 
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import boto3
-from botocore.config import Config
+if TYPE_CHECKING:
+    import boto3
 
-# Lambda's own timeout bounds the total; keep each attempt short and let botocore retry.
-_CONFIG = Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard", "max_attempts": 3})
+
+@cache
+def _session() -> boto3.session.Session:
+    import boto3
+
+    return boto3.session.Session()
 
 
 @cache
 def client(service: str) -> Any:
-    return boto3.session.Session().client(service, config=_CONFIG)  # type: ignore[call-overload]
+    from botocore.config import Config
+
+    # Lambda's own timeout bounds the total; keep each attempt short and let botocore retry.
+    config = Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard", "max_attempts": 3})
+    return _session().client(service, config=config)  # type: ignore[call-overload]
 
 
 def reset() -> None:
     """Forget every client (tests that switch endpoints or credentials call this)."""
     client.cache_clear()
+    _session.cache_clear()

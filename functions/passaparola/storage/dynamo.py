@@ -4,25 +4,36 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from passaparola.storage import aws
 from passaparola.storage.keys import DUE, DUE_INDEX
 
+if TYPE_CHECKING:
+    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
 Item = dict[str, Any]
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
+
+
+@cache
+def _codec() -> tuple[TypeSerializer, TypeDeserializer]:
+    # boto3's own (de)serializer; imported on first use, with the client, not at import time.
+    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+    return TypeSerializer(), TypeDeserializer()
 
 
 def to_dynamo(item: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: _serializer.serialize(v) for k, v in item.items() if v is not None}
+    serializer = _codec()[0]
+    return {k: serializer.serialize(v) for k, v in item.items() if v is not None}
 
 
 def from_dynamo(item: Mapping[str, Any]) -> Item:
-    return {k: _deserializer.deserialize(v) for k, v in item.items()}
+    deserializer = _codec()[1]
+    return {k: deserializer.deserialize(v) for k, v in item.items()}
 
 
 def stamp(moment: datetime) -> str:

@@ -1,0 +1,133 @@
+"""The Lambda artifact: one zip holding the passaparola package, its compiled campaign rules
+and every runtime dependency, byte for byte the same from the same inputs.
+
+Dependencies are the exact versions, checked by hash, of infra/lambda-requirements.txt,
+installed as wheels for the target's platform and Python: pip only selects wheels by tag and
+never builds, so the arm64 artifact for Lambda can be made on any machine. Entries are
+sorted, dated 1980-01-01 and given mode 0644, and nothing in the zip names the machine that
+built it, so its SHA-256 identifies its inputs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from passaparola import config, content
+from passaparola_local import template as cfn
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = Path(config.__file__).parent
+REQUIREMENTS = ROOT / "infra" / "lambda-requirements.txt"
+CONTENT = ROOT / "content"
+# The template's CodeUri names this file.
+DEFAULT_OUT = ROOT / ".build" / "lambda.zip"
+
+# What pip puts beside the packages that no handler imports: console scripts, whose first
+# line names the building interpreter's path, and data files such as man pages.
+_NOT_IMPORTABLE = ("bin", "share")
+_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+_REGULAR_FILE_0644 = 0o100644 << 16
+_UNIX = 3
+_ARCHITECTURES = {"arm64": "aarch64", "x86_64": "x86_64"}
+
+
+@dataclass(frozen=True)
+class Target:
+    """The wheels to install: a pip platform tag and a Python version such as "3.12"."""
+
+    platform: str
+    python_version: str
+
+    @classmethod
+    def lambda_runtime(cls, template: dict[str, Any] | None = None) -> Target:
+        """The template's Runtime and Architectures. manylinux2014 wheels run on both of
+        Lambda's Amazon Linux generations."""
+        function = (template or cfn.load())["Globals"]["Function"]
+        runtime = str(function["Runtime"])
+        if not runtime.startswith("python"):
+            raise ValueError(f"the template's runtime {runtime} is not a Python runtime")
+        machine = _ARCHITECTURES[function.get("Architectures", ["x86_64"])[0]]
+        return cls(f"manylinux2014_{machine}", runtime.removeprefix("python"))
+
+
+@dataclass(frozen=True)
+class Artifact:
+    path: Path
+    sha256: str
+    files: int
+    unzipped_bytes: int
+
+    @property
+    def zipped_bytes(self) -> int:
+        return self.path.stat().st_size
+
+
+def build(
+    out: Path = DEFAULT_OUT,
+    target: Target | None = None,
+    *,
+    content_dir: Path = CONTENT,
+    requirements: Path = REQUIREMENTS,
+) -> Artifact:
+    """Build the zip at `out` (replacing it only once complete) and describe it."""
+    target = target or Target.lambda_runtime()
+    with tempfile.TemporaryDirectory(prefix="passaparola-artifact-") as staging:
+        tree = Path(staging)
+        _install_dependencies(tree, target, requirements)
+        _copy_package(tree / PACKAGE.name)
+        content.build_rules(content_dir, tree / PACKAGE.name / config.BUNDLED_RULES.relative_to(PACKAGE))
+        return _zip(tree, out)
+
+
+def _install_dependencies(tree: Path, target: Target, requirements: Path) -> None:
+    command = [
+        sys.executable, "-m", "pip", "install",
+        "--quiet", "--disable-pip-version-check", "--no-input",
+        "--target", str(tree),
+        "--platform", target.platform,
+        "--python-version", target.python_version,
+        "--implementation", "cp",
+        "--only-binary=:all:",
+        # The requirements file pins every package, dependencies included, with hashes.
+        "--no-deps", "--require-hashes",
+        # No .pyc: the building interpreter need not be the runtime's version, and a .pyc of
+        # another version is dead weight that Python ignores.
+        "--no-compile",
+        "--requirement", str(requirements),
+    ]  # fmt: skip
+    subprocess.run(command, check=True)  # noqa: S603 - a fixed pip command
+    for name in _NOT_IMPORTABLE:
+        shutil.rmtree(tree / name, ignore_errors=True)
+
+
+def _copy_package(destination: Path) -> None:
+    # The rules are compiled afresh from content/; a rules.json left by a local run is not them.
+    leftovers = shutil.ignore_patterns("__pycache__", "*.pyc", config.BUNDLED_RULES.name)
+    shutil.copytree(PACKAGE, destination, ignore=leftovers)
+
+
+def _zip(tree: Path, out: Path) -> Artifact:
+    files = sorted((path.relative_to(tree).as_posix(), path) for path in tree.rglob("*") if path.is_file())
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(out.name + ".partial")
+    unzipped = 0
+    with zipfile.ZipFile(partial, "w") as archive:
+        for name, path in files:
+            data = path.read_bytes()
+            unzipped += len(data)
+            entry = zipfile.ZipInfo(name, date_time=_ZIP_EPOCH)
+            entry.create_system = _UNIX
+            entry.external_attr = _REGULAR_FILE_0644
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(entry, data, compresslevel=6)
+    partial.replace(out)
+    digest = hashlib.sha256(out.read_bytes()).hexdigest()
+    return Artifact(out, digest, len(files), unzipped)

@@ -1,0 +1,189 @@
+"""Benchmarks that print figures (targets are checked by reading them, not by timed tests).
+
+1. Cold import: each handler module's import time, as a ratio to `import boto3` alone.
+   Fresh interpreter per sample, median of several. Target: 1.5 or less.
+2. Warm overhead: a handler invocation against a bare boto3 call doing the same DynamoDB
+   work on the same moto table (in process). Target: 1.15 or less.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from passaparola_local import template as cfn
+
+ROOT = Path(__file__).resolve().parents[2]
+IMPORT_TARGET = 1.5
+OVERHEAD_TARGET = 1.15
+
+
+def _import_seconds(statement: str) -> float:
+    code = f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
+    done = subprocess.run(  # noqa: S603 - our own interpreter and statement
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    return float(done.stdout.strip())
+
+
+def _median(statement: str, samples: int) -> float:
+    return statistics.median(_import_seconds(statement) for _ in range(samples))
+
+
+def cold_imports(samples: int) -> list[tuple[str, float, float]]:
+    modules = sorted({h.rpartition(".")[0] for h in map(_handler_of, cfn.functions(cfn.load()))})
+    base = _median("import boto3", samples)
+    rows = [("import boto3", base, 1.0)]
+    for module in modules:
+        seconds = _median(f"import {module}", samples)
+        rows.append((module, seconds, seconds / base))
+    return rows
+
+
+def _handler_of(function: str) -> str:
+    return cfn.handler_of(cfn.load(), function)
+
+
+def _compare(handled: Callable[[int], Any], bare: Callable[[int], Any], repeat: int) -> tuple[float, float]:
+    """Seconds per call of each, interleaved so both meet the same table size and machine load.
+    The median resists the odd pause (a garbage collection, another process)."""
+    for n in range(20):  # warm: clients, caches, the crawler regex, the first rules load
+        handled(-1 - n)
+        bare(-1 - n)
+    handler_times, bare_times = [], []
+    for n in range(repeat):
+        start = time.perf_counter()
+        handled(n)
+        middle = time.perf_counter()
+        bare(n)
+        handler_times.append(middle - start)
+        bare_times.append(time.perf_counter() - middle)
+    return statistics.median(handler_times), statistics.median(bare_times)
+
+
+def warm_overhead(repeat: int) -> list[tuple[str, float, float, float]]:
+    """(path, handler seconds per request, bare boto3 seconds per call, ratio)."""
+    from moto import mock_aws
+
+    from passaparola import content, wiring
+    from passaparola.storage import aws
+    from passaparola_local.events import LocalContext, http_event
+    from passaparola_local.gateway import Gateway, load_handler
+    from passaparola_local.provision import provision
+
+    fake = {"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_DEFAULT_REGION": "us-east-1"}
+    os.environ.update(fake)
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    with tempfile.TemporaryDirectory() as folder, mock_aws():
+        rules = Path(folder) / "rules.json"
+        content.build_rules(ROOT / "content", rules)
+        stack = provision(
+            {"SiteUrl": "http://site.test", "ApiUrl": "http://api.test", "MailFrom": "a@b.test"}
+        )
+        os.environ.update(stack.union_environment() | {"RULES_PATH": str(rules)})
+        aws.reset()
+        wiring.reset()
+        aws.client("ses").verify_email_identity(EmailAddress="a@b.test")
+        gateway = Gateway(stack)
+        code = gateway.http(
+            "POST", "/referrers", headers={"content-type": "application/json"},
+            body=b'{"campaign": "spring", "email": "anna@example.com"}',
+        ).body.decode().split('"code":"')[1].split('"')[0]  # fmt: skip
+        client = aws.client("dynamodb")
+        table = stack.ref("Table")
+        browser = {"user-agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36"}
+        # The handlers are called directly with ready-made events, as Lambda calls them; the
+        # local gateway's own work of building events is not the functions' overhead.
+        record_click = load_handler(cfn.handler_of(stack.template, "RecordClickFunction"))
+        validate_code = load_handler(cfn.handler_of(stack.template, "ValidateCodeFunction"))
+        clicks = [
+            http_event(
+                "GET",
+                f"/r/{code}",
+                route_key="GET /r/{code}",
+                path_parameters={"code": code},
+                headers=browser,
+                source_ip=f"10.{n // 250 % 250}.{n % 250}.9",
+            )
+            for n in range(repeat + 40)
+        ]
+        check_event = http_event(
+            "GET", f"/codes/{code}", route_key="GET /codes/{code}", path_parameters={"code": code}
+        )
+        context = LocalContext("bench")
+
+        def click(n: int) -> None:
+            assert record_click(clicks[n], context)["statusCode"] == 302
+
+        code_key = {"pk": {"S": f"CODE#{code}"}, "sk": {"S": "CODE"}}
+
+        def bare_click(n: int) -> None:
+            visit = {"pk": {"S": f"VISIT#bare#{n}"}, "sk": {"S": "VISIT"}}
+            client.transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": table,
+                            "Item": visit,
+                            "ConditionExpression": "attribute_not_exists(pk)",
+                        }
+                    },
+                    {
+                        "Update": {
+                            "TableName": table,
+                            "Key": code_key,
+                            "UpdateExpression": "ADD clicks :one",
+                            "ExpressionAttributeValues": {":one": {"N": "1"}},
+                        }
+                    },
+                ]
+            )
+
+        def check(_: int) -> None:
+            assert validate_code(check_event, context)["statusCode"] == 200
+
+        def bare_check(_: int) -> None:
+            client.get_item(
+                TableName=table, Key={"pk": {"S": f"CODE#{code}"}, "sk": {"S": "CODE"}}, ConsistentRead=True
+            )
+
+        rows = []
+        with contextlib.redirect_stdout(io.StringIO()):  # the functions' metric lines (EMF)
+            for name, handled, bare in (
+                ("GET /r/{code}", click, bare_click),
+                ("GET /codes/{code}", check, bare_check),
+            ):
+                handler_s, bare_s = _compare(handled, bare, repeat)
+                rows.append((name, handler_s, bare_s, handler_s / bare_s))
+        return rows
+
+
+def main(samples: int = 9, repeat: int = 300) -> int:
+    print(f"Cold import, median of {samples} fresh interpreters (target <= {IMPORT_TARGET}x import boto3)")
+    worst = 0.0
+    for name, seconds, ratio in cold_imports(samples):
+        print(f"  {name:48} {seconds * 1000:7.1f} ms  {ratio:5.2f}x")
+        worst = max(worst, ratio)
+    print(f"\nWarm handler overhead, {repeat} requests each (target <= {OVERHEAD_TARGET}x a bare boto3 call)")
+    worst_overhead = 0.0
+    for name, handler_s, bare_s, ratio in warm_overhead(repeat):
+        print(
+            f"  {name:20} handler {handler_s * 1000:6.2f} ms   "
+            f"bare boto3 {bare_s * 1000:6.2f} ms   {ratio:5.2f}x"
+        )
+        worst_overhead = max(worst_overhead, ratio)
+    met = worst <= IMPORT_TARGET and worst_overhead <= OVERHEAD_TARGET
+    print(
+        f"\nWorst import ratio {worst:.2f}x, worst overhead {worst_overhead:.2f}x: "
+        + ("targets met" if met else "TARGET MISSED")
+    )
+    return 0

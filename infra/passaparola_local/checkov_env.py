@@ -1,0 +1,27 @@
+"""checkov in a virtual environment of its own, .venv-checkov: it pins an older boto3 than the
+project uses, so the two cannot share one environment."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+VENV = ROOT / ".venv-checkov"
+VERSION = "3.3.30"
+CHECKOV = VENV / "bin" / "checkov"
+
+
+def ensure() -> Path:
+    """Create the environment when it is missing (about 45 s, once); when it is there, only a
+    file check. The stamp is written last, so an interrupted install is redone."""
+    stamp = VENV / f".installed-checkov-{VERSION}"
+    if stamp.exists():
+        return CHECKOV
+    print(f"Setting up {VENV.name} (checkov {VERSION}, once)...", file=sys.stderr, flush=True)
+    subprocess.run([sys.executable, "-m", "venv", "--clear", str(VENV)], check=True)  # noqa: S603
+    install = [str(VENV / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    subprocess.run([*install, f"checkov=={VERSION}"], check=True)  # noqa: S603 - a fixed pip command
+    stamp.touch()
+    return CHECKOV

@@ -1,0 +1,107 @@
+"""The local-only pages under /_local/: the outbox, and a test store that signs its webhooks.
+
+Nothing here exists in AWS. The outbox shows the email the functions sent through SES (on
+moto); the test store sends signed order and refund webhooks with the dev secret, exactly as
+a shop's backend would, so the whole referral path can be walked in a browser.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import uuid
+from datetime import UTC, datetime
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlencode
+
+from passaparola.domain import signatures
+
+if TYPE_CHECKING:
+    from passaparola_local.serve import LocalStack
+
+Answer = tuple[int, dict[str, str], bytes]
+_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self' data:; "
+    "form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+}
+_CSS = b"""body{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#111}
+h1,h2{line-height:1.2}article{border:1px solid #ccc;border-radius:.5rem;padding:1rem;margin:1rem 0}
+.meta{color:#444;font-size:.9rem}form{display:grid;gap:.5rem;max-width:28rem}label{display:grid}
+input,button{font:inherit;padding:.4rem}button{cursor:pointer}.note{background:#eef6ee;padding:.5rem 1rem}
+a:focus,button:focus,input:focus{outline:3px solid #1a4d8f;outline-offset:2px}"""
+_LINK = re.compile(r'href="([^"]+)"')
+
+
+def answer(local: LocalStack, method: str, path: str, query: str, body: bytes | None) -> Answer:
+    if path == "/_local/health":
+        return HTTPStatus.OK, {"Content-Type": "text/plain"}, b"ok"
+    if path == "/_local/dev.css":
+        return HTTPStatus.OK, _HEADERS | {"Content-Type": "text/css"}, _CSS
+    if path == "/_local/outbox.json":
+        mails = [m | {"links": [html.unescape(u) for u in _LINK.findall(m["html"])]} for m in local.outbox()]
+        return HTTPStatus.OK, _HEADERS | {"Content-Type": "application/json"}, json.dumps(mails).encode()
+    if path == "/_local/store" and method == "POST":
+        return _store(local, parse_qs((body or b"").decode()))
+    if path in ("/_local/", "/_local/outbox"):
+        note = parse_qs(query).get("note", [""])[0]
+        return HTTPStatus.OK, _HEADERS | {"Content-Type": "text/html; charset=utf-8"}, _page(local, note)
+    return HTTPStatus.NOT_FOUND, {"Content-Type": "text/plain"}, b"no such local page"
+
+
+def send_signed(local: LocalStack, path: str, payload: dict[str, Any]) -> tuple[int, Any]:
+    """Sign a webhook with the dev secret and send it through the gateway, as a shop would."""
+    assert local.gateway is not None
+    raw = json.dumps(payload).encode()
+    headers = signatures.sign(raw, f"msg_{uuid.uuid4().hex}", datetime.now(UTC), local.webhook_secret)
+    response = local.gateway.http(
+        "POST", path, headers=headers | {"content-type": "application/json"}, body=raw
+    )
+    return response.status, json.loads(response.body or b"null")
+
+
+def _store(local: LocalStack, form: dict[str, list[str]]) -> Answer:
+    field = {name: values[0].strip() for name, values in form.items() if values and values[0].strip()}
+    if field.get("kind") == "refund":
+        status, result = send_signed(local, "/refunds", {"order_id": field.get("order_id", "")})
+    else:
+        order: dict[str, Any] = {
+            k: field[k] for k in ("order_id", "email", "amount", "currency", "code") if k in field
+        }
+        status, result = send_signed(local, "/conversions", order)
+    note = f"{status} {json.dumps(result)}"
+    return HTTPStatus.SEE_OTHER, {"Location": "/_local/?" + urlencode({"note": note})}, b""
+
+
+def _page(local: LocalStack, note: str) -> bytes:
+    mails = "".join(
+        f'<article><p class="meta">To {html.escape(", ".join(m["to"]))}</p>'
+        f"<h3>{html.escape(m['subject'])}</h3>{m['html']}</article>"  # our own escaped email HTML
+        for m in local.outbox()
+    )
+    shown = f'<p class="note" role="status">{html.escape(note)}</p>' if note else ""
+    page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1"><title>passaparola local</title>
+<link rel="stylesheet" href="/_local/dev.css"></head><body>
+<h1>passaparola, running locally</h1>
+<p>Site: <a href="{local.url}/">{local.url}/</a> &middot; API: {local.url} &middot;
+<a href="{local.url}/_local/outbox.json">outbox as JSON</a></p>
+{shown}
+<h2>Test store</h2>
+<p>Sends a webhook signed with this stack's dev secret, as your shop's backend would.</p>
+<form method="post" action="/_local/store">
+<input type="hidden" name="kind" value="conversion">
+<label>Order id <input name="order_id" required value="{uuid.uuid4().hex[:8]}"></label>
+<label>Buyer's email <input name="email" type="email" required></label>
+<label>Amount <input name="amount" inputmode="decimal" required value="49.90"></label>
+<label>Currency <input name="currency" required value="EUR" maxlength="3"></label>
+<label>Referral code (optional) <input name="code"></label>
+<button>Send a paid order</button></form>
+<form method="post" action="/_local/store"><input type="hidden" name="kind" value="refund">
+<label>Order id <input name="order_id" required></label><button>Refund it</button></form>
+<h2>Outbox</h2>{mails or "<p>No email yet.</p>"}
+</body></html>"""
+    return page.encode()

@@ -1,0 +1,116 @@
+"""What `passaparola serve` and `passaparola store` print and ask, around the local stack."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import threading
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib import request
+from urllib.error import HTTPError
+
+from rich.console import Console
+from rich.panel import Panel
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from passaparola import content
+from passaparola.domain import signatures
+from passaparola_local import demo
+from passaparola_local.serve import STATE, LocalStack
+
+console = Console()
+
+
+def serve(
+    port: int, *, seed: bool = False, release_every: float = 10.0, state_dir: Path | None = None
+) -> int:
+    local = LocalStack(port=port, release_every=release_every, state_dir=state_dir or STATE)
+    try:
+        local.bind()
+    except OSError as exc:
+        console.print(f"[red]Cannot listen on 127.0.0.1:{port} ({exc.strerror}); try --port[/red]")
+        return 1
+    try:
+        with Progress(
+            SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console
+        ) as bar:
+            step = bar.add_task("Building the site and the campaign rules (Pelican)")
+            pages = local.build()
+            bar.update(step, description=f"Built {pages} pages and the campaign rules", completed=1, total=1)
+            step = bar.add_task("Creating tables, queues and secrets from infra/template.yaml on moto")
+            local.start_aws()
+            bar.update(step, completed=1, total=1)
+            step = bar.add_task("Starting the functions' sandboxes (warming in the background)")
+            local.start_functions()
+            bar.update(step, completed=1, total=1)
+            local.start_serving()
+            if seed:
+                step = bar.add_task("Seeding demo referrers, clicks, claims and orders")
+                links = demo.seed(local)
+                bar.update(step, completed=1, total=1)
+    except content.ContentError as exc:
+        console.print(f"[red]{exc}[/red]")
+        local.stop()
+        return 1
+    except BaseException:
+        local.stop()
+        raise
+    lines = [
+        f"Site        {local.url}/",
+        f"API         {local.url}  (OpenAPI: {local.url}/openapi.json)",
+        f"Outbox      {local.url}/_local/   (email sent, and a test store)",
+        f"Store's dev signing secret  {local.webhook_secret}",
+    ]
+    if seed:
+        lines += [f"Stats page of {who}  {link}" for who, link in links.items()]
+    console.print(Panel("\n".join(lines), title="passaparola is running", subtitle="Ctrl-C stops it"))
+    signal.signal(signal.SIGTERM, _interrupt)  # stop as cleanly on `kill` as on Ctrl-C
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        console.print("Stopping...")
+    finally:
+        local.stop()
+    return 0
+
+
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
+def store(args: argparse.Namespace) -> int:
+    state_file = STATE / "state.json"
+    if not state_file.is_file():
+        console.print("[red]No local stack is running; start one with ./passaparola serve[/red]")
+        return 1
+    state = json.loads(state_file.read_text(encoding="utf-8"))
+    if args.kind == "refund":
+        path, payload = "/refunds", {"order_id": args.order_id}
+    else:
+        if not args.email:
+            console.print("[red]--email is required for a conversion[/red]")
+            return 2
+        path = "/conversions"
+        payload = {
+            "order_id": args.order_id,
+            "email": args.email,
+            "amount": args.amount,
+            "currency": args.currency,
+        }
+        if args.code:
+            payload["code"] = args.code
+    raw = json.dumps(payload).encode()
+    headers = signatures.sign(raw, f"msg_{uuid.uuid4().hex}", datetime.now(UTC), state["webhook_secret"])
+    sent = request.Request(  # noqa: S310 - the local stack's own URL
+        state["url"] + path, data=raw, headers=headers | {"content-type": "application/json"}
+    )
+    try:
+        with request.urlopen(sent, timeout=30) as answer:  # noqa: S310 - the local stack's own URL
+            console.print(f"{answer.status} {answer.read().decode()}")
+    except HTTPError as exc:
+        console.print(f"[red]{exc.code} {exc.read().decode()}[/red]")
+        return 1
+    return 0

@@ -1,0 +1,150 @@
+"""Lambda-like sandboxes: each a process that imports one function's handler and runs one
+invocation at a time, with exactly that function's environment from the template.
+
+Lambda never runs two invocations in one sandbox at once (and powertools' resolver keeps
+the current event on a module-level object, so it must not). Concurrency comes from more
+sandboxes, so a pool grows up to a limit per function, as Lambda scales out. Running the
+local stack this way also proves each function works with only the variables the template
+gives it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import queue
+import threading
+import traceback
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from typing import Any
+
+# What a sandbox inherits from this process besides its function's own variables.
+_PASSED_THROUGH = ("PATH", "HOME", "LANG", "TMPDIR", "PYTHONPATH", "SYSTEMROOT")
+
+
+class InvocationError(RuntimeError):
+    """The handler raised: Lambda would log it and API Gateway would answer 500."""
+
+
+def _sandbox_main(
+    connection: Connection, environment: dict[str, str], handler_string: str, function: str
+) -> None:
+    os.environ.clear()
+    os.environ.update(environment)
+    from passaparola_local.events import LocalContext
+    from passaparola_local.gateway import load_handler
+
+    handler = load_handler(handler_string)
+    connection.send(("ready", None))
+    while True:
+        try:
+            event = connection.recv()
+        except EOFError:
+            return
+        if event is None:
+            return
+        try:
+            connection.send(("ok", handler(event, LocalContext(function))))
+        except Exception:  # the parent decides what a crash means
+            connection.send(("error", traceback.format_exc()))
+
+
+@dataclass
+class _Sandbox:
+    process: multiprocessing.process.BaseProcess
+    connection: Connection
+
+    def invoke(self, event: dict[str, Any]) -> Any:
+        self.connection.send(event)
+        status, payload = self.connection.recv()
+        if status == "error":
+            raise InvocationError(payload)
+        return payload
+
+    def stop(self) -> None:
+        with contextlib.suppress(BrokenPipeError, OSError):
+            self.connection.send(None)
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.terminate()
+
+
+@dataclass
+class _Function:
+    handler: str
+    environment: dict[str, str]
+    idle: queue.SimpleQueue[_Sandbox] = field(default_factory=queue.SimpleQueue)
+    started: int = 0
+
+
+class SandboxPool:
+    def __init__(self, max_per_function: int = 4) -> None:
+        self.max_per_function = max_per_function
+        self._functions: dict[str, _Function] = {}
+        self._all: list[_Sandbox] = []
+        self._lock = threading.Lock()
+        self._context = multiprocessing.get_context("spawn")
+
+    @property
+    def functions(self) -> list[str]:
+        return list(self._functions)
+
+    def register(self, function: str, handler: str, environment: dict[str, str]) -> None:
+        inherited = {k: v for k, v in os.environ.items() if k in _PASSED_THROUGH}
+        self._functions[function] = _Function(handler, inherited | environment)
+
+    def warm(self, function: str) -> None:
+        """Start one sandbox ahead of the first request (cold starts take a moment)."""
+        spec = self._functions[function]
+        if spec.started == 0:
+            spec.idle.put(self._start(function, spec))
+
+    def invoke(self, function: str, event: dict[str, Any]) -> Any:
+        spec = self._functions[function]
+        sandbox = self._acquire(function, spec)
+        try:
+            return sandbox.invoke(event)
+        finally:
+            spec.idle.put(sandbox)
+
+    def _acquire(self, function: str, spec: _Function) -> _Sandbox:
+        try:
+            return spec.idle.get_nowait()
+        except queue.Empty:
+            pass
+        with self._lock:
+            grow = spec.started < self.max_per_function
+            if grow:
+                spec.started += 1
+        if grow:
+            return self._start(function, spec, counted=True)
+        return spec.idle.get()
+
+    def _start(self, function: str, spec: _Function, *, counted: bool = False) -> _Sandbox:
+        if not counted:
+            with self._lock:
+                spec.started += 1
+        parent, child = self._context.Pipe()
+        process = self._context.Process(
+            target=_sandbox_main, args=(child, spec.environment, spec.handler, function), daemon=True
+        )
+        process.start()
+        child.close()
+        try:
+            parent.recv()
+        except EOFError:
+            raise InvocationError(
+                f"the {function} sandbox died while importing its handler; see its output"
+            ) from None
+        sandbox = _Sandbox(process, parent)
+        with self._lock:
+            self._all.append(sandbox)
+        return sandbox
+
+    def close(self) -> None:
+        with self._lock:
+            sandboxes, self._all = self._all, []
+        for sandbox in sandboxes:
+            sandbox.stop()

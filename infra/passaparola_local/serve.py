@@ -1,0 +1,283 @@
+"""`passaparola serve`: the whole product on one laptop.
+
+The site is built with Pelican, moto answers for AWS on 127.0.0.1 (one request at a time, so
+conditional writes are atomic as in DynamoDB), tables, queues and secrets are created from
+infra/template.yaml, and one local port serves the pages and the API. API requests become
+API Gateway HTTP API events for the real handlers, each run in Lambda-like sandboxes with its
+own function's environment. A poller hands the reward queue to the worker the way the event
+source mapping would, the release schedule runs on a short interval, and outgoing email is
+kept in an outbox page.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from passaparola import site_policy
+from passaparola.storage import aws
+from passaparola_local import devpages, motoserver
+from passaparola_local.gateway import Gateway, sandboxes
+from passaparola_local.provision import Stack, new_webhook_secret, provision
+from passaparola_local.sandbox import SandboxPool
+from passaparola_local.site_build import build_site
+
+ROOT = Path(__file__).resolve().parents[2]
+STATE = ROOT / ".build" / "local"
+SENDER = "referrals@passaparola.localhost"
+REGION = "us-east-1"
+POLL_INTERVAL = 0.2  # seconds between empty receives from the reward queue
+_STATIC_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".json": "application/json",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".ico": "image/x-icon",
+    ".txt": "text/plain; charset=utf-8",
+    ".xml": "application/xml",
+    ".webmanifest": "application/manifest+json",
+}
+
+
+@dataclass
+class LocalStack:
+    """Everything `serve` runs, startable and stoppable as one piece (tests use it too)."""
+
+    port: int = 8000
+    release_every: float = 10.0
+    sandboxes_per_function: int = 2
+    content: Path = ROOT / "content"
+    state_dir: Path = STATE
+    url: str = ""
+    webhook_secret: str = field(default_factory=new_webhook_secret)
+    stack: Stack | None = None
+    gateway: Gateway | None = None
+    _moto: motoserver.SerialMotoServer | None = None
+    _pool: SandboxPool | None = None
+    _http: ThreadingHTTPServer | None = None
+    _threads: list[threading.Thread] = field(default_factory=list)
+    _stopping: threading.Event = field(default_factory=threading.Event)
+
+    # --- start and stop ----------------------------------------------------------------------
+
+    def bind(self) -> None:
+        """Take the port first, so a busy port fails before any slow work."""
+        self._http = ThreadingHTTPServer(("127.0.0.1", self.port), _handler_for(self))
+        self._http.daemon_threads = True
+        self.port = self._http.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def build(self) -> int:
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        built = build_site(
+            self.site_dir, api_url="", site_url=self.url, content=self.content, rules_path=self.rules_path
+        )
+        return built.pages
+
+    def start_aws(self) -> None:
+        self._moto = motoserver.start()
+        os.environ.update(self._aws_environment())
+        aws.reset()
+        self.stack = provision(
+            {"SiteUrl": self.url, "ApiUrl": self.url, "MailFrom": SENDER},
+            secret_values={"WebhookSecret": self.webhook_secret},
+        )
+        aws.client("ses").verify_email_identity(EmailAddress=SENDER)
+
+    def start_functions(self) -> None:
+        assert self.stack is not None
+        environment = self._aws_environment() | {
+            "RULES_PATH": str(self.rules_path),
+            "POWERTOOLS_METRICS_DISABLED": "true",
+            "POWERTOOLS_LOG_LEVEL": "WARNING",
+        }
+        self._pool = sandboxes(self.stack, environment, self.sandboxes_per_function)
+        self.gateway = Gateway(self.stack, self._pool)
+        # Cold starts happen in the background; a request that comes first just waits for its own.
+        for name in self._pool.functions:
+            threading.Thread(target=self._pool.warm, args=(name,), daemon=True).start()
+
+    def start_serving(self) -> None:
+        assert self._http is not None
+        self._write_state()
+        for target in (self._http.serve_forever, self._poll_rewards, self._release_held):
+            thread = threading.Thread(target=target, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._http is not None:
+            self._http.shutdown()
+            self._http.server_close()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        if self._pool is not None:
+            self._pool.close()
+        if self._moto is not None:
+            self._moto.stop()
+        (self.state_dir / "state.json").unlink(missing_ok=True)
+
+    # --- what runs while serving -----------------------------------------------------------
+
+    def _poll_rewards(self) -> None:
+        """The SQS event source mapping: batches of up to 10, partial failures left on the queue."""
+        assert self.stack is not None
+        assert self.gateway is not None
+        sqs = aws.client("sqs")
+        url, arn = self.stack.ref("RewardQueue"), self.stack.arn("RewardQueue")
+        while not self._stopping.is_set():
+            try:
+                # No long polling: moto here answers one request at a time, and a waiting
+                # receive would hold up every other call behind it.
+                messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+                if not messages:
+                    self._stopping.wait(POLL_INTERVAL)
+                    continue
+                answer = self.gateway.deliver("RewardWorkerFunction", messages, arn)
+                failed = {f["itemIdentifier"] for f in answer.get("batchItemFailures", [])}
+                done = [m for m in messages if m["MessageId"] not in failed]
+                if done:
+                    entries = [
+                        {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)
+                    ]
+                    sqs.delete_message_batch(QueueUrl=url, Entries=entries)
+            except Exception as exc:  # keep polling, as the real mapping does; say why
+                if not self._stopping.is_set():
+                    print(f"reward worker: {exc}", flush=True)
+                    self._stopping.wait(1)
+
+    def _release_held(self) -> None:
+        assert self.gateway is not None
+        while not self._stopping.wait(self.release_every):
+            try:
+                self.gateway.invoke(
+                    "ReleaseHeldFunction", {"source": "aws.scheduler", "detail-type": "Scheduled Event"}
+                )
+            except Exception as exc:  # the next tick tries again, as EventBridge Scheduler would
+                print(f"release schedule: {exc}", flush=True)
+
+    # --- places and helpers ----------------------------------------------------------------
+
+    @property
+    def site_dir(self) -> Path:
+        return self.state_dir / "site"
+
+    @property
+    def rules_path(self) -> Path:
+        return self.state_dir / "rules.json"
+
+    def outbox(self) -> list[dict[str, Any]]:
+        from moto.core.models import DEFAULT_ACCOUNT_ID
+        from moto.ses.models import ses_backends
+
+        sent = ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages
+        return [
+            {"id": m.id, "to": m.destinations.get("ToAddresses", []), "subject": m.subject, "html": m.body}
+            for m in reversed(sent)
+        ]
+
+    def _aws_environment(self) -> dict[str, str]:
+        assert self._moto is not None
+        return {
+            "AWS_ENDPOINT_URL": self._moto.url,
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_DEFAULT_REGION": REGION,
+        }
+
+    def _write_state(self) -> None:
+        """What `passaparola store` needs to sign requests to this running stack."""
+        state = {"url": self.url, "webhook_secret": self.webhook_secret}
+        (self.state_dir / "state.json").write_text(json.dumps(state), encoding="utf-8")
+
+
+def _handler_for(local: LocalStack) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "passaparola-local"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass  # quiet; the functions log what matters
+
+        def do_GET(self) -> None:
+            self._dispatch()
+
+        def do_POST(self) -> None:
+            self._dispatch()
+
+        def do_HEAD(self) -> None:
+            self._dispatch()
+
+        def _dispatch(self) -> None:
+            parts = urlsplit(self.path)
+            body = self.rfile.read(int(self.headers.get("content-length") or 0)) or None
+            if parts.path.startswith("/_local/"):
+                status, headers, payload = devpages.answer(local, self.command, parts.path, parts.query, body)
+            elif local.gateway is not None and any(
+                r.matches(self.command, parts.path) is not None for r in local.gateway.routes
+            ):
+                response = local.gateway.http(
+                    self.command,
+                    parts.path,
+                    query=parts.query,
+                    headers=dict(self.headers.items()),
+                    body=body,
+                    source_ip=self.client_address[0],
+                )
+                status, headers, payload = response.status, response.headers, response.body
+            else:
+                status, headers, payload = _static(local.site_dir, parts.path)
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(payload)
+
+    return Handler
+
+
+def _static(root: Path, path: str) -> tuple[int, dict[str, str], bytes]:
+    """A file of the built site, with the headers CloudFront's policy would add."""
+    headers = {
+        "Content-Security-Policy": site_policy.content_security_policy(""),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "strict-origin-when-cross-origin",
+        "Cache-Control": "no-cache",
+    }
+    target = (root / path.lstrip("/")).resolve()
+    if target.is_dir():
+        target = target / "index.html"
+    if not target.is_relative_to(root.resolve()) or not target.is_file():
+        missing = root / "404.html"
+        body = missing.read_bytes() if missing.is_file() else b"Not found"
+        return HTTPStatus.NOT_FOUND, headers | {"Content-Type": "text/html; charset=utf-8"}, body
+    content_type = _STATIC_TYPES.get(target.suffix, "application/octet-stream")
+    return HTTPStatus.OK, headers | {"Content-Type": content_type}, target.read_bytes()
+
+
+def wait_until_ready(url: str, timeout: float = 30.0) -> None:
+    """Poll the running stack until it answers (for callers that start it in the background)."""
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_local/health", timeout=2) as response:  # noqa: S310 - loopback
+                if response.status == 200:
+                    return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+        time.sleep(0.1)

@@ -1,0 +1,171 @@
+"""The pages' weight budget: for each page type, HTML + CSS + JS gzipped, and the requests.
+
+Budget: 30 KB and 5 requests a page, QR code included. A page's requests are its document,
+the files it links (stylesheets, scripts, images and icons that are not data: URIs), and the
+API calls its script makes on the way through (enrol, check and claim, read the stats). The
+QR code comes inside the API's answer as a data: URI, so it costs bytes, not a request; its
+bytes are counted with the answers. Sizes are gzip level 6, what CDNs and servers commonly
+send. Every page of a type is measured, and the heaviest is reported.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+from passaparola import qr
+
+BUDGET_BYTES = 30 * 1024
+BUDGET_REQUESTS = 5
+_SHARE_URL = "https://abc123def4.execute-api.eu-west-1.amazonaws.com/r/SPRING-7KQMX2R9P"
+_REWARD = {
+    "id": "friend-spring",
+    "role": "friend",
+    "kind": "coupon_percent",
+    "description": "10% off",
+    "status": "issued",
+    "value": None,
+    "currency": None,
+    "coupon_code": "SPRING-T7CR-SKJW-W43",
+    "created_at": "2026-04-01T10:00:00+00:00",
+    "hold_until": None,
+    "issued_at": "2026-04-01T10:00:00+00:00",
+}
+# What each page type's script asks the API, and a realistic answer to each (the real QR).
+API_ANSWERS: dict[str, tuple[dict[str, object], ...]] = {
+    "invite": ({"code": "SPRING-7KQMX2R9P", "share_url": _SHARE_URL, "qr": qr.data_uri(_SHARE_URL)},),
+    "landing": (
+        {
+            "valid": True,
+            "campaign": "spring",
+            "referrer": {"display_name": "Anna"},
+            "offer": {"type": "coupon_percent", "percent": "10", "text": "10% off"},
+        },
+        {"claim_id": "cl_4hV0eq3mK1Zb7Yw2", "campaign": "spring", "friend_reward": _REWARD},
+    ),
+    "stats": (
+        {
+            "code": "SPRING-7KQMX2R9P",
+            "campaign": "spring",
+            "share_url": _SHARE_URL,
+            "qr": qr.data_uri(_SHARE_URL),
+            "clicks": 42,
+            "claims": 7,
+            "conversions": 5,
+            "rewards": [_REWARD | {"role": "referrer", "id": f"conv-{n}"} for n in range(5)],
+        },
+    ),
+}
+
+
+@dataclass(frozen=True)
+class PageWeight:
+    kind: str
+    path: str
+    html: int
+    css: int
+    js: int
+    api: int
+    requests: int
+
+    @property
+    def total(self) -> int:
+        return self.html + self.css + self.js + self.api
+
+    @property
+    def within_budget(self) -> bool:
+        return self.total <= BUDGET_BYTES and self.requests <= BUDGET_REQUESTS
+
+
+class _Links(HTMLParser):
+    """The files a page makes the browser fetch."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.kind = ""
+        self.stylesheets: list[str] = []
+        self.scripts: list[str] = []
+        self.others: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = {name: value or "" for name, value in attrs}
+        if tag == "body":
+            self.kind = found.get("data-page", "")
+        elif tag == "link" and found.get("rel") == "stylesheet":
+            self.stylesheets.append(found["href"])
+        elif tag == "link" and found.get("rel") in ("icon", "preload", "modulepreload", "manifest"):
+            self.others.append(found["href"])
+        elif tag == "script" and "src" in found:
+            self.scripts.append(found["src"])
+        elif tag == "img" and "src" in found:
+            self.others.append(found["src"])
+
+
+def _gzipped(data: bytes) -> int:
+    return len(gzip.compress(data, compresslevel=6, mtime=0))
+
+
+def _fetched(urls: list[str]) -> list[str]:
+    return [url for url in urls if url and not url.startswith("data:")]
+
+
+def weigh(site: Path, page: Path) -> PageWeight:
+    html = page.read_bytes()
+    links = _Links()
+    links.feed(html.decode("utf-8"))
+    css_files = [site / href.lstrip("/") for href in links.stylesheets]
+    js_files = [site / src.lstrip("/") for src in links.scripts]
+    css_text = b"".join(f.read_bytes() for f in css_files)
+    # A url() in a stylesheet (a font, a background) would be one more request.
+    css_fetches = [
+        u for u in re.findall(rb"url\(\s*['\"]?([^'\")]+)", css_text) if not u.startswith(b"data:")
+    ]
+    answers = API_ANSWERS.get(links.kind, ())
+    return PageWeight(
+        kind=links.kind,
+        path="/"
+        + str(page.relative_to(site).parent).removeprefix(".")
+        + ("/" if page.parent != site else ""),
+        html=_gzipped(html),
+        css=sum(_gzipped(f.read_bytes()) for f in css_files),
+        js=sum(_gzipped(f.read_bytes()) for f in js_files),
+        api=sum(_gzipped(json.dumps(answer).encode()) for answer in answers),
+        requests=1
+        + len(css_files)
+        + len(js_files)
+        + len(_fetched(links.others))
+        + len(css_fetches)
+        + len(answers),
+    )
+
+
+def heaviest_by_kind(site: Path) -> dict[str, PageWeight]:
+    heaviest: dict[str, PageWeight] = {}
+    for page in sorted(site.rglob("index.html")):
+        weight = weigh(site, page)
+        kept = heaviest.get(weight.kind)
+        if kept is None or (weight.total, weight.requests) > (kept.total, kept.requests):
+            heaviest[weight.kind] = weight
+    return heaviest
+
+
+def report(site: Path) -> tuple[str, bool]:
+    """The table the `budget` command prints, and whether every page type is within budget."""
+    rows = [
+        f"{'page type':10} {'heaviest page':26} {'HTML':>6} {'CSS':>6} {'JS':>6} {'API+QR':>7} "
+        f"{'total':>7} {'requests':>8}"
+    ]
+    weights = heaviest_by_kind(site)
+    for kind in ("invite", "landing", "stats", "terms", "index"):
+        w = weights[kind]
+        rows.append(
+            f"{kind:10} {w.path:26} {w.html / 1024:5.1f}K {w.css / 1024:5.1f}K {w.js / 1024:5.1f}K "
+            f"{w.api / 1024:6.1f}K {w.total / 1024:6.1f}K {w.requests:8d}"
+            + ("" if w.within_budget else "  OVER BUDGET")
+        )
+    rows.append(f"budget: {BUDGET_BYTES // 1024} KB and {BUDGET_REQUESTS} requests a page (gzip -6)")
+    return "\n".join(rows), all(w.within_budget for w in weights.values())

@@ -1,0 +1,46 @@
+"""Pelican settings for building the site locally: `cd site && pelican`, or
+`pelican -s site/pelicanconf.py` from the repository root, or `passaparola site`.
+
+Pelican reads no content files itself here: the passaparola_pages plugin reads content/
+through passaparola.content (the same loader the campaign rules come from) and writes every
+page. The API's base URL is injected at build (PASSAPAROLA_API_URL, default: the site's own
+origin), so the same content builds for the local stack and for AWS.
+"""
+
+import os
+from pathlib import Path
+
+_HERE = Path(__file__).resolve().parent
+
+SITENAME = "passaparola"
+SITEURL = os.environ.get("PASSAPAROLA_SITE_URL", "")
+PATH = "../content"
+OUTPUT_PATH = "output"
+THEME = "theme"
+TIMEZONE = "UTC"
+DEFAULT_LANG = "en"
+
+PLUGIN_PATHS = ["plugins"]
+PLUGINS = ["passaparola_pages"]
+
+PASSAPAROLA_API_URL = os.environ.get("PASSAPAROLA_API_URL", "")
+PASSAPAROLA_RULES_PATH = str(_HERE.parent / "functions" / "passaparola" / "rules.json")
+
+# Everything Pelican would generate by itself is off: no articles, pages, feeds or archives,
+# and the theme's files are fingerprinted and written by the plugin.
+ARTICLE_PATHS: list[str] = []
+PAGE_PATHS: list[str] = []
+STATIC_PATHS: list[str] = []
+THEME_STATIC_PATHS: list[str] = []
+DIRECT_TEMPLATES: list[str] = []
+FEED_ALL_ATOM = None
+CATEGORY_FEED_ATOM = None
+TRANSLATION_FEED_ATOM = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+TAG_SAVE_AS = ""
+CATEGORY_SAVE_AS = ""
+AUTHOR_SAVE_AS = ""
+CACHE_CONTENT = False
+LOAD_CONTENT_CACHE = False
+DELETE_OUTPUT_DIRECTORY = True

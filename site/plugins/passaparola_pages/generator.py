@@ -1,0 +1,141 @@
+"""The Pelican generator: campaign pages, their assets and share pictures, and the rules file.
+
+Pelican hands it the settings; it reads content/ through passaparola.content (the same
+loader and validation the functions' rules come from), so a bad campaign file stops the
+build with its file, field and reason, and `pelican` exits non-zero.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import markdown
+from babel.core import get_global
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from passaparola import content, i18n, site_policy
+from passaparola_pages import assets, pages
+from passaparola_pages.share_image import HEIGHT, WIDTH, draw_card
+
+logger = logging.getLogger(__name__)
+
+# Campaign copy is prose: tables, lists and the like, but not Pelican's `meta` extension,
+# which would swallow a first line such as "Note: ...".
+MARKDOWN_EXTENSIONS = ("extra", "sane_lists")
+
+
+@dataclass(frozen=True)
+class Site:
+    """What every template may use besides its page."""
+
+    url: str
+    api_url: str
+    csp: str
+    script: str
+    looks: dict[str, assets.BrandLook]
+    cards: dict[str, str]
+    card_width: int = WIDTH
+    card_height: int = HEIGHT
+
+    def absolute(self, path: str) -> str:
+        return self.url + path
+
+
+def og_locale(lang: str) -> str:
+    """it -> it_IT: Open Graph wants a territory, so take the language's likeliest one."""
+    likely = str(get_global("likely_subtags").get(lang, lang))
+    parts = likely.split("_")
+    return f"{parts[0]}_{parts[-1]}" if len(parts) > 1 else lang
+
+
+def api_url_setting(settings: dict[str, Any]) -> str:
+    api_url = str(settings.get("PASSAPAROLA_API_URL") or "").rstrip("/")
+    site_policy.api_origin(api_url)  # refuses a malformed URL before any page carries it
+    return api_url
+
+
+class CampaignPages:
+    """Made by Pelican with the keyword arguments it gives every generator."""
+
+    def __init__(
+        self,
+        context: dict[str, Any],
+        settings: dict[str, Any],
+        path: str,
+        theme: str,
+        output_path: str,
+        **_: Any,
+    ) -> None:
+        self.context = context
+        self.settings = settings
+        self.content_root = Path(path)
+        self.theme = Path(theme)
+        self.output = Path(output_path)
+        # Autoescaping on whatever Pelican's own settings say: no campaign word is ever HTML.
+        self.env = Environment(
+            loader=FileSystemLoader(self.theme / "templates"),
+            autoescape=True,
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.content: content.Content | None = None
+        self.pages: list[pages.Page] = []
+        self.api_url = ""
+
+    def generate_context(self) -> None:
+        """Read and check everything before a single file is written."""
+        self.api_url = api_url_setting(self.settings)
+        self.content = content.load(self.content_root)
+        self.pages = pages.site_pages(
+            self.content,
+            self.settings.get("PASSAPAROLA_BUILD_TIME") or datetime.now(UTC),
+            partial(markdown.markdown, extensions=list(MARKDOWN_EXTENSIONS), output_format="html"),
+            self.settings.get("PASSAPAROLA_SITE_BRAND"),
+        )
+
+    def generate_output(self, writer: Any) -> None:
+        assert self.content is not None, "Pelican calls generate_context first"
+        site = self._write_assets(self.content)
+        for page in self.pages:
+            writer.write_file(
+                page.output,
+                self.env.get_template(f"{page.kind}.html"),
+                self.context,
+                page=page,
+                site=site,
+                look=site.looks[page.brand],
+                t=partial(i18n.text, page.lang),
+                og_locale=og_locale,
+            )
+        rules_path = self.settings.get("PASSAPAROLA_RULES_PATH")
+        if rules_path:
+            content.write_rules(content.compile_rules(self.content), Path(rules_path))
+            logger.info("Campaign rules written to %s", rules_path)
+
+    def _write_assets(self, loaded: content.Content) -> Site:
+        """The stylesheet of each brand, the page script and the share pictures."""
+        static = self.theme / "static"
+        theme_css = (static / "site.css").read_text(encoding="utf-8")
+        looks = {
+            slug: assets.brand_look(self.output, slug, brand, loaded.brand_dir(slug), theme_css)
+            for slug, brand in loaded.brands.items()
+        }
+        font = self.settings.get("PASSAPAROLA_SHARE_FONT")
+        cards = {}
+        for card in {page.card.name: page.card for page in self.pages if page.card}.values():
+            picture = draw_card(card, loaded.brands[card.brand].colours, font)
+            cards[card.name] = assets.write_fingerprinted(self.output, f"{card.name}.png", picture)
+        return Site(
+            url=str(self.settings.get("SITEURL") or "").rstrip("/"),
+            api_url=self.api_url,
+            csp=site_policy.meta_policy(self.api_url),
+            script=assets.write_fingerprinted(self.output, "site.js", (static / "site.js").read_bytes()),
+            looks=looks,
+            cards=cards,
+        )

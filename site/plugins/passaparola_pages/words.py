@@ -1,0 +1,154 @@
+"""The campaign's rules and the page states in words, in each language, from the catalogs the
+emails share (passaparola/i18n) and formatted by locale with Babel."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import partial
+from typing import Any, Literal
+
+from babel import Locale
+from babel.dates import format_date
+
+from passaparola import i18n
+from passaparola.domain.campaign import CampaignRules, Channel
+from passaparola_pages.share import NETWORK_NAMES
+
+ScriptPage = Literal["invite", "landing", "stats"]
+Translate = Callable[..., str]
+
+# API error names (the `error` of a 4xx answer) and the words a person reads instead.
+API_ERRORS = {
+    "disposable_email": "site.error.disposable",
+    "rejected_email": "site.error.disposable",
+    "invalid_request": "site.error.email",
+    "invalid_input": "site.error.email",
+    "campaign_inactive": "site.error.closed",
+    "unknown_campaign": "site.error.closed",
+    "self_referral": "site.error.self_referral",
+    "invalid_code": "site.error.invalid_code",
+    "invalid_token": "site.stats.invalid",
+}
+# Why GET /codes/{code} refuses a code, and "missing" for a landing page without one.
+CODE_PROBLEMS = ("unknown", "expired", "inactive", "cap_reached", "missing")
+REWARD_STATUSES = ("pending", "held", "issued", "void", "clawed_back")
+REWARD_ROLES = ("referrer", "friend", "tier", "second_level")
+
+
+@dataclass(frozen=True)
+class Step:
+    title: str
+    text: str
+
+
+def language_name(lang: str) -> str:
+    """The language's name in itself, capitalised for a menu: "Italiano", "Русский"."""
+    name = str(Locale.parse(lang).get_display_name(lang))
+    return name[:1].upper() + name[1:]
+
+
+def long_date(day: date, lang: str) -> str:
+    return str(format_date(day, format="long", locale=lang))
+
+
+def conditions(rules: CampaignRules, lang: str) -> tuple[str, ...]:
+    """The rules at a glance, in words, straight from what the functions enforce."""
+    t: Translate = partial(i18n.text, lang)
+    found = []
+    if rules.min_purchase:
+        minimum = i18n.money(rules.min_purchase.amount, rules.min_purchase.currency, lang)
+        found.append(t("site.rule.min_purchase", amount=minimum))
+    if rules.hold_days:
+        found.append(t(f"site.rule.hold.{rules.reward_on}", count=rules.hold_days))
+    else:
+        found.append(t("site.rule.hold.none"))
+    if rules.max_rewards_per_referrer:
+        found.append(t("site.rule.max_rewards", count=rules.max_rewards_per_referrer))
+    found.extend(
+        t("site.rule.tier", count=tier.after, reward=i18n.describe(tier.reward, lang)) for tier in rules.tiers
+    )
+    if rules.second_level:
+        found.append(t("site.rule.second_level", reward=i18n.describe(rules.second_level.reward, lang)))
+    if rules.reward_on == "purchase":
+        found.append(t("site.rule.attribution", count=rules.attribution_days))
+    if rules.starts and rules.ends:
+        found.append(
+            t("site.rule.dates", start=long_date(rules.starts, lang), end=long_date(rules.ends, lang))
+        )
+    elif rules.ends:
+        found.append(t("site.rule.dates.end", end=long_date(rules.ends, lang)))
+    elif rules.starts:
+        found.append(t("site.rule.dates.start", start=long_date(rules.starts, lang)))
+    found.append(t("site.rule.self"))
+    return tuple(found)
+
+
+def closed_notice(rules: CampaignRules, lang: str, now: datetime) -> str | None:
+    """Why enrolment is closed at the time of the build, or None while it is open."""
+    state = rules.state_at(now)
+    if state == "ended" and rules.ends:
+        return i18n.text(lang, "site.invite.closed.ended", date=long_date(rules.ends, lang))
+    if state == "not_started" and rules.starts:
+        return i18n.text(lang, "site.invite.closed.not_started", date=long_date(rules.starts, lang))
+    if state == "paused":
+        return i18n.text(lang, "site.invite.closed.paused")
+    return None
+
+
+def steps(rules: CampaignRules, lang: str, referrer_offer: str, friend_offer: str | None) -> tuple[Step, ...]:
+    """How it works, in three steps."""
+    t: Translate = partial(i18n.text, lang)
+    share = t("site.step.share.offer", offer=friend_offer) if friend_offer else t("site.step.share")
+    return (
+        Step(t("site.step.enrol.title"), t("site.step.enrol")),
+        Step(t("site.step.share.title"), share),
+        Step(t("site.step.reward.title"), t(f"site.step.reward.{rules.reward_on}", offer=referrer_offer)),
+    )
+
+
+def channel_label(channel: Channel, lang: str) -> str:
+    return NETWORK_NAMES.get(channel) or i18n.text(lang, f"site.share.channel.{channel}")
+
+
+def script_texts(kind: ScriptPage, lang: str, friend_offer: str | None, brand_name: str) -> dict[str, Any]:
+    """The words the page script needs, in the page's language. It fills the placeholders
+    ({name}, {offer}, {date}, {code}) itself, as text."""
+    t: Translate = partial(i18n.text, lang)
+    texts: dict[str, Any] = {
+        "errors": {name: t(key) for name, key in API_ERRORS.items()},
+        "network": t("site.error.network"),
+        "generic": t("site.error.generic"),
+        "busy": t("site.error.busy"),
+        "sending": t("site.form.sending"),
+        "copied": t("site.share.copied"),
+        "copy_failed": t("site.share.copy_failed"),
+    }
+    if kind == "invite":
+        texts |= {
+            "enrolled_new": t("site.invite.enrolled.new"),
+            "enrolled_again": t("site.invite.enrolled.again"),
+        }
+    elif kind == "landing":
+        texts |= {
+            "gift": t("site.landing.gift", name="{name}", offer="{offer}"),
+            "gift_anonymous": t("site.landing.gift.anonymous", offer="{offer}"),
+            "invited": t("site.landing.invited", name="{name}", brand=brand_name),
+            "invited_anonymous": t("site.landing.invited.anonymous", brand=brand_name),
+            "offer": friend_offer,
+            "checking": t("site.landing.checking"),
+            "invalid": {reason: t(f"site.landing.invalid.{reason}") for reason in CODE_PROBLEMS},
+            "claimed_new": t("site.landing.claimed.new"),
+            "claimed_again": t("site.landing.claimed.again"),
+        }
+    else:
+        texts |= {
+            "statuses": {status: t(f"site.stats.status.{status}") for status in REWARD_STATUSES},
+            "roles": {role: t(f"site.stats.role.{role}") for role in REWARD_ROLES},
+            "held_until": t("site.stats.status.held_until", date="{date}"),
+            "issued_on": t("site.stats.status.issued_on", date="{date}"),
+            "coupon": t("site.stats.coupon", code="{code}"),
+            "missing": t("site.stats.missing"),
+        }
+    return texts

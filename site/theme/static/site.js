@@ -1,0 +1,282 @@
+// passaparola pages: enrol and share, claim an invitation, read one's results.
+// No dependencies and no third-party requests. Every value that comes from the API or the
+// URL reaches the page as text (textContent, an input's value) or, once checked, as an
+// attribute; nothing is ever parsed as HTML, and the page's CSP (Trusted Types) would make
+// any attempt throw.
+
+const one = (selector, root = document) => root.querySelector(selector);
+const all = (selector, root = document) => [...root.querySelectorAll(selector)];
+
+const texts = JSON.parse(one('#texts')?.textContent || '{}');
+const lang = document.documentElement.lang;
+const api = (one('meta[name="passaparola-api"]')?.content || '').replace(/\/+$/, '');
+const PLACEHOLDER = '__LINK__';
+
+const pick = (table, key) => (typeof key === 'string' && Object.hasOwn(table, key) ? table[key] : '');
+// A function replacement, so a `$&` in a value is kept as typed, not expanded.
+const fill = (template, values) =>
+  template.replace(/\{(\w+)\}/g, (whole, key) => (Object.hasOwn(values, key) ? String(values[key]) : whole));
+
+function show(element, text) {
+  element.textContent = text;
+  element.hidden = !text;
+}
+
+async function call(method, path, { body, token } = {}) {
+  const headers = { Accept: 'application/json' };
+  if (body) headers['Content-Type'] = 'application/json';
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let response;
+  try {
+    response = await fetch(api + path, {
+      method, headers, body: body && JSON.stringify(body), credentials: 'omit', cache: 'no-store',
+    });
+  } catch {
+    return { status: 0, data: {} };
+  }
+  const data = await response.json().catch(() => null);
+  return { status: response.status, data: data && typeof data === 'object' ? data : {} };
+}
+
+function problem({ status, data }) {
+  if (status === 0) return texts.network;
+  if (status === 409 || status === 429) return texts.busy;
+  return pick(texts.errors, data.error) || texts.generic;
+}
+
+function handleForm(form, submit) {
+  const button = one('[data-submit]', form);
+  const error = one('[data-form-error]', form);
+  const label = button.textContent;
+  let busy = false;
+  one('fieldset', form).disabled = false;
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (busy) return;
+    busy = true;
+    button.textContent = texts.sending;
+    show(error, '');
+    const fields = new FormData(form);
+    const message = await submit((name) => String(fields.get(name) || '').trim());
+    busy = false;
+    button.textContent = label;
+    show(error, message);
+  });
+}
+
+async function copyFrom(input) {
+  try {
+    await navigator.clipboard.writeText(input.value);
+    return true;
+  } catch {
+    // No clipboard API (an http:// origin, an older browser): select it and try the old way.
+    input.focus();
+    input.select();
+    try {
+      return document.execCommand('copy');
+    } catch {
+      return false;
+    }
+  }
+}
+
+function copyButtons(root) {
+  for (const button of all('[data-copy]', root)) {
+    const input = document.getElementById(button.dataset.copy);
+    const feedback = document.getElementById(`${input.id}-feedback`);
+    button.addEventListener('click', async () => {
+      const copied = await copyFrom(input);
+      feedback.textContent = '';
+      // A fresh text node each time, so screen readers announce a second copy too.
+      feedback.textContent = copied ? texts.copied : texts.copy_failed;
+    });
+  }
+}
+
+function openSharePanel(panel, { share_url: link, qr }, notice) {
+  if (typeof link !== 'string' || !/^https?:\/\/\S+$/i.test(link)) return false;
+  const encoded = encodeURIComponent(link);
+  one('[data-share-link]', panel).value = link;
+  for (const anchor of all('[data-href]', panel)) anchor.href = anchor.dataset.href.split(PLACEHOLDER).join(encoded);
+  const native = one('[data-native-share]', panel);
+  if (native && navigator.share) {
+    const button = one('button', native);
+    button.addEventListener('click', () => {
+      navigator.share({ title: button.dataset.shareTitle, text: button.dataset.shareText, url: link }).catch(() => {});
+    });
+    native.hidden = false;
+  }
+  const toggle = one('[data-qr-toggle]', panel);
+  if (toggle) {
+    if (typeof qr === 'string' && qr.startsWith('data:image/svg+xml')) {
+      const figure = document.getElementById(toggle.getAttribute('aria-controls'));
+      one('[data-qr]', figure).src = qr;
+      one('[data-qr-download]', figure).href = qr;
+      toggle.addEventListener('click', () => {
+        const open = toggle.getAttribute('aria-expanded') !== 'true';
+        toggle.setAttribute('aria-expanded', String(open));
+        figure.hidden = !open;
+      });
+    } else {
+      toggle.parentElement.hidden = true;
+    }
+  }
+  copyButtons(panel);
+  show(one('[data-share-notice]', panel), notice);
+  panel.hidden = false;
+  return true;
+}
+
+function invite() {
+  const form = one('[data-enrol]');
+  if (!form) return; // enrolment is closed
+  const panel = one('[data-share]');
+  handleForm(form, async (field) => {
+    const body = { campaign: form.dataset.campaign, email: field('email'), locale: lang };
+    if (field('name')) body.name = field('name');
+    const answer = await call('POST', '/referrers', { body });
+    if (answer.status !== 200 && answer.status !== 201) return problem(answer);
+    const notice = answer.status === 201 ? texts.enrolled_new : texts.enrolled_again;
+    if (!openSharePanel(panel, answer.data, notice)) return texts.generic;
+    one('#enrol').hidden = true;
+    one('.panel-title', panel).focus();
+    return '';
+  });
+}
+
+function showClaimed(reward, created) {
+  const box = one('[data-claimed]');
+  show(one('[data-claimed-notice]', box), created ? texts.claimed_new : texts.claimed_again);
+  if (reward && typeof reward === 'object') {
+    show(one('[data-reward-description]', box), typeof reward.description === 'string' ? reward.description : '');
+    if (typeof reward.coupon_code === 'string' && reward.coupon_code) {
+      one('[data-coupon-code]', box).value = reward.coupon_code;
+      one('[data-coupon]', box).hidden = false;
+      copyButtons(box);
+    } else {
+      one('[data-reward-pending]', box).hidden = false;
+    }
+  }
+  one('#claim').hidden = true;
+  box.hidden = false;
+  one('.panel-title', box).focus();
+}
+
+async function landing() {
+  const root = one('[data-landing]');
+  const status = one('[data-landing-status]');
+  const params = new URLSearchParams(location.search);
+  const code = (params.get('ref') || '').trim();
+  // The A/B variant comes from the click redirect; only the campaign's own ids count.
+  const variant = root.dataset.variants.split(' ').includes(params.get('v')) ? params.get('v') : null;
+  const headlines = all('[data-variant]');
+  const chosen = headlines.find((element) => element.dataset.variant === variant);
+  if (chosen) for (const headline of headlines) headline.hidden = headline !== chosen;
+  const invalid = (reason) => {
+    // No gift without a valid invitation: the page becomes the programme's own offer.
+    const box = one('[data-invalid]');
+    const heading = one('[data-heading]');
+    heading.textContent = heading.dataset.plain;
+    for (const headline of headlines) headline.hidden = true;
+    one('#claim').hidden = true;
+    status.hidden = true;
+    one('[data-invalid-reason]', box).textContent = pick(texts.invalid, reason) || texts.invalid.unknown;
+    box.hidden = false;
+  };
+  if (!code) return invalid('missing');
+  show(status, texts.checking);
+  const answer = await call('GET', `/codes/${encodeURIComponent(code)}?lang=${lang}`);
+  if (answer.data.valid === false) return invalid(answer.data.reason);
+  if (answer.status === 200) {
+    const name = typeof answer.data.referrer?.display_name === 'string' ? answer.data.referrer.display_name.trim() : '';
+    const offer = typeof answer.data.offer?.text === 'string' ? answer.data.offer.text : texts.offer;
+    const key = (offer ? 'gift' : 'invited') + (name ? '' : '_anonymous');
+    one('[data-heading]').textContent = fill(texts[key], { name, offer: offer || '' });
+    status.hidden = true;
+  } else {
+    // Cannot check it now; the claim checks the code again, so let the visitor try.
+    show(status, problem(answer));
+  }
+  handleForm(one('[data-claim]'), async (field) => {
+    const body = { code, email: field('email'), locale: lang };
+    if (variant) body.variant = variant;
+    const claimed = await call('POST', '/claims', { body });
+    if (claimed.data.error === 'invalid_code') {
+      invalid(claimed.data.reason);
+      return '';
+    }
+    if (claimed.status !== 200 && claimed.status !== 201) return problem(claimed);
+    showClaimed(claimed.data.friend_reward, claimed.status === 201);
+    return '';
+  });
+}
+
+const when = (iso) => {
+  const moment = new Date(typeof iso === 'string' ? iso : NaN);
+  return Number.isNaN(moment.getTime()) ? '' : new Intl.DateTimeFormat(lang, { dateStyle: 'long' }).format(moment);
+};
+
+function rewardStatus(reward) {
+  if (reward.status === 'held' && when(reward.hold_until)) return fill(texts.held_until, { date: when(reward.hold_until) });
+  if (reward.status === 'issued' && when(reward.issued_at)) return fill(texts.issued_on, { date: when(reward.issued_at) });
+  return pick(texts.statuses, reward.status);
+}
+
+function rewardItem(reward) {
+  const item = document.createElement('li');
+  const part = (text, className) => {
+    const element = document.createElement('span');
+    element.textContent = text;
+    if (className) element.className = className;
+    return element;
+  };
+  item.append(part(typeof reward.description === 'string' ? reward.description : '', 'reward-what'));
+  item.append(part(pick(texts.roles, reward.role), 'hint'), ' ');
+  item.append(part(rewardStatus(reward), 'status'));
+  if (typeof reward.coupon_code === 'string' && reward.coupon_code) {
+    item.append(part(fill(texts.coupon, { code: reward.coupon_code }), 'code-inline'));
+  }
+  return item;
+}
+
+async function stats() {
+  const status = one('[data-stats-status]');
+  // The token travels in the fragment, which browsers never send to any server.
+  const token = new URLSearchParams(location.hash.slice(1)).get('t');
+  if (!token) return show(status, texts.missing);
+  const answer = await call('GET', `/referrers/me?lang=${lang}`, { token });
+  if (answer.status !== 200) return show(status, problem(answer));
+  const data = answer.data;
+  const number = new Intl.NumberFormat(lang);
+  for (const figure of all('[data-figure]')) {
+    const value = data[figure.dataset.figure];
+    figure.textContent = number.format(Number.isFinite(value) ? value : 0);
+  }
+  const rewards = Array.isArray(data.rewards) ? data.rewards.filter((r) => r && typeof r === 'object') : [];
+  one('[data-rewards]').append(...rewards.map(rewardItem));
+  one('[data-rewards-none]').hidden = rewards.length > 0;
+  const template = all('template[data-share-for]').find((element) => element.dataset.shareFor === data.campaign);
+  if (template) {
+    one('[data-campaign-title]').textContent = template.dataset.title;
+    const slot = one('[data-share-slot]');
+    slot.append(template.content.cloneNode(true));
+    openSharePanel(one('[data-share]', slot), data, '');
+    const invitePage = one('[data-invite-link]');
+    invitePage.href = template.dataset.invite;
+    invitePage.hidden = false;
+  }
+  status.hidden = true;
+  one('[data-stats-body]').hidden = false;
+}
+
+function index() {
+  const notice = one('[data-invalid-notice]');
+  if (new URLSearchParams(location.search).get('ref_status') === 'invalid') notice.hidden = false;
+}
+
+// Switching language keeps the invitation code (?ref=) or the stats token (#t=).
+for (const link of all('[data-keep-state]')) link.href = link.getAttribute('href') + location.search + location.hash;
+
+const pages = { invite, landing, stats, index };
+const page = document.body.dataset.page;
+if (Object.hasOwn(pages, page)) pages[page]();

@@ -1,0 +1,60 @@
+"""The template, as written and as the SAM transform expands it, and the Lambda artifact."""
+
+from __future__ import annotations
+
+import platform
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import packaging.tags
+import pytest
+from tests.infra import cfn
+from tests.support import FIXTURE_CONTENT
+
+from passaparola_local import artifact
+from passaparola_local import template as local_template
+
+
+@pytest.fixture(scope="session")
+def template() -> dict[str, Any]:
+    return local_template.load()
+
+
+@pytest.fixture(scope="session")
+def translated(template: dict[str, Any]) -> dict[str, Any]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+        return cfn.translate(template)
+
+
+def host_target() -> artifact.Target:
+    """This machine's platform and Python: an artifact that this interpreter can import. On
+    Linux the same manylinux2014 family as Lambda's; pip widens it to the older tags it implies
+    (it would not widen this machine's newest manylinux_2_NN tag)."""
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    if sys.platform == "linux":
+        return artifact.Target(f"manylinux2014_{platform.machine()}", version)
+    return artifact.Target(next(iter(packaging.tags.platform_tags())), version)
+
+
+@pytest.fixture(scope="session")
+def host_artifact(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The artifact built by the production code path for this host, from the test campaigns,
+    unpacked into a folder of its own."""
+    built = artifact.build(
+        tmp_path_factory.mktemp("host") / "lambda.zip", host_target(), content_dir=FIXTURE_CONTENT
+    )
+    unpacked = tmp_path_factory.mktemp("unpacked")
+    with zipfile.ZipFile(built.path) as archive:
+        archive.extractall(unpacked)
+    return unpacked
+
+
+@pytest.fixture(scope="session")
+def lambda_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[artifact.Artifact, artifact.Artifact]:
+    """The artifact for Lambda's runtime, built twice from the same inputs."""
+    first = artifact.build(tmp_path_factory.mktemp("first") / "lambda.zip")
+    second = artifact.build(tmp_path_factory.mktemp("second") / "lambda.zip")
+    return first, second

@@ -1,0 +1,168 @@
+"""The Lambda artifact: self-contained (every handler the template names imports from it alone),
+reproducible (two builds, one byte sequence) and built for Lambda's runtime."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import sysconfig
+import tomllib
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from packaging.markers import default_environment
+from packaging.requirements import Requirement
+from tests.infra.lambda_sandbox import isolated
+
+from passaparola_local import artifact
+from passaparola_local import template as local_template
+
+pytestmark = pytest.mark.integration
+
+ELF_MACHINE_AARCH64 = 183
+STDLIB = {Path(sysconfig.get_paths()[key]) for key in ("stdlib", "platstdlib")}
+STDLIB_ZIP = Path(sysconfig.get_paths()["stdlib"]).with_name(
+    f"python{sys.version_info.major}{sys.version_info.minor}.zip"
+)
+# Lambda's python3.12 runtime on arm64, for evaluating the dependencies' environment markers.
+LAMBDA_ENVIRONMENT = default_environment() | {
+    "python_version": "3.12",
+    "python_full_version": "3.12.0",
+    "implementation_name": "cpython",
+    "platform_python_implementation": "CPython",
+    "sys_platform": "linux",
+    "platform_system": "Linux",
+    "platform_machine": "aarch64",
+    "os_name": "posix",
+    "extra": "",
+}
+
+
+def _handlers(template: dict[str, Any]) -> list[str]:
+    return sorted({local_template.handler_of(template, f) for f in local_template.functions(template)})
+
+
+def test_every_handler_imports_from_the_artifact_alone(host_artifact: Path, template: dict[str, Any]) -> None:
+    handlers = _handlers(template)
+    assert len(handlers) == 8
+    ran = subprocess.run(
+        isolated(host_artifact, "imports", *handlers), capture_output=True, text=True, check=False, env={}
+    )
+    assert ran.returncode == 0, ran.stderr
+    report = json.loads(ran.stdout)
+
+    def allowed(path: Path) -> bool:
+        if path.is_relative_to(host_artifact):
+            return True
+        if {"site-packages", "dist-packages"} & set(path.parts):
+            return False  # inside the standard library's folder, but not the standard library
+        return path == STDLIB_ZIP or any(path.is_relative_to(root) for root in STDLIB)
+
+    assert report["path"][0] == str(host_artifact)
+    assert [entry for entry in report["path"] if not allowed(Path(entry))] == []
+    modules = {name: file for name, file in report["modules"].items() if name != "__main__"}  # the driver
+    outside = {name: file for name, file in modules.items() if file and not allowed(Path(file))}
+    assert outside == {}
+    imported_from_artifact = {
+        name for name, file in modules.items() if file and Path(file).is_relative_to(host_artifact)
+    }
+    assert {
+        "passaparola.handlers.record_click",
+        "aws_lambda_powertools",
+        "pydantic_core",
+        "boto3",
+    } <= imported_from_artifact
+
+
+def test_two_builds_are_byte_identical(lambda_builds: tuple[artifact.Artifact, artifact.Artifact]) -> None:
+    first, second = lambda_builds
+    assert first.path != second.path
+    assert first.path.read_bytes() == second.path.read_bytes()
+    assert first.sha256 == second.sha256
+
+
+def test_entries_are_sorted_dated_and_plain_files(
+    lambda_builds: tuple[artifact.Artifact, artifact.Artifact],
+) -> None:
+    with zipfile.ZipFile(lambda_builds[0].path) as archive:
+        entries = archive.infolist()
+    names = [entry.filename for entry in entries]
+    assert names == sorted(names)
+    assert {entry.date_time for entry in entries} == {(1980, 1, 1, 0, 0, 0)}
+    assert {entry.external_attr >> 16 for entry in entries} == {0o100644}
+    assert [
+        n for n in names if n.endswith(".pyc") or "__pycache__" in n or n.startswith(("bin/", "share/"))
+    ] == []
+
+
+def test_it_is_built_for_lambdas_runtime(lambda_builds: tuple[artifact.Artifact, artifact.Artifact]) -> None:
+    """The runtime and architecture come from the template: python3.12 on arm64."""
+    with zipfile.ZipFile(lambda_builds[0].path) as archive:
+        (native,) = [
+            n
+            for n in archive.namelist()
+            if n.startswith("pydantic_core/_pydantic_core.") and n.endswith(".so")
+        ]
+        header = archive.read(native)[:20]
+    assert native.endswith(".cpython-312-aarch64-linux-gnu.so")
+    assert header[:4] == b"\x7fELF"
+    assert int.from_bytes(header[18:20], "little") == ELF_MACHINE_AARCH64
+
+
+def test_it_holds_the_rules_compiled_from_content(
+    lambda_builds: tuple[artifact.Artifact, artifact.Artifact], tmp_path: Path
+) -> None:
+    expected = tmp_path / "rules.json"
+    artifact.content.build_rules(artifact.CONTENT, expected)
+    with zipfile.ZipFile(lambda_builds[0].path) as archive:
+        assert archive.read("passaparola/rules.json") == expected.read_bytes()
+
+
+def _installed(archive: zipfile.ZipFile) -> dict[str, list[str]]:
+    """Each distribution in the artifact, by normalised name, with its Requires-Dist."""
+    found = {}
+    for name in archive.namelist():
+        if name.endswith(".dist-info/METADATA"):
+            text = archive.read(name).decode()
+            headers = dict(line.split(": ", 1) for line in text.split("\n\n")[0].splitlines() if ": " in line)
+            requires = [
+                line.split(": ", 1)[1] for line in text.splitlines() if line.startswith("Requires-Dist: ")
+            ]
+            found[_normalised(headers["Name"])] = requires
+    return found
+
+
+def _normalised(name: str) -> str:
+    return name.lower().replace("_", "-").replace(".", "-")
+
+
+def test_every_dependency_of_every_package_is_in_it(
+    lambda_builds: tuple[artifact.Artifact, artifact.Artifact],
+) -> None:
+    """The requirements file is installed with --no-deps, so it must be closed under
+    dependencies (as Lambda's runtime evaluates their markers)."""
+    with zipfile.ZipFile(lambda_builds[0].path) as archive:
+        installed = _installed(archive)
+    missing = set()
+    for package, requires in installed.items():
+        for requirement in map(Requirement, requires):
+            if requirement.marker is None or requirement.marker.evaluate(LAMBDA_ENVIRONMENT):
+                if _normalised(requirement.name) not in installed:
+                    missing.add((package, str(requirement)))
+    assert missing == set()
+
+
+def test_the_pins_satisfy_the_projects_dependencies() -> None:
+    project = tomllib.loads((artifact.ROOT / "pyproject.toml").read_text())["project"]
+    pins = {}
+    for line in artifact.REQUIREMENTS.read_text().splitlines():
+        if "==" in line and not line.startswith((" ", "#")):
+            name, version = line.split(" ")[0].split("==")
+            pins[_normalised(name)] = version
+    for dependency in map(Requirement, project["dependencies"]):
+        name = _normalised(dependency.name)
+        assert name in pins, f"{name} is not pinned in {artifact.REQUIREMENTS.name}"
+        assert dependency.specifier.contains(pins[name], prereleases=True), (name, pins[name])

@@ -1,0 +1,152 @@
+"""How the template's parts fit: deployable order, CloudFront's routing of pages and API, the
+pages' security headers, and what reaches the click recorder through CloudFront."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import shutil
+import subprocess
+from typing import Any
+
+import pytest
+from tests.infra import cfn
+
+from passaparola import site_paths, site_policy
+from passaparola.domain import visits
+from passaparola_local import template as local_template
+
+
+def test_cloudformation_can_order_the_resources(translated: dict[str, Any]) -> None:
+    assert cfn.find_cycle(cfn.dependencies(translated)) is None
+
+
+def test_the_cycle_check_finds_a_function_naming_its_own_http_api() -> None:
+    """SAM `HttpApi` events put the functions' ARNs into the API's definition; a function
+    that also names the API (or anything built on it, like the distribution) is a cycle.
+    That is why the template declares its routes as resources."""
+    function = {
+        "Type": "AWS::Serverless::Function",
+        "Properties": {
+            "Runtime": "python3.12",
+            "Handler": "app.handler",
+            "CodeUri": "s3://bucket/code.zip",
+            "Environment": {"Variables": {"API_URL": {"Fn::Sub": "https://${HttpApi}.example"}}},
+            "Events": {
+                "Get": {
+                    "Type": "HttpApi",
+                    "Properties": {"ApiId": {"Ref": "HttpApi"}, "Path": "/", "Method": "GET"},
+                }
+            },
+        },
+    }
+    template = {
+        "Transform": "AWS::Serverless-2016-10-31",
+        "Resources": {"HttpApi": {"Type": "AWS::Serverless::HttpApi"}, "Function": function},
+    }
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+        cycle = cfn.find_cycle(cfn.dependencies(cfn.translate(template)))
+    assert cycle is not None
+    assert {"HttpApi", "Function"} <= set(cycle)
+
+
+def _distribution(template: dict[str, Any]) -> dict[str, Any]:
+    (distribution,) = [
+        r for r in template["Resources"].values() if r["Type"] == "AWS::CloudFront::Distribution"
+    ]
+    config: dict[str, Any] = distribution["Properties"]["DistributionConfig"]
+    return config
+
+
+def _origin_for(config: dict[str, Any], path: str) -> str:
+    """The origin CloudFront sends `path` to: the first behaviour whose pattern matches, in
+    order, else the default one. Patterns use * and ? and are case-sensitive."""
+    for behaviour in config["CacheBehaviors"]:
+        if fnmatch.fnmatchcase(path, behaviour["PathPattern"]):
+            return str(behaviour["TargetOriginId"])
+    return str(config["DefaultCacheBehavior"]["TargetOriginId"])
+
+
+def test_cloudfront_sends_every_api_route_to_the_api(template: dict[str, Any]) -> None:
+    config = _distribution(template)
+    routes = local_template.routes(template)
+    assert len(routes) == 8
+    for route in routes:
+        example = route.path.replace("{code}", "SPR-7KQ2M9")
+        assert _origin_for(config, example) == "api", route
+
+
+def test_cloudfront_sends_every_page_to_the_bucket(template: dict[str, Any]) -> None:
+    config = _distribution(template)
+    pages = [
+        site_paths.home(),
+        site_paths.home("it"),
+        site_paths.invite("spring", "en"),
+        site_paths.landing("spring", "it"),
+        site_paths.terms("spring", "fr"),
+        site_paths.stats("pl"),
+        "/theme/site.3f9a1c2b.css",
+    ]
+    assert {page: _origin_for(config, page) for page in pages} == dict.fromkeys(pages, "site")
+
+
+def test_api_behaviours_neither_cache_nor_forward_the_host(template: dict[str, Any]) -> None:
+    caching_disabled = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+    for behaviour in _distribution(template)["CacheBehaviors"]:
+        assert behaviour["CachePolicyId"] == caching_disabled, behaviour["PathPattern"]
+        # API Gateway answers 403 to a Host header that is not its own.
+        assert behaviour["OriginRequestPolicyId"] != "216adef6-5c7f-47e4-b989-5492eafa07d3"  # AllViewer
+
+
+def _site_policy_csp(template: dict[str, Any], api_url: str) -> str:
+    """The header the template's policy sends, with ApiUrl set to `api_url`."""
+    policy = template["Resources"]["SiteHeadersPolicy"]["Properties"]["ResponseHeadersPolicyConfig"]
+    text, variables = policy["SecurityHeadersConfig"]["ContentSecurityPolicy"]["ContentSecurityPolicy"][
+        "Fn::Sub"
+    ]
+    resolve = local_template.Resolver(template, {"ApiUrl": api_url, "SiteUrl": "", "DomainName": ""}, {})
+    return str(resolve({"Fn::Sub": [text, {name: resolve(value) for name, value in variables.items()}]}))
+
+
+@pytest.mark.parametrize("api_url", ["", "https://api.example.com"])
+def test_pages_get_the_site_policys_csp(template: dict[str, Any], api_url: str) -> None:
+    assert _site_policy_csp(template, api_url) == site_policy.content_security_policy(api_url)
+
+
+def test_pages_get_hsts_and_nosniff(template: dict[str, Any]) -> None:
+    policy = template["Resources"]["SiteHeadersPolicy"]["Properties"]["ResponseHeadersPolicyConfig"]
+    security = policy["SecurityHeadersConfig"]
+    assert security["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31536000
+    assert security["ContentTypeOptions"]["Override"] is True
+    assert security["FrameOptions"]["FrameOption"] == "DENY"
+
+
+def test_the_click_recorder_gets_every_header_it_reads(template: dict[str, Any]) -> None:
+    """CloudFront forwards only the listed headers on /r/*; a header the click code reads but
+    the policy drops would silently change what is counted (bots, prefetches, visitors)."""
+    config = _distribution(template)
+    (clicks,) = [b for b in config["CacheBehaviors"] if b["PathPattern"] == "/r/*"]
+    policy_name = clicks["OriginRequestPolicyId"]["Ref"]
+    policy = template["Resources"][policy_name]["Properties"]["OriginRequestPolicyConfig"]
+    forwarded = {h.lower() for h in policy["HeadersConfig"]["Headers"]}
+    read_by_the_click_code = {"user-agent", "accept-language", *visits._PREFETCH_HEADERS}
+    assert read_by_the_click_code | {"cloudfront-viewer-address"} <= forwarded
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js to run the CloudFront function")
+def test_the_index_function_maps_folders_to_their_index_page(template: dict[str, Any]) -> None:
+    code = template["Resources"]["SiteIndexFunction"]["Properties"]["FunctionCode"]
+    uris = ["/", "/en/spring/", "/en/spring", "/theme/site.3f9a1c2b.css", "/favicon.ico"]
+    script = (
+        code
+        + f"\nconsole.log(JSON.stringify({json.dumps(uris)}.map(u => handler({{request: {{uri: u}}}}).uri)));"
+    )
+    ran = subprocess.run(["node", "-e", script], capture_output=True, text=True, check=True)
+    assert json.loads(ran.stdout) == [
+        "/index.html",
+        "/en/spring/index.html",
+        "/en/spring/index.html",
+        "/theme/site.3f9a1c2b.css",
+        "/favicon.ico",
+    ]

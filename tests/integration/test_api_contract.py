@@ -1,0 +1,204 @@
+"""Bad input gets a 4xx {error, message} and writes nothing; signatures; stats; OpenAPI."""
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.support import items_under
+
+pytestmark = pytest.mark.integration
+
+CONVERSION = {"order_id": "1001", "email": "marco@example.com", "amount": "49.90", "currency": "EUR"}
+
+
+def state(client):
+    """What a request could have written: items (but idempotency records) and queued messages."""
+    from passaparola.storage import aws
+
+    items = [i for i in items_under(client.stack, "") if not i["pk"].startswith("IDEMPOTENCY#")]
+    queue = aws.client("sqs").get_queue_attributes(
+        QueueUrl=client.stack.ref("RewardQueue"), AttributeNames=["ApproximateNumberOfMessages"]
+    )
+    return items, queue["Attributes"]["ApproximateNumberOfMessages"]
+
+
+@pytest.fixture
+def claimed(client):
+    code = client.enrol("anna@example.com", campaign="instant").body["code"]
+    client.claim(code, "marco@example.com")
+    return code
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        pytest.param(
+            lambda h, b: (
+                h | {"webhook-timestamp": str(int((datetime.now(UTC) - timedelta(minutes=6)).timestamp()))},
+                b,
+            ),
+            id="stale",
+        ),
+        pytest.param(
+            lambda h, b: (
+                h | {"webhook-timestamp": str(int((datetime.now(UTC) + timedelta(minutes=6)).timestamp()))},
+                b,
+            ),
+            id="future",
+        ),
+        pytest.param(lambda h, b: (h, b.replace(b"49.90", b"4990.00")), id="tampered body"),
+        pytest.param(
+            lambda h, b: ({k: v for k, v in h.items() if k != "webhook-signature"}, b), id="missing signature"
+        ),
+        pytest.param(lambda h, b: ({}, b), id="unsigned"),
+        pytest.param(lambda h, b: (h | {"webhook-signature": "v1,AAAA"}, b), id="wrong signature"),
+        pytest.param(lambda h, b: (h | {"webhook-id": "other"}, b), id="other id"),
+    ],
+)
+def test_bad_signatures_get_401_and_write_nothing(client, claimed, tamper):
+    from passaparola.domain.signatures import sign
+    from tests.support import WEBHOOK_SECRET
+
+    body = json.dumps(CONVERSION).encode()
+    headers, sent = tamper(sign(body, "msg_1", datetime.now(UTC), WEBHOOK_SECRET), body)
+    before = state(client)
+    answer = client.call("POST", "/conversions", raw=sent, headers=headers)
+    assert answer.status == 401
+    assert answer.body["error"] == "invalid_signature"
+    assert answer.body["message"]
+    assert state(client) == before
+
+
+def test_a_body_that_is_not_json_is_refused_even_when_signed(client, claimed):
+    from passaparola.domain.signatures import sign
+    from tests.support import WEBHOOK_SECRET
+
+    body = b"{order_id: 1001"
+    answer = client.call(
+        "POST", "/conversions", raw=body, headers=sign(body, "m", datetime.now(UTC), WEBHOOK_SECRET)
+    )
+    assert (answer.status, answer.body["error"]) == (400, "malformed_json")
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"amount": "-5"}, "amount"),
+        ({"amount": "lots"}, "amount"),
+        ({"amount": True}, "amount"),
+        ({"amount": "1e400"}, "amount"),
+        ({"currency": "euro"}, "currency"),
+        ({"email": 42}, "email"),
+        ({"order_id": "has spaces"}, "order_id"),
+        ({"order_id": "x" * 200}, "order_id"),
+    ],
+)
+def test_wrong_types_name_the_field(client, claimed, change, field):
+    before = state(client)
+    answer = client.signed("/conversions", CONVERSION | change)
+    assert answer.status == 422
+    assert answer.body["error"] == "invalid_request"
+    assert answer.body["message"].startswith(field)
+    assert state(client) == before
+
+
+def test_a_redelivery_with_the_same_webhook_id_gets_the_first_answer(client, claimed):
+    first = client.signed("/conversions", CONVERSION, msg_id="msg_same")
+    again = client.signed("/conversions", CONVERSION, msg_id="msg_same")
+    assert again.status == 202
+    assert again.body == first.body  # "queued", not "duplicate": the first answer, replayed
+    reused = client.signed("/conversions", CONVERSION | {"amount": "1.00"}, msg_id="msg_same")
+    assert (reused.status, reused.body["error"]) == (422, "webhook_id_reused")
+
+
+@pytest.mark.parametrize("path", ["/referrers", "/claims", "/conversions", "/refunds"])
+def test_an_oversize_body_is_refused_before_anything_runs(client, path):
+    answer = client.call("POST", path, raw=b'{"x":"' + b"a" * 20000 + b'"}')
+    assert (answer.status, answer.body["error"]) == (413, "payload_too_large")
+
+
+def test_unknown_routes_answer_json(client):
+    answer = client.call("GET", "/nope")
+    assert answer.status == 404
+    assert answer.body["error"] == "not_found"
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    max_leaves=12,
+)
+FIELDS = st.fixed_dictionaries(
+    {},
+    optional={
+        "campaign": JSON_VALUES | st.sampled_from(["gift", "instant", "paused"]),
+        "email": JSON_VALUES | st.sampled_from(["a@example.com", "x@mailinator.com"]),
+        "name": JSON_VALUES,
+        "locale": JSON_VALUES | st.sampled_from(["it", "xx"]),
+        "code": JSON_VALUES | st.sampled_from(["GIFT-BCDFGHJKM", "nope"]),
+        "variant": JSON_VALUES,
+    },
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(path=st.sampled_from(["/referrers", "/claims"]), body=JSON_VALUES | FIELDS, raw=st.binary(max_size=40))
+def test_no_input_makes_a_public_route_fail_with_a_5xx(client, path, body, raw):
+    for payload in (json.dumps(body).encode(), raw):
+        answer = client.call("POST", path, raw=payload)
+        assert answer.status < 500, (payload, answer.body)
+        if answer.status >= 400:
+            assert set(answer.body) >= {"error", "message"}, answer.body
+
+
+def test_the_stats_page_shows_the_referrers_own_numbers(client):
+    code = client.enrol("anna@example.com", campaign="instant").body["code"]
+    client.call("GET", f"/r/{code}")
+    client.claim(code, "marco@example.com")
+    client.convert("5", "marco@example.com")
+    client.run_worker()
+    welcome = next(m for m in client.outbox() if m["to"] == ["anna@example.com"])
+    token = welcome["body"].split("#t=")[1].split('"')[0]
+    answer = client.call("GET", "/referrers/me", headers={"authorization": f"Bearer {token}"})
+    assert answer.status == 200
+    body = answer.body
+    assert (body["code"], body["clicks"], body["claims"], body["conversions"]) == (code, 1, 1, 1)
+    assert [(r["kind"], r["status"], r["description"]) for r in body["rewards"]] == [
+        ("free_period", "issued", "1 free month")
+    ]
+    assert body["qr"].startswith("data:image/svg+xml")
+    assert "anna@" not in json.dumps(body)
+    assert answer.headers["cache-control"] == "no-store, private"
+
+
+@pytest.mark.parametrize("header", [None, "Bearer", "Basic abc", "Bearer GIFT-BCDFGHJKM.9999999999.forged"])
+def test_the_stats_page_needs_a_valid_token(client, header):
+    answer = client.call("GET", "/referrers/me", headers={"authorization": header} if header else {})
+    assert (answer.status, answer.body["error"]) == (401, "invalid_token")
+
+
+def test_the_openapi_document_matches_the_api(client):
+    answer = client.call("GET", "/openapi.json")
+    assert answer.status == 200
+    spec = answer.body
+    assert spec["openapi"].startswith("3.")
+    paths = spec["paths"]
+    assert set(paths) == {
+        "/r/{code}",
+        "/codes/{code}",
+        "/referrers",
+        "/claims",
+        "/conversions",
+        "/refunds",
+        "/referrers/me",
+    }
+    assert set(paths["/referrers"]["post"]["responses"]) >= {"200", "201", "400", "413", "422"}
+    assert set(paths["/conversions"]["post"]["responses"]) >= {"202", "400", "401", "409", "413", "422"}
+    assert set(paths["/r/{code}"]["get"]["responses"]) >= {"302"}
+    assert set(paths["/codes/{code}"]["get"]["responses"]) >= {"200", "404"}
+    error = spec["components"]["schemas"]["ErrorBody"]
+    assert set(error["required"]) == {"error", "message"}
+    assert paths["/conversions"]["post"]["security"] == [{"standardWebhooks": []}]

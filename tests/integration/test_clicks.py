@@ -1,0 +1,124 @@
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from passaparola.storage import aws
+from tests.support import BROWSER, SITE, dynamodb_calls, items_under
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def code(client):
+    return client.enrol("anna@example.com", campaign="gift").body["code"]
+
+
+def clicks(client, code):
+    (item,) = list(items_under(client.stack, f"CODE#{code}", "CODE"))
+    return int(item.get("clicks", 0))
+
+
+def test_a_click_redirects_to_the_landing_page_and_is_counted(client, code):
+    answer = client.call("GET", f"/r/{code}")
+    assert answer.status == 302
+    assert answer.headers["cache-control"] == "no-store"
+    location = urlsplit(answer.headers["location"])
+    assert f"{location.scheme}://{location.netloc}{location.path}" == f"{SITE}/en/gift/welcome/"
+    query = parse_qs(location.query)
+    assert query["ref"] == [code] and query["v"][0] in {"a", "b"}
+    assert clicks(client, code) == 1
+
+
+def test_a_counted_click_is_exactly_one_dynamodb_call_and_no_read(client, code):
+    client.call("GET", f"/r/{code}", source_ip="198.51.100.1")  # warm: the salt is read once per cold start
+    with dynamodb_calls() as calls:
+        answer = client.call("GET", f"/r/{code}", source_ip="198.51.100.2")
+    assert answer.status == 302
+    assert calls == ["TransactWriteItems"]
+    assert clicks(client, code) == 2
+
+
+def test_the_same_visitor_is_counted_once_a_day(client, code, clock):
+    for _ in range(3):
+        assert client.call("GET", f"/r/{code}", source_ip="198.51.100.1").status == 302
+    assert clicks(client, code) == 1
+    client.call("GET", f"/r/{code}", source_ip="198.51.100.9")
+    assert clicks(client, code) == 2
+    clock.advance(days=1)
+    client.call("GET", f"/r/{code}", source_ip="198.51.100.1")
+    assert clicks(client, code) == 3
+
+
+@pytest.mark.parametrize(
+    "agent", ["WhatsApp/2.23.20.0 A", "facebookexternalhit/1.1", "Slackbot-LinkExpanding 1.0", ""]
+)
+def test_bots_and_previews_are_redirected_but_not_counted(client, code, agent):
+    with dynamodb_calls() as calls:
+        answer = client.call("GET", f"/r/{code}", headers={"user-agent": agent})
+    assert answer.status == 302 and f"ref={code}" in answer.headers["location"]
+    assert calls == []
+    assert clicks(client, code) == 0
+
+
+def test_raw_ip_addresses_are_never_stored_and_visits_expire(client, code):
+    client.call("GET", f"/r/{code}", source_ip="198.51.100.77")
+    everything = repr(items_under(client.stack, ""))
+    assert "198.51.100.77" not in everything
+    (visit,) = items_under(client.stack, "VISIT#")
+    assert visit["expires_at"] > 0
+    ttl = aws.client("dynamodb").describe_time_to_live(TableName=client.stack.ref("Table"))
+    assert ttl["TimeToLiveDescription"]["AttributeName"] == "expires_at"
+
+
+@pytest.mark.parametrize("raw", ["NOPE-BCDFGHJKM", "garbage", "GIFT-BCDFGHJKM"])
+def test_unknown_codes_still_land_somewhere_useful(client, raw):
+    answer = client.call("GET", f"/r/{raw}")
+    assert answer.status == 302
+    location = answer.headers["location"]
+    if raw.startswith("GIFT-"):
+        assert location == f"{SITE}/en/gift/welcome/?ref={raw}&ref_status=invalid"
+    else:
+        assert location == f"{SITE}/?ref_status=invalid"
+    assert items_under(client.stack, "VISIT#") == []
+
+
+def test_an_inactive_code_lands_with_ref_status_invalid(client, code):
+    aws.client("dynamodb").update_item(
+        TableName=client.stack.ref("Table"),
+        Key={"pk": {"S": f"CODE#{code}"}, "sk": {"S": "CODE"}},
+        UpdateExpression="SET #s = :s",
+        ExpressionAttributeNames={"#s": "status"},
+        ExpressionAttributeValues={":s": {"S": "inactive"}},
+    )
+    answer = client.call("GET", f"/r/{code}")
+    assert answer.headers["location"].endswith("ref_status=invalid")
+    assert clicks(client, code) == 0
+
+
+def test_the_destination_never_comes_from_the_request(client, code):
+    answer = client.call(
+        "GET",
+        f"/r/{code}",
+        query="next=https://evil.test/&redirect=https://evil.test/",
+        headers={"host": "evil.test", "x-forwarded-host": "evil.test", "referer": "https://evil.test/"},
+    )
+    assert answer.headers["location"].startswith(f"{SITE}/en/gift/welcome/?ref={code}")
+    assert "evil" not in answer.headers["location"]
+
+
+def test_the_landing_language_follows_the_browser(client, code):
+    answer = client.call(
+        "GET", f"/r/{code}", headers={"accept-language": "it-IT,it;q=0.9", "user-agent": BROWSER}
+    )
+    assert answer.headers["location"].startswith(f"{SITE}/it/gift/welcome/")
+
+
+def test_a_campaign_that_ended_lands_invalid_without_a_write(client, code, clock):
+    clock.now = clock.now.replace(year=clock.now.year + 1)
+    client.call("GET", f"/r/{code}")  # the campaign has no end date: still counted
+    assert clicks(client, code) == 1
+    ended = "ENDED-BCDFGHJKM"
+    with dynamodb_calls() as calls:
+        answer = client.call("GET", f"/r/{ended}")
+    assert answer.headers["location"] == f"{SITE}/en/ended/welcome/?ref={ended}&ref_status=invalid"
+    assert calls == []

@@ -1,0 +1,50 @@
+"""Building the site for a test, and reading what it wrote."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bs4 import BeautifulSoup
+from pelican import Pelican
+from pelican.settings import read_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+SETTINGS = ROOT / "site" / "pelicanconf.py"
+SAMPLE = ROOT / "content"
+# Campaign dates are judged at build time; tests pin the moment.
+BUILD_TIME = datetime(2026, 11, 20, 12, tzinfo=UTC)
+
+
+def run_pelican(content: Path, output: Path, **settings: Any) -> Path:
+    """A real Pelican run of site/pelicanconf.py, as pelican-plugins test their plugins."""
+    overrides = {
+        "PATH": str(content),
+        "OUTPUT_PATH": str(output),
+        "PASSAPAROLA_RULES_PATH": None,
+        "PASSAPAROLA_BUILD_TIME": BUILD_TIME,
+    } | settings
+    Pelican(settings=read_settings(str(SETTINGS), override=overrides)).run()
+    return output
+
+
+def page(site: Path, path: str) -> BeautifulSoup:
+    """The page at a site path such as /en/spring/."""
+    return BeautifulSoup((site / path.lstrip("/") / "index.html").read_text(encoding="utf-8"), "html.parser")
+
+
+def site_paths_built(site: Path) -> dict[str, BeautifulSoup]:
+    """Every page the build wrote, by its path on the site."""
+    found = {}
+    for file in sorted(site.rglob("index.html")):
+        folder = file.parent.relative_to(site).as_posix()
+        path = "/" if folder == "." else f"/{folder}/"
+        found[path] = BeautifulSoup(file.read_text(encoding="utf-8"), "html.parser")
+    return found
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new), encoding="utf-8")

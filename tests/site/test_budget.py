@@ -1,0 +1,20 @@
+"""Each page type stays within 30 KB (HTML + CSS + JS + API answers with the QR code, gzipped)
+and 5 requests. A size check on the built files: nothing here is timed."""
+
+from __future__ import annotations
+
+import pytest
+
+from passaparola_local import site_budget
+
+pytestmark = pytest.mark.unit
+
+
+def test_every_page_type_is_within_budget(sample_site):
+    weights = site_budget.heaviest_by_kind(sample_site)
+    assert set(weights) == {"index", "invite", "landing", "stats", "terms"}
+    for kind, weight in weights.items():
+        assert weight.total <= site_budget.BUDGET_BYTES, kind
+        assert weight.requests <= site_budget.BUDGET_REQUESTS, kind
+    # The QR code travels inside the answers: bytes, not a request.
+    assert weights["invite"].api > 0 and weights["invite"].requests == 4  # page, CSS, JS, enrol

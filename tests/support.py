@@ -1,0 +1,180 @@
+"""Test helpers: constants, a client for the API, and table inspection."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from passaparola.domain import signatures
+from passaparola.storage import aws
+from passaparola.storage.dynamo import from_dynamo
+from passaparola_local.gateway import Gateway, HttpResponse, Runner
+from passaparola_local.provision import Stack, new_webhook_secret
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE_CONTENT = ROOT / "tests" / "fixtures" / "content"
+SITE = "http://site.test"
+API = "http://api.test"
+SENDER = "referrals@acme-roasters.example"
+WEBHOOK_SECRET = new_webhook_secret()
+
+
+class Clock:
+    """A settable clock, put in place of the functions' utc_now."""
+
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: dict[str, str]
+    body: Any
+
+
+class Client:
+    """Calls the API through the gateway: JSON in and out, and Standard Webhooks signing."""
+
+    def __init__(self, stack: Stack, runner: Runner | None = None) -> None:
+        self.stack = stack
+        self.gateway = Gateway(stack, runner)
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        headers: dict[str, str] | None = None,
+        query: str = "",
+        raw: bytes | None = None,
+        source_ip: str = "203.0.113.7",
+    ) -> Answer:
+        payload = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+        sent = {"content-type": "application/json", "user-agent": BROWSER} | (headers or {})
+        response: HttpResponse = self.gateway.http(
+            method, path, query=query, headers=sent, body=payload, source_ip=source_ip
+        )
+        parsed = (
+            json.loads(response.body)
+            if response.body and "json" in response.headers.get("content-type", "")
+            else response.body
+        )
+        return Answer(response.status, response.headers, parsed)
+
+    def signed(
+        self,
+        path: str,
+        body: Any,
+        *,
+        secret: str = WEBHOOK_SECRET,
+        msg_id: str | None = None,
+        timestamp: datetime | None = None,
+    ) -> Answer:
+        raw = json.dumps(body).encode()
+        headers = signatures.sign(
+            raw, msg_id or f"msg_{uuid.uuid4().hex}", timestamp or datetime.now(UTC), secret
+        )
+        return self.call("POST", path, raw=raw, headers=headers)
+
+    def enrol(self, email: str, campaign: str = "spring", name: str | None = "Anna") -> Answer:
+        return self.call("POST", "/referrers", {"campaign": campaign, "email": email, "name": name})
+
+    def claim(self, code: str, email: str) -> Answer:
+        return self.call("POST", "/claims", {"code": code, "email": email})
+
+    def convert(self, order_id: str, email: str, amount: str = "49.90", **extra: Any) -> Answer:
+        body = {"order_id": order_id, "email": email, "amount": amount, "currency": "EUR"} | extra
+        return self.signed("/conversions", body)
+
+    def run_worker(self, max_rounds: int = 20) -> list[dict[str, Any]]:
+        """Drain the reward queue through the worker, as the event source mapping would."""
+        sqs = aws.client("sqs")
+        url, arn = self.stack.ref("RewardQueue"), self.stack.arn("RewardQueue")
+        answers = []
+        for _ in range(max_rounds):
+            received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
+            messages = received.get("Messages", [])
+            if not messages:
+                break
+            answer = self.gateway.deliver("RewardWorkerFunction", messages, arn)
+            failed = {f["itemIdentifier"] for f in answer["batchItemFailures"]}
+            done = [m for m in messages if m["MessageId"] not in failed]
+            if done:
+                sqs.delete_message_batch(
+                    QueueUrl=url,
+                    Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)],
+                )
+            answers.append(answer)
+        return answers
+
+    def outbox(self) -> list[dict[str, Any]]:
+        from moto.core.models import DEFAULT_ACCOUNT_ID
+        from moto.ses.models import ses_backends
+
+        return [
+            {"to": m.destinations["ToAddresses"], "subject": m.subject, "body": m.body}
+            for m in ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages
+        ]
+
+
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36"
+
+
+def table_items(stack: Stack) -> list[dict[str, Any]]:
+    """Every item in the table, deserialised."""
+    client = aws.client("dynamodb")
+    found: list[dict[str, Any]] = []
+    kwargs: dict[str, Any] = {"TableName": stack.ref("Table")}
+    while True:
+        page = client.scan(**kwargs)
+        found += [from_dynamo(item) for item in page["Items"]]
+        if "LastEvaluatedKey" not in page:
+            return found
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def items_under(stack: Stack, prefix: str, sk_prefix: str = "") -> list[dict[str, Any]]:
+    return [i for i in table_items(stack) if i["pk"].startswith(prefix) and i["sk"].startswith(sk_prefix)]
+
+
+@contextmanager
+def dynamodb_calls() -> Iterator[list[str]]:
+    """Records every DynamoDB operation the functions make, through botocore's event hooks."""
+    calls: list[str] = []
+
+    def record(model: Any, **_: Any) -> None:
+        calls.append(model.name)
+
+    events = aws.client("dynamodb").meta.events
+    events.register("before-call.dynamodb", record)
+    try:
+        yield calls
+    finally:
+        events.unregister("before-call.dynamodb", record)
+
+
+def poll(check: Callable[[], Any], timeout: float = 10.0, every: float = 0.05) -> Any:
+    """Wait for `check` to return something truthy, or fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s")
+        time.sleep(every)

@@ -1,0 +1,128 @@
+"""content/ is validated with file, field and reason for every problem, all at once."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from passaparola import content
+
+pytestmark = pytest.mark.unit
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    return tmp_path / "content"
+
+
+def problems(tree: Path) -> list[tuple[str, str, str]]:
+    with pytest.raises(content.ContentError) as raised:
+        content.load(tree)
+    return [(p.file.name, p.field, p.reason) for p in raised.value.problems]
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new))
+
+
+def test_the_sample_content_is_valid_and_compiles():
+    loaded = content.load(ROOT / "content")
+    rules = content.compile_rules(loaded)
+    assert set(rules.campaigns) == set(loaded.campaigns) >= {"spring", "club"}
+    spring = rules.campaigns["spring"]
+    assert {"en", "it"} <= set(spring.texts)
+    assert spring.texts["it"].title.startswith("Regala")
+    assert rules.currency_digits["EUR"] == 2
+
+
+def test_a_wrong_value_names_file_field_and_reason(tree):
+    edit(
+        tree / "campaigns/spring.md",
+        "referrer_reward: {type: credit, amount: 10, currency: EUR}",
+        "referrer_reward: {type: credit, amount: -10, currency: EUR}",
+    )
+    assert problems(tree) == [("spring.md", "referrer_reward.amount", "Input should be greater than 0")]
+
+
+def test_a_misspelt_field_is_named(tree):
+    edit(tree / "campaigns/spring.md", "hold_days: 14", "hold_dayz: 14")
+    assert problems(tree) == [("spring.md", "hold_dayz", "unknown field (check the spelling)")]
+
+
+def test_rules_in_a_translation_are_refused(tree):
+    edit(tree / "campaigns/spring.it.md", "title: Regala", "hold_days: 3\ntitle: Regala")
+    assert problems(tree) == [
+        ("spring.it.md", "hold_days", "rules belong in the default-language file spring.md")
+    ]
+
+
+def test_broken_yaml_gives_the_line(tree):
+    edit(tree / "campaigns/club.md", "hold_days: 0", "hold_days: [0")
+    ((name, field, reason),) = problems(tree)
+    assert name == "club.md" and field.startswith("line ") and "YAML" in reason
+
+
+def test_a_missing_brand_is_named(tree):
+    edit(tree / "campaigns/club.md", "brand: acme", "brand: nobody")
+    assert problems(tree) == [("club.md", "brand", "no brand file brands/nobody.yaml")]
+
+
+def test_unreadable_brand_colours_are_refused(tree):
+    edit(tree / "brands/acme.yaml", 'text: "#2b1d14"', 'text: "#dddddd"')
+    ((name, field, reason),) = problems(tree)
+    assert (name, field) == ("acme.yaml", "colours")
+    assert "text on background" in reason and "WCAG AA" in reason
+
+
+def test_an_orphan_translation_is_refused(tree):
+    (tree / "campaigns/autumn.fr.md").write_text("---\ntitle: Automne\n---\nTexte\n")
+    assert problems(tree) == [
+        ("autumn.fr.md", "(file)", "translation of 'autumn', but campaigns/autumn.md does not exist")
+    ]
+
+
+def test_unsupported_languages_and_currencies_are_refused(tree):
+    (tree / "campaigns/spring.de.md").write_text("---\ntitle: Frühling\n---\nText\n")
+    edit(tree / "campaigns/club.md", "amount: 2, currency: EUR", "amount: 2, currency: XYZ")
+    found = problems(tree)
+    assert ("spring.de.md", "lang", "'de' is not one of en, it, fr, pl, ru") in found
+    assert ("club.md", "second_level.reward.currency", "'XYZ' is not an ISO 4217 currency") in found
+
+
+def test_two_campaigns_cannot_share_a_code_prefix(tree):
+    edit(tree / "campaigns/club.md", "code_prefix: CLUB", "code_prefix: SPRING")
+    assert ("spring.md", "code_prefix", "'SPRING' is also 'club''s code prefix") in problems(tree) or (
+        "club.md",
+        "code_prefix",
+        "'SPRING' is also 'spring''s code prefix",
+    ) in problems(tree)
+
+
+def test_every_problem_is_reported_at_once(tree):
+    edit(tree / "campaigns/spring.md", "hold_days: 14", "hold_days: lots")
+    edit(tree / "campaigns/club.md", "months: 1", "months: 0")
+    found = {(name, field) for name, field, _ in problems(tree)}
+    assert found == {("spring.md", "hold_days"), ("club.md", "referrer_reward.months")}
+
+
+def test_rules_are_written_whole_or_not_at_all(tmp_path, monkeypatch):
+    rules = content.compile_rules(content.load(ROOT / "content"))
+    out = tmp_path / "rules.json"
+    content.write_rules(rules, out)
+    before = out.read_bytes()
+    assert json.loads(before)["campaigns"]["spring"]["rules"]["slug"] == "spring"
+
+    def fail(*_args, **_kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(Path, "replace", fail)
+    with pytest.raises(OSError, match="disk full"):
+        content.write_rules(rules, out)
+    assert out.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["rules.json"]
