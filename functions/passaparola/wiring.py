@@ -120,6 +120,14 @@ def reward_lifecycle() -> RewardLifecycle:
     )
 
 
+def release_due(limit: int) -> int:
+    """The release schedule needs only the ledger's due index and the queue: no email, no keys."""
+    from passaparola.services.rewards import release_due
+    from passaparola.storage.rewards import RewardStore
+
+    return release_due(RewardStore(table()), reward_queue(), utc_now(), limit)
+
+
 @cache
 def enrolment() -> Enrolment:
     from passaparola.services.enrolment import Enrolment

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import contextlib
 import io
+import multiprocessing
+import multiprocessing.queues
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -70,20 +73,52 @@ def _compare(handled: Callable[[int], Any], bare: Callable[[int], Any], repeat: 
     return statistics.median(handler_times), statistics.median(bare_times)
 
 
-def warm_overhead(repeat: int) -> list[tuple[str, float, float, float]]:
-    """(path, handler seconds per request, bare boto3 seconds per call, ratio)."""
-    from moto import mock_aws
+@contextlib.contextmanager
+def _moto(where: str) -> Iterator[None]:
+    """moto in this process (its work shares the CPU and its caches with the handler), or in a
+    process of its own on loopback (closer to DynamoDB, which is never in the function)."""
+    if where == "in-process":
+        from moto import mock_aws
 
+        os.environ.pop("AWS_ENDPOINT_URL", None)
+        with mock_aws():
+            yield
+        return
+    context = multiprocessing.get_context("spawn")
+    ready: multiprocessing.queues.Queue[str] = context.Queue()
+    server = context.Process(target=_serve_moto, args=(ready,), daemon=True)
+    server.start()
+    os.environ["AWS_ENDPOINT_URL"] = ready.get(timeout=60)
+    try:
+        yield
+    finally:
+        server.terminate()
+        server.join()
+        os.environ.pop("AWS_ENDPOINT_URL", None)
+
+
+def _serve_moto(ready: multiprocessing.queues.Queue[str]) -> None:
+    from passaparola_local import motoserver
+
+    server = motoserver.start()
+    ready.put(server.url)
+    threading.Event().wait()
+
+
+def warm_overhead(repeat: int, where: str) -> list[tuple[str, float, float, float]]:
+    """(path, handler seconds per request, bare boto3 seconds per call, ratio)."""
     from passaparola import content, wiring
-    from passaparola.storage import aws
+    from passaparola.storage import aws, secret_store
     from passaparola_local.events import LocalContext, http_event
     from passaparola_local.gateway import Gateway, load_handler
     from passaparola_local.provision import provision
 
     fake = {"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_DEFAULT_REGION": "us-east-1"}
     os.environ.update(fake)
-    os.environ.pop("AWS_ENDPOINT_URL", None)
-    with tempfile.TemporaryDirectory() as folder, mock_aws():
+    with tempfile.TemporaryDirectory() as folder, _moto(where):
+        aws.reset()  # clients remember their endpoint; each setup needs its own
+        secret_store.forget()
+        wiring.reset()
         rules = Path(folder) / "rules.json"
         content.build_rules(ROOT / "content", rules)
         stack = provision(
@@ -169,21 +204,24 @@ def warm_overhead(repeat: int) -> list[tuple[str, float, float, float]]:
 
 def main(samples: int = 9, repeat: int = 300) -> int:
     print(f"Cold import, median of {samples} fresh interpreters (target <= {IMPORT_TARGET}x import boto3)")
-    worst = 0.0
+    worst_import = 0.0
     for name, seconds, ratio in cold_imports(samples):
         print(f"  {name:48} {seconds * 1000:7.1f} ms  {ratio:5.2f}x")
-        worst = max(worst, ratio)
-    print(f"\nWarm handler overhead, {repeat} requests each (target <= {OVERHEAD_TARGET}x a bare boto3 call)")
-    worst_overhead = 0.0
-    for name, handler_s, bare_s, ratio in warm_overhead(repeat):
+        worst_import = max(worst_import, ratio)
+    worst: dict[str, float] = {}
+    for where in ("own-process", "in-process"):
         print(
-            f"  {name:20} handler {handler_s * 1000:6.2f} ms   "
-            f"bare boto3 {bare_s * 1000:6.2f} ms   {ratio:5.2f}x"
+            f"\nWarm overhead, moto {where}, {repeat} requests each (target <= {OVERHEAD_TARGET}x bare boto3)"
         )
-        worst_overhead = max(worst_overhead, ratio)
-    met = worst <= IMPORT_TARGET and worst_overhead <= OVERHEAD_TARGET
+        for name, handler_s, bare_s, ratio in warm_overhead(repeat, where):
+            figures = f"handler {handler_s * 1000:6.2f} ms   bare {bare_s * 1000:6.2f} ms"
+            print(f"  {name:20} {figures}   {ratio:5.2f}x")
+            worst[where] = max(worst.get(where, 0.0), ratio)
+    # DynamoDB is never in the function's process; moto in its own process is the fair stand-in.
+    met = worst_import <= IMPORT_TARGET and worst["own-process"] <= OVERHEAD_TARGET
     print(
-        f"\nWorst import ratio {worst:.2f}x, worst overhead {worst_overhead:.2f}x: "
+        f"\nWorst import ratio {worst_import:.2f}x; worst overhead {worst['own-process']:.2f}x "
+        f"(moto in its own process), {worst['in-process']:.2f}x (moto sharing the process): "
         + ("targets met" if met else "TARGET MISSED")
     )
-    return 0
+    return 0 if met else 1

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from passaparola import content
-from passaparola_local import artifact, checkov_env, site_publish
+from passaparola_local import artifact, checkov_env, chromium, site_publish
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,6 +23,7 @@ def _run(*command: str) -> int:
 def test(args: argparse.Namespace) -> int:
     """Lint, type-check, then the whole pytest suite. Stops at the first failing step."""
     checkov_env.ensure()  # the template's linter test runs it from its own environment
+    chromium.ensure()  # the browser tests drive Debian's chromium
     python = sys.executable
     steps = [
         (python, "-m", "ruff", "check", "functions", "infra", "site", "tests"),
@@ -88,10 +89,10 @@ def build(args: argparse.Namespace) -> int:
     """Build the Lambda artifact the template's CodeUri names (for Lambda's runtime)."""
     started = time.monotonic()
     built = artifact.build(args.out, content_dir=args.content)
-    megabytes = 1024 * 1024
+    mebibyte = 1024 * 1024
     print(
-        f"{built.path}: {built.zipped_bytes / megabytes:.1f} MB "
-        f"({built.unzipped_bytes / megabytes:.1f} MB unzipped, {built.files} files) "
+        f"{built.path}: {built.zipped_bytes / mebibyte:.1f} MiB "
+        f"({built.unzipped_bytes / mebibyte:.1f} MiB unzipped, {built.files} files) "
         f"in {time.monotonic() - started:.1f} s\nsha256 {built.sha256}"
     )
     return 0
@@ -101,12 +102,14 @@ def deploy_site(args: argparse.Namespace) -> int:
     """Build the pages with the deployed stack's URLs, publish them, and refresh CloudFront."""
     import boto3
 
+    from passaparola_local import site_build
+
     session = boto3.session.Session(region_name=args.region)
     outputs = site_publish.stack_outputs(session.client("cloudformation"), args.stack)
     with tempfile.TemporaryDirectory(prefix="passaparola-site-") as built:
         site = args.site_dir or Path(built)
         if not args.site_dir:
-            site_publish.build_site(site, outputs.site_url, outputs.pages_api_url)
+            site_build.build_site(site, api_url=outputs.pages_api_url, site_url=outputs.site_url)
         published = site_publish.publish(
             site,
             outputs.bucket,

@@ -69,6 +69,10 @@ class Gateway:
         self.routes = cfn.routes(stack.template)
         self.runner = runner or InProcess(stack.template)
 
+    def methods_for(self, path: str) -> set[str]:
+        """The methods the API serves at `path` (empty when the path is not the API's)."""
+        return {route.method for route in self.routes if route.path_parameters(path) is not None}
+
     def http(
         self,
         method: str,

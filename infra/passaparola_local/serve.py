@@ -209,23 +209,20 @@ def _handler_for(local: LocalStack) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: Any) -> None:
             pass  # quiet; the functions log what matters
 
-        def do_GET(self) -> None:
-            self._dispatch()
-
-        def do_POST(self) -> None:
-            self._dispatch()
-
-        def do_HEAD(self) -> None:
-            self._dispatch()
+        def __getattr__(self, name: str) -> Any:
+            # http.server calls do_<METHOD>: every method goes to one dispatcher, which answers
+            # 405 (with Allow) for the ones a path does not serve, never http.server's 501.
+            if name.startswith("do_"):
+                return self._dispatch
+            raise AttributeError(name)
 
         def _dispatch(self) -> None:
             parts = urlsplit(self.path)
             body = self.rfile.read(int(self.headers.get("content-length") or 0)) or None
+            api = local.gateway.methods_for(parts.path) if local.gateway is not None else set()
             if parts.path.startswith("/_local/"):
                 status, headers, payload = devpages.answer(local, self.command, parts.path, parts.query, body)
-            elif local.gateway is not None and any(
-                r.matches(self.command, parts.path) is not None for r in local.gateway.routes
-            ):
+            elif api and self.command in api and local.gateway is not None:
                 response = local.gateway.http(
                     self.command,
                     parts.path,
@@ -235,6 +232,8 @@ def _handler_for(local: LocalStack) -> type[BaseHTTPRequestHandler]:
                     source_ip=self.client_address[0],
                 )
                 status, headers, payload = response.status, response.headers, response.body
+            elif api or self.command not in ("GET", "HEAD"):
+                status, headers, payload = _not_allowed(api or {"GET", "HEAD"})
             else:
                 status, headers, payload = _static(local.site_dir, parts.path)
             self.send_response(status)
@@ -246,6 +245,15 @@ def _handler_for(local: LocalStack) -> type[BaseHTTPRequestHandler]:
                 self.wfile.write(payload)
 
     return Handler
+
+
+def _not_allowed(methods: set[str]) -> tuple[int, dict[str, str], bytes]:
+    body = b'{"error":"method_not_allowed","message":"this path does not serve that method"}'
+    return (
+        HTTPStatus.METHOD_NOT_ALLOWED,
+        {"Content-Type": "application/json", "Allow": ", ".join(sorted(methods))},
+        body,
+    )
 
 
 def _static(root: Path, path: str) -> tuple[int, dict[str, str], bytes]:

@@ -10,16 +10,11 @@ Files gone from the build are deleted from the bucket (its versioning keeps them
 from __future__ import annotations
 
 import mimetypes
-import os
 import re
-import subprocess
-import sys
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-ROOT = Path(__file__).resolve().parents[2]
 
 PAGE_CACHE = "public, max-age=0, s-maxage=31536000, must-revalidate"
 IMMUTABLE_CACHE = "public, max-age=31536000, immutable"
@@ -47,7 +42,7 @@ class StackOutputs:
 
     @property
     def pages_api_url(self) -> str:
-        """What the pages call the API at: "" (their own origin) when it is served there."""
+        """The API URL the pages are built with: "" (their own origin) when served there."""
         return "" if self.api_url.rstrip("/") == self.site_url.rstrip("/") else self.api_url
 
 
@@ -64,13 +59,6 @@ def stack_outputs(cloudformation: Any, stack_name: str) -> StackOutputs:
     return StackOutputs(
         outputs["SiteUrl"], outputs["ApiUrl"], outputs["SiteBucketName"], outputs["DistributionId"]
     )
-
-
-def build_site(out: Path, site_url: str, api_url: str) -> None:
-    """The production Pelican build (site/publishconf.py) with the stack's URLs baked in."""
-    environment = os.environ | {"PASSAPAROLA_SITE_URL": site_url, "PASSAPAROLA_API_URL": api_url}
-    command = [sys.executable, "-m", "pelican", "-s", str(ROOT / "site" / "publishconf.py"), "-o", str(out)]
-    subprocess.run(command, cwd=ROOT / "site", env=environment, check=True)  # noqa: S603 - fixed command
 
 
 def content_type(path: Path) -> str:

@@ -36,12 +36,14 @@ class Route:
     path: str
     function: str
 
-    def matches(self, method: str, path: str) -> dict[str, str] | None:
-        if method != self.method:
-            return None
+    def path_parameters(self, path: str) -> dict[str, str] | None:
+        """The route's {parameters} in `path`, or None when the path is not this route's."""
         pattern = "^" + re.sub(r"\\{(\w+)\\}", r"(?P<\1>[^/]+)", re.escape(self.path)) + "$"
         found = re.match(pattern, path)
         return found.groupdict() if found else None
+
+    def matches(self, method: str, path: str) -> dict[str, str] | None:
+        return self.path_parameters(path) if method == self.method else None
 
 
 class Resolver:
@@ -114,11 +116,8 @@ def routes(template: dict[str, Any]) -> list[Route]:
 
 
 def _integration_of(route: str, target: Any) -> str:
-    found = (
-        re.fullmatch(r"integrations/\$\{(\w+)\}", target.get("Fn::Sub", ""))
-        if isinstance(target, dict)
-        else None
-    )
+    text = target.get("Fn::Sub", "") if isinstance(target, dict) else ""
+    found = re.fullmatch(r"integrations/\$\{(\w+)\}", text)
     if not found:
         raise ValueError(f'route {route}: Target must be !Sub "integrations/${{SomeIntegration}}"')
     return found.group(1)

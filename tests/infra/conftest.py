@@ -5,6 +5,8 @@ from __future__ import annotations
 import platform
 import sys
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,22 +41,39 @@ def host_target() -> artifact.Target:
     return artifact.Target(next(iter(packaging.tags.platform_tags())), version)
 
 
+@dataclass(frozen=True)
+class Builds:
+    host: artifact.Artifact
+    lambda_runtime: tuple[artifact.Artifact, artifact.Artifact]
+
+
 @pytest.fixture(scope="session")
-def host_artifact(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The artifact built by the production code path for this host, from the test campaigns,
-    unpacked into a folder of its own."""
-    built = artifact.build(
-        tmp_path_factory.mktemp("host") / "lambda.zip", host_target(), content_dir=FIXTURE_CONTENT
-    )
+def builds(tmp_path_factory: pytest.TempPathFactory) -> Builds:
+    """Three builds at once (each is mostly pip unpacking wheels): the artifact for this host,
+    from the test campaigns, and the artifact for Lambda's runtime, twice from the same inputs."""
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        host = pool.submit(
+            artifact.build,
+            tmp_path_factory.mktemp("host") / "lambda.zip",
+            host_target(),
+            content_dir=FIXTURE_CONTENT,
+        )
+        twice = [
+            pool.submit(artifact.build, tmp_path_factory.mktemp(n) / "lambda.zip")
+            for n in ("first", "second")
+        ]
+        return Builds(host.result(), (twice[0].result(), twice[1].result()))
+
+
+@pytest.fixture(scope="session")
+def host_artifact(builds: Builds, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The host build, unpacked into a folder of its own."""
     unpacked = tmp_path_factory.mktemp("unpacked")
-    with zipfile.ZipFile(built.path) as archive:
+    with zipfile.ZipFile(builds.host.path) as archive:
         archive.extractall(unpacked)
     return unpacked
 
 
 @pytest.fixture(scope="session")
-def lambda_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[artifact.Artifact, artifact.Artifact]:
-    """The artifact for Lambda's runtime, built twice from the same inputs."""
-    first = artifact.build(tmp_path_factory.mktemp("first") / "lambda.zip")
-    second = artifact.build(tmp_path_factory.mktemp("second") / "lambda.zip")
-    return first, second
+def lambda_builds(builds: Builds) -> tuple[artifact.Artifact, artifact.Artifact]:
+    return builds.lambda_runtime

@@ -91,6 +91,15 @@ def test_cloudfront_sends_every_page_to_the_bucket(template: dict[str, Any]) -> 
     assert {page: _origin_for(config, page) for page in pages} == dict.fromkeys(pages, "site")
 
 
+def test_only_the_buckets_403_becomes_the_404_page(template: dict[str, Any]) -> None:
+    """CloudFront's error pages apply to every behaviour: mapping 404 would turn the API's
+    JSON 404 (an unknown code, read by the landing page) into HTML."""
+    errors = _distribution(template)["CustomErrorResponses"]
+    assert [(e["ErrorCode"], e["ResponseCode"], e["ResponsePagePath"]) for e in errors] == [
+        (403, 404, "/404.html")
+    ]
+
+
 def test_api_behaviours_neither_cache_nor_forward_the_host(template: dict[str, Any]) -> None:
     caching_disabled = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
     for behaviour in _distribution(template)["CacheBehaviors"]:

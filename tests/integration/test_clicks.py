@@ -122,3 +122,10 @@ def test_a_campaign_that_ended_lands_invalid_without_a_write(client, code, clock
         answer = client.call("GET", f"/r/{ended}")
     assert answer.headers["location"] == f"{SITE}/en/ended/welcome/?ref={ended}&ref_status=invalid"
     assert calls == []
+
+
+def test_behind_cloudfront_the_visitors_own_address_is_used(client, code):
+    edge = "130.176.0.1"  # every visitor reaches the API from a CloudFront edge address
+    for visitor in ("198.51.100.1:50123", "198.51.100.2:40111", "198.51.100.1:50999"):
+        client.call("GET", f"/r/{code}", headers={"cloudfront-viewer-address": visitor}, source_ip=edge)
+    assert clicks(client, code) == 2

@@ -7,11 +7,12 @@ import json
 from datetime import UTC, datetime
 
 import pytest
+from bs4 import BeautifulSoup
 from PIL import Image
 
 from passaparola import content, i18n, site_paths
 from passaparola.domain.campaign import Rules
-from tests.site.helpers import SAMPLE, page, site_paths_built
+from tests.site.helpers import ROOT, SAMPLE, page, site_paths_built
 
 pytestmark = pytest.mark.unit
 
@@ -184,3 +185,24 @@ def test_the_landing_script_gets_its_words_with_the_placeholders_it_fills(sample
     assert texts["offer"] == "10% di sconto"
     assert texts["invalid"]["expired"] == i18n.text("it", "site.landing.invalid.expired")
     assert texts["errors"]["self_referral"] == i18n.text("it", "site.error.self_referral")
+
+
+def test_a_not_found_page_offers_every_language(sample_site):
+    soup = BeautifulSoup((sample_site / "404.html").read_text(encoding="utf-8"), "html.parser")
+    assert soup.h1.get_text() == i18n.text("en", "site.notfound.title")
+    assert soup.select_one("meta[name=robots]")["content"] == "noindex"
+    assert not soup.select("link[rel=canonical], link[hreflang]")
+    assert [a["href"] for a in soup.select("nav.languages a")] == [f"/{lang}/" for lang in i18n.LANGUAGES]
+
+
+def test_every_reward_kind_and_campaign_state_builds(build):
+    """The backend's test campaigns: cash, gifts, free months, quotas, a revenue share, a
+    campaign paused and one ended."""
+    site = build(ROOT / "tests" / "fixtures" / "content")
+    assert "paused" in page(site, "/en/paused/").select_one(".notice").get_text()
+    assert "ended on December 31, 2020" in page(site, "/en/ended/").select_one(".notice").get_text()
+    offers = [v.get_text() for v in page(site, "/en/share/").select(".offer-value")]
+    assert offers == ["15% of what your friend spends for 12 months"]
+    signup = page(site, "/en/signup/")
+    assert "for each friend who accepts your invitation" in signup.select_one(".offer-note").get_text()
+    assert signup.select_one("h1").get_text() == "500 MB each"

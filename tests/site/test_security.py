@@ -99,3 +99,12 @@ def test_campaign_words_are_escaped_by_the_templates(build, tree):
     assert soup.h1.get_text() == hostile
     assert not soup.select("img[onerror]") and not soup.select("b")
     assert soup.select_one("meta[property='og:site_name']")["content"] == 'Acme "Roasters" <b>'
+
+
+def test_small_brand_images_are_inlined_and_big_ones_served_from_the_site(build, tree):
+    logo = tree / "brands" / "acme" / "logo.svg"
+    logo.write_text(logo.read_text().replace("</svg>", "<!--" + "x" * 5000 + "--></svg>"))
+    soup = page(build(tree), "/en/spring/")
+    assert soup.select_one("link[rel=icon]")["href"].startswith("data:image/svg+xml,")
+    src = soup.select_one(".brand img")["src"]
+    assert re.fullmatch(r"/assets/acme-logo\.[0-9a-f]{10}\.svg", src)

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from aws_lambda_powertools.metrics import MetricUnit
 
 from passaparola import wiring
+from passaparola.api.schemas import error_responses
 from passaparola.observability import metrics
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
 router = APIGatewayHttpRouter()
 
@@ -22,12 +28,16 @@ router = APIGatewayHttpRouter()
     ),
     tags=["referrals"],
     responses={
-        302: {"description": "Redirect to the landing page; Location header, Cache-Control: no-store"}
-    },
+        302: {
+            "description": "Redirect to the landing page; Location header, Cache-Control: no-store",
+            "content": {},
+        }
+    }
+    | error_responses(422),
 )
 def follow_link(code: str) -> Response[str]:
     event = router.current_event
-    redirect = wiring.click_recorder().click(code, event.headers, event.request_context.http.source_ip)
+    redirect = wiring.click_recorder().click(code, event.headers, _visitor_address(event))
     metrics.add_metric(name=f"Click{redirect.outcome.capitalize()}", unit=MetricUnit.Count, value=1)
     return Response(
         status_code=302,
@@ -39,3 +49,10 @@ def follow_link(code: str) -> Response[str]:
             "Referrer-Policy": "no-referrer",
         },
     )
+
+
+def _visitor_address(event: APIGatewayProxyEventV2) -> str:
+    """Behind CloudFront the API sees the edge's address; CloudFront passes the visitor's on.
+    A caller who forges the header can only skew its own click counting."""
+    viewer = event.headers.get("cloudfront-viewer-address")  # "ip:port"
+    return viewer.rpartition(":")[0] if viewer else event.request_context.http.source_ip

@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from passaparola import wiring
-from passaparola.api.schemas import CodeInvalid, CodeValid, Offer, PublicReferrer, ok
+from passaparola.api.schemas import CodeInvalid, CodeValid, Offer, PublicReferrer, error_responses, ok
 from passaparola.domain.errors import CodeNotValid
 
 router = APIGatewayHttpRouter()
@@ -21,7 +21,8 @@ router = APIGatewayHttpRouter()
     description="Who invited the visitor and what they get. Never returns an email or other personal data.",
     tags=["referrals"],
     responses=ok(200, CodeValid, "The code can be used")
-    | ok(404, CodeInvalid, "The code cannot be used, and why"),
+    | ok(404, CodeInvalid, "The code cannot be used, and why")
+    | error_responses(422),
 )
 def check_code(
     code: str, lang: Annotated[str | None, Query(pattern=r"^[a-z]{2}$")] = None

@@ -51,9 +51,12 @@ def lambda_error(status: int, error: str, message: str) -> dict[str, Any]:
 
 
 def refuse_body(event: dict[str, Any]) -> dict[str, Any] | None:
-    """Bodies too big to be ours, or not text at all, are answered before any route runs."""
+    """Bodies too big to be ours, not JSON, or not text at all, are answered before any route runs."""
     body = event.get("body") or ""
     encoded = bool(event.get("isBase64Encoded"))
+    content_type = (event.get("headers") or {}).get("content-type", "application/json")
+    if body and content_type.split(";")[0].strip().lower() != "application/json":
+        return lambda_error(415, "unsupported_media_type", "send the body as application/json")
     if len(body) > MAX_BODY_BYTES * (4 / 3 if encoded else 1):
         return lambda_error(413, "payload_too_large", f"request body is larger than {MAX_BODY_BYTES} bytes")
     if encoded:

@@ -31,7 +31,7 @@ router = APIGatewayHttpRouter()
     tags=["referrers"],
     responses=ok(201, EnrolResponse, "A new code")
     | ok(200, EnrolResponse, "The code this email already has")
-    | error_responses(400, 413, 422),
+    | error_responses(400, 413, 415, 422),
 )
 def enrol(body: EnrolRequest) -> Response[EnrolResponse]:
     enrolled = wiring.enrolment().enrol(body.campaign, body.email, body.name, body.locale)
@@ -57,7 +57,7 @@ def enrol(body: EnrolRequest) -> Response[EnrolResponse]:
     tags=["referrals"],
     responses=ok(201, ClaimResponse, "Claimed")
     | ok(200, ClaimResponse, "Already claimed by this email")
-    | error_responses(400, 413, 422),
+    | error_responses(400, 413, 415, 422),
 )
 def claim(body: ClaimRequest) -> Response[ClaimResponse]:
     claimed = wiring.claims().claim(body.code, body.email, body.locale, body.variant)

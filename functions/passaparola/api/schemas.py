@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from passaparola.domain.people import MAX_NAME
+
 Email = Annotated[str, Field(min_length=3, max_length=254, examples=["anna@example.com"])]
 CodeText = Annotated[str, Field(min_length=1, max_length=32, examples=["SPRING-7KQMX2R9P"])]
 Locale = Annotated[str, Field(pattern=r"^[a-z]{2}$", examples=["it"])]
@@ -35,7 +37,7 @@ class ErrorBody(BaseModel):
 class EnrolRequest(_In):
     campaign: Annotated[str, Field(min_length=1, max_length=48, examples=["spring"])]
     email: Email
-    name: Annotated[str, Field(max_length=200)] | None = None
+    name: Annotated[str, Field(max_length=MAX_NAME, examples=["Anna"])] | None = None
     locale: Locale | None = None
 
 
@@ -156,6 +158,7 @@ def error_responses(*statuses: int) -> dict[int, Any]:
         404: "Not found",
         409: "The same request is being processed; retry",
         413: "Body too large",
+        415: "The body is not application/json",
         422: "A value is missing or not acceptable",
     }
     return {

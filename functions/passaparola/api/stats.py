@@ -22,7 +22,7 @@ router = APIGatewayHttpRouter()
         "Needs the token from the private link in the referrer's email, as `Authorization: Bearer <token>`."
     ),
     tags=["referrers"],
-    responses=ok(200, StatsResponse, "Clicks, claims, conversions and rewards") | error_responses(401),
+    responses=ok(200, StatsResponse, "Clicks, claims, conversions and rewards") | error_responses(401, 422),
 )
 def my_stats(
     authorization: Annotated[str | None, Header()] = None,

@@ -136,7 +136,7 @@ def _refund(delivery: dict[str, Any]) -> dict[str, Any]:
     ),
     tags=["store"],
     responses=ok(202, ConversionResponse, "Accepted: queued, duplicate, or rejected with a reason")
-    | error_responses(400, 401, 409, 413, 422),
+    | error_responses(400, 401, 409, 413, 415, 422),
     security=SIGNED,
 )
 def report_conversion(body: ConversionRequest) -> Response[ConversionResponse]:
@@ -149,7 +149,7 @@ def report_conversion(body: ConversionRequest) -> Response[ConversionResponse]:
     summary="Report a refunded order (signed by the store)",
     description="Voids the order's rewards that are still held, and records a clawback for those issued.",
     tags=["store"],
-    responses=ok(202, RefundResponse, "Accepted") | error_responses(400, 401, 409, 413, 422),
+    responses=ok(202, RefundResponse, "Accepted") | error_responses(400, 401, 409, 413, 415, 422),
     security=SIGNED,
 )
 def report_refund(body: RefundRequest) -> Response[RefundResponse]:

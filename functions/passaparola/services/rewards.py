@@ -74,6 +74,14 @@ def view(item: Item, lang: str) -> dict[str, Any]:
     }
 
 
+def release_due(rewards: RewardStore, queue: RewardQueue, now: datetime, limit: int) -> int:
+    """Queue every reward whose turn has come: holds that have ended, and pending rewards
+    whose first message was lost. Returns how many were queued."""
+    due = list(islice(rewards.due(now, limit), limit))
+    queue.send([message_for(item) for item in due])
+    return len(due)
+
+
 class RewardLifecycle:
     def __init__(
         self,
@@ -99,13 +107,6 @@ class RewardLifecycle:
 
     def enqueue(self, items: Sequence[Item]) -> None:
         enqueue(self.queue, items)
-
-    def release_due(self, limit: int) -> int:
-        """Queue every reward whose turn has come: holds that have ended, and pending rewards
-        whose first message was lost. Returns how many were queued."""
-        due = list(islice(self.rewards.due(self.clock(), limit), limit))
-        self.queue.send([message_for(item) for item in due])
-        return len(due)
 
     def advance(self, owner: str, reward_id: str) -> Item:
         for _ in range(_MAX_STEPS):

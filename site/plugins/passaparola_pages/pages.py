@@ -24,7 +24,7 @@ from passaparola_pages.views import (
     share_card,
 )
 
-PageKind = Literal["index", "invite", "landing", "terms", "stats"]
+PageKind = Literal["index", "invite", "landing", "terms", "stats", "notfound"]
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,8 @@ class Page:
 
     @property
     def output(self) -> str:
-        return self.path.lstrip("/") + "index.html"
+        file = self.path.lstrip("/")
+        return file if file.endswith(".html") else file + "index.html"
 
 
 def _alternates(path_of: Callable[[str], str], languages: tuple[str, ...]) -> tuple[Alternate, ...]:
@@ -149,6 +150,23 @@ def stats_page(lang: str, brand_slug: str, brand: Brand, campaigns: tuple[Campai
     )
 
 
+def not_found_page(brand_slug: str, brand: Brand) -> Page:
+    """/404.html, for the server or CDN to answer a path that is not there."""
+    lang = i18n.DEFAULT
+    return Page(
+        "notfound",
+        lang,
+        "/404.html",
+        f"{i18n.text(lang, 'site.notfound.title')} · {brand.name}",
+        i18n.text(lang, "site.notfound.text"),
+        brand_slug,
+        _alternates(site_paths.home, i18n.LANGUAGES),
+        site_paths.home(),
+        indexable=False,
+        script=False,
+    )
+
+
 def site_brand(content: Content, chosen: str | None) -> str:
     """The brand of the pages that belong to no one campaign (index, stats): the one the
     settings choose, or else the brand most campaigns use."""
@@ -181,4 +199,5 @@ def site_pages(
         )
         pages.append(stats_page(lang, brand_slug, content.brands[brand_slug], shared))
     pages.append(index_page(content, None, brand_slug, now))
+    pages.append(not_found_page(brand_slug, content.brands[brand_slug]))
     return pages

@@ -1,0 +1,142 @@
+"""The whole path of a referral in a real browser (Debian's chromium, driven by Playwright)
+against `passaparola serve`: enrol, share, click, land, claim, a signed order from a test
+store, the worker issuing both rewards, and the stats page reached from the outbox email."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from passaparola_local.chromium import ARGS, CHROMIUM
+
+pytestmark = pytest.mark.browser
+# A function's first request starts its sandbox (a cold start of a second or two on a busy
+# machine); wait for what the page shows, with room for that.
+expect.set_options(timeout=20_000)
+
+XSS_NAME = "<img src=x onerror=alert(1)>"
+PHONE = (
+    "Mozilla/5.0 (Linux; Android 15; Pixel 9) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/156.0.0.0 Mobile Safari/537.36"
+)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=list(ARGS))
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser, local_stack: Any) -> Iterator[Page]:
+    """A fresh page that fails the test on a dialog (an XSS alert) and records every request."""
+    # Headless Chromium says "HeadlessChrome" in its user agent, and is rightly not counted as a
+    # person; a visitor's phone says what a phone says.
+    context = browser.new_context(locale="en-GB", viewport={"width": 390, "height": 844}, user_agent=PHONE)
+    opened = context.new_page()
+    opened.requests = []  # type: ignore[attr-defined]
+    opened.on("request", lambda request: opened.requests.append(request.url))  # type: ignore[attr-defined]
+    opened.on("dialog", lambda dialog: pytest.fail(f"a dialog opened: {dialog.message}"))
+    yield opened
+    foreign = [u for u in opened.requests if not u.startswith((local_stack.url, "data:"))]  # type: ignore[attr-defined]
+    context.close()
+    assert foreign == [], f"requests to other origins: {foreign}"
+
+
+def enrol_in_the_page(page: Page, url: str, email: str, name: str) -> str:
+    page.goto(url)
+    form = page.locator("form[data-enrol]")
+    expect(form.locator("fieldset")).to_be_enabled()
+    form.get_by_label(re.compile("email", re.IGNORECASE)).fill(email)
+    form.locator("input[name=name]").fill(name)
+    form.locator("[data-submit]").click()
+    share = page.locator("[data-share]")
+    expect(share).to_be_visible()
+    link = share.locator("[data-share-link]")
+    expect(link).to_have_value(re.compile(r"/r/[A-Z0-9]+-[A-Z0-9]{9}$"))
+    return link.input_value()
+
+
+def test_the_whole_path_of_one_referral(page: Page, local_stack: Any) -> None:
+    share_url = enrol_in_the_page(page, f"{local_stack.url}/en/club/", "nina@example.com", "Nina")
+    code = share_url.rsplit("/", 1)[1]
+
+    # the share panel: every channel the campaign chose, with the personal link in it, and the QR
+    channels = page.locator("a[data-channel]")
+    expect(channels.first).to_be_visible()
+    hrefs = channels.evaluate_all("links => links.map(a => a.href)")
+    assert hrefs, "no share buttons"
+    assert all(code in href.replace("%2F", "/").replace("%3A", ":") for href in hrefs), hrefs
+    page.locator("[data-qr-toggle]").click()
+    expect(page.locator("img[data-qr]")).to_have_attribute("src", re.compile(r"^data:image/svg\+xml"))
+    page.locator("[data-share] [data-copy]").first.click()
+    expect(page.locator("#share-link-club-feedback")).to_have_text(re.compile(r"\S"))  # visible feedback
+
+    # the friend opens the personal link and lands on the page that names the referrer
+    friend = page.context.new_page()
+    friend.on("dialog", lambda dialog: pytest.fail(dialog.message))
+    friend.goto(share_url)
+    assert urlsplit(friend.url).path == "/en/club/welcome/"
+    assert f"ref={code}" in friend.url
+    expect(friend.locator("[data-heading]")).to_contain_text("Nina")
+    claim = friend.locator("form[data-claim]")
+    expect(claim.locator("fieldset")).to_be_enabled()
+    claim.get_by_label(re.compile("email", re.IGNORECASE)).fill("omar@example.com")
+    claim.locator("[data-submit]").click()
+    expect(friend.locator("[data-claimed]")).to_be_visible()
+    expect(friend.locator("[data-coupon-code]")).to_have_value(re.compile(r"^CLUB-"))
+
+    # a signed order from a test store; the worker issues the referrer's reward too
+    status, answer = local_stack.store(
+        "/conversions",
+        {"order_id": f"web-{code}", "email": "omar@example.com", "amount": "24", "currency": "EUR"},
+    )
+    assert (status, answer["status"]) == (202, "queued")
+    local_stack.mail_to("nina@example.com", "1 free month")
+    local_stack.mail_to("omar@example.com", "€12 off")
+
+    # the referrer opens the stats link from the outbox email
+    page.goto(f"{local_stack.url}/_local/")
+    welcome = page.locator("article", has_text="nina@example.com").filter(has_text="referral link")
+    welcome.locator("a[href*='#t=']").first.click()
+    assert urlsplit(page.url).path == "/en/stats/"
+    expect(page.locator("[data-figure=clicks]")).to_have_text("1")
+    expect(page.locator("[data-figure=claims]")).to_have_text("1")
+    expect(page.locator("[data-figure=conversions]")).to_have_text("1")
+    rewards = page.locator("[data-rewards] li")
+    expect(rewards).to_have_count(1)
+    expect(rewards.first).to_contain_text("1 free month")
+
+
+def test_a_name_full_of_markup_shows_as_text(page: Page, local_stack: Any) -> None:
+    status, enrolled = local_stack.post(
+        "/referrers", {"campaign": "spring", "email": "mallory@example.com", "name": XSS_NAME}
+    )
+    assert status == 201
+    page.goto(f"{local_stack.url}/r/{enrolled['code']}")
+    expect(page.locator("[data-heading]")).to_contain_text(XSS_NAME)
+    assert page.locator("img[src='x']").count() == 0
+
+
+def test_an_invalid_code_gets_a_friendly_page_and_the_plain_offer(page: Page, local_stack: Any) -> None:
+    page.goto(f"{local_stack.url}/r/SPRING-BCDFGHJKM")
+    assert "ref_status=invalid" in page.url
+    invalid = page.locator("[data-invalid]")
+    expect(invalid).to_be_visible()
+    expect(page.locator("form[data-claim]")).to_be_hidden()
+    expect(invalid.get_by_role("link").first).to_be_visible()
+
+
+def test_a_page_in_italian(page: Page, local_stack: Any) -> None:
+    enrol_in_the_page(page, f"{local_stack.url}/it/spring/", "ugo@example.com", "Ugo")
+    assert page.locator("html").get_attribute("lang") == "it"
+    expect(page.locator("h1")).to_contain_text("Regala")
+    mail = local_stack.mail_to("ugo@example.com", "link personale")
+    assert "/it/stats/#t=" in mail["html"]

@@ -1,0 +1,53 @@
+"""The README's signed-request examples (curl and Python) work against the running stack,
+so the documentation cannot drift from the API."""
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+
+from passaparola.domain import fraud
+from tests.support import ROOT
+
+pytestmark = pytest.mark.integration
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def block(language: str) -> str:
+    section = README.split("## Wiring up your shop", 1)[1].split("\n## ", 1)[0]
+    (found,) = re.findall(rf"```{language}\n(.*?)```", section, flags=re.DOTALL)
+    return found
+
+
+def test_the_curl_example_is_accepted(local_stack):
+    script = re.sub(r"^API=.*$", f"API={local_stack.url}", block("sh"), count=1, flags=re.MULTILINE)
+    script = re.sub(
+        r"^SECRET=.*$", f"SECRET='{local_stack.webhook_secret}'", script, count=1, flags=re.MULTILINE
+    )
+    done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, check=True, timeout=60)
+    answer = json.loads(done.stdout)
+    assert answer["status"] in {"rejected", "duplicate"}, answer  # a valid signature: no 401
+    assert answer["conversion_id"].startswith("cv_")
+
+
+def test_the_python_example_is_accepted(local_stack):
+    environment = {"API": local_stack.url, "SECRET": local_stack.webhook_secret, "PATH": "/usr/bin:/bin"}
+    done = subprocess.run(
+        [sys.executable, "-c", block("python")],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+        env=environment,
+    )
+    answer = json.loads(done.stdout)
+    assert answer["status"] in {"rejected", "duplicate"}, answer
+    assert answer["reason"] in {"unattributed", None}
+
+
+def test_the_readme_lists_every_fraud_rule_in_order():
+    listed = re.findall(r"^\| `([a-z_]+)` \| (.+) \|$", README, flags=re.MULTILINE)
+    assert listed == [(rule.id, rule.explanation) for rule in fraud.RULES]
