@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 from moto import mock_aws
-from tests.support import API, FIXTURE_CONTENT, SENDER, SITE, WEBHOOK_SECRET, Client, Clock
 
 from passaparola import content, wiring
 from passaparola.storage import aws, secret_store
 from passaparola_local import motoserver
 from passaparola_local.gateway import sandboxes
 from passaparola_local.provision import Stack, provision
+from tests.support import API, FIXTURE_CONTENT, SENDER, SITE, WEBHOOK_SECRET, Client, Clock
 
 
 @pytest.fixture(autouse=True)

@@ -12,11 +12,11 @@ from typing import Any
 
 import packaging.tags
 import pytest
-from tests.infra import cfn
-from tests.support import FIXTURE_CONTENT
 
 from passaparola_local import artifact
 from passaparola_local import template as local_template
+from tests.infra import cfn
+from tests.support import FIXTURE_CONTENT
 
 
 @pytest.fixture(scope="session")

@@ -16,9 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.infra import cfn
-from tests.infra.lambda_sandbox import ArtifactFunction
-from tests.support import BROWSER, WEBHOOK_SECRET, Client
 
 from passaparola.domain import signatures
 from passaparola.storage import aws
@@ -26,6 +23,9 @@ from passaparola_local import motoserver
 from passaparola_local import template as local_template
 from passaparola_local.events import http_event, sqs_event
 from passaparola_local.provision import ACCOUNT, REGION, Stack
+from tests.infra import cfn
+from tests.infra.lambda_sandbox import ArtifactFunction
+from tests.support import BROWSER, WEBHOOK_SECRET, Client
 
 pytestmark = pytest.mark.integration
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from tests.infra import cfn
 
 # SAM gives every function role this one, for its logs (logs:CreateLogGroup,

@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 from packaging.markers import default_environment
 from packaging.requirements import Requirement
-from tests.infra.lambda_sandbox import isolated
 
 from passaparola_local import artifact
 from passaparola_local import template as local_template
+from tests.infra.lambda_sandbox import isolated
 
 pytestmark = pytest.mark.integration
 

@@ -10,11 +10,11 @@ import subprocess
 from typing import Any
 
 import pytest
-from tests.infra import cfn
 
 from passaparola import site_paths, site_policy
 from passaparola.domain import visits
 from passaparola_local import template as local_template
+from tests.infra import cfn
 
 
 def test_cloudformation_can_order_the_resources(translated: dict[str, Any]) -> None:
