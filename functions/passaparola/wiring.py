@@ -143,9 +143,8 @@ def enrolment() -> Enrolment:
 def claims() -> Claims:
     from passaparola.services.claims import Claims
     from passaparola.storage.claims import ClaimStore
-    from passaparola.storage.rewards import RewardStore
 
-    return Claims(code_validator(), ClaimStore(table()), RewardStore(table()), reward_lifecycle(), utc_now)
+    return Claims(code_validator(), ClaimStore(table()), reward_lifecycle(), utc_now)
 
 
 @cache

@@ -36,7 +36,9 @@ a:focus,button:focus,input:focus{outline:3px solid #1a4d8f;outline-offset:2px}""
 _LINK = re.compile(r'href="([^"]+)"')
 
 
-def answer(local: LocalStack, method: str, path: str, query: str, body: bytes | None) -> Answer:
+def answer(
+    local: LocalStack, method: str, path: str, query: str, body: bytes | None, origin: str | None
+) -> Answer:
     if path == "/_local/health":
         return HTTPStatus.OK, {"Content-Type": "text/plain"}, b"ok"
     if path == "/_local/dev.css":
@@ -45,6 +47,8 @@ def answer(local: LocalStack, method: str, path: str, query: str, body: bytes | 
         mails = [m | {"links": [html.unescape(u) for u in _LINK.findall(m["html"])]} for m in local.outbox()]
         return HTTPStatus.OK, _HEADERS | {"Content-Type": "application/json"}, json.dumps(mails).encode()
     if path == "/_local/store" and method == "POST":
+        if origin not in (None, local.url):  # another site's page must not send orders here
+            return HTTPStatus.FORBIDDEN, {"Content-Type": "text/plain"}, b"cross-site form refused"
         return _store(local, parse_qs((body or b"").decode()))
     if path in ("/_local/", "/_local/outbox"):
         note = parse_qs(query).get("note", [""])[0]

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
+# Lambda's own limit on how long a request may wait for the function.
+_WAIT_FOR_SANDBOX = 30
 # What a sandbox inherits from this process besides its function's own variables.
 _PASSED_THROUGH = ("PATH", "HOME", "LANG", "TMPDIR", "PYTHONPATH", "SYSTEMROOT")
 
@@ -55,10 +57,15 @@ def _sandbox_main(
 class _Sandbox:
     process: multiprocessing.process.BaseProcess
     connection: Connection
+    dead: bool = False
 
     def invoke(self, event: dict[str, Any]) -> Any:
-        self.connection.send(event)
-        status, payload = self.connection.recv()
+        try:
+            self.connection.send(event)
+            status, payload = self.connection.recv()
+        except (EOFError, OSError) as exc:
+            self.dead = True
+            raise InvocationError(f"the sandbox died (exit code {self.process.exitcode})") from exc
         if status == "error":
             raise InvocationError(payload)
         return payload
@@ -107,7 +114,17 @@ class SandboxPool:
         try:
             return sandbox.invoke(event)
         finally:
-            spec.idle.put(sandbox)
+            if sandbox.dead:  # as Lambda does, a crashed sandbox is replaced, not reused
+                self._forget(spec, sandbox)
+            else:
+                spec.idle.put(sandbox)
+
+    def _forget(self, spec: _Function, sandbox: _Sandbox) -> None:
+        sandbox.stop()
+        with self._lock:
+            spec.started -= 1
+            if sandbox in self._all:
+                self._all.remove(sandbox)
 
     def _acquire(self, function: str, spec: _Function) -> _Sandbox:
         try:
@@ -120,7 +137,10 @@ class SandboxPool:
                 spec.started += 1
         if grow:
             return self._start(function, spec, counted=True)
-        return spec.idle.get()
+        try:
+            return spec.idle.get(timeout=_WAIT_FOR_SANDBOX)
+        except queue.Empty:
+            raise InvocationError(f"no {function} sandbox became free in {_WAIT_FOR_SANDBOX} s") from None
 
     def _start(self, function: str, spec: _Function, *, counted: bool = False) -> _Sandbox:
         if not counted:
@@ -135,6 +155,8 @@ class SandboxPool:
         try:
             parent.recv()
         except EOFError:
+            with self._lock:
+                spec.started -= 1  # a failed start must not use up the function's capacity
             raise InvocationError(
                 f"the {function} sandbox died while importing its handler; see its output"
             ) from None

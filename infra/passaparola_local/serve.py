@@ -118,7 +118,8 @@ class LocalStack:
     def stop(self) -> None:
         self._stopping.set()
         if self._http is not None:
-            self._http.shutdown()
+            if self._threads:  # shutdown() waits for serve_forever, which runs only once serving
+                self._http.shutdown()
             self._http.server_close()
         for thread in self._threads:
             thread.join(timeout=5)
@@ -221,7 +222,10 @@ def _handler_for(local: LocalStack) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(int(self.headers.get("content-length") or 0)) or None
             api = local.gateway.methods_for(parts.path) if local.gateway is not None else set()
             if parts.path.startswith("/_local/"):
-                status, headers, payload = devpages.answer(local, self.command, parts.path, parts.query, body)
+                origin = self.headers.get("origin")
+                status, headers, payload = devpages.answer(
+                    local, self.command, parts.path, parts.query, body, origin
+                )
             elif api and self.command in api and local.gateway is not None:
                 response = local.gateway.http(
                     self.command,

@@ -129,3 +129,19 @@ def test_behind_cloudfront_the_visitors_own_address_is_used(client, code):
     for visitor in ("198.51.100.1:50123", "198.51.100.2:40111", "198.51.100.1:50999"):
         client.call("GET", f"/r/{code}", headers={"cloudfront-viewer-address": visitor}, source_ip=edge)
     assert clicks(client, code) == 2
+
+
+def test_a_click_that_cannot_be_counted_still_reaches_its_page(client, code, monkeypatch):
+    from botocore.exceptions import ClientError
+
+    from passaparola.storage import dynamo
+
+    def throttled(self):
+        raise ClientError(
+            {"Error": {"Code": "ThrottlingException", "Message": "slow down"}}, "TransactWriteItems"
+        )
+
+    monkeypatch.setattr(dynamo.Transaction, "run", throttled)
+    answer = client.call("GET", f"/r/{code}")
+    assert answer.status == 302
+    assert answer.headers["location"].startswith(f"{SITE}/en/gift/welcome/?ref={code}")

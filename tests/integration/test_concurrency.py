@@ -1,5 +1,9 @@
 """Money paths under concurrency, against a moto server that answers one request at a time
-(conditional writes atomic, as in DynamoDB), from Lambda-like sandboxes running in parallel."""
+(conditional writes atomic, as in DynamoDB), from Lambda-like sandboxes running in parallel.
+
+Served one at a time, moto never cancels a transaction for a conflict, as DynamoDB does when
+two meet on one item; storage retries those (storage/dynamo.py), and a unit of its own
+covers that retry."""
 
 from __future__ import annotations
 
@@ -8,23 +12,13 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from passaparola.storage import aws
+from tests.support import items_under
 
 pytestmark = pytest.mark.integration
 
 
-def _items(stack, prefix: str) -> list[dict]:
-    table = aws.client("dynamodb")
-    found, kwargs = [], {"TableName": stack.ref("Table")}
-    while True:
-        page = table.scan(**kwargs)
-        found += [i for i in page["Items"] if i["pk"]["S"].startswith(prefix)]
-        if "LastEvaluatedKey" not in page:
-            return found
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-
 def _rewards(stack) -> list[dict]:
-    return [i for i in _items(stack, "") if i["sk"]["S"].startswith("REWARD#")]
+    return items_under(stack, "", "REWARD#")
 
 
 def test_one_conversion_delivered_ten_times_at_once_counts_once(served_client):
@@ -39,8 +33,8 @@ def test_one_conversion_delivered_ten_times_at_once_counts_once(served_client):
     assert statuses.count("queued") == 1, [(a.status, a.body) for a in answers]
     assert all(s == "duplicate" for s in statuses if s != "queued")
     assert {a.body["conversion_id"] for a in answers if a.status == 202} == {answers[0].body["conversion_id"]}
-    assert len(_items(served_client.stack, "ORDER#")) == 1
-    referrer_rewards = [r for r in _rewards(served_client.stack) if r["role"]["S"] == "referrer"]
+    assert len(items_under(served_client.stack, "ORDER#")) == 1
+    referrer_rewards = [r for r in _rewards(served_client.stack) if r["role"] == "referrer"]
     assert len(referrer_rewards) == 1
 
 
@@ -58,8 +52,8 @@ def test_the_same_webhook_delivered_ten_times_at_once_runs_once(served_client):
     assert len(accepted) + len(busy) == 10, [(a.status, a.body) for a in answers]
     assert {a.body["status"] for a in accepted} == {"queued"}  # a redelivery replays the first answer
     assert all(a.body["error"] == "in_progress" for a in busy)
-    assert len(_items(served_client.stack, "ORDER#")) == 1
-    assert len([r for r in _rewards(served_client.stack) if r["role"]["S"] == "referrer"]) == 1
+    assert len(items_under(served_client.stack, "ORDER#")) == 1
+    assert len([r for r in _rewards(served_client.stack) if r["role"] == "referrer"]) == 1
 
 
 def test_a_hundred_conversions_at_once_against_a_cap_of_five_pay_exactly_five(served_client):
@@ -84,8 +78,36 @@ def test_a_hundred_conversions_at_once_against_a_cap_of_five_pay_exactly_five(se
     outcomes = sorted((a.body["status"], a.body["reason"]) for a in answers)
     assert outcomes.count(("queued", None)) == 5
     assert outcomes.count(("rejected", "cap_reached")) == 95
-    referrer_rewards = [r for r in _rewards(served_client.stack) if r["role"]["S"] == "referrer"]
+    referrer_rewards = [r for r in _rewards(served_client.stack) if r["role"] == "referrer"]
     assert len(referrer_rewards) == 5
-    (code_item,) = [i for i in _items(served_client.stack, f"CODE#{code}") if i["sk"]["S"] == "CODE"]
-    assert (code_item["qualified"]["N"], code_item["conversions"]["N"]) == ("5", "100")
-    assert len(_items(served_client.stack, "ORDER#")) == 100
+    (code_item,) = items_under(served_client.stack, f"CODE#{code}", "CODE")
+    assert (code_item["qualified"], code_item["conversions"]) == (5, 100)
+    assert len(items_under(served_client.stack, "ORDER#")) == 100
+
+
+def test_a_reward_issued_by_several_runs_at_once_is_emailed_once(served_client):
+    """The claim issues the friend's coupon inline while the worker takes the queued message;
+    redeliveries make it worse. One coupon, one email."""
+    code = served_client.enrol("anna@example.com", campaign="instant").body["code"]
+    sqs = aws.client("sqs")
+    url, arn = served_client.stack.ref("RewardQueue"), served_client.stack.arn("RewardQueue")
+    claimed = {}
+
+    def claim() -> None:
+        claimed["answer"] = served_client.claim(code, "marco@example.com")
+
+    def deliver() -> None:
+        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0).get(
+            "Messages", []
+        )
+        if messages:
+            served_client.gateway.deliver("RewardWorkerFunction", messages, arn)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for future in [pool.submit(claim)] + [pool.submit(deliver) for _ in range(7)]:
+            future.result()
+    served_client.run_worker()
+    assert claimed["answer"].status == 201
+    mails = [m for m in served_client.outbox() if m["to"] == ["marco@example.com"]]
+    assert len(mails) == 1, [m["subject"] for m in mails]
+    assert len(items_under(served_client.stack, "COUPON#")) == 1

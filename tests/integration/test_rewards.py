@@ -141,14 +141,18 @@ def test_a_milestone_tier_is_granted_exactly_once(client, clock):
         client.claim(code, f"friend{n}@example.com")
         client.convert(f"o{n}", f"friend{n}@example.com")
     client.run_worker()
+    assert sorted(rewards_of(client, f"CODE#{code}")) == ["order-o0", "order-o1", "order-o2"]  # all held
+    clock.advance(days=15)
+    for _ in range(2):  # the schedule and the worker running again change nothing more
+        release(client)
+        client.run_worker()
     found = rewards_of(client, f"CODE#{code}")
     assert sorted(found) == ["order-o0", "order-o1", "order-o2", "tier-2"]
     tier = found["tier-2"]
-    assert (tier["role"], tier["kind"], tier["status"]) == ("tier", "gift", "held")
-    clock.advance(days=15)
-    release(client)
-    client.run_worker()
-    assert {r["status"] for r in rewards_of(client, f"CODE#{code}").values()} == {"issued"}
+    assert (tier["role"], tier["kind"], tier["status"]) == ("tier", "gift", "issued")
+    assert {r["status"] for r in found.values()} == {"issued"}
+    tier_mails = [m for m in client.outbox() if m["to"] == ["anna@example.com"] and "A mug" in m["subject"]]
+    assert len(tier_mails) == 1
 
 
 def test_the_cap_stops_rewards_but_still_records_orders(client):

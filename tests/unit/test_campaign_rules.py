@@ -18,7 +18,7 @@ BASE = {
 
 KINDS = {
     "fixed credit": {"type": "credit", "amount": 10, "currency": "EUR"},
-    "percent credit": {"type": "credit", "percent": 10, "max_amount": 50},
+    "percent credit": {"type": "credit", "percent": 10, "max_amount": 50, "currency": "EUR"},
     "percent discount": {"type": "coupon_percent", "percent": 10},
     "fixed discount": {"type": "coupon_fixed", "amount": 5, "currency": "EUR"},
     "cash": {"type": "cash", "amount": 20, "currency": "USD"},
@@ -88,6 +88,11 @@ def test_amounts_stay_exact():
         ({"starts": date(2026, 6, 1), "ends": date(2026, 5, 1)}, "ends must not be before starts"),
         ({"slug": "codes"}, "reserved"),
         ({"code_prefix": "lower"}, "capital letters"),
+        ({"slug": "a"}, "give one for a short slug"),  # its codes would be "A-...", which never validate
+        (
+            {"referrer_reward": {"type": "credit", "percent": 10, "max_amount": 50}},
+            "currency is required with max_amount",
+        ),
         ({"channels": ["copy", "copy"]}, "each channel once"),
         ({"channels": ["carrier-pigeon"]}, "Input should be"),
         ({"hold_days": 1000}, "less than or equal to 365"),

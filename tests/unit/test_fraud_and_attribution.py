@@ -13,7 +13,7 @@ pytestmark = pytest.mark.unit
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
 CAMPAIGN = CampaignRules.model_validate(
     {
-        "slug": "s",
+        "slug": "shop",
         "brand": "b",
         "referrer_reward": {"type": "credit", "amount": 10, "currency": "EUR"},
         "min_purchase": {"amount": 20, "currency": "EUR"},

@@ -14,7 +14,7 @@ ORDER = Money(amount=Decimal("49.99"), currency="EUR")
 
 def rules(**change):
     return CampaignRules.model_validate(
-        {"slug": "s", "brand": "b", "referrer_reward": {"type": "credit", "amount": 10, "currency": "EUR"}}
+        {"slug": "shop", "brand": "b", "referrer_reward": {"type": "credit", "amount": 10, "currency": "EUR"}}
         | change
     )
 
@@ -42,7 +42,7 @@ def test_a_percent_reward_is_rounded_down_to_the_currency():
 
 
 def test_a_percent_reward_respects_its_ceiling():
-    campaign = rules(referrer_reward={"type": "cash", "percent": 50, "max_amount": 20})
+    campaign = rules(referrer_reward={"type": "cash", "percent": 50, "max_amount": 20, "currency": "EUR"})
     grant = rewards.referrer_grant_on_purchase(campaign, ORDER, 2, repeat=False)
     assert grant is not None and grant.value == Decimal(20)
 
@@ -82,10 +82,3 @@ def test_revenue_share_window():
     assert rewards.within_revenue_share(campaign, first, first + timedelta(days=59))
     assert not rewards.within_revenue_share(campaign, first, first + timedelta(days=61))
     assert not rewards.within_revenue_share(rules(), first, first)
-
-
-def test_the_ledger_only_moves_forward():
-    assert rewards.TRANSITIONS["pending"] == ("held", "void")
-    assert rewards.TRANSITIONS["held"] == ("issued", "void")
-    assert rewards.TRANSITIONS["issued"] == ("clawed_back",)
-    assert rewards.TRANSITIONS["void"] == ()

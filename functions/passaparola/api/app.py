@@ -22,7 +22,12 @@ Gate = Callable[[dict[str, Any]], dict[str, Any] | None]
 
 def _json(body: str) -> Any:
     # Amounts stay exact: 49.9 becomes Decimal("49.9"), never the float 49.899999...
-    return json.loads(body, parse_float=Decimal)
+    try:
+        return json.loads(body, parse_float=Decimal)
+    except json.JSONDecodeError:
+        raise
+    except ValueError as exc:  # e.g. an integer too long to convert; still malformed input
+        raise json.JSONDecodeError(str(exc), body, 0) from exc
 
 
 def make_app(*routers: APIGatewayHttpRouter) -> APIGatewayHttpResolver:

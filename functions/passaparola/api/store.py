@@ -1,7 +1,8 @@
 """POST /conversions and POST /refunds: the store's signed webhooks.
 
-The signature is checked before anything else, even before the body is parsed (`verify`,
-run as the function's gate), so an unsigned caller learns nothing about our validation.
+The signature is checked before the body is parsed or validated (`verify`, run as the
+function's gate; only the size and media-type checks come first), so an unsigned caller
+learns nothing about our validation.
 `webhook-id` is the idempotency key: a redelivery gets the first answer back, and the same
 id with a different body is refused. Below that, the order id makes each order count once
 whatever ids it arrives under.
@@ -31,7 +32,7 @@ from passaparola.api.schemas import (
 )
 from passaparola.domain.errors import Busy, InvalidInput, InvalidSignature
 from passaparola.observability import metrics
-from passaparola.storage import aws
+from passaparola.storage import idempotency
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
@@ -61,31 +62,15 @@ def verify(event: dict[str, Any]) -> dict[str, Any] | None:
 def _idempotent(
     kind: str, work: Callable[[dict[str, Any]], dict[str, Any]]
 ) -> tuple[Callable[..., dict[str, Any]], IdempotencyConfig]:
-    # powertools idempotency imports boto3: built with the first request, not at import.
-    from aws_lambda_powertools.utilities.idempotency import (
-        DynamoDBPersistenceLayer,
-        IdempotencyConfig,
-        idempotent_function,
-    )
-
-    layer = DynamoDBPersistenceLayer(
+    return idempotency.once(
+        work,
         table_name=config.settings().table_name,
-        key_attr="pk",
-        sort_key_attr="sk",
-        static_pk_value=f"IDEMPOTENCY#{kind}",
-        expiry_attr="expires_at",
-        boto3_client=aws.client("dynamodb"),
-    )
-    settings = IdempotencyConfig(
-        event_key_jmespath="webhook_id",
-        payload_validation_jmespath="body",
-        raise_on_no_idempotency_key=True,
+        kind=kind,
+        argument="delivery",
+        key="webhook_id",
+        payload="body",
         expires_after_seconds=REPLAY_WINDOW_SECONDS,
     )
-    once = idempotent_function(data_keyword_argument="delivery", config=settings, persistence_store=layer)(
-        work
-    )
-    return once, settings
 
 
 def _once(kind: str, work: Callable[[dict[str, Any]], dict[str, Any]], body: BaseModel) -> dict[str, Any]:

@@ -53,6 +53,8 @@ class _MoneyValued(_Strict):
             raise ValueError("currency is required with amount")
         if self.max_amount is not None and self.percent is None:
             raise ValueError("max_amount only applies to a percent reward")
+        if self.max_amount is not None and self.currency is None:
+            raise ValueError("currency is required with max_amount (orders must then be in it)")
         return self
 
     @property
@@ -228,8 +230,10 @@ class CampaignRules(_Strict):
     def _coherent(self) -> Self:
         if self.slug in RESERVED_SLUGS:
             raise ValueError(f"slug {self.slug!r} is reserved for the API; choose another")
-        if self.code_prefix is not None and not PREFIX_PATTERN.match(self.code_prefix):
-            raise ValueError("code_prefix must be 2 to 12 capital letters or digits")
+        if not PREFIX_PATTERN.match(self.prefix):
+            raise ValueError(
+                "code_prefix must be 2 to 12 capital letters or digits (give one for a short slug)"
+            )
         if self.starts and self.ends and self.ends < self.starts:
             raise ValueError("ends must not be before starts")
         rewards = [self.referrer_reward, *(t.reward for t in self.tiers)]
@@ -262,8 +266,15 @@ class CampaignRules(_Strict):
 
     @property
     def currency(self) -> str | None:
-        """The currency orders must be in when the rules depend on the order amount."""
-        return self.min_purchase.currency if self.min_purchase else None
+        """The currency orders must be in when an amount in the rules is compared with the
+        order's: a minimum purchase, or the ceiling of a percent reward."""
+        if self.min_purchase:
+            return self.min_purchase.currency
+        rewards = [self.referrer_reward, *(t.reward for t in self.tiers)]
+        if self.second_level:
+            rewards.append(self.second_level.reward)
+        capped = (r.currency for r in rewards if isinstance(r, MONEY_VALUED) and r.max_amount is not None)
+        return next(capped, None)
 
     def state_at(self, now: datetime) -> Literal["active", "paused", "not_started", "ended"]:
         """Campaign dates are whole days in UTC; `ends` is the last day a referral counts."""

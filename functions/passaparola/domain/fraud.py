@@ -34,7 +34,8 @@ class ConversionFacts:
 class Rule:
     id: str
     explanation: str
-    broken: Callable[[ConversionFacts], bool] | None = None  # None: enforced by a storage condition
+    # None: decided outside these checks, by attribution or by a condition in the table.
+    broken: Callable[[ConversionFacts], bool] | None = None
 
 
 def _repeat(f: ConversionFacts) -> bool:
@@ -66,7 +67,8 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "currency_mismatch",
-        "the order is in another currency than the campaign's minimum purchase",
+        "the order is in another currency than the campaign's amounts (its minimum purchase, "
+        "a reward's ceiling)",
         lambda f: f.campaign.currency is not None and f.order.currency != f.campaign.currency,
     ),
     Rule(

@@ -18,15 +18,6 @@ from passaparola.domain.campaign import (
 from passaparola.domain.money import Money, percent_of
 
 Role = Literal["referrer", "friend", "tier", "second_level"]
-Status = Literal["pending", "held", "issued", "void", "clawed_back"]
-# Every transition the ledger allows; storage makes each one a conditional write.
-TRANSITIONS: dict[Status, tuple[Status, ...]] = {
-    "pending": ("held", "void"),
-    "held": ("issued", "void"),
-    "issued": ("clawed_back",),
-    "void": (),
-    "clawed_back": (),
-}
 
 
 @dataclass(frozen=True)
@@ -105,8 +96,9 @@ def tiers_reached(rules: CampaignRules, qualified_referrals: int) -> list[Tier]:
     return [tier for tier in rules.tiers if tier.after <= qualified_referrals]
 
 
-def tier_grant(rules: CampaignRules, tier: Tier) -> Grant:
-    return _grant("tier", tier.reward, None, 2, rules.hold_days)
+def tier_grant(tier: Tier) -> Grant:
+    """No hold: the referrals that reach a milestone have already been through theirs."""
+    return _grant("tier", tier.reward, None, 2, hold_days=0)
 
 
 def within_revenue_share(rules: CampaignRules, first_conversion_at: datetime, now: datetime) -> bool:

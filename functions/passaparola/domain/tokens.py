@@ -34,7 +34,7 @@ class StatsTokens:
             expires = int(expires_text)
         except ValueError:
             raise InvalidToken("the stats link is malformed; open it again from your email") from None
-        if not hmac.compare_digest(mac, self._mac(code, expires)):
+        if not hmac.compare_digest(mac.encode(), self._mac(code, expires).encode()):
             raise InvalidToken("the stats link is not valid; open it again from your email")
         if now.timestamp() > expires:
             raise InvalidToken("the stats link has expired; enrol again with your email to get a new one")

@@ -16,7 +16,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 
 from passaparola import config, wiring
 from passaparola.observability import logger, metrics
-from passaparola.storage import aws
+from passaparola.storage import idempotency
 from passaparola.storage.queue import RewardMessage
 
 if TYPE_CHECKING:
@@ -37,29 +37,14 @@ def _advance(message: dict[str, Any]) -> dict[str, Any]:
 
 @cache
 def _idempotent() -> tuple[Any, IdempotencyConfig]:
-    # powertools idempotency imports boto3: built with the first batch, not at import.
-    from aws_lambda_powertools.utilities.idempotency import (
-        DynamoDBPersistenceLayer,
-        IdempotencyConfig,
-        idempotent_function,
-    )
-
-    layer = DynamoDBPersistenceLayer(
+    return idempotency.once(
+        _advance,
         table_name=config.settings().table_name,
-        key_attr="pk",
-        sort_key_attr="sk",
-        static_pk_value="IDEMPOTENCY#rewards",
-        expiry_attr="expires_at",
-        boto3_client=aws.client("dynamodb"),
-    )
-    settings = IdempotencyConfig(
-        event_key_jmespath="[owner, reward_id, from_status]",
-        raise_on_no_idempotency_key=True,
+        kind="rewards",
+        argument="message",
+        key="[owner, reward_id, from_status]",
         expires_after_seconds=24 * 3600,
     )
-    return idempotent_function(data_keyword_argument="message", config=settings, persistence_store=layer)(
-        _advance
-    ), settings
 
 
 def record_handler(record: SQSRecord) -> dict[str, Any]:

@@ -115,4 +115,5 @@ def _money_valued(
     described = text(lang, f"reward.{reward.type}.percent", percent=percent(reward.percent, lang), **extra)
     if reward.max_amount is None:
         return described
-    return text(lang, "reward.up_to", reward=described, max=number(reward.max_amount, lang))
+    assert reward.currency is not None  # required with max_amount
+    return text(lang, "reward.up_to", reward=described, max=money(reward.max_amount, reward.currency, lang))

@@ -17,7 +17,7 @@ from passaparola.services.rewards import RewardLifecycle, view
 from passaparola.storage import keys
 from passaparola.storage.claims import ClaimStore
 from passaparola.storage.dynamo import Item, stamp
-from passaparola.storage.rewards import RewardStore, pending_item
+from passaparola.storage.rewards import pending_item
 
 logger = Logger(child=True)
 
@@ -35,13 +35,11 @@ class Claims:
         self,
         validator: CodeValidator,
         claims: ClaimStore,
-        rewards: RewardStore,
         lifecycle: RewardLifecycle,
         clock: Clock,
     ) -> None:
         self.validator = validator
         self.claims = claims
-        self.rewards = rewards
         self.lifecycle = lifecycle
         self.clock = clock
 
@@ -120,7 +118,9 @@ class Claims:
         try:
             return self.lifecycle.advance(owner, reward_id)
         except Exception:
+            # Whatever failed (SES, a throttled table), the claim is recorded and its reward
+            # queued: answer with the reward as it stands, and let the worker finish it.
             logger.exception(
                 "issuing the friend reward inline failed; the worker will", extra={"reward": reward_id}
             )
-            return self.rewards.get(owner, reward_id)
+            return self.lifecycle.rewards.get(owner, reward_id)

@@ -17,7 +17,7 @@ from passaparola.storage.dynamo import stamp
 # Long enough to dedupe a day and to debug a report; short enough to hold little about anyone.
 VISIT_RETENTION = timedelta(days=7)
 
-ClickOutcome = Literal["counted", "repeat", "invalid", "bot"]
+ClickOutcome = Literal["counted", "repeat", "invalid", "lost", "bot"]
 
 
 @dataclass(frozen=True)

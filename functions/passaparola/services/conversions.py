@@ -214,8 +214,8 @@ class Conversions:
                     campaign=slug, code=code, now=facts.now, order_id=order.order_id, takes_slot=first,
                 )
             )  # fmt: skip
-        parent = referrer.get("parent_code")
-        second = second_level_grant(rules, facts.order, digits) if parent and first else None
+        parent = self._second_level_referrer(referrer, facts.buyer) if first and rules.second_level else None
+        second = second_level_grant(rules, facts.order, digits) if parent else None
         if parent and second is not None:
             rewards.append(
                 pending_item(
@@ -224,3 +224,12 @@ class Conversions:
                 )
             )  # fmt: skip
         return rewards, first and grant is not None
+
+    def _second_level_referrer(self, referrer: Item, buyer: str) -> str | None:
+        """The code that referred this referrer, if it may be rewarded for this order: not when
+        it is inactive, and not when its owner is the buyer (A refers B, A buys through B)."""
+        parent_code = referrer.get("parent_code")
+        parent = self.referrers.get(parent_code) if parent_code else None
+        if parent is None or parent.get("status") != "active" or parent.get("email_key") == buyer:
+            return None
+        return str(parent_code)

@@ -114,15 +114,26 @@ class RewardLifecycle:
             now = self.clock()
             status = item["status"]
             if status == "pending":
-                self._hold(item, now)
+                created = datetime.fromisoformat(item["created_at"])
+                self.rewards.hold(owner, reward_id, hold_until(created, int(item["hold_days"])))
             elif status == "held" and datetime.fromisoformat(item["hold_until"]) <= now:
                 self._issue(item, now)
             elif status == "issued" and "notified_at" not in item:
-                self._notify(item)
-                self.rewards.mark_notified(owner, reward_id, now)
+                self._after_issue(item, now)
+                return self._get(owner, reward_id)
             else:
                 return item
         return self._get(owner, reward_id)
+
+    def _after_issue(self, item: Item, now: datetime) -> None:
+        """Milestones, then the owner's email: both before the reward counts as done, so a
+        run that crashes half way is finished by the retry or by the release sweep."""
+        owner, reward_id = item["pk"], item["reward_id"]
+        if item.get("takes_slot"):
+            self._grant_tiers(item["code"], item["campaign"], now)
+        if self.rewards.claim_notification(owner, reward_id, now):  # else another run is on it
+            self._notify(item)
+            self.rewards.mark_notified(owner, reward_id, now)
 
     def _get(self, owner: str, reward_id: str) -> Item:
         item = self.rewards.get(owner, reward_id)
@@ -130,24 +141,19 @@ class RewardLifecycle:
             raise NotFound(f"no reward {reward_id} for {owner}")
         return item
 
-    def _hold(self, item: Item, now: datetime) -> None:
-        created = datetime.fromisoformat(item["created_at"])
-        held = self.rewards.hold(item["pk"], item["reward_id"], hold_until(created, int(item["hold_days"])))
-        if held and item.get("takes_slot"):
-            self._grant_tiers(item["code"], item["campaign"], now)
-
     def _grant_tiers(self, code: str, campaign_slug: str, now: datetime) -> None:
-        """Milestone rewards, each with a fixed id per tier, so each is created exactly once."""
+        """Milestone rewards, counted on referrals whose reward was issued (past the refund
+        window), each with a fixed id per tier, so each is created exactly once."""
         campaign = self.rules.campaign(campaign_slug)
         referrer = self.referrers.get(code)
         if campaign is None or referrer is None:
             return
         created = []
-        for tier in tiers_reached(campaign.rules, int(referrer.get("qualified", 0))):
+        for tier in tiers_reached(campaign.rules, int(referrer.get("rewarded", 0))):
             item = pending_item(
                 keys.code(code)["pk"],
                 f"tier-{tier.after}",
-                tier_grant(campaign.rules, tier),
+                tier_grant(tier),
                 campaign=campaign_slug,
                 code=code,
                 now=now,
@@ -160,10 +166,10 @@ class RewardLifecycle:
         coupon = item["kind"] in COUPON_KINDS
         campaign = self.rules.campaign(item["campaign"])
         prefix = campaign.rules.prefix if campaign else "GIFT"
+        counted_for = item["code"] if item.get("takes_slot") else None
         for _ in range(3):
-            outcome = self.rewards.issue(
-                item["pk"], item["reward_id"], now, codes.coupon_code(prefix) if coupon else None
-            )
+            coupon_code = codes.coupon_code(prefix) if coupon else None
+            outcome = self.rewards.issue(item["pk"], item["reward_id"], now, coupon_code, counted_for)
             if outcome != "coupon_taken":
                 return
 

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from typing import Literal
 
+from aws_lambda_powertools import Logger
+from botocore.exceptions import BotoCoreError, ClientError
+
 from passaparola.storage import keys
 from passaparola.storage.dynamo import Cancelled, Table
 
-Outcome = Literal["counted", "repeat", "invalid"]
+logger = Logger(child=True)
+Outcome = Literal["counted", "repeat", "invalid", "lost"]
 
 
 class ClickStore:
@@ -38,5 +42,9 @@ class ClickStore:
                 return "invalid"
             if cancelled.failed("visit"):
                 return "repeat"
-            raise
+            return "lost"
+        except (ClientError, BotoCoreError):
+            # A click that cannot be counted (throttling, an outage) must still reach its page.
+            logger.exception("click not counted", extra={"code": code})
+            return "lost"
         return "counted"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from functools import cache
@@ -16,6 +18,7 @@ if TYPE_CHECKING:
     from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 Item = dict[str, Any]
+_CONFLICT_RETRIES = 3
 
 
 @cache
@@ -99,19 +102,27 @@ class Transaction:
         return self
 
     def run(self) -> None:
-        try:
-            self.table.client.transact_write_items(TransactItems=self._operations)
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] != "TransactionCanceledException":
-                raise
-            reasons = exc.response.get("CancellationReasons", [])
-            raise Cancelled(
-                {name: r.get("Code", "None") for name, r in zip(self._names, reasons, strict=False)},
-                {
-                    name: from_dynamo(r["Item"]) if "Item" in r else None
-                    for name, r in zip(self._names, reasons, strict=False)
-                },
-            ) from exc
+        """DynamoDB cancels a transaction that meets another one on the same item (a conflict,
+        not a failed condition) and botocore does not retry that: we do, a few times."""
+        for attempt in range(_CONFLICT_RETRIES + 1):
+            try:
+                self.table.client.transact_write_items(TransactItems=self._operations)
+            except ClientError as exc:
+                if exc.response["Error"]["Code"] != "TransactionCanceledException":
+                    raise
+                reasons = exc.response.get("CancellationReasons", [])
+                cancelled = Cancelled(
+                    {name: r.get("Code", "None") for name, r in zip(self._names, reasons, strict=False)},
+                    {
+                        name: from_dynamo(r["Item"]) if "Item" in r else None
+                        for name, r in zip(self._names, reasons, strict=False)
+                    },
+                )
+                if not cancelled.conflict or attempt == _CONFLICT_RETRIES:
+                    raise cancelled from exc
+                time.sleep(random.uniform(0, 0.02 * 2**attempt))  # noqa: S311 - jitter, not secrecy
+            else:
+                return
 
 
 class Table:
@@ -122,8 +133,9 @@ class Table:
     def client(self) -> Any:
         return aws.client("dynamodb")
 
-    def get(self, key: Mapping[str, str], *, consistent: bool = True) -> Item | None:
-        response = self.client.get_item(TableName=self.name, Key=to_dynamo(key), ConsistentRead=consistent)
+    def get(self, key: Mapping[str, str]) -> Item | None:
+        # Always a strongly consistent read: every read here decides something about money.
+        response = self.client.get_item(TableName=self.name, Key=to_dynamo(key), ConsistentRead=True)
         return from_dynamo(response["Item"]) if "Item" in response else None
 
     def query(self, pk: str, *, sk_prefix: str | None = None) -> Iterator[Item]:

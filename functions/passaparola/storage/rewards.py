@@ -1,8 +1,9 @@
 """The reward ledger. Every status change is a conditional write on the current status.
 
-A reward item carries `due_pk`/`due_at` while the worker still has something to do with it
-(pending, or held until its hold ends); the sparse `due` index over them is what the release
-schedule reads. Issued and voided rewards drop out of the index.
+A reward item carries `due_pk`/`due_at` while the worker still has something to do with it:
+pending, held until its hold ends, and issued until its owner has been told. The sparse
+`due` index over them is what the release schedule reads, so no reward can be forgotten half
+way; done rewards (notified, void, clawed back) drop out of the index.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ from passaparola.storage import keys
 from passaparola.storage.dynamo import Cancelled, ConditionFailed, Item, Table, stamp
 
 IssueOutcome = Literal["issued", "not_held", "coupon_taken"]
-# A new reward is queued at once; it only becomes due for the release sweep if that message
-# was lost (the queue call failed after the write), so the sweep and the queue rarely overlap.
-PENDING_GRACE = timedelta(minutes=2)
+# A reward is queued as soon as it is written or issued; it only becomes due for the release
+# sweep if that message was lost, so the sweep and the queue rarely overlap.
+GRACE = timedelta(minutes=2)
+# How long a worker may take to send a reward email before another may try again.
+NOTIFY_LEASE = timedelta(minutes=5)
 
 
 def pending_item(
@@ -45,7 +48,7 @@ def pending_item(
             "status": "pending",
             "created_at": stamp(now),
             "due_pk": keys.DUE,
-            "due_at": stamp(now + PENDING_GRACE),
+            "due_at": stamp(now + GRACE),
         }
     )
 
@@ -78,22 +81,28 @@ class RewardStore:
             return False
         return True
 
-    def issue(self, owner: str, reward_id: str, now: datetime, coupon_code: str | None) -> IssueOutcome:
-        values = {":issued": "issued", ":held": "held", ":now": stamp(now)}
-        expression = "SET #status = :issued, issued_at = :now"
+    def issue(
+        self, owner: str, reward_id: str, now: datetime, coupon_code: str | None, counted_for: str | None
+    ) -> IssueOutcome:
+        """held -> issued, with its coupon code made unique, and (`counted_for`) one more
+        rewarded referral on that referral code, all in one transaction."""
+        values = {":issued": "issued", ":held": "held", ":now": stamp(now), ":due": stamp(now + GRACE)}
+        expression = "SET #status = :issued, issued_at = :now, due_at = :due"
         if coupon_code is not None:
             values[":coupon"] = coupon_code
             expression += ", coupon_code = :coupon"
         transaction = self.table.transaction().update(
             "reward",
             keys.reward(owner, reward_id),
-            expression + " REMOVE due_pk, due_at",
+            expression,
             values,
             condition="#status = :held",
             names={"#status": "status"},
         )
         if coupon_code is not None:
             transaction.put("coupon", keys.coupon(coupon_code) | {"owner": owner, "reward_id": reward_id})
+        if counted_for is not None:
+            transaction.update("count", keys.code(counted_for), "ADD rewarded :one", {":one": 1})
         try:
             transaction.run()
         except Cancelled as cancelled:
@@ -103,6 +112,29 @@ class RewardStore:
                 return "coupon_taken"
             raise
         return "issued"
+
+    def claim_notification(self, owner: str, reward_id: str, now: datetime) -> bool:
+        """Take the right to email the owner, so concurrent workers send one email. A claim
+        older than the lease (its sender crashed) can be taken again."""
+        try:
+            self.table.update(
+                keys.reward(owner, reward_id),
+                "SET notifying_at = :now",
+                {":now": stamp(now), ":stale": stamp(now - NOTIFY_LEASE), ":issued": "issued"},
+                condition="#status = :issued AND attribute_not_exists(notified_at) "
+                "AND (attribute_not_exists(notifying_at) OR notifying_at < :stale)",
+                names={"#status": "status"},
+            )
+        except ConditionFailed:
+            return False
+        return True
+
+    def mark_notified(self, owner: str, reward_id: str, now: datetime) -> None:
+        self.table.update(
+            keys.reward(owner, reward_id),
+            "SET notified_at = if_not_exists(notified_at, :now) REMOVE due_pk, due_at",
+            {":now": stamp(now)},
+        )
 
     def void(self, owner: str, reward_id: str, now: datetime, reason: str, slot_of: str | None) -> bool:
         """pending/held -> void. `slot_of` is the code whose cap slot this reward used, given back."""
@@ -128,7 +160,7 @@ class RewardStore:
         try:
             self.table.update(
                 keys.reward(owner, reward_id),
-                "SET #status = :clawed, clawed_back_at = :now, void_reason = :reason",
+                "SET #status = :clawed, clawed_back_at = :now, void_reason = :reason REMOVE due_pk, due_at",
                 {":clawed": "clawed_back", ":issued": "issued", ":now": stamp(now), ":reason": reason},
                 condition="#status = :issued",
                 names={"#status": "status"},
@@ -136,13 +168,6 @@ class RewardStore:
         except ConditionFailed:
             return False
         return True
-
-    def mark_notified(self, owner: str, reward_id: str, now: datetime) -> None:
-        self.table.update(
-            keys.reward(owner, reward_id),
-            "SET notified_at = if_not_exists(notified_at, :now)",
-            {":now": stamp(now)},
-        )
 
     def due(self, now: datetime, limit: int) -> Iterator[Item]:
         return self.table.query_due(stamp(now), limit)
