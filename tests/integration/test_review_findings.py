@@ -3,6 +3,7 @@ second-level reward on their own order, and inputs that must not become a 5xx.""
 
 import pytest
 
+from passaparola.storage import aws
 from passaparola.storage.rewards import RewardStore
 from tests.support import items_under
 
@@ -66,7 +67,7 @@ def test_a_referrer_earns_no_second_level_reward_on_their_own_order(client):
     assert rewards_of(client, anna) == {}
 
 
-def test_an_issued_reward_stays_due_until_its_owner_is_told(client, monkeypatch):
+def test_an_issued_reward_stays_due_until_its_owner_is_told(client, monkeypatch, clock):
     from passaparola.storage import mailer
 
     code = client.enrol("anna@example.com", campaign="instant").body["code"]
@@ -76,12 +77,23 @@ def test_an_issued_reward_stays_due_until_its_owner_is_told(client, monkeypatch)
     def ses_down(self, email):
         raise RuntimeError("SES is down")
 
+    working_send = mailer.Mailer.send
     monkeypatch.setattr(mailer.Mailer, "send", ses_down)
     client.run_worker(max_rounds=1)
     reward = rewards_of(client, code)["order-5"]
     assert reward["status"] == "issued"
     assert "notified_at" not in reward
     assert "due_at" in reward  # so the release schedule will bring it back
+    aws.client("sqs").purge_queue(QueueUrl=client.stack.ref("RewardQueue"))  # the queue gave up
+    monkeypatch.setattr(mailer.Mailer, "send", working_send)  # SES is back
+    clock.advance(minutes=3)
+    client.gateway.invoke("ReleaseHeldFunction", {})
+    client.run_worker()
+    assert "notified_at" in rewards_of(client, code)["order-5"]
+    assert (
+        len([m for m in client.outbox() if m["to"] == ["anna@example.com"] and "free month" in m["subject"]])
+        == 1
+    )
 
 
 @pytest.mark.parametrize(

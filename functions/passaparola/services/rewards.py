@@ -75,8 +75,8 @@ def view(item: Item, lang: str) -> dict[str, Any]:
 
 
 def release_due(rewards: RewardStore, queue: RewardQueue, now: datetime, limit: int) -> int:
-    """Queue every reward whose turn has come: holds that have ended, and pending rewards
-    whose first message was lost. Returns how many were queued."""
+    """Queue every reward whose turn has come: holds that have ended, and rewards left pending
+    or unannounced because a message was lost or gave up. Returns how many were queued."""
     due = list(islice(rewards.due(now, limit), limit))
     queue.send([message_for(item) for item in due])
     return len(due)
@@ -131,9 +131,14 @@ class RewardLifecycle:
         owner, reward_id = item["pk"], item["reward_id"]
         if item.get("takes_slot"):
             self._grant_tiers(item["code"], item["campaign"], now)
-        if self.rewards.claim_notification(owner, reward_id, now):  # else another run is on it
+        if not self.rewards.claim_notification(owner, reward_id, now):
+            return  # another run is sending it
+        try:
             self._notify(item)
-            self.rewards.mark_notified(owner, reward_id, now)
+        except Exception:
+            self.rewards.release_notification(owner, reward_id)  # so the retry need not wait out the lease
+            raise
+        self.rewards.mark_notified(owner, reward_id, now)
 
     def _get(self, owner: str, reward_id: str) -> Item:
         item = self.rewards.get(owner, reward_id)

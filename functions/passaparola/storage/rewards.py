@@ -129,6 +129,9 @@ class RewardStore:
             return False
         return True
 
+    def release_notification(self, owner: str, reward_id: str) -> None:
+        self.table.update(keys.reward(owner, reward_id), "REMOVE notifying_at")
+
     def mark_notified(self, owner: str, reward_id: str, now: datetime) -> None:
         self.table.update(
             keys.reward(owner, reward_id),
