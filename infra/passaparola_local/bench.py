@@ -43,17 +43,14 @@ def _median(statement: str, samples: int) -> float:
 
 
 def cold_imports(samples: int) -> list[tuple[str, float, float]]:
-    modules = sorted({h.rpartition(".")[0] for h in map(_handler_of, cfn.functions(cfn.load()))})
+    template = cfn.load()
+    modules = sorted({cfn.handler_of(template, f).rpartition(".")[0] for f in cfn.functions(template)})
     base = _median("import boto3", samples)
     rows = [("import boto3", base, 1.0)]
     for module in modules:
         seconds = _median(f"import {module}", samples)
         rows.append((module, seconds, seconds / base))
     return rows
-
-
-def _handler_of(function: str) -> str:
-    return cfn.handler_of(cfn.load(), function)
 
 
 def _compare(handled: Callable[[int], Any], bare: Callable[[int], Any], repeat: int) -> tuple[float, float]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import threading
-import time
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -277,19 +276,3 @@ def _static(root: Path, path: str) -> tuple[int, dict[str, str], bytes]:
         return HTTPStatus.NOT_FOUND, headers | {"Content-Type": "text/html; charset=utf-8"}, body
     content_type = _STATIC_TYPES.get(target.suffix, "application/octet-stream")
     return HTTPStatus.OK, headers | {"Content-Type": content_type}, target.read_bytes()
-
-
-def wait_until_ready(url: str, timeout: float = 30.0) -> None:
-    """Poll the running stack until it answers (for callers that start it in the background)."""
-    import urllib.request
-
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_local/health", timeout=2) as response:  # noqa: S310 - loopback
-                if response.status == 200:
-                    return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-        time.sleep(0.1)

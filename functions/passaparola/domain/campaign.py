@@ -327,8 +327,9 @@ class Rules(_Strict):
     def campaign(self, slug: str) -> CompiledCampaign | None:
         return self.campaigns.get(slug)
 
-    def campaign_for_prefix(self, prefix: str) -> CompiledCampaign | None:
-        return self._by_prefix.get(prefix)
+    def campaign_for_code(self, code: str) -> CompiledCampaign | None:
+        """The campaign a (normalised) referral code belongs to, read from its prefix."""
+        return self._by_prefix.get(code.split("-", 1)[0])
 
     @cached_property
     def _by_prefix(self) -> dict[str, CompiledCampaign]:

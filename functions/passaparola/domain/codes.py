@@ -61,10 +61,6 @@ def normalise(raw: str) -> str | None:
     return candidate if _CODE_PATTERN.match(candidate) else None
 
 
-def prefix_of(code: str) -> str:
-    return code.split("-", 1)[0]
-
-
 def coupon_code(prefix: str) -> str:
     """A single-use coupon code for the store, e.g. ``SPRING-4XKM-9QTB-H7Q``."""
     body = new_random_part() + new_random_part()[:2]

@@ -38,7 +38,7 @@ class ClickRecorder:
         """Where to send the visitor. The destination comes from the campaign's configuration
         only; nothing in the request can point it elsewhere."""
         code = codes.normalise(raw_code)
-        campaign = self.rules.campaign_for_prefix(codes.prefix_of(code)) if code else None
+        campaign = self.rules.campaign_for_code(code) if code else None
         if code is None or campaign is None:
             return Redirect(self.links.page(site_paths.home(), ref_status="invalid"), "invalid")
         lang = visits.negotiate(headers.get("accept-language", ""), campaign.languages)

@@ -44,7 +44,7 @@ class CodeValidator:
     def check(self, raw_code: str) -> ValidCode:
         """One read at most: a code that cannot exist is refused before touching the table."""
         code = codes.normalise(raw_code)
-        campaign = self.rules.campaign_for_prefix(codes.prefix_of(code)) if code else None
+        campaign = self.rules.campaign_for_code(code) if code else None
         if code is None or campaign is None:
             raise invalid("unknown")
         item = self.referrers.get(code)
