@@ -31,7 +31,8 @@ _HEADERS = {
 _CSS = b"""body{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#111}
 h1,h2{line-height:1.2}article{border:1px solid #ccc;border-radius:.5rem;padding:1rem;margin:1rem 0}
 .meta{color:#444;font-size:.9rem}form{display:grid;gap:.5rem;max-width:28rem}label{display:grid}
-input,select,button{font:inherit;padding:.4rem}button{cursor:pointer}.note{background:#eef6ee;padding:.5rem 1rem}
+input,select,button{font:inherit;padding:.4rem}button{cursor:pointer}
+.note{background:#eef6ee;padding:.5rem 1rem}
 a:focus,button:focus,input:focus,select:focus{outline:3px solid #1a4d8f;outline-offset:2px}"""
 _ORDER_FIELDS = (
     "order_id", "email", "amount", "currency", "code", "customer_id", "address", "payment_fingerprint",
