@@ -177,7 +177,6 @@ def conversions() -> Conversions:
     from passaparola.services.conversions import Conversions
     from passaparola.storage.claims import ClaimStore
     from passaparola.storage.conversions import ConversionStore
-    from passaparola.storage.markers import MarkerStore
     from passaparola.storage.referrers import ReferrerStore
 
     return Conversions(
@@ -185,7 +184,6 @@ def conversions() -> Conversions:
         ReferrerStore(table()),
         ClaimStore(table()),
         ConversionStore(table()),
-        MarkerStore(table()),
         marker_keys(),
         config.settings().customer_marker_days,
         reward_queue(),

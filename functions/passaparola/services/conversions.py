@@ -20,7 +20,7 @@ from passaparola.storage import keys
 from passaparola.storage.claims import ClaimStore
 from passaparola.storage.conversions import ConversionStore
 from passaparola.storage.dynamo import Item, stamp
-from passaparola.storage.markers import MarkerStore, Sighting
+from passaparola.storage.markers import Marker, Sighting
 from passaparola.storage.queue import RewardQueue
 from passaparola.storage.referrers import ReferrerStore
 from passaparola.storage.reviews import Review, RewardRef
@@ -70,7 +70,6 @@ class Conversions:
         referrers: ReferrerStore,
         claims: ClaimStore,
         conversions: ConversionStore,
-        markers: MarkerStore,
         marker_keys: MarkerKeys,
         marker_days: int,
         queue: RewardQueue,
@@ -80,7 +79,6 @@ class Conversions:
         self.referrers = referrers
         self.claims = claims
         self.conversions = conversions
-        self.markers = markers
         self.marker_keys = marker_keys
         self.marker_retention = timedelta(days=marker_days)
         self.queue = queue
@@ -88,9 +86,6 @@ class Conversions:
 
     def convert(self, order: Order) -> Converted:
         money.check_price(order.amount, order.currency, self.rules.currency_digits)
-        existing = self.conversions.get_order(order.order_id)
-        if existing is not None:
-            return _answer_for(existing)
         now = self.clock()
         address = emails.clean(order.email)
         buyer = emails.key(address)
@@ -99,10 +94,12 @@ class Conversions:
             hashes=self.marker_keys.of(
                 Identifiers(address, order.customer_id, order.address, order.payment_fingerprint)
             ),
-            email_key=buyer,
             at=now,
             expires_at=int((now + self.marker_retention).timestamp()),
         )
+        existing, seen = self.conversions.look_up(order.order_id, sighting.hashes)
+        if existing is not None:
+            return _answer_for(existing)
         stored = self.claims.of_friend(buyer)
         claims = [
             attribution.Claim(
@@ -137,7 +134,7 @@ class Conversions:
         slug = campaign.rules.slug
         base |= {"campaign": slug, "code": candidate.code, "via": candidate.via}
         first_order = first_orders.get(slug)
-        facts = self._facts(order, address, candidate, referrer, campaign, first_order, sighting, now)
+        facts = self._facts(order, buyer, address, candidate, referrer, campaign, first_order, seen, now)
         verdict = fraud.assess(facts)
         base["shadow"] = list(verdict.shadow) or None
         if verdict.rejection:
@@ -149,26 +146,27 @@ class Conversions:
     def _facts(
         self,
         order: Order,
+        buyer: str,
         address: str,
         candidate: attribution.Candidate,
         referrer: Item,
         campaign: CompiledCampaign,
         first_order: Item | None,
-        sighting: Sighting,
+        seen: dict[str, Marker],
         now: datetime,
     ) -> fraud.ConversionFacts:
-        """What the rules judge an attributed order on; reads the order's markers, in one call."""
-        seen = self.markers.find(sighting.hashes)
+        """What the rules judge an attributed order on."""
+        referrer_marker = self.marker_keys.of(Identifiers(referrer["email"]))["email"]
 
         def first_seen_with_referrer(kind: str) -> bool:
-            return kind in seen and seen[kind].email_key == referrer["email_key"]
+            return kind in seen and seen[kind].first_email == referrer_marker
 
         return fraud.ConversionFacts(
             now=now,
             order=Money(amount=order.amount, currency=order.currency),
             campaign=campaign.rules,
             code_active=referrer.get("status") == "active",
-            buyer=sighting.email_key,
+            buyer=buyer,
             buyer_disposable=emails.is_disposable(address),
             referrer=referrer["email_key"],
             via=candidate.via,

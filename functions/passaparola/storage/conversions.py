@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Literal
 
 from passaparola.storage import keys, reviews
 from passaparola.storage.dynamo import Cancelled, ConditionFailed, Item, Table, stamp
-from passaparola.storage.markers import Sighting, add_sighting
+from passaparola.storage.markers import Marker, Sighting, add_sighting, marker_keys, markers_among
 
 RecordOutcome = Literal["recorded", "duplicate", "not_first", "cap_reached"]
 
@@ -19,6 +19,14 @@ class ConversionStore:
 
     def get_order(self, order_id: str) -> Item | None:
         return self.table.get(keys.order(order_id))
+
+    def look_up(self, order_id: str, markers: Mapping[str, str]) -> tuple[Item | None, dict[str, Marker]]:
+        """The order if it was recorded already, and which of its customer markers exist, in
+        one read: what every delivery of an order needs first."""
+        order_key = keys.order(order_id)
+        found = self.table.get_many([order_key, *marker_keys(markers)])
+        order = next((item for item in found if item["pk"] == order_key["pk"]), None)
+        return order, markers_among(found, markers)
 
     def record(
         self,

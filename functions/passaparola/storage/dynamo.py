@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -138,7 +138,7 @@ class Table:
         response = self.client.get_item(TableName=self.name, Key=to_dynamo(key), ConsistentRead=True)
         return from_dynamo(response["Item"]) if "Item" in response else None
 
-    def get_many(self, keys: list[Mapping[str, str]]) -> list[Item]:
+    def get_many(self, keys: Sequence[Mapping[str, str]]) -> list[Item]:
         """Several items in one BatchGetItem (up to 100 keys), strongly consistent like `get`."""
         pending: dict[str, Any] = {
             self.name: {"Keys": [to_dynamo(key) for key in keys], "ConsistentRead": True}

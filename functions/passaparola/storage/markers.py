@@ -1,35 +1,54 @@
 """Customer markers: which identifiers have been on a paid order, since when, and whose first.
 
 One item per identifier, `MARKER#<kind>#<keyed hash>`. It keeps when the identifier was first
-seen and the email key of the order that first carried it; each later order only pushes its
-expiry on, so a customer stays known for the retention period after their last order.
+seen and the email marker (itself a keyed hash) of the order that first carried it, so no
+marker holds anything that can be matched without the pepper. Each later order only pushes
+its expiry on: a customer stays known for the retention period after their last order.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 from passaparola.storage import keys
-from passaparola.storage.dynamo import Table, Transaction, stamp
+from passaparola.storage.dynamo import Item, Table, Transaction, stamp
 
 
 @dataclass(frozen=True)
 class Marker:
     kind: str
     first_seen_at: datetime
-    email_key: str
+    first_email: str  # the email marker of the order that first carried this identifier
 
 
 @dataclass(frozen=True)
 class Sighting:
-    """The markers one paid order leaves: keyed hashes by kind, whose order, when, until when."""
+    """The markers one paid order leaves: keyed hashes by kind (the email's always among
+    them), when, and until when."""
 
     hashes: Mapping[str, str]
-    email_key: str
     at: datetime
     expires_at: int
+
+
+def marker_keys(hashes: Mapping[str, str]) -> list[dict[str, str]]:
+    return [keys.marker(kind, value) for kind, value in hashes.items()]
+
+
+def markers_among(items: Iterable[Item], hashes: Mapping[str, str]) -> dict[str, Marker]:
+    """The markers found among `items` (read with `marker_keys(hashes)`), by kind."""
+    kinds = {keys.marker(kind, value)["pk"]: kind for kind, value in hashes.items()}
+    return {
+        kinds[item["pk"]]: Marker(
+            kind=kinds[item["pk"]],
+            first_seen_at=datetime.fromisoformat(item["first_seen_at"]),
+            first_email=item["first_email"],
+        )
+        for item in items
+        if item["pk"] in kinds
+    }
 
 
 class MarkerStore:
@@ -38,18 +57,7 @@ class MarkerStore:
 
     def find(self, hashes: Mapping[str, str]) -> dict[str, Marker]:
         """The markers that exist among `hashes` (kind -> keyed hash), by kind, in one read."""
-        if not hashes:
-            return {}
-        wanted = {keys.marker(kind, value)["pk"]: kind for kind, value in hashes.items()}
-        found = self.table.get_many([keys.marker(kind, value) for kind, value in hashes.items()])
-        return {
-            wanted[item["pk"]]: Marker(
-                kind=wanted[item["pk"]],
-                first_seen_at=datetime.fromisoformat(item["first_seen_at"]),
-                email_key=item["email_key"],
-            )
-            for item in found
-        }
+        return markers_among(self.table.get_many(marker_keys(hashes)), hashes) if hashes else {}
 
 
 def add_sighting(transaction: Transaction, sighting: Sighting) -> Transaction:
@@ -60,7 +68,7 @@ def add_sighting(transaction: Transaction, sighting: Sighting) -> Transaction:
             f"marker-{kind}",
             keys.marker(kind, value),
             "SET first_seen_at = if_not_exists(first_seen_at, :at), "
-            "email_key = if_not_exists(email_key, :email_key), expires_at = :expires",
-            {":at": stamp(sighting.at), ":email_key": sighting.email_key, ":expires": sighting.expires_at},
+            "first_email = if_not_exists(first_email, :email), expires_at = :expires",
+            {":at": stamp(sighting.at), ":email": sighting.hashes["email"], ":expires": sighting.expires_at},
         )
     return transaction
