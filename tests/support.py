@@ -94,12 +94,16 @@ class Client:
     def enrol(self, email: str, campaign: str = "spring", name: str | None = "Anna") -> Answer:
         return self.call("POST", "/referrers", {"campaign": campaign, "email": email, "name": name})
 
-    def claim(self, code: str, email: str) -> Answer:
-        return self.call("POST", "/claims", {"code": code, "email": email})
+    def claim(self, code: str, email: str, **options: Any) -> Answer:
+        return self.call("POST", "/claims", {"code": code, "email": email}, **options)
 
     def convert(self, order_id: str, email: str, amount: str = "49.90", **extra: Any) -> Answer:
         body = {"order_id": order_id, "email": email, "amount": amount, "currency": "EUR"} | extra
         return self.signed("/conversions", body)
+
+    def review(self, conversion_id: str, decision: str, note: str | None = None, **signing: Any) -> Answer:
+        body = {"decision": decision} | ({"note": note} if note else {})
+        return self.signed(f"/reviews/{conversion_id}", body, **signing)
 
     def run_worker(self, max_rounds: int = 20) -> list[dict[str, Any]]:
         """Drain the reward queue through the worker, as the event source mapping would."""

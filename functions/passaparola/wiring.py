@@ -14,6 +14,7 @@ from passaparola import config
 from passaparola.services import Links, utc_now
 
 if TYPE_CHECKING:
+    from passaparola.domain.customers import MarkerKeys
     from passaparola.domain.signatures import Verifier
     from passaparola.domain.tokens import StatsTokens
     from passaparola.services.claims import Claims
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from passaparola.services.conversions import Conversions
     from passaparola.services.enrolment import Enrolment
     from passaparola.services.refunds import Refunds
+    from passaparola.services.reviews import Reviews
     from passaparola.services.rewards import RewardLifecycle
     from passaparola.services.stats import Stats
     from passaparola.storage.dynamo import Table
@@ -58,6 +60,13 @@ def tokens() -> StatsTokens:
     from passaparola.domain.tokens import StatsTokens
 
     return StatsTokens(_key_secret("stats_key_secret_id"))
+
+
+@cache
+def marker_keys() -> MarkerKeys:
+    from passaparola.domain.customers import MarkerKeys
+
+    return MarkerKeys(_key_secret("fraud_pepper_secret_id"))
 
 
 def webhook_verifier() -> Verifier:
@@ -135,7 +144,14 @@ def enrolment() -> Enrolment:
     from passaparola.storage.referrers import ReferrerStore
 
     return Enrolment(
-        config.rules(), ReferrerStore(table()), ClaimStore(table()), mailer(), tokens(), links(), utc_now
+        config.rules(),
+        ReferrerStore(table()),
+        ClaimStore(table()),
+        mailer(),
+        tokens(),
+        links(),
+        _key_secret("visitor_salt_secret_id"),
+        utc_now,
     )
 
 
@@ -143,8 +159,17 @@ def enrolment() -> Enrolment:
 def claims() -> Claims:
     from passaparola.services.claims import Claims
     from passaparola.storage.claims import ClaimStore
+    from passaparola.storage.markers import MarkerStore
 
-    return Claims(code_validator(), ClaimStore(table()), reward_lifecycle(), utc_now)
+    return Claims(
+        code_validator(),
+        ClaimStore(table()),
+        MarkerStore(table()),
+        marker_keys(),
+        _key_secret("visitor_salt_secret_id"),
+        reward_lifecycle(),
+        utc_now,
+    )
 
 
 @cache
@@ -159,6 +184,8 @@ def conversions() -> Conversions:
         ReferrerStore(table()),
         ClaimStore(table()),
         ConversionStore(table()),
+        marker_keys(),
+        config.settings().customer_marker_days,
         reward_queue(),
         utc_now,
     )
@@ -174,6 +201,15 @@ def refunds() -> Refunds:
 
 
 @cache
+def reviews() -> Reviews:
+    from passaparola.services.reviews import Reviews
+    from passaparola.storage.reviews import ReviewStore
+    from passaparola.storage.rewards import RewardStore
+
+    return Reviews(ReviewStore(table()), RewardStore(table()), reward_queue(), utc_now)
+
+
+@cache
 def stats() -> Stats:
     from passaparola.services.stats import Stats
     from passaparola.storage.referrers import ReferrerStore
@@ -184,7 +220,7 @@ def stats() -> Stats:
 def reset() -> None:
     """Forget every built service (tests switch environments between cases)."""
     factories: list[Any] = [table, links, tokens, mailer, click_recorder, code_validator, reward_queue]
-    factories += [reward_lifecycle, enrolment, claims, conversions, refunds, stats]
+    factories += [reward_lifecycle, enrolment, claims, conversions, refunds, reviews, stats, marker_keys]
     for factory in factories:
         factory.cache_clear()
     config.settings.cache_clear()

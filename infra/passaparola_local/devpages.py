@@ -14,7 +14,7 @@ import uuid
 from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, quote, urlencode
 
 from passaparola.domain import signatures
 
@@ -31,8 +31,12 @@ _HEADERS = {
 _CSS = b"""body{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#111}
 h1,h2{line-height:1.2}article{border:1px solid #ccc;border-radius:.5rem;padding:1rem;margin:1rem 0}
 .meta{color:#444;font-size:.9rem}form{display:grid;gap:.5rem;max-width:28rem}label{display:grid}
-input,button{font:inherit;padding:.4rem}button{cursor:pointer}.note{background:#eef6ee;padding:.5rem 1rem}
-a:focus,button:focus,input:focus{outline:3px solid #1a4d8f;outline-offset:2px}"""
+input,select,button{font:inherit;padding:.4rem}button{cursor:pointer}
+.note{background:#eef6ee;padding:.5rem 1rem}
+a:focus,button:focus,input:focus,select:focus{outline:3px solid #1a4d8f;outline-offset:2px}"""
+_ORDER_FIELDS = (
+    "order_id", "email", "amount", "currency", "code", "customer_id", "address", "payment_fingerprint",
+)  # fmt: skip
 _LINK = re.compile(r'href="([^"]+)"')
 
 
@@ -71,10 +75,11 @@ def _store(local: LocalStack, form: dict[str, list[str]]) -> Answer:
     field = {name: values[0].strip() for name, values in form.items() if values and values[0].strip()}
     if field.get("kind") == "refund":
         status, result = send_signed(local, "/refunds", {"order_id": field.get("order_id", "")})
+    elif field.get("kind") == "review":
+        decision = {"decision": field.get("decision", "")}
+        status, result = send_signed(local, f"/reviews/{quote(field.get('conversion_id', ''))}", decision)
     else:
-        order: dict[str, Any] = {
-            k: field[k] for k in ("order_id", "email", "amount", "currency", "code") if k in field
-        }
+        order: dict[str, Any] = {k: field[k] for k in _ORDER_FIELDS if k in field}
         status, result = send_signed(local, "/conversions", order)
     note = f"{status} {json.dumps(result)}"
     return HTTPStatus.SEE_OTHER, {"Location": "/_local/?" + urlencode({"note": note})}, b""
@@ -103,9 +108,16 @@ def _page(local: LocalStack, note: str) -> bytes:
 <label>Amount <input name="amount" inputmode="decimal" required value="49.90"></label>
 <label>Currency <input name="currency" required value="EUR" maxlength="3"></label>
 <label>Referral code (optional) <input name="code"></label>
+<label>Customer id (optional) <input name="customer_id"></label>
+<label>Address (optional) <input name="address"></label>
+<label>Payment fingerprint (optional) <input name="payment_fingerprint"></label>
 <button>Send a paid order</button></form>
 <form method="post" action="/_local/store"><input type="hidden" name="kind" value="refund">
 <label>Order id <input name="order_id" required></label><button>Refund it</button></form>
+<form method="post" action="/_local/store"><input type="hidden" name="kind" value="review">
+<label>Conversion id (of an order held for review) <input name="conversion_id" required></label>
+<label>Decision <select name="decision"><option>approve</option><option>reject</option></select></label>
+<button>Decide</button></form>
 <h2>Outbox</h2>{mails or "<p>No email yet.</p>"}
 </body></html>"""
     return page.encode()

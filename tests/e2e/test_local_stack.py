@@ -76,3 +76,17 @@ def test_the_test_store_form_sends_a_signed_order(local_stack):
     assert "202" in page
     assert "queued" in page
     poll(lambda: local_stack.mail_to("dee@example.com", "1 free month"), timeout=20)
+
+
+def test_the_test_store_form_signs_a_review_decision(local_stack):
+    import urllib.parse
+    import urllib.request
+
+    form = urllib.parse.urlencode(
+        {"kind": "review", "conversion_id": "cv_000000000000000000000000", "decision": "approve"}
+    ).encode()
+    request = urllib.request.Request(local_stack.url + "/_local/store", data=form)
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        page = answer.read().decode()
+    assert "404" in page  # signed and checked: no such review, rather than a 401
+    assert "not_found" in page

@@ -77,9 +77,14 @@ def test_every_route_is_tested_signed_ones_included():
         "POST /claims",
         "POST /conversions",
         "POST /refunds",
+        "POST /reviews/{conversion_id}",
         "GET /referrers/me",
     }
-    assert {op.path for op in operations if op.definition.raw.get("security")} == {"/conversions", "/refunds"}
+    assert {op.path for op in operations if op.definition.raw.get("security")} == {
+        "/conversions",
+        "/refunds",
+        "/reviews/{conversion_id}",
+    }
 
 
 @schema.parametrize()

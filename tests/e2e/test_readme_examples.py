@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from passaparola.domain import fraud
+from passaparola.domain.campaign import FraudModes
 from tests.support import ROOT
 
 pytestmark = pytest.mark.integration
@@ -53,5 +54,19 @@ def test_the_python_example_is_accepted(local_stack):
 
 
 def test_the_readme_lists_every_fraud_rule_in_order():
-    listed = re.findall(r"^\| `([a-z_]+)` \| (.+) \|$", section("Open fraud rules"), flags=re.MULTILINE)
-    assert listed == [(rule.id, rule.explanation) for rule in fraud.RULES]
+    rows = re.findall(
+        r"^\| `([a-z_]+)` \| ([^|]+) \| ([^|]+) \| ([^|]+) \| ([^|]+) \|$",
+        section("Fraud and abuse"),
+        flags=re.MULTILINE,
+    )
+    assert [(rule, explanation) for rule, explanation, *_ in rows] == [
+        (r.id, r.explanation) for r in fraud.RULES
+    ]
+    modes = FraudModes()
+    for rule, _, applies, effect, default in rows:
+        assert effect == {"reject": "rejects", "review": "review"}[fraud.BY_ID[rule].effect], rule
+        assert ("claims" in applies) is (rule in fraud.CLAIM_CHECKS), rule
+        configurable = rule in FraudModes.model_fields
+        assert default == (
+            {"enforce": "enforced", "shadow": "shadow"}[modes.mode(rule)] if configurable else "always"
+        )

@@ -190,6 +190,8 @@ def _needs(stack: Stack, call: dict[str, Any]) -> list[tuple[str, str]]:
             for item in params["TransactItems"]
             for kind, detail in item.items()
         ]
+    if service == "dynamodb" and operation == "BatchGetItem":
+        return [("dynamodb:BatchGetItem", tables[name]) for name in params["RequestItems"]]
     if service == "dynamodb":
         table = tables[params["TableName"]]
         return [

@@ -193,6 +193,7 @@ def test_the_openapi_document_matches_the_api(client):
         "/claims",
         "/conversions",
         "/refunds",
+        "/reviews/{conversion_id}",
         "/referrers/me",
     }
     assert set(paths["/referrers"]["post"]["responses"]) >= {"200", "201", "400", "413", "422"}
@@ -202,3 +203,5 @@ def test_the_openapi_document_matches_the_api(client):
     error = spec["components"]["schemas"]["ErrorBody"]
     assert set(error["required"]) == {"error", "message"}
     assert paths["/conversions"]["post"]["security"] == [{"standardWebhooks": []}]
+    assert paths["/reviews/{conversion_id}"]["post"]["security"] == [{"standardWebhooks": []}]
+    assert set(paths["/reviews/{conversion_id}"]["post"]["responses"]) >= {"200", "401", "404", "422"}

@@ -142,3 +142,28 @@ def test_rules_are_written_whole_or_not_at_all(tmp_path, monkeypatch):
         content.write_rules(rules, out)
     assert out.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["rules.json"]
+
+
+def test_fraud_modes_are_checked_with_file_and_field(tree):
+    edit(
+        tree / "campaigns/spring.md",
+        "hold_days: 14",
+        "hold_days: 14\nfraud:\n  same_clint: shadow\n  shared_address: maybe",
+    )
+    assert problems(tree) == [
+        ("spring.md", "fraud.shared_address", "Input should be 'enforce', 'shadow' or 'off'"),
+        ("spring.md", "fraud.same_clint", "unknown field (check the spelling)"),
+    ]
+
+
+def test_fraud_modes_compile_into_the_rules_and_a_bare_off_means_off(tree, tmp_path):
+    edit(
+        tree / "campaigns/spring.md",
+        "hold_days: 14",
+        "hold_days: 14\nfraud: {same_client: enforce, shared_payment: off}",
+    )
+    rules = content.build_rules(tree, tmp_path / "rules.json")
+    modes = rules.campaigns["spring"].rules.fraud
+    assert (modes.same_client, modes.shared_payment, modes.existing_customer) == ("enforce", "off", "enforce")
+    compiled = json.loads((tmp_path / "rules.json").read_text())
+    assert compiled["campaigns"]["spring"]["rules"]["fraud"]["shared_payment"] == "off"

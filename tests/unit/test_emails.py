@@ -95,3 +95,24 @@ def test_an_international_domain_is_taken_in_its_ascii_form(typed, normalised):
 def test_a_domain_that_is_no_valid_international_name_is_refused(bad):
     with pytest.raises(InvalidInput):
         emails.clean(bad)
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "k7x2mq9rpd@privaterelay.appleid.com",  # Apple's Hide My Email
+        "a1b2c3d4e@mozmail.com",  # Firefox Relay
+        "shop.x7q@annarossi.mozmail.com",  # Firefox Relay, a premium subdomain
+        "quiet-otter-7@duck.com",  # DuckDuckGo Email Protection
+        "newsletter.abc12@simplelogin.com",  # SimpleLogin and its alias domains
+        "shop.k2@aleeas.com",
+        "shop.k2@slmail.me",
+    ],
+)
+def test_privacy_relays_are_not_disposable(address, monkeypatch):
+    assert not emails.is_disposable(address)
+    # Not even when a blocklist update lists the relay: people keep these addresses for years.
+    domain = address.rsplit("@", 1)[1]
+    monkeypatch.setattr(emails, "_disposable_domains", {domain, domain.split(".", 1)[-1]})
+    assert not emails.is_disposable(address)
+    emails.refuse_disposable(address)

@@ -3,9 +3,10 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from pydantic import ValidationError
 
 from passaparola.domain import attribution, fraud
-from passaparola.domain.campaign import CampaignRules
+from passaparola.domain.campaign import CampaignRules, FraudModes, RevenueShare
 from passaparola.domain.money import Money
 
 pytestmark = pytest.mark.unit
@@ -20,6 +21,7 @@ CAMPAIGN = CampaignRules.model_validate(
         "attribution_days": 30,
     }
 )
+SHARE = RevenueShare(type="revenue_share", percent=15, months=12)
 CLEAN = fraud.ConversionFacts(
     now=NOW,
     order=Money(amount=Decimal(30), currency="EUR"),
@@ -35,7 +37,7 @@ CLEAN = fraud.ConversionFacts(
 
 
 def test_a_clean_conversion_breaks_no_rule():
-    assert fraud.first_broken(CLEAN) is None
+    assert fraud.assess(CLEAN) == fraud.Verdict(None)
 
 
 @pytest.mark.parametrize(
@@ -49,16 +51,26 @@ def test_a_clean_conversion_breaks_no_rule():
         ({"order": Money(amount=Decimal("19.99"), currency="EUR")}, "below_minimum"),
         ({"claimed_at": NOW - timedelta(days=31)}, "attribution_expired"),
         ({"first_conversion_at": NOW - timedelta(days=3)}, "repeat_customer"),
+        ({"customer_since": NOW - timedelta(days=90)}, "existing_customer"),
+        ({"shared_address": True}, "shared_address"),
+        ({"shared_payment": True}, "shared_payment"),
+        (
+            {
+                "same_client": True,
+                "campaign": CAMPAIGN.model_copy(update={"fraud": FraudModes(same_client="enforce")}),
+            },
+            "same_client",
+        ),
     ],
 )
 def test_each_rule_names_itself(change, rule):
-    broken = fraud.first_broken(replace(CLEAN, **change))
+    broken = fraud.assess(replace(CLEAN, **change)).rule
     assert broken is not None and broken.id == rule
     assert broken.explanation == fraud.BY_ID[rule].explanation
 
 
 def test_an_explicit_code_is_not_subject_to_the_claim_window():
-    assert fraud.first_broken(replace(CLEAN, via="code", claimed_at=NOW - timedelta(days=400))) is None
+    assert fraud.assess(replace(CLEAN, via="code", claimed_at=NOW - timedelta(days=400))).rule is None
 
 
 def test_every_rule_is_explained():
@@ -89,3 +101,109 @@ def test_a_code_also_claimed_keeps_its_claim_time():
     claims = [attribution.Claim("a", "AA-BCDFGHJKM", NOW - timedelta(days=2))]
     (only,) = attribution.candidates("AA-BCDFGHJKM", claims)
     assert only.via == "code" and only.claimed_at == NOW - timedelta(days=2)
+
+
+def with_modes(**modes):
+    return CAMPAIGN.model_copy(update={"fraud": FraudModes(**modes)})
+
+
+def test_a_rule_that_rejects_wins_over_one_that_asks_for_review():
+    verdict = fraud.assess(
+        replace(CLEAN, shared_address=True, order=Money(amount=Decimal(5), currency="EUR"))
+    )
+    assert (verdict.rejection, verdict.review) == ("below_minimum", None)
+    verdict = fraud.assess(replace(CLEAN, shared_payment=True, same_client=True))
+    assert (verdict.rejection, verdict.review) == (None, "shared_payment")
+
+
+def test_shadowed_rules_are_recorded_and_let_through():
+    facts = replace(
+        CLEAN,
+        campaign=with_modes(existing_customer="shadow", shared_address="shadow"),
+        customer_since=NOW - timedelta(days=90),
+        shared_address=True,
+        same_client=True,  # shadow by default
+    )
+    assert fraud.assess(facts) == fraud.Verdict(None, ("existing_customer", "shared_address", "same_client"))
+
+
+def test_rules_turned_off_are_not_recorded():
+    facts = replace(
+        CLEAN, campaign=with_modes(self_referral="off", same_client="off"), buyer="referrer", same_client=True
+    )
+    assert fraud.assess(facts) == fraud.Verdict(None)
+
+
+def test_the_campaigns_terms_cannot_be_shadowed():
+    assert CAMPAIGN.fraud.mode("below_minimum") == "enforce"
+    with pytest.raises(ValidationError):
+        with_modes(below_minimum="shadow")
+
+
+@pytest.mark.parametrize(
+    ("change", "existing"),
+    [
+        # known before the claim: an existing customer
+        ({"customer_since": NOW - timedelta(days=2), "claimed_at": NOW - timedelta(days=1)}, True),
+        # first seen on the friend's own referred order, after the claim
+        ({"customer_since": NOW - timedelta(hours=1), "claimed_at": NOW - timedelta(days=1)}, False),
+        # a code at checkout and no claim: any earlier order counts
+        ({"via": "code", "claimed_at": None, "customer_since": NOW - timedelta(days=400)}, True),
+        # ...except the friend's own first referred order, for their repeat orders
+        (
+            {
+                "via": "code",
+                "claimed_at": None,
+                "first_conversion_at": NOW - timedelta(days=3),
+                "customer_since": NOW - timedelta(days=3),
+            },
+            False,
+        ),
+    ],
+)
+def test_an_existing_customer_is_one_known_before_the_referral_began(change, existing):
+    facts = replace(CLEAN, campaign=CAMPAIGN.model_copy(update={"referrer_reward": SHARE}), **change)
+    verdict = fraud.assess(facts)
+    assert (verdict.rejection == "existing_customer") is existing
+
+
+CLAIM = fraud.ClaimFacts(
+    campaign=CAMPAIGN,
+    friend="friend",
+    friend_disposable=False,
+    referrer="referrer",
+    customer_since=None,
+    same_client=False,
+)
+
+
+@pytest.mark.parametrize(
+    ("change", "rejection"),
+    [
+        ({}, None),
+        ({"friend": "referrer"}, "self_referral"),
+        ({"friend_disposable": True}, "disposable_email"),
+        ({"customer_since": NOW - timedelta(days=30)}, "existing_customer"),
+        ({"friend": "referrer", "customer_since": NOW}, "self_referral"),
+    ],
+)
+def test_a_claim_is_refused_by_the_first_enforced_rule(change, rejection):
+    assert fraud.assess_claim(replace(CLAIM, **change)).rejection == rejection
+
+
+def test_same_client_on_a_claim_is_judged_again_on_its_order():
+    assert fraud.assess_claim(replace(CLAIM, same_client=True)) == fraud.Verdict(None, ("same_client",))
+    enforced = fraud.assess_claim(
+        replace(CLAIM, campaign=with_modes(same_client="enforce"), same_client=True)
+    )
+    assert (enforced.rejection, enforced.review) == (None, "same_client")
+
+
+def test_every_configurable_rule_is_a_rule():
+    assert set(FraudModes.model_fields) <= set(fraud.BY_ID)
+    assert set(fraud.CLAIM_CHECKS) <= set(FraudModes.model_fields)
+    assert {r.id for r in fraud.RULES if r.effect == "review"} == {
+        "shared_address",
+        "shared_payment",
+        "same_client",
+    }

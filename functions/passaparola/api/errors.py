@@ -28,6 +28,7 @@ STATUS: dict[type[errors.DomainError], int] = {
     errors.CampaignClosed: 422,
     errors.CodeNotValid: 422,
     errors.SelfReferral: 422,
+    errors.ExistingCustomer: 422,
     errors.RejectedEmail: 422,
     errors.InvalidSignature: 401,
     errors.InvalidToken: 401,

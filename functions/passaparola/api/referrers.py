@@ -7,6 +7,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from aws_lambda_powertools.metrics import MetricUnit
 
 from passaparola import qr, wiring
+from passaparola.api.clients import client_address
 from passaparola.api.schemas import (
     ClaimRequest,
     ClaimResponse,
@@ -34,7 +35,9 @@ router = APIGatewayHttpRouter()
     | error_responses(400, 413, 415, 422),
 )
 def enrol(body: EnrolRequest) -> Response[EnrolResponse]:
-    enrolled = wiring.enrolment().enrol(body.campaign, body.email, body.name, body.locale)
+    enrolled = wiring.enrolment().enrol(
+        body.campaign, body.email, body.name, body.locale, client_address(router.current_event)
+    )
     metrics.add_metric(
         name="Enrolled" if enrolled.created else "EnrolledAgain", unit=MetricUnit.Count, value=1
     )
@@ -60,7 +63,9 @@ def enrol(body: EnrolRequest) -> Response[EnrolResponse]:
     | error_responses(400, 413, 415, 422),
 )
 def claim(body: ClaimRequest) -> Response[ClaimResponse]:
-    claimed = wiring.claims().claim(body.code, body.email, body.locale, body.variant)
+    claimed = wiring.claims().claim(
+        body.code, body.email, body.locale, body.variant, client_address(router.current_event)
+    )
     metrics.add_metric(name="Claimed" if claimed.created else "ClaimedAgain", unit=MetricUnit.Count, value=1)
     reward = RewardOut(**claimed.friend_reward) if claimed.friend_reward else None
     return Response(

@@ -95,7 +95,7 @@ class RewardOut(BaseModel):
     role: Literal["referrer", "friend", "tier", "second_level"]
     kind: str
     description: str
-    status: Literal["pending", "held", "issued", "void", "clawed_back"]
+    status: Literal["review", "pending", "held", "issued", "void", "clawed_back"]
     value: str | None = Field(description="decimal amount as a string, exact")
     currency: str | None
     coupon_code: str | None
@@ -144,22 +144,81 @@ class ConversionRequest(_In):
         ),
     ]
     code: CodeText | None = None
+    # Fraud signals, kept only as keyed hashes: never stored as sent.
+    customer_id: (
+        Annotated[
+            str,
+            Field(
+                min_length=1,
+                max_length=128,
+                description="the shop's id of the customer's account",
+                examples=["4417"],
+            ),
+        ]
+        | None
+    ) = None
+    address: (
+        Annotated[
+            str,
+            Field(
+                min_length=1,
+                max_length=512,
+                description="the shipping (or billing) address as one line of text; case, accents, "
+                "spaces and punctuation do not matter",
+                examples=["Via Roma 1, 20100 Milano, IT"],
+            ),
+        ]
+        | None
+    ) = None
+    payment_fingerprint: (
+        Annotated[
+            str,
+            Field(
+                min_length=1,
+                max_length=128,
+                description="the payment provider's fingerprint of the card or account, "
+                "e.g. Stripe's card.fingerprint",
+                examples=["Xt5EWLLDS7FJjR1c"],
+            ),
+        ]
+        | None
+    ) = None
 
 
 class ConversionResponse(BaseModel):
     conversion_id: str
-    status: Literal["queued", "duplicate", "rejected"]
+    status: Literal["queued", "duplicate", "rejected", "review"]
     reason: str | None = Field(default=None, description="the fraud or eligibility rule that applied")
-    rewards: int = Field(default=0, description="rewards queued by this delivery")
+    rewards: int = Field(
+        default=0, description="rewards recorded by this delivery: queued, or held for the review"
+    )
 
 
-class RefundRequest(_In):
-    order_id: OrderId
+class ReviewRequest(_In):
+    decision: Literal["approve", "reject"]
+    note: Annotated[str, Field(max_length=500, description="why, for the record")] | None = None
 
 
 class RewardStatus(BaseModel):
     id: str
     status: str
+
+
+class ReviewResponse(BaseModel):
+    conversion_id: str
+    order_id: str
+    reason: str = Field(description="the rule that held the order for review")
+    decision: Literal["approve", "reject"] = Field(
+        description="the first decision; a later one changes nothing"
+    )
+    decided_by: str = Field(description="who decided: shop for a signed call")
+    decided_at: str
+    note: str | None
+    rewards: list[RewardStatus] = Field(description="the order's rewards after the decision")
+
+
+class RefundRequest(_In):
+    order_id: OrderId
 
 
 class RefundResponse(BaseModel):

@@ -1,4 +1,4 @@
-"""POST /conversions and POST /refunds: the store's signed webhooks.
+"""POST /conversions, POST /refunds and POST /reviews/{conversion_id}: the store's signed calls.
 
 The signature is checked before the body is parsed or validated (`verify`, run as the
 function's gate; only the size and media-type checks come first), so an unsigned caller
@@ -27,6 +27,8 @@ from passaparola.api.schemas import (
     ConversionResponse,
     RefundRequest,
     RefundResponse,
+    ReviewRequest,
+    ReviewResponse,
     error_responses,
     ok,
 )
@@ -73,10 +75,14 @@ def _idempotent(
     )
 
 
-def _once(kind: str, work: Callable[[dict[str, Any]], dict[str, Any]], body: BaseModel) -> dict[str, Any]:
+def _once(
+    kind: str, work: Callable[[dict[str, Any]], dict[str, Any]], body: BaseModel, **path: str
+) -> dict[str, Any]:
+    """`work` once per webhook-id. `path` holds the route's parameters, which count as part of
+    the request: the same id for another conversion's review is refused like another body."""
     delivery = {
         "webhook_id": router.current_event.headers["webhook-id"],
-        "body": body.model_dump(mode="json"),
+        "body": body.model_dump(mode="json") | path,
     }
     from aws_lambda_powertools.utilities.idempotency.exceptions import (
         IdempotencyAlreadyInProgressError,
@@ -100,10 +106,41 @@ def _convert(delivery: dict[str, Any]) -> dict[str, Any]:
 
     request = ConversionRequest.model_validate(delivery["body"])
     converted = wiring.conversions().convert(
-        Order(request.order_id, request.email, request.amount, request.currency, request.code)
+        Order(
+            request.order_id,
+            request.email,
+            request.amount,
+            request.currency,
+            request.code,
+            request.customer_id,
+            request.address,
+            request.payment_fingerprint,
+        )
     )
     metrics.add_metric(name=f"Conversion{converted.status.capitalize()}", unit=MetricUnit.Count, value=1)
     return ConversionResponse(**converted.__dict__).model_dump()
+
+
+def _review(delivery: dict[str, Any]) -> dict[str, Any]:
+    request = ReviewRequest.model_validate(delivery["body"])
+    # A signed call is the shop's backend; the console will name the person who decides.
+    decided = wiring.reviews().decide(
+        delivery["body"]["conversion_id"], request.decision, request.note, "shop"
+    )
+    review = decided.review
+    metrics.add_metric(name=f"Review{str(review.decision).capitalize()}", unit=MetricUnit.Count, value=1)
+    return ReviewResponse.model_validate(
+        {
+            "conversion_id": review.conversion_id,
+            "order_id": review.order_id,
+            "reason": review.reason,
+            "decision": review.decision,
+            "decided_by": review.decided_by,
+            "decided_at": review.decided_at.isoformat(timespec="microseconds") if review.decided_at else None,
+            "note": review.note,
+            "rewards": decided.rewards,
+        }
+    ).model_dump()
 
 
 def _refund(delivery: dict[str, Any]) -> dict[str, Any]:
@@ -116,11 +153,15 @@ def _refund(delivery: dict[str, Any]) -> dict[str, Any]:
     "/conversions",
     summary="Report a paid order (signed by the store)",
     description=(
-        "Attributes the order to a referral, checks the open fraud rules, records it once per "
-        "order and queues the rewards it earns. Signed with Standard Webhooks headers."
+        "Attributes the order to a referral, checks the fraud rules, records it once per order "
+        "and queues the rewards it earns, or holds them for review. customer_id, address and "
+        "payment_fingerprint are optional fraud signals, kept only as keyed hashes. Signed with "
+        "Standard Webhooks headers."
     ),
     tags=["store"],
-    responses=ok(202, ConversionResponse, "Accepted: queued, duplicate, or rejected with a reason")
+    responses=ok(
+        202, ConversionResponse, "Accepted: queued, duplicate, rejected or held for review, with a reason"
+    )
     | error_responses(400, 401, 409, 413, 415, 422),
     security=SIGNED,
 )
@@ -140,3 +181,20 @@ def report_conversion(body: ConversionRequest) -> Response[ConversionResponse]:
 def report_refund(body: RefundRequest) -> Response[RefundResponse]:
     answer = RefundResponse.model_validate(_once("refunds", _refund, body))
     return Response(202, "application/json", answer, {"Cache-Control": "no-store"})
+
+
+@router.post(
+    "/reviews/<conversion_id>",
+    summary="Approve or reject an order held for review (signed by the store)",
+    description=(
+        "approve queues the order's rewards, which then go through the usual hold; reject voids "
+        "them and gives the referrer's cap slot back. The first decision stands: deciding again "
+        "answers with it. Signed with Standard Webhooks headers."
+    ),
+    tags=["store"],
+    responses=ok(200, ReviewResponse, "The decision") | error_responses(400, 401, 404, 409, 413, 415, 422),
+    security=SIGNED,
+)
+def decide_review(conversion_id: str, body: ReviewRequest) -> Response[ReviewResponse]:
+    answer = ReviewResponse.model_validate(_once("reviews", _review, body, conversion_id=conversion_id))
+    return Response(200, "application/json", answer, {"Cache-Control": "no-store"})

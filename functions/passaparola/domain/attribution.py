@@ -15,6 +15,7 @@ class Claim:
     campaign: str
     code: str
     claimed_at: datetime
+    same_client: bool = False  # claimed from the referrer's own client on their enrolment day
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class Candidate:
     code: str
     via: Literal["code", "claim"]
     claimed_at: datetime | None
+    same_client: bool = False
 
 
 def candidates(explicit_code: str | None, claims: Iterable[Claim]) -> list[Candidate]:
@@ -32,10 +34,13 @@ def candidates(explicit_code: str | None, claims: Iterable[Claim]) -> list[Candi
     so a typo at checkout does not cost a genuine referrer their reward.
     """
     by_time = sorted(claims, key=lambda c: c.claimed_at)
-    claimed = {c.code: c.claimed_at for c in by_time}
+    claimed = {c.code: c for c in by_time}
     found: list[Candidate] = []
     code = codes.normalise(explicit_code) if explicit_code else None
     if code:
-        found.append(Candidate(code, "code", claimed.get(code)))
-    found.extend(Candidate(c.code, "claim", c.claimed_at) for c in by_time if c.code != code)
+        claim = claimed.get(code)
+        found.append(
+            Candidate(code, "code", claim.claimed_at if claim else None, bool(claim and claim.same_client))
+        )
+    found.extend(Candidate(c.code, "claim", c.claimed_at, c.same_client) for c in by_time if c.code != code)
     return found

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 from typing import Annotated, Literal, Self, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from passaparola.domain.codes import PREFIX_PATTERN
 from passaparola.domain.money import Amount, Currency, Money, Percent
@@ -26,7 +26,7 @@ ALL_CHANNELS: tuple[Channel, ...] = (
 )  # fmt: skip
 # Slugs that would shadow an API route or a site folder when both are served from one origin.
 RESERVED_SLUGS = frozenset(
-    {"r", "codes", "claims", "conversions", "refunds", "referrers", "campaigns", "stats"}
+    {"r", "codes", "claims", "conversions", "refunds", "reviews", "referrers", "campaigns", "stats"}
 )
 
 
@@ -177,6 +177,39 @@ class SecondLevel(_Strict):
     reward: Reward
 
 
+# --- fraud rules -----------------------------------------------------------------------------
+
+FraudMode = Literal["enforce", "shadow", "off"]
+
+
+class FraudModes(_Strict):
+    """How each fraud rule applies in a campaign: `enforce` it, run it in `shadow` (record on
+    the claim or order what it would have done, and let it through), or turn it `off`. The
+    other rules (dates, minimum purchase, currency...) are the campaign's terms, always enforced."""
+
+    self_referral: FraudMode = "enforce"
+    disposable_email: FraudMode = "enforce"
+    existing_customer: FraudMode = "enforce"
+    shared_address: FraudMode = "enforce"
+    shared_payment: FraudMode = "enforce"
+    # Households and offices share a network, and so does every request to the local stack.
+    same_client: FraudMode = "shadow"
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _yaml_booleans(cls, value: object) -> object:
+        # YAML 1.1 reads a bare `off` (or `no`) as false and `on` (or `yes`) as true.
+        if value is False:
+            return "off"
+        if value is True:
+            return "enforce"
+        return value
+
+    def mode(self, rule_id: str) -> FraudMode:
+        mode: FraudMode = getattr(self, rule_id) if rule_id in type(self).model_fields else "enforce"
+        return mode
+
+
 # --- the campaign ----------------------------------------------------------------------------
 
 
@@ -225,6 +258,7 @@ class CampaignRules(_Strict):
     starts: date | None = None
     ends: date | None = None
     channels: tuple[Channel, ...] = ALL_CHANNELS
+    fraud: FraudModes = FraudModes()
 
     @model_validator(mode="after")
     def _coherent(self) -> Self:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Container
 
 from disposable_email_domains import blocklist as _disposable_domains
 
@@ -39,6 +40,24 @@ _PLUS_TAGS = frozenset(
     }
 )
 _CANONICAL_DOMAIN = {"googlemail.com": "gmail.com"}
+# Forwarding services that hide a real, lasting mailbox behind a per-site alias. People use
+# them for privacy, not to throw the address away, so no blocklist update may refuse them.
+PRIVACY_RELAYS = frozenset(
+    {
+        "privaterelay.appleid.com",  # Apple's Hide My Email
+        "mozmail.com",  # Firefox Relay
+        "duck.com",  # DuckDuckGo Email Protection
+        "simplelogin.com",  # SimpleLogin, and its alias domains below
+        "simplelogin.co",
+        "simplelogin.fr",
+        "aleeas.com",
+        "slmail.me",
+        "silomails.com",
+        "8alias.com",
+        "8shield.net",
+        "dralias.com",
+    }
+)
 
 
 def clean(raw: str) -> str:
@@ -88,11 +107,15 @@ def key(address: str) -> str:
     return hashlib.sha256(identity(address).encode()).hexdigest()[:32]
 
 
+def _under(domain: str, domains: Container[str]) -> bool:
+    """Whether the domain is one of `domains` or a subdomain of one (x.mailinator.com)."""
+    parts = domain.split(".")
+    return any(".".join(parts[i:]) in domains for i in range(len(parts) - 1))
+
+
 def is_disposable(address: str) -> bool:
     domain = clean(address).rsplit("@", 1)[1]
-    parts = domain.split(".")
-    # Subdomains of a throwaway domain are throwaway too (x.mailinator.com).
-    return any(".".join(parts[i:]) in _disposable_domains for i in range(len(parts) - 1))
+    return not _under(domain, PRIVACY_RELAYS) and _under(domain, _disposable_domains)
 
 
 def refuse_disposable(address: str) -> None:

@@ -39,6 +39,12 @@ class SelfReferral(DomainError):
     code = "self_referral"
 
 
+class ExistingCustomer(DomainError):
+    """A referral offer is for new customers; this email has already bought from the shop."""
+
+    code = "existing_customer"
+
+
 class RejectedEmail(DomainError):
     """An email address refused by an open fraud rule (for example a disposable domain)."""
 

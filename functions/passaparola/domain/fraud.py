@@ -1,12 +1,15 @@
-"""Open fraud rules. Each rule has a stable id, a sentence a person can read, and a check.
+"""Fraud and eligibility rules. Each rule has a stable id, a sentence a person can read, and a check.
 
 A conversion that breaks a rule is still recorded, once, with the rule's id as its reason,
-so a business can see exactly why a referral earned nothing. The README lists these rules.
+so a business can see exactly why a referral earned nothing. Most rules reject; a few put the
+order to review, where the business approves or rejects it. A campaign can run each fraud
+rule in shadow mode (`FraudModes`): what it would have done is recorded, nothing is enforced.
+The README lists these rules.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
@@ -14,6 +17,8 @@ from typing import Literal
 from passaparola.domain.campaign import CampaignRules
 from passaparola.domain.money import Money
 from passaparola.domain.rewards import within_revenue_share
+
+Effect = Literal["reject", "review"]
 
 
 @dataclass(frozen=True)
@@ -28,6 +33,25 @@ class ConversionFacts:
     via: Literal["code", "claim"]
     claimed_at: datetime | None
     first_conversion_at: datetime | None
+    # When the buyer's email or the shop's customer id was first seen on a paid order.
+    customer_since: datetime | None = None
+    # The order's address, or its payment fingerprint, was first seen with the referrer's email.
+    shared_address: bool = False
+    shared_payment: bool = False
+    # The claim behind the order came from the referrer's own client on their enrolment day.
+    same_client: bool = False
+
+
+@dataclass(frozen=True)
+class ClaimFacts:
+    campaign: CampaignRules
+    friend: str
+    friend_disposable: bool
+    referrer: str
+    # When the friend's email was first seen on a paid order; None when it never was, or when
+    # the friend already claimed in this campaign (their own referred orders do not count).
+    customer_since: datetime | None
+    same_client: bool
 
 
 @dataclass(frozen=True)
@@ -36,12 +60,37 @@ class Rule:
     explanation: str
     # None: decided outside these checks, by attribution or by a condition in the table.
     broken: Callable[[ConversionFacts], bool] | None = None
+    effect: Effect = "reject"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the rules decide: `rule` is the enforced rule that applies (None: the claim or order
+    passes), and `shadow` the rules broken in shadow mode, recorded and not enforced."""
+
+    rule: Rule | None
+    shadow: tuple[str, ...] = ()
+
+    @property
+    def rejection(self) -> str | None:
+        return self.rule.id if self.rule is not None and self.rule.effect == "reject" else None
+
+    @property
+    def review(self) -> str | None:
+        return self.rule.id if self.rule is not None and self.rule.effect == "review" else None
 
 
 def _repeat(f: ConversionFacts) -> bool:
     return f.first_conversion_at is not None and not within_revenue_share(
         f.campaign, f.first_conversion_at, f.now
     )
+
+
+def _existing_customer(f: ConversionFacts) -> bool:
+    """Known before the referral began: before the claim, or before the first referred order
+    when the code came at checkout; for a first order with a code and no claim, known at all."""
+    began = f.claimed_at or f.first_conversion_at
+    return f.customer_since is not None and (began is None or f.customer_since < began)
 
 
 RULES: tuple[Rule, ...] = (
@@ -64,6 +113,11 @@ RULES: tuple[Rule, ...] = (
         "disposable_email",
         "the buyer used a disposable (throwaway) email domain",
         lambda f: f.buyer_disposable,
+    ),
+    Rule(
+        "existing_customer",
+        "the buyer's email or customer id was on a paid order before their referral began",
+        _existing_customer,
     ),
     Rule(
         "currency_mismatch",
@@ -92,11 +146,57 @@ RULES: tuple[Rule, ...] = (
         "only the referred friend's first order earns a reward in this campaign",
         _repeat,
     ),
+    Rule(
+        "shared_address",
+        "the order's address was first seen on an order of the referrer's",
+        lambda f: f.shared_address,
+        effect="review",
+    ),
+    Rule(
+        "shared_payment",
+        "the order's payment fingerprint was first seen on an order of the referrer's",
+        lambda f: f.shared_payment,
+        effect="review",
+    ),
+    Rule(
+        "same_client",
+        "the friend claimed from the network address the referrer enrolled from, on the same day",
+        lambda f: f.same_client,
+        effect="review",
+    ),
     Rule("cap_reached", "the referrer has reached the campaign's maximum number of rewarded referrals"),
     Rule("refunded", "the order was refunded before its conversion arrived"),
 )
 BY_ID = {rule.id: rule for rule in RULES}
 
+# What a claim is checked against: the same rules, on what is known before any order.
+CLAIM_CHECKS: dict[str, Callable[[ClaimFacts], bool]] = {
+    "self_referral": lambda f: f.friend == f.referrer,
+    "disposable_email": lambda f: f.friend_disposable,
+    "existing_customer": lambda f: f.customer_since is not None,
+    "same_client": lambda f: f.same_client,
+}
 
-def first_broken(facts: ConversionFacts) -> Rule | None:
-    return next((rule for rule in RULES if rule.broken is not None and rule.broken(facts)), None)
+
+def _decide(broken: Iterable[Rule], campaign: CampaignRules) -> Verdict:
+    """The first enforced rule that rejects, else the first enforced rule that asks for review."""
+    enforced: list[Rule] = []
+    shadow: list[str] = []
+    for rule in broken:
+        mode = campaign.fraud.mode(rule.id)
+        if mode == "enforce":
+            enforced.append(rule)
+        elif mode == "shadow":
+            shadow.append(rule.id)
+    rejecting = (rule for rule in enforced if rule.effect == "reject")
+    return Verdict(next(rejecting, None) or next(iter(enforced), None), tuple(shadow))
+
+
+def assess(facts: ConversionFacts) -> Verdict:
+    return _decide((r for r in RULES if r.broken is not None and r.broken(facts)), facts.campaign)
+
+
+def assess_claim(facts: ClaimFacts) -> Verdict:
+    """A claim is refused by an enforced rule that rejects. One that asks for review
+    (same_client) lets the claim through and is judged again on the order it brings."""
+    return _decide((BY_ID[id_] for id_, check in CLAIM_CHECKS.items() if check(facts)), facts.campaign)

@@ -3,23 +3,36 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from passaparola.domain import emails
-from passaparola.domain.errors import SelfReferral
+from passaparola.domain import clients, emails, fraud
+from passaparola.domain.customers import Identifiers, MarkerKeys
+from passaparola.domain.errors import DomainError, ExistingCustomer, RejectedEmail, SelfReferral
 from passaparola.domain.rewards import friend_grant, referrer_grant_on_claim
 from passaparola.services import Clock
-from passaparola.services.codes import CodeValidator, invalid
+from passaparola.services.codes import CodeValidator, ValidCode, invalid
 from passaparola.services.rewards import RewardLifecycle, view
 from passaparola.storage import keys
 from passaparola.storage.claims import ClaimStore
 from passaparola.storage.dynamo import Item, stamp
+from passaparola.storage.markers import MarkerStore
 from passaparola.storage.rewards import pending_item
 
 logger = Logger(child=True)
+REFUSALS: dict[str, Callable[[], DomainError]] = {
+    "self_referral": lambda: SelfReferral(
+        "you cannot claim your own referral; share the link with a friend instead"
+    ),
+    "disposable_email": lambda: RejectedEmail(
+        "email uses a disposable (throwaway) domain; use a permanent address", code="disposable_email"
+    ),
+    "existing_customer": lambda: ExistingCustomer("this offer is for new customers of the shop"),
+}
 
 
 @dataclass(frozen=True)
@@ -35,25 +48,43 @@ class Claims:
         self,
         validator: CodeValidator,
         claims: ClaimStore,
+        markers: MarkerStore,
+        marker_keys: MarkerKeys,
+        client_salt: bytes,
         lifecycle: RewardLifecycle,
         clock: Clock,
     ) -> None:
         self.validator = validator
         self.claims = claims
+        self.markers = markers
+        self.marker_keys = marker_keys
+        self.client_salt = client_salt
         self.lifecycle = lifecycle
         self.clock = clock
 
-    def claim(self, raw_code: str, email: str, locale: str | None, variant: str | None) -> Claimed:
+    def claim(
+        self, raw_code: str, email: str, locale: str | None, variant: str | None, client: str
+    ) -> Claimed:
         valid = self.validator.check(raw_code)
         campaign = valid.campaign
         address = emails.clean(email)
         friend = emails.key(address)
-        if friend == valid.item.get("email_key"):
-            raise SelfReferral("you cannot claim your own referral; share the link with a friend instead")
-        emails.refuse_disposable(address)
+        now = self.clock()
+        same_client = self._same_client(valid, client, now)
+        verdict = fraud.assess_claim(
+            fraud.ClaimFacts(
+                campaign=campaign.rules,
+                friend=friend,
+                friend_disposable=emails.is_disposable(address),
+                referrer=valid.item["email_key"],
+                customer_since=self._customer_since(valid, address, friend),
+                same_client=same_client,
+            )
+        )
+        if verdict.rejection:
+            raise REFUSALS[verdict.rejection]()
         lang = locale if locale in campaign.texts else campaign.default_lang
         slug = campaign.rules.slug
-        now = self.clock()
         rewards = []
         friend_reward = friend_grant(campaign.rules)
         if friend_reward:
@@ -67,7 +98,8 @@ class Claims:
                     now=now,
                 )
             )
-        referrer_reward = referrer_grant_on_claim(campaign.rules)
+        # A claim rewarded by itself has no order to review: the referrer's reward is withheld.
+        referrer_reward = None if verdict.review else referrer_grant_on_claim(campaign.rules)
         if referrer_reward:
             rewards.append(
                 pending_item(
@@ -89,6 +121,9 @@ class Claims:
             "variant": variant if variant in campaign.variants else None,
             "claimed_at": stamp(now),
             "friend_reward_id": f"friend-{slug}" if friend_reward else None,
+            # Judged again on the order this claim brings: same_client asks for a review there.
+            "signals": ["same_client"] if same_client else None,
+            "shadow": list(verdict.shadow) or None,
         }
         outcome, existing = self.claims.create(
             claim,
@@ -103,6 +138,22 @@ class Claims:
             raise invalid("inactive" if outcome == "code_inactive" else "cap_reached")
         self.lifecycle.enqueue(rewards)
         return self._result(claim, created=True)
+
+    def _same_client(self, valid: ValidCode, client: str, now: datetime) -> bool:
+        """Whether the claim comes from the network the referrer enrolled from, today."""
+        if valid.campaign.rules.fraud.same_client == "off":
+            return False
+        return valid.item.get("enrol_client") == clients.client_of_day(self.client_salt, client, now.date())
+
+    def _customer_since(self, valid: ValidCode, address: str, friend: str) -> datetime | None:
+        """When the friend's email was first on a paid order, unless they already claimed in
+        this campaign: then the orders since are their own referred ones."""
+        if valid.campaign.rules.fraud.existing_customer == "off":
+            return None
+        marker = self.markers.find(self.marker_keys.of(Identifiers(address))).get("email")
+        if marker is None or self.claims.get(friend, valid.campaign.rules.slug) is not None:
+            return None
+        return marker.first_seen_at
 
     def _result(self, claim: Item, *, created: bool) -> Claimed:
         reward_id = claim.get("friend_reward_id")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -10,6 +11,7 @@ from typing import Literal
 
 from passaparola.domain import attribution, emails, fraud, money
 from passaparola.domain.campaign import CompiledCampaign, Rules
+from passaparola.domain.customers import PERSON, Identifiers, MarkerKeys
 from passaparola.domain.money import Money
 from passaparola.domain.rewards import referrer_grant_on_purchase, second_level_grant
 from passaparola.services import Clock
@@ -18,13 +20,16 @@ from passaparola.storage import keys
 from passaparola.storage.claims import ClaimStore
 from passaparola.storage.conversions import ConversionStore
 from passaparola.storage.dynamo import Item, stamp
+from passaparola.storage.markers import Marker, Sighting
 from passaparola.storage.queue import RewardQueue
 from passaparola.storage.referrers import ReferrerStore
+from passaparola.storage.reviews import Review, RewardRef
 from passaparola.storage.rewards import pending_item
 
 # Orders nobody referred are kept only long enough to recognise a redelivery.
 UNATTRIBUTED_RETENTION = timedelta(days=30)
-Status = Literal["queued", "duplicate", "rejected"]
+Status = Literal["queued", "duplicate", "rejected", "review"]
+CONVERSION_ID = re.compile(r"^cv_[0-9a-f]{24}$")
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,9 @@ class Order:
     amount: Decimal
     currency: str
     code: str | None
+    customer_id: str | None = None
+    address: str | None = None
+    payment_fingerprint: str | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,8 @@ class Conversions:
         referrers: ReferrerStore,
         claims: ClaimStore,
         conversions: ConversionStore,
+        marker_keys: MarkerKeys,
+        marker_days: int,
         queue: RewardQueue,
         clock: Clock,
     ) -> None:
@@ -69,20 +79,35 @@ class Conversions:
         self.referrers = referrers
         self.claims = claims
         self.conversions = conversions
+        self.marker_keys = marker_keys
+        self.marker_retention = timedelta(days=marker_days)
         self.queue = queue
         self.clock = clock
 
     def convert(self, order: Order) -> Converted:
         money.check_price(order.amount, order.currency, self.rules.currency_digits)
-        existing = self.conversions.get_order(order.order_id)
-        if existing is not None:
-            return _answer_for(existing)
         now = self.clock()
         address = emails.clean(order.email)
         buyer = emails.key(address)
+        # Every paid order, referred or not, leaves its customer markers.
+        sighting = Sighting(
+            hashes=self.marker_keys.of(
+                Identifiers(address, order.customer_id, order.address, order.payment_fingerprint)
+            ),
+            at=now,
+            expires_at=int((now + self.marker_retention).timestamp()),
+        )
+        existing, seen = self.conversions.look_up(order.order_id, sighting.hashes)
+        if existing is not None:
+            return _answer_for(existing)
         stored = self.claims.of_friend(buyer)
         claims = [
-            attribution.Claim(i["campaign"], i["code"], datetime.fromisoformat(i["claimed_at"]))
+            attribution.Claim(
+                i["campaign"],
+                i["code"],
+                datetime.fromisoformat(i["claimed_at"]),
+                "same_client" in i.get("signals", []),
+            )
             for i in stored
             if i["sk"].startswith("CLAIM#")
         ]
@@ -103,12 +128,40 @@ class Conversions:
                 | base
                 | {"expires_at": int((now + UNATTRIBUTED_RETENTION).timestamp())},
                 "unattributed",
+                sighting,
             )
         candidate, referrer, campaign = found
         slug = campaign.rules.slug
         base |= {"campaign": slug, "code": candidate.code, "via": candidate.via}
         first_order = first_orders.get(slug)
-        facts = fraud.ConversionFacts(
+        facts = self._facts(order, buyer, address, candidate, referrer, campaign, first_order, seen, now)
+        verdict = fraud.assess(facts)
+        base["shadow"] = list(verdict.shadow) or None
+        if verdict.rejection:
+            return self._unrewarded(keys.order(order.order_id) | base, verdict.rejection, sighting)
+        return self._record(
+            order, base, facts, referrer, campaign, sighting, review=verdict.review, first=first_order is None
+        )
+
+    def _facts(
+        self,
+        order: Order,
+        buyer: str,
+        address: str,
+        candidate: attribution.Candidate,
+        referrer: Item,
+        campaign: CompiledCampaign,
+        first_order: Item | None,
+        seen: dict[str, Marker],
+        now: datetime,
+    ) -> fraud.ConversionFacts:
+        """What the rules judge an attributed order on."""
+        referrer_marker = self.marker_keys.of(Identifiers(referrer["email"]))["email"]
+
+        def first_seen_with_referrer(kind: str) -> bool:
+            return kind in seen and seen[kind].first_email == referrer_marker
+
+        return fraud.ConversionFacts(
             now=now,
             order=Money(amount=order.amount, currency=order.currency),
             campaign=campaign.rules,
@@ -119,11 +172,11 @@ class Conversions:
             via=candidate.via,
             claimed_at=candidate.claimed_at,
             first_conversion_at=datetime.fromisoformat(first_order["at"]) if first_order else None,
+            customer_since=min((seen[kind].first_seen_at for kind in PERSON if kind in seen), default=None),
+            shared_address=first_seen_with_referrer("address"),
+            shared_payment=first_seen_with_referrer("payment"),
+            same_client=candidate.same_client,
         )
-        broken = fraud.first_broken(facts)
-        if broken is not None:
-            return self._unrewarded(keys.order(order.order_id) | base, broken.id)
-        return self._record(order, base, facts, referrer, campaign, first=first_order is None)
 
     def _attribute(
         self, explicit: str | None, claims: list[attribution.Claim]
@@ -135,9 +188,9 @@ class Conversions:
                 return candidate, referrer, campaign
         return None
 
-    def _unrewarded(self, order_item: Item, reason: str) -> Converted:
+    def _unrewarded(self, order_item: Item, reason: str, sighting: Sighting) -> Converted:
         outcome, existing = self.conversions.record_unrewarded(
-            order_item | {"status": "rejected", "reason": reason}
+            order_item | {"status": "rejected", "reason": reason}, sighting
         )
         if outcome == "duplicate" and existing is not None:
             return _answer_for(existing)
@@ -150,23 +203,39 @@ class Conversions:
         facts: fraud.ConversionFacts,
         referrer: Item,
         campaign: CompiledCampaign,
+        sighting: Sighting,
         *,
+        review: str | None,
         first: bool,
     ) -> Converted:
         """Write the order with its rewards. Two races are settled by the table, not by us:
-        another first order from the same friend, and the referrer's cap filling up."""
+        another first order from the same friend, and the referrer's cap filling up. An order
+        to review takes its cap slot and writes its rewards, held for the decision, unqueued."""
         capped = False
         for _ in range(3):
             rewards, takes_slot = self._rewards_for(
-                order, facts, referrer, campaign, first=first, capped=capped
+                order, facts, referrer, campaign, first=first, capped=capped, review=review is not None
             )
-            status: Status = "rejected" if capped else "queued"
-            reason = "cap_reached" if capped else None
-            references = [f"{r['pk']}|{r['reward_id']}" for r in rewards]
+            held_for = None if capped else review
+            status: Status = "rejected" if capped else "review" if held_for else "queued"
+            reason = "cap_reached" if capped else held_for
+            references = tuple(RewardRef(r["pk"], r["reward_id"]) for r in rewards)
             order_item = (
                 keys.order(order.order_id)
                 | base
-                | {"status": status, "reason": reason, "rewards": references}
+                | {"status": status, "reason": reason, "rewards": [str(ref) for ref in references]}
+            )
+            held = (
+                Review(
+                    conversion_id=base["conversion_id"],
+                    order_id=order.order_id,
+                    campaign=campaign.rules.slug,
+                    reason=held_for,
+                    rewards=references,
+                    created_at=facts.now,
+                )
+                if held_for
+                else None
             )
             outcome, existing = self.conversions.record(
                 order_item,
@@ -175,19 +244,24 @@ class Conversions:
                 rewards=rewards,
                 takes_slot=takes_slot,
                 cap=campaign.rules.max_rewards_per_referrer,
+                sighting=sighting,
+                review=held,
             )
             if outcome == "duplicate" and existing is not None:
                 return _answer_for(existing)
             if outcome == "not_first":
                 facts = replace(facts, first_conversion_at=facts.now)
-                repeat = fraud.first_broken(facts)
-                if repeat is not None:
-                    return self._unrewarded(keys.order(order.order_id) | base, repeat.id)
+                verdict = fraud.assess(facts)
+                base = base | {"shadow": list(verdict.shadow) or None}
+                if verdict.rejection:
+                    return self._unrewarded(keys.order(order.order_id) | base, verdict.rejection, sighting)
+                review = verdict.review
                 first = False
             elif outcome == "cap_reached":
                 capped = True
             else:
-                enqueue(self.queue, rewards)
+                if status == "queued":
+                    enqueue(self.queue, rewards)
                 return Converted(base["conversion_id"], status, reason, len(rewards))
         raise RuntimeError("conversion could not be recorded after 3 attempts")  # pragma: no cover
 
@@ -200,6 +274,7 @@ class Conversions:
         *,
         first: bool,
         capped: bool,
+        review: bool,
     ) -> tuple[list[Item], bool]:
         """The reward items an order earns, and whether the referrer's reward takes a cap slot."""
         rules, slug, code = campaign.rules, campaign.rules.slug, str(referrer["code"])
@@ -213,6 +288,7 @@ class Conversions:
                 pending_item(
                     keys.code(code)["pk"], f"order-{order.order_id}", grant,
                     campaign=slug, code=code, now=facts.now, order_id=order.order_id, takes_slot=first,
+                    review=review,
                 )
             )  # fmt: skip
         parent = self._second_level_referrer(referrer, facts.buyer) if first and rules.second_level else None
@@ -222,6 +298,7 @@ class Conversions:
                 pending_item(
                     keys.code(parent)["pk"], f"l2-{order.order_id}", second,
                     campaign=slug, code=str(parent), now=facts.now, order_id=order.order_id,
+                    review=review,
                 )
             )  # fmt: skip
         return rewards, first and grant is not None

@@ -8,7 +8,7 @@ from datetime import timedelta
 from aws_lambda_powertools import Logger
 
 from passaparola import messages
-from passaparola.domain import codes, emails
+from passaparola.domain import clients, codes, emails
 from passaparola.domain.campaign import CompiledCampaign, Rules
 from passaparola.domain.errors import CampaignClosed, UnknownCampaign
 from passaparola.domain.people import display_name
@@ -51,6 +51,7 @@ class Enrolment:
         mailer: Mailer,
         tokens: StatsTokens,
         links: Links,
+        client_salt: bytes,
         clock: Clock,
     ) -> None:
         self.rules = rules
@@ -59,9 +60,12 @@ class Enrolment:
         self.mailer = mailer
         self.tokens = tokens
         self.links = links
+        self.client_salt = client_salt
         self.clock = clock
 
-    def enrol(self, campaign_slug: str, email: str, name: str | None, locale: str | None) -> Enrolled:
+    def enrol(
+        self, campaign_slug: str, email: str, name: str | None, locale: str | None, client: str
+    ) -> Enrolled:
         campaign = open_campaign(self.rules, campaign_slug, self.clock)
         address = emails.clean(email)
         emails.refuse_disposable(address)
@@ -82,6 +86,8 @@ class Enrolment:
                 "status": "active",
                 "created_at": stamp(now),
                 "parent_code": earlier_claim["code"] if earlier_claim else None,
+                # For the same_client rule: a claim from here today is likely the referrer's own.
+                "enrol_client": clients.client_of_day(self.client_salt, client, now.date()),
             },
         )
         code = item["code"]

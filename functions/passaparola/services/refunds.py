@@ -52,7 +52,7 @@ class Refunds:
             if item is None:
                 return None
             status = str(item["status"])
-            if status in ("pending", "held"):
+            if status in ("pending", "held", "review"):
                 slot_of = item["code"] if item.get("takes_slot") else None
                 if self.rewards.void(owner, reward_id, now, "refunded", slot_of):
                     return "void"

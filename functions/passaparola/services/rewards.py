@@ -41,14 +41,18 @@ def message_for(item: Item) -> RewardMessage:
 
 
 def enqueue(queue: RewardQueue, items: Sequence[Item]) -> None:
-    """Hand new rewards to the worker. A failure here loses nothing: the rewards are already
-    in the ledger, and the release schedule picks up any pending reward nobody moved."""
-    if not items:
+    send(queue, [message_for(item) for item in items])
+
+
+def send(queue: RewardQueue, messages: list[RewardMessage]) -> None:
+    """Hand rewards to the worker. A failure here loses nothing: the rewards are already in
+    the ledger, and the release schedule picks up any pending reward nobody moved."""
+    if not messages:
         return
     try:
-        queue.send([message_for(item) for item in items])
+        queue.send(messages)
     except Exception:
-        logger.exception("could not queue rewards; the release schedule will", extra={"count": len(items)})
+        logger.exception("could not queue rewards; the release schedule will", extra={"count": len(messages)})
 
 
 def describe(item: Item, lang: str) -> str:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Literal
 
-from passaparola.storage import keys
+from passaparola.storage import keys, reviews
 from passaparola.storage.dynamo import Cancelled, ConditionFailed, Item, Table, stamp
+from passaparola.storage.markers import Marker, Sighting, add_sighting, marker_keys, markers_among
 
 RecordOutcome = Literal["recorded", "duplicate", "not_first", "cap_reached"]
 
@@ -19,6 +20,14 @@ class ConversionStore:
     def get_order(self, order_id: str) -> Item | None:
         return self.table.get(keys.order(order_id))
 
+    def look_up(self, order_id: str, markers: Mapping[str, str]) -> tuple[Item | None, dict[str, Marker]]:
+        """The order if it was recorded already, and which of its customer markers exist, in
+        one read: what every delivery of an order needs first."""
+        order_key = keys.order(order_id)
+        found = self.table.get_many([order_key, *marker_keys(markers)])
+        order = next((item for item in found if item["pk"] == order_key["pk"]), None)
+        return order, markers_among(found, markers)
+
     def record(
         self,
         order: Item,
@@ -28,12 +37,15 @@ class ConversionStore:
         rewards: Sequence[Item],
         takes_slot: bool,
         cap: int | None,
+        sighting: Sighting,
+        review: reviews.Review | None = None,
     ) -> tuple[RecordOutcome, Item | None]:
-        """Record an attributed order and its rewards in one transaction.
+        """Record an attributed order, its rewards and its customer markers in one transaction.
 
         `first_of` is (friend email key, campaign) when this is the friend's first order in the
         campaign: a marker item makes that true for exactly one order even when two arrive at
         once. `takes_slot` counts the referral against the referrer's cap, under a condition.
+        `review` holds the order for the business's decision.
         """
         expression = "ADD conversions :one" if first_of else "ADD repeat_orders :one"
         values: dict[str, object] = {":one": 1}
@@ -53,6 +65,9 @@ class ConversionStore:
         transaction.update("code", keys.code(code), expression, values, condition)
         for index, reward in enumerate(rewards):
             transaction.put(f"reward{index}", reward)
+        if review is not None:
+            transaction.put("review", reviews.as_item(review))
+        add_sighting(transaction, sighting)
         try:
             transaction.run()
         except Cancelled as cancelled:
@@ -65,12 +80,15 @@ class ConversionStore:
             raise
         return "recorded", None
 
-    def record_unrewarded(self, order: Item) -> tuple[RecordOutcome, Item | None]:
-        """Record an order that earns nothing (rejected or not referred), once."""
+    def record_unrewarded(self, order: Item, sighting: Sighting) -> tuple[RecordOutcome, Item | None]:
+        """Record an order that earns nothing (rejected or not referred), once, with its markers."""
+        transaction = add_sighting(self.table.transaction().put("order", order), sighting)
         try:
-            self.table.put(order, condition="attribute_not_exists(pk)")
-        except ConditionFailed as failed:
-            return "duplicate", failed.item or self.get_order(order["order_id"])
+            transaction.run()
+        except Cancelled as cancelled:
+            if cancelled.failed("order"):
+                return "duplicate", cancelled.items["order"] or self.get_order(order["order_id"])
+            raise
         return "recorded", None
 
     def mark_refunded(self, order_id: str, now: datetime) -> Item | None:

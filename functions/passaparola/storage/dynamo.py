@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -137,6 +137,22 @@ class Table:
         # Always a strongly consistent read: every read here decides something about money.
         response = self.client.get_item(TableName=self.name, Key=to_dynamo(key), ConsistentRead=True)
         return from_dynamo(response["Item"]) if "Item" in response else None
+
+    def get_many(self, keys: Sequence[Mapping[str, str]]) -> list[Item]:
+        """Several items in one BatchGetItem (up to 100 keys), strongly consistent like `get`."""
+        pending: dict[str, Any] = {
+            self.name: {"Keys": [to_dynamo(key) for key in keys], "ConsistentRead": True}
+        }
+        found: list[Item] = []
+        for attempt in range(_CONFLICT_RETRIES + 1):
+            response = self.client.batch_get_item(RequestItems=pending)
+            found += [from_dynamo(item) for item in response["Responses"].get(self.name, [])]
+            pending = response.get("UnprocessedKeys") or {}
+            if not pending:
+                return found
+            # A throttled batch hands back the keys it did not read: back off, ask again.
+            time.sleep(random.uniform(0, 0.02 * 2**attempt))  # noqa: S311 - jitter, not secrecy
+        raise RuntimeError("DynamoDB kept some keys of a batch read unprocessed; retry")
 
     def query(self, pk: str, *, sk_prefix: str | None = None) -> Iterator[Item]:
         condition = "pk = :pk" + (" AND begins_with(sk, :prefix)" if sk_prefix else "")

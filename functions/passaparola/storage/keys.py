@@ -42,3 +42,12 @@ def reward(owner: str, reward_id: str) -> dict[str, str]:
 
 def coupon(coupon_code: str) -> dict[str, str]:
     return {"pk": f"COUPON#{coupon_code}", "sk": "COUPON"}
+
+
+def marker(kind: str, keyed_hash: str) -> dict[str, str]:
+    """A customer marker: one identifier of a buyer, as a keyed hash (never the value)."""
+    return {"pk": f"MARKER#{kind}#{keyed_hash}", "sk": "MARKER"}
+
+
+def review(conversion_id: str) -> dict[str, str]:
+    return {"pk": f"REVIEW#{conversion_id}", "sk": "REVIEW"}

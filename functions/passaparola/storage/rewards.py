@@ -3,7 +3,8 @@
 A reward item carries `due_pk`/`due_at` while the worker still has something to do with it:
 pending, held until its hold ends, and issued until its owner has been told. The sparse
 `due` index over them is what the release schedule reads, so no reward can be forgotten half
-way; done rewards (notified, void, clawed back) drop out of the index.
+way; done rewards (notified, void, clawed back) drop out of the index, and rewards under
+review are not in it until the business approves them.
 """
 
 from __future__ import annotations
@@ -34,8 +35,11 @@ def pending_item(
     now: datetime,
     order_id: str | None = None,
     takes_slot: bool = False,
+    review: bool = False,
 ) -> Item:
-    return (
+    """A new reward, pending; or, with `review`, waiting for the business's decision (its cap
+    slot taken, nothing queued, nothing due)."""
+    item = (
         keys.reward(owner, reward_id)
         | grant.as_record()
         | {
@@ -45,12 +49,11 @@ def pending_item(
             "code": code,
             "order_id": order_id,
             "takes_slot": takes_slot,
-            "status": "pending",
+            "status": "review" if review else "pending",
             "created_at": stamp(now),
-            "due_pk": keys.DUE,
-            "due_at": stamp(now + GRACE),
         }
     )
+    return item if review else item | {"due_pk": keys.DUE, "due_at": stamp(now + GRACE)}
 
 
 class RewardStore:
@@ -64,6 +67,26 @@ class RewardStore:
         """Write a reward unless one with the same id exists (tier rewards use fixed ids)."""
         try:
             self.table.put(item, condition="attribute_not_exists(pk)")
+        except ConditionFailed:
+            return False
+        return True
+
+    def approve(self, owner: str, reward_id: str, now: datetime) -> bool:
+        """review -> pending, and due, so the release schedule moves it if its message is lost."""
+        try:
+            self.table.update(
+                keys.reward(owner, reward_id),
+                "SET #status = :pending, approved_at = :now, due_pk = :due_pk, due_at = :due",
+                {
+                    ":pending": "pending",
+                    ":review": "review",
+                    ":now": stamp(now),
+                    ":due_pk": keys.DUE,
+                    ":due": stamp(now + GRACE),
+                },
+                condition="#status = :review",
+                names={"#status": "status"},
+            )
         except ConditionFailed:
             return False
         return True
@@ -140,13 +163,21 @@ class RewardStore:
         )
 
     def void(self, owner: str, reward_id: str, now: datetime, reason: str, slot_of: str | None) -> bool:
-        """pending/held -> void. `slot_of` is the code whose cap slot this reward used, given back."""
+        """pending/held/review -> void. `slot_of` is the code whose cap slot this reward used,
+        given back."""
         transaction = self.table.transaction().update(
             "reward",
             keys.reward(owner, reward_id),
             "SET #status = :void, voided_at = :now, void_reason = :reason REMOVE due_pk, due_at",
-            {":void": "void", ":now": stamp(now), ":reason": reason, ":pending": "pending", ":held": "held"},
-            condition="#status IN (:pending, :held)",
+            {
+                ":void": "void",
+                ":now": stamp(now),
+                ":reason": reason,
+                ":pending": "pending",
+                ":held": "held",
+                ":review": "review",
+            },
+            condition="#status IN (:pending, :held, :review)",
             names={"#status": "status"},
         )
         if slot_of is not None:

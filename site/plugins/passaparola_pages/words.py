@@ -28,12 +28,13 @@ API_ERRORS = {
     "campaign_inactive": "site.error.closed",
     "unknown_campaign": "site.error.closed",
     "self_referral": "site.error.self_referral",
+    "existing_customer": "site.error.existing_customer",
     "invalid_code": "site.error.invalid_code",
     "invalid_token": "site.stats.invalid",
 }
 # Why GET /codes/{code} refuses a code, and "missing" for a landing page without one.
 CODE_PROBLEMS = ("unknown", "expired", "inactive", "cap_reached", "missing")
-REWARD_STATUSES = ("pending", "held", "issued", "void", "clawed_back")
+REWARD_STATUSES = ("review", "pending", "held", "issued", "void", "clawed_back")
 REWARD_ROLES = ("referrer", "friend", "tier", "second_level")
 
 
