@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from passaparola.domain.campaign import Rules
 
 BUNDLED_RULES = Path(__file__).with_name("rules.json")
+_LIMIT = r"^[1-9][0-9]{0,8}/[1-9][0-9]{0,5}$"
 
 
 class ConfigError(RuntimeError):
@@ -33,6 +34,13 @@ class Settings(BaseModel):
     webhook_secret_id: str | None = Field(alias="WEBHOOK_SECRET_ID", default=None)
     stats_key_secret_id: str | None = Field(alias="STATS_KEY_SECRET_ID", default=None)
     visitor_salt_secret_id: str | None = Field(alias="VISITOR_SALT_SECRET_ID", default=None)
+    origin_secret_id: str | None = Field(alias="ORIGIN_VERIFY_SECRET_ID", default=None)
+    stats_link_days: int = Field(alias="STATS_LINK_DAYS", default=90, ge=1)
+    # Per-client limits, "<requests>/<seconds>" (README, "Limits"); each function has its own.
+    enrol_rate_limit: str | None = Field(alias="ENROL_RATE_LIMIT", default=None, pattern=_LIMIT)
+    claim_rate_limit: str | None = Field(alias="CLAIM_RATE_LIMIT", default=None, pattern=_LIMIT)
+    code_rate_limit: str | None = Field(alias="CODE_RATE_LIMIT", default=None, pattern=_LIMIT)
+    click_rate_limit: str | None = Field(alias="CLICK_RATE_LIMIT", default=None, pattern=_LIMIT)
 
     def require(self, field: str) -> str:
         value = getattr(self, field)

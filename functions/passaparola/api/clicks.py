@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from aws_lambda_powertools.metrics import MetricUnit
 
 from passaparola import wiring
+from passaparola.api.origin import client_address
 from passaparola.api.schemas import error_responses
 from passaparola.observability import metrics
-
-if TYPE_CHECKING:
-    from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
 router = APIGatewayHttpRouter()
 
@@ -24,7 +20,8 @@ router = APIGatewayHttpRouter()
     description=(
         "Counts the click (not for bots or link previews, and once a day per visitor) and "
         "redirects to the campaign's landing page with ?ref=CODE. An unknown or inactive code "
-        "still lands on a page, with ref_status=invalid."
+        "still lands on a page, with ref_status=invalid. More clicks from one network than the "
+        "limit allows answer 429."
     ),
     tags=["referrals"],
     responses={
@@ -33,11 +30,11 @@ router = APIGatewayHttpRouter()
             "content": {},
         }
     }
-    | error_responses(422),
+    | error_responses(422, 429),
 )
 def follow_link(code: str) -> Response[str]:
     event = router.current_event
-    redirect = wiring.click_recorder().click(code, event.headers, _visitor_address(event))
+    redirect = wiring.click_recorder().click(code, event.headers, client_address(event))
     metrics.add_metric(name=f"Click{redirect.outcome.capitalize()}", unit=MetricUnit.Count, value=1)
     return Response(
         status_code=302,
@@ -49,11 +46,3 @@ def follow_link(code: str) -> Response[str]:
             "Referrer-Policy": "no-referrer",
         },
     )
-
-
-def _visitor_address(event: APIGatewayProxyEventV2) -> str:
-    """Behind CloudFront the API sees the edge's address; CloudFront passes the visitor's on.
-    The API's own endpoint takes the header from anyone, so a caller can forge it: that skews
-    click counts no more than rotating the user agent does, and touches nothing else."""
-    viewer = event.headers.get("cloudfront-viewer-address")  # "ip:port"
-    return viewer.rpartition(":")[0] if viewer else event.request_context.http.source_ip

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -20,6 +21,9 @@ from passaparola.storage.dynamo import Item, stamp
 from passaparola.storage.rewards import pending_item
 
 logger = Logger(child=True)
+# A claim with an address that has already claimed sends the reward to that address again (its
+# owner may have lost it), but not more often than this: the form must not flood an inbox.
+RESEND_AFTER = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -80,8 +84,9 @@ class Claims:
                     takes_slot=True,
                 )
             )
+        claim_id = f"cl_{secrets.token_urlsafe(12)}"
         claim = keys.claim(friend, slug) | {
-            "claim_id": f"cl_{secrets.token_urlsafe(12)}",
+            "claim_id": claim_id,
             "campaign": slug,
             "code": valid.code,
             "email": address,
@@ -89,6 +94,8 @@ class Claims:
             "variant": variant if variant in campaign.variants else None,
             "claimed_at": stamp(now),
             "friend_reward_id": f"friend-{slug}" if friend_reward else None,
+            # The reward is issued and emailed right after this write.
+            "reward_emailed_at": stamp(now) if friend_reward else None,
         }
         outcome, existing = self.claims.create(
             claim,
@@ -98,18 +105,35 @@ class Claims:
             cap=campaign.rules.max_rewards_per_referrer,
         )
         if outcome == "exists" and existing is not None:
-            return self._result(existing, created=False)
+            return self._again(existing, lang, now)
         if outcome in ("code_inactive", "cap_reached"):
             raise invalid("inactive" if outcome == "code_inactive" else "cap_reached")
         self.lifecycle.enqueue(rewards)
-        return self._result(claim, created=True)
-
-    def _result(self, claim: Item, *, created: bool) -> Claimed:
-        reward_id = claim.get("friend_reward_id")
+        reward_id = claim["friend_reward_id"]
         reward = self._friend_reward(claim, reward_id) if reward_id else None
-        return Claimed(
-            claim["claim_id"], created, claim["campaign"], view(reward, claim["lang"]) if reward else None
-        )
+        shown = friend_view(reward, lang, with_coupon=True) if reward else None
+        return Claimed(claim_id, True, slug, shown)
+
+    def _again(self, claim: Item, lang: str, now: datetime) -> Claimed:
+        """The address has claimed in this campaign before, and whoever asks now may not own
+        it. The answer looks like a first claim's, in the language asked for, but holds no
+        coupon: the reward goes again by email to the address that claimed."""
+        reward_id = claim.get("friend_reward_id")
+        reward = self.lifecycle.rewards.get(claim["pk"], reward_id) if reward_id else None
+        # Until its first email has gone out, the worker is still on it and will send it.
+        if reward is not None and "notified_at" in reward:
+            self._resend(claim, reward, now)
+        shown = friend_view(reward, lang, with_coupon=False) if reward else None
+        return Claimed(claim["claim_id"], False, claim["campaign"], shown)
+
+    def _resend(self, claim: Item, reward: Item, now: datetime) -> None:
+        if not self.claims.note_reward_emailed(claim, now, now - RESEND_AFTER):
+            return
+        try:
+            self.lifecycle.notify(reward)
+        except Exception:
+            # The answer does not depend on the email; the next claim an hour on tries again.
+            logger.exception("emailing the friend reward again failed", extra={"reward": reward["reward_id"]})
 
     def _friend_reward(self, claim: Item, reward_id: str) -> Item | None:
         """Issue the friend's reward now, so the page can show the coupon at once. The queued
@@ -124,3 +148,13 @@ class Claims:
                 "issuing the friend reward inline failed; the worker will", extra={"reward": reward_id}
             )
             return self.lifecycle.rewards.get(owner, reward_id)
+
+
+def friend_view(reward: Item, lang: str, *, with_coupon: bool) -> dict[str, Any]:
+    """What a claim's answer shows of the friend's reward: no ids or times, and the coupon only
+    to the claim that created it."""
+    shown = view(reward, lang)
+    fields = ("kind", "description", "status", "value", "currency")
+    return {key: shown[key] for key in fields} | {
+        "coupon_code": shown["coupon_code"] if with_coupon else None
+    }

@@ -42,3 +42,8 @@ def reward(owner: str, reward_id: str) -> dict[str, str]:
 
 def coupon(coupon_code: str) -> dict[str, str]:
     return {"pk": f"COUPON#{coupon_code}", "sk": "COUPON"}
+
+
+def limit(route: str, client: str, window_start: int) -> dict[str, str]:
+    """One client's requests to one route in one fixed window (expires soon after it)."""
+    return {"pk": f"LIMIT#{route}#{client}#{window_start}", "sk": "LIMIT"}
