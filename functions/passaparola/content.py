@@ -16,12 +16,15 @@ import json
 import os
 import tempfile
 from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Self
 
 import frontmatter
 import yaml
-from babel.numbers import get_currency_precision, is_currency
+from babel.core import get_global
+from babel.numbers import get_currency_precision, get_territory_currencies
 from coloraide import Color
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
@@ -252,8 +255,23 @@ def _check_campaign(campaign: Campaign, brand_files: set[str], problems: list[Pr
                 Problem(campaign.paths[lang], "lang", f"{lang!r} is not one of {', '.join(i18n.LANGUAGES)}")
             )
     for where, currency in _currencies(rules):
-        if not is_currency(currency):
-            problems.append(Problem(path, where, f"{currency!r} is not an ISO 4217 currency"))
+        if currency not in currencies_in_use():
+            problems.append(Problem(path, where, f"{currency!r} is not an ISO 4217 currency in use"))
+
+
+@cache
+def currencies_in_use() -> dict[str, int]:
+    """Every ISO 4217 currency that is legal tender somewhere today, with its minor unit (the
+    decimals of its smallest unit: EUR 2, JPY 0, BHD 3), from the CLDR data Babel carries.
+    Withdrawn currencies (DEM, HRK), funds, metals and XXX are not money a shop is paid in.
+    The rules file carries this table, so the functions check a currency without Babel."""
+    today = date.today()
+    codes = {
+        code
+        for territory in get_global("territory_currencies")
+        for code in get_territory_currencies(territory, start_date=today)
+    }
+    return {code: get_currency_precision(code) for code in sorted(codes)}
 
 
 def _currencies(rules: CampaignRules) -> list[tuple[str, str]]:
@@ -329,7 +347,6 @@ def _text(campaign: Campaign, lang: str) -> CampaignText:
 
 
 def compile_rules(content: Content) -> Rules:
-    currencies = {cur for c in content.campaigns.values() for _, cur in _currencies(c.rules)}
     return Rules(
         campaigns={
             slug: CompiledCampaign(
@@ -341,7 +358,7 @@ def compile_rules(content: Content) -> Rules:
             for slug, c in content.campaigns.items()
         },
         brands={slug: brand.contact_details() for slug, brand in content.brands.items()},
-        currency_digits={cur: get_currency_precision(cur) for cur in sorted(currencies)},
+        currency_digits=currencies_in_use(),
     )
 
 

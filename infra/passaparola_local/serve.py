@@ -73,8 +73,7 @@ class LocalStack:
 
     def bind(self) -> None:
         """Take the port first, so a busy port fails before any slow work."""
-        self._http = ThreadingHTTPServer(("127.0.0.1", self.port), _handler_for(self))
-        self._http.daemon_threads = True
+        self._http = _Server(("127.0.0.1", self.port), _handler_for(self))
         self.port = self._http.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"
 
@@ -204,6 +203,13 @@ class LocalStack:
         (self.state_dir / "state.json").write_text(json.dumps(state), encoding="utf-8")
 
 
+class _Server(ThreadingHTTPServer):
+    # The default listen backlog (5) overflows when a page, a test or a script opens a burst of
+    # connections at once, and the kernel resets them. Linux caps this at net.core.somaxconn.
+    request_queue_size = 128
+    daemon_threads = True
+
+
 def _handler_for(local: LocalStack) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "passaparola-local"
@@ -212,8 +218,8 @@ def _handler_for(local: LocalStack) -> type[BaseHTTPRequestHandler]:
             pass  # quiet; the functions log what matters
 
         def __getattr__(self, name: str) -> Any:
-            # http.server calls do_<METHOD>: every method goes to one dispatcher, which answers
-            # 405 (with Allow) for the ones a path does not serve, never http.server's 501.
+            # http.server calls do_<METHOD>: every method goes to one dispatcher, never to
+            # http.server's 501.
             if name.startswith("do_"):
                 return self._dispatch
             raise AttributeError(name)
@@ -221,14 +227,19 @@ def _handler_for(local: LocalStack) -> type[BaseHTTPRequestHandler]:
         def _dispatch(self) -> None:
             parts = urlsplit(self.path)
             body = self.rfile.read(int(self.headers.get("content-length") or 0)) or None
-            api = local.gateway.methods_for(parts.path) if local.gateway is not None else set()
+            gateway = local.gateway
+            assert gateway is not None  # serving starts once the functions have
             if parts.path.startswith("/_local/"):
                 origin = self.headers.get("origin")
                 status, headers, payload = devpages.answer(
                     local, self.command, parts.path, parts.query, body, origin
                 )
-            elif api and self.command in api and local.gateway is not None:
-                response = local.gateway.http(
+            elif self.command in ("GET", "HEAD") and not gateway.methods_for(parts.path):
+                status, headers, payload = _static(local.site_dir, parts.path)
+            else:
+                # The API's, including methods a path does not declare: those are its JSON 404,
+                # as an API Gateway HTTP API answers them, not a 405.
+                response = gateway.http(
                     self.command,
                     parts.path,
                     query=parts.query,
@@ -237,10 +248,6 @@ def _handler_for(local: LocalStack) -> type[BaseHTTPRequestHandler]:
                     source_ip=self.client_address[0],
                 )
                 status, headers, payload = response.status, response.headers, response.body
-            elif api or self.command not in ("GET", "HEAD"):
-                status, headers, payload = _not_allowed(api or {"GET", "HEAD"})
-            else:
-                status, headers, payload = _static(local.site_dir, parts.path)
             self.send_response(status)
             for name, value in headers.items():
                 self.send_header(name, value)
@@ -250,15 +257,6 @@ def _handler_for(local: LocalStack) -> type[BaseHTTPRequestHandler]:
                 self.wfile.write(payload)
 
     return Handler
-
-
-def _not_allowed(methods: set[str]) -> tuple[int, dict[str, str], bytes]:
-    body = b'{"error":"method_not_allowed","message":"this path does not serve that method"}'
-    return (
-        HTTPStatus.METHOD_NOT_ALLOWED,
-        {"Content-Type": "application/json", "Allow": ", ".join(sorted(methods))},
-        body,
-    )
 
 
 def _static(root: Path, path: str) -> tuple[int, dict[str, str], bytes]:

@@ -92,7 +92,23 @@ def test_unsupported_languages_and_currencies_are_refused(tree):
     edit(tree / "campaigns/club.md", "amount: 2, currency: EUR", "amount: 2, currency: XYZ")
     found = problems(tree)
     assert ("spring.de.md", "lang", "'de' is not one of en, it, fr, pl, ru") in found
-    assert ("club.md", "second_level.reward.currency", "'XYZ' is not an ISO 4217 currency") in found
+    assert ("club.md", "second_level.reward.currency", "'XYZ' is not an ISO 4217 currency in use") in found
+
+
+def test_a_withdrawn_currency_is_refused(tree):
+    edit(tree / "campaigns/club.md", "amount: 2, currency: EUR", "amount: 2, currency: DEM")
+    assert (
+        "club.md",
+        "second_level.reward.currency",
+        "'DEM' is not an ISO 4217 currency in use",
+    ) in problems(tree)
+
+
+def test_the_rules_carry_every_currency_in_use_with_its_minor_unit():
+    digits = content.compile_rules(content.load(ROOT / "content")).currency_digits
+    assert len(digits) > 140
+    assert (digits["EUR"], digits["USD"], digits["JPY"], digits["BHD"], digits["CHF"]) == (2, 2, 0, 3, 2)
+    assert not {"ZZZ", "XXX", "XTS", "XAU", "DEM", "ITL", "HRK"} & set(digits)
 
 
 def test_two_campaigns_cannot_share_a_code_prefix(tree):

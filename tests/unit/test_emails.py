@@ -52,3 +52,46 @@ def test_disposable_domains_are_refused(address):
 def test_ordinary_domains_are_not_disposable():
     assert not emails.is_disposable("anna@gmail.com")
     emails.refuse_disposable("anna@example.com")
+
+
+@pytest.mark.parametrize(
+    "control", ["\x00", "\t", "\n", "\x1b", "\x7f", "\x9b", "\u200b", "\u202e", "\ud800"]
+)
+@pytest.mark.parametrize("where", ["start", "local part", "domain", "end"])
+def test_an_address_with_a_control_character_anywhere_is_refused_by_name(control, where):
+    address = {
+        "start": f"{control}anna@example.com",
+        "local part": f"an{control}na@example.com",
+        "domain": f"anna@exam{control}ple.com",
+        "end": f"anna@example.com{control}",
+    }[where]
+    with pytest.raises(InvalidInput) as raised:
+        emails.clean(address)
+    assert f"control character U+{ord(control):04X}" in raised.value.message
+
+
+@pytest.mark.parametrize(
+    ("typed", "normalised"),
+    [
+        ("anna@bücher.example", "anna@xn--bcher-kva.example"),
+        ("Anna@BÜCHER.Example", "anna@xn--bcher-kva.example"),
+        ("anna@xn--bcher-kva.example", "anna@xn--bcher-kva.example"),
+        ("anna@faß.de", "anna@xn--fa-hia.de"),  # IDNA 2008: not fass.de, someone else's domain
+        (
+            "anna@\uff45\uff58\uff41\uff4d\uff50\uff4c\uff45.com",
+            "anna@example.com",
+        ),  # full-width letters, as some keyboards type
+        ("anna@пример.рф", "anna@xn--e1afmkfd.xn--p1ai"),
+    ],
+)
+def test_an_international_domain_is_taken_in_its_ascii_form(typed, normalised):
+    assert emails.clean(typed) == normalised
+    assert emails.key(typed) == emails.key(normalised)
+
+
+@pytest.mark.parametrize(
+    "bad", ["anna@xn--.example", "anna@xn--zz-.example", "anna@a\u2488.example", "anna@-bü.de"]
+)
+def test_a_domain_that_is_no_valid_international_name_is_refused(bad):
+    with pytest.raises(InvalidInput):
+        emails.clean(bad)

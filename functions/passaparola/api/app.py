@@ -39,8 +39,8 @@ def make_app(*routers: APIGatewayHttpRouter) -> APIGatewayHttpResolver:
 
 
 def make_handler(app: APIGatewayHttpResolver, gate: Gate | None = None) -> Handler:
-    """The Lambda entry point: through CloudFront only, then the size limit, then `gate` (e.g.
-    a signature check), then routes."""
+    """The Lambda entry point: through CloudFront only, then the body's media type, size and
+    depth, then `gate` (e.g. a signature check), then routes."""
 
     @logger.inject_lambda_context(clear_state=True)
     @metrics.log_metrics
@@ -48,6 +48,6 @@ def make_handler(app: APIGatewayHttpResolver, gate: Gate | None = None) -> Handl
         refused = origin.refuse_direct(event) or errors.refuse_body(event) or (gate(event) if gate else None)
         if refused is not None:
             return refused
-        return app.resolve(event, context)
+        return app.resolve(errors.plain_json(event), context)
 
     return handler

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
@@ -14,6 +15,12 @@ from passaparola.domain import errors
 from passaparola.observability import logger
 
 MAX_BODY_BYTES = 16 * 1024
+_BASE64_LIMIT = -(-MAX_BODY_BYTES // 3) * 4  # characters of base64 that MAX_BODY_BYTES bytes take
+# Far deeper than any body of ours; far shallower than what the parser can survive.
+MAX_DEPTH = 32
+# A JSON string, possibly cut short by the end of the body, or a bracket. The possessive `*+`
+# keeps an unclosed string from backtracking, so the scan stays linear.
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*+"?|[\[\]{}]', re.DOTALL)
 
 STATUS: dict[type[errors.DomainError], int] = {
     errors.InvalidInput: 422,
@@ -54,20 +61,75 @@ def lambda_error(status: int, error: str, message: str) -> dict[str, Any]:
 
 
 def refuse_body(event: dict[str, Any]) -> dict[str, Any] | None:
-    """Bodies too big to be ours, not JSON, or not text at all, are answered before any route runs."""
+    """Bodies that are not JSON in UTF-8, too big, or too deep are answered before any route runs."""
     body = event.get("body") or ""
-    encoded = bool(event.get("isBase64Encoded"))
-    content_type = (event.get("headers") or {}).get("content-type", "application/json")
-    if body and content_type.split(";")[0].strip().lower() != "application/json":
-        return lambda_error(415, "unsupported_media_type", "send the body as application/json")
-    if len(body) > MAX_BODY_BYTES * (4 / 3 if encoded else 1):
-        return lambda_error(413, "payload_too_large", f"request body is larger than {MAX_BODY_BYTES} bytes")
-    if encoded:
-        try:
-            base64.b64decode(body, validate=True).decode("utf-8")
-        except ValueError:  # binascii.Error and UnicodeDecodeError are ValueErrors
-            return lambda_error(400, "malformed_json", "request body is not UTF-8 text")
+    if not body:
+        return None
+    refusal = _media_type_refusal((event.get("headers") or {}).get("content-type", "application/json"))
+    if refusal is not None:
+        return lambda_error(415, "unsupported_media_type", refusal)
+    too_large = lambda_error(413, "payload_too_large", f"request body is larger than {MAX_BODY_BYTES} bytes")
+    try:
+        if event.get("isBase64Encoded"):
+            if len(body) > _BASE64_LIMIT:  # before decoding anything that large
+                return too_large
+            raw = base64.b64decode(body, validate=True)
+            text = raw.decode("utf-8")
+        else:
+            # at least one byte per character, so this bound needs no encoding
+            if len(body) > MAX_BODY_BYTES:
+                return too_large
+            raw, text = body.encode("utf-8"), body
+    except ValueError:  # binascii.Error and Unicode errors are ValueErrors
+        return lambda_error(400, "malformed_json", "request body is not UTF-8 text")
+    if len(raw) > MAX_BODY_BYTES:
+        return too_large
+    if _too_deep(text):
+        return lambda_error(
+            400, "too_deep", f"request body nests arrays and objects deeper than {MAX_DEPTH} levels"
+        )
     return None
+
+
+def plain_json(event: dict[str, Any]) -> dict[str, Any]:
+    """The event with its media type spelt as powertools expects. Powertools matches the
+    Content-Type case-sensitively as a prefix, and raises (a 500) for `Application/Json`;
+    `refuse_body` has already checked it the way HTTP compares media types."""
+    headers = event.get("headers") or {}
+    if "content-type" not in headers:
+        return event
+    return event | {"headers": headers | {"content-type": "application/json"}}
+
+
+def _media_type_refusal(content_type: str) -> str | None:
+    """Why a Content-Type is not JSON in UTF-8, or None when it is. Type, subtype and parameter
+    names are case-insensitive, and a parameter value may be quoted (RFC 9110, 8.3.1)."""
+    media_type, *parameters = content_type.split(";")
+    if media_type.strip().lower() != "application/json":
+        return "send the body as application/json"
+    for parameter in parameters:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset" and value.strip().strip('"').lower() != "utf-8":
+            return "send the body as application/json in UTF-8 (charset=utf-8, or no charset)"
+    return None
+
+
+def _too_deep(text: str) -> bool:
+    """Whether arrays and objects nest deeper than MAX_DEPTH, found without parsing: json.loads
+    recurses once per level and fails at about 1,000 levels with a RecursionError, not a
+    JSONDecodeError. Brackets inside strings are not counted; an unclosed string runs to the end."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return False
+    depth = 0
+    for token in _TOKENS.finditer(text):
+        match token.group():
+            case "[" | "{":
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return True
+            case "]" | "}":
+                depth -= 1
+    return False
 
 
 def _describe(problem: dict[str, Any]) -> str:

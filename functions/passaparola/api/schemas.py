@@ -5,11 +5,22 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
+from passaparola.domain.money import PlainDecimal
 from passaparola.domain.people import MAX_NAME
+from passaparola.domain.text import NoControlCharacter
 
-Email = Annotated[str, Field(min_length=3, max_length=254, examples=["anna@example.com"])]
+Email = Annotated[
+    str,
+    NoControlCharacter,
+    Field(
+        min_length=3,
+        max_length=254,
+        description="no control characters; an international domain (IDNA) is taken",
+        examples=["anna@example.com"],
+    ),
+]
 CodeText = Annotated[str, Field(min_length=1, max_length=32, examples=["SPRING-7KQMX2R9P"])]
 Locale = Annotated[str, Field(pattern=r"^[a-z]{2}$", examples=["it"])]
 OrderId = Annotated[
@@ -117,16 +128,34 @@ class ConversionRequest(_In):
     email: Email
     amount: Annotated[
         Decimal,
+        PlainDecimal,
         Field(
             gt=0,
             le=Decimal("1000000000"),
             max_digits=15,
             decimal_places=4,
             allow_inf_nan=False,
-            examples=["49.90"],
+        ),
+        # pydantic documents any Unicode digit (\d) for the string form; we take 0-9 only
+        WithJsonSchema(
+            {
+                "anyOf": [
+                    {"type": "number", "exclusiveMinimum": 0, "maximum": 1000000000},
+                    {"type": "string", "pattern": r"^[0-9]{1,10}(\.[0-9]{1,4})?$"},
+                ],
+                "description": "no finer than the currency's minor unit (0.01 EUR, 1 JPY, 0.001 BHD)",
+                "examples": ["49.90"],
+            }
         ),
     ]
-    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$", examples=["EUR"])]
+    currency: Annotated[
+        str,
+        Field(
+            pattern=r"^[A-Z]{3}$",
+            description="an ISO 4217 code of a currency in use (not XXX, not a withdrawn one)",
+            examples=["EUR"],
+        ),
+    ]
     code: CodeText | None = None
 
 
@@ -166,12 +195,12 @@ class StatsResponse(BaseModel):
 def error_responses(*statuses: int) -> dict[int, Any]:
     """OpenAPI entries for the error answers a route can give."""
     names = {
-        400: "Malformed JSON",
+        400: "Malformed JSON, not UTF-8, or nested more than 32 arrays or objects deep",
         401: "Missing, stale or wrong signature or token",
         404: "Not found",
         409: "The same request is being processed; retry",
         413: "Body too large",
-        415: "The body is not application/json",
+        415: "The body is not application/json in UTF-8",
         422: "A value is missing or not acceptable",
         429: "Too many requests from this client; Retry-After says when to try again",
     }

@@ -322,6 +322,7 @@ class Rules(_Strict):
 
     campaigns: dict[Slug, CompiledCampaign]
     brands: dict[Slug, BrandContact]
+    # every currency in use with its minor unit, from the build (content.currencies_in_use)
     currency_digits: dict[str, int] = Field(default_factory=dict)
 
     def campaign(self, slug: str) -> CompiledCampaign | None:

@@ -24,7 +24,11 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
-processor = BatchProcessor(event_type=EventType.SQS)
+# When every record fails, powertools would raise by default: the whole batch then returns to
+# the queue, logged as a crash. Naming every message instead keeps one answer for every batch,
+# and the queue's redrive policy still moves each message to the dead-letter queue after
+# maxReceiveCount receives.
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 def _advance(message: dict[str, Any]) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Literal
 
-from passaparola.domain import attribution, emails, fraud
+from passaparola.domain import attribution, emails, fraud, money
 from passaparola.domain.campaign import CompiledCampaign, Rules
 from passaparola.domain.money import Money
 from passaparola.domain.rewards import referrer_grant_on_purchase, second_level_grant
@@ -73,6 +73,7 @@ class Conversions:
         self.clock = clock
 
     def convert(self, order: Order) -> Converted:
+        money.check_price(order.amount, order.currency, self.rules.currency_digits)
         existing = self.conversions.get_order(order.order_id)
         if existing is not None:
             return _answer_for(existing)
