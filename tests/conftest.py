@@ -14,7 +14,7 @@ from passaparola.storage import aws, secret_store
 from passaparola_local import motoserver
 from passaparola_local.gateway import sandboxes
 from passaparola_local.provision import Stack, provision
-from tests.support import API, FIXTURE_CONTENT, SENDER, SITE, WEBHOOK_SECRET, Client, Clock
+from tests.support import API, FIXTURE_CONTENT, ROOMY_LIMITS, SENDER, SITE, WEBHOOK_SECRET, Client, Clock
 
 
 @pytest.fixture(autouse=True)
@@ -66,7 +66,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 
 def _provision(monkeypatch: pytest.MonkeyPatch, rules: Path) -> Stack:
     stack = provision(
-        {"SiteUrl": SITE, "ApiUrl": API, "MailFrom": SENDER},
+        {"SiteUrl": SITE, "ApiUrl": API, "MailFrom": SENDER} | ROOMY_LIMITS,
         secret_values={"WebhookSecret": WEBHOOK_SECRET},
     )
     aws.client("ses").verify_email_identity(EmailAddress=SENDER)

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from passaparola.domain.campaign import Rules
 
 BUNDLED_RULES = Path(__file__).with_name("rules.json")
+_LIMIT = r"^[1-9][0-9]{0,8}/[1-9][0-9]{0,5}$"
 
 
 class ConfigError(RuntimeError):
@@ -35,6 +36,13 @@ class Settings(BaseModel):
     visitor_salt_secret_id: str | None = Field(alias="VISITOR_SALT_SECRET_ID", default=None)
     fraud_pepper_secret_id: str | None = Field(alias="FRAUD_PEPPER_SECRET_ID", default=None)
     customer_marker_days: int = Field(alias="CUSTOMER_MARKER_DAYS", default=730, ge=1, le=36500)
+    origin_secret_id: str | None = Field(alias="ORIGIN_VERIFY_SECRET_ID", default=None)
+    stats_link_days: int = Field(alias="STATS_LINK_DAYS", default=90, ge=1)
+    # Per-client limits, "<requests>/<seconds>" (README, "Limits"); each function has its own.
+    enrol_rate_limit: str | None = Field(alias="ENROL_RATE_LIMIT", default=None, pattern=_LIMIT)
+    claim_rate_limit: str | None = Field(alias="CLAIM_RATE_LIMIT", default=None, pattern=_LIMIT)
+    code_rate_limit: str | None = Field(alias="CODE_RATE_LIMIT", default=None, pattern=_LIMIT)
+    click_rate_limit: str | None = Field(alias="CLICK_RATE_LIMIT", default=None, pattern=_LIMIT)
 
     def require(self, field: str) -> str:
         value = getattr(self, field)

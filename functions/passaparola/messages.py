@@ -93,3 +93,18 @@ def reward_issued(
         i18n.text(lang, "email.reward.subject", brand=brand.name, reward=reward),
         [*paragraphs, *_footer(lang, brand)],
     )
+
+
+def new_customers_only(*, to: str, lang: str, campaign: CompiledCampaign, brand: BrandContact) -> Email:
+    """To an address that claimed an offer meant for new customers, having bought before."""
+    title = campaign.text(lang).title
+    return _render(
+        to,
+        i18n.text(lang, "email.existing.subject", campaign=title, brand=brand.name),
+        [
+            i18n.text(lang, "email.greeting.anonymous"),
+            i18n.text(lang, "email.existing.body", campaign=title, brand=brand.name),
+            (i18n.text(lang, "email.reward.shop"), brand.store_url),
+            *_footer(lang, brand),
+        ],
+    )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from passaparola import config
 from passaparola.services import Links, utc_now
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from passaparola.services.codes import CodeValidator
     from passaparola.services.conversions import Conversions
     from passaparola.services.enrolment import Enrolment
+    from passaparola.services.limits import RateLimiter
     from passaparola.services.refunds import Refunds
     from passaparola.services.reviews import Reviews
     from passaparola.services.rewards import RewardLifecycle
@@ -57,9 +58,30 @@ def _key_secret(field: str) -> bytes:
 
 @cache
 def tokens() -> StatsTokens:
+    from datetime import timedelta
+
     from passaparola.domain.tokens import StatsTokens
 
-    return StatsTokens(_key_secret("stats_key_secret_id"))
+    lifetime = timedelta(days=config.settings().stats_link_days)
+    return StatsTokens(_key_secret("stats_key_secret_id"), lifetime)
+
+
+def origin_secret() -> str:
+    """What CloudFront puts in the origin header. Not cached here: powertools caches the
+    secret for minutes, so a new value is picked up."""
+    from passaparola.storage import secret_store
+
+    return secret_store.read(config.settings().require("origin_secret_id"))
+
+
+@cache
+def rate_limit(route: Literal["enrol", "claim", "code"]) -> RateLimiter:
+    from passaparola.domain.limits import Limit
+    from passaparola.services.limits import RateLimiter
+    from passaparola.storage.limits import LimitStore
+
+    limit = Limit.parse(config.settings().require(f"{route}_rate_limit"))
+    return RateLimiter(route, limit, LimitStore(table()), _key_secret("visitor_salt_secret_id"), utc_now)
 
 
 @cache
@@ -93,12 +115,14 @@ def reward_queue() -> RewardQueue:
 
 @cache
 def click_recorder() -> ClickRecorder:
+    from passaparola.domain.limits import Limit
     from passaparola.services.clicks import ClickRecorder
+    from passaparola.services.limits import InstanceRateLimiter
     from passaparola.storage.clicks import ClickStore
 
-    return ClickRecorder(
-        config.rules(), ClickStore(table()), _key_secret("visitor_salt_secret_id"), links(), utc_now
-    )
+    salt = _key_secret("visitor_salt_secret_id")
+    limiter = InstanceRateLimiter(Limit.parse(config.settings().require("click_rate_limit")), salt, utc_now)
+    return ClickRecorder(config.rules(), ClickStore(table()), limiter, salt, links(), utc_now)
 
 
 @cache
@@ -221,6 +245,7 @@ def reset() -> None:
     """Forget every built service (tests switch environments between cases)."""
     factories: list[Any] = [table, links, tokens, mailer, click_recorder, code_validator, reward_queue]
     factories += [reward_lifecycle, enrolment, claims, conversions, refunds, reviews, stats, marker_keys]
+    factories.append(rate_limit)
     for factory in factories:
         factory.cache_clear()
     config.settings.cache_clear()

@@ -126,10 +126,19 @@ def deploy_site(args: argparse.Namespace) -> int:
 
 def serve(args: argparse.Namespace) -> int:
     """The site and the API on moto, at one local URL, until Ctrl-C."""
-    from passaparola_local import local_console
+    from passaparola_local import local_console, template
 
+    parameters = dict(item.partition("=")[::2] for item in args.parameter)
+    unknown = sorted(set(parameters) - set(template.load()["Parameters"]))
+    if unknown:
+        print(f"passaparola serve: the template has no parameter {', '.join(unknown)}", file=sys.stderr)
+        return 2
     return local_console.serve(
-        args.port, seed=args.demo, release_every=args.release_every, state_dir=args.state_dir
+        args.port,
+        seed=args.demo,
+        release_every=args.release_every,
+        state_dir=args.state_dir,
+        parameters=parameters,
     )
 
 
@@ -194,6 +203,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     run_local.add_argument(
         "--state-dir", type=Path, help="where the built site and run state go (.build/local)"
+    )
+    run_local.add_argument(
+        "--parameter",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a template parameter, as sam deploy takes it (e.g. ClaimRateLimit=100/60); repeatable",
     )
     run_local.set_defaults(func=serve)
 

@@ -19,6 +19,9 @@ from passaparola_local.sandbox import InvocationError, SandboxPool
 
 HandlerFn = Callable[[dict[str, Any], Any], Any]
 _CRASH = b'{"message":"Internal Server Error"}'
+# Behind CloudFront, API Gateway sees an edge's address (this one is in CloudFront's range).
+CLOUDFRONT_EDGE = "130.176.0.1"
+_VIEWER_PORT = 50000
 
 
 class Runner(Protocol):
@@ -62,12 +65,14 @@ def load_handler(dotted: str) -> HandlerFn:
 
 
 class Gateway:
-    """API Gateway and the SQS event source, locally: requests become events for a runner."""
+    """CloudFront, API Gateway and the SQS event source, locally: requests become events for
+    a runner."""
 
     def __init__(self, stack: Stack, runner: Runner | None = None) -> None:
         self.stack = stack
         self.routes = cfn.routes(stack.template)
         self.runner = runner or InProcess(stack.template)
+        self.origin_headers = stack.origin_headers()
 
     def methods_for(self, path: str) -> set[str]:
         """The methods the API serves at `path` (empty when the path is not the API's)."""
@@ -82,7 +87,16 @@ class Gateway:
         headers: dict[str, str] | None = None,
         body: bytes | None = None,
         source_ip: str = "127.0.0.1",
+        via_cloudfront: bool = True,
     ) -> HttpResponse:
+        """A request from `source_ip`, through CloudFront as on AWS; `via_cloudfront=False`
+        sends it to the API's own endpoint directly, as anyone who finds that can."""
+        headers = {name.lower(): value for name, value in (headers or {}).items()}
+        if via_cloudfront:
+            # What CloudFront does: its origin headers overwrite any the viewer sent, it tells
+            # the origin who the viewer is, and API Gateway sees the edge's address instead.
+            headers |= self.origin_headers | {"cloudfront-viewer-address": f"{source_ip}:{_VIEWER_PORT}"}
+            source_ip = CLOUDFRONT_EDGE
         for route in self.routes:
             params = route.matches(method.upper(), path)
             if params is None:

@@ -25,9 +25,16 @@ console = Console()
 
 
 def serve(
-    port: int, *, seed: bool = False, release_every: float = 10.0, state_dir: Path | None = None
+    port: int,
+    *,
+    seed: bool = False,
+    release_every: float = 10.0,
+    state_dir: Path | None = None,
+    parameters: dict[str, str] | None = None,
 ) -> int:
-    local = LocalStack(port=port, release_every=release_every, state_dir=state_dir or STATE)
+    local = LocalStack(
+        port=port, release_every=release_every, state_dir=state_dir or STATE, parameters=parameters or {}
+    )
     try:
         local.bind()
     except OSError as exc:
@@ -63,6 +70,7 @@ def serve(
         f"API         {local.url}  (OpenAPI: {local.url}/openapi.json)",
         f"Outbox      {local.url}/_local/   (email sent, and a test store)",
         f"Store's dev signing secret  {local.webhook_secret}",
+        f"Limits      {_limits(local)} per client (--parameter to change)",
     ]
     if seed:
         lines += [f"Stats page of {who}  {link}" for who, link in links.items()]
@@ -75,6 +83,13 @@ def serve(
     finally:
         local.stop()
     return 0
+
+
+def _limits(local: LocalStack) -> str:
+    assert local.stack is not None
+    routes = {"enrol": "EnrolRateLimit", "claims": "ClaimRateLimit", "codes": "CodeLookupRateLimit"}
+    routes["clicks"] = "ClickRateLimit"
+    return ", ".join(f"{route} {local.stack.ref(parameter)} s" for route, parameter in routes.items())
 
 
 def _interrupt(*_: object) -> None:

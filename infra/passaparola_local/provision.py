@@ -38,6 +38,15 @@ class Stack:
     def environment(self, function: str) -> dict[str, str]:
         return cfn.environment(self.template, function, self.resolve)
 
+    def origin_headers(self, origin_id: str = "api") -> dict[str, str]:
+        """What CloudFront adds to every request it sends to the origin (the API's secret
+        origin header), with the secrets' local values."""
+        by_arn = {self.ref(name): value for name, value in self.secret_values.items()}
+        return {
+            name: cfn.resolve_secret_references(value, by_arn)
+            for name, value in cfn.origin_headers(self.template, origin_id, self.resolve).items()
+        }
+
     def union_environment(self) -> dict[str, str]:
         """Every function's variables at once, for running them all in one process. Only
         POWERTOOLS_SERVICE_NAME differs between functions; one process has one service name."""
@@ -64,7 +73,11 @@ def provision(
         "AWS::URLSuffix": "amazonaws.com",
         "AWS::StackName": prefix,
     }
-    for name, spec in template.get("Parameters", {}).items():
+    declared = template.get("Parameters", {})
+    unknown = sorted(set(parameters) - set(declared))
+    if unknown:
+        raise ValueError(f"the template has no parameter {', '.join(unknown)}")
+    for name, spec in declared.items():
         refs[name] = parameters.get(name, spec.get("Default", ""))
     attributes: dict[str, str] = {}
     resolve = cfn.Resolver(template, refs, attributes)

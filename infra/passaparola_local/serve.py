@@ -59,6 +59,8 @@ class LocalStack:
     state_dir: Path = STATE
     url: str = ""
     webhook_secret: str = field(default_factory=new_webhook_secret)
+    # Template parameters, as `sam deploy --parameter-overrides` takes them (e.g. the limits).
+    parameters: dict[str, str] = field(default_factory=dict)
     stack: Stack | None = None
     gateway: Gateway | None = None
     _moto: motoserver.SerialMotoServer | None = None
@@ -87,7 +89,7 @@ class LocalStack:
         os.environ.update(self._aws_environment())
         aws.reset()
         self.stack = provision(
-            {"SiteUrl": self.url, "ApiUrl": self.url, "MailFrom": SENDER},
+            self.parameters | {"SiteUrl": self.url, "ApiUrl": self.url, "MailFrom": SENDER},
             secret_values={"WebhookSecret": self.webhook_secret},
         )
         aws.client("ses").verify_email_identity(EmailAddress=SENDER)

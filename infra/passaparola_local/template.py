@@ -16,6 +16,7 @@ import yaml
 from samtranslator.yaml_helper import intrinsics_multi_constructor
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "template.yaml"
+_SECRET_REFERENCE = re.compile(r"\{\{resolve:secretsmanager:(?P<secret>.+?):SecretString\}\}")
 
 
 class _CfnLoader(yaml.SafeLoader):
@@ -133,3 +134,22 @@ def environment(template: dict[str, Any], function: str, resolve: Resolver) -> d
     shared = template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
     own = template["Resources"][function]["Properties"].get("Environment", {}).get("Variables", {})
     return {key: str(resolve(value)) for key, value in {**shared, **own}.items()}
+
+
+def origin_headers(template: dict[str, Any], origin_id: str, resolve: Resolver) -> dict[str, str]:
+    """The custom headers CloudFront adds to each request it sends to an origin (lower-case
+    names, as the functions receive them); values may hold secrets' dynamic references."""
+    for distribution in resources(template, "AWS::CloudFront::Distribution").values():
+        for origin in distribution["Properties"]["DistributionConfig"]["Origins"]:
+            if origin["Id"] == origin_id:
+                return {
+                    header["HeaderName"].lower(): str(resolve(header["HeaderValue"]))
+                    for header in origin.get("OriginCustomHeaders", [])
+                }
+    raise ValueError(f"no CloudFront origin {origin_id!r} in the template")
+
+
+def resolve_secret_references(text: str, secrets: dict[str, str]) -> str:
+    """Replaces each {{resolve:secretsmanager:ID:SecretString}} with the secret's value, as
+    CloudFormation does at deploy time; `secrets` maps IDs (ARNs) to values."""
+    return _SECRET_REFERENCE.sub(lambda found: secrets[found.group("secret")], text)

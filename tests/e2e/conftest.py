@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from passaparola.domain import signatures
-from tests.support import ROOT, poll
+from tests.support import ROOMY_LIMITS, ROOT, poll
 
 
 @dataclass
@@ -81,6 +81,7 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
             "--port=0",
             f"--state-dir={state}",
             "--release-every=1",
+            *(f"--parameter={name}={value}" for name, value in ROOMY_LIMITS.items()),
         ],
         cwd=ROOT,
         env=environment,

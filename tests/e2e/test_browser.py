@@ -140,3 +140,26 @@ def test_a_page_in_italian(page: Page, local_stack: Any) -> None:
     expect(page.locator("h1")).to_contain_text("Regala")
     mail = local_stack.mail_to("ugo@example.com", "link personale")
     assert "/it/stats/#t=" in mail["html"]
+
+
+def test_claiming_with_an_address_that_has_claimed_says_the_gift_was_emailed(
+    page: Page, local_stack: Any
+) -> None:
+    from passaparola import i18n
+
+    status, enrolled = local_stack.post("/referrers", {"campaign": "club", "email": "pia@example.com"})
+    assert status == 201
+    status, first = local_stack.post("/claims", {"code": enrolled["code"], "email": "quinn@example.com"})
+    assert first["friend_reward"]["coupon_code"]
+    page.goto(f"{local_stack.url}/r/{enrolled['code']}")
+    claim = page.locator("form[data-claim]")
+    expect(claim.locator("fieldset")).to_be_enabled()
+    claim.get_by_label(re.compile("email", re.IGNORECASE)).fill("quinn@example.com")
+    claim.locator("[data-submit]").click()
+    claimed = page.locator("[data-claimed]")
+    expect(claimed).to_be_visible()
+    expect(claimed.locator("[data-claimed-notice]")).to_have_text(
+        i18n.text("en", "site.landing.claimed.emailed")
+    )
+    expect(claimed.locator("[data-coupon]")).to_be_hidden()
+    expect(claimed.locator("[data-reward-pending]")).to_be_hidden()

@@ -109,17 +109,27 @@ def test_each_function_serves_the_referral_path_with_its_own_environment_and_rol
     served_stack: Stack, functions: dict[str, ArtifactFunction]
 ) -> None:
     enrol, referrer, friend = functions["EnrolAndClaimFunction"], "anna@example.com", "marco@example.com"
+    cloudfront = served_stack.origin_headers()  # every request comes through CloudFront
     status, enrolled = _http(
-        enrol, "POST", "/referrers", "/referrers", {"campaign": CAMPAIGN, "email": referrer, "name": "Anna"}
+        enrol,
+        "POST",
+        "/referrers",
+        "/referrers",
+        {"campaign": CAMPAIGN, "email": referrer, "name": "Anna"},
+        **cloudfront,
     )
     assert status == 201, enrolled
     code = enrolled["code"]
 
-    status, _ = _http(functions["RecordClickFunction"], "GET", f"/r/{code}", "/r/{code}")
+    status, _ = _http(functions["RecordClickFunction"], "GET", f"/r/{code}", "/r/{code}", **cloudfront)
     assert status == 302
-    status, checked = _http(functions["ValidateCodeFunction"], "GET", f"/codes/{code}", "/codes/{code}")
+    status, checked = _http(
+        functions["ValidateCodeFunction"], "GET", f"/codes/{code}", "/codes/{code}", **cloudfront
+    )
     assert (status, checked["valid"]) == (200, True)
-    status, claimed = _http(enrol, "POST", "/claims", "/claims", {"code": code, "email": friend})
+    status, claimed = _http(
+        enrol, "POST", "/claims", "/claims", {"code": code, "email": friend}, **cloudfront
+    )
     assert status == 201, claimed
 
     order = json.dumps(
@@ -127,7 +137,13 @@ def test_each_function_serves_the_referral_path_with_its_own_environment_and_rol
     ).encode()
     signed = signatures.sign(order, f"msg_{uuid.uuid4().hex}", datetime.now(UTC), WEBHOOK_SECRET)
     status, converted = _http(
-        functions["StoreWebhooksFunction"], "POST", "/conversions", "/conversions", order, **signed
+        functions["StoreWebhooksFunction"],
+        "POST",
+        "/conversions",
+        "/conversions",
+        order,
+        **signed,
+        **cloudfront,
     )
     assert (status, converted["status"]) == (202, "queued"), converted
 
@@ -141,9 +157,12 @@ def test_each_function_serves_the_referral_path_with_its_own_environment_and_rol
         "/referrers/me",
         "/referrers/me",
         authorization=f"Bearer {token}",
+        **cloudfront,
     )
     assert (status, mine["code"], mine["conversions"]) == (200, code, 1), mine
-    status, document = _http(functions["ApiDocsFunction"], "GET", "/openapi.json", "/openapi.json")
+    status, document = _http(
+        functions["ApiDocsFunction"], "GET", "/openapi.json", "/openapi.json", **cloudfront
+    )
     assert (status, document["info"]["title"]) == (200, "passaparola")
 
     for name, function in functions.items():

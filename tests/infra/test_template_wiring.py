@@ -159,3 +159,64 @@ def test_the_index_function_maps_folders_to_their_index_page(template: dict[str,
         "/theme/site.3f9a1c2b.css",
         "/favicon.ico",
     ]
+
+
+def test_cloudfront_adds_the_origin_header_that_every_http_function_checks(template: dict[str, Any]) -> None:
+    from passaparola.api import origin
+
+    (api,) = [o for o in _distribution(template)["Origins"] if o["Id"] == "api"]
+    (header,) = api["OriginCustomHeaders"]
+    assert header["HeaderName"].lower() == origin.HEADER
+    assert header["HeaderValue"] == {
+        "Fn::Sub": "{{resolve:secretsmanager:${OriginVerifySecret}:SecretString}}"
+    }
+    served = {route.function for route in local_template.routes(template)}
+    assert len(served) == 6
+    for function in served:
+        variables = template["Resources"][function]["Properties"]["Environment"]["Variables"]
+        assert variables["ORIGIN_VERIFY_SECRET_ID"] == {"Ref": "OriginVerifySecret"}, function
+
+
+def test_the_rate_limited_routes_get_the_viewers_address(template: dict[str, Any]) -> None:
+    """Without CloudFront-Viewer-Address every visitor behind one edge would share one limit."""
+    all_viewer_except_host = "b689b0a8-53d0-40ab-baf2-68738e2966ac"  # adds CloudFront's headers too
+    for path in ("/r/*", "/codes/*", "/claims", "/referrers"):
+        (behaviour,) = [b for b in _distribution(template)["CacheBehaviors"] if b["PathPattern"] == path]
+        policy = behaviour["OriginRequestPolicyId"]
+        if policy == all_viewer_except_host:
+            continue
+        headers = template["Resources"][policy["Ref"]]["Properties"]["OriginRequestPolicyConfig"]
+        assert "cloudfront-viewer-address" in {h.lower() for h in headers["HeadersConfig"]["Headers"]}, path
+
+
+@pytest.mark.parametrize("limit", ["0", "2000"])
+def test_a_waf_rate_limit_per_ip_is_attached_only_when_asked_for(
+    template: dict[str, Any], limit: str
+) -> None:
+    resolve = local_template.Resolver(
+        template, {"WafRateLimit": limit, "AWS::NoValue": "(none)"}, {"WebAcl.Arn": "arn:aws:wafv2:acl"}
+    )
+    assert resolve.condition("HasWaf") is (limit != "0")
+    attached = resolve(_distribution(template)["WebACLId"])
+    assert attached == ("arn:aws:wafv2:acl" if limit != "0" else "(none)")
+    acl = template["Resources"]["WebAcl"]
+    assert acl["Condition"] == "HasWaf"
+    assert acl["Properties"]["Scope"] == "CLOUDFRONT"
+    assert acl["Properties"]["DefaultAction"] == {"Allow": {}}
+    (rule,) = acl["Properties"]["Rules"]
+    assert rule["Statement"]["RateBasedStatement"] == {
+        "Limit": {"Ref": "WafRateLimit"},
+        "EvaluationWindowSec": 300,
+        "AggregateKeyType": "IP",
+    }
+    assert rule["Action"]["Block"]["CustomResponse"]["ResponseCode"] == 429
+    # Sampled requests would keep visitors' IP addresses in the WAF console.
+    assert not acl["Properties"]["VisibilityConfig"]["SampledRequestsEnabled"]
+    assert not rule["VisibilityConfig"]["SampledRequestsEnabled"]
+
+
+def test_a_waf_needs_the_stack_in_us_east_1(template: dict[str, Any]) -> None:
+    rule = template["Rules"]["WafNeedsUsEast1"]
+    assert rule["RuleCondition"] == template["Conditions"]["HasWaf"]
+    (assertion,) = rule["Assertions"]
+    assert assertion["Assert"] == {"Fn::Equals": [{"Ref": "AWS::Region"}, "us-east-1"]}

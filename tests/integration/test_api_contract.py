@@ -196,7 +196,17 @@ def test_the_openapi_document_matches_the_api(client):
         "/reviews/{conversion_id}",
         "/referrers/me",
     }
-    assert set(paths["/referrers"]["post"]["responses"]) >= {"200", "201", "400", "413", "422"}
+    # Enrolment and claims answer 201 whether or not the address was known: no 200 to tell.
+    assert set(paths["/referrers"]["post"]["responses"]) == {"201", "400", "413", "415", "422", "429"}
+    assert set(paths["/claims"]["post"]["responses"]) == {"201", "400", "413", "415", "422", "429"}
+    for path, method in (
+        ("/referrers", "post"),
+        ("/claims", "post"),
+        ("/codes/{code}", "get"),
+        ("/r/{code}", "get"),
+    ):
+        limited = paths[path][method]["responses"]["429"]
+        assert "Retry-After" in limited["headers"], path
     assert set(paths["/conversions"]["post"]["responses"]) >= {"202", "400", "401", "409", "413", "422"}
     assert set(paths["/r/{code}"]["get"]["responses"]) >= {"302"}
     assert set(paths["/codes/{code}"]["get"]["responses"]) >= {"200", "404"}

@@ -2,6 +2,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from passaparola import wiring
 from passaparola.storage import aws
 from tests.support import BROWSER, SITE, dynamodb_calls, items_under
 
@@ -29,13 +30,21 @@ def test_a_click_redirects_to_the_landing_page_and_is_counted(client, code):
     assert clicks(client, code) == 1
 
 
-def test_a_counted_click_is_exactly_one_dynamodb_call_and_no_read(client, code):
+def test_a_counted_click_is_exactly_one_dynamodb_call_and_no_read(client, code, monkeypatch):
+    """The per-client limit on clicks counts in memory: a counted click is still one write, and
+    a click over the limit costs no DynamoDB call at all."""
+    monkeypatch.setenv("CLICK_RATE_LIMIT", "2/60")
+    wiring.reset()
     client.call("GET", f"/r/{code}", source_ip="198.51.100.1")  # warm: the salt is read once per cold start
     with dynamodb_calls() as calls:
         answer = client.call("GET", f"/r/{code}", source_ip="198.51.100.2")
     assert answer.status == 302
     assert calls == ["TransactWriteItems"]
     assert clicks(client, code) == 2
+    with dynamodb_calls() as calls:
+        statuses = [client.call("GET", f"/r/{code}", source_ip="198.51.100.2").status for _ in range(2)]
+    assert statuses == [302, 429]
+    assert calls == ["TransactWriteItems"]  # the repeat visit's (which writes nothing); the 429 made none
 
 
 def test_the_same_visitor_is_counted_once_a_day(client, code, clock):
@@ -125,9 +134,10 @@ def test_a_campaign_that_ended_lands_invalid_without_a_write(client, code, clock
 
 
 def test_behind_cloudfront_the_visitors_own_address_is_used(client, code):
-    edge = "130.176.0.1"  # every visitor reaches the API from a CloudFront edge address
-    for visitor in ("198.51.100.1:50123", "198.51.100.2:40111", "198.51.100.1:50999"):
-        client.call("GET", f"/r/{code}", headers={"cloudfront-viewer-address": visitor}, source_ip=edge)
+    """Every visitor reaches the API from a CloudFront edge address (the local gateway does
+    what CloudFront does); the visitor's own comes in CloudFront-Viewer-Address."""
+    for visitor in ("198.51.100.1", "198.51.100.2", "198.51.100.1"):
+        client.call("GET", f"/r/{code}", source_ip=visitor)
     assert clicks(client, code) == 2
 
 

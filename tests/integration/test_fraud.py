@@ -95,11 +95,10 @@ def test_a_buyer_who_ordered_before_being_referred_gets_nothing(client):
     assert client.convert("1", "marco@example.com").body["reason"] == "unattributed"
     code = client.enrol("anna@example.com", campaign="gift").body["code"]
     claimed = client.claim(code, "Marco@Example.com")
-    assert (claimed.status, claimed.body["error"]) == (422, "existing_customer")
+    assert_refused_quietly(client, claimed, "marco@example.com")
     ordered = client.convert("2", "marco@example.com", code=code)  # the code typed at checkout
     assert (ordered.body["status"], ordered.body["reason"]) == ("rejected", "existing_customer")
     assert rewards_of(client, code) == {}
-    assert items_under(client.stack, "FRIEND#") == []
 
 
 def test_a_new_mailbox_on_the_same_shop_account_is_still_an_existing_customer(client):
@@ -123,7 +122,40 @@ def test_a_customer_referred_once_is_an_existing_customer_for_the_next_campaign(
     assert client.convert("1", "marco@example.com").body["status"] == "queued"
     bea = client.enrol("bea@example.com", campaign="instant").body["code"]
     refused = client.claim(bea, "marco@example.com")
-    assert (refused.status, refused.body["error"]) == (422, "existing_customer")
+    assert_refused_quietly(client, refused, "marco@example.com", "instant")
+
+
+def test_an_existing_customer_is_answered_as_a_repeat_claim_is_and_told_once_an_hour(client, clock):
+    """Whether an address has bought from the shop is not for whoever typed it to learn."""
+    assert client.convert("1", "marco@example.com").body["reason"] == "unattributed"
+    code = client.enrol("anna@example.com", campaign="gift").body["code"]
+    client.claim(code, "bea@example.com")
+    repeat = client.claim(code, "bea@example.com")  # a friend who claimed before
+    refused = client.claim(code, "marco@example.com")  # a customer who never claimed
+    assert refused.status == repeat.status == 201
+    assert refused.body.keys() == repeat.body.keys()
+    assert refused.body["friend_reward"] == repeat.body["friend_reward"]
+    for _ in range(3):
+        client.claim(code, "marco@example.com")
+    assert len(emails_to(client, "marco@example.com")) == 1
+    clock.advance(hours=1, seconds=1)
+    client.claim(code, "marco@example.com")
+    assert len(emails_to(client, "marco@example.com")) == 2
+
+
+def assert_refused_quietly(client, answer, address, campaign="gift"):
+    """A refusal that looks like a repeat claim: 201, no coupon, nothing stored, and the
+    address's owner told by email why."""
+    assert answer.status == 201
+    assert answer.body["friend_reward"]["coupon_code"] is None
+    claims = items_under(client.stack, "FRIEND#", f"CLAIM#{campaign}")
+    assert address not in [claim["email"] for claim in claims]
+    told = emails_to(client, address)
+    assert told and "new customers" in told[-1]["body"]
+
+
+def emails_to(client, address):
+    return [m for m in client.outbox() if m["to"] == [address]]
 
 
 @pytest.mark.parametrize("via", ["claim", "code"])

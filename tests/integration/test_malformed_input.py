@@ -122,10 +122,10 @@ def test_the_body_limit_counts_bytes_not_characters(client):
     assert (answer.status, answer.body["error"]) == (413, "payload_too_large")
 
 
-def enrol_event(raw, *, encoded):
-    event = http_event(
-        "POST", "/referrers", route_key="POST /referrers", headers={"content-type": "application/json"}
-    )
+def enrol_event(client, raw, *, encoded):
+    """An enrolment as CloudFront sends it (with the origin header), built by hand."""
+    headers = {"content-type": "application/json"} | client.gateway.origin_headers
+    event = http_event("POST", "/referrers", route_key="POST /referrers", headers=headers)
     event["body"] = base64.b64encode(raw).decode() if encoded else raw.decode()
     event["isBase64Encoded"] = encoded
     return event
@@ -142,11 +142,11 @@ def padded(size):
 @pytest.mark.parametrize("encoded", [False, True], ids=["text", "base64"])
 def test_a_body_of_exactly_the_limit_is_read_and_one_byte_more_is_not(client, encoded):
     full = client.gateway.invoke(
-        "EnrolAndClaimFunction", enrol_event(padded(MAX_BODY_BYTES), encoded=encoded)
+        "EnrolAndClaimFunction", enrol_event(client, padded(MAX_BODY_BYTES), encoded=encoded)
     )
     assert full["statusCode"] == 201, full["body"]
     over = client.gateway.invoke(
-        "EnrolAndClaimFunction", enrol_event(padded(MAX_BODY_BYTES + 1), encoded=encoded)
+        "EnrolAndClaimFunction", enrol_event(client, padded(MAX_BODY_BYTES + 1), encoded=encoded)
     )
     assert over["statusCode"] == 413
 

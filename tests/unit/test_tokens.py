@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from passaparola.domain.errors import InvalidToken
-from passaparola.domain.tokens import LIFETIME, StatsTokens
+from passaparola.domain.tokens import DEFAULT_LIFETIME, StatsLink, StatsTokens, link_epoch
 
 pytestmark = pytest.mark.unit
 
@@ -11,23 +11,51 @@ NOW = datetime(2026, 11, 23, tzinfo=UTC)
 tokens = StatsTokens(b"k" * 32)
 
 
-def test_a_token_names_its_code():
-    assert tokens.verify(tokens.issue("GIFT-BCDFGHJKM", NOW), NOW) == "GIFT-BCDFGHJKM"
+def test_a_token_names_its_code_and_when_it_was_issued():
+    link = tokens.verify(tokens.issue("GIFT-BCDFGHJKM", NOW), NOW)
+    assert link == StatsLink("GIFT-BCDFGHJKM", link_epoch(NOW))
 
 
-def test_a_token_for_one_code_cannot_be_edited_into_another():
-    code, expires, mac = tokens.issue("GIFT-BCDFGHJKM", NOW).split(".")
+def test_a_token_for_one_code_cannot_be_edited_into_another_or_made_younger():
+    code, issued, mac = tokens.issue("GIFT-BCDFGHJKM", NOW).split(".")
     with pytest.raises(InvalidToken):
-        tokens.verify(f"GIFT-BCDFGHJKN.{expires}.{mac}", NOW)
+        tokens.verify(f"GIFT-BCDFGHJKN.{issued}.{mac}", NOW)
     with pytest.raises(InvalidToken):
-        tokens.verify(f"{code}.{int(expires) + 86400}.{mac}", NOW)
+        tokens.verify(f"{code}.{int(issued) + 86400}.{mac}", NOW)
 
 
-def test_tokens_expire():
+def test_links_expire_after_90_days_by_default():
+    assert timedelta(days=90) == DEFAULT_LIFETIME
     token = tokens.issue("GIFT-BCDFGHJKM", NOW)
-    assert tokens.verify(token, NOW + LIFETIME - timedelta(seconds=1))
+    assert tokens.verify(token, NOW + DEFAULT_LIFETIME - timedelta(seconds=1))
     with pytest.raises(InvalidToken, match="expired"):
-        tokens.verify(token, NOW + LIFETIME + timedelta(seconds=1))
+        tokens.verify(token, NOW + DEFAULT_LIFETIME + timedelta(seconds=1))
+
+
+def test_the_lifetime_is_the_verifiers_so_a_shorter_one_applies_to_links_already_out():
+    token = tokens.issue("GIFT-BCDFGHJKM", NOW)
+    with pytest.raises(InvalidToken, match="expired"):
+        StatsTokens(b"k" * 32, timedelta(days=7)).verify(token, NOW + timedelta(days=8))
+
+
+def test_a_link_is_revoked_by_a_newer_one_and_not_by_an_older_one():
+    link = tokens.verify(tokens.issue("GIFT-BCDFGHJKM", NOW), NOW)
+    assert not link.revoked_by(None)
+    assert not link.revoked_by(link_epoch(NOW))
+    assert link.revoked_by(link_epoch(NOW + timedelta(seconds=1)))
+
+
+def test_a_year_long_link_of_the_old_format_is_refused():
+    """v1 links carried their expiry, a year out; they must not pass as issued in the future."""
+    import base64
+    import hashlib
+    import hmac
+
+    expires = int((NOW + timedelta(days=365)).timestamp())
+    mac = hmac.new(b"k" * 32, b"passaparola/stats/v1|GIFT-BCDFGHJKM|%d" % expires, hashlib.sha256).digest()
+    old = f"GIFT-BCDFGHJKM.{expires}.{base64.urlsafe_b64encode(mac).rstrip(b'=').decode()}"
+    with pytest.raises(InvalidToken):
+        tokens.verify(old, NOW)
 
 
 def test_another_key_refuses_the_token():

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from passaparola.api import errors
+from passaparola.api import errors, origin
 from passaparola.observability import logger, metrics
 
 if TYPE_CHECKING:
@@ -39,13 +39,13 @@ def make_app(*routers: APIGatewayHttpRouter) -> APIGatewayHttpResolver:
 
 
 def make_handler(app: APIGatewayHttpResolver, gate: Gate | None = None) -> Handler:
-    """The Lambda entry point: the body's media type, size and depth, then `gate` (e.g. a
-    signature check), then routes."""
+    """The Lambda entry point: through CloudFront only, then the body's media type, size and
+    depth, then `gate` (e.g. a signature check), then routes."""
 
     @logger.inject_lambda_context(clear_state=True)
     @metrics.log_metrics
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        refused = errors.refuse_body(event) or (gate(event) if gate else None)
+        refused = origin.refuse_direct(event) or errors.refuse_body(event) or (gate(event) if gate else None)
         if refused is not None:
             return refused
         return app.resolve(errors.plain_json(event), context)

@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from aws_lambda_powertools.metrics import MetricUnit
 
 from passaparola import wiring
-from passaparola.api.clients import client_address
+from passaparola.api.origin import client_address
 from passaparola.api.schemas import error_responses
 from passaparola.observability import metrics
 
@@ -20,7 +20,8 @@ router = APIGatewayHttpRouter()
     description=(
         "Counts the click (not for bots or link previews, and once a day per visitor) and "
         "redirects to the campaign's landing page with ?ref=CODE. An unknown or inactive code "
-        "still lands on a page, with ref_status=invalid."
+        "still lands on a page, with ref_status=invalid. More clicks from one network than the "
+        "limit allows answer 429."
     ),
     tags=["referrals"],
     responses={
@@ -29,7 +30,7 @@ router = APIGatewayHttpRouter()
             "content": {},
         }
     }
-    | error_responses(422),
+    | error_responses(422, 429),
 )
 def follow_link(code: str) -> Response[str]:
     event = router.current_event

@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from passaparola import wiring
+from passaparola.api.origin import client_address
 from passaparola.api.schemas import CodeInvalid, CodeValid, Offer, PublicReferrer, error_responses, ok
 from passaparola.domain.errors import CodeNotValid
 
@@ -18,15 +19,20 @@ router = APIGatewayHttpRouter()
 @router.get(
     "/codes/<code>",
     summary="Check a referral code",
-    description="Who invited the visitor and what they get. Never returns an email or other personal data.",
+    description=(
+        "Who invited the visitor and what they get. Never returns an email or other personal "
+        "data. Look-ups are limited per client (429), so codes cannot be guessed by the thousand."
+    ),
     tags=["referrals"],
     responses=ok(200, CodeValid, "The code can be used")
     | ok(404, CodeInvalid, "The code cannot be used, and why")
-    | error_responses(422),
+    | error_responses(422, 429),
 )
 def check_code(
     code: str, lang: Annotated[str | None, Query(pattern=r"^[a-z]{2}$")] = None
 ) -> Response[CodeValid | CodeInvalid]:
+    # Every look-up counts, an unknown code's too: guessing is what the limit is for.
+    wiring.rate_limit("code").hit(client_address(router.current_event))
     headers = {"Cache-Control": "no-store"}
     try:
         valid = wiring.code_validator().check(code)

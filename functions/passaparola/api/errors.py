@@ -28,23 +28,25 @@ STATUS: dict[type[errors.DomainError], int] = {
     errors.CampaignClosed: 422,
     errors.CodeNotValid: 422,
     errors.SelfReferral: 422,
-    errors.ExistingCustomer: 422,
     errors.RejectedEmail: 422,
     errors.InvalidSignature: 401,
     errors.InvalidToken: 401,
     errors.NotFound: 404,
     errors.Busy: 409,
     errors.Conflict: 409,
+    errors.RateLimited: 429,
 }
 
 
-def error_response(status: int, error: str, message: str, **extra: Any) -> Response[str]:
+def error_response(
+    status: int, error: str, message: str, *, headers: dict[str, str] | None = None, **extra: Any
+) -> Response[str]:
     body = {"error": error, "message": message, **extra}
     return Response(
         status_code=status,
         content_type="application/json",
         body=json.dumps(body),
-        headers={"Cache-Control": "no-store"},
+        headers={"Cache-Control": "no-store"} | (headers or {}),
     )
 
 
@@ -139,7 +141,8 @@ def install(app: APIGatewayHttpResolver) -> None:
     @app.exception_handler(errors.DomainError)
     def domain_error(exc: errors.DomainError) -> Response[str]:
         extra = {"reason": exc.reason} if isinstance(exc, errors.CodeNotValid) else {}
-        return error_response(STATUS.get(type(exc), 400), exc.code, exc.message, **extra)
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, errors.RateLimited) else None
+        return error_response(STATUS.get(type(exc), 400), exc.code, exc.message, headers=headers, **extra)
 
     @app.exception_handler(RequestValidationError)
     def invalid_request(exc: RequestValidationError) -> Response[str]:

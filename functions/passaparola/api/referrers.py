@@ -7,13 +7,13 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from aws_lambda_powertools.metrics import MetricUnit
 
 from passaparola import qr, wiring
-from passaparola.api.clients import client_address
+from passaparola.api.origin import client_address
 from passaparola.api.schemas import (
     ClaimRequest,
     ClaimResponse,
     EnrolRequest,
     EnrolResponse,
-    RewardOut,
+    FriendReward,
     error_responses,
     ok,
 )
@@ -27,14 +27,16 @@ router = APIGatewayHttpRouter()
     summary="Enrol a referrer",
     description=(
         "Creates the person's referral code for a campaign and emails them their link and a "
-        "private stats link. The same email in the same campaign always gets the same code."
+        "private stats link. The same email in the same campaign always gets the same code, "
+        "with the same answer, so the answer never tells whether an address was known; the "
+        "email (with a new stats link, which revokes the older ones) goes at most once a day."
     ),
     tags=["referrers"],
-    responses=ok(201, EnrolResponse, "A new code")
-    | ok(200, EnrolResponse, "The code this email already has")
-    | error_responses(400, 413, 415, 422),
+    responses=ok(201, EnrolResponse, "The code of this email in this campaign")
+    | error_responses(400, 413, 415, 422, 429),
 )
 def enrol(body: EnrolRequest) -> Response[EnrolResponse]:
+    wiring.rate_limit("enrol").hit(client_address(router.current_event))
     enrolled = wiring.enrolment().enrol(
         body.campaign, body.email, body.name, body.locale, client_address(router.current_event)
     )
@@ -42,7 +44,7 @@ def enrol(body: EnrolRequest) -> Response[EnrolResponse]:
         name="Enrolled" if enrolled.created else "EnrolledAgain", unit=MetricUnit.Count, value=1
     )
     return Response(
-        201 if enrolled.created else 200,
+        201,
         "application/json",
         EnrolResponse(code=enrolled.code, share_url=enrolled.share_url, qr=qr.data_uri(enrolled.share_url)),
         {"Cache-Control": "no-store"},
@@ -54,22 +56,23 @@ def enrol(body: EnrolRequest) -> Response[EnrolResponse]:
     summary="Claim a referral offer",
     description=(
         "A referred friend takes the offer with their email. The friend's reward is issued at "
-        "once when it can be (a coupon code). Claiming again with the same email returns the "
-        "same claim."
+        "once when it can be, and its coupon code is in this answer only. Claiming again with "
+        "an email that has claimed in the campaign (with any code) answers the same way without "
+        "the coupon, which is emailed to that address again (at most once an hour)."
     ),
     tags=["referrals"],
-    responses=ok(201, ClaimResponse, "Claimed")
-    | ok(200, ClaimResponse, "Already claimed by this email")
-    | error_responses(400, 413, 415, 422),
+    responses=ok(201, ClaimResponse, "Claimed (or claimed before: the coupon is emailed)")
+    | error_responses(400, 413, 415, 422, 429),
 )
 def claim(body: ClaimRequest) -> Response[ClaimResponse]:
+    wiring.rate_limit("claim").hit(client_address(router.current_event))
     claimed = wiring.claims().claim(
         body.code, body.email, body.locale, body.variant, client_address(router.current_event)
     )
     metrics.add_metric(name="Claimed" if claimed.created else "ClaimedAgain", unit=MetricUnit.Count, value=1)
-    reward = RewardOut(**claimed.friend_reward) if claimed.friend_reward else None
+    reward = FriendReward(**claimed.friend_reward) if claimed.friend_reward else None
     return Response(
-        201 if claimed.created else 200,
+        201,
         "application/json",
         ClaimResponse(claim_id=claimed.claim_id, campaign=claimed.campaign, friend_reward=reward),
         {"Cache-Control": "no-store"},

@@ -104,10 +104,23 @@ class RewardOut(BaseModel):
     issued_at: str | None
 
 
+class FriendReward(BaseModel):
+    """The friend's reward as the claim's answer shows it: what it is, never when or whose."""
+
+    kind: str
+    description: str
+    status: Literal["pending", "held", "issued", "void", "clawed_back"]
+    value: str | None = Field(description="decimal amount as a string, exact")
+    currency: str | None
+    coupon_code: str | None = Field(
+        description="only in the answer to the claim that created it; otherwise it is emailed"
+    )
+
+
 class ClaimResponse(BaseModel):
     claim_id: str
     campaign: str
-    friend_reward: RewardOut | None
+    friend_reward: FriendReward | None
 
 
 class ConversionRequest(_In):
@@ -248,9 +261,17 @@ def error_responses(*statuses: int) -> dict[int, Any]:
         413: "Body too large",
         415: "The body is not application/json in UTF-8",
         422: "A value is missing or not acceptable",
+        429: "Too many requests from this client; Retry-After says when to try again",
+    }
+    retry_after = {
+        "Retry-After": {
+            "description": "seconds until the client's window ends",
+            "schema": {"type": "integer"},
+        }
     }
     return {
         status: {"description": names[status], "content": {"application/json": {"model": ErrorBody}}}
+        | ({"headers": retry_after} if status == 429 else {})
         for status in statuses
     }
 

@@ -1,4 +1,8 @@
-"""Where a request comes from, as a salted hash: never the raw address."""
+"""Where a request comes from, as a salted hash: never the raw address.
+
+A client is its network: an IPv4 address, or the /64 prefix of an IPv6 one (one subscriber or
+device gets a whole /64, and could otherwise rotate through it while a household keeps it).
+"""
 
 from __future__ import annotations
 
@@ -8,14 +12,28 @@ import ipaddress
 from datetime import date
 
 
-def client_of_day(salt: bytes, address: str, day: date) -> str:
-    """A salted, per-day hash of the network a request came from. An IPv6 address counts by
-    its /64, which a household keeps while its devices rotate the rest. Two requests share it
-    only on the same day."""
+def network(address: str) -> str:
+    """The part of an address that identifies one client: IPv4 whole, IPv6 by its /64."""
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
-        network = address
-    else:
-        network = str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else str(ip)
-    return hmac.new(salt, f"client|{network}|{day.isoformat()}".encode(), hashlib.sha256).hexdigest()[:32]
+        return address  # not an address (a local test client, say): counted as it is
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
+
+
+def _keyed(salt: bytes, purpose: str, *parts: str) -> str:
+    return hmac.new(salt, "|".join((purpose, *parts)).encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def client_key(salt: bytes, address: str) -> str:
+    """The client, for rate limits (whose counters live one window each)."""
+    return _keyed(salt, "rate-limit", network(address))
+
+
+def client_of_day(salt: bytes, address: str, day: date) -> str:
+    """The client on one day (the same_client rule): two requests share it only that day."""
+    return _keyed(salt, "client", network(address), day.isoformat())

@@ -39,12 +39,6 @@ class SelfReferral(DomainError):
     code = "self_referral"
 
 
-class ExistingCustomer(DomainError):
-    """A referral offer is for new customers; this email has already bought from the shop."""
-
-    code = "existing_customer"
-
-
 class RejectedEmail(DomainError):
     """An email address refused by an open fraud rule (for example a disposable domain)."""
 
@@ -79,3 +73,13 @@ class CampaignClosed(DomainError):
     """The campaign exists but is paused, not started yet, or over."""
 
     code = "campaign_inactive"
+
+
+class RateLimited(DomainError):
+    """One client sent more requests to a route than its limit allows in the current window."""
+
+    code = "rate_limited"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"too many requests from your network; try again in {retry_after} s")
+        self.retry_after = retry_after

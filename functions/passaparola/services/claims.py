@@ -5,14 +5,16 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from aws_lambda_powertools import Logger
 
+from passaparola import messages
 from passaparola.domain import clients, emails, fraud
+from passaparola.domain.campaign import CompiledCampaign
 from passaparola.domain.customers import Identifiers, MarkerKeys
-from passaparola.domain.errors import DomainError, ExistingCustomer, RejectedEmail, SelfReferral
+from passaparola.domain.errors import DomainError, RejectedEmail, SelfReferral
 from passaparola.domain.rewards import friend_grant, referrer_grant_on_claim
 from passaparola.services import Clock
 from passaparola.services.codes import CodeValidator, ValidCode, invalid
@@ -24,6 +26,8 @@ from passaparola.storage.markers import MarkerStore
 from passaparola.storage.rewards import pending_item
 
 logger = Logger(child=True)
+# Refusals that say nothing about the address's history: a caller who knows whose code it is
+# learns that much already, and a throwaway domain is a property of the address itself.
 REFUSALS: dict[str, Callable[[], DomainError]] = {
     "self_referral": lambda: SelfReferral(
         "you cannot claim your own referral; share the link with a friend instead"
@@ -31,8 +35,11 @@ REFUSALS: dict[str, Callable[[], DomainError]] = {
     "disposable_email": lambda: RejectedEmail(
         "email uses a disposable (throwaway) domain; use a permanent address", code="disposable_email"
     ),
-    "existing_customer": lambda: ExistingCustomer("this offer is for new customers of the shop"),
 }
+# A claim with an address that has already claimed sends the reward to that address again (its
+# owner may have lost it), and an existing customer is told by email that the offer is for new
+# customers; neither more often than this, so the form cannot flood an inbox.
+RESEND_AFTER = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -70,6 +77,8 @@ class Claims:
         address = emails.clean(email)
         friend = emails.key(address)
         now = self.clock()
+        lang = locale if locale in campaign.texts else campaign.default_lang
+        slug = campaign.rules.slug
         same_client = self._same_client(valid, client, now)
         verdict = fraud.assess_claim(
             fraud.ClaimFacts(
@@ -81,10 +90,10 @@ class Claims:
                 same_client=same_client,
             )
         )
+        if verdict.rejection == "existing_customer":
+            return self._existing_customer(campaign, address, friend, lang, now)
         if verdict.rejection:
             raise REFUSALS[verdict.rejection]()
-        lang = locale if locale in campaign.texts else campaign.default_lang
-        slug = campaign.rules.slug
         rewards = []
         friend_reward = friend_grant(campaign.rules)
         if friend_reward:
@@ -112,15 +121,19 @@ class Claims:
                     takes_slot=True,
                 )
             )
+        claim_id = _claim_id()
+        reward_id = f"friend-{slug}" if friend_reward else None
         claim = keys.claim(friend, slug) | {
-            "claim_id": f"cl_{secrets.token_urlsafe(12)}",
+            "claim_id": claim_id,
             "campaign": slug,
             "code": valid.code,
             "email": address,
             "lang": lang,
             "variant": variant if variant in campaign.variants else None,
             "claimed_at": stamp(now),
-            "friend_reward_id": f"friend-{slug}" if friend_reward else None,
+            "friend_reward_id": reward_id,
+            # The reward is issued and emailed right after this write.
+            "reward_emailed_at": stamp(now) if friend_reward else None,
             # Judged again on the order this claim brings: same_client asks for a review there.
             "signals": ["same_client"] if same_client else None,
             "shadow": list(verdict.shadow) or None,
@@ -133,11 +146,13 @@ class Claims:
             cap=campaign.rules.max_rewards_per_referrer,
         )
         if outcome == "exists" and existing is not None:
-            return self._result(existing, created=False)
+            return self._again(existing, lang, now)
         if outcome in ("code_inactive", "cap_reached"):
             raise invalid("inactive" if outcome == "code_inactive" else "cap_reached")
         self.lifecycle.enqueue(rewards)
-        return self._result(claim, created=True)
+        reward = self._friend_reward(claim, reward_id) if reward_id else None
+        shown = friend_view(reward, lang, with_coupon=True) if reward else None
+        return Claimed(claim_id, True, slug, shown)
 
     def _same_client(self, valid: ValidCode, client: str, now: datetime) -> bool:
         """Whether the claim comes from the network the referrer enrolled from, today."""
@@ -155,12 +170,55 @@ class Claims:
             return None
         return marker.first_seen_at
 
-    def _result(self, claim: Item, *, created: bool) -> Claimed:
+    def _again(self, claim: Item, lang: str, now: datetime) -> Claimed:
+        """The address has claimed in this campaign before, and whoever asks now may not own
+        it. The answer looks like a first claim's, in the language asked for, but holds no
+        coupon: the reward goes again by email to the address that claimed."""
         reward_id = claim.get("friend_reward_id")
-        reward = self._friend_reward(claim, reward_id) if reward_id else None
-        return Claimed(
-            claim["claim_id"], created, claim["campaign"], view(reward, claim["lang"]) if reward else None
-        )
+        reward = self.lifecycle.rewards.get(claim["pk"], reward_id) if reward_id else None
+        # Until its first email has gone out, the worker is still on it and will send it.
+        if reward is not None and "notified_at" in reward:
+            self._resend(claim, reward, now)
+        shown = friend_view(reward, lang, with_coupon=False) if reward else None
+        return Claimed(claim["claim_id"], False, claim["campaign"], shown)
+
+    def _existing_customer(
+        self, campaign: CompiledCampaign, address: str, friend: str, lang: str, now: datetime
+    ) -> Claimed:
+        """Refused, but answered as a repeat claim is: whoever typed the address may not own it,
+        and whether someone has bought from the shop is theirs to know. The owner is told by
+        email why no coupon comes."""
+        slug = campaign.rules.slug
+        logger.info("claim refused", extra={"campaign": slug, "reason": "existing_customer"})
+        if self.claims.note_refusal_emailed(friend, slug, now, now - RESEND_AFTER):
+            brand = self.lifecycle.rules.brands[campaign.rules.brand]
+            try:
+                self.lifecycle.mailer.send(
+                    messages.new_customers_only(to=address, lang=lang, campaign=campaign, brand=brand)
+                )
+            except Exception:
+                logger.exception("emailing an existing customer failed", extra={"campaign": slug})
+        grant = friend_grant(campaign.rules)
+        shown = None
+        if grant is not None:
+            shown = {
+                "kind": grant.reward.type,
+                "description": campaign.text(lang).friend_offer,
+                "status": "issued",
+                "value": str(grant.value) if grant.value is not None else None,
+                "currency": grant.currency,
+                "coupon_code": None,
+            }
+        return Claimed(_claim_id(), False, slug, shown)
+
+    def _resend(self, claim: Item, reward: Item, now: datetime) -> None:
+        if not self.claims.note_reward_emailed(claim, now, now - RESEND_AFTER):
+            return
+        try:
+            self.lifecycle.notify(reward)
+        except Exception:
+            # The answer does not depend on the email; the next claim an hour on tries again.
+            logger.exception("emailing the friend reward again failed", extra={"reward": reward["reward_id"]})
 
     def _friend_reward(self, claim: Item, reward_id: str) -> Item | None:
         """Issue the friend's reward now, so the page can show the coupon at once. The queued
@@ -175,3 +233,17 @@ class Claims:
                 "issuing the friend reward inline failed; the worker will", extra={"reward": reward_id}
             )
             return self.lifecycle.rewards.get(owner, reward_id)
+
+
+def _claim_id() -> str:
+    return f"cl_{secrets.token_urlsafe(12)}"
+
+
+def friend_view(reward: Item, lang: str, *, with_coupon: bool) -> dict[str, Any]:
+    """What a claim's answer shows of the friend's reward: no ids or times, and the coupon only
+    to the claim that created it."""
+    shown = view(reward, lang)
+    fields = ("kind", "description", "status", "value", "currency")
+    return {key: shown[key] for key in fields} | {
+        "coupon_code": shown["coupon_code"] if with_coupon else None
+    }

@@ -11,6 +11,7 @@ from passaparola import site_paths
 from passaparola.domain import codes, visits
 from passaparola.domain.campaign import Rules
 from passaparola.services import Clock, Links
+from passaparola.services.limits import InstanceRateLimiter
 from passaparola.storage.clicks import ClickStore
 from passaparola.storage.dynamo import stamp
 
@@ -27,9 +28,18 @@ class Redirect:
 
 
 class ClickRecorder:
-    def __init__(self, rules: Rules, store: ClickStore, salt: bytes, links: Links, clock: Clock) -> None:
+    def __init__(
+        self,
+        rules: Rules,
+        store: ClickStore,
+        limiter: InstanceRateLimiter,
+        salt: bytes,
+        links: Links,
+        clock: Clock,
+    ) -> None:
         self.rules = rules
         self.store = store
+        self.limiter = limiter
         self.salt = salt
         self.links = links
         self.clock = clock
@@ -48,6 +58,8 @@ class ClickRecorder:
             return Redirect(self.links.page(landing, ref=code, ref_status="invalid"), "invalid")
         if visits.is_bot(headers):
             return Redirect(self.links.page(landing, ref=code), "bot")
+        # Only a click that would be written counts against its client (RateLimited: a 429).
+        self.limiter.hit(source_ip)
         user_agent = headers.get("user-agent", "")
         visitor = visits.visitor_id(self.salt, source_ip, user_agent, now.date())
         variant = visits.variant_for(visitor, campaign.variants)

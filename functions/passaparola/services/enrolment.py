@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from aws_lambda_powertools import Logger
 
@@ -20,9 +20,10 @@ from passaparola.storage.mailer import Mailer
 from passaparola.storage.referrers import ReferrerStore
 
 logger = Logger(child=True)
-# Asking again with the same email re-sends the welcome (a lost link is the common case), but
-# not more often than this, so the form cannot be used to flood someone's inbox.
-RESEND_AFTER = timedelta(minutes=10)
+# Asking again with the same email re-sends the welcome with a new stats link, which revokes the
+# older ones (a lost or leaked link is the common case), but not more often than this, so the
+# form can neither flood someone's inbox nor keep revoking their link.
+RESEND_AFTER = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -92,10 +93,10 @@ class Enrolment:
         )
         code = item["code"]
         if self.referrers.note_welcome(code, now, now - RESEND_AFTER):
-            self._welcome(item, campaign)
+            self._welcome(item, campaign, now)
         return Enrolled(code=code, share_url=self.links.share(code), created=created)
 
-    def _welcome(self, item: dict[str, str], campaign: CompiledCampaign) -> None:
+    def _welcome(self, item: dict[str, str], campaign: CompiledCampaign, now: datetime) -> None:
         brand = self.rules.brands[campaign.rules.brand]
         lang = item["lang"]
         email = messages.welcome(
@@ -105,7 +106,7 @@ class Enrolment:
             campaign=campaign,
             brand=brand,
             share_url=self.links.share(item["code"]),
-            stats_url=self.links.stats(lang, self.tokens.issue(item["code"], self.clock())),
+            stats_url=self.links.stats(lang, self.tokens.issue(item["code"], now)),
         )
         try:
             self.mailer.send(email)

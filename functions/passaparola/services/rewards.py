@@ -138,7 +138,7 @@ class RewardLifecycle:
         if not self.rewards.claim_notification(owner, reward_id, now):
             return  # another run is sending it
         try:
-            self._notify(item)
+            self.notify(item)
         except Exception:
             self.rewards.release_notification(owner, reward_id)  # so the retry need not wait out the lease
             raise
@@ -182,7 +182,8 @@ class RewardLifecycle:
             if outcome != "coupon_taken":
                 return
 
-    def _notify(self, item: Item) -> None:
+    def notify(self, item: Item) -> None:
+        """Email the reward to its owner (also used to send a friend's reward again)."""
         recipient = self._recipient(item)
         campaign = self.rules.campaign(item["campaign"])
         if recipient is None or campaign is None:

@@ -36,10 +36,14 @@ class Stats:
         self.clock = clock
 
     def for_token(self, token: str, lang: str | None) -> ReferrerStats:
-        code = self.tokens.verify(token, self.clock())
+        link = self.tokens.verify(token, self.clock())
+        code = link.code
         item, rewards = self.referrers.code_and_rewards(code)
         if item is None:
             raise InvalidToken("this stats link belongs to a referral code that no longer exists")
+        valid_from = item.get("links_valid_from")
+        if link.revoked_by(int(valid_from) if valid_from is not None else None):
+            raise InvalidToken("a newer stats link has replaced this one; open the latest email we sent you")
         campaign = self.rules.campaign(item["campaign"])
         shown = lang if campaign and lang in campaign.texts else item.get("lang", "en")
         return ReferrerStats(

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Literal
 
 from passaparola.storage import keys
-from passaparola.storage.dynamo import Cancelled, Item, Table
+from passaparola.storage.dynamo import Cancelled, ConditionFailed, Item, Table, stamp
 
 ClaimOutcome = Literal["created", "exists", "code_inactive", "cap_reached"]
 
@@ -17,6 +18,34 @@ class ClaimStore:
 
     def get(self, email_key: str, campaign: str) -> Item | None:
         return self.table.get(keys.claim(email_key, campaign))
+
+    def note_reward_emailed(self, claim: Item, now: datetime, not_since: datetime) -> bool:
+        """Record that the friend's reward is emailed again, unless it was after `not_since`."""
+        try:
+            self.table.update(
+                {"pk": claim["pk"], "sk": claim["sk"]},
+                "SET reward_emailed_at = :now",
+                {":now": stamp(now), ":since": stamp(not_since)},
+                condition="attribute_exists(pk) AND "
+                "(attribute_not_exists(reward_emailed_at) OR reward_emailed_at < :since)",
+            )
+        except ConditionFailed:
+            return False
+        return True
+
+    def note_refusal_emailed(self, email_key: str, campaign: str, now: datetime, not_since: datetime) -> bool:
+        """Record that an address is told why a claim was refused, unless it was after `not_since`.
+        The record expires with the day: it only paces the emails."""
+        try:
+            self.table.update(
+                keys.refusal(email_key, campaign),
+                "SET emailed_at = :now, expires_at = :expires",
+                {":now": stamp(now), ":since": stamp(not_since), ":expires": int(now.timestamp()) + 86400},
+                condition="attribute_not_exists(emailed_at) OR emailed_at < :since",
+            )
+        except ConditionFailed:
+            return False
+        return True
 
     def of_friend(self, email_key: str) -> list[Item]:
         """Everything stored under a friend: claims, first-order markers and rewards."""

@@ -26,6 +26,11 @@ def claim(email_key: str, campaign: str) -> dict[str, str]:
     return {"pk": friend_pk(email_key), "sk": f"CLAIM#{campaign}"}
 
 
+def refusal(email_key: str, campaign: str) -> dict[str, str]:
+    """When an address was last told that a campaign's offer is not for it."""
+    return {"pk": friend_pk(email_key), "sk": f"REFUSED#{campaign}"}
+
+
 def converted(email_key: str, campaign: str) -> dict[str, str]:
     """Marks that a friend's first order in a campaign has been counted."""
     return {"pk": friend_pk(email_key), "sk": f"CONVERTED#{campaign}"}
@@ -51,3 +56,8 @@ def marker(kind: str, keyed_hash: str) -> dict[str, str]:
 
 def review(conversion_id: str) -> dict[str, str]:
     return {"pk": f"REVIEW#{conversion_id}", "sk": "REVIEW"}
+
+
+def limit(route: str, client: str, window_start: int) -> dict[str, str]:
+    """One client's requests to one route in one fixed window (expires soon after it)."""
+    return {"pk": f"LIMIT#{route}#{client}#{window_start}", "sk": "LIMIT"}

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from passaparola.domain.errors import Conflict
+from passaparola.domain.tokens import link_epoch
 from passaparola.storage import keys
 from passaparola.storage.dynamo import Cancelled, ConditionFailed, Item, Table, stamp
 
@@ -63,12 +64,13 @@ class ReferrerStore:
         raise Conflict("could not find a free referral code; retry")
 
     def note_welcome(self, code: str, now: datetime, not_since: datetime) -> bool:
-        """Record a welcome email unless one went out after `not_since` (rate limit for resends)."""
+        """Record a welcome email unless one went out after `not_since` (rate limit for resends).
+        The welcome carries a new stats link, so the links issued before it stop working."""
         try:
             self.table.update(
                 keys.code(code),
-                "SET welcome_sent_at = :now",
-                {":now": stamp(now), ":since": stamp(not_since)},
+                "SET welcome_sent_at = :now, links_valid_from = :links",
+                {":now": stamp(now), ":since": stamp(not_since), ":links": link_epoch(now)},
                 condition="attribute_not_exists(welcome_sent_at) OR welcome_sent_at < :since",
             )
         except ConditionFailed:

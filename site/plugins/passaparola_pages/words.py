@@ -28,7 +28,6 @@ API_ERRORS = {
     "campaign_inactive": "site.error.closed",
     "unknown_campaign": "site.error.closed",
     "self_referral": "site.error.self_referral",
-    "existing_customer": "site.error.existing_customer",
     "invalid_code": "site.error.invalid_code",
     "invalid_token": "site.stats.invalid",
 }
@@ -127,10 +126,7 @@ def script_texts(kind: ScriptPage, lang: str, friend_offer: str | None, brand_na
         "copy_failed": t("site.share.copy_failed"),
     }
     if kind == "invite":
-        texts |= {
-            "enrolled_new": t("site.invite.enrolled.new"),
-            "enrolled_again": t("site.invite.enrolled.again"),
-        }
+        texts["enrolled"] = t("site.invite.enrolled")
     elif kind == "landing":
         texts |= {
             "gift": t("site.landing.gift", name="{name}", offer="{offer}"),
@@ -140,8 +136,8 @@ def script_texts(kind: ScriptPage, lang: str, friend_offer: str | None, brand_na
             "offer": friend_offer,
             "checking": t("site.landing.checking"),
             "invalid": {reason: t(f"site.landing.invalid.{reason}") for reason in CODE_PROBLEMS},
-            "claimed_new": t("site.landing.claimed.new"),
-            "claimed_again": t("site.landing.claimed.again"),
+            "claimed": t("site.landing.claimed.new"),
+            "claimed_emailed": t("site.landing.claimed.emailed"),
         }
     else:
         texts |= {

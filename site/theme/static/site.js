@@ -135,25 +135,29 @@ function invite() {
     const body = { campaign: form.dataset.campaign, email: field('email'), locale: lang };
     if (field('name')) body.name = field('name');
     const answer = await call('POST', '/referrers', { body });
-    if (answer.status !== 200 && answer.status !== 201) return problem(answer);
-    const notice = answer.status === 201 ? texts.enrolled_new : texts.enrolled_again;
-    if (!openSharePanel(panel, answer.data, notice)) return texts.generic;
+    if (answer.status !== 201) return problem(answer);
+    if (!openSharePanel(panel, answer.data, texts.enrolled)) return texts.generic;
     one('#enrol').hidden = true;
     one('.panel-title', panel).focus();
     return '';
   });
 }
 
-function showClaimed(reward, created) {
+function showClaimed(reward) {
   const box = one('[data-claimed]');
-  show(one('[data-claimed-notice]', box), created ? texts.claimed_new : texts.claimed_again);
-  if (reward && typeof reward === 'object') {
-    show(one('[data-reward-description]', box), typeof reward.description === 'string' ? reward.description : '');
-    if (typeof reward.coupon_code === 'string' && reward.coupon_code) {
-      one('[data-coupon-code]', box).value = reward.coupon_code;
+  const gift = reward && typeof reward === 'object' ? reward : null;
+  const coupon = typeof gift?.coupon_code === 'string' ? gift.coupon_code : '';
+  // The coupon is shown only to the claim that created it. An issued gift without one was
+  // claimed with this address before: it has gone to that mailbox, never to this page.
+  const emailed = Boolean(gift) && !coupon && gift.status === 'issued';
+  show(one('[data-claimed-notice]', box), emailed ? texts.claimed_emailed : texts.claimed);
+  if (gift) {
+    show(one('[data-reward-description]', box), typeof gift.description === 'string' ? gift.description : '');
+    if (coupon) {
+      one('[data-coupon-code]', box).value = coupon;
       one('[data-coupon]', box).hidden = false;
       copyButtons(box);
-    } else {
+    } else if (!emailed) {
       one('[data-reward-pending]', box).hidden = false;
     }
   }
@@ -205,8 +209,8 @@ async function landing() {
       invalid(claimed.data.reason);
       return '';
     }
-    if (claimed.status !== 200 && claimed.status !== 201) return problem(claimed);
-    showClaimed(claimed.data.friend_reward, claimed.status === 201);
+    if (claimed.status !== 201) return problem(claimed);
+    showClaimed(claimed.data.friend_reward);
     return '';
   });
 }
