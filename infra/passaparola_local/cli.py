@@ -9,7 +9,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from passaparola import content
+from passaparola import content, i18n
 from passaparola_local import artifact, checkov_env, chromium, site_publish
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -153,6 +153,13 @@ def bench(args: argparse.Namespace) -> int:
     )
 
 
+def lighthouse(args: argparse.Namespace) -> int:
+    """Lighthouse on every page type in every language, against the local stack."""
+    from passaparola_local import lighthouse as audits
+
+    return audits.main(langs=args.lang or i18n.LANGUAGES, kinds=args.kind or audits.KINDS)
+
+
 def _measurement_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     weigh_pages = commands.add_parser("budget", help="print the pages' weight and request budget")
     weigh_pages.add_argument("--site-dir", type=Path, help="measure this built site instead of a fresh build")
@@ -170,6 +177,20 @@ def _measurement_commands(commands: argparse._SubParsersAction[argparse.Argument
         "without bytecode, warm overhead, the site build against plain Pelican",
     )
     measure.set_defaults(func=bench)
+
+    score = commands.add_parser(
+        "lighthouse", help="Lighthouse scores of every page type in every language (installs it once)"
+    )
+    score.add_argument(
+        "--lang", action="append", choices=i18n.LANGUAGES, help="only this language (repeatable)"
+    )
+    score.add_argument(
+        "--kind",
+        action="append",
+        choices=["index", "invite", "landing", "terms", "stats", "notfound"],
+        help="only this page type (repeatable)",
+    )
+    score.set_defaults(func=lighthouse)
 
 
 def main(argv: list[str] | None = None) -> int:

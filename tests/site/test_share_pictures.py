@@ -33,7 +33,8 @@ def colours() -> content.Colours:
 
 
 def _og_image(site: Path, path: str) -> bytes:
-    return (site / page(site, path).select_one("meta[property='og:image']")["content"].lstrip("/")).read_bytes()
+    image = page(site, path).select_one("meta[property='og:image']")["content"]
+    return (site / image.lstrip("/")).read_bytes()
 
 
 def test_a_picture_is_a_palette_png_in_the_brands_exact_colours_with_smooth_edges(colours):
