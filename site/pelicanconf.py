@@ -43,4 +43,7 @@ CATEGORY_SAVE_AS = ""
 AUTHOR_SAVE_AS = ""
 CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
+# Pelican's content cache is off (it reads no content itself); the plugin keeps the share
+# pictures it draws here, by a hash of what they show.
+CACHE_PATH = str(_HERE.parent / ".build" / "cache")
 DELETE_OUTPUT_DIRECTORY = True

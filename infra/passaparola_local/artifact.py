@@ -1,19 +1,31 @@
 """The Lambda artifact: one zip holding the passaparola package, its compiled campaign rules
-and every runtime dependency, byte for byte the same from the same inputs.
+and every runtime dependency, with the bytecode of every module, byte for byte the same from
+the same inputs.
 
 Dependencies are the exact versions, checked by hash, of infra/lambda-requirements.txt,
 installed as wheels for the target's platform and Python: pip only selects wheels by tag and
 never builds, so the arm64 artifact for Lambda can be made on any machine. Entries are
 sorted, dated 1980-01-01 and given mode 0644, and nothing in the zip names the machine that
 built it, so its SHA-256 identifies its inputs.
+
+Bytecode: Lambda's /var/task is read-only, so a module without its .pyc is compiled from
+source at every cold start. Every .py gets a __pycache__ .pyc made by the building
+interpreter, which must therefore be the runtime's version (the template says python3.11, as
+Debian 12's Python). The .pycs are "unchecked hash" ones (PEP 552): Python loads them without
+looking at the source's mtime, which the zip's fixed 1980 dates would not match anyway, nor
+hashing the source. They are compiled in a fresh interpreter with a fixed hash seed (frozenset
+constants are marshalled in hash order) and file names relative to the zip's root, so they
+are the same bytes at every build.
 """
 
 from __future__ import annotations
 
 import hashlib
+import platform
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import zipfile
 from dataclasses import dataclass
@@ -37,14 +49,27 @@ _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 _REGULAR_FILE_0644 = 0o100644 << 16
 _UNIX = 3
 _ARCHITECTURES = {"arm64": "aarch64", "x86_64": "x86_64"}
+# Run by the building interpreter without site-packages: compile the files named on stdin
+# (relative to the folder in argv) to their __pycache__ .pyc, in that order.
+_COMPILE_ALL = """
+import py_compile, sys
+mode = py_compile.PycInvalidationMode.UNCHECKED_HASH
+for name in sys.stdin.read().splitlines():
+    py_compile.compile(sys.argv[1] + "/" + name, dfile=name, doraise=True, invalidation_mode=mode)
+"""
 
 
 @dataclass(frozen=True)
 class Target:
-    """The wheels to install: a pip platform tag and a Python version such as "3.12"."""
+    """The wheels to install: a pip platform tag and a Python version such as "3.11"."""
 
     platform: str
     python_version: str
+
+    @property
+    def builder_matches(self) -> bool:
+        """Whether this interpreter makes bytecode the target's Python can load."""
+        return self.python_version == f"{sys.version_info.major}.{sys.version_info.minor}"
 
     @classmethod
     def lambda_runtime(cls, template: dict[str, Any] | None = None) -> Target:
@@ -56,6 +81,17 @@ class Target:
             raise ValueError(f"the template's runtime {runtime} is not a Python runtime")
         machine = _ARCHITECTURES[function.get("Architectures", ["x86_64"])[0]]
         return cls(f"manylinux2014_{machine}", runtime.removeprefix("python"))
+
+    @classmethod
+    def host(cls) -> Target:
+        """This machine's platform and Python: an artifact that this interpreter can import
+        (the tests and the benchmark run one). On Linux the same manylinux2014 family as
+        Lambda's; pip widens it to the older tags it implies (it would not widen this
+        machine's newest manylinux_2_NN tag)."""
+        version = f"{sys.version_info.major}.{sys.version_info.minor}"
+        if sys.platform == "linux":
+            return cls(f"manylinux2014_{platform.machine()}", version)
+        return cls(sysconfig.get_platform().replace("-", "_").replace(".", "_"), version)
 
 
 @dataclass(frozen=True)
@@ -79,11 +115,17 @@ def build(
 ) -> Artifact:
     """Build the zip at `out` (replacing it only once complete) and describe it."""
     target = target or Target.lambda_runtime()
+    if not target.builder_matches:
+        raise ValueError(
+            f"the bytecode for Python {target.python_version} must be compiled by Python "
+            f"{target.python_version}; run the build with it (this is {sys.version.split()[0]})"
+        )
     with tempfile.TemporaryDirectory(prefix="passaparola-artifact-") as staging:
         tree = Path(staging)
         _install_dependencies(tree, target, requirements)
         _copy_package(tree / PACKAGE.name)
         content.build_rules(content_dir, tree / PACKAGE.name / config.BUNDLED_RULES.relative_to(PACKAGE))
+        _compile(tree)
         return _zip(tree, out)
 
 
@@ -98,8 +140,7 @@ def _install_dependencies(tree: Path, target: Target, requirements: Path) -> Non
         "--only-binary=:all:",
         # The requirements file pins every package, dependencies included, with hashes.
         "--no-deps", "--require-hashes",
-        # No .pyc: the building interpreter need not be the runtime's version, and a .pyc of
-        # another version is dead weight that Python ignores.
+        # pip would compile with timestamps and absolute paths; _compile does it reproducibly.
         "--no-compile",
         "--requirement", str(requirements),
     ]  # fmt: skip
@@ -112,6 +153,17 @@ def _copy_package(destination: Path) -> None:
     # The rules are compiled afresh from content/; a rules.json left by a local run is not them.
     leftovers = shutil.ignore_patterns("__pycache__", "*.pyc", config.BUNDLED_RULES.name)
     shutil.copytree(PACKAGE, destination, ignore=leftovers)
+
+
+def _compile(tree: Path) -> None:
+    sources = sorted(path.relative_to(tree).as_posix() for path in tree.rglob("*.py"))
+    subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-S", "-s", "-c", _COMPILE_ALL, str(tree)],
+        input="\n".join(sources),
+        text=True,
+        check=True,
+        env={"PYTHONHASHSEED": "0"},
+    )
 
 
 def _zip(tree: Path, out: Path) -> Artifact:

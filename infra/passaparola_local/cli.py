@@ -9,7 +9,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from passaparola import content
+from passaparola import content, i18n
 from passaparola_local import artifact, checkov_env, chromium, site_publish
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,6 +61,7 @@ def site(args: argparse.Namespace) -> int:
             site_url=args.site_url,
             content=args.content,
             rules_path=rules_path,
+            cache=args.cache_dir,
         )
     except content.ContentError as exc:
         print(exc, file=sys.stderr)
@@ -150,10 +151,55 @@ def store(args: argparse.Namespace) -> int:
 
 
 def bench(args: argparse.Namespace) -> int:
-    """Print import-time and per-request overhead figures for the handlers."""
+    """Print the handlers' import and per-request overhead figures, and the site build's time."""
     from passaparola_local import bench as benchmarks
 
-    return benchmarks.main(samples=args.samples, repeat=args.repeat)
+    return benchmarks.main(
+        samples=args.samples,
+        repeat=args.repeat,
+        site_samples=args.site_samples,
+        sections=tuple(args.only or benchmarks.SECTIONS),
+    )
+
+
+def lighthouse(args: argparse.Namespace) -> int:
+    """Lighthouse on every page type in every language, against the local stack."""
+    from passaparola_local import lighthouse as audits
+
+    return audits.main(langs=args.lang or i18n.LANGUAGES, kinds=args.kind or audits.KINDS)
+
+
+def _measurement_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    weigh_pages = commands.add_parser("budget", help="print the pages' weight and request budget")
+    weigh_pages.add_argument("--site-dir", type=Path, help="measure this built site instead of a fresh build")
+    weigh_pages.set_defaults(func=budget)
+
+    measure = commands.add_parser("bench", help="print import, overhead and site build figures")
+    measure.add_argument("--samples", type=int, default=9, help="fresh interpreters per import figure")
+    measure.add_argument("--repeat", type=int, default=400, help="requests per overhead figure")
+    measure.add_argument("--site-samples", type=int, default=3, help="builds per site build figure")
+    measure.add_argument(
+        "--only",
+        action="append",
+        choices=["imports", "artifact", "overhead", "site"],
+        help="run only this part (repeatable): handler imports, imports from the artifact with and "
+        "without bytecode, warm overhead, the site build against plain Pelican",
+    )
+    measure.set_defaults(func=bench)
+
+    score = commands.add_parser(
+        "lighthouse", help="Lighthouse scores of every page type in every language (installs it once)"
+    )
+    score.add_argument(
+        "--lang", action="append", choices=i18n.LANGUAGES, help="only this language (repeatable)"
+    )
+    score.add_argument(
+        "--kind",
+        action="append",
+        choices=["index", "invite", "landing", "terms", "stats", "notfound"],
+        help="only this page type (repeatable)",
+    )
+    score.set_defaults(func=lighthouse)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -178,11 +224,10 @@ def main(argv: list[str] | None = None) -> int:
     build_pages.add_argument("--content", type=Path, default=ROOT / "content")
     build_pages.add_argument("--rules", type=Path, default=ROOT / "functions" / "passaparola" / "rules.json")
     build_pages.add_argument("--no-rules", action="store_true", help="do not write the compiled rules")
+    build_pages.add_argument(
+        "--cache-dir", type=Path, help="where share pictures already drawn are kept (default .build/cache)"
+    )
     build_pages.set_defaults(func=site)
-
-    weigh_pages = commands.add_parser("budget", help="print the pages' weight and request budget")
-    weigh_pages.add_argument("--site-dir", type=Path, help="measure this built site instead of a fresh build")
-    weigh_pages.set_defaults(func=budget)
 
     build_artifact = commands.add_parser("build", help="build the Lambda artifact (.build/lambda.zip)")
     build_artifact.add_argument("--content", type=Path, default=artifact.CONTENT)
@@ -222,10 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     shop.add_argument("--code", help="the referral code used at checkout, if any")
     shop.set_defaults(func=store)
 
-    measure = commands.add_parser("bench", help="print handler import and overhead figures")
-    measure.add_argument("--samples", type=int, default=9, help="fresh interpreters per import figure")
-    measure.add_argument("--repeat", type=int, default=400, help="requests per overhead figure")
-    measure.set_defaults(func=bench)
+    _measurement_commands(commands)
 
     args = parser.parse_args(argv)
     return int(args.func(args))

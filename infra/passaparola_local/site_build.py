@@ -36,9 +36,11 @@ def build_site(
     site_url: str = "",
     content: Path | None = None,
     rules_path: Path | None = None,
+    cache: Path | None = None,
 ) -> BuiltSite:
     """Build the pages into `output` (emptied first). `api_url` "" means the API answers on
-    the site's own origin; `rules_path`, when given, also receives the compiled rules."""
+    the site's own origin; `rules_path`, when given, also receives the compiled rules; `cache`
+    replaces the settings' folder of share pictures already drawn."""
     overrides: dict[str, Any] = {
         "OUTPUT_PATH": str(output.resolve()),
         "SITEURL": site_url.rstrip("/"),
@@ -47,6 +49,8 @@ def build_site(
     }
     if content is not None:
         overrides["PATH"] = str(content.resolve())
+    if cache is not None:
+        overrides["CACHE_PATH"] = str(cache.resolve())
     settings = read_settings(str(SETTINGS), override=overrides)
     pelican = Pelican(settings)
     # Pelican logs a plugin that fails to import and carries on without it: an empty site.

@@ -4,6 +4,7 @@ store, the worker issuing both rewards, and the stats page reached from the outb
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -12,6 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from passaparola.domain.people import MAX_NAME
 from passaparola_local.chromium import ARGS, CHROMIUM
 
 pytestmark = pytest.mark.browser
@@ -163,3 +165,79 @@ def test_claiming_with_an_address_that_has_claimed_says_the_gift_was_emailed(
     )
     expect(claimed.locator("[data-coupon]")).to_be_hidden()
     expect(claimed.locator("[data-reward-pending]")).to_be_hidden()
+
+
+# Every layout shift the page makes that no input caused (what CLS adds up), from the start.
+RECORD_SHIFTS = """
+window.layoutShifts = [];
+new PerformanceObserver((entries) => {
+  for (const entry of entries.getEntries()) {
+    if (!entry.hadRecentInput) window.layoutShifts.push(entry.value);
+  }
+}).observe({ type: 'layout-shift', buffered: true });
+"""
+# The shifts once the page has drawn its last change (two frames on), and whether the page
+# was first painted before the API's answer arrived: else nothing could have moved.
+READ_SHIFTS = """
+async (path) => {
+  await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+  const painted = performance.getEntriesByName('first-contentful-paint')[0].startTime;
+  const answer = performance.getEntriesByType('resource').find((r) => r.name.includes(path));
+  const total = window.layoutShifts.reduce((a, b) => a + b, 0);
+  return { total, paintedFirst: painted < answer.responseEnd };
+}
+"""
+LONGEST_NAME = "Мария-Александра Константинопольская-Щукина"[:MAX_NAME]  # as long as a name may be
+
+
+def on_a_phone_network(page: Page) -> None:
+    """Record layout shifts, and answer slowly enough that the page is drawn before the API's
+    answer comes back."""
+    page.add_init_script(RECORD_SHIFTS)
+    network = page.context.new_cdp_session(page)
+    network.send("Network.enable")
+    network.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 150, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
+
+
+def layout_shift(page: Page, api_path: str) -> float:
+    measured = page.evaluate(READ_SHIFTS, api_path)
+    assert measured["paintedFirst"], "the answer came before the first paint; the test would prove nothing"
+    total: float = measured["total"]
+    return total
+
+
+@pytest.mark.parametrize(
+    ("lang", "name"), [("en", "Nina"), ("ru", LONGEST_NAME)], ids=["short name", "longest name"]
+)
+def test_the_landing_page_does_not_move_when_it_learns_who_invited_the_friend(
+    page: Page, local_stack: Any, lang: str, name: str
+) -> None:
+    status, enrolled = local_stack.post(
+        "/referrers", {"campaign": "spring", "email": f"cls-{lang}@example.com", "name": name, "locale": lang}
+    )
+    assert status == 201
+    on_a_phone_network(page)
+    page.goto(f"{local_stack.url}/{lang}/spring/welcome/?ref={enrolled['code']}&v=b")
+    expect(page.locator("[data-heading]")).to_contain_text(name)
+    expect(page.locator("form[data-claim] fieldset")).to_be_enabled()
+    expect(page.locator("[data-variant=b]")).to_be_visible()
+    assert layout_shift(page, "/codes/") < 0.001
+
+
+def test_the_stats_page_does_not_move_when_the_figures_arrive(page: Page, local_stack: Any) -> None:
+    status, _ = local_stack.post(
+        "/referrers", {"campaign": "spring", "email": "cls-stats@example.com", "name": "Ida", "locale": "en"}
+    )
+    assert status == 201
+    link = re.search(
+        r'href="([^"]*#t=[^"]*)"', local_stack.mail_to("cls-stats@example.com", "referral link")["html"]
+    )
+    assert link
+    on_a_phone_network(page)
+    page.goto(html.unescape(link.group(1)))
+    expect(page.locator("[data-stats-body]")).to_be_visible()
+    expect(page.locator("[data-share-slot] [data-share-link]")).to_have_value(re.compile(r"/r/SPRING-"))
+    assert layout_shift(page, "/referrers/me") < 0.001

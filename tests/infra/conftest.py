@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import platform
-import sys
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import packaging.tags
 import pytest
 
 from passaparola_local import artifact
@@ -31,16 +28,6 @@ def translated(template: dict[str, Any]) -> dict[str, Any]:
         return cfn.translate(template)
 
 
-def host_target() -> artifact.Target:
-    """This machine's platform and Python: an artifact that this interpreter can import. On
-    Linux the same manylinux2014 family as Lambda's; pip widens it to the older tags it implies
-    (it would not widen this machine's newest manylinux_2_NN tag)."""
-    version = f"{sys.version_info.major}.{sys.version_info.minor}"
-    if sys.platform == "linux":
-        return artifact.Target(f"manylinux2014_{platform.machine()}", version)
-    return artifact.Target(next(iter(packaging.tags.platform_tags())), version)
-
-
 @dataclass(frozen=True)
 class Builds:
     host: artifact.Artifact
@@ -55,7 +42,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> Builds:
         host = pool.submit(
             artifact.build,
             tmp_path_factory.mktemp("host") / "lambda.zip",
-            host_target(),
+            artifact.Target.host(),
             content_dir=FIXTURE_CONTENT,
         )
         twice = [

@@ -1,5 +1,5 @@
 """The Lambda artifact: self-contained (every handler the template names imports from it alone),
-reproducible (two builds, one byte sequence) and built for Lambda's runtime."""
+reproducible (two builds, one byte sequence) and built for Lambda's runtime, bytecode included."""
 
 from __future__ import annotations
 
@@ -23,14 +23,18 @@ from tests.infra.lambda_sandbox import isolated
 pytestmark = pytest.mark.integration
 
 ELF_MACHINE_AARCH64 = 183
+# importlib.util.MAGIC_NUMBER of each Python a Lambda runtime may be; it changes only between
+# minor versions. Written out, so the test holds even when run by another Python.
+MAGIC_NUMBERS = {"3.11": 3495, "3.12": 3531, "3.13": 3571}
+PYC_UNCHECKED_HASH = 0b01  # PEP 552 flags: hash-based, source not checked
 STDLIB = {Path(sysconfig.get_paths()[key]) for key in ("stdlib", "platstdlib")}
 STDLIB_ZIP = Path(sysconfig.get_paths()["stdlib"]).with_name(
     f"python{sys.version_info.major}{sys.version_info.minor}.zip"
 )
-# Lambda's python3.12 runtime on arm64, for evaluating the dependencies' environment markers.
+# Lambda's python3.11 runtime on arm64, for evaluating the dependencies' environment markers.
 LAMBDA_ENVIRONMENT = default_environment() | {
-    "python_version": "3.12",
-    "python_full_version": "3.12.0",
+    "python_version": "3.11",
+    "python_full_version": "3.11.0",
     "implementation_name": "cpython",
     "platform_python_implementation": "CPython",
     "sys_platform": "linux",
@@ -92,13 +96,46 @@ def test_entries_are_sorted_dated_and_plain_files(
     assert names == sorted(names)
     assert {entry.date_time for entry in entries} == {(1980, 1, 1, 0, 0, 0)}
     assert {entry.external_attr >> 16 for entry in entries} == {0o100644}
-    assert [
-        n for n in names if n.endswith(".pyc") or "__pycache__" in n or n.startswith(("bin/", "share/"))
-    ] == []
+    assert [n for n in names if n.startswith(("bin/", "share/"))] == []
+
+
+def _cached(source: str, tag: str) -> str:
+    """Where Python looks for a source's bytecode (importlib.util.cache_from_source)."""
+    folder, _, file = source.rpartition("/")
+    return f"{folder}/__pycache__/{file.removesuffix('.py')}.{tag}.pyc".lstrip("/")
+
+
+def test_every_module_has_bytecode_for_the_runtimes_python(
+    lambda_builds: tuple[artifact.Artifact, artifact.Artifact], template: dict[str, Any]
+) -> None:
+    """/var/task is read-only: a module without its .pyc would be compiled at every cold start.
+    Each .pyc is where the runtime's Python looks for it, with that Python's magic number, and
+    is used without checking the source (whose zip date is 1980)."""
+    version = template["Globals"]["Function"]["Runtime"].removeprefix("python")
+    tag = "cpython-" + version.replace(".", "")
+    with zipfile.ZipFile(lambda_builds[0].path) as archive:
+        names = set(archive.namelist())
+        sources = sorted(n for n in names if n.endswith(".py"))
+        expected = {_cached(source, tag): source for source in sources}
+        missing = [source for pyc, source in expected.items() if pyc not in names]
+        headers = {pyc: archive.read(pyc)[:8] for pyc in expected if pyc in names}
+    assert len(sources) > 500  # the package and its dependencies
+    assert missing == []
+    assert {pyc for pyc in names if pyc.endswith(".pyc")} == set(expected)  # none for another Python
+    magic = MAGIC_NUMBERS[version].to_bytes(2, "little") + b"\r\n"
+    assert {header[:4] for header in headers.values()} == {magic}
+    assert {int.from_bytes(header[4:8], "little") for header in headers.values()} == {PYC_UNCHECKED_HASH}
+
+
+def test_a_build_for_another_python_than_the_builders_is_refused(tmp_path: Path) -> None:
+    other = "3.12" if sys.version_info[:2] != (3, 12) else "3.11"
+    with pytest.raises(ValueError, match=f"must be compiled by Python {other}"):
+        artifact.build(tmp_path / "lambda.zip", artifact.Target("manylinux2014_aarch64", other))
+    assert not (tmp_path / "lambda.zip").exists()
 
 
 def test_it_is_built_for_lambdas_runtime(lambda_builds: tuple[artifact.Artifact, artifact.Artifact]) -> None:
-    """The runtime and architecture come from the template: python3.12 on arm64."""
+    """The runtime and architecture come from the template: python3.11 on arm64."""
     with zipfile.ZipFile(lambda_builds[0].path) as archive:
         (native,) = [
             n
@@ -106,7 +143,7 @@ def test_it_is_built_for_lambdas_runtime(lambda_builds: tuple[artifact.Artifact,
             if n.startswith("pydantic_core/_pydantic_core.") and n.endswith(".so")
         ]
         header = archive.read(native)[:20]
-    assert native.endswith(".cpython-312-aarch64-linux-gnu.so")
+    assert native.endswith(".cpython-311-aarch64-linux-gnu.so")
     assert header[:4] == b"\x7fELF"
     assert int.from_bytes(header[18:20], "little") == ELF_MACHINE_AARCH64
 

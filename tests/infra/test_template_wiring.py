@@ -28,7 +28,7 @@ def test_the_cycle_check_finds_a_function_naming_its_own_http_api() -> None:
     function = {
         "Type": "AWS::Serverless::Function",
         "Properties": {
-            "Runtime": "python3.12",
+            "Runtime": "python3.11",
             "Handler": "app.handler",
             "CodeUri": "s3://bucket/code.zip",
             "Environment": {"Variables": {"API_URL": {"Fn::Sub": "https://${HttpApi}.example"}}},

@@ -24,6 +24,7 @@ def run_pelican(content: Path, output: Path, **settings: Any) -> Path:
         "OUTPUT_PATH": str(output),
         "PASSAPAROLA_RULES_PATH": None,
         "PASSAPAROLA_BUILD_TIME": BUILD_TIME,
+        "CACHE_PATH": str(output.parent / "cache"),
     } | settings
     Pelican(settings=read_settings(str(SETTINGS), override=overrides)).run()
     return output

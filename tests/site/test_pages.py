@@ -97,7 +97,7 @@ def test_the_landing_page_names_the_offer_and_carries_the_ab_variants(sample_sit
     assert soup.select_one("[data-landing]")["data-variants"] == "a b"
     variants = soup.select("[data-variant]")
     assert [v["data-variant"] for v in variants] == ["a", "b"]
-    assert [v.has_attr("hidden") for v in variants] == [False, True]
+    assert [v.has_attr("data-unchosen") for v in variants] == [False, True]
     assert soup.select_one("meta[name=robots]")["content"] == "noindex"
 
 

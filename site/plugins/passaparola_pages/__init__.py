@@ -11,6 +11,8 @@ Settings it reads (all optional):
     PASSAPAROLA_SITE_BRAND   the brand of the index and stats pages (default: the most used)
     PASSAPAROLA_SHARE_FONT   a TrueType font for the share pictures (default: DejaVu Sans Bold)
     PASSAPAROLA_BUILD_TIME   the moment campaign dates are judged at (default: now)
+
+and Pelican's own CACHE_PATH: the share pictures are kept in its share-pictures/ folder.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from passaparola import content, i18n, site_policy
 from passaparola_pages import assets, pages
-from passaparola_pages.share_image import HEIGHT, WIDTH, draw_card
+from passaparola_pages.share_image import HEIGHT, WIDTH, card_picture
 
 logger = logging.getLogger(__name__)
 
@@ -127,9 +127,11 @@ class CampaignPages:
             for slug, brand in loaded.brands.items()
         }
         font = self.settings.get("PASSAPAROLA_SHARE_FONT")
+        # Pelican's own cache setting (site/pelicanconf.py puts it under .build/).
+        pictures = Path(self.settings["CACHE_PATH"]) / "share-pictures"
         cards = {}
         for card in {page.card.name: page.card for page in self.pages if page.card}.values():
-            picture = draw_card(card, loaded.brands[card.brand].colours, font)
+            picture = card_picture(card, loaded.brands[card.brand].colours, pictures, font)
             cards[card.name] = assets.write_fingerprinted(self.output, f"{card.name}.png", picture)
         return Site(
             url=str(self.settings.get("SITEURL") or "").rstrip("/"),

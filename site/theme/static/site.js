@@ -166,6 +166,26 @@ function showClaimed(reward) {
   one('.panel-title', box).focus();
 }
 
+// The name comes after the page is drawn: the heading keeps the anonymous one's room and a
+// longer sentence is set smaller to fit, so nothing moves. A new width (not the height a
+// phone's toolbar changes on scroll) lets it flow again.
+function personalise(heading, text) {
+  const room = heading.getBoundingClientRect().height;
+  heading.style.minHeight = `${room}px`;
+  heading.textContent = text;
+  const size = parseFloat(getComputedStyle(heading).fontSize);
+  for (let scale = 0.9; heading.getBoundingClientRect().height > room + 0.5 && scale > 0.5; scale -= 0.1) {
+    heading.style.fontSize = `${size * scale}px`;
+  }
+  const width = innerWidth;
+  const reflow = () => {
+    if (innerWidth === width) return;
+    heading.removeAttribute('style');
+    removeEventListener('resize', reflow);
+  };
+  addEventListener('resize', reflow);
+}
+
 async function landing() {
   const root = one('[data-landing]');
   const status = one('[data-landing-status]');
@@ -175,7 +195,8 @@ async function landing() {
   const variant = root.dataset.variants.split(' ').includes(params.get('v')) ? params.get('v') : null;
   const headlines = all('[data-variant]');
   const chosen = headlines.find((element) => element.dataset.variant === variant);
-  if (chosen) for (const headline of headlines) headline.hidden = headline !== chosen;
+  // They share one place as tall as the tallest (site.css): choosing moves nothing.
+  if (chosen) for (const headline of headlines) headline.toggleAttribute('data-unchosen', headline !== chosen);
   const invalid = (reason) => {
     // No gift without a valid invitation: the page becomes the programme's own offer.
     const box = one('[data-invalid]');
@@ -188,15 +209,18 @@ async function landing() {
     box.hidden = false;
   };
   if (!code) return invalid('missing');
+  // Said to screen readers, given no room on the page: nothing moves when it goes.
+  status.classList.add('visually-hidden');
   show(status, texts.checking);
   const answer = await call('GET', `/codes/${encodeURIComponent(code)}?lang=${lang}`);
+  status.classList.remove('visually-hidden');
+  status.hidden = true;
   if (answer.data.valid === false) return invalid(answer.data.reason);
   if (answer.status === 200) {
     const name = typeof answer.data.referrer?.display_name === 'string' ? answer.data.referrer.display_name.trim() : '';
     const offer = typeof answer.data.offer?.text === 'string' ? answer.data.offer.text : texts.offer;
     const key = (offer ? 'gift' : 'invited') + (name ? '' : '_anonymous');
-    one('[data-heading]').textContent = fill(texts[key], { name, offer: offer || '' });
-    status.hidden = true;
+    personalise(one('[data-heading]'), fill(texts[key], { name, offer: offer || '' }));
   } else {
     // Cannot check it now; the claim checks the code again, so let the visitor try.
     show(status, problem(answer));

@@ -1,0 +1,120 @@
+"""The site build against plain Pelican, in the same run on the same machine.
+
+Our side: 40 campaigns in 5 languages, made from content/'s spring campaign in a temporary
+folder (never in content/), built by `passaparola site` with an empty share-picture cache
+(cold) and again with the cache the cold build filled (warm). Plain Pelican's side: as many
+one-paragraph Markdown pages as our build writes, built by `python -m pelican` with its own
+defaults. Each build is a fresh process, timed from start to exit, so both sides pay for
+starting Python and importing what they use; the figure is the median of the samples, taken
+in turns so that both sides meet the same machine load.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from passaparola_local.bench import verdict
+
+ROOT = Path(__file__).resolve().parents[2]
+CONTENT = ROOT / "content"
+TARGET = 1.5
+CAMPAIGNS = 40
+_WORDS_TO_NUMBER = re.compile(r"^(title|headline): ", re.MULTILINE)
+_PLAIN_SETTINGS = """
+PATH = {content!r}
+OUTPUT_PATH = {output!r}
+SITENAME = "plain"
+SITEURL = ""
+TIMEZONE = "UTC"
+DEFAULT_LANG = "en"
+"""
+
+
+def synthetic_content(folder: Path, campaigns: int = CAMPAIGNS) -> Path:
+    """content/'s brands, and `campaigns` copies of its spring campaign in every language it
+    has, each with its own words and friend's discount, so that no two share pictures match."""
+    root = folder / "content"
+    shutil.copytree(CONTENT / "brands", root / "brands")
+    (root / "campaigns").mkdir()
+    sources = sorted((CONTENT / "campaigns").glob("spring*.md"))
+    for number in range(1, campaigns + 1):
+        for source in sources:
+            text = _WORDS_TO_NUMBER.sub(rf"\1: {number} · ", source.read_text(encoding="utf-8"))
+            text = text.replace("percent: 10}", f"percent: {number + 5}}}")
+            name = source.name.replace("spring", f"spring-{number:02d}", 1)
+            (root / "campaigns" / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def plain_content(folder: Path, pages: int) -> Path:
+    root = folder / "plain"
+    (root / "pages").mkdir(parents=True)
+    for number in range(pages):
+        (root / "pages" / f"page-{number:04d}.md").write_text(
+            f"Title: Page {number}\nSlug: page-{number:04d}\n\n"
+            f"Page {number} says one paragraph of *Markdown*, as a landing page might.\n",
+            encoding="utf-8",
+        )
+    return root
+
+
+def _timed(command: list[str]) -> tuple[float, str]:
+    started = time.perf_counter()
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)  # noqa: S603
+    seconds = time.perf_counter() - started
+    if done.returncode:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{done.stdout}{done.stderr}")
+    return seconds, done.stdout
+
+
+def build_ours(content: Path, output: Path, cache: Path) -> float:
+    command = [sys.executable, "-m", "passaparola_local.cli", "site", "--no-rules"]
+    return _timed([*command, f"--content={content}", f"--out={output}", f"--cache-dir={cache}"])[0]
+
+
+def build_plain(content: Path, output: Path, settings: Path) -> float:
+    return _timed([sys.executable, "-m", "pelican", str(content), "-s", str(settings), "-q"])[0]
+
+
+def html_files(output: Path) -> int:
+    return sum(1 for _ in output.rglob("*.html"))
+
+
+def main(samples: int) -> bool:
+    with tempfile.TemporaryDirectory(prefix="passaparola-site-bench-") as scratch:
+        folder = Path(scratch)
+        ours = synthetic_content(folder)
+        output = folder / "site"
+        build_ours(ours, output, folder / "cache-probe")  # how many pages to match
+        pages = html_files(output)
+        plain = plain_content(folder, pages)
+        settings = folder / "plainconf.py"
+        settings.write_text(
+            _PLAIN_SETTINGS.format(content=str(plain), output=str(folder / "plain-site")), encoding="utf-8"
+        )
+        cold, warm, bare = [], [], []
+        for sample in range(samples):
+            bare.append(build_plain(plain, folder / "plain-site", settings))
+            cache = folder / f"cache-{sample}"
+            cold.append(build_ours(ours, output, cache))
+            warm.append(build_ours(ours, output, cache))
+        plain_pages = html_files(folder / "plain-site")
+    base = statistics.median(bare)
+    print(f"Site build, median of {samples} fresh processes each (target <= {TARGET}x plain Pelican)")
+    print(f"  {f'plain Pelican, {pages} Markdown pages':58} {base:6.2f} s  1.00x")
+    ratios = []
+    for label, times in (("cold", cold), ("warm", warm)):
+        seconds = statistics.median(times)
+        ratios.append(seconds / base)
+        name = f"passaparola, {pages} pages, {label} picture cache"
+        print(f"  {name:58} {seconds:6.2f} s  {seconds / base:4.2f}x")
+    met = max(ratios) <= TARGET
+    print(f"Worst build ratio {max(ratios):.2f}x ({plain_pages} files from plain Pelican): {verdict(met)}")
+    return met
