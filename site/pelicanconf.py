@@ -2,7 +2,7 @@
 `pelican -s site/pelicanconf.py` from the repository root, or `passaparola site`.
 
 Pelican reads no content files itself here: the passaparola_pages plugin reads content/
-through passaparola.content (the same loader the campaign rules come from) and writes every
+through passaparola_build.content (the same loader the campaign rules come from) and writes every
 page. The API's base URL is injected at build (PASSAPAROLA_API_URL, default: the site's own
 origin), so the same content builds for the local stack and for AWS.
 """

@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 from moto import mock_aws
 
-from passaparola import content, wiring
+from passaparola import wiring
 from passaparola.storage import aws, secret_store
-from passaparola_local import motoserver
-from passaparola_local.gateway import sandboxes
-from passaparola_local.provision import Stack, provision
+from passaparola_build import content
+from passaparola_localstack import motoserver
+from passaparola_localstack.gateway import sandboxes
+from passaparola_localstack.provision import Stack, provision
 from tests.support import API, FIXTURE_CONTENT, ROOMY_LIMITS, SENDER, SITE, WEBHOOK_SECRET, Client, Clock
 
 

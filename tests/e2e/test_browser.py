@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from passaparola.domain.people import MAX_NAME
-from passaparola_local.chromium import ARGS, CHROMIUM
+from passaparola_tools.chromium import ARGS, CHROMIUM
 
 pytestmark = pytest.mark.browser
 # A function's first request starts its sandbox (a cold start of a second or two on a busy

@@ -16,8 +16,8 @@ import pytest
 from packaging.markers import default_environment
 from packaging.requirements import Requirement
 
-from passaparola_local import artifact
-from passaparola_local import template as local_template
+from passaparola_localstack import template as local_template
+from passaparola_tools import artifact
 from tests.infra.lambda_sandbox import isolated
 
 pytestmark = pytest.mark.integration

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from passaparola_local import checkov_env
-from passaparola_local import template as local_template
+from passaparola_localstack import template as local_template
+from passaparola_tools import checkov_env
 
 TEMPLATE = local_template.TEMPLATE
 

@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 
-from passaparola import site_paths, site_policy
+from passaparola import site_paths
 from passaparola.domain import visits
-from passaparola_local import template as local_template
+from passaparola_build import site_policy
+from passaparola_localstack import template as local_template
 from tests.infra import cfn
 
 

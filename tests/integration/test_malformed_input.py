@@ -10,7 +10,7 @@ import pytest
 
 from passaparola.api.errors import MAX_BODY_BYTES, MAX_DEPTH
 from passaparola.domain.signatures import sign
-from passaparola_local.events import http_event
+from passaparola_localstack.events import http_event
 from tests.support import WEBHOOK_SECRET, items_under
 
 pytestmark = pytest.mark.integration

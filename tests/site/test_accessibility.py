@@ -8,8 +8,8 @@ import re
 import pytest
 from coloraide import Color
 
-from passaparola import content
-from passaparola.content import READABLE_PAIRS, WCAG_AA_TEXT
+from passaparola_build import content
+from passaparola_build.content import READABLE_PAIRS, WCAG_AA_TEXT
 from tests.site.helpers import ROOT, SAMPLE, site_paths_built
 
 pytestmark = pytest.mark.unit

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from passaparola_local import site_budget
+from passaparola_tools import site_budget
 
 pytestmark = pytest.mark.unit
 

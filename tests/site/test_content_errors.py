@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from passaparola import content
-from passaparola_local import cli
+from passaparola_build import content
+from passaparola_tools import cli
 from tests.site.helpers import SETTINGS, edit
 
 pytestmark = pytest.mark.unit

@@ -10,8 +10,9 @@ import pytest
 from bs4 import BeautifulSoup
 from PIL import Image
 
-from passaparola import content, i18n, site_paths
+from passaparola import i18n, site_paths
 from passaparola.domain.campaign import Rules
+from passaparola_build import content
 from tests.site.helpers import ROOT, SAMPLE, page, site_paths_built
 
 pytestmark = pytest.mark.unit

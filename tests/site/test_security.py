@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from passaparola import site_policy
+from passaparola_build import site_policy
 from tests.site.helpers import ROOT, edit, page, site_paths_built
 
 pytestmark = pytest.mark.unit

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
-from passaparola import content
+from passaparola_build import content
 from passaparola_pages.share import PLACEHOLDER, share_href
 from tests.site.helpers import SAMPLE, page
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from passaparola import content
+from passaparola_build import content
 from passaparola_pages import share_image
 from passaparola_pages.views import ShareCard
 from tests.site.helpers import SAMPLE, edit, page, run_pelican

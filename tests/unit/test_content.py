@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from passaparola import content
+from passaparola_build import content
 
 pytestmark = pytest.mark.unit
 

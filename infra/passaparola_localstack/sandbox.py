@@ -35,8 +35,8 @@ def _sandbox_main(
 ) -> None:
     os.environ.clear()
     os.environ.update(environment)
-    from passaparola_local.events import LocalContext
-    from passaparola_local.gateway import load_handler
+    from passaparola_localstack.events import LocalContext
+    from passaparola_localstack.gateway import load_handler
 
     handler = load_handler(handler_string)
     connection.send(("ready", None))

@@ -12,10 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from passaparola_local import template as cfn
-from passaparola_local.events import LocalContext, http_event, sqs_event
-from passaparola_local.provision import Stack
-from passaparola_local.sandbox import InvocationError, SandboxPool
+from passaparola_localstack import template as cfn
+from passaparola_localstack.events import LocalContext, http_event, sqs_event
+from passaparola_localstack.provision import Stack
+from passaparola_localstack.sandbox import InvocationError, SandboxPool
 
 HandlerFn = Callable[[dict[str, Any], Any], Any]
 _CRASH = b'{"message":"Internal Server Error"}'

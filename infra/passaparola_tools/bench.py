@@ -31,8 +31,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from passaparola_local import artifact
-from passaparola_local import template as cfn
+from passaparola_localstack import template as cfn
+from passaparola_tools import artifact
 
 ROOT = Path(__file__).resolve().parents[2]
 IMPORT_TARGET = 1.5
@@ -144,7 +144,7 @@ def _moto(where: str) -> Iterator[None]:
 
 
 def _serve_moto(ready: multiprocessing.queues.Queue[str]) -> None:
-    from passaparola_local import motoserver
+    from passaparola_localstack import motoserver
 
     server = motoserver.start()
     ready.put(server.url)
@@ -153,11 +153,12 @@ def _serve_moto(ready: multiprocessing.queues.Queue[str]) -> None:
 
 def warm_overhead(repeat: int, where: str) -> list[tuple[str, float, float, float]]:
     """(path, handler seconds per request, bare boto3 seconds per call, ratio)."""
-    from passaparola import content, wiring
+    from passaparola import wiring
     from passaparola.storage import aws, secret_store
-    from passaparola_local.events import LocalContext, http_event
-    from passaparola_local.gateway import Gateway, load_handler
-    from passaparola_local.provision import provision
+    from passaparola_build import content
+    from passaparola_localstack.events import LocalContext, http_event
+    from passaparola_localstack.gateway import Gateway, load_handler
+    from passaparola_localstack.provision import provision
 
     fake = {"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_DEFAULT_REGION": "us-east-1"}
     os.environ.update(fake)
@@ -319,7 +320,7 @@ def _print_overhead(repeat: int) -> bool:
 
 
 def _print_site(samples: int) -> bool:
-    from passaparola_local import site_bench  # Pelican and Pillow only for this section
+    from passaparola_tools import site_bench  # Pelican and Pillow only for this section
 
     return site_bench.main(samples)
 

@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from passaparola_local.bench import verdict
+from passaparola_tools.bench import verdict
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTENT = ROOT / "content"
@@ -75,7 +75,7 @@ def _timed(command: list[str]) -> tuple[float, str]:
 
 
 def build_ours(content: Path, output: Path, cache: Path) -> float:
-    command = [sys.executable, "-m", "passaparola_local.cli", "site", "--no-rules"]
+    command = [sys.executable, "-m", "passaparola_tools.cli", "site", "--no-rules"]
     return _timed([*command, f"--content={content}", f"--out={output}", f"--cache-dir={cache}"])[0]
 
 

@@ -21,13 +21,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from passaparola import site_policy
 from passaparola.storage import aws
-from passaparola_local import devpages, motoserver
-from passaparola_local.gateway import Gateway, sandboxes
-from passaparola_local.provision import Stack, new_webhook_secret, provision
-from passaparola_local.sandbox import SandboxPool
-from passaparola_local.site_build import build_site
+from passaparola_build import site_policy
+from passaparola_build.site_build import build_site
+from passaparola_localstack import devpages, motoserver
+from passaparola_localstack.gateway import Gateway, sandboxes
+from passaparola_localstack.provision import Stack, new_webhook_secret, provision
+from passaparola_localstack.sandbox import SandboxPool
 
 ROOT = Path(__file__).resolve().parents[2]
 STATE = ROOT / ".build" / "local"

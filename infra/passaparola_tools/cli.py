@@ -9,8 +9,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from passaparola import content, i18n
-from passaparola_local import artifact, checkov_env, chromium, site_publish
+from passaparola import i18n
+from passaparola_build import content
+from passaparola_tools import artifact, checkov_env, chromium, site_publish
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -51,7 +52,7 @@ def rules(args: argparse.Namespace) -> int:
 
 def site(args: argparse.Namespace) -> int:
     """Build the pages (and the campaign rules) with Pelican, for a preview or a server."""
-    from passaparola_local import site_build  # Pelican is slow to import; only this command needs it
+    from passaparola_build import site_build  # Pelican is slow to import; only this command needs it
 
     rules_path = None if args.no_rules else args.rules
     try:
@@ -75,7 +76,8 @@ def site(args: argparse.Namespace) -> int:
 
 def budget(args: argparse.Namespace) -> int:
     """Print each page type's weight (HTML + CSS + JS + API answers, gzipped) and requests."""
-    from passaparola_local import site_budget, site_build
+    from passaparola_build import site_build
+    from passaparola_tools import site_budget
 
     with tempfile.TemporaryDirectory(prefix="passaparola-budget-") as built:
         site_dir = args.site_dir or Path(built)
@@ -103,7 +105,7 @@ def deploy_site(args: argparse.Namespace) -> int:
     """Build the pages with the deployed stack's URLs, publish them, and refresh CloudFront."""
     import boto3
 
-    from passaparola_local import site_build
+    from passaparola_build import site_build
 
     session = boto3.session.Session(region_name=args.region)
     outputs = site_publish.stack_outputs(session.client("cloudformation"), args.stack)
@@ -127,14 +129,14 @@ def deploy_site(args: argparse.Namespace) -> int:
 
 def serve(args: argparse.Namespace) -> int:
     """The site and the API on moto, at one local URL, until Ctrl-C."""
-    from passaparola_local import local_console, template
+    from passaparola_localstack import console, template
 
     parameters = dict(item.partition("=")[::2] for item in args.parameter)
     unknown = sorted(set(parameters) - set(template.load()["Parameters"]))
     if unknown:
         print(f"passaparola serve: the template has no parameter {', '.join(unknown)}", file=sys.stderr)
         return 2
-    return local_console.serve(
+    return console.serve(
         args.port,
         seed=args.demo,
         release_every=args.release_every,
@@ -145,14 +147,14 @@ def serve(args: argparse.Namespace) -> int:
 
 def store(args: argparse.Namespace) -> int:
     """Send a signed conversion or refund to the running local stack, as a shop would."""
-    from passaparola_local import local_console
+    from passaparola_localstack import console
 
-    return local_console.store(args)
+    return console.store(args)
 
 
 def bench(args: argparse.Namespace) -> int:
     """Print the handlers' import and per-request overhead figures, and the site build's time."""
-    from passaparola_local import bench as benchmarks
+    from passaparola_tools import bench as benchmarks
 
     return benchmarks.main(
         samples=args.samples,
@@ -164,7 +166,7 @@ def bench(args: argparse.Namespace) -> int:
 
 def lighthouse(args: argparse.Namespace) -> int:
     """Lighthouse on every page type in every language, against the local stack."""
-    from passaparola_local import lighthouse as audits
+    from passaparola_tools import lighthouse as audits
 
     return audits.main(langs=args.lang or i18n.LANGUAGES, kinds=args.kind or audits.KINDS)
 

@@ -32,8 +32,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from passaparola import config, content
-from passaparola_local import template as cfn
+from passaparola import config
+from passaparola_build import content
+from passaparola_localstack import template as cfn
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = Path(config.__file__).parent

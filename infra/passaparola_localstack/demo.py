@@ -7,10 +7,10 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
-from passaparola_local.devpages import send_signed
+from passaparola_localstack.devpages import send_signed
 
 if TYPE_CHECKING:
-    from passaparola_local.serve import LocalStack
+    from passaparola_localstack.serve import LocalStack
 
 _STATS_LINK = re.compile(r'href="([^"]*#t=[^"]*)"')
 BROWSERS = (

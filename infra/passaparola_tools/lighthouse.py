@@ -24,8 +24,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from passaparola import i18n, site_paths
-from passaparola_local import chromium, demo
-from passaparola_local.serve import LocalStack
+from passaparola_localstack import demo
+from passaparola_localstack.serve import LocalStack
+from passaparola_tools import chromium
 
 ROOT = Path(__file__).resolve().parents[2]
 INSTALL = ROOT / ".build" / "lighthouse"

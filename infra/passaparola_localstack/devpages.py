@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, quote, urlencode
 from passaparola.domain import signatures
 
 if TYPE_CHECKING:
-    from passaparola_local.serve import LocalStack
+    from passaparola_localstack.serve import LocalStack
 
 Answer = tuple[int, dict[str, str], bytes]
 _HEADERS = {
