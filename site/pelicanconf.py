@@ -15,7 +15,7 @@ _HERE = Path(__file__).resolve().parent
 SITENAME = "passaparola"
 SITEURL = os.environ.get("PASSAPAROLA_SITE_URL", "")
 PATH = "../content"
-OUTPUT_PATH = "output"
+OUTPUT_PATH = str(_HERE.parent / ".build" / "site")
 THEME = "theme"
 TIMEZONE = "UTC"
 DEFAULT_LANG = "en"
@@ -24,7 +24,8 @@ PLUGIN_PATHS = ["plugins"]
 PLUGINS = ["passaparola_pages"]
 
 PASSAPAROLA_API_URL = os.environ.get("PASSAPAROLA_API_URL", "")
-PASSAPAROLA_RULES_PATH = str(_HERE.parent / "functions" / "passaparola" / "rules.json")
+# Build outputs go under .build/ (ignored by git), never into functions/.
+PASSAPAROLA_RULES_PATH = str(_HERE.parent / ".build" / "rules.json")
 
 # Everything Pelican would generate by itself is off: no articles, pages, feeds or archives,
 # and the theme's files are fingerprinted and written by the plugin.

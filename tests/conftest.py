@@ -11,7 +11,7 @@ from moto import mock_aws
 
 from passaparola import wiring
 from passaparola.storage import aws, secret_store
-from passaparola_build import content
+from passaparola_build.rules import build_rules
 from passaparola_localstack import motoserver
 from passaparola_localstack.gateway import sandboxes
 from passaparola_localstack.provision import Stack, provision
@@ -53,7 +53,7 @@ def _forget_clients() -> None:
 def rules_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Rules compiled from the test campaigns (tests/fixtures/content), one per behaviour."""
     path = tmp_path_factory.mktemp("rules") / "rules.json"
-    content.build_rules(FIXTURE_CONTENT, path)
+    build_rules(FIXTURE_CONTENT, path)
     return path
 
 

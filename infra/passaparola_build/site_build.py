@@ -14,8 +14,9 @@ from typing import Any
 from pelican import Pelican
 from pelican.settings import read_settings
 
-ROOT = Path(__file__).resolve().parents[2]
-SETTINGS = ROOT / "site" / "pelicanconf.py"
+from passaparola_build import paths
+
+SETTINGS = paths.ROOT / "site" / "pelicanconf.py"
 PLUGIN = "passaparola_pages"
 
 

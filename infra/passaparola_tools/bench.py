@@ -31,10 +31,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from passaparola_build import paths
 from passaparola_localstack import template as cfn
 from passaparola_tools import artifact
 
-ROOT = Path(__file__).resolve().parents[2]
 IMPORT_TARGET = 1.5
 OVERHEAD_TARGET = 1.15
 SECTIONS = ("imports", "artifact", "overhead", "site")
@@ -43,7 +43,7 @@ SECTIONS = ("imports", "artifact", "overhead", "site")
 def _import_seconds(statement: str) -> float:
     code = f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
     done = subprocess.run(  # noqa: S603 - our own interpreter and statement
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=paths.ROOT
     )
     return float(done.stdout.strip())
 
@@ -155,7 +155,7 @@ def warm_overhead(repeat: int, where: str) -> list[tuple[str, float, float, floa
     """(path, handler seconds per request, bare boto3 seconds per call, ratio)."""
     from passaparola import wiring
     from passaparola.storage import aws, secret_store
-    from passaparola_build import content
+    from passaparola_build.rules import build_rules
     from passaparola_localstack.events import LocalContext, http_event
     from passaparola_localstack.gateway import Gateway, load_handler
     from passaparola_localstack.provision import provision
@@ -167,7 +167,7 @@ def warm_overhead(repeat: int, where: str) -> list[tuple[str, float, float, floa
         secret_store.forget()
         wiring.reset()
         rules = Path(folder) / "rules.json"
-        content.build_rules(ROOT / "content", rules)
+        build_rules(paths.CONTENT, rules)
         stack = provision(
             {"SiteUrl": "http://site.test", "ApiUrl": "http://api.test", "MailFrom": "a@b.test"}
         )

@@ -10,15 +10,14 @@ import time
 from pathlib import Path
 
 from passaparola import i18n
-from passaparola_build import content
+from passaparola_build import content, paths
+from passaparola_build.rules import build_rules
 from passaparola_tools import artifact, checkov_env, chromium, site_publish
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _run(*command: str) -> int:
     print(f"$ {' '.join(command)}", flush=True)
-    return subprocess.run(command, cwd=ROOT, check=False).returncode  # noqa: S603 - our own fixed commands
+    return subprocess.run(command, cwd=paths.ROOT, check=False).returncode  # noqa: S603 - our own fixed commands
 
 
 def test(args: argparse.Namespace) -> int:
@@ -42,7 +41,7 @@ def test(args: argparse.Namespace) -> int:
 def rules(args: argparse.Namespace) -> int:
     """Validate content/ and write the compiled rules the functions read."""
     try:
-        compiled = content.build_rules(args.content, args.out)
+        compiled = build_rules(args.content, args.out)
     except content.ContentError as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -212,19 +211,19 @@ def main(argv: list[str] | None = None) -> int:
     run_tests.add_argument("pytest_args", nargs=argparse.REMAINDER, help="passed on to pytest")
     run_tests.set_defaults(func=test)
 
-    build_rules = commands.add_parser("rules", help="validate content/ and compile the rules file")
-    build_rules.add_argument("--content", type=Path, default=ROOT / "content")
-    build_rules.add_argument("--out", type=Path, default=ROOT / "functions" / "passaparola" / "rules.json")
-    build_rules.set_defaults(func=rules)
+    compile_rules = commands.add_parser("rules", help="validate content/ and compile the rules file")
+    compile_rules.add_argument("--content", type=Path, default=paths.CONTENT)
+    compile_rules.add_argument("--out", type=Path, default=paths.RULES)
+    compile_rules.set_defaults(func=rules)
 
     build_pages = commands.add_parser("site", help="build the site's pages into a folder")
-    build_pages.add_argument("--out", type=Path, default=ROOT / "site" / "output")
+    build_pages.add_argument("--out", type=Path, default=paths.BUILD / "site")
     build_pages.add_argument(
         "--api-url", default="", help="the API's base URL (default: the site's own origin)"
     )
     build_pages.add_argument("--site-url", default="", help="the site's public URL, for absolute links")
-    build_pages.add_argument("--content", type=Path, default=ROOT / "content")
-    build_pages.add_argument("--rules", type=Path, default=ROOT / "functions" / "passaparola" / "rules.json")
+    build_pages.add_argument("--content", type=Path, default=paths.CONTENT)
+    build_pages.add_argument("--rules", type=Path, default=paths.RULES)
     build_pages.add_argument("--no-rules", action="store_true", help="do not write the compiled rules")
     build_pages.add_argument(
         "--cache-dir", type=Path, help="where share pictures already drawn are kept (default .build/cache)"
@@ -232,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     build_pages.set_defaults(func=site)
 
     build_artifact = commands.add_parser("build", help="build the Lambda artifact (.build/lambda.zip)")
-    build_artifact.add_argument("--content", type=Path, default=artifact.CONTENT)
+    build_artifact.add_argument("--content", type=Path, default=paths.CONTENT)
     build_artifact.add_argument("--out", type=Path, default=artifact.DEFAULT_OUT)
     build_artifact.set_defaults(func=build)
 

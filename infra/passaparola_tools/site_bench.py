@@ -20,10 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from passaparola_build import paths
 from passaparola_tools.bench import verdict
 
-ROOT = Path(__file__).resolve().parents[2]
-CONTENT = ROOT / "content"
 TARGET = 1.5
 CAMPAIGNS = 40
 _WORDS_TO_NUMBER = re.compile(r"^(title|headline): ", re.MULTILINE)
@@ -41,9 +40,9 @@ def synthetic_content(folder: Path, campaigns: int = CAMPAIGNS) -> Path:
     """content/'s brands, and `campaigns` copies of its spring campaign in every language it
     has, each with its own words and friend's discount, so that no two share pictures match."""
     root = folder / "content"
-    shutil.copytree(CONTENT / "brands", root / "brands")
+    shutil.copytree(paths.CONTENT / "brands", root / "brands")
     (root / "campaigns").mkdir()
-    sources = sorted((CONTENT / "campaigns").glob("spring*.md"))
+    sources = sorted((paths.CONTENT / "campaigns").glob("spring*.md"))
     for number in range(1, campaigns + 1):
         for source in sources:
             text = _WORDS_TO_NUMBER.sub(rf"\1: {number} · ", source.read_text(encoding="utf-8"))
@@ -67,7 +66,7 @@ def plain_content(folder: Path, pages: int) -> Path:
 
 def _timed(command: list[str]) -> tuple[float, str]:
     started = time.perf_counter()
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)  # noqa: S603
+    done = subprocess.run(command, cwd=paths.ROOT, capture_output=True, text=True, check=False)  # noqa: S603
     seconds = time.perf_counter() - started
     if done.returncode:
         raise RuntimeError(f"{' '.join(command)} failed:\n{done.stdout}{done.stderr}")

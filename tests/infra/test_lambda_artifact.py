@@ -16,6 +16,8 @@ import pytest
 from packaging.markers import default_environment
 from packaging.requirements import Requirement
 
+from passaparola_build import paths
+from passaparola_build.rules import build_rules
 from passaparola_localstack import template as local_template
 from passaparola_tools import artifact
 from tests.infra.lambda_sandbox import isolated
@@ -152,7 +154,7 @@ def test_it_holds_the_rules_compiled_from_content(
     lambda_builds: tuple[artifact.Artifact, artifact.Artifact], tmp_path: Path
 ) -> None:
     expected = tmp_path / "rules.json"
-    artifact.content.build_rules(artifact.CONTENT, expected)
+    build_rules(paths.CONTENT, expected)
     with zipfile.ZipFile(lambda_builds[0].path) as archive:
         assert archive.read("passaparola/rules.json") == expected.read_bytes()
 
@@ -192,7 +194,7 @@ def test_every_dependency_of_every_package_is_in_it(
 
 
 def test_the_pins_satisfy_the_projects_dependencies() -> None:
-    project = tomllib.loads((artifact.ROOT / "pyproject.toml").read_text())["project"]
+    project = tomllib.loads((paths.ROOT / "pyproject.toml").read_text())["project"]
     pins = {}
     for line in artifact.REQUIREMENTS.read_text().splitlines():
         if "==" in line and not line.startswith((" ", "#")):

@@ -13,6 +13,7 @@ from PIL import Image
 from passaparola import i18n, site_paths
 from passaparola.domain.campaign import Rules
 from passaparola_build import content
+from passaparola_build.rules import compile_rules
 from tests.site.helpers import ROOT, SAMPLE, page, site_paths_built
 
 pytestmark = pytest.mark.unit
@@ -160,7 +161,7 @@ def test_the_build_writes_the_campaign_rules(build, tmp_path):
     rules_path = tmp_path / "rules.json"
     build(PASSAPAROLA_RULES_PATH=str(rules_path))
     written = Rules.model_validate_json(rules_path.read_bytes())
-    assert written == content.compile_rules(content.load(SAMPLE))
+    assert written == compile_rules(content.load(SAMPLE))
 
 
 def test_the_plain_pelican_command_builds_the_sample(tmp_path):

@@ -20,6 +20,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from passaparola import i18n
 from passaparola_build import content, site_policy
+from passaparola_build.rules import compile_rules, write_rules
 from passaparola_pages import assets, pages
 from passaparola_pages.share_image import HEIGHT, WIDTH, card_picture
 
@@ -116,7 +117,7 @@ class CampaignPages:
             )
         rules_path = self.settings.get("PASSAPAROLA_RULES_PATH")
         if rules_path:
-            content.write_rules(content.compile_rules(self.content), Path(rules_path))
+            write_rules(compile_rules(self.content), Path(rules_path))
             logger.info("Campaign rules written to %s", rules_path)
 
     def _write_assets(self, loaded: content.Content) -> Site:
