@@ -33,10 +33,11 @@ from typing import Any
 
 from passaparola_build import paths
 from passaparola_localstack import template as cfn
-from passaparola_tools import artifact
+from passaparola_tools import artifact, site_bench
 
 IMPORT_TARGET = 1.5
 OVERHEAD_TARGET = 1.15
+SITE_TARGET = 1.5
 SECTIONS = ("imports", "artifact", "overhead", "site")
 
 
@@ -156,9 +157,10 @@ def warm_overhead(repeat: int, where: str) -> list[tuple[str, float, float, floa
     from passaparola import wiring
     from passaparola.storage import aws, secret_store
     from passaparola_build.rules import build_rules
-    from passaparola_localstack.events import LocalContext, http_event
-    from passaparola_localstack.gateway import Gateway, load_handler
+    from passaparola_localstack.events import http_event
+    from passaparola_localstack.gateway import Gateway
     from passaparola_localstack.provision import provision
+    from passaparola_localstack.runtime import LocalContext, load_handler
 
     fake = {"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_DEFAULT_REGION": "us-east-1"}
     os.environ.update(fake)
@@ -320,9 +322,18 @@ def _print_overhead(repeat: int) -> bool:
 
 
 def _print_site(samples: int) -> bool:
-    from passaparola_tools import site_bench  # Pelican and Pillow only for this section
-
-    return site_bench.main(samples)
+    figures = site_bench.measure(samples)
+    print(f"Site build, median of {samples} fresh processes each (target <= {SITE_TARGET}x plain Pelican)")
+    print(f"  {f'plain Pelican, {figures.pages} Markdown pages':58} {figures.plain:6.2f} s  1.00x")
+    ratios = []
+    for label, seconds in (("cold", figures.cold), ("warm", figures.warm)):
+        ratios.append(seconds / figures.plain)
+        name = f"passaparola, {figures.pages} pages, {label} picture cache"
+        print(f"  {name:58} {seconds:6.2f} s  {seconds / figures.plain:4.2f}x")
+    met = max(ratios) <= SITE_TARGET
+    plain = f"{figures.plain_files} files from plain Pelican"
+    print(f"Worst build ratio {max(ratios):.2f}x ({plain}): {verdict(met)}")
+    return met
 
 
 def main(
