@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -57,6 +58,16 @@ mode = py_compile.PycInvalidationMode.UNCHECKED_HASH
 for name in sys.stdin.read().splitlines():
     py_compile.compile(sys.argv[1] + "/" + name, dfile=name, doraise=True, invalidation_mode=mode)
 """
+
+
+def pins(requirements: Path = REQUIREMENTS) -> dict[str, str]:
+    """The pinned version of each package in the requirements file, by normalised name."""
+    found = {}
+    for line in requirements.read_text(encoding="utf-8").splitlines():
+        if "==" in line and not line.startswith((" ", "#")):
+            name, version = line.split(" ")[0].split("==")
+            found[re.sub(r"[-_.]+", "-", name).lower()] = version
+    return found
 
 
 @dataclass(frozen=True)

@@ -101,7 +101,7 @@ def test_every_module_of_the_package_imports_with_the_pinned_dependencies_alone(
         _normalised(folder.name.removesuffix(".dist-info").rpartition("-")[0])
         for folder in host_artifact.glob("*.dist-info")
     }
-    assert distributions == set(_pins())
+    assert distributions == set(artifact.pins())
     report = _isolated_run(host_artifact, "package", "passaparola")
     assert sorted(report["tried"]) == expected
     assert report["failed"] == {}
@@ -220,19 +220,9 @@ def test_every_dependency_of_every_package_is_in_it(
     assert missing == set()
 
 
-def _pins() -> dict[str, str]:
-    """infra/lambda-requirements.txt's pins: normalised name -> version."""
-    pins = {}
-    for line in artifact.REQUIREMENTS.read_text().splitlines():
-        if "==" in line and not line.startswith((" ", "#")):
-            name, version = line.split(" ")[0].split("==")
-            pins[_normalised(name)] = version
-    return pins
-
-
 def test_the_pins_satisfy_the_projects_dependencies() -> None:
     project = tomllib.loads((paths.ROOT / "pyproject.toml").read_text())["project"]
-    pins = _pins()
+    pins = artifact.pins()
     for dependency in map(Requirement, project["dependencies"]):
         name = _normalised(dependency.name)
         assert name in pins, f"{name} is not pinned in {artifact.REQUIREMENTS.name}"
