@@ -17,6 +17,9 @@ from passaparola_localstack.gateway import sandboxes
 from passaparola_localstack.provision import Stack, provision
 from tests.support import API, FIXTURE_CONTENT, ROOMY_LIMITS, SENDER, SITE, WEBHOOK_SECRET, Client, Clock
 
+# What the markers promise: tests/markers.py (pytester tests them).
+pytest_plugins = ["pytester", "tests.markers"]
+
 
 @pytest.fixture(autouse=True)
 def _fake_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:

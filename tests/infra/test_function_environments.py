@@ -27,7 +27,7 @@ from tests.infra import cfn
 from tests.infra.lambda_sandbox import ArtifactFunction
 from tests.support import BROWSER, WEBHOOK_SECRET, Client
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 # One of the test campaigns (tests/fixtures/content), which the host artifact bundles: rewards
 # on purchase, no hold, so one order takes the worker through to issued rewards and emails.

@@ -22,7 +22,7 @@ from passaparola_localstack import template as local_template
 from passaparola_tools import artifact
 from tests.infra.lambda_sandbox import isolated
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 ELF_MACHINE_AARCH64 = 183
 # importlib.util.MAGIC_NUMBER of each Python a Lambda runtime may be; it changes only between

@@ -7,7 +7,7 @@ import pytest
 
 from passaparola_tools import site_budget
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.site
 
 
 def test_every_page_type_is_within_budget(sample_site):

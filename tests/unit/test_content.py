@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from passaparola import i18n
 from passaparola_build import content
 from passaparola_build.rules import build_rules, compile_rules, write_rules
 
@@ -40,6 +41,12 @@ def test_the_sample_content_is_valid_and_compiles():
     assert {"en", "it"} <= set(spring.texts)
     assert spring.texts["it"].title.startswith("Regala")
     assert rules.currency_digits["EUR"] == 2
+
+
+def test_the_sample_campaign_speaks_all_five_languages():
+    """The site tests build the sample to cover every language: it has to have them all."""
+    spring = content.load(ROOT / "content").campaigns["spring"]
+    assert [lang for lang in i18n.LANGUAGES if lang in spring.copies] == ["en", "it", "fr", "pl", "ru"]
 
 
 def test_a_wrong_value_names_file_field_and_reason(tree):
