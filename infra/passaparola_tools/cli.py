@@ -20,7 +20,7 @@ def _run(*command: str) -> int:
     return subprocess.run(command, cwd=paths.ROOT, check=False).returncode  # noqa: S603 - our own fixed commands
 
 
-def test(args: argparse.Namespace) -> int:
+def test(pytest_args: list[str]) -> int:
     """Lint, type-check, then the whole pytest suite. Stops at the first failing step."""
     checkov_env.ensure()  # the template's linter test runs it from its own environment
     chromium.ensure()  # the browser tests drive Debian's chromium
@@ -29,7 +29,7 @@ def test(args: argparse.Namespace) -> int:
         (python, "-m", "ruff", "check", "functions", "infra", "site", "tests"),
         (python, "-m", "ruff", "format", "--check", "functions", "infra", "site", "tests"),
         (python, "-m", "mypy"),
-        (python, "-m", "pytest", *args.pytest_args),
+        (python, "-m", "pytest", *pytest_args),
     ]
     for step in steps:
         code = _run(*step)
@@ -204,12 +204,15 @@ def _measurement_commands(commands: argparse._SubParsersAction[argparse.Argument
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["test"]:  # all that follows is pytest's, options first included (-m unit, -x)
+        return test(argv[1:])
     parser = argparse.ArgumentParser(prog="passaparola", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    run_tests = commands.add_parser("test", help="run linters and the whole test suite")
-    run_tests.add_argument("pytest_args", nargs=argparse.REMAINDER, help="passed on to pytest")
-    run_tests.set_defaults(func=test)
+    commands.add_parser(
+        "test", help="run linters and the whole test suite; what follows goes to pytest (e.g. -m unit)"
+    )
 
     compile_rules = commands.add_parser("rules", help="validate content/ and compile the rules file")
     compile_rules.add_argument("--content", type=Path, default=paths.CONTENT)
