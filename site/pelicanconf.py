@@ -2,7 +2,7 @@
 `pelican -s site/pelicanconf.py` from the repository root, or `passaparola site`.
 
 Pelican reads no content files itself here: the passaparola_pages plugin reads content/
-through passaparola.content (the same loader the campaign rules come from) and writes every
+through passaparola_build.content (the same loader the campaign rules come from) and writes every
 page. The API's base URL is injected at build (PASSAPAROLA_API_URL, default: the site's own
 origin), so the same content builds for the local stack and for AWS.
 """
@@ -15,7 +15,7 @@ _HERE = Path(__file__).resolve().parent
 SITENAME = "passaparola"
 SITEURL = os.environ.get("PASSAPAROLA_SITE_URL", "")
 PATH = "../content"
-OUTPUT_PATH = "output"
+OUTPUT_PATH = str(_HERE.parent / ".build" / "site")
 THEME = "theme"
 TIMEZONE = "UTC"
 DEFAULT_LANG = "en"
@@ -24,7 +24,8 @@ PLUGIN_PATHS = ["plugins"]
 PLUGINS = ["passaparola_pages"]
 
 PASSAPAROLA_API_URL = os.environ.get("PASSAPAROLA_API_URL", "")
-PASSAPAROLA_RULES_PATH = str(_HERE.parent / "functions" / "passaparola" / "rules.json")
+# Build outputs go under .build/ (ignored by git), never into functions/.
+PASSAPAROLA_RULES_PATH = str(_HERE.parent / ".build" / "rules.json")
 
 # Everything Pelican would generate by itself is off: no articles, pages, feeds or archives,
 # and the theme's files are fingerprinted and written by the plugin.

@@ -9,12 +9,16 @@ from pathlib import Path
 import pytest
 from moto import mock_aws
 
-from passaparola import content, wiring
+from passaparola import wiring
 from passaparola.storage import aws, secret_store
-from passaparola_local import motoserver
-from passaparola_local.gateway import sandboxes
-from passaparola_local.provision import Stack, provision
+from passaparola_build.rules import build_rules
+from passaparola_localstack import motoserver
+from passaparola_localstack.gateway import sandboxes
+from passaparola_localstack.provision import Stack, provision
 from tests.support import API, FIXTURE_CONTENT, ROOMY_LIMITS, SENDER, SITE, WEBHOOK_SECRET, Client, Clock
+
+# What the markers promise: tests/markers.py (pytester tests them).
+pytest_plugins = ["pytester", "tests.markers"]
 
 
 @pytest.fixture(autouse=True)
@@ -52,7 +56,7 @@ def _forget_clients() -> None:
 def rules_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Rules compiled from the test campaigns (tests/fixtures/content), one per behaviour."""
     path = tmp_path_factory.mktemp("rules") / "rules.json"
-    content.build_rules(FIXTURE_CONTENT, path)
+    build_rules(FIXTURE_CONTENT, path)
     return path
 
 

@@ -15,8 +15,8 @@ from typing import Any
 from passaparola.domain import signatures
 from passaparola.storage import aws
 from passaparola.storage.dynamo import from_dynamo
-from passaparola_local.gateway import Gateway, HttpResponse, Runner
-from passaparola_local.provision import Stack, new_webhook_secret
+from passaparola_localstack.gateway import Gateway, HttpResponse, Runner
+from passaparola_localstack.provision import Stack, new_webhook_secret
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE_CONTENT = ROOT / "tests" / "fixtures" / "content"

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 if TYPE_CHECKING:
     from passaparola.domain.campaign import Rules
 
-BUNDLED_RULES = Path(__file__).with_name("rules.json")
+BUNDLED_RULES = Path(__file__).with_name("rules.json")  # the artifact's copy; local runs set RULES_PATH
 _LIMIT = r"^[1-9][0-9]{0,8}/[1-9][0-9]{0,5}$"
 
 

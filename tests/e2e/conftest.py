@@ -76,7 +76,7 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
         [
             sys.executable,
             "-m",
-            "passaparola_local.cli",
+            "passaparola_tools.cli",
             "serve",
             "--port=0",
             f"--state-dir={state}",

@@ -14,9 +14,9 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from passaparola.domain.people import MAX_NAME
-from passaparola_local.chromium import ARGS, CHROMIUM
+from passaparola_tools.chromium import ARGS, CHROMIUM
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 # A function's first request starts its sandbox (a cold start of a second or two on a busy
 # machine); wait for what the page shows, with room for that.
 expect.set_options(timeout=20_000)
@@ -66,6 +66,7 @@ def enrol_in_the_page(page: Page, url: str, email: str, name: str) -> str:
     return link.input_value()
 
 
+@pytest.mark.slow
 def test_the_whole_path_of_one_referral(page: Page, local_stack: Any) -> None:
     share_url = enrol_in_the_page(page, f"{local_stack.url}/en/club/", "nina@example.com", "Nina")
     code = share_url.rsplit("/", 1)[1]

@@ -7,7 +7,7 @@ import pytest
 
 from tests.support import BROWSER, poll
 
-pytestmark = pytest.mark.integration
+pytestmark = pytest.mark.e2e
 
 
 def test_the_site_and_the_api_share_one_port(local_stack):

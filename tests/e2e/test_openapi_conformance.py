@@ -17,7 +17,7 @@ from schemathesis.checks import positive_data_acceptance, unsupported_method
 from passaparola.domain.signatures import sign
 from passaparola.handlers.api_docs import document
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 schema = schemathesis.openapi.from_dict(json.loads(document()))
 STATUSES: dict[str, Counter[int]] = defaultdict(Counter)

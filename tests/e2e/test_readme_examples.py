@@ -12,8 +12,6 @@ from passaparola.domain import fraud
 from passaparola.domain.campaign import FraudModes
 from tests.support import ROOT
 
-pytestmark = pytest.mark.integration
-
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
@@ -27,6 +25,7 @@ def block(language: str) -> str:
     return found
 
 
+@pytest.mark.e2e
 def test_the_curl_example_is_accepted(local_stack):
     script = re.sub(r"^API=.*$", f"API={local_stack.url}", block("sh"), count=1, flags=re.MULTILINE)
     script = re.sub(
@@ -38,6 +37,7 @@ def test_the_curl_example_is_accepted(local_stack):
     assert answer["conversion_id"].startswith("cv_")
 
 
+@pytest.mark.e2e
 def test_the_python_example_is_accepted(local_stack):
     environment = {"API": local_stack.url, "SECRET": local_stack.webhook_secret, "PATH": "/usr/bin:/bin"}
     done = subprocess.run(
@@ -53,6 +53,7 @@ def test_the_python_example_is_accepted(local_stack):
     assert answer["reason"] in {"unattributed", None}
 
 
+@pytest.mark.unit
 def test_the_readme_lists_every_fraud_rule_in_order():
     rows = re.findall(
         r"^\| `([a-z_]+)` \| ([^|]+) \| ([^|]+) \| ([^|]+) \| ([^|]+) \|$",

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from passaparola_local import artifact
-from passaparola_local import template as local_template
+from passaparola_localstack import template as local_template
+from passaparola_tools import artifact
 from tests.infra import cfn
 from tests.support import FIXTURE_CONTENT
 

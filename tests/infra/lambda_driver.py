@@ -4,6 +4,9 @@ nothing else. It imports only the standard library itself, before the artifact's
 
     python -I -S lambda_driver.py ARTIFACT imports HANDLER...
         imports every handler; answers {"path": sys.path, "modules": {name: file}}
+    python -I -S lambda_driver.py ARTIFACT package PACKAGE
+        imports every module of the package in the artifact, each after the ones before it;
+        answers as `imports`, with "tried": [module names] and "failed": {name: traceback}
     python -I -S lambda_driver.py ARTIFACT serve HANDLER FUNCTION
         reads one JSON event a line and answers a line each, {"answer": ..., "calls": [...]}
         or {"error": traceback}; `calls` lists the AWS API calls the invocation made
@@ -43,12 +46,29 @@ def load(dotted):
     return getattr(importlib.import_module(module), name)
 
 
+def loaded():
+    return {name: getattr(module, "__file__", None) for name, module in sys.modules.items()}
+
+
 def imports(answer, handlers):
     for handler in handlers:
         if not callable(load(handler)):
             raise TypeError(f"{handler} is not callable")
-    modules = {name: getattr(module, "__file__", None) for name, module in sys.modules.items()}
-    answer({"path": sys.path, "modules": modules})
+    answer({"path": sys.path, "modules": loaded()})
+
+
+def package(answer, artifact, name):
+    tried, failed = [], {}
+    for folder, _, files in sorted(os.walk(os.path.join(artifact, name))):
+        for file in sorted(f for f in files if f.endswith(".py")):
+            relative = os.path.relpath(os.path.join(folder, file), artifact).removesuffix(".py")
+            module = relative.replace(os.sep, ".").removesuffix(".__init__")
+            tried.append(module)
+            try:
+                importlib.import_module(module)
+            except Exception:  # the test shows every failure at once
+                failed[module] = traceback.format_exc()
+    answer({"path": sys.path, "modules": loaded(), "tried": tried, "failed": failed})
 
 
 def serve(answer, handler_string, function):
@@ -87,6 +107,8 @@ def main():
     sys.path.insert(0, artifact)
     if mode == "imports":
         imports(answer, arguments)
+    elif mode == "package":
+        package(answer, artifact, *arguments)
     else:
         serve(answer, *arguments)
 

@@ -19,15 +19,15 @@ import pytest
 
 from passaparola.domain import signatures
 from passaparola.storage import aws
-from passaparola_local import motoserver
-from passaparola_local import template as local_template
-from passaparola_local.events import http_event, sqs_event
-from passaparola_local.provision import ACCOUNT, REGION, Stack
+from passaparola_localstack import motoserver
+from passaparola_localstack import template as local_template
+from passaparola_localstack.events import http_event, sqs_event
+from passaparola_localstack.provision import ACCOUNT, REGION, Stack
 from tests.infra import cfn
 from tests.infra.lambda_sandbox import ArtifactFunction
 from tests.support import BROWSER, WEBHOOK_SECRET, Client
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 # One of the test campaigns (tests/fixtures/content), which the host artifact bundles: rewards
 # on purchase, no hold, so one order takes the worker through to issued rewards and emails.

@@ -9,6 +9,8 @@ import pytest
 
 from tests.infra import cfn
 
+pytestmark = pytest.mark.unit
+
 # SAM gives every function role this one, for its logs (logs:CreateLogGroup,
 # logs:CreateLogStream, logs:PutLogEvents). Any other managed policy would come from an event
 # type widening a role, as `Events: SQS` does with AWSLambdaSQSQueueExecutionRole.

@@ -16,11 +16,13 @@ import pytest
 from packaging.markers import default_environment
 from packaging.requirements import Requirement
 
-from passaparola_local import artifact
-from passaparola_local import template as local_template
+from passaparola_build import paths
+from passaparola_build.rules import build_rules
+from passaparola_localstack import template as local_template
+from passaparola_tools import artifact
 from tests.infra.lambda_sandbox import isolated
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 ELF_MACHINE_AARCH64 = 183
 # importlib.util.MAGIC_NUMBER of each Python a Lambda runtime may be; it changes only between
@@ -49,14 +51,14 @@ def _handlers(template: dict[str, Any]) -> list[str]:
     return sorted({local_template.handler_of(template, f) for f in local_template.functions(template)})
 
 
-def test_every_handler_imports_from_the_artifact_alone(host_artifact: Path, template: dict[str, Any]) -> None:
-    handlers = _handlers(template)
-    assert len(handlers) == 8
+def _isolated_run(host_artifact: Path, *arguments: str) -> dict[str, Any]:
+    """The driver's report, after checking that everything it imported came from the artifact
+    or the standard library, and nothing from this machine's site-packages."""
     ran = subprocess.run(
-        isolated(host_artifact, "imports", *handlers), capture_output=True, text=True, check=False, env={}
+        isolated(host_artifact, *arguments), capture_output=True, text=True, check=False, env={}
     )
     assert ran.returncode == 0, ran.stderr
-    report = json.loads(ran.stdout)
+    report: dict[str, Any] = json.loads(ran.stdout)
 
     def allowed(path: Path) -> bool:
         if path.is_relative_to(host_artifact):
@@ -70,14 +72,41 @@ def test_every_handler_imports_from_the_artifact_alone(host_artifact: Path, temp
     modules = {name: file for name, file in report["modules"].items() if name != "__main__"}  # the driver
     outside = {name: file for name, file in modules.items() if file and not allowed(Path(file))}
     assert outside == {}
-    imported_from_artifact = {
+    report["from_artifact"] = {
         name for name, file in modules.items() if file and Path(file).is_relative_to(host_artifact)
     }
+    return report
+
+
+def test_every_handler_imports_from_the_artifact_alone(host_artifact: Path, template: dict[str, Any]) -> None:
+    handlers = _handlers(template)
+    assert len(handlers) == 8
+    report = _isolated_run(host_artifact, "imports", *handlers)
     assert {
         "passaparola.handlers.record_click",
         "aws_lambda_powertools",
         "pydantic_core",
-    } <= imported_from_artifact
+    } <= report["from_artifact"]
+
+
+def test_every_module_of_the_package_imports_with_the_pinned_dependencies_alone(host_artifact: Path) -> None:
+    """The artifact is the functions' package (nothing the build runs) and the distributions
+    of infra/lambda-requirements.txt (nothing else), and every one of the package's modules
+    imports there: no module needs what only the build or the dev environment has."""
+    expected = sorted(
+        ".".join(path.relative_to(artifact.PACKAGE.parent).with_suffix("").parts).removesuffix(".__init__")
+        for path in artifact.PACKAGE.rglob("*.py")
+    )
+    distributions = {
+        _normalised(folder.name.removesuffix(".dist-info").rpartition("-")[0])
+        for folder in host_artifact.glob("*.dist-info")
+    }
+    assert distributions == set(artifact.pins())
+    report = _isolated_run(host_artifact, "package", "passaparola")
+    assert sorted(report["tried"]) == expected
+    assert report["failed"] == {}
+    assert set(expected) <= report["from_artifact"]
+    assert "passaparola.handlers.record_click" in expected and "passaparola.content" not in expected
 
 
 def test_two_builds_are_byte_identical(lambda_builds: tuple[artifact.Artifact, artifact.Artifact]) -> None:
@@ -152,7 +181,7 @@ def test_it_holds_the_rules_compiled_from_content(
     lambda_builds: tuple[artifact.Artifact, artifact.Artifact], tmp_path: Path
 ) -> None:
     expected = tmp_path / "rules.json"
-    artifact.content.build_rules(artifact.CONTENT, expected)
+    build_rules(paths.CONTENT, expected)
     with zipfile.ZipFile(lambda_builds[0].path) as archive:
         assert archive.read("passaparola/rules.json") == expected.read_bytes()
 
@@ -192,12 +221,8 @@ def test_every_dependency_of_every_package_is_in_it(
 
 
 def test_the_pins_satisfy_the_projects_dependencies() -> None:
-    project = tomllib.loads((artifact.ROOT / "pyproject.toml").read_text())["project"]
-    pins = {}
-    for line in artifact.REQUIREMENTS.read_text().splitlines():
-        if "==" in line and not line.startswith((" ", "#")):
-            name, version = line.split(" ")[0].split("==")
-            pins[_normalised(name)] = version
+    project = tomllib.loads((paths.ROOT / "pyproject.toml").read_text())["project"]
+    pins = artifact.pins()
     for dependency in map(Requirement, project["dependencies"]):
         name = _normalised(dependency.name)
         assert name in pins, f"{name} is not pinned in {artifact.REQUIREMENTS.name}"

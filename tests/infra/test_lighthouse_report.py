@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from passaparola_local.lighthouse import CATEGORIES, Target, read_report
+from passaparola_tools.lighthouse import CATEGORIES, Target, read_report
 
 pytestmark = pytest.mark.unit
 

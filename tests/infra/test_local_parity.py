@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from passaparola.storage import aws
-from passaparola_local import template as local_template
-from passaparola_local.provision import Stack
+from passaparola_localstack import template as local_template
+from passaparola_localstack.provision import Stack
 
 pytestmark = pytest.mark.integration
 

@@ -13,7 +13,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from passaparola_local import cli, site_publish
+from passaparola_tools import cli, site_publish
 
 pytestmark = pytest.mark.integration
 

@@ -11,8 +11,10 @@ from typing import Any
 
 import pytest
 
-from passaparola_local import checkov_env
-from passaparola_local import template as local_template
+from passaparola_localstack import template as local_template
+from passaparola_tools import checkov_env
+
+pytestmark = pytest.mark.integration
 
 TEMPLATE = local_template.TEMPLATE
 
@@ -78,10 +80,12 @@ def checkov_results(
     return results
 
 
+@pytest.mark.slow
 def test_checkov_passes_on_the_template(checkov_results: dict[str, dict[str, set[tuple[str, str]]]]) -> None:
     assert checkov_results["template"]["failed"] == set()
 
 
+@pytest.mark.slow
 def test_checkov_passes_on_what_sam_makes_of_it(
     checkov_results: dict[str, dict[str, set[tuple[str, str]]]],
 ) -> None:
@@ -90,6 +94,7 @@ def test_checkov_passes_on_what_sam_makes_of_it(
     assert checkov_results["translated"]["failed"] == set()
 
 
+@pytest.mark.slow
 def test_every_skip_is_needed_and_explained(
     template: dict[str, Any], checkov_results: dict[str, dict[str, set[tuple[str, str]]]]
 ) -> None:

@@ -4,17 +4,17 @@ pages' security headers, and what reaches the click recorder through CloudFront.
 from __future__ import annotations
 
 import fnmatch
-import json
-import shutil
-import subprocess
 from typing import Any
 
 import pytest
 
-from passaparola import site_paths, site_policy
+from passaparola import site_paths
 from passaparola.domain import visits
-from passaparola_local import template as local_template
+from passaparola_build import site_policy
+from passaparola_localstack import template as local_template
 from tests.infra import cfn
+
+pytestmark = pytest.mark.unit
 
 
 def test_cloudformation_can_order_the_resources(translated: dict[str, Any]) -> None:
@@ -141,24 +141,6 @@ def test_the_click_recorder_gets_every_header_it_reads(template: dict[str, Any])
     forwarded = {h.lower() for h in policy["HeadersConfig"]["Headers"]}
     read_by_the_click_code = {"user-agent", "accept-language", *visits._PREFETCH_HEADERS}
     assert read_by_the_click_code | {"cloudfront-viewer-address"} <= forwarded
-
-
-@pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js to run the CloudFront function")
-def test_the_index_function_maps_folders_to_their_index_page(template: dict[str, Any]) -> None:
-    code = template["Resources"]["SiteIndexFunction"]["Properties"]["FunctionCode"]
-    uris = ["/", "/en/spring/", "/en/spring", "/theme/site.3f9a1c2b.css", "/favicon.ico"]
-    script = (
-        code
-        + f"\nconsole.log(JSON.stringify({json.dumps(uris)}.map(u => handler({{request: {{uri: u}}}}).uri)));"
-    )
-    ran = subprocess.run(["node", "-e", script], capture_output=True, text=True, check=True)
-    assert json.loads(ran.stdout) == [
-        "/index.html",
-        "/en/spring/index.html",
-        "/en/spring/index.html",
-        "/theme/site.3f9a1c2b.css",
-        "/favicon.ico",
-    ]
 
 
 def test_cloudfront_adds_the_origin_header_that_every_http_function_checks(template: dict[str, Any]) -> None:

@@ -14,7 +14,7 @@ import pytest
 from passaparola.storage import aws
 from tests.support import items_under
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 def _rewards(stack) -> list[dict]:

@@ -10,7 +10,7 @@ import pytest
 
 from passaparola.api.errors import MAX_BODY_BYTES, MAX_DEPTH
 from passaparola.domain.signatures import sign
-from passaparola_local.events import http_event
+from passaparola_localstack.events import http_event
 from tests.support import WEBHOOK_SECRET, items_under
 
 pytestmark = pytest.mark.integration
@@ -246,3 +246,18 @@ def test_a_domain_that_is_no_valid_idna_name_is_refused(client, address):
     answer = client.enrol(address, campaign="instant")
     assert (answer.status, answer.body["error"]) == (422, "invalid_input"), answer.body
     assert answer.body["message"].startswith("email")
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "headers"),
+    [
+        ("/referrers/me", None, {"authorization": "Bearer a.1.é"}),
+        ("/referrers", '{"campaign": "gift", "email": "a@example.com", "name": ' + "1" * 5000 + "}", {}),
+        ("/claims", '{"code": ' + "9" * 5000 + "}", {}),
+    ],
+)
+def test_an_odd_token_or_an_oversized_number_is_a_4xx(client, path, body, headers):
+    method = "GET" if body is None else "POST"
+    answer = client.call(method, path, raw=body.encode() if body else None, headers=headers)
+    assert 400 <= answer.status < 500, answer.body
+    assert set(answer.body) >= {"error", "message"}

@@ -3,7 +3,7 @@ can find, is refused before anything runs, whatever it claims about itself."""
 
 import pytest
 
-from passaparola_local import template as local_template
+from passaparola_localstack import template as local_template
 from tests.support import dynamodb_calls, items_under
 
 pytestmark = pytest.mark.integration

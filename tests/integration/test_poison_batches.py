@@ -24,6 +24,7 @@ def test_a_batch_of_nothing_but_poison_is_answered_naming_every_message(client):
     assert answer == {"batchItemFailures": [{"itemIdentifier": name} for name in POISON]}
 
 
+@pytest.mark.slow
 def test_a_poison_message_is_dead_lettered_after_five_receives(client):
     sqs = aws.client("sqs")
     url, arn = client.stack.ref("RewardQueue"), client.stack.arn("RewardQueue")

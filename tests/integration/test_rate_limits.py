@@ -8,7 +8,7 @@ import pytest
 
 from passaparola import wiring
 from passaparola.domain.codes import ALPHABET
-from passaparola_local import template as local_template
+from passaparola_localstack import template as local_template
 from tests.support import items_under
 
 pytestmark = pytest.mark.integration

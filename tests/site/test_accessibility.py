@@ -8,15 +8,14 @@ import re
 import pytest
 from coloraide import Color
 
-from passaparola import content
-from passaparola.content import READABLE_PAIRS, WCAG_AA_TEXT
+from passaparola_build import content
+from passaparola_build.content import READABLE_PAIRS, WCAG_AA_TEXT
 from tests.site.helpers import ROOT, SAMPLE, site_paths_built
-
-pytestmark = pytest.mark.unit
 
 CSS = (ROOT / "site" / "theme" / "static" / "site.css").read_text()
 
 
+@pytest.mark.site
 def test_every_form_field_has_a_label_and_every_button_words(sample_site):
     for path, soup in site_paths_built(sample_site).items():
         for field in soup.select("input, select, textarea"):
@@ -26,6 +25,7 @@ def test_every_form_field_has_a_label_and_every_button_words(sample_site):
             assert name.strip(), f"{path}: a control without an accessible name"
 
 
+@pytest.mark.site
 def test_controls_are_native_and_in_document_order(sample_site):
     for path, soup in site_paths_built(sample_site).items():
         for scripted in soup.select("[data-copy], [data-qr-toggle], [data-share-text]"):
@@ -37,6 +37,7 @@ def test_controls_are_native_and_in_document_order(sample_site):
             assert image.has_attr("alt"), path
 
 
+@pytest.mark.unit
 def test_focus_is_always_visible():
     assert ":focus-visible{outline:3px solid var(--text);outline-offset:3px}" in CSS
     # Only elements the script moves focus to (never controls) drop the ring.
@@ -44,6 +45,7 @@ def test_focus_is_always_visible():
         assert rule.strip() in ("main:focus", ".panel-title:focus"), rule
 
 
+@pytest.mark.unit
 def test_the_sample_brand_reads_at_wcag_aa_in_every_pair_the_theme_uses():
     colours = content.load(SAMPLE).brands["acme"].colours
     for fore, back in READABLE_PAIRS:
@@ -51,6 +53,7 @@ def test_the_sample_brand_reads_at_wcag_aa_in_every_pair_the_theme_uses():
         assert ratio >= WCAG_AA_TEXT, (fore, back, ratio)
 
 
+@pytest.mark.unit
 def test_the_theme_has_no_colours_of_its_own_but_the_qr_codes_white():
     """Every colour in the stylesheet is one of the brand's, so the brand's checks cover it."""
     literal = re.findall(r"#[0-9a-fA-F]{3,8}\b|rgba?\(|hsla?\(", CSS)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from passaparola_local import site_budget
+from passaparola_tools import site_budget
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.site
 
 
 def test_every_page_type_is_within_budget(sample_site):

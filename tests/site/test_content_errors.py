@@ -9,11 +9,11 @@ import sys
 
 import pytest
 
-from passaparola import content
-from passaparola_local import cli
+from passaparola_build import content
+from passaparola_tools import cli
 from tests.site.helpers import SETTINGS, edit
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.site
 
 
 def test_a_bad_campaign_file_stops_the_build_with_file_field_and_reason(build, tree, tmp_path):

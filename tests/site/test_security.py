@@ -8,14 +8,13 @@ import re
 
 import pytest
 
-from passaparola import site_policy
+from passaparola_build import site_policy
 from tests.site.helpers import ROOT, edit, page, site_paths_built
-
-pytestmark = pytest.mark.unit
 
 THEME = ROOT / "site" / "theme" / "static"
 
 
+@pytest.mark.unit
 def test_the_policy_allows_only_the_site_and_the_api():
     header = site_policy.content_security_policy("https://api.acme-roasters.example/")
     directives = dict(d.split(" ", 1) for d in header.split("; "))
@@ -29,6 +28,7 @@ def test_the_policy_allows_only_the_site_and_the_api():
     assert meta == header.replace("; frame-ancestors 'none'", "")
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(
     "bad", ["ftp://api.example.com", "api.example.com", "https://", "https://a@evil.example"]
 )
@@ -37,6 +37,7 @@ def test_a_malformed_api_url_is_refused(bad):
         site_policy.api_origin(bad)
 
 
+@pytest.mark.site
 def test_every_page_carries_the_policy_first_and_nothing_inline(sample_site):
     for path, soup in site_paths_built(sample_site).items():
         head = list(soup.head.find_all(True, recursive=False))
@@ -51,6 +52,7 @@ def test_every_page_carries_the_policy_first_and_nothing_inline(sample_site):
             assert not handlers, f"{path}: <{tag.name} {handlers}>"
 
 
+@pytest.mark.site
 def test_nothing_is_fetched_from_another_origin(sample_site):
     for path, soup in site_paths_built(sample_site).items():
         fetched = [link["href"] for link in soup.select("link[rel=stylesheet], link[rel=icon]")]
@@ -64,6 +66,7 @@ def test_nothing_is_fetched_from_another_origin(sample_site):
     assert not re.search(r"https?://[a-z0-9]", script), "the script talks to the site and the API only"
 
 
+@pytest.mark.site
 def test_an_api_on_another_origin_is_named_in_the_policy(build):
     site = build(PASSAPAROLA_API_URL="https://abc123.execute-api.eu-west-1.amazonaws.com")
     soup = page(site, "/en/spring/")
@@ -74,6 +77,7 @@ def test_an_api_on_another_origin_is_named_in_the_policy(build):
     )
 
 
+@pytest.mark.unit
 def test_the_script_never_parses_data_as_html():
     script = (THEME / "site.js").read_text()
     for sink in (
@@ -90,6 +94,7 @@ def test_the_script_never_parses_data_as_html():
     assert ".textContent = " in script and "replace(/\\{(\\w+)\\}/g, (whole, key)" in script
 
 
+@pytest.mark.site
 def test_campaign_words_are_escaped_by_the_templates(build, tree):
     hostile = "<img src=x onerror=alert(1)>"
     edit(tree / "campaigns/club.md", "title: A free month of the Coffee Club", f'title: "{hostile}"')
@@ -101,6 +106,7 @@ def test_campaign_words_are_escaped_by_the_templates(build, tree):
     assert soup.select_one("meta[property='og:site_name']")["content"] == 'Acme "Roasters" <b>'
 
 
+@pytest.mark.site
 def test_small_brand_images_are_inlined_and_big_ones_served_from_the_site(build, tree):
     logo = tree / "brands" / "acme" / "logo.svg"
     logo.write_text(logo.read_text().replace("</svg>", "<!--" + "x" * 5000 + "--></svg>"))

@@ -7,11 +7,9 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
-from passaparola import content
+from passaparola_build import content
 from passaparola_pages.share import PLACEHOLDER, share_href
 from tests.site.helpers import SAMPLE, page
-
-pytestmark = pytest.mark.unit
 
 LINK = "https://api.acme-roasters.example/r/SPRING-7KQMX2R9P"
 MESSAGE = "Here is 10% off & more: ça va?"
@@ -42,6 +40,7 @@ EXPECTED = {
 }
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("channel", sorted(EXPECTED))
 def test_each_channel_is_a_well_formed_share_url(channel):
     url = filled(share_href(channel, MESSAGE, SUBJECT))
@@ -52,6 +51,7 @@ def test_each_channel_is_a_well_formed_share_url(channel):
     assert " " not in url and "\n" not in url
 
 
+@pytest.mark.site
 def test_the_buttons_follow_the_campaigns_channels_in_order(sample_site):
     for slug, campaign in content.load(SAMPLE).campaigns.items():
         panel = page(sample_site, f"/en/{slug}/").select_one("[data-share]")
@@ -72,6 +72,7 @@ def test_the_buttons_follow_the_campaigns_channels_in_order(sample_site):
         assert shown == order, slug
 
 
+@pytest.mark.site
 @pytest.mark.parametrize("lang", ["en", "it", "fr", "pl", "ru"])
 def test_the_links_carry_the_campaigns_own_words(sample_site, lang):
     copy = content.load(SAMPLE).campaigns["spring"].copies[lang]
@@ -94,6 +95,7 @@ def test_the_links_carry_the_campaigns_own_words(sample_site, lang):
             assert anchor["rel"] == ["noopener", "noreferrer"]
 
 
+@pytest.mark.site
 def test_the_stats_page_holds_a_share_panel_for_every_campaign(sample_site):
     soup = page(sample_site, "/it/stats/")
     panels = {t["data-share-for"]: t for t in soup.select("template[data-share-for]")}
@@ -102,6 +104,7 @@ def test_the_stats_page_holds_a_share_panel_for_every_campaign(sample_site):
     assert panels["club"]["data-invite"] == "/en/club/", "club is only in English"
 
 
+@pytest.mark.site
 def test_the_qr_code_comes_from_the_api_and_can_be_downloaded(sample_site):
     panel = page(sample_site, "/en/spring/").select_one("[data-share]")
     image = panel.select_one("img[data-qr]")

@@ -10,12 +10,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from passaparola import content
+from passaparola_build import content
 from passaparola_pages import share_image
 from passaparola_pages.views import ShareCard
 from tests.site.helpers import SAMPLE, edit, page, run_pelican
-
-pytestmark = pytest.mark.unit
 
 CARD = ShareCard(
     "spring.ru.landing",
@@ -37,6 +35,7 @@ def _og_image(site: Path, path: str) -> bytes:
     return (site / image.lstrip("/")).read_bytes()
 
 
+@pytest.mark.unit
 def test_a_picture_is_a_palette_png_in_the_brands_exact_colours_with_smooth_edges(colours):
     with Image.open(BytesIO(share_image.draw_card(CARD, colours))) as stored:
         assert (stored.format, stored.mode, stored.size) == ("PNG", "P", (1200, 630))
@@ -53,6 +52,7 @@ def test_a_picture_is_a_palette_png_in_the_brands_exact_colours_with_smooth_edge
     assert address in footer
 
 
+@pytest.mark.unit
 def test_the_cache_key_is_what_the_picture_shows(colours):
     same_words_elsewhere = replace(CARD, name="club.ru.landing", brand="other")
     assert share_image.fingerprint(same_words_elsewhere, colours) == share_image.fingerprint(CARD, colours)
@@ -62,6 +62,7 @@ def test_the_cache_key_is_what_the_picture_shows(colours):
     assert share_image.fingerprint(CARD, darker) != share_image.fingerprint(CARD, colours)
 
 
+@pytest.mark.site
 def test_a_picture_is_drawn_once_then_taken_from_the_cache_until_its_words_change(tree, tmp_path):
     cache = tmp_path / "cache"
     run_pelican(tree, tmp_path / "first", CACHE_PATH=str(cache))

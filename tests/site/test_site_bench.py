@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from passaparola import content, i18n
-from passaparola_local import site_bench
+from passaparola import i18n
+from passaparola_build import content
+from passaparola_tools import site_bench
 
 pytestmark = pytest.mark.unit
 

@@ -11,8 +11,6 @@ from babel import Locale
 from passaparola import i18n
 from tests.site.helpers import page
 
-pytestmark = pytest.mark.unit
-
 
 def site_keys(lang: str) -> dict[str, object]:
     return {key: value for key, value in i18n.catalog(lang).items() if key.startswith("site.")}
@@ -23,6 +21,7 @@ def placeholders(value: object) -> set[str]:
     return {name for text in texts for name in re.findall(r"\{(\w+)\}", str(text))}
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("lang", [lang for lang in i18n.LANGUAGES if lang != i18n.DEFAULT])
 def test_every_site_string_is_translated_with_the_same_placeholders(lang):
     english, translated = site_keys(i18n.DEFAULT), site_keys(lang)
@@ -33,6 +32,7 @@ def test_every_site_string_is_translated_with_the_same_placeholders(lang):
             assert translated[key] != value, f"{lang} {key} is still in English"
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("lang", i18n.LANGUAGES)
 def test_plural_strings_have_every_form_the_language_needs(lang):
     needed = set(Locale.parse(lang).plural_form.tags) | {"other"}
@@ -43,6 +43,7 @@ def test_plural_strings_have_every_form_the_language_needs(lang):
             assert needed <= set(value), key
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(
     ("count", "expected"),
     [(1, "1 dzień"), (3, "3 dni"), (14, "14 dni"), (22, "22 dni")],
@@ -51,6 +52,7 @@ def test_polish_plurals(count, expected):
     assert expected in i18n.text("pl", "site.rule.hold.purchase", count=count)
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(
     ("count", "expected"), [(1, "1 день"), (3, "3 дня"), (14, "14 дней"), (21, "21 день")]
 )
@@ -58,6 +60,7 @@ def test_russian_plurals(count, expected):
     assert expected in i18n.text("ru", "site.rule.hold.purchase", count=count)
 
 
+@pytest.mark.site
 @pytest.mark.parametrize("lang", i18n.LANGUAGES)
 def test_pages_speak_their_language(sample_site, lang):
     soup = page(sample_site, f"/{lang}/stats/")

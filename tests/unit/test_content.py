@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from passaparola import content
+from passaparola import i18n
+from passaparola_build import content
+from passaparola_build.rules import build_rules, compile_rules, write_rules
 
 pytestmark = pytest.mark.unit
 
@@ -33,12 +35,18 @@ def edit(path: Path, old: str, new: str) -> None:
 
 def test_the_sample_content_is_valid_and_compiles():
     loaded = content.load(ROOT / "content")
-    rules = content.compile_rules(loaded)
+    rules = compile_rules(loaded)
     assert set(rules.campaigns) == set(loaded.campaigns) >= {"spring", "club"}
     spring = rules.campaigns["spring"]
     assert {"en", "it"} <= set(spring.texts)
     assert spring.texts["it"].title.startswith("Regala")
     assert rules.currency_digits["EUR"] == 2
+
+
+def test_the_sample_campaign_speaks_all_five_languages():
+    """The site tests build the sample to cover every language: it has to have them all."""
+    spring = content.load(ROOT / "content").campaigns["spring"]
+    assert [lang for lang in i18n.LANGUAGES if lang in spring.copies] == ["en", "it", "fr", "pl", "ru"]
 
 
 def test_a_wrong_value_names_file_field_and_reason(tree):
@@ -105,7 +113,7 @@ def test_a_withdrawn_currency_is_refused(tree):
 
 
 def test_the_rules_carry_every_currency_in_use_with_its_minor_unit():
-    digits = content.compile_rules(content.load(ROOT / "content")).currency_digits
+    digits = compile_rules(content.load(ROOT / "content")).currency_digits
     assert len(digits) > 140
     assert (digits["EUR"], digits["USD"], digits["JPY"], digits["BHD"], digits["CHF"]) == (2, 2, 0, 3, 2)
     assert not {"ZZZ", "XXX", "XTS", "XAU", "DEM", "ITL", "HRK"} & set(digits)
@@ -128,9 +136,9 @@ def test_every_problem_is_reported_at_once(tree):
 
 
 def test_rules_are_written_whole_or_not_at_all(tmp_path, monkeypatch):
-    rules = content.compile_rules(content.load(ROOT / "content"))
+    rules = compile_rules(content.load(ROOT / "content"))
     out = tmp_path / "rules.json"
-    content.write_rules(rules, out)
+    write_rules(rules, out)
     before = out.read_bytes()
     assert json.loads(before)["campaigns"]["spring"]["rules"]["slug"] == "spring"
 
@@ -139,7 +147,7 @@ def test_rules_are_written_whole_or_not_at_all(tmp_path, monkeypatch):
 
     monkeypatch.setattr(Path, "replace", fail)
     with pytest.raises(OSError, match="disk full"):
-        content.write_rules(rules, out)
+        write_rules(rules, out)
     assert out.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["rules.json"]
 
@@ -162,7 +170,7 @@ def test_fraud_modes_compile_into_the_rules_and_a_bare_off_means_off(tree, tmp_p
         "hold_days: 14",
         "hold_days: 14\nfraud: {same_client: enforce, shared_payment: off}",
     )
-    rules = content.build_rules(tree, tmp_path / "rules.json")
+    rules = build_rules(tree, tmp_path / "rules.json")
     modes = rules.campaigns["spring"].rules.fraud
     assert (modes.same_client, modes.shared_payment, modes.existing_customer) == ("enforce", "off", "enforce")
     compiled = json.loads((tmp_path / "rules.json").read_text())

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from passaparola.content import Brand
+from passaparola_build.content import Brand
 
 INLINE_UP_TO = 4096  # bytes
 ASSETS = "assets"

@@ -1,6 +1,6 @@
 """The Pelican generator: campaign pages, their assets and share pictures, and the rules file.
 
-Pelican hands it the settings; it reads content/ through passaparola.content (the same
+Pelican hands it the settings; it reads content/ through passaparola_build.content (the same
 loader and validation the functions' rules come from), so a bad campaign file stops the
 build with its file, field and reason, and `pelican` exits non-zero.
 """
@@ -18,7 +18,9 @@ import markdown
 from babel.core import get_global
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from passaparola import content, i18n, site_policy
+from passaparola import i18n
+from passaparola_build import content, site_policy
+from passaparola_build.rules import compile_rules, write_rules
 from passaparola_pages import assets, pages
 from passaparola_pages.share_image import HEIGHT, WIDTH, card_picture
 
@@ -115,7 +117,7 @@ class CampaignPages:
             )
         rules_path = self.settings.get("PASSAPAROLA_RULES_PATH")
         if rules_path:
-            content.write_rules(content.compile_rules(self.content), Path(rules_path))
+            write_rules(compile_rules(self.content), Path(rules_path))
             logger.info("Campaign rules written to %s", rules_path)
 
     def _write_assets(self, loaded: content.Content) -> Site:

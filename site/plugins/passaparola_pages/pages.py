@@ -12,7 +12,7 @@ from functools import partial
 from typing import Any, Literal
 
 from passaparola import i18n, site_paths
-from passaparola.content import Brand, Content
+from passaparola_build.content import Brand, Content
 from passaparola_pages import words
 from passaparola_pages.views import (
     CampaignView,

@@ -26,7 +26,7 @@ from typing import Literal
 import PIL
 from PIL import Image, ImageColor, ImageDraw, ImageFont
 
-from passaparola.content import Colours
+from passaparola_build.content import Colours
 from passaparola_pages.views import ShareCard
 
 logger = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 """What the pages show of a campaign, worked out from content/ as plain data; the templates
 only lay it out. Decided at build time from the campaign files, read through
-passaparola.content (the one source of truth); what only the browser knows (the referrer's
+passaparola_build.content (the one source of truth); what only the browser knows (the referrer's
 name, the personal link, the stats) the page script fills in.
 """
 
@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 from markupsafe import Markup
 
 from passaparola import i18n, site_paths
-from passaparola.content import Brand, Campaign
 from passaparola.domain.campaign import Channel, Variant
+from passaparola_build.content import Brand, Campaign
 from passaparola_pages import words
 from passaparola_pages.share import ShareLink, share_links
 

@@ -16,10 +16,10 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from passaparola import content
 from passaparola.domain import signatures
-from passaparola_local import demo
-from passaparola_local.serve import STATE, LocalStack
+from passaparola_build import content
+from passaparola_localstack import demo
+from passaparola_localstack.serve import STATE, LocalStack
 
 console = Console()
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from passaparola.storage import aws
-from passaparola_local import template as cfn
+from passaparola_localstack import template as cfn
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"

@@ -7,8 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-VENV = ROOT / ".venv-checkov"
+from passaparola_build import paths
+
+VENV = paths.ROOT / ".venv-checkov"
 VERSION = "3.3.30"
 CHECKOV = VENV / "bin" / "checkov"
 

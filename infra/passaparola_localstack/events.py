@@ -1,34 +1,12 @@
-"""Lambda events and contexts as AWS builds them, for running handlers locally."""
+"""Lambda events as AWS builds them, for running handlers locally."""
 
 from __future__ import annotations
 
 import base64
 import time
 import uuid
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
-
-
-@dataclass
-class LocalContext:
-    """What powertools reads from a Lambda context."""
-
-    function_name: str
-    timeout_seconds: int = 30
-    memory_limit_in_mb: int = 512
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    _deadline: float = field(default=0.0, repr=False)
-
-    def __post_init__(self) -> None:
-        self.invoked_function_arn = f"arn:aws:lambda:us-east-1:123456789012:function:{self.function_name}"
-        self.function_version = "$LATEST"
-        self.log_group_name = f"/aws/lambda/{self.function_name}"
-        self.log_stream_name = "local"
-        self._deadline = time.monotonic() + self.timeout_seconds
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
 def http_event(

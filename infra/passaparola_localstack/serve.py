@@ -21,16 +21,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from passaparola import site_policy
 from passaparola.storage import aws
-from passaparola_local import devpages, motoserver
-from passaparola_local.gateway import Gateway, sandboxes
-from passaparola_local.provision import Stack, new_webhook_secret, provision
-from passaparola_local.sandbox import SandboxPool
-from passaparola_local.site_build import build_site
+from passaparola_build import paths, site_policy
+from passaparola_build.site_build import build_site
+from passaparola_localstack import devpages, motoserver
+from passaparola_localstack.gateway import Gateway, sandboxes
+from passaparola_localstack.provision import Stack, new_webhook_secret, provision
+from passaparola_localstack.sandbox import SandboxPool
 
-ROOT = Path(__file__).resolve().parents[2]
-STATE = ROOT / ".build" / "local"
+STATE = paths.BUILD / "local"
 SENDER = "referrals@passaparola.localhost"
 REGION = "us-east-1"
 POLL_INTERVAL = 0.2  # seconds between empty receives from the reward queue
@@ -55,7 +54,7 @@ class LocalStack:
     port: int = 8000
     release_every: float = 10.0
     sandboxes_per_function: int = 2
-    content: Path = ROOT / "content"
+    content: Path = paths.CONTENT
     state_dir: Path = STATE
     url: str = ""
     webhook_secret: str = field(default_factory=new_webhook_secret)

@@ -5,12 +5,9 @@ from __future__ import annotations
 import html
 import json
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from passaparola_local.devpages import send_signed
-
-if TYPE_CHECKING:
-    from passaparola_local.serve import LocalStack
+from passaparola_localstack.devpages import RunningStack, send_signed
 
 _STATS_LINK = re.compile(r'href="([^"]*#t=[^"]*)"')
 BROWSERS = (
@@ -20,7 +17,7 @@ BROWSERS = (
 )
 
 
-def _post(local: LocalStack, path: str, body: dict[str, Any]) -> Any:
+def _post(local: RunningStack, path: str, body: dict[str, Any]) -> Any:
     assert local.gateway is not None
     response = local.gateway.http(
         "POST", path, headers={"content-type": "application/json"}, body=json.dumps(body).encode()
@@ -30,7 +27,7 @@ def _post(local: LocalStack, path: str, body: dict[str, Any]) -> Any:
     return json.loads(response.body)
 
 
-def _clicks(local: LocalStack, code: str, people: int) -> None:
+def _clicks(local: RunningStack, code: str, people: int) -> None:
     assert local.gateway is not None
     for n in range(people):
         headers = {"user-agent": BROWSERS[n % len(BROWSERS)], "accept-language": "it" if n % 3 == 0 else "en"}
@@ -40,7 +37,7 @@ def _clicks(local: LocalStack, code: str, people: int) -> None:
     )
 
 
-def seed(local: LocalStack) -> dict[str, str]:
+def seed(local: RunningStack) -> dict[str, str]:
     """Returns each demo referrer's private stats link (from their welcome email)."""
     anna = _post(
         local,

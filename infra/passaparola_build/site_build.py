@@ -1,7 +1,7 @@
 """Building the site in this process: Pelican with site/pelicanconf.py, so the local stack
 (`passaparola serve`) and `passaparola site` get the very build a plain `pelican` run makes.
 
-Errors in content/ come out as passaparola.content.ContentError, with every problem's file,
+Errors in content/ come out as passaparola_build.content.ContentError, with every problem's file,
 field and reason.
 """
 
@@ -14,8 +14,9 @@ from typing import Any
 from pelican import Pelican
 from pelican.settings import read_settings
 
-ROOT = Path(__file__).resolve().parents[2]
-SETTINGS = ROOT / "site" / "pelicanconf.py"
+from passaparola_build import paths
+
+SETTINGS = paths.ROOT / "site" / "pelicanconf.py"
 PLUGIN = "passaparola_pages"
 
 

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
+from passaparola_localstack.runtime import LocalContext, load_handler
+
 # Lambda's own limit on how long a request may wait for the function.
 _WAIT_FOR_SANDBOX = 30
 # What a sandbox inherits from this process besides its function's own variables.
@@ -35,9 +37,6 @@ def _sandbox_main(
 ) -> None:
     os.environ.clear()
     os.environ.update(environment)
-    from passaparola_local.events import LocalContext
-    from passaparola_local.gateway import load_handler
-
     handler = load_handler(handler_string)
     connection.send(("ready", None))
     while True:

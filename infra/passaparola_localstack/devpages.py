@@ -13,13 +13,11 @@ import re
 import uuid
 from datetime import UTC, datetime
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import parse_qs, quote, urlencode
 
 from passaparola.domain import signatures
-
-if TYPE_CHECKING:
-    from passaparola_local.serve import LocalStack
+from passaparola_localstack.gateway import Gateway
 
 Answer = tuple[int, dict[str, str], bytes]
 _HEADERS = {
@@ -40,8 +38,26 @@ _ORDER_FIELDS = (
 _LINK = re.compile(r'href="([^"]+)"')
 
 
+class RunningStack(Protocol):
+    """What the dev pages and the demo use of a running local stack (serve.LocalStack): they
+    talk to it as a browser or a shop would, through its gateway."""
+
+    @property
+    def url(self) -> str: ...
+
+    @property
+    def webhook_secret(self) -> str: ...
+
+    @property
+    def gateway(self) -> Gateway | None: ...
+
+    def outbox(self) -> list[dict[str, Any]]:
+        """The email the functions sent, newest first."""
+        ...
+
+
 def answer(
-    local: LocalStack, method: str, path: str, query: str, body: bytes | None, origin: str | None
+    local: RunningStack, method: str, path: str, query: str, body: bytes | None, origin: str | None
 ) -> Answer:
     if path == "/_local/health":
         return HTTPStatus.OK, {"Content-Type": "text/plain"}, b"ok"
@@ -60,7 +76,7 @@ def answer(
     return HTTPStatus.NOT_FOUND, {"Content-Type": "text/plain"}, b"no such local page"
 
 
-def send_signed(local: LocalStack, path: str, payload: dict[str, Any]) -> tuple[int, Any]:
+def send_signed(local: RunningStack, path: str, payload: dict[str, Any]) -> tuple[int, Any]:
     """Sign a webhook with the dev secret and send it through the gateway, as a shop would."""
     assert local.gateway is not None
     raw = json.dumps(payload).encode()
@@ -71,7 +87,7 @@ def send_signed(local: LocalStack, path: str, payload: dict[str, Any]) -> tuple[
     return response.status, json.loads(response.body or b"null")
 
 
-def _store(local: LocalStack, form: dict[str, list[str]]) -> Answer:
+def _store(local: RunningStack, form: dict[str, list[str]]) -> Answer:
     field = {name: values[0].strip() for name, values in form.items() if values and values[0].strip()}
     if field.get("kind") == "refund":
         status, result = send_signed(local, "/refunds", {"order_id": field.get("order_id", "")})
@@ -85,7 +101,7 @@ def _store(local: LocalStack, form: dict[str, list[str]]) -> Answer:
     return HTTPStatus.SEE_OTHER, {"Location": "/_local/?" + urlencode({"note": note})}, b""
 
 
-def _page(local: LocalStack, note: str) -> bytes:
+def _page(local: RunningStack, note: str) -> bytes:
     mails = "".join(
         f'<article><p class="meta">To {html.escape(", ".join(m["to"]))}</p>'
         f"<h3>{html.escape(m['subject'])}</h3>{m['html']}</article>"  # our own escaped email HTML

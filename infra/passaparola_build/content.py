@@ -1,8 +1,9 @@
-"""Reading content/: brands and campaign files, validated, compiled into the rules file.
+"""Reading content/: brands and campaign files, validated (passaparola_build.rules compiles
+them into the rules file the functions read).
 
-Build-time only (the site build, the local stack and the Lambda build call it; no handler
-imports it). Every problem is reported with its file, the field, and the reason, and all
-problems are reported at once, so a marketer fixes a file in one pass.
+Build-time only: the site build, the local stack and the Lambda build call it; nothing in
+the Lambda artifact imports it. Every problem is reported with its file, the field, and the
+reason, and all problems are reported at once, so a marketer fixes a file in one pass.
 
     content/brands/<brand>.yaml            name, colours, store_url, contact, logo, favicon
     content/brands/<brand>/...             the brand's image files
@@ -12,9 +13,6 @@ problems are reported at once, so a marketer fixes a file in one pass.
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -29,15 +27,7 @@ from coloraide import Color
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
 from passaparola import i18n
-from passaparola.domain.campaign import (
-    REWARD_TYPES,
-    BrandContact,
-    CampaignCopy,
-    CampaignRules,
-    CampaignText,
-    CompiledCampaign,
-    Rules,
-)
+from passaparola.domain.campaign import REWARD_TYPES, BrandContact, CampaignCopy, CampaignRules
 
 HexColour = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
 WCAG_AA_TEXT = 4.5
@@ -335,48 +325,3 @@ def load(root: Path) -> Content:
     if problems:
         raise ContentError(problems)
     return Content(root, brands, campaigns)
-
-
-def _text(campaign: Campaign, lang: str) -> CampaignText:
-    rules = campaign.rules
-    return CampaignText(
-        title=campaign.copies[lang].title,
-        friend_offer=i18n.describe(rules.friend_reward, lang) if rules.friend_reward else None,
-        referrer_offer=i18n.describe(rules.referrer_reward, lang),
-    )
-
-
-def compile_rules(content: Content) -> Rules:
-    return Rules(
-        campaigns={
-            slug: CompiledCampaign(
-                rules=c.rules,
-                default_lang=c.default_lang,
-                texts={lang: _text(c, lang) for lang in c.copies},
-                variants=tuple(v.id for v in c.copies[c.default_lang].variants),
-            )
-            for slug, c in content.campaigns.items()
-        },
-        brands={slug: brand.contact_details() for slug, brand in content.brands.items()},
-        currency_digits=currencies_in_use(),
-    )
-
-
-def write_rules(rules: Rules, path: Path) -> None:
-    """Write atomically: a reader sees the old file or the new one, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = json.dumps(json.loads(rules.model_dump_json()), indent=1, sort_keys=True) + "\n"
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".rules-", suffix=".json")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(data)
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def build_rules(root: Path, out: Path) -> Rules:
-    rules = compile_rules(load(root))
-    write_rules(rules, out)
-    return rules

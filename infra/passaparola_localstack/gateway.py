@@ -7,17 +7,15 @@ the same dotted strings the template names, so what runs here is what runs in La
 from __future__ import annotations
 
 import base64
-import importlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from passaparola_local import template as cfn
-from passaparola_local.events import LocalContext, http_event, sqs_event
-from passaparola_local.provision import Stack
-from passaparola_local.sandbox import InvocationError, SandboxPool
+from passaparola_localstack import template as cfn
+from passaparola_localstack.events import http_event, sqs_event
+from passaparola_localstack.provision import Stack
+from passaparola_localstack.runtime import LocalContext, load_handler
+from passaparola_localstack.sandbox import InvocationError, SandboxPool
 
-HandlerFn = Callable[[dict[str, Any], Any], Any]
 _CRASH = b'{"message":"Internal Server Error"}'
 # Behind CloudFront, API Gateway sees an edge's address (this one is in CloudFront's range).
 CLOUDFRONT_EDGE = "130.176.0.1"
@@ -56,12 +54,6 @@ class HttpResponse:
     status: int
     headers: dict[str, str]
     body: bytes
-
-
-def load_handler(dotted: str) -> HandlerFn:
-    module, _, name = dotted.rpartition(".")
-    handler: HandlerFn = getattr(importlib.import_module(module), name)
-    return handler
 
 
 class Gateway:

@@ -9,18 +9,18 @@ import tempfile
 import time
 from pathlib import Path
 
-from passaparola import content, i18n
-from passaparola_local import artifact, checkov_env, chromium, site_publish
-
-ROOT = Path(__file__).resolve().parents[2]
+from passaparola import i18n
+from passaparola_build import content, paths
+from passaparola_build.rules import build_rules
+from passaparola_tools import artifact, checkov_env, chromium, site_publish
 
 
 def _run(*command: str) -> int:
     print(f"$ {' '.join(command)}", flush=True)
-    return subprocess.run(command, cwd=ROOT, check=False).returncode  # noqa: S603 - our own fixed commands
+    return subprocess.run(command, cwd=paths.ROOT, check=False).returncode  # noqa: S603 - our own fixed commands
 
 
-def test(args: argparse.Namespace) -> int:
+def test(pytest_args: list[str]) -> int:
     """Lint, type-check, then the whole pytest suite. Stops at the first failing step."""
     checkov_env.ensure()  # the template's linter test runs it from its own environment
     chromium.ensure()  # the browser tests drive Debian's chromium
@@ -29,7 +29,7 @@ def test(args: argparse.Namespace) -> int:
         (python, "-m", "ruff", "check", "functions", "infra", "site", "tests"),
         (python, "-m", "ruff", "format", "--check", "functions", "infra", "site", "tests"),
         (python, "-m", "mypy"),
-        (python, "-m", "pytest", *args.pytest_args),
+        (python, "-m", "pytest", *pytest_args),
     ]
     for step in steps:
         code = _run(*step)
@@ -41,7 +41,7 @@ def test(args: argparse.Namespace) -> int:
 def rules(args: argparse.Namespace) -> int:
     """Validate content/ and write the compiled rules the functions read."""
     try:
-        compiled = content.build_rules(args.content, args.out)
+        compiled = build_rules(args.content, args.out)
     except content.ContentError as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -51,7 +51,7 @@ def rules(args: argparse.Namespace) -> int:
 
 def site(args: argparse.Namespace) -> int:
     """Build the pages (and the campaign rules) with Pelican, for a preview or a server."""
-    from passaparola_local import site_build  # Pelican is slow to import; only this command needs it
+    from passaparola_build import site_build  # Pelican is slow to import; only this command needs it
 
     rules_path = None if args.no_rules else args.rules
     try:
@@ -75,7 +75,8 @@ def site(args: argparse.Namespace) -> int:
 
 def budget(args: argparse.Namespace) -> int:
     """Print each page type's weight (HTML + CSS + JS + API answers, gzipped) and requests."""
-    from passaparola_local import site_budget, site_build
+    from passaparola_build import site_build
+    from passaparola_tools import site_budget
 
     with tempfile.TemporaryDirectory(prefix="passaparola-budget-") as built:
         site_dir = args.site_dir or Path(built)
@@ -103,7 +104,7 @@ def deploy_site(args: argparse.Namespace) -> int:
     """Build the pages with the deployed stack's URLs, publish them, and refresh CloudFront."""
     import boto3
 
-    from passaparola_local import site_build
+    from passaparola_build import site_build
 
     session = boto3.session.Session(region_name=args.region)
     outputs = site_publish.stack_outputs(session.client("cloudformation"), args.stack)
@@ -127,14 +128,14 @@ def deploy_site(args: argparse.Namespace) -> int:
 
 def serve(args: argparse.Namespace) -> int:
     """The site and the API on moto, at one local URL, until Ctrl-C."""
-    from passaparola_local import local_console, template
+    from passaparola_localstack import console, template
 
     parameters = dict(item.partition("=")[::2] for item in args.parameter)
     unknown = sorted(set(parameters) - set(template.load()["Parameters"]))
     if unknown:
         print(f"passaparola serve: the template has no parameter {', '.join(unknown)}", file=sys.stderr)
         return 2
-    return local_console.serve(
+    return console.serve(
         args.port,
         seed=args.demo,
         release_every=args.release_every,
@@ -145,14 +146,14 @@ def serve(args: argparse.Namespace) -> int:
 
 def store(args: argparse.Namespace) -> int:
     """Send a signed conversion or refund to the running local stack, as a shop would."""
-    from passaparola_local import local_console
+    from passaparola_localstack import console
 
-    return local_console.store(args)
+    return console.store(args)
 
 
 def bench(args: argparse.Namespace) -> int:
     """Print the handlers' import and per-request overhead figures, and the site build's time."""
-    from passaparola_local import bench as benchmarks
+    from passaparola_tools import bench as benchmarks
 
     return benchmarks.main(
         samples=args.samples,
@@ -164,7 +165,7 @@ def bench(args: argparse.Namespace) -> int:
 
 def lighthouse(args: argparse.Namespace) -> int:
     """Lighthouse on every page type in every language, against the local stack."""
-    from passaparola_local import lighthouse as audits
+    from passaparola_tools import lighthouse as audits
 
     return audits.main(langs=args.lang or i18n.LANGUAGES, kinds=args.kind or audits.KINDS)
 
@@ -203,26 +204,29 @@ def _measurement_commands(commands: argparse._SubParsersAction[argparse.Argument
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["test"]:  # all that follows is pytest's, options first included (-m unit, -x)
+        return test(argv[1:])
     parser = argparse.ArgumentParser(prog="passaparola", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    run_tests = commands.add_parser("test", help="run linters and the whole test suite")
-    run_tests.add_argument("pytest_args", nargs=argparse.REMAINDER, help="passed on to pytest")
-    run_tests.set_defaults(func=test)
+    commands.add_parser(
+        "test", help="run linters and the whole test suite; what follows goes to pytest (e.g. -m unit)"
+    )
 
-    build_rules = commands.add_parser("rules", help="validate content/ and compile the rules file")
-    build_rules.add_argument("--content", type=Path, default=ROOT / "content")
-    build_rules.add_argument("--out", type=Path, default=ROOT / "functions" / "passaparola" / "rules.json")
-    build_rules.set_defaults(func=rules)
+    compile_rules = commands.add_parser("rules", help="validate content/ and compile the rules file")
+    compile_rules.add_argument("--content", type=Path, default=paths.CONTENT)
+    compile_rules.add_argument("--out", type=Path, default=paths.RULES)
+    compile_rules.set_defaults(func=rules)
 
     build_pages = commands.add_parser("site", help="build the site's pages into a folder")
-    build_pages.add_argument("--out", type=Path, default=ROOT / "site" / "output")
+    build_pages.add_argument("--out", type=Path, default=paths.BUILD / "site")
     build_pages.add_argument(
         "--api-url", default="", help="the API's base URL (default: the site's own origin)"
     )
     build_pages.add_argument("--site-url", default="", help="the site's public URL, for absolute links")
-    build_pages.add_argument("--content", type=Path, default=ROOT / "content")
-    build_pages.add_argument("--rules", type=Path, default=ROOT / "functions" / "passaparola" / "rules.json")
+    build_pages.add_argument("--content", type=Path, default=paths.CONTENT)
+    build_pages.add_argument("--rules", type=Path, default=paths.RULES)
     build_pages.add_argument("--no-rules", action="store_true", help="do not write the compiled rules")
     build_pages.add_argument(
         "--cache-dir", type=Path, help="where share pictures already drawn are kept (default .build/cache)"
@@ -230,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     build_pages.set_defaults(func=site)
 
     build_artifact = commands.add_parser("build", help="build the Lambda artifact (.build/lambda.zip)")
-    build_artifact.add_argument("--content", type=Path, default=artifact.CONTENT)
+    build_artifact.add_argument("--content", type=Path, default=paths.CONTENT)
     build_artifact.add_argument("--out", type=Path, default=artifact.DEFAULT_OUT)
     build_artifact.set_defaults(func=build)
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -32,15 +33,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from passaparola import config, content
-from passaparola_local import template as cfn
+from passaparola import config
+from passaparola_build import paths
+from passaparola_build.rules import build_rules
+from passaparola_localstack import template as cfn
 
-ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = Path(config.__file__).parent
-REQUIREMENTS = ROOT / "infra" / "lambda-requirements.txt"
-CONTENT = ROOT / "content"
+REQUIREMENTS = paths.ROOT / "infra" / "lambda-requirements.txt"
 # The template's CodeUri names this file.
-DEFAULT_OUT = ROOT / ".build" / "lambda.zip"
+DEFAULT_OUT = paths.BUILD / "lambda.zip"
 
 # What pip puts beside the packages that no handler imports: console scripts, whose first
 # line names the building interpreter's path, and data files such as man pages.
@@ -57,6 +58,16 @@ mode = py_compile.PycInvalidationMode.UNCHECKED_HASH
 for name in sys.stdin.read().splitlines():
     py_compile.compile(sys.argv[1] + "/" + name, dfile=name, doraise=True, invalidation_mode=mode)
 """
+
+
+def pins(requirements: Path = REQUIREMENTS) -> dict[str, str]:
+    """The pinned version of each package in the requirements file, by normalised name."""
+    found = {}
+    for line in requirements.read_text(encoding="utf-8").splitlines():
+        if "==" in line and not line.startswith((" ", "#")):
+            name, version = line.split(" ")[0].split("==")
+            found[re.sub(r"[-_.]+", "-", name).lower()] = version
+    return found
 
 
 @dataclass(frozen=True)
@@ -110,7 +121,7 @@ def build(
     out: Path = DEFAULT_OUT,
     target: Target | None = None,
     *,
-    content_dir: Path = CONTENT,
+    content_dir: Path = paths.CONTENT,
     requirements: Path = REQUIREMENTS,
 ) -> Artifact:
     """Build the zip at `out` (replacing it only once complete) and describe it."""
@@ -124,7 +135,8 @@ def build(
         tree = Path(staging)
         _install_dependencies(tree, target, requirements)
         _copy_package(tree / PACKAGE.name)
-        content.build_rules(content_dir, tree / PACKAGE.name / config.BUNDLED_RULES.relative_to(PACKAGE))
+        # Where config finds them when RULES_PATH is not set, as in Lambda.
+        build_rules(content_dir, tree / PACKAGE.name / config.BUNDLED_RULES.relative_to(PACKAGE))
         _compile(tree)
         return _zip(tree, out)
 
@@ -150,9 +162,7 @@ def _install_dependencies(tree: Path, target: Target, requirements: Path) -> Non
 
 
 def _copy_package(destination: Path) -> None:
-    # The rules are compiled afresh from content/; a rules.json left by a local run is not them.
-    leftovers = shutil.ignore_patterns("__pycache__", "*.pyc", config.BUNDLED_RULES.name)
-    shutil.copytree(PACKAGE, destination, ignore=leftovers)
+    shutil.copytree(PACKAGE, destination, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
 
 
 def _compile(tree: Path) -> None:

@@ -24,11 +24,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from passaparola import i18n, site_paths
-from passaparola_local import chromium, demo
-from passaparola_local.serve import LocalStack
+from passaparola_build import paths
+from passaparola_localstack import demo
+from passaparola_localstack.serve import LocalStack
+from passaparola_tools import chromium
 
-ROOT = Path(__file__).resolve().parents[2]
-INSTALL = ROOT / ".build" / "lighthouse"
+INSTALL = paths.BUILD / "lighthouse"
 PACKAGE = "lighthouse@12"
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 # What Lighthouse's SEO category holds against a page that asks not to be indexed.
@@ -69,7 +70,7 @@ def lighthouse_bin() -> Path:
         if npm is None:
             raise SystemExit("Lighthouse comes from npm: install Node.js 20 and npm (apt-get install -y npm)")
         INSTALL.mkdir(parents=True, exist_ok=True)
-        print(f"Installing {PACKAGE} into {INSTALL.relative_to(ROOT)} (once)...", flush=True)
+        print(f"Installing {PACKAGE} into {INSTALL.relative_to(paths.ROOT)} (once)...", flush=True)
         subprocess.run(  # noqa: S603 - npm, with our fixed arguments
             [
                 npm,

@@ -1,0 +1,60 @@
+"""Compiling content/ into the rules file the functions read (passaparola.domain.campaign's
+Rules): each campaign's rules, its words in every language, the brands' contact details, and
+every currency in use with its minor unit, so a function needs neither content/ nor Babel."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from passaparola import i18n
+from passaparola.domain.campaign import CampaignText, CompiledCampaign, Rules
+from passaparola_build.content import Campaign, Content, currencies_in_use, load
+
+
+def _text(campaign: Campaign, lang: str) -> CampaignText:
+    rules = campaign.rules
+    return CampaignText(
+        title=campaign.copies[lang].title,
+        friend_offer=i18n.describe(rules.friend_reward, lang) if rules.friend_reward else None,
+        referrer_offer=i18n.describe(rules.referrer_reward, lang),
+    )
+
+
+def compile_rules(content: Content) -> Rules:
+    return Rules(
+        campaigns={
+            slug: CompiledCampaign(
+                rules=c.rules,
+                default_lang=c.default_lang,
+                texts={lang: _text(c, lang) for lang in c.copies},
+                variants=tuple(v.id for v in c.copies[c.default_lang].variants),
+            )
+            for slug, c in content.campaigns.items()
+        },
+        brands={slug: brand.contact_details() for slug, brand in content.brands.items()},
+        currency_digits=currencies_in_use(),
+    )
+
+
+def write_rules(rules: Rules, path: Path) -> None:
+    """Write atomically: a reader sees the old file or the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = json.dumps(json.loads(rules.model_dump_json()), indent=1, sort_keys=True) + "\n"
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".rules-", suffix=".json")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(data)
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def build_rules(root: Path, out: Path) -> Rules:
+    """Read and check content/ at `root` (ContentError lists every problem), then write."""
+    rules = compile_rules(load(root))
+    write_rules(rules, out)
+    return rules

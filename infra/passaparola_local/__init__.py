@@ -1,1 +1,0 @@
-"""The local stack and developer commands: the same functions on moto, from the same template."""
