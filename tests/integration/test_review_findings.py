@@ -4,7 +4,7 @@ second-level reward on their own order, and inputs that must not become a 5xx.""
 import pytest
 
 from passaparola.storage import aws
-from passaparola.storage.rewards import RewardStore
+from passaparola.storage.rewards import RewardLedger
 from tests.support import items_under
 
 pytestmark = pytest.mark.integration
@@ -18,16 +18,16 @@ def test_a_refund_that_loses_a_race_with_the_worker_claws_back(client, monkeypat
     code = client.enrol("anna@example.com", campaign="instant").body["code"]
     client.claim(code, "marco@example.com")
     client.convert("5", "marco@example.com")
-    void = RewardStore.void
+    void = RewardLedger.void
     raced = []
 
-    def worker_wins(self, owner, reward_id, now, reason, slot_of):
+    def worker_wins(self, ref, now, reason, slot_of):
         if not raced:  # between the refund's read and its write, the worker issues the reward
             raced.append(True)
             client.run_worker()
-        return void(self, owner, reward_id, now, reason, slot_of)
+        return void(self, ref, now, reason, slot_of)
 
-    monkeypatch.setattr(RewardStore, "void", worker_wins)
+    monkeypatch.setattr(RewardLedger, "void", worker_wins)
     answer = client.signed("/refunds", {"order_id": "5"})
     assert raced
     assert answer.body["rewards"] == [{"id": "order-5", "status": "clawed_back"}]

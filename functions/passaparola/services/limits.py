@@ -11,7 +11,7 @@ from passaparola.domain.clients import client_key
 from passaparola.domain.errors import RateLimited
 from passaparola.domain.limits import Limit
 from passaparola.services import Clock
-from passaparola.storage.limits import LimitStore
+from passaparola.services.ports import LimitStore
 
 
 class RateLimiter:

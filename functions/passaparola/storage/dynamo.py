@@ -44,6 +44,27 @@ def stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
+def stamped(item: Item, name: str) -> datetime | None:
+    """The time an item holds under `name`, if it holds one."""
+    text = item.get(name)
+    return datetime.fromisoformat(text) if text else None
+
+
+def moment(item: Item, name: str) -> datetime:
+    """The time an item always holds under `name`."""
+    return datetime.fromisoformat(item[name])
+
+
+def expiry(at: datetime) -> int:
+    """TTL attributes are whole seconds since the epoch, as DynamoDB's TTL reads them."""
+    return int(at.timestamp())
+
+
+def expires(item: Item, name: str = "expires_at") -> datetime | None:
+    seconds = item.get(name)
+    return datetime.fromtimestamp(int(seconds), UTC) if seconds is not None else None
+
+
 class ConditionFailed(Exception):
     def __init__(self, item: Item | None) -> None:
         super().__init__("condition failed")
