@@ -194,7 +194,11 @@ def test_an_approved_order_pays_its_reward_once_after_the_usual_hold(client, sec
     }
     assert abs(datetime.fromisoformat(approved.body["decided_at"]) - clock.now) < timedelta(seconds=1)
     assert queued_messages(client) == [
-        {"owner": {"kind": "referrer", "id": second_mailbox}, "reward_id": "order-101", "from_status": "pending"}
+        {
+            "owner": {"kind": "referrer", "id": second_mailbox},
+            "reward_id": "order-101",
+            "from_status": "pending",
+        }
     ]
     client.run_worker()
     assert rewards_of(client, second_mailbox)["order-101"]["status"] == "held"
