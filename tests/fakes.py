@@ -22,6 +22,7 @@ from passaparola.domain.limits import Window
 from passaparola.domain.records import (
     Claim,
     ClaimOutcome,
+    Conversion,
     CustomerMarker,
     FirstOrder,
     FriendHistory,
@@ -198,38 +199,29 @@ class Orders:
     ) -> tuple[Order | None, dict[str, CustomerMarker]]:
         return self.memory.orders.get(order_id), self.memory.markers_of(markers)
 
-    def record(
-        self,
-        order: Order,
-        *,
-        first: FirstOrder | None,
-        rewards: Sequence[Reward],
-        takes_slot: bool,
-        cap: int | None,
-        sighting: Sighting,
-        review: Review | None = None,
-    ) -> tuple[RecordOutcome, Order | None]:
+    def record(self, conversion: Conversion) -> tuple[RecordOutcome, Order | None]:
         m = self.memory
         m.step("orders.record")
+        order, first = conversion.order, conversion.first
         assert order.code is not None
         if order.order_id in m.orders:
             return "duplicate", m.orders[order.order_id]
         if first is not None and (first.friend, first.campaign) in m.first_orders:
             return "not_first", None
-        if takes_slot and cap is not None and m.referrers[order.code].qualified >= cap:
+        cap = conversion.cap if conversion.takes_slot else None
+        if cap is not None and m.referrers[order.code].qualified >= cap:
             return "cap_reached", None
-        _no_reward_yet(m, rewards)
+        _no_reward_yet(m, conversion.rewards)
         m.orders[order.order_id] = order
         if first is not None:
             m.first_orders[(first.friend, first.campaign)] = first
-        m.count(
-            order.code, qualified=int(takes_slot), **({"conversions": 1} if first else {"repeat_orders": 1})
-        )
-        for reward in rewards:
+        counter = "conversions" if first else "repeat_orders"
+        m.count(order.code, qualified=int(conversion.takes_slot), **{counter: 1})
+        for reward in conversion.rewards:
             m.put_reward(reward)
-        if review is not None:
-            m.reviews[review.conversion_id] = review
-        m.see(sighting)
+        if conversion.review is not None:
+            m.reviews[conversion.review.conversion_id] = conversion.review
+        m.see(conversion.sighting)
         m.wrote("orders.record")
         return "recorded", None
 

@@ -15,6 +15,7 @@ from passaparola import wiring
 from passaparola.domain.campaign import Credit
 from passaparola.domain.records import (
     Claim,
+    Conversion,
     FirstOrder,
     Order,
     Owner,
@@ -162,18 +163,14 @@ def test_an_order_is_recorded_once_and_a_friends_first_order_once(stores):
     first = FirstOrder("marco-key", "gift", "1", NOW, CODE)
     recorded = order(rewards=(reward().ref,))
     outcome = stores.orders.record(
-        recorded, first=first, rewards=[reward()], takes_slot=True, cap=3, sighting=SIGHTING
+        Conversion(recorded, SIGHTING, (reward(),), first=first, takes_slot=True, cap=3)
     )
     assert outcome == ("recorded", None)
     assert stores.orders.look_up("1", SIGHTING.hashes)[0] == recorded
     assert stores.claims.history("marco-key").first_orders == {"gift": first}
-    duplicate = stores.orders.record(
-        order(), first=None, rewards=[], takes_slot=False, cap=3, sighting=SIGHTING
-    )
+    duplicate = stores.orders.record(Conversion(order(), SIGHTING, cap=3))
     assert duplicate == ("duplicate", recorded)
-    second = stores.orders.record(
-        order("2"), first=replace(first, order_id="2"), rewards=[], takes_slot=False, cap=3, sighting=SIGHTING
-    )
+    second = stores.orders.record(Conversion(order("2"), SIGHTING, first=replace(first, order_id="2")))
     assert second == ("not_first", None)
     counted = stores.referrers.get(CODE)
     assert (counted.conversions, counted.qualified) == (1, 1)
@@ -181,9 +178,9 @@ def test_an_order_is_recorded_once_and_a_friends_first_order_once(stores):
 
 def test_an_order_that_would_pass_the_cap_is_refused_whole(stores):
     enrolled(stores)
-    stores.orders.record(order(), first=None, rewards=[reward()], takes_slot=True, cap=1, sighting=SIGHTING)
+    stores.orders.record(Conversion(order(), SIGHTING, (reward(),), takes_slot=True, cap=1))
     outcome = stores.orders.record(
-        order("2"), first=None, rewards=[reward("order-2")], takes_slot=True, cap=1, sighting=SIGHTING
+        Conversion(order("2"), SIGHTING, (reward("order-2"),), takes_slot=True, cap=1)
     )
     assert outcome == ("cap_reached", None)
     assert stores.ledger.get(reward("order-2").ref) is None
@@ -200,9 +197,7 @@ def test_a_refund_of_an_unknown_order_blocks_it_when_it_comes(stores):
 def test_a_refund_of_a_known_order_returns_it_with_its_rewards(stores):
     enrolled(stores)
     recorded = order(rewards=(reward().ref,))
-    stores.orders.record(
-        recorded, first=None, rewards=[reward()], takes_slot=True, cap=None, sighting=SIGHTING
-    )
+    stores.orders.record(Conversion(recorded, SIGHTING, (reward(),), takes_slot=True))
     assert stores.orders.mark_refunded("1", NOW) == replace(recorded, refunded_at=NOW)
     later = NOW + timedelta(days=1)
     assert stores.orders.mark_refunded("1", later).refunded_at == NOW  # the first refund's time stays
@@ -256,7 +251,7 @@ def test_a_coupon_code_is_issued_once(stores):
 def test_a_void_gives_the_cap_slot_back_and_a_review_moves_only_from_review(stores):
     enrolled(stores)
     waiting = reward(status="review")
-    stores.orders.record(order(), first=None, rewards=[waiting], takes_slot=True, cap=None, sighting=SIGHTING)
+    stores.orders.record(Conversion(order(), SIGHTING, (waiting,), takes_slot=True))
     assert not stores.ledger.hold(waiting.ref, NOW)
     assert stores.ledger.void(waiting.ref, NOW, "review_rejected", CODE)
     assert not stores.ledger.approve(waiting.ref, NOW)
@@ -303,13 +298,7 @@ def test_the_first_ruling_on_a_review_stands(stores):
     held = order(status="review", reason="shared_address", rewards=(reward().ref,))
     review = Review("cv_1", "1", "gift", "shared_address", held.rewards, NOW)
     stores.orders.record(
-        held,
-        first=None,
-        rewards=[reward(status="review")],
-        takes_slot=True,
-        cap=None,
-        sighting=SIGHTING,
-        review=review,
+        Conversion(held, SIGHTING, (reward(status="review"),), takes_slot=True, review=review)
     )
     assert stores.reviews.get("cv_1") == review
     first = Ruling("reject", "shop", NOW, "same household")

@@ -33,6 +33,7 @@ from passaparola.api.schemas import (
     ok,
 )
 from passaparola.domain.errors import InvalidSignature
+from passaparola.domain.vocabulary import RewardStatus
 from passaparola.observability import metrics
 from passaparola.storage.idempotency import Once
 
@@ -79,21 +80,14 @@ def _once(once: Once[Delivery[Body], Answer], body: Body, **path: str) -> Answer
 
 
 def _convert(request: Delivery[ConversionRequest]) -> ConversionResponse:
+    from passaparola.domain.customers import Identifiers
+    from passaparola.domain.money import Money
     from passaparola.services.conversions import PaidOrder
 
     body = request.body
-    converted = wiring.conversions().convert(
-        PaidOrder(
-            body.order_id,
-            body.email,
-            body.amount,
-            body.currency,
-            body.code,
-            body.customer_id,
-            body.address,
-            body.payment_fingerprint,
-        )
-    )
+    buyer = Identifiers(body.email, body.customer_id, body.address, body.payment_fingerprint)
+    price = Money(amount=body.amount, currency=body.currency)
+    converted = wiring.conversions().convert(PaidOrder(body.order_id, price, buyer, body.code))
     metrics.add_metric(name=f"Conversion{converted.status.capitalize()}", unit=MetricUnit.Count, value=1)
     return ConversionResponse(
         conversion_id=converted.conversion_id,
@@ -118,7 +112,7 @@ def _review(request: Delivery[ReviewRequest]) -> ReviewResponse:
         decided_by=ruling.by,
         decided_at=ruling.at.isoformat(timespec="microseconds"),
         note=ruling.note,
-        rewards=[RewardStatusOut(id=r.reward_id, status=r.status) for r in decided.rewards],
+        rewards=_statuses(decided.rewards),
     )
 
 
@@ -128,8 +122,12 @@ def _refund(request: Delivery[RefundRequest]) -> RefundResponse:
     return RefundResponse(
         order_id=refunded.order_id,
         status=refunded.status,
-        rewards=[RewardStatusOut(id=r.reward_id, status=r.status) for r in refunded.rewards],
+        rewards=_statuses(refunded.rewards),
     )
+
+
+def _statuses(rewards: dict[str, RewardStatus]) -> list[RewardStatusOut]:
+    return [RewardStatusOut(id=reward_id, status=status) for reward_id, status in rewards.items()]
 
 
 def _webhook(

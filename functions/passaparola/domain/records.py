@@ -187,6 +187,21 @@ class RewardMessage:
 
 
 @dataclass(frozen=True)
+class Conversion:
+    """A referred order and all that recording it writes at once: its rewards, the friend's
+    first order in the campaign, its review, its customer markers; and whether its referral
+    takes a slot of the code's cap (`cap`, if the campaign has one)."""
+
+    order: Order
+    sighting: Sighting
+    rewards: tuple[Reward, ...] = ()
+    first: FirstOrder | None = None
+    takes_slot: bool = False
+    cap: int | None = None
+    review: Review | None = None
+
+
+@dataclass(frozen=True)
 class Ruling:
     """The business's decision on an order held for review: which, who made it, when, why."""
 

@@ -61,24 +61,15 @@ class Claimed:
     friend_reward: FriendGift | None
 
 
+@dataclass(frozen=True)
 class Claims:
-    def __init__(
-        self,
-        validator: CodeValidator,
-        claims: ClaimStore,
-        markers: MarkerStore,
-        marker_keys: MarkerKeys,
-        client_salt: bytes,
-        lifecycle: RewardLifecycle,
-        clock: Clock,
-    ) -> None:
-        self.validator = validator
-        self.claims = claims
-        self.markers = markers
-        self.marker_keys = marker_keys
-        self.client_salt = client_salt
-        self.lifecycle = lifecycle
-        self.clock = clock
+    validator: CodeValidator
+    claims: ClaimStore
+    markers: MarkerStore
+    marker_keys: MarkerKeys
+    client_salt: bytes
+    lifecycle: RewardLifecycle
+    clock: Clock
 
     def claim(
         self, raw_code: str, email: str, locale: str | None, variant: str | None, client: str

@@ -27,22 +27,14 @@ class Redirect:
     outcome: ClickOutcome
 
 
+@dataclass(frozen=True)
 class ClickRecorder:
-    def __init__(
-        self,
-        rules: Rules,
-        store: ClickStore,
-        limiter: InstanceRateLimiter,
-        salt: bytes,
-        links: Links,
-        clock: Clock,
-    ) -> None:
-        self.rules = rules
-        self.store = store
-        self.limiter = limiter
-        self.salt = salt
-        self.links = links
-        self.clock = clock
+    rules: Rules
+    store: ClickStore
+    limiter: InstanceRateLimiter
+    salt: bytes
+    links: Links
+    clock: Clock
 
     def click(self, raw_code: str, headers: Mapping[str, str], source_ip: str) -> Redirect:
         """Where to send the visitor. The destination comes from the campaign's configuration

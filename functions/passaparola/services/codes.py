@@ -34,11 +34,11 @@ def invalid(reason: InvalidCodeReason) -> CodeNotValid:
     return CodeNotValid(reason, REASONS[reason])
 
 
+@dataclass(frozen=True)
 class CodeValidator:
-    def __init__(self, rules: Rules, referrers: ReferrerStore, clock: Clock) -> None:
-        self.rules = rules
-        self.referrers = referrers
-        self.clock = clock
+    rules: Rules
+    referrers: ReferrerStore
+    clock: Clock
 
     def check(self, raw_code: str) -> ValidCode:
         """One read at most: a code that cannot exist is refused before touching the table."""

@@ -6,7 +6,6 @@ import hashlib
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import Literal
 
 from passaparola.domain import attribution, emails, fraud, money
@@ -15,6 +14,7 @@ from passaparola.domain.customers import PERSON, Identifiers, MarkerKeys
 from passaparola.domain.money import Money
 from passaparola.domain.records import (
     Claim,
+    Conversion,
     CustomerMarker,
     FirstOrder,
     Order,
@@ -38,16 +38,12 @@ _ATTEMPTS = 3
 
 @dataclass(frozen=True)
 class PaidOrder:
-    """An order as the shop reports it. The last three are fraud signals, never stored as sent."""
+    """An order as the shop reports it: the buyer's identifiers are kept only as markers."""
 
     order_id: str
-    email: str
-    amount: Decimal
-    currency: str
+    price: Money
+    buyer: Identifiers
     code: str | None = None
-    customer_id: str | None = None
-    address: str | None = None
-    payment_fingerprint: str | None = None
 
 
 @dataclass(frozen=True)
@@ -82,35 +78,25 @@ def _answer_for(existing: Order) -> Converted:
     return Converted(_id(existing), "duplicate", existing.reason)
 
 
+@dataclass(frozen=True)
 class Conversions:
-    def __init__(
-        self,
-        rules: Rules,
-        referrers: ReferrerStore,
-        claims: ClaimStore,
-        orders: OrderStore,
-        marker_keys: MarkerKeys,
-        marker_days: int,
-        queue: RewardQueue,
-        clock: Clock,
-    ) -> None:
-        self.rules = rules
-        self.referrers = referrers
-        self.claims = claims
-        self.orders = orders
-        self.marker_keys = marker_keys
-        self.marker_retention = timedelta(days=marker_days)
-        self.queue = queue
-        self.clock = clock
+    rules: Rules
+    referrers: ReferrerStore
+    claims: ClaimStore
+    orders: OrderStore
+    marker_keys: MarkerKeys
+    marker_days: int  # how long a customer is remembered after their last order
+    queue: RewardQueue
+    clock: Clock
 
     def convert(self, paid: PaidOrder) -> Converted:
-        money.check_price(paid.amount, paid.currency, self.rules.currency_digits)
+        money.check_price(paid.price.amount, paid.price.currency, self.rules.currency_digits)
         now = self.clock()
-        address = emails.clean(paid.email)
+        address = emails.clean(paid.buyer.email)
         buyer = emails.key(address)
         # Every paid order, referred or not, leaves its customer markers.
-        identifiers = Identifiers(address, paid.customer_id, paid.address, paid.payment_fingerprint)
-        sighting = Sighting(self.marker_keys.of(identifiers), now, now + self.marker_retention)
+        markers = self.marker_keys.of(replace(paid.buyer, email=address))
+        sighting = Sighting(markers, now, now + timedelta(days=self.marker_days))
         existing, seen = self.orders.look_up(paid.order_id, sighting.hashes)
         if existing is not None:
             return _answer_for(existing)
@@ -119,8 +105,8 @@ class Conversions:
             order_id=paid.order_id,
             status="rejected",
             conversion_id=conversion_id(paid.order_id),
-            amount=paid.amount,
-            currency=paid.currency,
+            amount=paid.price.amount,
+            currency=paid.price.currency,
             created_at=now,
         )
         found = self._attribute(paid.code, history.claims)
@@ -130,18 +116,16 @@ class Conversions:
         slug = found.campaign.rules.slug
         order = replace(order, campaign=slug, code=found.referrer.code, via=found.candidate.via)
         first_order = history.first_orders.get(slug)
-        facts = self._facts(paid, buyer, address, found, first_order, seen, now)
+        facts = self._facts(paid.price, buyer, address, found, first_order, seen, now)
         verdict = fraud.assess(facts)
         order = replace(order, shadow=verdict.shadow)
         if verdict.rejection:
             return self._unrewarded(order, verdict.rejection, sighting)
-        return self._record(
-            order, facts, found, sighting, buyer=buyer, review=verdict.review, first=first_order is None
-        )
+        return self._record(order, facts, found, sighting, review=verdict.review, first=first_order is None)
 
     def _facts(
         self,
-        paid: PaidOrder,
+        price: Money,
         buyer: str,
         address: str,
         found: _Attributed,
@@ -157,7 +141,7 @@ class Conversions:
 
         return fraud.ConversionFacts(
             now=now,
-            order=Money(amount=paid.amount, currency=paid.currency),
+            order=price,
             campaign=found.campaign.rules,
             code_active=found.referrer.active,
             buyer=buyer,
@@ -195,44 +179,23 @@ class Conversions:
         found: _Attributed,
         sighting: Sighting,
         *,
-        buyer: str,
         review: Reason | None,
         first: bool,
     ) -> Converted:
         """Write the order with its rewards. Two races are settled by the table, not by us:
         another first order from the same friend, and the referrer's cap filling up. An order
         to review takes its cap slot and writes its rewards, held for the decision, unqueued."""
-        campaign = found.campaign
         capped = False
         for _ in range(_ATTEMPTS):
-            rewards, takes_slot = self._rewards_for(
-                order, facts, found.referrer, campaign, first=first, capped=capped, review=review is not None
-            )
             held_for = None if capped else review
             status: Literal["rejected", "review", "queued"] = (
                 "rejected" if capped else "review" if held_for else "queued"
             )
-            recorded = replace(
-                order,
-                status=status,
-                reason="cap_reached" if capped else held_for,
-                rewards=tuple(reward.ref for reward in rewards),
+            reason = "cap_reached" if capped else held_for
+            conversion = self._conversion(
+                replace(order, status=status, reason=reason), facts, found, sighting, first
             )
-            outcome, existing = self.orders.record(
-                recorded,
-                first=FirstOrder(buyer, campaign.rules.slug, order.order_id, facts.now, found.referrer.code)
-                if first
-                else None,
-                rewards=rewards,
-                takes_slot=takes_slot,
-                cap=campaign.rules.max_rewards_per_referrer,
-                sighting=sighting,
-                review=Review(
-                    _id(order), order.order_id, campaign.rules.slug, held_for, recorded.rewards, facts.now
-                )
-                if held_for
-                else None,
-            )
+            outcome, existing = self.orders.record(conversion)
             if outcome == "duplicate" and existing is not None:
                 return _answer_for(existing)
             if outcome == "not_first":
@@ -247,9 +210,40 @@ class Conversions:
                 capped = True
             else:
                 if status == "queued":
-                    enqueue(self.queue, rewards)
-                return Converted(_id(order), status, recorded.reason, len(rewards))
+                    enqueue(self.queue, conversion.rewards)
+                return Converted(_id(order), status, reason, len(conversion.rewards))
         raise RuntimeError(f"conversion could not be recorded after {_ATTEMPTS} attempts")  # pragma: no cover
+
+    def _conversion(
+        self, order: Order, facts: fraud.ConversionFacts, found: _Attributed, sighting: Sighting, first: bool
+    ) -> Conversion:
+        """The order as it is to be recorded (its status and reason decided), with what it
+        writes: rewards held for the review when it has one, none when the cap stopped it."""
+        campaign = found.campaign.rules
+        rewards, takes_slot = self._rewards_for(
+            order,
+            facts,
+            found.referrer,
+            found.campaign,
+            first=first,
+            capped=order.reason == "cap_reached",
+            review=order.status == "review",
+        )
+        order = replace(order, rewards=tuple(reward.ref for reward in rewards))
+        review = None
+        if order.status == "review" and order.reason is not None:
+            review = Review(_id(order), order.order_id, campaign.slug, order.reason, order.rewards, facts.now)
+        return Conversion(
+            order,
+            sighting,
+            tuple(rewards),
+            first=FirstOrder(facts.buyer, campaign.slug, order.order_id, facts.now, found.referrer.code)
+            if first
+            else None,
+            takes_slot=takes_slot,
+            cap=campaign.max_rewards_per_referrer,
+            review=review,
+        )
 
     def _rewards_for(
         self,

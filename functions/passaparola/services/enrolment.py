@@ -41,26 +41,16 @@ def open_campaign(rules: Rules, slug: str, clock: Clock) -> CompiledCampaign:
     return campaign
 
 
+@dataclass(frozen=True)
 class Enrolment:
-    def __init__(
-        self,
-        rules: Rules,
-        referrers: ReferrerStore,
-        claims: ClaimStore,
-        mailer: Mailer,
-        tokens: StatsTokens,
-        links: Links,
-        client_salt: bytes,
-        clock: Clock,
-    ) -> None:
-        self.rules = rules
-        self.referrers = referrers
-        self.claims = claims
-        self.mailer = mailer
-        self.tokens = tokens
-        self.links = links
-        self.client_salt = client_salt
-        self.clock = clock
+    rules: Rules
+    referrers: ReferrerStore
+    claims: ClaimStore
+    mailer: Mailer
+    tokens: StatsTokens
+    links: Links
+    client_salt: bytes
+    clock: Clock
 
     def enrol(
         self, campaign_slug: str, email: str, name: str | None, locale: str | None, client: str

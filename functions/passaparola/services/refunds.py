@@ -16,25 +16,17 @@ _ATTEMPTS = 4
 
 
 @dataclass(frozen=True)
-class RewardOutcome:
-    """Where one reward stands after a refund or a review's decision."""
-
-    reward_id: str
-    status: RewardStatus
-
-
-@dataclass(frozen=True)
 class Refunded:
     order_id: str
     status: RefundStatus
-    rewards: list[RewardOutcome] = field(default_factory=list)
+    rewards: dict[str, RewardStatus] = field(default_factory=dict)  # by reward id, after the refund
 
 
+@dataclass(frozen=True)
 class Refunds:
-    def __init__(self, orders: OrderStore, ledger: RewardLedger, clock: Clock) -> None:
-        self.orders = orders
-        self.ledger = ledger
-        self.clock = clock
+    orders: OrderStore
+    ledger: RewardLedger
+    clock: Clock
 
     def refund(self, order_id: str) -> Refunded:
         """Void what has not been issued yet; record a clawback for what has.
@@ -45,11 +37,11 @@ class Refunds:
         order = self.orders.mark_refunded(order_id, now)
         if order is None:
             return Refunded(order_id, "noted")
-        results = []
+        results = {}
         for ref in order.rewards:
             status = self._take_back(ref, now)
             if status is not None:
-                results.append(RewardOutcome(ref.reward_id, status))
+                results[ref.reward_id] = status
         return Refunded(order_id, "refunded", results)
 
     def _take_back(self, ref: RewardRef, now: datetime) -> RewardStatus | None:

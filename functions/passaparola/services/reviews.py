@@ -11,7 +11,6 @@ from passaparola.domain.vocabulary import Decision, RewardStatus
 from passaparola.services import Clock
 from passaparola.services.conversions import CONVERSION_ID
 from passaparola.services.ports import ReviewStore, RewardLedger, RewardQueue
-from passaparola.services.refunds import RewardOutcome
 from passaparola.services.rewards import send
 
 # Each failed write means the reward moved on meanwhile (a refund voided it): two suffice.
@@ -22,15 +21,15 @@ _ATTEMPTS = 3
 class Decided:
     review: Review
     ruling: Ruling  # the first one made, whichever call made it
-    rewards: list[RewardOutcome]
+    rewards: dict[str, RewardStatus]  # by reward id, after the decision
 
 
+@dataclass(frozen=True)
 class Reviews:
-    def __init__(self, reviews: ReviewStore, ledger: RewardLedger, queue: RewardQueue, clock: Clock) -> None:
-        self.reviews = reviews
-        self.ledger = ledger
-        self.queue = queue
-        self.clock = clock
+    reviews: ReviewStore
+    ledger: RewardLedger
+    queue: RewardQueue
+    clock: Clock
 
     def decide(self, conversion_id: str, decision: Decision, note: str | None, by: str) -> Decided:
         """Record the decision once (a second one gets the first back), then carry out the
@@ -46,9 +45,7 @@ class Reviews:
         if approved:
             moved = [ref for ref, (_, moved) in outcomes.items() if moved]
             send(self.queue, [RewardMessage(ref.owner, ref.reward_id, "pending") for ref in moved])
-        return Decided(
-            review, ruling, [RewardOutcome(ref.reward_id, status) for ref, (status, _) in outcomes.items()]
-        )
+        return Decided(review, ruling, {ref.reward_id: status for ref, (status, _) in outcomes.items()})
 
     def _carry_out(self, ref: RewardRef, approve: bool, now: datetime) -> tuple[RewardStatus, bool]:
         """The reward's status after the decision, and whether this call moved it."""

@@ -56,11 +56,11 @@ def shown(reward: Reward, lang: str) -> ShownReward:
     return ShownReward(reward, i18n.describe(reward.spec, lang, reward.value, reward.currency))
 
 
+@dataclass(frozen=True)
 class ReleaseSchedule:
-    def __init__(self, ledger: RewardLedger, queue: RewardQueue, clock: Clock) -> None:
-        self.ledger = ledger
-        self.queue = queue
-        self.clock = clock
+    ledger: RewardLedger
+    queue: RewardQueue
+    clock: Clock
 
     def release_due(self, limit: int) -> int:
         """Queue every reward whose turn has come: holds that have ended, and rewards left
@@ -70,28 +70,17 @@ class ReleaseSchedule:
         return len(due)
 
 
+@dataclass(frozen=True)
 class RewardLifecycle:
-    def __init__(
-        self,
-        rules: Rules,
-        ledger: RewardLedger,
-        referrers: ReferrerStore,
-        claims: ClaimStore,
-        queue: RewardQueue,
-        mailer: Mailer,
-        tokens: StatsTokens,
-        links: Links,
-        clock: Clock,
-    ) -> None:
-        self.rules = rules
-        self.ledger = ledger
-        self.referrers = referrers
-        self.claims = claims
-        self.queue = queue
-        self.mailer = mailer
-        self.tokens = tokens
-        self.links = links
-        self.clock = clock
+    rules: Rules
+    ledger: RewardLedger
+    referrers: ReferrerStore
+    claims: ClaimStore
+    queue: RewardQueue
+    mailer: Mailer
+    tokens: StatsTokens
+    links: Links
+    clock: Clock
 
     def enqueue(self, rewards: Sequence[Reward]) -> None:
         enqueue(self.queue, rewards)

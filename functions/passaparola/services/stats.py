@@ -24,15 +24,13 @@ class ReferrerStats:
     rewards: list[ShownReward]  # newest first
 
 
+@dataclass(frozen=True)
 class Stats:
-    def __init__(
-        self, rules: Rules, referrers: ReferrerStore, tokens: StatsTokens, links: Links, clock: Clock
-    ) -> None:
-        self.rules = rules
-        self.referrers = referrers
-        self.tokens = tokens
-        self.links = links
-        self.clock = clock
+    rules: Rules
+    referrers: ReferrerStore
+    tokens: StatsTokens
+    links: Links
+    clock: Clock
 
     def for_token(self, token: str, lang: str | None) -> ReferrerStats:
         link = self.tokens.verify(token, self.clock())

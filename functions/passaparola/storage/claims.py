@@ -79,8 +79,7 @@ class ClaimStore:
         self.table = table
 
     def get(self, email_key: str, campaign: str) -> Claim | None:
-        item = self.table.get(keys.claim(email_key, campaign))
-        return _claim(item) if item else None
+        return self.table.read(keys.claim(email_key, campaign), _claim)
 
     def note_reward_emailed(self, claim: Claim, now: datetime, not_since: datetime) -> bool:
         """Record that the friend's reward is emailed again, unless it was after `not_since`."""

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from botocore.exceptions import ClientError
 
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 Item = dict[str, Any]
+R = TypeVar("R")
 _CONFLICT_RETRIES = 3
 
 
@@ -158,6 +159,11 @@ class Table:
         # Always a strongly consistent read: every read here decides something about money.
         response = self.client.get_item(TableName=self.name, Key=to_dynamo(key), ConsistentRead=True)
         return from_dynamo(response["Item"]) if "Item" in response else None
+
+    def read(self, key: Mapping[str, str], record: Callable[[Item], R]) -> R | None:
+        """The item under `key` as a record, or None."""
+        item = self.get(key)
+        return record(item) if item else None
 
     def get_many(self, keys: Sequence[Mapping[str, str]]) -> list[Item]:
         """Several items in one BatchGetItem (up to 100 keys), strongly consistent like `get`."""

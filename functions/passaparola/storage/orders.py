@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import datetime
 
 from passaparola.domain.records import (
+    Conversion,
     CustomerMarker,
-    FirstOrder,
     Order,
     RecordOutcome,
-    Review,
-    Reward,
     Sighting,
 )
 from passaparola.storage import keys
@@ -74,8 +72,7 @@ class OrderStore:
         self.table = table
 
     def get(self, order_id: str) -> Order | None:
-        item = self.table.get(keys.order(order_id))
-        return _order(item) if item else None
+        return self.table.read(keys.order(order_id), _order)
 
     def look_up(
         self, order_id: str, markers: Mapping[str, str]
@@ -87,43 +84,33 @@ class OrderStore:
         order = next((_order(item) for item in found if item["pk"] == order_key["pk"]), None)
         return order, markers_among(found, markers)
 
-    def record(
-        self,
-        order: Order,
-        *,
-        first: FirstOrder | None,
-        rewards: Sequence[Reward],
-        takes_slot: bool,
-        cap: int | None,
-        sighting: Sighting,
-        review: Review | None = None,
-    ) -> tuple[RecordOutcome, Order | None]:
+    def record(self, conversion: Conversion) -> tuple[RecordOutcome, Order | None]:
         """Record an attributed order, its rewards and its customer markers in one transaction.
 
-        `first` marks the order as the friend's first in the campaign: that item makes it true
-        for exactly one order even when two arrive at once. `takes_slot` counts the referral
-        against the referrer's cap, under a condition. `review` holds the order for the
-        business's decision. Returns the outcome and, for a duplicate, the order recorded first.
+        The first-order item makes `first` true for exactly one order even when two arrive at
+        once; a referral that takes a slot counts against the referrer's cap, under a
+        condition. Returns the outcome and, for a duplicate, the order recorded first.
         """
+        order, first = conversion.order, conversion.first
         if order.code is None:
             raise ValueError("an order that earns rewards is attributed to a referral code")
         expression = "ADD conversions :one" if first else "ADD repeat_orders :one"
         values: dict[str, object] = {":one": 1}
         condition = None
-        if takes_slot:
+        if conversion.takes_slot:
             expression += ", qualified :one"
-            if cap is not None:
+            if conversion.cap is not None:
                 condition = "attribute_not_exists(qualified) OR qualified < :cap"
-                values[":cap"] = cap
+                values[":cap"] = conversion.cap
         transaction = self.table.transaction().put("order", _item(order))
         if first:
             transaction.put("first", first_order_item(first))
         transaction.update("code", keys.code(order.code), expression, values, condition)
-        for index, reward in enumerate(rewards):
+        for index, reward in enumerate(conversion.rewards):
             transaction.put(f"reward{index}", reward_item(reward))
-        if review is not None:
-            transaction.put("review", review_item(review))
-        add_sighting(transaction, sighting)
+        if conversion.review is not None:
+            transaction.put("review", review_item(conversion.review))
+        add_sighting(transaction, conversion.sighting)
         try:
             transaction.run()
         except Cancelled as cancelled:

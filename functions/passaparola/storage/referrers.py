@@ -60,8 +60,7 @@ class ReferrerStore:
         self.table = table
 
     def get(self, code: str) -> Referrer | None:
-        item = self.table.get(keys.code(code))
-        return _referrer(item) if item else None
+        return self.table.read(keys.code(code), _referrer)
 
     def code_and_rewards(self, code: str) -> tuple[Referrer | None, list[Reward]]:
         """The code and every reward it owns, in one query."""

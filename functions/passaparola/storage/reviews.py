@@ -44,8 +44,7 @@ class ReviewStore:
         self.table = table
 
     def get(self, conversion_id: str) -> Review | None:
-        item = self.table.get(keys.review(conversion_id))
-        return _review(item) if item else None
+        return self.table.read(keys.review(conversion_id), _review)
 
     def decide(self, review: Review, ruling: Ruling) -> Ruling:
         """Record the ruling and the order's new status, unless a ruling is there already:

@@ -92,8 +92,7 @@ class RewardLedger:
         self.table = table
 
     def get(self, ref: RewardRef) -> Reward | None:
-        item = self.table.get(keys.reward(ref))
-        return reward_of(item) if item else None
+        return self.table.read(keys.reward(ref), reward_of)
 
     def create(self, reward: Reward) -> bool:
         """Write a reward unless one with the same id exists (tier rewards use fixed ids)."""

@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 
 from passaparola.domain.campaign import BrandContact, CampaignRules, CampaignText, CompiledCampaign, Rules
-from passaparola.domain.customers import MarkerKeys
+from passaparola.domain.customers import Identifiers, MarkerKeys
+from passaparola.domain.money import Money
 from passaparola.domain.records import RewardMessage
 from passaparola.domain.tokens import StatsTokens
 from passaparola.services import Links
@@ -104,8 +105,11 @@ class World:
     def claim(self, code: str, email: str, client: str = ELSEWHERE) -> Claimed:
         return self.claims.claim(code, email, "en", None, client)
 
-    def convert(self, order_id: str, email: str, amount: str = "49.90", **extra: Any) -> Converted:
-        return self.conversions.convert(PaidOrder(order_id, email, Decimal(amount), "EUR", **extra))
+    def convert(
+        self, order_id: str, email: str, amount: str = "49.90", code: str | None = None, **signals: Any
+    ) -> Converted:
+        price = Money(amount=Decimal(amount), currency="EUR")
+        return self.conversions.convert(PaidOrder(order_id, price, Identifiers(email, **signals), code))
 
     def work(self) -> None:
         """The reward worker: every queued message, and what it queues in turn."""

@@ -8,6 +8,8 @@ from decimal import Decimal
 import pytest
 
 from passaparola.domain import emails
+from passaparola.domain.customers import Identifiers
+from passaparola.domain.money import Money
 from passaparola.domain.records import Owner, RewardMessage
 from passaparola.services.conversions import PaidOrder
 from tests.unit.services.conftest import World
@@ -116,7 +118,8 @@ def test_a_refund_that_came_first_blocks_the_order(world, referral):
     [("19.99", "EUR", "below_minimum"), ("49.90", "USD", "currency_mismatch")],
 )
 def test_an_order_outside_the_campaigns_terms_says_which(world, referral, amount, currency, reason):
-    converted = world.conversions.convert(PaidOrder("9", "marco@example.com", Decimal(amount), currency))
+    price = Money(amount=Decimal(amount), currency=currency)
+    converted = world.conversions.convert(PaidOrder("9", price, Identifiers("marco@example.com")))
     assert (converted.status, converted.reason, converted.rewards) == ("rejected", reason, 0)
     assert world.rewards_of(referral) == {}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from passaparola.domain.records import Owner, RewardRef
-from passaparola.services.refunds import Refunded, RewardOutcome
+from passaparola.services.refunds import Refunded
 from tests.unit.services.conftest import World
 
 pytestmark = pytest.mark.unit
@@ -21,7 +21,7 @@ def referred_order(world: World, campaign: str) -> tuple[str, RewardRef]:
 def test_a_refund_voids_a_held_reward_and_frees_its_cap_slot(world):
     code, ref = referred_order(world, "gift")
     world.work()
-    assert world.refunds.refund("5") == Refunded("5", "refunded", [RewardOutcome("order-5", "void")])
+    assert world.refunds.refund("5") == Refunded("5", "refunded", {"order-5": "void"})
     reward = world.ledger.get(ref)
     assert (reward.status, reward.void_reason) == ("void", "refunded")
     assert ref not in world.memory.due
@@ -31,7 +31,7 @@ def test_a_refund_voids_a_held_reward_and_frees_its_cap_slot(world):
 def test_a_refund_after_issuing_claws_back(world):
     _, ref = referred_order(world, "instant")
     world.work()
-    assert world.refunds.refund("5").rewards == [RewardOutcome("order-5", "clawed_back")]
+    assert world.refunds.refund("5").rewards == {"order-5": "clawed_back"}
     assert world.ledger.get(ref).status == "clawed_back"
 
 
@@ -39,7 +39,7 @@ def test_a_refund_that_loses_a_race_with_the_worker_claws_back(world):
     """Between the refund's read and its write, the worker issues the reward."""
     code, ref = referred_order(world, "instant")
     world.memory.before("ledger.void", world.work)
-    assert world.refunds.refund("5").rewards == [RewardOutcome("order-5", "clawed_back")]
+    assert world.refunds.refund("5").rewards == {"order-5": "clawed_back"}
     assert world.ledger.get(ref).status == "clawed_back"
     assert world.memory.referrers[code].rewarded == 1  # issued once, then clawed back
 

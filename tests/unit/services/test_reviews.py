@@ -7,7 +7,6 @@ import pytest
 
 from passaparola.domain.errors import NotFound
 from passaparola.domain.records import Owner, RewardMessage, RewardRef
-from passaparola.services.refunds import RewardOutcome
 from tests.unit.services.conftest import World
 
 pytestmark = pytest.mark.unit
@@ -34,7 +33,7 @@ def test_an_approved_order_queues_its_reward_for_the_usual_hold(world, held):
         "shop",
         world.clock.now,
     )
-    assert decided.rewards == [RewardOutcome("order-101", "pending")]
+    assert decided.rewards == {"order-101": "pending"}
     assert world.queue.sent == [RewardMessage(ref.owner, ref.reward_id, "pending")]
     assert world.memory.orders["101"].status == "queued"
     world.work()
@@ -45,7 +44,7 @@ def test_a_rejected_order_voids_its_reward_and_frees_the_slot(world, held):
     conversion, ref = held
     decided = world.reviews.decide(conversion, "reject", "same household", "shop")
     assert (decided.ruling.decision, decided.ruling.note) == ("reject", "same household")
-    assert decided.rewards == [RewardOutcome("order-101", "void")]
+    assert decided.rewards == {"order-101": "void"}
     reward = world.ledger.get(ref)
     assert (reward.status, reward.void_reason) == ("void", "review_rejected")
     assert world.memory.referrers[ref.owner.id].qualified == 0
@@ -58,7 +57,7 @@ def test_a_second_decision_answers_with_the_first(world, held):
     world.pass_time(minutes=5)
     second = world.reviews.decide(conversion, "approve", None, "shop")
     assert second.ruling == first.ruling
-    assert second.rewards == [RewardOutcome("order-101", "void")]
+    assert second.rewards == {"order-101": "void"}
     assert world.queue.sent == []
 
 
@@ -75,7 +74,7 @@ def test_a_refund_before_the_decision_leaves_nothing_to_approve(world, held):
     conversion, _ = held
     world.refunds.refund("101")
     decided = world.reviews.decide(conversion, "approve", None, "shop")
-    assert decided.rewards == [RewardOutcome("order-101", "void")]
+    assert decided.rewards == {"order-101": "void"}
     assert world.queue.sent == []
 
 
