@@ -46,7 +46,7 @@ OrderId = Annotated[
 
 
 class _In(BaseModel):
-    # Stores and pages may send more than we read; unknown fields are ignored, not refused.
+    # Shops and pages may send more than we read; unknown fields are ignored, not refused.
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
 

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from aws_lambda_powertools.metrics import MetricUnit
-from pydantic import BaseModel, ConfigDict, SerializeAsAny
+from pydantic import BaseModel
 
 from passaparola import config, wiring
 from passaparola.api import errors
@@ -60,22 +61,20 @@ def verify(event: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-class Delivery(BaseModel, Generic[Body]):
+@dataclass(frozen=True)
+class Delivery(Generic[Body]):
     """One signed call as its idempotency record sees it: the webhook-id that keys it, and
     what a redelivery under that id must repeat: the validated body, and the route's
-    parameters (the same id for another conversion's review is another request)."""
-
-    model_config = ConfigDict(frozen=True)
+    parameters (the same id for another conversion's review is another request). powertools
+    hashes the body as its model's JSON, so spacing and key order do not count."""
 
     webhook_id: str
-    body: SerializeAsAny[Body]
-    path: dict[str, str] = {}
+    body: Body
+    path: dict[str, str] = field(default_factory=dict)
 
 
 def _once(once: Once[Delivery[Body], Answer], body: Body, **path: str) -> Answer:
-    delivery: Delivery[Body] = Delivery(
-        webhook_id=router.current_event.headers["webhook-id"], body=body, path=path
-    )
+    delivery = Delivery(router.current_event.headers["webhook-id"], body, path)
     return once.run(delivery, table=config.settings().table_name, context=router.lambda_context)
 
 

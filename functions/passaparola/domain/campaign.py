@@ -347,7 +347,7 @@ class CompiledCampaign(_Strict):
 
 
 class BrandContact(_Strict):
-    """The parts of a brand the functions need (emails, links on to the store)."""
+    """The parts of a brand the functions need (emails, links on to the shop)."""
 
     name: Text
     store_url: str

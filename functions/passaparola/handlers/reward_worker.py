@@ -8,22 +8,22 @@ that timed out half-way and is retried cannot issue twice.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from pydantic import BaseModel
 
 from passaparola import config, wiring
-from passaparola.domain.records import RewardMessage
-from passaparola.domain.vocabulary import RewardStatus
 from passaparola.observability import logger, metrics
-from passaparola.storage import queue
 from passaparola.storage.idempotency import Once
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
     from aws_lambda_powertools.utilities.typing import LambdaContext
+
+    from passaparola.domain.records import RewardMessage
+    from passaparola.domain.vocabulary import RewardStatus
 
 # When every record fails, powertools would raise by default: the whole batch then returns to
 # the queue, logged as a crash. Naming every message instead keeps one answer for every batch,
@@ -32,7 +32,8 @@ if TYPE_CHECKING:
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
-class Moved(BaseModel):
+@dataclass(frozen=True)
+class Moved:
     reward_id: str
     status: RewardStatus
 
@@ -47,6 +48,9 @@ ADVANCE = Once("rewards", _advance, Moved, key="[owner.kind, owner.id, reward_id
 
 
 def record_handler(record: SQSRecord, lambda_context: LambdaContext) -> Moved:
+    # The records come with the first message, as the ledger's services do, not at import.
+    from passaparola.storage import queue
+
     # A body that is not a message fails here, alone: its batch goes on.
     message = queue.parse(record.body)
     return ADVANCE.run(message, table=config.settings().table_name, context=lambda_context)

@@ -1,4 +1,5 @@
-"""A thin layer over the DynamoDB client: typed items in, typed items out, errors named."""
+"""A thin layer over the DynamoDB client: items in and out as Python values, failed conditions
+and cancelled transactions named, and times stored one way. The adapters map items to records."""
 
 from __future__ import annotations
 
@@ -62,6 +63,7 @@ def expiry(at: datetime) -> int:
 
 
 def expires(item: Item, name: str = "expires_at") -> datetime | None:
+    """When a TTL attribute says the item expires, if it has one."""
     seconds = item.get(name)
     return datetime.fromtimestamp(int(seconds), UTC) if seconds is not None else None
 

@@ -8,13 +8,10 @@ get the first answer back, typed, for a repeat.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, is_dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from pydantic import BaseModel
-
-from passaparola.domain.errors import Busy, InvalidInput
 from passaparola.storage import aws
 
 if TYPE_CHECKING:
@@ -22,12 +19,13 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 Request = TypeVar("Request")
-Answer = TypeVar("Answer", bound=BaseModel)
+Answer = TypeVar("Answer")
 
 
 @dataclass(frozen=True)
 class Once(Generic[Request, Answer]):
-    """`work` run once per idempotency key, its answer kept as the `answer` model for repeats.
+    """`work` run once per idempotency key, its answer (a pydantic model or a dataclass) kept
+    for repeats and given back as that type.
 
     `work` takes the request as its argument named `request`. `key` and `payload` are
     JMESPath expressions over the request (a dataclass or a pydantic model, as powertools dumps
@@ -50,6 +48,8 @@ class Once(Generic[Request, Answer]):
             IdempotencyValidationError,
         )
 
+        from passaparola.domain.errors import Busy, InvalidInput
+
         once, settings = _wrapped(self, table)
         settings.register_lambda_context(context)
         try:
@@ -71,6 +71,7 @@ def _wrapped(once: Once[Any, Any], table: str) -> tuple[Callable[..., Any], Idem
         IdempotencyConfig,
         idempotent_function,
     )
+    from aws_lambda_powertools.utilities.idempotency.serialization.dataclass import DataclassSerializer
     from aws_lambda_powertools.utilities.idempotency.serialization.pydantic import PydanticSerializer
 
     layer = DynamoDBPersistenceLayer(
@@ -91,7 +92,9 @@ def _wrapped(once: Once[Any, Any], table: str) -> tuple[Callable[..., Any], Idem
         data_keyword_argument="request",
         config=settings,
         persistence_store=layer,
-        output_serializer=PydanticSerializer(once.answer),
+        output_serializer=(DataclassSerializer if is_dataclass(once.answer) else PydanticSerializer)(
+            once.answer
+        ),
     )(once.work)
     return wrapped, settings
 
