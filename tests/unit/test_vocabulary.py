@@ -1,4 +1,5 @@
-"""One vocabulary: every word the domain uses has an HTTP status, a schema, or words on the pages."""
+"""One vocabulary: every error the domain raises has an HTTP status, and every status, role and
+reason has words in each language."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from passaparola import i18n
 from passaparola.api import errors as api_errors
 from passaparola.domain import errors, fraud, vocabulary
 from passaparola.domain.campaign import FraudModes
-from passaparola_pages import words
 
 pytestmark = pytest.mark.unit
 
@@ -33,26 +33,17 @@ def test_the_error_mapping_names_only_domain_errors():
     assert set(api_errors.STATUS) == set(domain_errors())
 
 
-def page_words() -> list[str]:
-    """The catalog keys of every status, role, reason and error the pages can show."""
-    assert set(vocabulary.INVALID_CODE_REASONS) <= set(words.CODE_PROBLEMS)
-    return [
-        *(f"site.landing.invalid.{reason}" for reason in words.CODE_PROBLEMS),
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_every_status_role_and_code_problem_has_words_in_each_language(lang):
+    """What the stats page shows of a reward, and the landing page of a code it cannot use
+    (the site's own error words are checked with the site: tests/site/test_translations.py)."""
+    catalog = i18n.catalog(lang)  # the language's own words: no fallback to English
+    keys = [
+        *(f"site.landing.invalid.{reason}" for reason in vocabulary.INVALID_CODE_REASONS),
         *(f"site.stats.status.{status}" for status in vocabulary.REWARD_STATUSES),
         *(f"site.stats.role.{role}" for role in vocabulary.ROLES),
-        *words.API_ERRORS.values(),
     ]
-
-
-@pytest.mark.parametrize("lang", i18n.LANGUAGES)
-def test_every_status_reason_and_error_the_pages_show_has_words_in_each_language(lang):
-    catalog = i18n.catalog(lang)  # the language's own words: no fallback to English
-    missing = [key for key in page_words() if not catalog.get(key)]
-    assert missing == []
-
-
-def test_the_pages_translate_only_error_codes_the_api_sends():
-    assert set(words.API_ERRORS) <= set(vocabulary.ERROR_CODES)
+    assert [key for key in keys if not catalog.get(key)] == []
 
 
 def test_the_fraud_checks_are_the_ones_a_campaign_can_switch():
