@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from passaparola.services.limits import RateLimiter
     from passaparola.services.refunds import Refunds
     from passaparola.services.reviews import Reviews
-    from passaparola.services.rewards import RewardLifecycle
+    from passaparola.services.rewards import ReleaseSchedule, RewardLifecycle
     from passaparola.services.stats import Stats
     from passaparola.storage.dynamo import Table
     from passaparola.storage.mailer import Mailer
@@ -138,11 +138,11 @@ def reward_lifecycle() -> RewardLifecycle:
     from passaparola.services.rewards import RewardLifecycle
     from passaparola.storage.claims import ClaimStore
     from passaparola.storage.referrers import ReferrerStore
-    from passaparola.storage.rewards import RewardStore
+    from passaparola.storage.rewards import RewardLedger
 
     return RewardLifecycle(
         config.rules(),
-        RewardStore(table()),
+        RewardLedger(table()),
         ReferrerStore(table()),
         ClaimStore(table()),
         reward_queue(),
@@ -153,12 +153,13 @@ def reward_lifecycle() -> RewardLifecycle:
     )
 
 
-def release_due(limit: int) -> int:
+@cache
+def release_schedule() -> ReleaseSchedule:
     """The release schedule needs only the ledger's due index and the queue: no email, no keys."""
-    from passaparola.services.rewards import release_due
-    from passaparola.storage.rewards import RewardStore
+    from passaparola.services.rewards import ReleaseSchedule
+    from passaparola.storage.rewards import RewardLedger
 
-    return release_due(RewardStore(table()), reward_queue(), utc_now(), limit)
+    return ReleaseSchedule(RewardLedger(table()), reward_queue(), utc_now)
 
 
 @cache
@@ -200,14 +201,14 @@ def claims() -> Claims:
 def conversions() -> Conversions:
     from passaparola.services.conversions import Conversions
     from passaparola.storage.claims import ClaimStore
-    from passaparola.storage.conversions import ConversionStore
+    from passaparola.storage.orders import OrderStore
     from passaparola.storage.referrers import ReferrerStore
 
     return Conversions(
         config.rules(),
         ReferrerStore(table()),
         ClaimStore(table()),
-        ConversionStore(table()),
+        OrderStore(table()),
         marker_keys(),
         config.settings().customer_marker_days,
         reward_queue(),
@@ -218,19 +219,19 @@ def conversions() -> Conversions:
 @cache
 def refunds() -> Refunds:
     from passaparola.services.refunds import Refunds
-    from passaparola.storage.conversions import ConversionStore
-    from passaparola.storage.rewards import RewardStore
+    from passaparola.storage.orders import OrderStore
+    from passaparola.storage.rewards import RewardLedger
 
-    return Refunds(ConversionStore(table()), RewardStore(table()), utc_now)
+    return Refunds(OrderStore(table()), RewardLedger(table()), utc_now)
 
 
 @cache
 def reviews() -> Reviews:
     from passaparola.services.reviews import Reviews
     from passaparola.storage.reviews import ReviewStore
-    from passaparola.storage.rewards import RewardStore
+    from passaparola.storage.rewards import RewardLedger
 
-    return Reviews(ReviewStore(table()), RewardStore(table()), reward_queue(), utc_now)
+    return Reviews(ReviewStore(table()), RewardLedger(table()), reward_queue(), utc_now)
 
 
 @cache
@@ -243,9 +244,9 @@ def stats() -> Stats:
 
 def reset() -> None:
     """Forget every built service (tests switch environments between cases)."""
-    factories: list[Any] = [table, links, tokens, mailer, click_recorder, code_validator, reward_queue]
-    factories += [reward_lifecycle, enrolment, claims, conversions, refunds, reviews, stats, marker_keys]
-    factories.append(rate_limit)
+    factories: list[Any] = [table, links, tokens, mailer, reward_queue, marker_keys, rate_limit]
+    factories += [click_recorder, code_validator, reward_lifecycle, release_schedule, enrolment, claims]
+    factories += [conversions, refunds, reviews, stats]
     for factory in factories:
         factory.cache_clear()
     config.settings.cache_clear()

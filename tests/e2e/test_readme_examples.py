@@ -61,7 +61,7 @@ def test_the_readme_lists_every_fraud_rule_in_order():
         flags=re.MULTILINE,
     )
     assert [(rule, explanation) for rule, explanation, *_ in rows] == [
-        (r.id, r.explanation) for r in fraud.RULES
+        (check.id, check.explanation) for check in fraud.CHECKS
     ]
     modes = FraudModes()
     for rule, _, applies, effect, default in rows:

@@ -78,7 +78,12 @@ def test_an_expired_campaign_says_expired(client, code):
         Item={
             "pk": {"S": f"CODE#{ended}"},
             "sk": {"S": "CODE"},
+            "code": {"S": ended},
             "campaign": {"S": "ended"},
+            "email": {"S": "anna@example.com"},
+            "email_key": {"S": "anna-key"},
+            "lang": {"S": "en"},
+            "created_at": {"S": "2020-01-01T00:00:00.000000+00:00"},
             "status": {"S": "active"},
         },
     )

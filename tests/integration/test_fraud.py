@@ -10,9 +10,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from passaparola.api import store
 from passaparola.domain import emails
-from passaparola.storage import aws
+from passaparola.storage import aws, idempotency
 from tests.support import dynamodb_calls, items_under, table_items
 
 pytestmark = pytest.mark.integration
@@ -195,7 +194,11 @@ def test_an_approved_order_pays_its_reward_once_after_the_usual_hold(client, sec
     }
     assert abs(datetime.fromisoformat(approved.body["decided_at"]) - clock.now) < timedelta(seconds=1)
     assert queued_messages(client) == [
-        {"owner": f"CODE#{second_mailbox}", "reward_id": "order-101", "from_status": "pending"}
+        {
+            "owner": {"kind": "referrer", "id": second_mailbox},
+            "reward_id": "order-101",
+            "from_status": "pending",
+        }
     ]
     client.run_worker()
     assert rewards_of(client, second_mailbox)["order-101"]["status"] == "held"
@@ -374,7 +377,7 @@ def test_a_marker_keeps_its_first_sighting_and_lasts_two_years_from_the_last(cli
 def cold_idempotency():
     """The idempotency layer keeps the DynamoDB client it was built with; rebuild it with the
     client these tests watch, as a cold start would."""
-    store._idempotent.cache_clear()
+    idempotency.forget()
 
 
 def test_a_referred_order_makes_as_many_dynamodb_calls_as_before(client, cold_idempotency):

@@ -13,7 +13,11 @@ POISON = {
     "not-json": "{not json",
     "wrong-shape": json.dumps({"unexpected": True}),
     "no-such-reward": json.dumps(
-        {"owner": "CODE#SHARE-BCDFGHJKM", "reward_id": "nope", "from_status": "pending"}
+        {
+            "owner": {"kind": "referrer", "id": "SHARE-BCDFGHJKM"},
+            "reward_id": "nope",
+            "from_status": "pending",
+        }
     ),
 }
 

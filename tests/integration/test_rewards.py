@@ -75,7 +75,11 @@ def test_a_redelivered_message_never_issues_twice(client):
 POISON = {
     "not json": "{not json",
     "no such reward": json.dumps(
-        {"owner": "CODE#SHARE-BCDFGHJKM", "reward_id": "nope", "from_status": "pending"}
+        {
+            "owner": {"kind": "referrer", "id": "SHARE-BCDFGHJKM"},
+            "reward_id": "nope",
+            "from_status": "pending",
+        }
     ),
     "wrong shape": json.dumps({"unexpected": True}),
     "a list": "[]",

@@ -9,6 +9,8 @@ import pytest
 from babel import Locale
 
 from passaparola import i18n
+from passaparola.domain import vocabulary
+from passaparola_pages import words
 from tests.site.helpers import page
 
 
@@ -66,3 +68,12 @@ def test_pages_speak_their_language(sample_site, lang):
     soup = page(sample_site, f"/{lang}/stats/")
     assert soup.h1.get_text() == i18n.text(lang, "site.stats.title")
     assert soup.select_one("a.skip").get_text() == i18n.text(lang, "site.skip")
+
+
+@pytest.mark.site
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_the_pages_have_words_for_every_error_and_code_problem_they_can_show(lang):
+    assert set(words.API_ERRORS) <= set(vocabulary.ERROR_CODES)
+    assert set(vocabulary.INVALID_CODE_REASONS) <= set(words.CODE_PROBLEMS)
+    keys = [*words.API_ERRORS.values(), *(f"site.landing.invalid.{p}" for p in words.CODE_PROBLEMS)]
+    assert [key for key in keys if not i18n.catalog(lang).get(key)] == []

@@ -8,6 +8,7 @@ from pydantic import ValidationError
 from passaparola.domain import attribution, fraud
 from passaparola.domain.campaign import CampaignRules, FraudModes, RevenueShare
 from passaparola.domain.money import Money
+from passaparola.domain.records import Claim
 
 pytestmark = pytest.mark.unit
 
@@ -64,24 +65,28 @@ def test_a_clean_conversion_breaks_no_rule():
     ],
 )
 def test_each_rule_names_itself(change, rule):
-    broken = fraud.assess(replace(CLEAN, **change)).rule
+    broken = fraud.assess(replace(CLEAN, **change)).check
     assert broken is not None and broken.id == rule
     assert broken.explanation == fraud.BY_ID[rule].explanation
 
 
 def test_an_explicit_code_is_not_subject_to_the_claim_window():
-    assert fraud.assess(replace(CLEAN, via="code", claimed_at=NOW - timedelta(days=400))).rule is None
+    assert fraud.assess(replace(CLEAN, via="code", claimed_at=NOW - timedelta(days=400))).check is None
 
 
 def test_every_rule_is_explained():
-    assert all(rule.explanation for rule in fraud.RULES)
-    assert len(fraud.BY_ID) == len(fraud.RULES)
+    assert all(check.explanation for check in fraud.CHECKS)
+    assert len(fraud.BY_ID) == len(fraud.CHECKS)
+
+
+def claimed(campaign, code, at):
+    return Claim("friend", campaign, "cl_1", code, "friend@example.com", "en", claimed_at=at)
 
 
 def test_the_order_code_comes_first_then_the_earliest_claim():
     claims = [
-        attribution.Claim("a", "AA-BCDFGHJKM", NOW - timedelta(days=1)),
-        attribution.Claim("b", "BB-BCDFGHJKM", NOW - timedelta(days=5)),
+        claimed("a", "AA-BCDFGHJKM", NOW - timedelta(days=1)),
+        claimed("b", "BB-BCDFGHJKM", NOW - timedelta(days=5)),
     ]
     found = attribution.candidates("cc-bcdfghjkm", claims)
     assert [(c.code, c.via) for c in found] == [
@@ -92,13 +97,13 @@ def test_the_order_code_comes_first_then_the_earliest_claim():
 
 
 def test_a_malformed_order_code_falls_back_to_claims():
-    claims = [attribution.Claim("a", "AA-BCDFGHJKM", NOW)]
+    claims = [claimed("a", "AA-BCDFGHJKM", NOW)]
     assert [c.code for c in attribution.candidates("not a code", claims)] == ["AA-BCDFGHJKM"]
     assert attribution.candidates(None, []) == []
 
 
 def test_a_code_also_claimed_keeps_its_claim_time():
-    claims = [attribution.Claim("a", "AA-BCDFGHJKM", NOW - timedelta(days=2))]
+    claims = [claimed("a", "AA-BCDFGHJKM", NOW - timedelta(days=2))]
     (only,) = attribution.candidates("AA-BCDFGHJKM", claims)
     assert only.via == "code" and only.claimed_at == NOW - timedelta(days=2)
 
@@ -202,7 +207,7 @@ def test_same_client_on_a_claim_is_judged_again_on_its_order():
 def test_every_configurable_rule_is_a_rule():
     assert set(FraudModes.model_fields) <= set(fraud.BY_ID)
     assert set(fraud.CLAIM_CHECKS) <= set(FraudModes.model_fields)
-    assert {r.id for r in fraud.RULES if r.effect == "review"} == {
+    assert {c.id for c in fraud.CHECKS if c.effect == "review"} == {
         "shared_address",
         "shared_payment",
         "same_client",

@@ -4,12 +4,12 @@ import pytest
 from pydantic import TypeAdapter
 
 from passaparola import i18n
-from passaparola.domain.campaign import Reward
+from passaparola.domain.campaign import RewardSpec
 from passaparola.domain.errors import InvalidInput
 from passaparola.domain.people import display_name
 
 pytestmark = pytest.mark.unit
-reward = TypeAdapter(Reward).validate_python
+reward = TypeAdapter(RewardSpec).validate_python
 
 
 @pytest.mark.parametrize(

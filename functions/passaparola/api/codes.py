@@ -48,7 +48,7 @@ def check_code(
     body_valid = CodeValid(
         valid=True,
         campaign=campaign.rules.slug,
-        referrer=PublicReferrer(display_name=valid.display_name),
+        referrer=PublicReferrer(display_name=valid.referrer.display_name),
         offer=offer,
     )
     return Response(200, "application/json", body_valid, headers)

@@ -12,6 +12,7 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
 from passaparola.domain import errors
+from passaparola.domain.vocabulary import ErrorCode
 from passaparola.observability import logger
 
 MAX_BODY_BYTES = 16 * 1024
@@ -22,6 +23,7 @@ MAX_DEPTH = 32
 # keeps an unclosed string from backtracking, so the scan stays linear.
 _TOKENS = re.compile(r'"(?:[^"\\]|\\.)*+"?|[\[\]{}]', re.DOTALL)
 
+# Every domain error, by class (a test checks that none is missing).
 STATUS: dict[type[errors.DomainError], int] = {
     errors.InvalidInput: 422,
     errors.UnknownCampaign: 422,
@@ -39,7 +41,7 @@ STATUS: dict[type[errors.DomainError], int] = {
 
 
 def error_response(
-    status: int, error: str, message: str, *, headers: dict[str, str] | None = None, **extra: Any
+    status: int, error: ErrorCode, message: str, *, headers: dict[str, str] | None = None, **extra: Any
 ) -> Response[str]:
     body = {"error": error, "message": message, **extra}
     return Response(
@@ -50,7 +52,7 @@ def error_response(
     )
 
 
-def lambda_error(status: int, error: str, message: str) -> dict[str, Any]:
+def lambda_error(status: int, error: ErrorCode, message: str) -> dict[str, Any]:
     """The same error shape, for answers given before the resolver runs."""
     return {
         "statusCode": status,
@@ -142,7 +144,7 @@ def install(app: APIGatewayHttpResolver) -> None:
     def domain_error(exc: errors.DomainError) -> Response[str]:
         extra = {"reason": exc.reason} if isinstance(exc, errors.CodeNotValid) else {}
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, errors.RateLimited) else None
-        return error_response(STATUS.get(type(exc), 400), exc.code, exc.message, headers=headers, **extra)
+        return error_response(STATUS[type(exc)], exc.code, exc.message, headers=headers, **extra)
 
     @app.exception_handler(RequestValidationError)
     def invalid_request(exc: RequestValidationError) -> Response[str]:

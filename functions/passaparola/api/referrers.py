@@ -70,7 +70,17 @@ def claim(body: ClaimRequest) -> Response[ClaimResponse]:
         body.code, body.email, body.locale, body.variant, client_address(router.current_event)
     )
     metrics.add_metric(name="Claimed" if claimed.created else "ClaimedAgain", unit=MetricUnit.Count, value=1)
-    reward = FriendReward(**claimed.friend_reward) if claimed.friend_reward else None
+    gift = claimed.friend_reward
+    reward = None
+    if gift is not None:
+        reward = FriendReward(
+            kind=gift.kind,
+            description=gift.description,
+            status=gift.status,
+            value=str(gift.value) if gift.value is not None else None,
+            currency=gift.currency,
+            coupon_code=gift.coupon_code,
+        )
     return Response(
         201,
         "application/json",

@@ -10,6 +10,17 @@ from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 from passaparola.domain.money import PlainDecimal
 from passaparola.domain.people import MAX_NAME
 from passaparola.domain.text import NoControlCharacter
+from passaparola.domain.vocabulary import (
+    ConversionStatus,
+    Decision,
+    ErrorCode,
+    InvalidCodeReason,
+    Reason,
+    RefundStatus,
+    RewardStatus,
+    Role,
+    UnreviewedStatus,
+)
 
 Email = Annotated[
     str,
@@ -35,12 +46,12 @@ OrderId = Annotated[
 
 
 class _In(BaseModel):
-    # Stores and pages may send more than we read; unknown fields are ignored, not refused.
+    # Shops and pages may send more than we read; unknown fields are ignored, not refused.
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
 
 class ErrorBody(BaseModel):
-    error: str = Field(description="stable machine-readable name, e.g. invalid_code")
+    error: ErrorCode = Field(description="stable machine-readable name, e.g. invalid_code")
     message: str = Field(description="what is wrong, for a person")
     reason: str | None = Field(default=None, description="the finer cause, where there is one")
 
@@ -78,7 +89,7 @@ class CodeValid(BaseModel):
 
 class CodeInvalid(BaseModel):
     valid: Literal[False]
-    reason: Literal["unknown", "expired", "inactive", "cap_reached"]
+    reason: InvalidCodeReason
     error: Literal["invalid_code"]
     message: str
 
@@ -92,10 +103,10 @@ class ClaimRequest(_In):
 
 class RewardOut(BaseModel):
     id: str
-    role: Literal["referrer", "friend", "tier", "second_level"]
+    role: Role
     kind: str
     description: str
-    status: Literal["review", "pending", "held", "issued", "void", "clawed_back"]
+    status: RewardStatus
     value: str | None = Field(description="decimal amount as a string, exact")
     currency: str | None
     coupon_code: str | None
@@ -109,7 +120,7 @@ class FriendReward(BaseModel):
 
     kind: str
     description: str
-    status: Literal["pending", "held", "issued", "void", "clawed_back"]
+    status: UnreviewedStatus
     value: str | None = Field(description="decimal amount as a string, exact")
     currency: str | None
     coupon_code: str | None = Field(
@@ -200,34 +211,32 @@ class ConversionRequest(_In):
 
 class ConversionResponse(BaseModel):
     conversion_id: str
-    status: Literal["queued", "duplicate", "rejected", "review"]
-    reason: str | None = Field(default=None, description="the fraud or eligibility rule that applied")
+    status: ConversionStatus
+    reason: Reason | None = Field(default=None, description="the fraud or eligibility rule that applied")
     rewards: int = Field(
         default=0, description="rewards recorded by this delivery: queued, or held for the review"
     )
 
 
 class ReviewRequest(_In):
-    decision: Literal["approve", "reject"]
+    decision: Decision
     note: Annotated[str, Field(max_length=500, description="why, for the record")] | None = None
 
 
-class RewardStatus(BaseModel):
+class RewardStatusOut(BaseModel):
     id: str
-    status: str
+    status: RewardStatus
 
 
 class ReviewResponse(BaseModel):
     conversion_id: str
     order_id: str
-    reason: str = Field(description="the rule that held the order for review")
-    decision: Literal["approve", "reject"] = Field(
-        description="the first decision; a later one changes nothing"
-    )
+    reason: Reason = Field(description="the rule that held the order for review")
+    decision: Decision = Field(description="the first decision; a later one changes nothing")
     decided_by: str = Field(description="who decided: shop for a signed call")
     decided_at: str
     note: str | None
-    rewards: list[RewardStatus] = Field(description="the order's rewards after the decision")
+    rewards: list[RewardStatusOut] = Field(description="the order's rewards after the decision")
 
 
 class RefundRequest(_In):
@@ -236,8 +245,8 @@ class RefundRequest(_In):
 
 class RefundResponse(BaseModel):
     order_id: str
-    status: Literal["refunded", "noted"]
-    rewards: list[RewardStatus]
+    status: RefundStatus
+    rewards: list[RewardStatusOut]
 
 
 class StatsResponse(BaseModel):

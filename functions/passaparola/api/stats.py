@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header, Query
@@ -11,6 +12,9 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from passaparola import qr, wiring
 from passaparola.api.schemas import RewardOut, StatsResponse, error_responses, ok
 from passaparola.domain.errors import InvalidToken
+
+if TYPE_CHECKING:
+    from passaparola.services.rewards import ShownReward
 
 router = APIGatewayHttpRouter()
 
@@ -40,6 +44,27 @@ def my_stats(
         clicks=found.clicks,
         claims=found.claims,
         conversions=found.conversions,
-        rewards=[RewardOut(**r) for r in found.rewards],
+        rewards=[_reward(shown) for shown in found.rewards],
     )
     return Response(200, "application/json", body, {"Cache-Control": "no-store, private"})
+
+
+def _reward(shown: ShownReward) -> RewardOut:
+    reward = shown.reward
+    return RewardOut(
+        id=reward.reward_id,
+        role=reward.role,
+        kind=reward.kind,
+        description=shown.description,
+        status=reward.status,
+        value=str(reward.value) if reward.value is not None else None,
+        currency=reward.currency,
+        coupon_code=reward.coupon_code,
+        created_at=_time(reward.created_at),
+        hold_until=_time(reward.hold_until) if reward.hold_until else None,
+        issued_at=_time(reward.issued_at) if reward.issued_at else None,
+    )
+
+
+def _time(moment: datetime) -> str:
+    return moment.isoformat(timespec="microseconds")

@@ -8,14 +8,7 @@ from datetime import datetime
 from typing import Literal
 
 from passaparola.domain import codes
-
-
-@dataclass(frozen=True)
-class Claim:
-    campaign: str
-    code: str
-    claimed_at: datetime
-    same_client: bool = False  # claimed from the referrer's own client on their enrolment day
+from passaparola.domain.records import Claim
 
 
 @dataclass(frozen=True)
@@ -23,7 +16,7 @@ class Candidate:
     code: str
     via: Literal["code", "claim"]
     claimed_at: datetime | None
-    same_client: bool = False
+    same_client: bool = False  # claimed from the referrer's own client on their enrolment day
 
 
 def candidates(explicit_code: str | None, claims: Iterable[Claim]) -> list[Candidate]:
@@ -39,8 +32,10 @@ def candidates(explicit_code: str | None, claims: Iterable[Claim]) -> list[Candi
     code = codes.normalise(explicit_code) if explicit_code else None
     if code:
         claim = claimed.get(code)
-        found.append(
-            Candidate(code, "code", claim.claimed_at if claim else None, bool(claim and claim.same_client))
-        )
-    found.extend(Candidate(c.code, "claim", c.claimed_at, c.same_client) for c in by_time if c.code != code)
+        found.append(Candidate(code, "code", claim.claimed_at if claim else None, _same_client(claim)))
+    found.extend(Candidate(c.code, "claim", c.claimed_at, _same_client(c)) for c in by_time if c.code != code)
     return found
+
+
+def _same_client(claim: Claim | None) -> bool:
+    return claim is not None and "same_client" in claim.signals

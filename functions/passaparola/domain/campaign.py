@@ -129,7 +129,8 @@ class RevenueShare(_Strict):
     months: Annotated[int, Field(ge=1, le=60)]
 
 
-Reward = Annotated[
+# What a campaign gives (its configuration); a reward in the ledger is records.Reward.
+RewardSpec = Annotated[
     Credit
     | Cash
     | GiftCard
@@ -160,7 +161,7 @@ REWARD_TYPES = frozenset(
 MONEY_VALUED = (Credit, Cash, GiftCard, Donation)
 
 
-def depends_on_order(reward: Reward) -> bool:
+def depends_on_order(reward: RewardSpec) -> bool:
     return isinstance(reward, RevenueShare) or (isinstance(reward, MONEY_VALUED) and reward.of_order)
 
 
@@ -168,24 +169,25 @@ class Tier(_Strict):
     """A milestone bonus once a referrer has this many successful referrals."""
 
     after: Annotated[int, Field(ge=1, le=100_000)]
-    reward: Reward
+    reward: RewardSpec
 
 
 class SecondLevel(_Strict):
     """A reward for the person who referred the referrer, when the referrer's friend converts."""
 
-    reward: Reward
+    reward: RewardSpec
 
 
-# --- fraud rules -----------------------------------------------------------------------------
+# --- fraud checks ----------------------------------------------------------------------------
 
 FraudMode = Literal["enforce", "shadow", "off"]
 
 
 class FraudModes(_Strict):
-    """How each fraud rule applies in a campaign: `enforce` it, run it in `shadow` (record on
-    the claim or order what it would have done, and let it through), or turn it `off`. The
-    other rules (dates, minimum purchase, currency...) are the campaign's terms, always enforced."""
+    """How each fraud check (vocabulary.FRAUD_CHECKS) applies in a campaign: `enforce` it, run
+    it in `shadow` (record on the claim or order what it would have done, and let it through),
+    or turn it `off`. The other checks (dates, minimum purchase, currency...) are the
+    campaign's terms, always enforced."""
 
     self_referral: FraudMode = "enforce"
     disposable_email: FraudMode = "enforce"
@@ -205,8 +207,9 @@ class FraudModes(_Strict):
             return "enforce"
         return value
 
-    def mode(self, rule_id: str) -> FraudMode:
-        mode: FraudMode = getattr(self, rule_id) if rule_id in type(self).model_fields else "enforce"
+    def mode(self, check: str) -> FraudMode:
+        """A campaign's terms are no fraud check: always enforced."""
+        mode: FraudMode = getattr(self, check) if check in type(self).model_fields else "enforce"
         return mode
 
 
@@ -246,8 +249,8 @@ class CampaignRules(_Strict):
     brand: Slug
     status: Literal["active", "paused"] = "active"
     code_prefix: str | None = None
-    referrer_reward: Reward
-    friend_reward: Reward | None = None
+    referrer_reward: RewardSpec
+    friend_reward: RewardSpec | None = None
     reward_on: Literal["purchase", "claim"] = "purchase"
     min_purchase: Money | None = None
     hold_days: Annotated[int, Field(ge=0, le=365)] = 14
@@ -344,7 +347,7 @@ class CompiledCampaign(_Strict):
 
 
 class BrandContact(_Strict):
-    """The parts of a brand the functions need (emails, links on to the store)."""
+    """The parts of a brand the functions need (emails, links on to the shop)."""
 
     name: Text
     store_url: str

@@ -62,6 +62,6 @@ def normalise(raw: str) -> str | None:
 
 
 def coupon_code(prefix: str) -> str:
-    """A single-use coupon code for the store, e.g. ``SPRING-4XKM-9QTB-H7Q``."""
+    """A single-use coupon code for the shop, e.g. ``SPRING-4XKM-9QTB-H7Q``."""
     body = new_random_part() + new_random_part()[:2]
     return f"{prefix}-{body[:4]}-{body[4:8]}-{body[8:]}"

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from passaparola.domain.vocabulary import ErrorCode, InvalidCodeReason
+
 
 class DomainError(Exception):
-    """Base class. `code` is the stable, machine-readable error name sent to clients."""
+    """Base class. `code` is the stable, machine-readable error name sent to clients; each
+    subclass names its own."""
 
-    code = "error"
+    code: ErrorCode
 
-    def __init__(self, message: str, *, code: str | None = None) -> None:
+    def __init__(self, message: str, *, code: ErrorCode | None = None) -> None:
         super().__init__(message)
         self.message = message
         if code is not None:
@@ -26,11 +29,11 @@ class UnknownCampaign(DomainError):
 
 
 class CodeNotValid(DomainError):
-    """A referral code that cannot be used; `reason` is unknown, expired, inactive or cap_reached."""
+    """A referral code that cannot be used, and why (vocabulary.InvalidCodeReason)."""
 
     code = "invalid_code"
 
-    def __init__(self, reason: str, message: str) -> None:
+    def __init__(self, reason: InvalidCodeReason, message: str) -> None:
         super().__init__(message)
         self.reason = reason
 

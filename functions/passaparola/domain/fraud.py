@@ -1,10 +1,11 @@
-"""Fraud and eligibility rules. Each rule has a stable id, a sentence a person can read, and a check.
+"""Fraud and eligibility checks. Each has a stable id (a vocabulary.Reason), a sentence a
+person can read, and a test.
 
-A conversion that breaks a rule is still recorded, once, with the rule's id as its reason,
-so a business can see exactly why a referral earned nothing. Most rules reject; a few put the
+A conversion that fails a check is still recorded, once, with the check's id as its reason,
+so a business can see exactly why a referral earned nothing. Most checks reject; a few put the
 order to review, where the business approves or rejects it. A campaign can run each fraud
-rule in shadow mode (`FraudModes`): what it would have done is recorded, nothing is enforced.
-The README lists these rules.
+check in shadow mode (`FraudModes`): what it would have done is recorded, nothing is enforced.
+The README lists these checks (as "rules", the word a business reads).
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Literal, TypeGuard
 
 from passaparola.domain.campaign import CampaignRules
 from passaparola.domain.money import Money
 from passaparola.domain.rewards import within_revenue_share
+from passaparola.domain.vocabulary import FRAUD_CHECKS, FraudCheck, Reason
 
 Effect = Literal["reject", "review"]
 
@@ -55,8 +57,8 @@ class ClaimFacts:
 
 
 @dataclass(frozen=True)
-class Rule:
-    id: str
+class Check:
+    id: Reason
     explanation: str
     # None: decided outside these checks, by attribution or by a condition in the table.
     broken: Callable[[ConversionFacts], bool] | None = None
@@ -65,19 +67,19 @@ class Rule:
 
 @dataclass(frozen=True)
 class Verdict:
-    """What the rules decide: `rule` is the enforced rule that applies (None: the claim or order
-    passes), and `shadow` the rules broken in shadow mode, recorded and not enforced."""
+    """What the checks decide: `check` is the enforced check that failed (None: the claim or
+    order passes), and `shadow` the checks failed in shadow mode, recorded and not enforced."""
 
-    rule: Rule | None
-    shadow: tuple[str, ...] = ()
-
-    @property
-    def rejection(self) -> str | None:
-        return self.rule.id if self.rule is not None and self.rule.effect == "reject" else None
+    check: Check | None
+    shadow: tuple[FraudCheck, ...] = ()
 
     @property
-    def review(self) -> str | None:
-        return self.rule.id if self.rule is not None and self.rule.effect == "review" else None
+    def rejection(self) -> Reason | None:
+        return self.check.id if self.check is not None and self.check.effect == "reject" else None
+
+    @property
+    def review(self) -> Reason | None:
+        return self.check.id if self.check is not None and self.check.effect == "review" else None
 
 
 def _repeat(f: ConversionFacts) -> bool:
@@ -93,44 +95,44 @@ def _existing_customer(f: ConversionFacts) -> bool:
     return f.customer_since is not None and (began is None or f.customer_since < began)
 
 
-RULES: tuple[Rule, ...] = (
-    Rule(
+CHECKS: tuple[Check, ...] = (
+    Check(
         "unattributed",
         "the order carries no referral code and the buyer never claimed a referral",
     ),
-    Rule(
+    Check(
         "campaign_inactive",
         "the campaign is paused, not started or over",
         lambda f: f.campaign.state_at(f.now) != "active",
     ),
-    Rule("code_inactive", "the referral code has been deactivated", lambda f: not f.code_active),
-    Rule(
+    Check("code_inactive", "the referral code has been deactivated", lambda f: not f.code_active),
+    Check(
         "self_referral",
         "the buyer is the referrer (same mailbox, ignoring case, dots and +tags where the provider does)",
         lambda f: f.buyer == f.referrer,
     ),
-    Rule(
+    Check(
         "disposable_email",
         "the buyer used a disposable (throwaway) email domain",
         lambda f: f.buyer_disposable,
     ),
-    Rule(
+    Check(
         "existing_customer",
         "the buyer's email or customer id was on a paid order before their referral began",
         _existing_customer,
     ),
-    Rule(
+    Check(
         "currency_mismatch",
         "the order is in another currency than the campaign's amounts (its minimum purchase, "
         "a reward's ceiling)",
         lambda f: f.campaign.currency is not None and f.order.currency != f.campaign.currency,
     ),
-    Rule(
+    Check(
         "below_minimum",
         "the order is below the campaign's minimum purchase",
         lambda f: f.campaign.min_purchase is not None and f.order.amount < f.campaign.min_purchase.amount,
     ),
-    Rule(
+    Check(
         "attribution_expired",
         "the buyer claimed the referral longer ago than the campaign's attribution window",
         # Only a first order: later orders are the friend's own, attributed by that first one.
@@ -141,36 +143,36 @@ RULES: tuple[Rule, ...] = (
             and f.now > f.claimed_at + timedelta(days=f.campaign.attribution_days)
         ),
     ),
-    Rule(
+    Check(
         "repeat_customer",
         "only the referred friend's first order earns a reward in this campaign",
         _repeat,
     ),
-    Rule(
+    Check(
         "shared_address",
         "the order's address was first seen on an order of the referrer's",
         lambda f: f.shared_address,
         effect="review",
     ),
-    Rule(
+    Check(
         "shared_payment",
         "the order's payment fingerprint was first seen on an order of the referrer's",
         lambda f: f.shared_payment,
         effect="review",
     ),
-    Rule(
+    Check(
         "same_client",
         "the friend claimed from the network address the referrer enrolled from, on the same day",
         lambda f: f.same_client,
         effect="review",
     ),
-    Rule("cap_reached", "the referrer has reached the campaign's maximum number of rewarded referrals"),
-    Rule("refunded", "the order was refunded before its conversion arrived"),
+    Check("cap_reached", "the referrer has reached the campaign's maximum number of rewarded referrals"),
+    Check("refunded", "the order was refunded before its conversion arrived"),
 )
-BY_ID = {rule.id: rule for rule in RULES}
+BY_ID = {check.id: check for check in CHECKS}
 
-# What a claim is checked against: the same rules, on what is known before any order.
-CLAIM_CHECKS: dict[str, Callable[[ClaimFacts], bool]] = {
+# What a claim is checked against: the same checks, on what is known before any order.
+CLAIM_CHECKS: dict[FraudCheck, Callable[[ClaimFacts], bool]] = {
     "self_referral": lambda f: f.friend == f.referrer,
     "disposable_email": lambda f: f.friend_disposable,
     "existing_customer": lambda f: f.customer_since is not None,
@@ -178,25 +180,29 @@ CLAIM_CHECKS: dict[str, Callable[[ClaimFacts], bool]] = {
 }
 
 
-def _decide(broken: Iterable[Rule], campaign: CampaignRules) -> Verdict:
-    """The first enforced rule that rejects, else the first enforced rule that asks for review."""
-    enforced: list[Rule] = []
-    shadow: list[str] = []
-    for rule in broken:
-        mode = campaign.fraud.mode(rule.id)
+def _is_fraud_check(reason: Reason) -> TypeGuard[FraudCheck]:
+    return reason in FRAUD_CHECKS
+
+
+def _decide(failed: Iterable[Check], campaign: CampaignRules) -> Verdict:
+    """The first enforced check that rejects, else the first enforced check that asks for review."""
+    enforced: list[Check] = []
+    shadow: list[FraudCheck] = []
+    for check in failed:
+        mode = campaign.fraud.mode(check.id)
         if mode == "enforce":
-            enforced.append(rule)
-        elif mode == "shadow":
-            shadow.append(rule.id)
-    rejecting = (rule for rule in enforced if rule.effect == "reject")
+            enforced.append(check)
+        elif mode == "shadow" and _is_fraud_check(check.id):  # only fraud checks have a mode
+            shadow.append(check.id)
+    rejecting = (check for check in enforced if check.effect == "reject")
     return Verdict(next(rejecting, None) or next(iter(enforced), None), tuple(shadow))
 
 
 def assess(facts: ConversionFacts) -> Verdict:
-    return _decide((r for r in RULES if r.broken is not None and r.broken(facts)), facts.campaign)
+    return _decide((c for c in CHECKS if c.broken is not None and c.broken(facts)), facts.campaign)
 
 
 def assess_claim(facts: ClaimFacts) -> Verdict:
-    """A claim is refused by an enforced rule that rejects. One that asks for review
+    """A claim is refused by an enforced check that rejects. One that asks for review
     (same_client) lets the claim through and is judged again on the order it brings."""
-    return _decide((BY_ID[id_] for id_, check in CLAIM_CHECKS.items() if check(facts)), facts.campaign)
+    return _decide((BY_ID[id_] for id_, test in CLAIM_CHECKS.items() if test(facts)), facts.campaign)

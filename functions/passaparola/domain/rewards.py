@@ -5,19 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any, Literal
 
 from passaparola.domain.campaign import (
     MONEY_VALUED,
     CampaignRules,
     CouponFixed,
     RevenueShare,
-    Reward,
+    RewardSpec,
     Tier,
 )
 from passaparola.domain.money import Money, percent_of
-
-Role = Literal["referrer", "friend", "tier", "second_level"]
+from passaparola.domain.records import Owner, Reward
+from passaparola.domain.vocabulary import Role
 
 
 @dataclass(frozen=True)
@@ -25,23 +24,43 @@ class Grant:
     """One reward to put in the ledger: who gets it, what it is, and its value if it has one."""
 
     role: Role
-    reward: Reward
+    spec: RewardSpec
     value: Decimal | None
     currency: str | None
     hold_days: int
 
-    def as_record(self) -> dict[str, Any]:
-        return {
-            "role": self.role,
-            "kind": self.reward.type,
-            "spec": self.reward.model_dump(mode="json", exclude_none=True),
-            "value": self.value,
-            "currency": self.currency,
-            "hold_days": self.hold_days,
-        }
+    def entry(
+        self,
+        owner: Owner,
+        reward_id: str,
+        *,
+        campaign: str,
+        code: str,
+        now: datetime,
+        order_id: str | None = None,
+        takes_slot: bool = False,
+        review: bool = False,
+    ) -> Reward:
+        """The grant as a new ledger entry: pending, or, with `review`, waiting for the
+        business's decision (its cap slot taken, nothing queued)."""
+        return Reward(
+            owner=owner,
+            reward_id=reward_id,
+            role=self.role,
+            spec=self.spec,
+            value=self.value,
+            currency=self.currency,
+            hold_days=self.hold_days,
+            campaign=campaign,
+            code=code,
+            status="review" if review else "pending",
+            created_at=now,
+            order_id=order_id,
+            takes_slot=takes_slot,
+        )
 
 
-def value_of(reward: Reward, order: Money | None, digits: int) -> tuple[Decimal | None, str | None]:
+def value_of(reward: RewardSpec, order: Money | None, digits: int) -> tuple[Decimal | None, str | None]:
     """The money a reward is worth; None for rewards that are not money (a gift, a free month)."""
     if isinstance(reward, MONEY_VALUED) and reward.amount is not None:
         return reward.amount, reward.currency
@@ -56,7 +75,7 @@ def value_of(reward: Reward, order: Money | None, digits: int) -> tuple[Decimal 
     return None, None
 
 
-def _grant(role: Role, reward: Reward, order: Money | None, digits: int, hold_days: int) -> Grant:
+def _grant(role: Role, reward: RewardSpec, order: Money | None, digits: int, hold_days: int) -> Grant:
     value, currency = value_of(reward, order, digits)
     return Grant(role, reward, value, currency, hold_days)
 

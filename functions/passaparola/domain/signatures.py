@@ -1,4 +1,4 @@
-"""Standard Webhooks signatures (https://www.standardwebhooks.com), for the store's calls.
+"""Standard Webhooks signatures (https://www.standardwebhooks.com), for the shop's calls.
 
 Verification is the `standardwebhooks` package: HMAC-SHA256 over "id.timestamp.body",
 constant-time comparison, a 5-minute tolerance both ways, and any of several space-separated
@@ -49,7 +49,7 @@ class Verifier:
 
 
 def sign(body: bytes, msg_id: str, timestamp: datetime, secret: str) -> dict[str, str]:
-    """The headers a sender attaches; used by the local test store and the docs' examples."""
+    """The headers a sender attaches; used by the local test shop and the docs' examples."""
     signature = Webhook(secret).sign(msg_id, timestamp, body.decode())
     return {
         "webhook-id": msg_id,

@@ -4,10 +4,10 @@ from functools import cache
 
 from aws_lambda_powertools.event_handler import Response
 
-from passaparola.api import clicks, codes, referrers, stats, store
+from passaparola.api import clicks, codes, referrers, shop_webhooks, stats
 from passaparola.api.app import make_app, make_handler
 
-app = make_app(clicks.router, codes.router, referrers.router, store.router, stats.router)
+app = make_app(clicks.router, codes.router, referrers.router, shop_webhooks.router, stats.router)
 
 
 @cache
@@ -18,7 +18,7 @@ def document() -> str:
     return app.get_openapi_json_schema(
         title="passaparola",
         version="1.0.0",
-        summary="Referral programme API: links, codes, claims, signed store webhooks",
+        summary="Referral programme API: links, codes, claims, signed shop webhooks",
         security_schemes={
             "standardWebhooks": APIKey(
                 name="webhook-signature",

@@ -20,7 +20,7 @@ BATCH = 1000
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
-    released = wiring.release_due(BATCH)
+    released = wiring.release_schedule().release_due(BATCH)
     metrics.add_metric(name="RewardsReleased", unit=MetricUnit.Count, value=released)
     logger.info("released due rewards", extra={"released": released})
     return {"released": released}

@@ -8,7 +8,7 @@ that timed out half-way and is retried cannot issue twice.
 
 from __future__ import annotations
 
-from functools import cache
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -16,13 +16,14 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 
 from passaparola import config, wiring
 from passaparola.observability import logger, metrics
-from passaparola.storage import idempotency
-from passaparola.storage.queue import RewardMessage
+from passaparola.storage.idempotency import Once
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
     from aws_lambda_powertools.utilities.typing import LambdaContext
+
+    from passaparola.domain.records import RewardMessage
+    from passaparola.domain.vocabulary import RewardStatus
 
 # When every record fails, powertools would raise by default: the whole batch then returns to
 # the queue, logged as a crash. Naming every message instead keeps one answer for every batch,
@@ -31,37 +32,33 @@ if TYPE_CHECKING:
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
-def _advance(message: dict[str, Any]) -> dict[str, Any]:
-    item = wiring.reward_lifecycle().advance(message["owner"], message["reward_id"])
-    metrics.add_metric(
-        name=f"Reward{item['status'].title().replace('_', '')}", unit=MetricUnit.Count, value=1
-    )
-    return {"reward_id": item["reward_id"], "status": item["status"]}
+@dataclass(frozen=True)
+class Moved:
+    reward_id: str
+    status: RewardStatus
 
 
-@cache
-def _idempotent() -> tuple[Any, IdempotencyConfig]:
-    return idempotency.once(
-        _advance,
-        table_name=config.settings().table_name,
-        kind="rewards",
-        argument="message",
-        key="[owner, reward_id, from_status]",
-        expires_after_seconds=24 * 3600,
-    )
+def _advance(request: RewardMessage) -> Moved:
+    reward = wiring.reward_lifecycle().advance(request.ref)
+    metrics.add_metric(name=f"Reward{reward.status.title().replace('_', '')}", unit=MetricUnit.Count, value=1)
+    return Moved(reward_id=reward.reward_id, status=reward.status)
 
 
-def record_handler(record: SQSRecord) -> dict[str, Any]:
-    message = RewardMessage.model_validate_json(record.body)
-    advance, _ = _idempotent()
-    result: dict[str, Any] = advance(message=message.model_dump())
-    return result
+ADVANCE = Once("rewards", _advance, Moved, key="[owner.kind, owner.id, reward_id, from_status]")
+
+
+def record_handler(record: SQSRecord, lambda_context: LambdaContext) -> Moved:
+    # The records come with the first message, as the ledger's services do, not at import.
+    from passaparola.storage import queue
+
+    # A body that is not a message fails here, alone: its batch goes on.
+    message = queue.parse(record.body)
+    return ADVANCE.run(message, table=config.settings().table_name, context=lambda_context)
 
 
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> Any:
-    _idempotent()[1].register_lambda_context(context)
     return process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context
     )

@@ -24,7 +24,7 @@ from passaparola.domain.campaign import (
     GiftCard,
     Quota,
     RevenueShare,
-    Reward,
+    RewardSpec,
 )
 
 LANGUAGES = ("en", "it", "fr", "pl", "ru")
@@ -80,7 +80,7 @@ def number(value: Decimal, lang: str) -> str:
     return str(format_decimal(value, locale=lang))
 
 
-def describe(reward: Reward, lang: str, value: Decimal | None = None, currency: str | None = None) -> str:
+def describe(reward: RewardSpec, lang: str, value: Decimal | None = None, currency: str | None = None) -> str:
     """A reward in words, e.g. "10 € in store credit". `value` overrides a percent reward's
     description with the amount it came to for a particular order."""
     if isinstance(reward, MONEY_VALUED):

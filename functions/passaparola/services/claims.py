@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from decimal import Decimal
 
 from aws_lambda_powertools import Logger
 
@@ -15,20 +15,18 @@ from passaparola.domain import clients, emails, fraud
 from passaparola.domain.campaign import CompiledCampaign
 from passaparola.domain.customers import Identifiers, MarkerKeys
 from passaparola.domain.errors import DomainError, RejectedEmail, SelfReferral
+from passaparola.domain.records import Claim, Owner, Reward, RewardRef
 from passaparola.domain.rewards import friend_grant, referrer_grant_on_claim
+from passaparola.domain.vocabulary import Reason, UnreviewedStatus
 from passaparola.services import Clock
 from passaparola.services.codes import CodeValidator, ValidCode, invalid
-from passaparola.services.rewards import RewardLifecycle, view
-from passaparola.storage import keys
-from passaparola.storage.claims import ClaimStore
-from passaparola.storage.dynamo import Item, stamp
-from passaparola.storage.markers import MarkerStore
-from passaparola.storage.rewards import pending_item
+from passaparola.services.ports import ClaimStore, MarkerStore
+from passaparola.services.rewards import RewardLifecycle, shown
 
 logger = Logger(child=True)
 # Refusals that say nothing about the address's history: a caller who knows whose code it is
 # learns that much already, and a throwaway domain is a property of the address itself.
-REFUSALS: dict[str, Callable[[], DomainError]] = {
+REFUSALS: dict[Reason, Callable[[], DomainError]] = {
     "self_referral": lambda: SelfReferral(
         "you cannot claim your own referral; share the link with a friend instead"
     ),
@@ -43,31 +41,35 @@ RESEND_AFTER = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
+class FriendGift:
+    """The friend's reward as a claim's answer shows it: what it is, never when or whose, and
+    its coupon code only to the claim that created it."""
+
+    kind: str
+    description: str
+    status: UnreviewedStatus
+    value: Decimal | None
+    currency: str | None
+    coupon_code: str | None
+
+
+@dataclass(frozen=True)
 class Claimed:
     claim_id: str
     created: bool
     campaign: str
-    friend_reward: dict[str, Any] | None
+    friend_reward: FriendGift | None
 
 
+@dataclass(frozen=True)
 class Claims:
-    def __init__(
-        self,
-        validator: CodeValidator,
-        claims: ClaimStore,
-        markers: MarkerStore,
-        marker_keys: MarkerKeys,
-        client_salt: bytes,
-        lifecycle: RewardLifecycle,
-        clock: Clock,
-    ) -> None:
-        self.validator = validator
-        self.claims = claims
-        self.markers = markers
-        self.marker_keys = marker_keys
-        self.client_salt = client_salt
-        self.lifecycle = lifecycle
-        self.clock = clock
+    validator: CodeValidator
+    claims: ClaimStore
+    markers: MarkerStore
+    marker_keys: MarkerKeys
+    client_salt: bytes
+    lifecycle: RewardLifecycle
+    clock: Clock
 
     def claim(
         self, raw_code: str, email: str, locale: str | None, variant: str | None, client: str
@@ -85,7 +87,7 @@ class Claims:
                 campaign=campaign.rules,
                 friend=friend,
                 friend_disposable=emails.is_disposable(address),
-                referrer=valid.item["email_key"],
+                referrer=valid.referrer.email_key,
                 customer_since=self._customer_since(valid, address, friend),
                 same_client=same_client,
             )
@@ -94,71 +96,63 @@ class Claims:
             return self._existing_customer(campaign, address, friend, lang, now)
         if verdict.rejection:
             raise REFUSALS[verdict.rejection]()
-        rewards = []
-        friend_reward = friend_grant(campaign.rules)
+        rewards: list[Reward] = []
+        gift = friend_grant(campaign.rules)
+        friend_reward = (
+            gift.entry(Owner.friend(friend), f"friend-{slug}", campaign=slug, code=valid.code, now=now)
+            if gift
+            else None
+        )
         if friend_reward:
-            rewards.append(
-                pending_item(
-                    keys.friend_pk(friend),
-                    f"friend-{slug}",
-                    friend_reward,
-                    campaign=slug,
-                    code=valid.code,
-                    now=now,
-                )
-            )
+            rewards.append(friend_reward)
         # A claim rewarded by itself has no order to review: the referrer's reward is withheld.
-        referrer_reward = None if verdict.review else referrer_grant_on_claim(campaign.rules)
-        if referrer_reward:
+        referrer_grant = None if verdict.review else referrer_grant_on_claim(campaign.rules)
+        if referrer_grant:
             rewards.append(
-                pending_item(
-                    keys.code(valid.code)["pk"],
+                referrer_grant.entry(
+                    Owner.referrer(valid.code),
                     f"claim-{friend}",
-                    referrer_reward,
                     campaign=slug,
                     code=valid.code,
                     now=now,
                     takes_slot=True,
                 )
             )
-        claim_id = _claim_id()
-        reward_id = f"friend-{slug}" if friend_reward else None
-        claim = keys.claim(friend, slug) | {
-            "claim_id": claim_id,
-            "campaign": slug,
-            "code": valid.code,
-            "email": address,
-            "lang": lang,
-            "variant": variant if variant in campaign.variants else None,
-            "claimed_at": stamp(now),
-            "friend_reward_id": reward_id,
+        claim = Claim(
+            friend=friend,
+            campaign=slug,
+            claim_id=_claim_id(),
+            code=valid.code,
+            email=address,
+            lang=lang,
+            claimed_at=now,
+            variant=variant if variant in campaign.variants else None,
+            friend_reward_id=friend_reward.reward_id if friend_reward else None,
             # The reward is issued and emailed right after this write.
-            "reward_emailed_at": stamp(now) if friend_reward else None,
+            reward_emailed_at=now if friend_reward else None,
             # Judged again on the order this claim brings: same_client asks for a review there.
-            "signals": ["same_client"] if same_client else None,
-            "shadow": list(verdict.shadow) or None,
-        }
-        outcome, existing = self.claims.create(
+            signals=("same_client",) if same_client else (),
+            shadow=verdict.shadow,
+        )
+        outcome, earlier = self.claims.create(
             claim,
-            valid.code,
             rewards,
-            takes_slot=referrer_reward is not None,
+            takes_slot=referrer_grant is not None,
             cap=campaign.rules.max_rewards_per_referrer,
         )
-        if outcome == "exists" and existing is not None:
-            return self._again(existing, lang, now)
+        if outcome == "exists" and earlier is not None:
+            return self._again(earlier, lang, now)
         if outcome in ("code_inactive", "cap_reached"):
             raise invalid("inactive" if outcome == "code_inactive" else "cap_reached")
         self.lifecycle.enqueue(rewards)
-        reward = self._friend_reward(claim, reward_id) if reward_id else None
-        shown = friend_view(reward, lang, with_coupon=True) if reward else None
-        return Claimed(claim_id, True, slug, shown)
+        issued = self._friend_reward(friend_reward.ref) if friend_reward else None
+        return Claimed(claim.claim_id, True, slug, _gift(issued, lang, with_coupon=True) if issued else None)
 
     def _same_client(self, valid: ValidCode, client: str, now: datetime) -> bool:
         """Whether the claim comes from the network the referrer enrolled from, today."""
         if valid.campaign.rules.fraud.same_client == "off":
             return False
-        return valid.item.get("enrol_client") == clients.client_of_day(self.client_salt, client, now.date())
+        return valid.referrer.enrol_client == clients.client_of_day(self.client_salt, client, now.date())
 
     def _customer_since(self, valid: ValidCode, address: str, friend: str) -> datetime | None:
         """When the friend's email was first on a paid order, unless they already claimed in
@@ -170,17 +164,18 @@ class Claims:
             return None
         return marker.first_seen_at
 
-    def _again(self, claim: Item, lang: str, now: datetime) -> Claimed:
+    def _again(self, claim: Claim, lang: str, now: datetime) -> Claimed:
         """The address has claimed in this campaign before, and whoever asks now may not own
         it. The answer looks like a first claim's, in the language asked for, but holds no
         coupon: the reward goes again by email to the address that claimed."""
-        reward_id = claim.get("friend_reward_id")
-        reward = self.lifecycle.rewards.get(claim["pk"], reward_id) if reward_id else None
+        reward = None
+        if claim.friend_reward_id:
+            reward = self.lifecycle.ledger.get(RewardRef(Owner.friend(claim.friend), claim.friend_reward_id))
         # Until its first email has gone out, the worker is still on it and will send it.
-        if reward is not None and "notified_at" in reward:
+        if reward is not None and reward.notified_at is not None:
             self._resend(claim, reward, now)
-        shown = friend_view(reward, lang, with_coupon=False) if reward else None
-        return Claimed(claim["claim_id"], False, claim["campaign"], shown)
+        shown_reward = _gift(reward, lang, with_coupon=False) if reward else None
+        return Claimed(claim.claim_id, False, claim.campaign, shown_reward)
 
     def _existing_customer(
         self, campaign: CompiledCampaign, address: str, friend: str, lang: str, now: datetime
@@ -199,51 +194,55 @@ class Claims:
             except Exception:
                 logger.exception("emailing an existing customer failed", extra={"campaign": slug})
         grant = friend_grant(campaign.rules)
-        shown = None
+        gift = None
         if grant is not None:
-            shown = {
-                "kind": grant.reward.type,
-                "description": campaign.text(lang).friend_offer,
-                "status": "issued",
-                "value": str(grant.value) if grant.value is not None else None,
-                "currency": grant.currency,
-                "coupon_code": None,
-            }
-        return Claimed(_claim_id(), False, slug, shown)
+            gift = FriendGift(
+                kind=grant.spec.type,
+                description=campaign.text(lang).friend_offer or "",  # the build words every gift
+                status="issued",
+                value=grant.value,
+                currency=grant.currency,
+                coupon_code=None,
+            )
+        return Claimed(_claim_id(), False, slug, gift)
 
-    def _resend(self, claim: Item, reward: Item, now: datetime) -> None:
+    def _resend(self, claim: Claim, reward: Reward, now: datetime) -> None:
         if not self.claims.note_reward_emailed(claim, now, now - RESEND_AFTER):
             return
         try:
             self.lifecycle.notify(reward)
         except Exception:
             # The answer does not depend on the email; the next claim an hour on tries again.
-            logger.exception("emailing the friend reward again failed", extra={"reward": reward["reward_id"]})
+            logger.exception("emailing the friend reward again failed", extra={"reward": reward.reward_id})
 
-    def _friend_reward(self, claim: Item, reward_id: str) -> Item | None:
+    def _friend_reward(self, ref: RewardRef) -> Reward | None:
         """Issue the friend's reward now, so the page can show the coupon at once. The queued
         message does the same if this fails; whichever runs second finds nothing to do."""
-        owner = claim["pk"]
         try:
-            return self.lifecycle.advance(owner, reward_id)
+            return self.lifecycle.advance(ref)
         except Exception:
             # Whatever failed (SES, a throttled table), the claim is recorded and its reward
             # queued: answer with the reward as it stands, and let the worker finish it.
             logger.exception(
-                "issuing the friend reward inline failed; the worker will", extra={"reward": reward_id}
+                "issuing the friend reward inline failed; the worker will", extra={"reward": ref.reward_id}
             )
-            return self.lifecycle.rewards.get(owner, reward_id)
+            return self.lifecycle.ledger.get(ref)
 
 
 def _claim_id() -> str:
     return f"cl_{secrets.token_urlsafe(12)}"
 
 
-def friend_view(reward: Item, lang: str, *, with_coupon: bool) -> dict[str, Any]:
+def _gift(reward: Reward, lang: str, *, with_coupon: bool) -> FriendGift:
     """What a claim's answer shows of the friend's reward: no ids or times, and the coupon only
     to the claim that created it."""
-    shown = view(reward, lang)
-    fields = ("kind", "description", "status", "value", "currency")
-    return {key: shown[key] for key in fields} | {
-        "coupon_code": shown["coupon_code"] if with_coupon else None
-    }
+    if reward.status == "review":  # pragma: no cover - a friend's reward is never reviewed
+        raise ValueError("a friend's reward is given without review")
+    return FriendGift(
+        kind=reward.kind,
+        description=shown(reward, lang).description,
+        status=reward.status,
+        value=reward.value,
+        currency=reward.currency,
+        coupon_code=reward.coupon_code if with_coupon else None,
+    )

@@ -10,10 +10,10 @@ from typing import Literal
 from passaparola import site_paths
 from passaparola.domain import codes, visits
 from passaparola.domain.campaign import Rules
+from passaparola.domain.records import Visit
 from passaparola.services import Clock, Links
 from passaparola.services.limits import InstanceRateLimiter
-from passaparola.storage.clicks import ClickStore
-from passaparola.storage.dynamo import stamp
+from passaparola.services.ports import ClickStore
 
 # Long enough to dedupe a day and to debug a report; short enough to hold little about anyone.
 VISIT_RETENTION = timedelta(days=7)
@@ -27,22 +27,14 @@ class Redirect:
     outcome: ClickOutcome
 
 
+@dataclass(frozen=True)
 class ClickRecorder:
-    def __init__(
-        self,
-        rules: Rules,
-        store: ClickStore,
-        limiter: InstanceRateLimiter,
-        salt: bytes,
-        links: Links,
-        clock: Clock,
-    ) -> None:
-        self.rules = rules
-        self.store = store
-        self.limiter = limiter
-        self.salt = salt
-        self.links = links
-        self.clock = clock
+    rules: Rules
+    store: ClickStore
+    limiter: InstanceRateLimiter
+    salt: bytes
+    links: Links
+    clock: Clock
 
     def click(self, raw_code: str, headers: Mapping[str, str], source_ip: str) -> Redirect:
         """Where to send the visitor. The destination comes from the campaign's configuration
@@ -64,12 +56,7 @@ class ClickRecorder:
         visitor = visits.visitor_id(self.salt, source_ip, user_agent, now.date())
         variant = visits.variant_for(visitor, campaign.variants)
         outcome = self.store.record(
-            code,
-            now.date().isoformat(),
-            visitor,
-            stamp(now),
-            variant,
-            expires_at=int((now + VISIT_RETENTION).timestamp()),
+            Visit(code, now.date(), visitor, now, variant, expires_at=now + VISIT_RETENTION)
         )
         if outcome == "invalid":
             return Redirect(self.links.page(landing, ref=code, ref_status="invalid"), outcome)

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from passaparola.domain import codes
 from passaparola.domain.campaign import CompiledCampaign, Rules
 from passaparola.domain.errors import CodeNotValid
+from passaparola.domain.records import Referrer
+from passaparola.domain.vocabulary import InvalidCodeReason
 from passaparola.services import Clock
-from passaparola.storage.dynamo import Item
-from passaparola.storage.referrers import ReferrerStore
+from passaparola.services.ports import ReferrerStore
 
-REASONS = {
+REASONS: dict[InvalidCodeReason, str] = {
     "unknown": "this referral code does not exist",
     "expired": "this campaign has ended",
     "inactive": "this referral code or its campaign is not active",
@@ -21,25 +22,23 @@ REASONS = {
 
 @dataclass(frozen=True)
 class ValidCode:
-    code: str
     campaign: CompiledCampaign
-    item: Item
+    referrer: Referrer
 
     @property
-    def display_name(self) -> str | None:
-        name = self.item.get("display_name")
-        return str(name) if name else None
+    def code(self) -> str:
+        return self.referrer.code
 
 
-def invalid(reason: str) -> CodeNotValid:
+def invalid(reason: InvalidCodeReason) -> CodeNotValid:
     return CodeNotValid(reason, REASONS[reason])
 
 
+@dataclass(frozen=True)
 class CodeValidator:
-    def __init__(self, rules: Rules, referrers: ReferrerStore, clock: Clock) -> None:
-        self.rules = rules
-        self.referrers = referrers
-        self.clock = clock
+    rules: Rules
+    referrers: ReferrerStore
+    clock: Clock
 
     def check(self, raw_code: str) -> ValidCode:
         """One read at most: a code that cannot exist is refused before touching the table."""
@@ -47,15 +46,15 @@ class CodeValidator:
         campaign = self.rules.campaign_for_code(code) if code else None
         if code is None or campaign is None:
             raise invalid("unknown")
-        item = self.referrers.get(code)
-        if item is None or item.get("campaign") != campaign.rules.slug:
+        referrer = self.referrers.get(code)
+        if referrer is None or referrer.campaign != campaign.rules.slug:
             raise invalid("unknown")
         state = campaign.rules.state_at(self.clock())
         if state == "ended":
             raise invalid("expired")
-        if state != "active" or item.get("status") != "active":
+        if state != "active" or not referrer.active:
             raise invalid("inactive")
         cap = campaign.rules.max_rewards_per_referrer
-        if cap is not None and int(item.get("qualified", 0)) >= cap:
+        if cap is not None and referrer.qualified >= cap:
             raise invalid("cap_reached")
-        return ValidCode(code, campaign, item)
+        return ValidCode(campaign, referrer)

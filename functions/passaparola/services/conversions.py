@@ -1,4 +1,4 @@
-"""POST /conversions: the store reports a paid order; decide once what it earns."""
+"""POST /conversions: the shop reports a paid order; decide once what it earns."""
 
 from __future__ import annotations
 
@@ -6,50 +6,61 @@ import hashlib
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import Literal
 
 from passaparola.domain import attribution, emails, fraud, money
 from passaparola.domain.campaign import CompiledCampaign, Rules
 from passaparola.domain.customers import PERSON, Identifiers, MarkerKeys
 from passaparola.domain.money import Money
+from passaparola.domain.records import (
+    Claim,
+    Conversion,
+    CustomerMarker,
+    FirstOrder,
+    Order,
+    Owner,
+    Referrer,
+    Review,
+    Reward,
+    Sighting,
+)
 from passaparola.domain.rewards import referrer_grant_on_purchase, second_level_grant
+from passaparola.domain.vocabulary import ConversionStatus, Reason
 from passaparola.services import Clock
+from passaparola.services.ports import ClaimStore, OrderStore, ReferrerStore, RewardQueue
 from passaparola.services.rewards import enqueue
-from passaparola.storage import keys
-from passaparola.storage.claims import ClaimStore
-from passaparola.storage.conversions import ConversionStore
-from passaparola.storage.dynamo import Item, stamp
-from passaparola.storage.markers import Marker, Sighting
-from passaparola.storage.queue import RewardQueue
-from passaparola.storage.referrers import ReferrerStore
-from passaparola.storage.reviews import Review, RewardRef
-from passaparola.storage.rewards import pending_item
 
 # Orders nobody referred are kept only long enough to recognise a redelivery.
 UNATTRIBUTED_RETENTION = timedelta(days=30)
-Status = Literal["queued", "duplicate", "rejected", "review"]
 CONVERSION_ID = re.compile(r"^cv_[0-9a-f]{24}$")
+_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
-class Order:
+class PaidOrder:
+    """An order as the shop reports it: the buyer's identifiers are kept only as markers."""
+
     order_id: str
-    email: str
-    amount: Decimal
-    currency: str
-    code: str | None
-    customer_id: str | None = None
-    address: str | None = None
-    payment_fingerprint: str | None = None
+    price: Money
+    buyer: Identifiers
+    code: str | None = None
 
 
 @dataclass(frozen=True)
 class Converted:
     conversion_id: str
-    status: Status
-    reason: str | None = None
+    status: ConversionStatus
+    reason: Reason | None = None
     rewards: int = 0
+
+
+@dataclass(frozen=True)
+class _Attributed:
+    """An order's referral: how it was found, whose code, and which campaign's terms apply."""
+
+    candidate: attribution.Candidate
+    referrer: Referrer
+    campaign: CompiledCampaign
 
 
 def conversion_id(order_id: str) -> str:
@@ -57,236 +68,205 @@ def conversion_id(order_id: str) -> str:
     return "cv_" + hashlib.sha256(order_id.encode()).hexdigest()[:24]
 
 
-def _answer_for(existing: Item) -> Converted:
-    if existing.get("status") == "refunded" and "conversion_id" not in existing:
-        return Converted(conversion_id(existing["order_id"]), "rejected", "refunded")
-    return Converted(existing["conversion_id"], "duplicate", existing.get("reason"))
+def _id(order: Order) -> str:
+    return order.conversion_id or conversion_id(order.order_id)
 
 
+def _answer_for(existing: Order) -> Converted:
+    if existing.status == "refunded":  # a refund came before the order itself
+        return Converted(_id(existing), "rejected", "refunded")
+    return Converted(_id(existing), "duplicate", existing.reason)
+
+
+@dataclass(frozen=True)
 class Conversions:
-    def __init__(
-        self,
-        rules: Rules,
-        referrers: ReferrerStore,
-        claims: ClaimStore,
-        conversions: ConversionStore,
-        marker_keys: MarkerKeys,
-        marker_days: int,
-        queue: RewardQueue,
-        clock: Clock,
-    ) -> None:
-        self.rules = rules
-        self.referrers = referrers
-        self.claims = claims
-        self.conversions = conversions
-        self.marker_keys = marker_keys
-        self.marker_retention = timedelta(days=marker_days)
-        self.queue = queue
-        self.clock = clock
+    rules: Rules
+    referrers: ReferrerStore
+    claims: ClaimStore
+    orders: OrderStore
+    marker_keys: MarkerKeys
+    marker_days: int  # how long a customer is remembered after their last order
+    queue: RewardQueue
+    clock: Clock
 
-    def convert(self, order: Order) -> Converted:
-        money.check_price(order.amount, order.currency, self.rules.currency_digits)
+    def convert(self, paid: PaidOrder) -> Converted:
+        money.check_price(paid.price.amount, paid.price.currency, self.rules.currency_digits)
         now = self.clock()
-        address = emails.clean(order.email)
+        address = emails.clean(paid.buyer.email)
         buyer = emails.key(address)
         # Every paid order, referred or not, leaves its customer markers.
-        sighting = Sighting(
-            hashes=self.marker_keys.of(
-                Identifiers(address, order.customer_id, order.address, order.payment_fingerprint)
-            ),
-            at=now,
-            expires_at=int((now + self.marker_retention).timestamp()),
-        )
-        existing, seen = self.conversions.look_up(order.order_id, sighting.hashes)
+        markers = self.marker_keys.of(replace(paid.buyer, email=address))
+        sighting = Sighting(markers, now, now + timedelta(days=self.marker_days))
+        existing, seen = self.orders.look_up(paid.order_id, sighting.hashes)
         if existing is not None:
             return _answer_for(existing)
-        stored = self.claims.of_friend(buyer)
-        claims = [
-            attribution.Claim(
-                i["campaign"],
-                i["code"],
-                datetime.fromisoformat(i["claimed_at"]),
-                "same_client" in i.get("signals", []),
-            )
-            for i in stored
-            if i["sk"].startswith("CLAIM#")
-        ]
-        first_orders = {
-            i["sk"].removeprefix("CONVERTED#"): i for i in stored if i["sk"].startswith("CONVERTED#")
-        }
-        base = {
-            "order_id": order.order_id,
-            "conversion_id": conversion_id(order.order_id),
-            "amount": order.amount,
-            "currency": order.currency,
-            "created_at": stamp(now),
-        }
-        found = self._attribute(order.code, claims)
-        if found is None:
-            return self._unrewarded(
-                keys.order(order.order_id)
-                | base
-                | {"expires_at": int((now + UNATTRIBUTED_RETENTION).timestamp())},
-                "unattributed",
-                sighting,
-            )
-        candidate, referrer, campaign = found
-        slug = campaign.rules.slug
-        base |= {"campaign": slug, "code": candidate.code, "via": candidate.via}
-        first_order = first_orders.get(slug)
-        facts = self._facts(order, buyer, address, candidate, referrer, campaign, first_order, seen, now)
-        verdict = fraud.assess(facts)
-        base["shadow"] = list(verdict.shadow) or None
-        if verdict.rejection:
-            return self._unrewarded(keys.order(order.order_id) | base, verdict.rejection, sighting)
-        return self._record(
-            order, base, facts, referrer, campaign, sighting, review=verdict.review, first=first_order is None
+        history = self.claims.history(buyer)
+        order = Order(
+            order_id=paid.order_id,
+            status="rejected",
+            conversion_id=conversion_id(paid.order_id),
+            amount=paid.price.amount,
+            currency=paid.price.currency,
+            created_at=now,
         )
+        found = self._attribute(paid.code, history.claims)
+        if found is None:
+            unattributed = replace(order, expires_at=now + UNATTRIBUTED_RETENTION)
+            return self._unrewarded(unattributed, "unattributed", sighting)
+        slug = found.campaign.rules.slug
+        order = replace(order, campaign=slug, code=found.referrer.code, via=found.candidate.via)
+        first_order = history.first_orders.get(slug)
+        facts = self._facts(paid.price, buyer, address, found, first_order, seen, now)
+        verdict = fraud.assess(facts)
+        order = replace(order, shadow=verdict.shadow)
+        if verdict.rejection:
+            return self._unrewarded(order, verdict.rejection, sighting)
+        return self._record(order, facts, found, sighting, review=verdict.review, first=first_order is None)
 
     def _facts(
         self,
-        order: Order,
+        price: Money,
         buyer: str,
         address: str,
-        candidate: attribution.Candidate,
-        referrer: Item,
-        campaign: CompiledCampaign,
-        first_order: Item | None,
-        seen: dict[str, Marker],
+        found: _Attributed,
+        first_order: FirstOrder | None,
+        seen: dict[str, CustomerMarker],
         now: datetime,
     ) -> fraud.ConversionFacts:
-        """What the rules judge an attributed order on."""
-        referrer_marker = self.marker_keys.of(Identifiers(referrer["email"]))["email"]
+        """What the checks judge an attributed order on."""
+        referrer_marker = self.marker_keys.of(Identifiers(found.referrer.email))["email"]
 
         def first_seen_with_referrer(kind: str) -> bool:
             return kind in seen and seen[kind].first_email == referrer_marker
 
         return fraud.ConversionFacts(
             now=now,
-            order=Money(amount=order.amount, currency=order.currency),
-            campaign=campaign.rules,
-            code_active=referrer.get("status") == "active",
+            order=price,
+            campaign=found.campaign.rules,
+            code_active=found.referrer.active,
             buyer=buyer,
             buyer_disposable=emails.is_disposable(address),
-            referrer=referrer["email_key"],
-            via=candidate.via,
-            claimed_at=candidate.claimed_at,
-            first_conversion_at=datetime.fromisoformat(first_order["at"]) if first_order else None,
+            referrer=found.referrer.email_key,
+            via=found.candidate.via,
+            claimed_at=found.candidate.claimed_at,
+            first_conversion_at=first_order.at if first_order else None,
             customer_since=min((seen[kind].first_seen_at for kind in PERSON if kind in seen), default=None),
             shared_address=first_seen_with_referrer("address"),
             shared_payment=first_seen_with_referrer("payment"),
-            same_client=candidate.same_client,
+            same_client=found.candidate.same_client,
         )
 
-    def _attribute(
-        self, explicit: str | None, claims: list[attribution.Claim]
-    ) -> tuple[attribution.Candidate, Item, CompiledCampaign] | None:
+    def _attribute(self, explicit: str | None, claims: tuple[Claim, ...]) -> _Attributed | None:
         for candidate in attribution.candidates(explicit, claims):
             referrer = self.referrers.get(candidate.code)
-            campaign = self.rules.campaign(referrer["campaign"]) if referrer else None
+            campaign = self.rules.campaign(referrer.campaign) if referrer else None
             if referrer is not None and campaign is not None:
-                return candidate, referrer, campaign
+                return _Attributed(candidate, referrer, campaign)
         return None
 
-    def _unrewarded(self, order_item: Item, reason: str, sighting: Sighting) -> Converted:
-        outcome, existing = self.conversions.record_unrewarded(
-            order_item | {"status": "rejected", "reason": reason}, sighting
+    def _unrewarded(self, order: Order, reason: Reason, sighting: Sighting) -> Converted:
+        outcome, existing = self.orders.record_unrewarded(
+            replace(order, status="rejected", reason=reason), sighting
         )
         if outcome == "duplicate" and existing is not None:
             return _answer_for(existing)
-        return Converted(order_item["conversion_id"], "rejected", reason)
+        return Converted(_id(order), "rejected", reason)
 
     def _record(
         self,
         order: Order,
-        base: Item,
         facts: fraud.ConversionFacts,
-        referrer: Item,
-        campaign: CompiledCampaign,
+        found: _Attributed,
         sighting: Sighting,
         *,
-        review: str | None,
+        review: Reason | None,
         first: bool,
     ) -> Converted:
         """Write the order with its rewards. Two races are settled by the table, not by us:
         another first order from the same friend, and the referrer's cap filling up. An order
         to review takes its cap slot and writes its rewards, held for the decision, unqueued."""
         capped = False
-        for _ in range(3):
-            rewards, takes_slot = self._rewards_for(
-                order, facts, referrer, campaign, first=first, capped=capped, review=review is not None
-            )
+        for _ in range(_ATTEMPTS):
             held_for = None if capped else review
-            status: Status = "rejected" if capped else "review" if held_for else "queued"
+            status: Literal["rejected", "review", "queued"] = (
+                "rejected" if capped else "review" if held_for else "queued"
+            )
             reason = "cap_reached" if capped else held_for
-            references = tuple(RewardRef(r["pk"], r["reward_id"]) for r in rewards)
-            order_item = (
-                keys.order(order.order_id)
-                | base
-                | {"status": status, "reason": reason, "rewards": [str(ref) for ref in references]}
+            conversion = self._conversion(
+                replace(order, status=status, reason=reason), facts, found, sighting, first
             )
-            held = (
-                Review(
-                    conversion_id=base["conversion_id"],
-                    order_id=order.order_id,
-                    campaign=campaign.rules.slug,
-                    reason=held_for,
-                    rewards=references,
-                    created_at=facts.now,
-                )
-                if held_for
-                else None
-            )
-            outcome, existing = self.conversions.record(
-                order_item,
-                code=referrer["code"],
-                first_of=(facts.buyer, campaign.rules.slug) if first else None,
-                rewards=rewards,
-                takes_slot=takes_slot,
-                cap=campaign.rules.max_rewards_per_referrer,
-                sighting=sighting,
-                review=held,
-            )
+            outcome, existing = self.orders.record(conversion)
             if outcome == "duplicate" and existing is not None:
                 return _answer_for(existing)
             if outcome == "not_first":
                 facts = replace(facts, first_conversion_at=facts.now)
                 verdict = fraud.assess(facts)
-                base = base | {"shadow": list(verdict.shadow) or None}
+                order = replace(order, shadow=verdict.shadow)
                 if verdict.rejection:
-                    return self._unrewarded(keys.order(order.order_id) | base, verdict.rejection, sighting)
+                    return self._unrewarded(order, verdict.rejection, sighting)
                 review = verdict.review
                 first = False
             elif outcome == "cap_reached":
                 capped = True
             else:
                 if status == "queued":
-                    enqueue(self.queue, rewards)
-                return Converted(base["conversion_id"], status, reason, len(rewards))
-        raise RuntimeError("conversion could not be recorded after 3 attempts")  # pragma: no cover
+                    enqueue(self.queue, conversion.rewards)
+                return Converted(_id(order), status, reason, len(conversion.rewards))
+        raise RuntimeError(f"conversion could not be recorded after {_ATTEMPTS} attempts")  # pragma: no cover
+
+    def _conversion(
+        self, order: Order, facts: fraud.ConversionFacts, found: _Attributed, sighting: Sighting, first: bool
+    ) -> Conversion:
+        """The order as it is to be recorded (its status and reason decided), with what it
+        writes: rewards held for the review when it has one, none when the cap stopped it."""
+        campaign = found.campaign.rules
+        rewards, takes_slot = self._rewards_for(
+            order,
+            facts,
+            found.referrer,
+            found.campaign,
+            first=first,
+            capped=order.reason == "cap_reached",
+            review=order.status == "review",
+        )
+        order = replace(order, rewards=tuple(reward.ref for reward in rewards))
+        review = None
+        if order.status == "review" and order.reason is not None:
+            review = Review(_id(order), order.order_id, campaign.slug, order.reason, order.rewards, facts.now)
+        return Conversion(
+            order,
+            sighting,
+            tuple(rewards),
+            first=FirstOrder(facts.buyer, campaign.slug, order.order_id, facts.now, found.referrer.code)
+            if first
+            else None,
+            takes_slot=takes_slot,
+            cap=campaign.max_rewards_per_referrer,
+            review=review,
+        )
 
     def _rewards_for(
         self,
         order: Order,
         facts: fraud.ConversionFacts,
-        referrer: Item,
+        referrer: Referrer,
         campaign: CompiledCampaign,
         *,
         first: bool,
         capped: bool,
         review: bool,
-    ) -> tuple[list[Item], bool]:
-        """The reward items an order earns, and whether the referrer's reward takes a cap slot."""
-        rules, slug, code = campaign.rules, campaign.rules.slug, str(referrer["code"])
+    ) -> tuple[list[Reward], bool]:
+        """The rewards an order earns, and whether the referrer's reward takes a cap slot."""
+        rules, slug, code = campaign.rules, campaign.rules.slug, referrer.code
         if capped:
             return [], False
-        digits = self.rules.digits(order.currency)
+        digits = self.rules.digits(facts.order.currency)
         rewards = []
         grant = referrer_grant_on_purchase(rules, facts.order, digits, repeat=not first)
         if grant is not None:
             rewards.append(
-                pending_item(
-                    keys.code(code)["pk"], f"order-{order.order_id}", grant,
+                grant.entry(
+                    Owner.referrer(code), f"order-{order.order_id}",
                     campaign=slug, code=code, now=facts.now, order_id=order.order_id, takes_slot=first,
                     review=review,
                 )
@@ -295,19 +275,17 @@ class Conversions:
         second = second_level_grant(rules, facts.order, digits) if parent else None
         if parent and second is not None:
             rewards.append(
-                pending_item(
-                    keys.code(parent)["pk"], f"l2-{order.order_id}", second,
-                    campaign=slug, code=str(parent), now=facts.now, order_id=order.order_id,
-                    review=review,
+                second.entry(
+                    Owner.referrer(parent), f"l2-{order.order_id}",
+                    campaign=slug, code=parent, now=facts.now, order_id=order.order_id, review=review,
                 )
             )  # fmt: skip
         return rewards, first and grant is not None
 
-    def _second_level_referrer(self, referrer: Item, buyer: str) -> str | None:
+    def _second_level_referrer(self, referrer: Referrer, buyer: str) -> str | None:
         """The code that referred this referrer, if it may be rewarded for this order: not when
         it is inactive, and not when its owner is the buyer (A refers B, A buys through B)."""
-        parent_code = referrer.get("parent_code")
-        parent = self.referrers.get(parent_code) if parent_code else None
-        if parent is None or parent.get("status") != "active" or parent.get("email_key") == buyer:
+        parent = self.referrers.get(referrer.parent_code) if referrer.parent_code else None
+        if parent is None or not parent.active or parent.email_key == buyer:
             return None
-        return str(parent_code)
+        return parent.code

@@ -12,12 +12,10 @@ from passaparola.domain import clients, codes, emails
 from passaparola.domain.campaign import CompiledCampaign, Rules
 from passaparola.domain.errors import CampaignClosed, UnknownCampaign
 from passaparola.domain.people import display_name
+from passaparola.domain.records import Referrer
 from passaparola.domain.tokens import StatsTokens
 from passaparola.services import Clock, Links
-from passaparola.storage.claims import ClaimStore
-from passaparola.storage.dynamo import stamp
-from passaparola.storage.mailer import Mailer
-from passaparola.storage.referrers import ReferrerStore
+from passaparola.services.ports import ClaimStore, Mailer, ReferrerStore
 
 logger = Logger(child=True)
 # Asking again with the same email re-sends the welcome with a new stats link, which revokes the
@@ -43,26 +41,16 @@ def open_campaign(rules: Rules, slug: str, clock: Clock) -> CompiledCampaign:
     return campaign
 
 
+@dataclass(frozen=True)
 class Enrolment:
-    def __init__(
-        self,
-        rules: Rules,
-        referrers: ReferrerStore,
-        claims: ClaimStore,
-        mailer: Mailer,
-        tokens: StatsTokens,
-        links: Links,
-        client_salt: bytes,
-        clock: Clock,
-    ) -> None:
-        self.rules = rules
-        self.referrers = referrers
-        self.claims = claims
-        self.mailer = mailer
-        self.tokens = tokens
-        self.links = links
-        self.client_salt = client_salt
-        self.clock = clock
+    rules: Rules
+    referrers: ReferrerStore
+    claims: ClaimStore
+    mailer: Mailer
+    tokens: StatsTokens
+    links: Links
+    client_salt: bytes
+    clock: Clock
 
     def enrol(
         self, campaign_slug: str, email: str, name: str | None, locale: str | None, client: str
@@ -76,40 +64,38 @@ class Enrolment:
         now = self.clock()
         # A friend who was referred and now refers others links the two levels of referral.
         earlier_claim = self.claims.get(email_key, campaign_slug) if campaign.rules.second_level else None
-        item, created = self.referrers.enrol(
-            lambda: codes.new_code(campaign.rules.prefix),
-            {
-                "campaign": campaign_slug,
-                "email": address,
-                "email_key": email_key,
-                "display_name": shown_name,
-                "lang": lang,
-                "status": "active",
-                "created_at": stamp(now),
-                "parent_code": earlier_claim["code"] if earlier_claim else None,
-                # For the same_client rule: a claim from here today is likely the referrer's own.
-                "enrol_client": clients.client_of_day(self.client_salt, client, now.date()),
-            },
+        # For the same_client check: a claim from here today is likely the referrer's own.
+        enrol_client = clients.client_of_day(self.client_salt, client, now.date())
+        referrer, created = self.referrers.enrol(
+            lambda: Referrer(
+                code=codes.new_code(campaign.rules.prefix),
+                campaign=campaign_slug,
+                email=address,
+                email_key=email_key,
+                lang=lang,
+                created_at=now,
+                display_name=shown_name,
+                parent_code=earlier_claim.code if earlier_claim else None,
+                enrol_client=enrol_client,
+            )
         )
-        code = item["code"]
-        if self.referrers.note_welcome(code, now, now - RESEND_AFTER):
-            self._welcome(item, campaign, now)
-        return Enrolled(code=code, share_url=self.links.share(code), created=created)
+        if self.referrers.note_welcome(referrer.code, now, now - RESEND_AFTER):
+            self._welcome(referrer, campaign, now)
+        return Enrolled(code=referrer.code, share_url=self.links.share(referrer.code), created=created)
 
-    def _welcome(self, item: dict[str, str], campaign: CompiledCampaign, now: datetime) -> None:
+    def _welcome(self, referrer: Referrer, campaign: CompiledCampaign, now: datetime) -> None:
         brand = self.rules.brands[campaign.rules.brand]
-        lang = item["lang"]
         email = messages.welcome(
-            to=item["email"],
-            lang=lang,
-            name=item.get("display_name"),
+            to=referrer.email,
+            lang=referrer.lang,
+            name=referrer.display_name,
             campaign=campaign,
             brand=brand,
-            share_url=self.links.share(item["code"]),
-            stats_url=self.links.stats(lang, self.tokens.issue(item["code"], now)),
+            share_url=self.links.share(referrer.code),
+            stats_url=self.links.stats(referrer.lang, self.tokens.issue(referrer.code, now)),
         )
         try:
             self.mailer.send(email)
         except Exception:
             # The page already shows the link; a lost welcome must not undo the enrolment.
-            logger.exception("welcome email failed", extra={"code": item["code"]})
+            logger.exception("welcome email failed", extra={"code": referrer.code})

@@ -7,22 +7,24 @@ write, and a click flood spread over many instances is what the optional WAF rul
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from passaparola.domain.clients import client_key
 from passaparola.domain.errors import RateLimited
 from passaparola.domain.limits import Limit
 from passaparola.services import Clock
-from passaparola.storage.limits import LimitStore
+from passaparola.services.ports import LimitStore
 
 
+@dataclass(frozen=True)
 class RateLimiter:
     """One route's limit, shared by every instance through the table."""
 
-    def __init__(self, route: str, limit: Limit, store: LimitStore, salt: bytes, clock: Clock) -> None:
-        self.route = route
-        self.limit = limit
-        self.store = store
-        self.salt = salt
-        self.clock = clock
+    route: str
+    limit: Limit
+    store: LimitStore
+    salt: bytes
+    clock: Clock
 
     def hit(self, address: str) -> None:
         """Count a request from `address`, or raise RateLimited when its window is full."""

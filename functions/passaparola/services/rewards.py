@@ -8,43 +8,32 @@ status, so a step that lost a race simply re-reads and finds the work done.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
-from typing import Any
 
 from aws_lambda_powertools import Logger
-from pydantic import TypeAdapter
 
 from passaparola import i18n, messages
 from passaparola.domain import codes
-from passaparola.domain.campaign import Reward, Rules
+from passaparola.domain.campaign import Rules
 from passaparola.domain.errors import NotFound
+from passaparola.domain.records import Claim, Owner, Referrer, Reward, RewardMessage, RewardRef
 from passaparola.domain.rewards import hold_until, tier_grant, tiers_reached
 from passaparola.domain.tokens import StatsTokens
 from passaparola.services import Clock, Links
-from passaparola.storage import keys
-from passaparola.storage.claims import ClaimStore
-from passaparola.storage.dynamo import Item
-from passaparola.storage.mailer import Mailer
-from passaparola.storage.queue import RewardMessage, RewardQueue
-from passaparola.storage.referrers import ReferrerStore
-from passaparola.storage.rewards import RewardStore, pending_item
+from passaparola.services.ports import ClaimStore, Mailer, ReferrerStore, RewardLedger, RewardQueue
 
 logger = Logger(child=True)
-reward_adapter: TypeAdapter[Reward] = TypeAdapter(Reward)
 COUPON_KINDS = frozenset({"coupon_percent", "coupon_fixed"})
 _MAX_STEPS = 6  # pending -> held -> issued -> notified, with room for lost races
 
 
-def message_for(item: Item) -> RewardMessage:
-    return RewardMessage(owner=item["pk"], reward_id=item["reward_id"], from_status=item["status"])
+def enqueue(queue: RewardQueue, rewards: Sequence[Reward]) -> None:
+    send(queue, [RewardMessage.for_reward(reward) for reward in rewards])
 
 
-def enqueue(queue: RewardQueue, items: Sequence[Item]) -> None:
-    send(queue, [message_for(item) for item in items])
-
-
-def send(queue: RewardQueue, messages: list[RewardMessage]) -> None:
+def send(queue: RewardQueue, messages: Sequence[RewardMessage]) -> None:
     """Hand rewards to the worker. A failure here loses nothing: the rewards are already in
     the ledger, and the release schedule picks up any pending reward nobody moved."""
     if not messages:
@@ -55,100 +44,81 @@ def send(queue: RewardQueue, messages: list[RewardMessage]) -> None:
         logger.exception("could not queue rewards; the release schedule will", extra={"count": len(messages)})
 
 
-def describe(item: Item, lang: str) -> str:
-    value = item.get("value")
-    return i18n.describe(reward_adapter.validate_python(item["spec"]), lang, value, item.get("currency"))
+@dataclass(frozen=True)
+class ShownReward:
+    """A reward as its owner sees it: the ledger's entry, described in their language."""
+
+    reward: Reward
+    description: str
 
 
-def view(item: Item, lang: str) -> dict[str, Any]:
-    """The public shape of a reward, for its owner's eyes only."""
-    value = item.get("value")
-    return {
-        "id": item["reward_id"],
-        "role": item["role"],
-        "kind": item["kind"],
-        "description": describe(item, lang),
-        "status": item["status"],
-        "value": str(value) if value is not None else None,
-        "currency": item.get("currency"),
-        "coupon_code": item.get("coupon_code"),
-        "created_at": item["created_at"],
-        "hold_until": item.get("hold_until"),
-        "issued_at": item.get("issued_at"),
-    }
+def shown(reward: Reward, lang: str) -> ShownReward:
+    return ShownReward(reward, i18n.describe(reward.spec, lang, reward.value, reward.currency))
 
 
-def release_due(rewards: RewardStore, queue: RewardQueue, now: datetime, limit: int) -> int:
-    """Queue every reward whose turn has come: holds that have ended, and rewards left pending
-    or unannounced because a message was lost or gave up. Returns how many were queued."""
-    due = list(islice(rewards.due(now, limit), limit))
-    queue.send([message_for(item) for item in due])
-    return len(due)
+@dataclass(frozen=True)
+class ReleaseSchedule:
+    ledger: RewardLedger
+    queue: RewardQueue
+    clock: Clock
+
+    def release_due(self, limit: int) -> int:
+        """Queue every reward whose turn has come: holds that have ended, and rewards left
+        pending or unannounced because a message was lost or gave up. Returns how many."""
+        due = list(islice(self.ledger.due(self.clock(), limit), limit))
+        self.queue.send(due)
+        return len(due)
 
 
+@dataclass(frozen=True)
 class RewardLifecycle:
-    def __init__(
-        self,
-        rules: Rules,
-        rewards: RewardStore,
-        referrers: ReferrerStore,
-        claims: ClaimStore,
-        queue: RewardQueue,
-        mailer: Mailer,
-        tokens: StatsTokens,
-        links: Links,
-        clock: Clock,
-    ) -> None:
-        self.rules = rules
-        self.rewards = rewards
-        self.referrers = referrers
-        self.claims = claims
-        self.queue = queue
-        self.mailer = mailer
-        self.tokens = tokens
-        self.links = links
-        self.clock = clock
+    rules: Rules
+    ledger: RewardLedger
+    referrers: ReferrerStore
+    claims: ClaimStore
+    queue: RewardQueue
+    mailer: Mailer
+    tokens: StatsTokens
+    links: Links
+    clock: Clock
 
-    def enqueue(self, items: Sequence[Item]) -> None:
-        enqueue(self.queue, items)
+    def enqueue(self, rewards: Sequence[Reward]) -> None:
+        enqueue(self.queue, rewards)
 
-    def advance(self, owner: str, reward_id: str) -> Item:
+    def advance(self, ref: RewardRef) -> Reward:
         for _ in range(_MAX_STEPS):
-            item = self._get(owner, reward_id)
+            reward = self._get(ref)
             now = self.clock()
-            status = item["status"]
-            if status == "pending":
-                created = datetime.fromisoformat(item["created_at"])
-                self.rewards.hold(owner, reward_id, hold_until(created, int(item["hold_days"])))
-            elif status == "held" and datetime.fromisoformat(item["hold_until"]) <= now:
-                self._issue(item, now)
-            elif status == "issued" and "notified_at" not in item:
-                self._after_issue(item, now)
-                return self._get(owner, reward_id)
+            if reward.status == "pending":
+                self.ledger.hold(ref, hold_until(reward.created_at, reward.hold_days))
+            elif reward.status == "held" and reward.hold_until is not None and reward.hold_until <= now:
+                self._issue(reward, now)
+            elif reward.status == "issued" and reward.notified_at is None:
+                self._after_issue(reward, now)
+                return self._get(ref)
             else:
-                return item
-        return self._get(owner, reward_id)
+                return reward
+        return self._get(ref)
 
-    def _after_issue(self, item: Item, now: datetime) -> None:
+    def _after_issue(self, reward: Reward, now: datetime) -> None:
         """Milestones, then the owner's email: both before the reward counts as done, so a
         run that crashes half way is finished by the retry or by the release sweep."""
-        owner, reward_id = item["pk"], item["reward_id"]
-        if item.get("takes_slot"):
-            self._grant_tiers(item["code"], item["campaign"], now)
-        if not self.rewards.claim_notification(owner, reward_id, now):
+        if reward.takes_slot:
+            self._grant_tiers(reward.code, reward.campaign, now)
+        if not self.ledger.claim_notification(reward.ref, now):
             return  # another run is sending it
         try:
-            self.notify(item)
+            self.notify(reward)
         except Exception:
-            self.rewards.release_notification(owner, reward_id)  # so the retry need not wait out the lease
+            self.ledger.release_notification(reward.ref)  # so the retry need not wait out the lease
             raise
-        self.rewards.mark_notified(owner, reward_id, now)
+        self.ledger.mark_notified(reward.ref, now)
 
-    def _get(self, owner: str, reward_id: str) -> Item:
-        item = self.rewards.get(owner, reward_id)
-        if item is None:
-            raise NotFound(f"no reward {reward_id} for {owner}")
-        return item
+    def _get(self, ref: RewardRef) -> Reward:
+        reward = self.ledger.get(ref)
+        if reward is None:
+            raise NotFound(f"no reward {ref.reward_id} for this {ref.owner.kind}")
+        return reward
 
     def _grant_tiers(self, code: str, campaign_slug: str, now: datetime) -> None:
         """Milestone rewards, counted on referrals whose reward was issued (past the refund
@@ -158,55 +128,49 @@ class RewardLifecycle:
         if campaign is None or referrer is None:
             return
         created = []
-        for tier in tiers_reached(campaign.rules, int(referrer.get("rewarded", 0))):
-            item = pending_item(
-                keys.code(code)["pk"],
-                f"tier-{tier.after}",
-                tier_grant(tier),
-                campaign=campaign_slug,
-                code=code,
-                now=now,
+        for tier in tiers_reached(campaign.rules, referrer.rewarded):
+            reward = tier_grant(tier).entry(
+                Owner.referrer(code), f"tier-{tier.after}", campaign=campaign_slug, code=code, now=now
             )
-            if self.rewards.create(item):
-                created.append(item)
+            if self.ledger.create(reward):
+                created.append(reward)
         self.enqueue(created)
 
-    def _issue(self, item: Item, now: datetime) -> None:
-        coupon = item["kind"] in COUPON_KINDS
-        campaign = self.rules.campaign(item["campaign"])
+    def _issue(self, reward: Reward, now: datetime) -> None:
+        coupon = reward.kind in COUPON_KINDS
+        campaign = self.rules.campaign(reward.campaign)
         prefix = campaign.rules.prefix if campaign else "GIFT"
-        counted_for = item["code"] if item.get("takes_slot") else None
+        counted_for = reward.code if reward.takes_slot else None
         for _ in range(3):
             coupon_code = codes.coupon_code(prefix) if coupon else None
-            outcome = self.rewards.issue(item["pk"], item["reward_id"], now, coupon_code, counted_for)
+            outcome = self.ledger.issue(reward.ref, now, coupon_code, counted_for)
             if outcome != "coupon_taken":
                 return
 
-    def notify(self, item: Item) -> None:
+    def notify(self, reward: Reward) -> None:
         """Email the reward to its owner (also used to send a friend's reward again)."""
-        recipient = self._recipient(item)
-        campaign = self.rules.campaign(item["campaign"])
+        recipient = self._recipient(reward)
+        campaign = self.rules.campaign(reward.campaign)
         if recipient is None or campaign is None:
-            logger.warning("reward has no one to tell", extra={"reward": item["reward_id"]})
+            logger.warning("reward has no one to tell", extra={"reward": reward.reward_id})
             return
-        lang = recipient.get("lang") or campaign.default_lang
+        lang = recipient.lang or campaign.default_lang
         stats_url = None
-        if item["pk"].startswith("CODE#"):
-            stats_url = self.links.stats(lang, self.tokens.issue(item["code"], self.clock()))
+        if reward.owner.kind == "referrer":
+            stats_url = self.links.stats(lang, self.tokens.issue(reward.code, self.clock()))
         self.mailer.send(
             messages.reward_issued(
-                to=recipient["email"],
+                to=recipient.email,
                 lang=lang,
-                name=recipient.get("display_name"),
+                name=recipient.display_name if isinstance(recipient, Referrer) else None,
                 brand=self.rules.brands[campaign.rules.brand],
-                reward=describe(item, lang),
-                coupon_code=item.get("coupon_code"),
+                reward=shown(reward, lang).description,
+                coupon_code=reward.coupon_code,
                 stats_url=stats_url,
             )
         )
 
-    def _recipient(self, item: Item) -> Item | None:
-        owner: str = item["pk"]
-        if owner.startswith("CODE#"):
-            return self.referrers.get(owner.removeprefix("CODE#"))
-        return self.claims.get(owner.removeprefix("FRIEND#"), item["campaign"])
+    def _recipient(self, reward: Reward) -> Referrer | Claim | None:
+        if reward.owner.kind == "referrer":
+            return self.referrers.get(reward.owner.id)
+        return self.claims.get(reward.owner.id, reward.campaign)

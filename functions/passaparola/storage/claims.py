@@ -4,26 +4,88 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Literal
 
+from passaparola.domain.records import Claim, ClaimOutcome, FirstOrder, FriendHistory, Reward
 from passaparola.storage import keys
-from passaparola.storage.dynamo import Cancelled, ConditionFailed, Item, Table, stamp
+from passaparola.storage.dynamo import (
+    Cancelled,
+    ConditionFailed,
+    Item,
+    Table,
+    expiry,
+    moment,
+    stamp,
+    stamped,
+)
+from passaparola.storage.rewards import reward_item
 
-ClaimOutcome = Literal["created", "exists", "code_inactive", "cap_reached"]
+# A refusal notice only paces the emails that say why a claim was refused.
+_REFUSAL_KEPT_SECONDS = 86400
+
+
+def _item(claim: Claim) -> Item:
+    return keys.claim(claim.friend, claim.campaign) | {
+        "claim_id": claim.claim_id,
+        "campaign": claim.campaign,
+        "code": claim.code,
+        "email": claim.email,
+        "lang": claim.lang,
+        "variant": claim.variant,
+        "claimed_at": stamp(claim.claimed_at),
+        "friend_reward_id": claim.friend_reward_id,
+        "reward_emailed_at": stamp(claim.reward_emailed_at) if claim.reward_emailed_at else None,
+        "signals": list(claim.signals) or None,
+        "shadow": list(claim.shadow) or None,
+    }
+
+
+def _claim(item: Item) -> Claim:
+    return Claim(
+        friend=keys.friend_of(item["pk"]),
+        campaign=item["campaign"],
+        claim_id=item["claim_id"],
+        code=item["code"],
+        email=item["email"],
+        lang=item["lang"],
+        claimed_at=moment(item, "claimed_at"),
+        variant=item.get("variant"),
+        friend_reward_id=item.get("friend_reward_id"),
+        reward_emailed_at=stamped(item, "reward_emailed_at"),
+        signals=tuple(item.get("signals", ())),
+        shadow=tuple(item.get("shadow", ())),
+    )
+
+
+def first_order_item(first: FirstOrder) -> Item:
+    return keys.converted(first.friend, first.campaign) | {
+        "order_id": first.order_id,
+        "at": stamp(first.at),
+        "code": first.code,
+    }
+
+
+def _first_order(friend: str, item: Item) -> FirstOrder:
+    return FirstOrder(
+        friend=friend,
+        campaign=item["sk"].removeprefix(keys.CONVERTED),
+        order_id=item["order_id"],
+        at=moment(item, "at"),
+        code=item["code"],
+    )
 
 
 class ClaimStore:
     def __init__(self, table: Table) -> None:
         self.table = table
 
-    def get(self, email_key: str, campaign: str) -> Item | None:
-        return self.table.get(keys.claim(email_key, campaign))
+    def get(self, email_key: str, campaign: str) -> Claim | None:
+        return self.table.read(keys.claim(email_key, campaign), _claim)
 
-    def note_reward_emailed(self, claim: Item, now: datetime, not_since: datetime) -> bool:
+    def note_reward_emailed(self, claim: Claim, now: datetime, not_since: datetime) -> bool:
         """Record that the friend's reward is emailed again, unless it was after `not_since`."""
         try:
             self.table.update(
-                {"pk": claim["pk"], "sk": claim["sk"]},
+                keys.claim(claim.friend, claim.campaign),
                 "SET reward_emailed_at = :now",
                 {":now": stamp(now), ":since": stamp(not_since)},
                 condition="attribute_exists(pk) AND "
@@ -40,21 +102,32 @@ class ClaimStore:
             self.table.update(
                 keys.refusal(email_key, campaign),
                 "SET emailed_at = :now, expires_at = :expires",
-                {":now": stamp(now), ":since": stamp(not_since), ":expires": int(now.timestamp()) + 86400},
+                {
+                    ":now": stamp(now),
+                    ":since": stamp(not_since),
+                    ":expires": expiry(now) + _REFUSAL_KEPT_SECONDS,
+                },
                 condition="attribute_not_exists(emailed_at) OR emailed_at < :since",
             )
         except ConditionFailed:
             return False
         return True
 
-    def of_friend(self, email_key: str) -> list[Item]:
-        """Everything stored under a friend: claims, first-order markers and rewards."""
-        return list(self.table.query(keys.friend_pk(email_key)))
+    def history(self, email_key: str) -> FriendHistory:
+        """A friend's claims and first orders, in one query (their rewards are skipped)."""
+        claims, first_orders = [], {}
+        for item in self.table.query(keys.friend_pk(email_key)):
+            if item["sk"].startswith(keys.CLAIM):
+                claims.append(_claim(item))
+            elif item["sk"].startswith(keys.CONVERTED):
+                first = _first_order(email_key, item)
+                first_orders[first.campaign] = first
+        return FriendHistory(tuple(claims), first_orders)
 
     def create(
-        self, claim: Item, code: str, rewards: Sequence[Item], *, takes_slot: bool, cap: int | None
-    ) -> tuple[ClaimOutcome, Item | None]:
-        """Write the claim, bump the code's counters and add its rewards, all or nothing.
+        self, claim: Claim, rewards: Sequence[Reward], *, takes_slot: bool, cap: int | None
+    ) -> tuple[ClaimOutcome, Claim | None]:
+        """Write the claim, bump its code's counters and add its rewards, all or nothing.
 
         Returns the outcome and, when the friend had already claimed, the earlier claim.
         """
@@ -66,18 +139,17 @@ class ClaimStore:
             values[":cap"] = cap
         transaction = (
             self.table.transaction()
-            .put("claim", claim)
-            .update("code", keys.code(code), expression, values, condition, {"#status": "status"})
+            .put("claim", _item(claim))
+            .update("code", keys.code(claim.code), expression, values, condition, {"#status": "status"})
         )
         for index, reward in enumerate(rewards):
-            transaction.put(f"reward{index}", reward)
+            transaction.put(f"reward{index}", reward_item(reward))
         try:
             transaction.run()
         except Cancelled as cancelled:
             if cancelled.failed("claim"):
-                return "exists", cancelled.items["claim"] or self.table.get(
-                    {"pk": claim["pk"], "sk": claim["sk"]}
-                )
+                earlier = cancelled.items["claim"] or self.table.get(keys.claim(claim.friend, claim.campaign))
+                return "exists", _claim(earlier) if earlier else None
             if cancelled.failed("code"):
                 old = cancelled.items["code"]
                 inactive = old is None or old.get("status") != "active"

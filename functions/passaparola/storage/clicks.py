@@ -2,36 +2,36 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from aws_lambda_powertools import Logger
 from botocore.exceptions import BotoCoreError, ClientError
 
+from passaparola.domain.records import Visit, VisitOutcome
 from passaparola.storage import keys
-from passaparola.storage.dynamo import Cancelled, Table
+from passaparola.storage.dynamo import Cancelled, Table, expiry, stamp
 
 logger = Logger(child=True)
-Outcome = Literal["counted", "repeat", "invalid", "lost"]
 
 
 class ClickStore:
     def __init__(self, table: Table) -> None:
         self.table = table
 
-    def record(
-        self, code: str, day: str, visitor: str, at: str, variant: str | None, expires_at: int
-    ) -> Outcome:
+    def record(self, visit: Visit) -> VisitOutcome:
         """One transaction: a per-visitor-per-day marker (expiring) and the code's counter.
 
         The marker's condition dedupes a visitor within the day; the counter's condition
         refuses codes that do not exist or are not active. Either failing cancels both, so
         a repeat or an invalid code writes nothing.
         """
-        visit = keys.visit(code, day, visitor) | {"at": at, "variant": variant, "expires_at": expires_at}
+        item = keys.visit(visit.code, visit.day.isoformat(), visit.visitor) | {
+            "at": stamp(visit.at),
+            "variant": visit.variant,
+            "expires_at": expiry(visit.expires_at),
+        }
         try:
-            self.table.transaction().put("visit", visit).update(
+            self.table.transaction().put("visit", item).update(
                 "code",
-                keys.code(code),
+                keys.code(visit.code),
                 "ADD clicks :one",
                 {":one": 1, ":active": "active"},
                 condition="attribute_exists(pk) AND #status = :active",
@@ -45,6 +45,6 @@ class ClickStore:
             return "lost"
         except (ClientError, BotoCoreError):
             # A click that cannot be counted (throttling, an outage) must still reach its page.
-            logger.exception("click not counted", extra={"code": code})
+            logger.exception("click not counted", extra={"code": visit.code})
             return "lost"
         return "counted"

@@ -1,13 +1,14 @@
-"""A thin layer over the DynamoDB client: typed items in, typed items out, errors named."""
+"""A thin layer over the DynamoDB client: items in and out as Python values, failed conditions
+and cancelled transactions named, and times stored one way. The adapters map items to records."""
 
 from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from botocore.exceptions import ClientError
 
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 Item = dict[str, Any]
+R = TypeVar("R")
 _CONFLICT_RETRIES = 3
 
 
@@ -42,6 +44,28 @@ def from_dynamo(item: Mapping[str, Any]) -> Item:
 def stamp(moment: datetime) -> str:
     """Times are stored as fixed-width UTC ISO strings, so string order is time order."""
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def stamped(item: Item, name: str) -> datetime | None:
+    """The time an item holds under `name`, if it holds one."""
+    text = item.get(name)
+    return datetime.fromisoformat(text) if text else None
+
+
+def moment(item: Item, name: str) -> datetime:
+    """The time an item always holds under `name`."""
+    return datetime.fromisoformat(item[name])
+
+
+def expiry(at: datetime) -> int:
+    """TTL attributes are whole seconds since the epoch, as DynamoDB's TTL reads them."""
+    return int(at.timestamp())
+
+
+def expires(item: Item, name: str = "expires_at") -> datetime | None:
+    """When a TTL attribute says the item expires, if it has one."""
+    seconds = item.get(name)
+    return datetime.fromtimestamp(int(seconds), UTC) if seconds is not None else None
 
 
 class ConditionFailed(Exception):
@@ -137,6 +161,11 @@ class Table:
         # Always a strongly consistent read: every read here decides something about money.
         response = self.client.get_item(TableName=self.name, Key=to_dynamo(key), ConsistentRead=True)
         return from_dynamo(response["Item"]) if "Item" in response else None
+
+    def read(self, key: Mapping[str, str], record: Callable[[Item], R]) -> R | None:
+        """The item under `key` as a record, or None."""
+        item = self.get(key)
+        return record(item) if item else None
 
     def get_many(self, keys: Sequence[Mapping[str, str]]) -> list[Item]:
         """Several items in one BatchGetItem (up to 100 keys), strongly consistent like `get`."""

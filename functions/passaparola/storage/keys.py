@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+from passaparola.domain.records import Owner, RewardRef
+
 DUE_INDEX = "due"
 DUE = "DUE"
+_CODE = "CODE#"
+_FRIEND = "FRIEND#"
+# Sort-key prefixes of what a query under one code or one friend finds.
+CLAIM = "CLAIM#"
+CONVERTED = "CONVERTED#"
+REWARD = "REWARD#"
+
+
+def code_pk(code: str) -> str:
+    return f"{_CODE}{code}"
 
 
 def code(code: str) -> dict[str, str]:
-    return {"pk": f"CODE#{code}", "sk": "CODE"}
+    return {"pk": code_pk(code), "sk": "CODE"}
 
 
 def enrolment(campaign: str, email_key: str) -> dict[str, str]:
@@ -19,11 +31,15 @@ def visit(code: str, day: str, visitor: str) -> dict[str, str]:
 
 
 def friend_pk(email_key: str) -> str:
-    return f"FRIEND#{email_key}"
+    return f"{_FRIEND}{email_key}"
+
+
+def friend_of(pk: str) -> str:
+    return pk.removeprefix(_FRIEND)
 
 
 def claim(email_key: str, campaign: str) -> dict[str, str]:
-    return {"pk": friend_pk(email_key), "sk": f"CLAIM#{campaign}"}
+    return {"pk": friend_pk(email_key), "sk": f"{CLAIM}{campaign}"}
 
 
 def refusal(email_key: str, campaign: str) -> dict[str, str]:
@@ -33,16 +49,38 @@ def refusal(email_key: str, campaign: str) -> dict[str, str]:
 
 def converted(email_key: str, campaign: str) -> dict[str, str]:
     """Marks that a friend's first order in a campaign has been counted."""
-    return {"pk": friend_pk(email_key), "sk": f"CONVERTED#{campaign}"}
+    return {"pk": friend_pk(email_key), "sk": f"{CONVERTED}{campaign}"}
 
 
 def order(order_id: str) -> dict[str, str]:
     return {"pk": f"ORDER#{order_id}", "sk": "ORDER"}
 
 
-def reward(owner: str, reward_id: str) -> dict[str, str]:
+def owner_pk(owner: Owner) -> str:
     """A reward lives under its owner (a referral code or a friend), so one query lists them."""
-    return {"pk": owner, "sk": f"REWARD#{reward_id}"}
+    return code_pk(owner.id) if owner.kind == "referrer" else friend_pk(owner.id)
+
+
+def owner_of(pk: str) -> Owner:
+    if pk.startswith(_CODE):
+        return Owner.referrer(pk.removeprefix(_CODE))
+    if pk.startswith(_FRIEND):
+        return Owner.friend(pk.removeprefix(_FRIEND))
+    raise ValueError(f"no reward owner lives under {pk!r}")
+
+
+def reward(ref: RewardRef) -> dict[str, str]:
+    return {"pk": owner_pk(ref.owner), "sk": f"{REWARD}{ref.reward_id}"}
+
+
+def reward_reference(ref: RewardRef) -> str:
+    """How an order or a review names one of its rewards."""
+    return f"{owner_pk(ref.owner)}|{ref.reward_id}"
+
+
+def parse_reward_reference(text: str) -> RewardRef:
+    pk, reward_id = text.split("|", 1)
+    return RewardRef(owner_of(pk), reward_id)
 
 
 def coupon(coupon_code: str) -> dict[str, str]:

@@ -9,41 +9,23 @@ its expiry on: a customer stays known for the retention period after their last 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import datetime
 
+from passaparola.domain.records import CustomerMarker, Sighting
 from passaparola.storage import keys
-from passaparola.storage.dynamo import Item, Table, Transaction, stamp
-
-
-@dataclass(frozen=True)
-class Marker:
-    kind: str
-    first_seen_at: datetime
-    first_email: str  # the email marker of the order that first carried this identifier
-
-
-@dataclass(frozen=True)
-class Sighting:
-    """The markers one paid order leaves: keyed hashes by kind (the email's always among
-    them), when, and until when."""
-
-    hashes: Mapping[str, str]
-    at: datetime
-    expires_at: int
+from passaparola.storage.dynamo import Item, Table, Transaction, expiry, moment, stamp
 
 
 def marker_keys(hashes: Mapping[str, str]) -> list[dict[str, str]]:
     return [keys.marker(kind, value) for kind, value in hashes.items()]
 
 
-def markers_among(items: Iterable[Item], hashes: Mapping[str, str]) -> dict[str, Marker]:
+def markers_among(items: Iterable[Item], hashes: Mapping[str, str]) -> dict[str, CustomerMarker]:
     """The markers found among `items` (read with `marker_keys(hashes)`), by kind."""
     kinds = {keys.marker(kind, value)["pk"]: kind for kind, value in hashes.items()}
     return {
-        kinds[item["pk"]]: Marker(
+        kinds[item["pk"]]: CustomerMarker(
             kind=kinds[item["pk"]],
-            first_seen_at=datetime.fromisoformat(item["first_seen_at"]),
+            first_seen_at=moment(item, "first_seen_at"),
             first_email=item["first_email"],
         )
         for item in items
@@ -55,7 +37,7 @@ class MarkerStore:
     def __init__(self, table: Table) -> None:
         self.table = table
 
-    def find(self, hashes: Mapping[str, str]) -> dict[str, Marker]:
+    def find(self, hashes: Mapping[str, str]) -> dict[str, CustomerMarker]:
         """The markers that exist among `hashes` (kind -> keyed hash), by kind, in one read."""
         return markers_among(self.table.get_many(marker_keys(hashes)), hashes) if hashes else {}
 
@@ -69,6 +51,10 @@ def add_sighting(transaction: Transaction, sighting: Sighting) -> Transaction:
             keys.marker(kind, value),
             "SET first_seen_at = if_not_exists(first_seen_at, :at), "
             "first_email = if_not_exists(first_email, :email), expires_at = :expires",
-            {":at": stamp(sighting.at), ":email": sighting.hashes["email"], ":expires": sighting.expires_at},
+            {
+                ":at": stamp(sighting.at),
+                ":email": sighting.hashes["email"],
+                ":expires": expiry(sighting.expires_at),
+            },
         )
     return transaction

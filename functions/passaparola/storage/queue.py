@@ -1,23 +1,39 @@
-"""The reward queue on SQS."""
+"""The reward queue on SQS, and the shape of its messages."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import asdict
 
 from pydantic import BaseModel, ConfigDict
 
+from passaparola.domain.records import Owner, RewardMessage
+from passaparola.domain.vocabulary import OwnerKind, RewardStatus
 from passaparola.storage import aws
 
 
-class RewardMessage(BaseModel):
-    """Asks the worker to move one reward on from `from_status`."""
-
+class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    owner: str
+
+class _Owner(_Strict):
+    kind: OwnerKind
+    id: str
+
+
+class _Message(_Strict):
+    """A message as it travels: `{"owner": {"kind", "id"}, "reward_id", "from_status"}`."""
+
+    owner: _Owner
     reward_id: str
-    from_status: str
+    from_status: RewardStatus
+
+
+def parse(body: str) -> RewardMessage:
+    """A message's body as the worker receives it; a pydantic ValidationError if it is none."""
+    message = _Message.model_validate_json(body)
+    return RewardMessage(Owner(message.owner.kind, message.owner.id), message.reward_id, message.from_status)
 
 
 class QueueError(Exception):
@@ -34,7 +50,7 @@ class RewardQueue:
             chunk = messages[start : start + 10]
             response = client.send_message_batch(
                 QueueUrl=self.url,
-                Entries=[{"Id": str(i), "MessageBody": m.model_dump_json()} for i, m in enumerate(chunk)],
+                Entries=[{"Id": str(i), "MessageBody": json.dumps(asdict(m))} for i, m in enumerate(chunk)],
             )
             if response.get("Failed"):
                 raise QueueError(json.dumps(response["Failed"]))

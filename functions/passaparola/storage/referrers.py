@@ -4,50 +4,89 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from passaparola.domain.errors import Conflict
+from passaparola.domain.records import Referrer, Reward
 from passaparola.domain.tokens import link_epoch
 from passaparola.storage import keys
-from passaparola.storage.dynamo import Cancelled, ConditionFailed, Item, Table, stamp
+from passaparola.storage.dynamo import Cancelled, ConditionFailed, Item, Table, moment, stamp, stamped
+from passaparola.storage.rewards import reward_of
 
 _COLLISION_RETRIES = 5
+
+
+def _item(referrer: Referrer) -> Item:
+    """A new code's item; its counters appear as they are first added to."""
+    return keys.code(referrer.code) | {
+        "code": referrer.code,
+        "campaign": referrer.campaign,
+        "email": referrer.email,
+        "email_key": referrer.email_key,
+        "display_name": referrer.display_name,
+        "lang": referrer.lang,
+        "status": "active" if referrer.active else "inactive",
+        "created_at": stamp(referrer.created_at),
+        "parent_code": referrer.parent_code,
+        "enrol_client": referrer.enrol_client,
+    }
+
+
+def _referrer(item: Item) -> Referrer:
+    valid_from = item.get("links_valid_from")
+    return Referrer(
+        code=item["code"],
+        campaign=item["campaign"],
+        email=item["email"],
+        email_key=item["email_key"],
+        lang=item["lang"],
+        created_at=moment(item, "created_at"),
+        active=item.get("status") == "active",
+        display_name=item.get("display_name"),
+        parent_code=item.get("parent_code"),
+        enrol_client=item.get("enrol_client"),
+        clicks=int(item.get("clicks", 0)),
+        claims=int(item.get("claims", 0)),
+        conversions=int(item.get("conversions", 0)),
+        repeat_orders=int(item.get("repeat_orders", 0)),
+        qualified=int(item.get("qualified", 0)),
+        rewarded=int(item.get("rewarded", 0)),
+        welcome_sent_at=stamped(item, "welcome_sent_at"),
+        links_valid_from=int(valid_from) if valid_from is not None else None,
+    )
 
 
 class ReferrerStore:
     def __init__(self, table: Table) -> None:
         self.table = table
 
-    def get(self, code: str) -> Item | None:
-        return self.table.get(keys.code(code))
+    def get(self, code: str) -> Referrer | None:
+        return self.table.read(keys.code(code), _referrer)
 
-    def code_and_rewards(self, code: str) -> tuple[Item | None, list[Item]]:
-        """The code item and every reward it owns, in one query."""
+    def code_and_rewards(self, code: str) -> tuple[Referrer | None, list[Reward]]:
+        """The code and every reward it owns, in one query."""
         found = None
         rewards = []
-        for item in self.table.query(keys.code(code)["pk"]):
+        for item in self.table.query(keys.code_pk(code)):
             if item["sk"] == "CODE":
-                found = item
-            elif item["sk"].startswith("REWARD#"):
-                rewards.append(item)
+                found = _referrer(item)
+            elif item["sk"].startswith(keys.REWARD):
+                rewards.append(reward_of(item))
         return found, rewards
 
-    def enrol(self, new_code: Callable[[], str], attributes: dict[str, Any]) -> tuple[Item, bool]:
-        """Create a code for (campaign, email) or return the one it already has.
+    def enrol(self, draw: Callable[[], Referrer]) -> tuple[Referrer, bool]:
+        """Create a code for (campaign, email) or return the one it already has. `draw` makes
+        the new referrer with a new random code each time it is called.
 
         The enrolment item and the code item are written in one transaction, each with a
         condition: the first makes the same person always get the same code, the second
-        makes two people never share one. Returns (code item, created).
+        makes two people never share one. Returns (referrer, created).
         """
-        campaign, email_key = attributes["campaign"], attributes["email_key"]
-        enrolment_key = keys.enrolment(campaign, email_key)
         for _ in range(_COLLISION_RETRIES):
-            code = new_code()
-            item = keys.code(code) | {"code": code, **attributes}
+            referrer = draw()
+            enrolment_key = keys.enrolment(referrer.campaign, referrer.email_key)
+            enrolment = enrolment_key | {"code": referrer.code, "created_at": stamp(referrer.created_at)}
             try:
-                self.table.transaction().put(
-                    "enrolment", enrolment_key | {"code": code, "created_at": attributes["created_at"]}
-                ).put("code", item).run()
+                self.table.transaction().put("enrolment", enrolment).put("code", _item(referrer)).run()
             except Cancelled as cancelled:
                 if cancelled.failed("enrolment"):
                     existing = cancelled.items["enrolment"] or self.table.get(enrolment_key)
@@ -60,7 +99,7 @@ class ReferrerStore:
                 if cancelled.failed("code") or cancelled.conflict:
                     continue  # the random code was taken, or a concurrent write touched it: draw again
                 raise
-            return item, True
+            return referrer, True
         raise Conflict("could not find a free referral code; retry")
 
     def note_welcome(self, code: str, now: datetime, not_since: datetime) -> bool:

@@ -7,69 +7,36 @@ first decision back.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import datetime
-from typing import Literal, cast
-
+from passaparola.domain.records import Review, Ruling
 from passaparola.storage import keys
-from passaparola.storage.dynamo import Cancelled, Item, Table, stamp
-
-Decision = Literal["approve", "reject"]
+from passaparola.storage.dynamo import Cancelled, Item, Table, moment, stamp
 
 
-@dataclass(frozen=True)
-class RewardRef:
-    owner: str
-    reward_id: str
-
-    @classmethod
-    def parse(cls, reference: str) -> RewardRef:
-        owner, reward_id = reference.split("|", 1)
-        return cls(owner, reward_id)
-
-    def __str__(self) -> str:
-        return f"{self.owner}|{self.reward_id}"
-
-
-@dataclass(frozen=True)
-class Review:
-    conversion_id: str
-    order_id: str
-    campaign: str
-    reason: str
-    rewards: tuple[RewardRef, ...]
-    created_at: datetime
-    decision: Decision | None = None
-    decided_by: str | None = None
-    decided_at: datetime | None = None
-    note: str | None = None
-
-
-def as_item(review: Review) -> Item:
+def review_item(review: Review) -> Item:
     return keys.review(review.conversion_id) | {
         "conversion_id": review.conversion_id,
         "order_id": review.order_id,
         "campaign": review.campaign,
         "reason": review.reason,
-        "rewards": [str(ref) for ref in review.rewards],
+        "rewards": [keys.reward_reference(ref) for ref in review.rewards],
         "created_at": stamp(review.created_at),
     }
 
 
 def _review(item: Item) -> Review:
-    decided_at = item.get("decided_at")
     return Review(
         conversion_id=item["conversion_id"],
         order_id=item["order_id"],
         campaign=item["campaign"],
         reason=item["reason"],
-        rewards=tuple(RewardRef.parse(ref) for ref in item.get("rewards", [])),
-        created_at=datetime.fromisoformat(item["created_at"]),
-        decision=cast("Decision | None", item.get("decision")),
-        decided_by=item.get("decided_by"),
-        decided_at=datetime.fromisoformat(decided_at) if decided_at else None,
-        note=item.get("note"),
+        rewards=tuple(keys.parse_reward_reference(ref) for ref in item.get("rewards", [])),
+        created_at=moment(item, "created_at"),
+        ruling=_ruling(item) if "decision" in item else None,
     )
+
+
+def _ruling(item: Item) -> Ruling:
+    return Ruling(item["decision"], item["decided_by"], moment(item, "decided_at"), item.get("note"))
 
 
 class ReviewStore:
@@ -77,16 +44,15 @@ class ReviewStore:
         self.table = table
 
     def get(self, conversion_id: str) -> Review | None:
-        item = self.table.get(keys.review(conversion_id))
-        return _review(item) if item else None
+        return self.table.read(keys.review(conversion_id), _review)
 
-    def decide(self, review: Review, decision: Decision, by: str, at: datetime, note: str | None) -> Review:
-        """Record the decision and the order's new status, unless a decision is there already:
+    def decide(self, review: Review, ruling: Ruling) -> Ruling:
+        """Record the ruling and the order's new status, unless a ruling is there already:
         then return that first one."""
-        values: dict[str, object] = {":decision": decision, ":by": by, ":at": stamp(at)}
+        values: dict[str, object] = {":decision": ruling.decision, ":by": ruling.by, ":at": stamp(ruling.at)}
         expression = "SET decision = :decision, decided_by = :by, decided_at = :at"
-        if note:
-            values[":note"] = note
+        if ruling.note:
+            values[":note"] = ruling.note
             expression += ", note = :note"
         transaction = (
             self.table.transaction()
@@ -101,7 +67,10 @@ class ReviewStore:
                 "order",
                 keys.order(review.order_id),
                 "SET #status = :status, decision = :decision",
-                {":status": "queued" if decision == "approve" else "rejected", ":decision": decision},
+                {
+                    ":status": "queued" if ruling.decision == "approve" else "rejected",
+                    ":decision": ruling.decision,
+                },
                 names={"#status": "status"},
             )
         )
@@ -113,5 +82,5 @@ class ReviewStore:
             first = cancelled.items["review"] or self.table.get(keys.review(review.conversion_id))
             if first is None:  # pragma: no cover - reviews are never deleted
                 raise
-            return _review(first)
-        return replace(review, decision=decision, decided_by=by, decided_at=at, note=note)
+            return _ruling(first)
+        return ruling

@@ -11,13 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from typing import Literal
+from functools import cache
+from typing import TYPE_CHECKING
 
-from passaparola.domain.rewards import Grant
+from passaparola.domain.records import IssueOutcome, Reward, RewardMessage, RewardRef, VoidReason
 from passaparola.storage import keys
-from passaparola.storage.dynamo import Cancelled, ConditionFailed, Item, Table, stamp
+from passaparola.storage.dynamo import Cancelled, ConditionFailed, Item, Table, moment, stamp, stamped
 
-IssueOutcome = Literal["issued", "not_held", "coupon_taken"]
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
+
+    from passaparola.domain.campaign import RewardSpec
+
 # A reward is queued as soon as it is written or issued; it only becomes due for the release
 # sweep if that message was lost, so the sweep and the queue rarely overlap.
 GRACE = timedelta(minutes=2)
@@ -25,57 +30,83 @@ GRACE = timedelta(minutes=2)
 NOTIFY_LEASE = timedelta(minutes=5)
 
 
-def pending_item(
-    owner: str,
-    reward_id: str,
-    grant: Grant,
-    *,
-    campaign: str,
-    code: str,
-    now: datetime,
-    order_id: str | None = None,
-    takes_slot: bool = False,
-    review: bool = False,
-) -> Item:
-    """A new reward, pending; or, with `review`, waiting for the business's decision (its cap
-    slot taken, nothing queued, nothing due)."""
-    item = (
-        keys.reward(owner, reward_id)
-        | grant.as_record()
-        | {
-            "reward_id": reward_id,
-            "owner": owner,
-            "campaign": campaign,
-            "code": code,
-            "order_id": order_id,
-            "takes_slot": takes_slot,
-            "status": "review" if review else "pending",
-            "created_at": stamp(now),
-        }
+@cache
+def _specs() -> TypeAdapter[RewardSpec]:
+    # The campaign models are imported with the first reward read, not with the module.
+    from pydantic import TypeAdapter
+
+    from passaparola.domain.campaign import RewardSpec
+
+    return TypeAdapter(RewardSpec)
+
+
+def reward_item(reward: Reward) -> Item:
+    """A new reward's item. A pending one is due at once (after the grace), so the release
+    schedule moves it if its queue message is lost; one under review is not due at all."""
+    item = keys.reward(reward.ref) | {
+        "reward_id": reward.reward_id,
+        "owner": keys.owner_pk(reward.owner),
+        "role": reward.role,
+        "kind": reward.kind,
+        "spec": reward.spec.model_dump(mode="json", exclude_none=True),
+        "value": reward.value,
+        "currency": reward.currency,
+        "hold_days": reward.hold_days,
+        "campaign": reward.campaign,
+        "code": reward.code,
+        "order_id": reward.order_id,
+        "takes_slot": reward.takes_slot,
+        "status": reward.status,
+        "created_at": stamp(reward.created_at),
+    }
+    if reward.status == "pending":
+        item |= {"due_pk": keys.DUE, "due_at": stamp(reward.created_at + GRACE)}
+    return item
+
+
+def reward_of(item: Item) -> Reward:
+    return Reward(
+        owner=keys.owner_of(item["pk"]),
+        reward_id=item["reward_id"],
+        role=item["role"],
+        spec=_specs().validate_python(item["spec"]),
+        value=item.get("value"),
+        currency=item.get("currency"),
+        hold_days=int(item["hold_days"]),
+        campaign=item["campaign"],
+        code=item["code"],
+        status=item["status"],
+        created_at=moment(item, "created_at"),
+        order_id=item.get("order_id"),
+        takes_slot=bool(item.get("takes_slot")),
+        hold_until=stamped(item, "hold_until"),
+        issued_at=stamped(item, "issued_at"),
+        coupon_code=item.get("coupon_code"),
+        notified_at=stamped(item, "notified_at"),
+        void_reason=item.get("void_reason"),
     )
-    return item if review else item | {"due_pk": keys.DUE, "due_at": stamp(now + GRACE)}
 
 
-class RewardStore:
+class RewardLedger:
     def __init__(self, table: Table) -> None:
         self.table = table
 
-    def get(self, owner: str, reward_id: str) -> Item | None:
-        return self.table.get(keys.reward(owner, reward_id))
+    def get(self, ref: RewardRef) -> Reward | None:
+        return self.table.read(keys.reward(ref), reward_of)
 
-    def create(self, item: Item) -> bool:
+    def create(self, reward: Reward) -> bool:
         """Write a reward unless one with the same id exists (tier rewards use fixed ids)."""
         try:
-            self.table.put(item, condition="attribute_not_exists(pk)")
+            self.table.put(reward_item(reward), condition="attribute_not_exists(pk)")
         except ConditionFailed:
             return False
         return True
 
-    def approve(self, owner: str, reward_id: str, now: datetime) -> bool:
+    def approve(self, ref: RewardRef, now: datetime) -> bool:
         """review -> pending, and due, so the release schedule moves it if its message is lost."""
         try:
             self.table.update(
-                keys.reward(owner, reward_id),
+                keys.reward(ref),
                 "SET #status = :pending, approved_at = :now, due_pk = :due_pk, due_at = :due",
                 {
                     ":pending": "pending",
@@ -91,10 +122,10 @@ class RewardStore:
             return False
         return True
 
-    def hold(self, owner: str, reward_id: str, hold_until: datetime) -> bool:
+    def hold(self, ref: RewardRef, hold_until: datetime) -> bool:
         try:
             self.table.update(
-                keys.reward(owner, reward_id),
+                keys.reward(ref),
                 "SET #status = :held, hold_until = :until, due_at = :until",
                 {":held": "held", ":pending": "pending", ":until": stamp(hold_until)},
                 condition="#status = :pending",
@@ -105,7 +136,7 @@ class RewardStore:
         return True
 
     def issue(
-        self, owner: str, reward_id: str, now: datetime, coupon_code: str | None, counted_for: str | None
+        self, ref: RewardRef, now: datetime, coupon_code: str | None, counted_for: str | None
     ) -> IssueOutcome:
         """held -> issued, with its coupon code made unique, and (`counted_for`) one more
         rewarded referral on that referral code, all in one transaction."""
@@ -116,14 +147,15 @@ class RewardStore:
             expression += ", coupon_code = :coupon"
         transaction = self.table.transaction().update(
             "reward",
-            keys.reward(owner, reward_id),
+            keys.reward(ref),
             expression,
             values,
             condition="#status = :held",
             names={"#status": "status"},
         )
         if coupon_code is not None:
-            transaction.put("coupon", keys.coupon(coupon_code) | {"owner": owner, "reward_id": reward_id})
+            owner = keys.owner_pk(ref.owner)
+            transaction.put("coupon", keys.coupon(coupon_code) | {"owner": owner, "reward_id": ref.reward_id})
         if counted_for is not None:
             transaction.update("count", keys.code(counted_for), "ADD rewarded :one", {":one": 1})
         try:
@@ -136,12 +168,12 @@ class RewardStore:
             raise
         return "issued"
 
-    def claim_notification(self, owner: str, reward_id: str, now: datetime) -> bool:
+    def claim_notification(self, ref: RewardRef, now: datetime) -> bool:
         """Take the right to email the owner, so concurrent workers send one email. A claim
         older than the lease (its sender crashed) can be taken again."""
         try:
             self.table.update(
-                keys.reward(owner, reward_id),
+                keys.reward(ref),
                 "SET notifying_at = :now",
                 {":now": stamp(now), ":stale": stamp(now - NOTIFY_LEASE), ":issued": "issued"},
                 condition="#status = :issued AND attribute_not_exists(notified_at) "
@@ -152,22 +184,22 @@ class RewardStore:
             return False
         return True
 
-    def release_notification(self, owner: str, reward_id: str) -> None:
-        self.table.update(keys.reward(owner, reward_id), "REMOVE notifying_at")
+    def release_notification(self, ref: RewardRef) -> None:
+        self.table.update(keys.reward(ref), "REMOVE notifying_at")
 
-    def mark_notified(self, owner: str, reward_id: str, now: datetime) -> None:
+    def mark_notified(self, ref: RewardRef, now: datetime) -> None:
         self.table.update(
-            keys.reward(owner, reward_id),
+            keys.reward(ref),
             "SET notified_at = if_not_exists(notified_at, :now) REMOVE due_pk, due_at",
             {":now": stamp(now)},
         )
 
-    def void(self, owner: str, reward_id: str, now: datetime, reason: str, slot_of: str | None) -> bool:
+    def void(self, ref: RewardRef, now: datetime, reason: VoidReason, slot_of: str | None) -> bool:
         """pending/held/review -> void. `slot_of` is the code whose cap slot this reward used,
         given back."""
         transaction = self.table.transaction().update(
             "reward",
-            keys.reward(owner, reward_id),
+            keys.reward(ref),
             "SET #status = :void, voided_at = :now, void_reason = :reason REMOVE due_pk, due_at",
             {
                 ":void": "void",
@@ -190,10 +222,10 @@ class RewardStore:
             raise
         return True
 
-    def claw_back(self, owner: str, reward_id: str, now: datetime, reason: str) -> bool:
+    def claw_back(self, ref: RewardRef, now: datetime, reason: VoidReason) -> bool:
         try:
             self.table.update(
-                keys.reward(owner, reward_id),
+                keys.reward(ref),
                 "SET #status = :clawed, clawed_back_at = :now, void_reason = :reason REMOVE due_pk, due_at",
                 {":clawed": "clawed_back", ":issued": "issued", ":now": stamp(now), ":reason": reason},
                 condition="#status = :issued",
@@ -203,5 +235,8 @@ class RewardStore:
             return False
         return True
 
-    def due(self, now: datetime, limit: int) -> Iterator[Item]:
-        return self.table.query_due(stamp(now), limit)
+    def due(self, now: datetime, limit: int) -> Iterator[RewardMessage]:
+        """What moves on each reward due by `now`. The index holds only the reward's owner, id
+        and status: that much, and no more, is what the worker is sent."""
+        for item in self.table.query_due(stamp(now), limit):
+            yield RewardMessage(keys.owner_of(item["pk"]), item["reward_id"], item["status"])

@@ -14,13 +14,14 @@ from babel.dates import format_date
 
 from passaparola import i18n
 from passaparola.domain.campaign import CampaignRules, Channel
+from passaparola.domain.vocabulary import INVALID_CODE_REASONS, REWARD_STATUSES, ROLES, ErrorCode
 from passaparola_pages.share import NETWORK_NAMES
 
 ScriptPage = Literal["invite", "landing", "stats"]
 Translate = Callable[..., str]
 
 # API error names (the `error` of a 4xx answer) and the words a person reads instead.
-API_ERRORS = {
+API_ERRORS: dict[ErrorCode, str] = {
     "disposable_email": "site.error.disposable",
     "rejected_email": "site.error.disposable",
     "invalid_request": "site.error.email",
@@ -32,9 +33,7 @@ API_ERRORS = {
     "invalid_token": "site.stats.invalid",
 }
 # Why GET /codes/{code} refuses a code, and "missing" for a landing page without one.
-CODE_PROBLEMS = ("unknown", "expired", "inactive", "cap_reached", "missing")
-REWARD_STATUSES = ("review", "pending", "held", "issued", "void", "clawed_back")
-REWARD_ROLES = ("referrer", "friend", "tier", "second_level")
+CODE_PROBLEMS = (*INVALID_CODE_REASONS, "missing")
 
 
 @dataclass(frozen=True)
@@ -142,7 +141,7 @@ def script_texts(kind: ScriptPage, lang: str, friend_offer: str | None, brand_na
     else:
         texts |= {
             "statuses": {status: t(f"site.stats.status.{status}") for status in REWARD_STATUSES},
-            "roles": {role: t(f"site.stats.role.{role}") for role in REWARD_ROLES},
+            "roles": {role: t(f"site.stats.role.{role}") for role in ROLES},
             "held_until": t("site.stats.status.held_until", date="{date}"),
             "issued_on": t("site.stats.status.issued_on", date="{date}"),
             "coupon": t("site.stats.coupon", code="{code}"),

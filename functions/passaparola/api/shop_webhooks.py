@@ -1,0 +1,196 @@
+"""POST /conversions, POST /refunds and POST /reviews/{conversion_id}: the shop's signed calls.
+
+The signature is checked before the body is parsed or validated (`verify`, run as the
+function's gate; only the size and media-type checks come first), so an unsigned caller
+learns nothing about our validation. Each body is then validated once, by its route.
+`webhook-id` is the idempotency key: a redelivery gets the first answer back, and the same
+id with a different body is refused. Below that, the order id makes each order count once
+whatever ids it arrives under.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+from aws_lambda_powertools.metrics import MetricUnit
+from pydantic import BaseModel
+
+from passaparola import config, wiring
+from passaparola.api import errors
+from passaparola.api.schemas import (
+    ConversionRequest,
+    ConversionResponse,
+    RefundRequest,
+    RefundResponse,
+    ReviewRequest,
+    ReviewResponse,
+    RewardStatusOut,
+    error_responses,
+    ok,
+)
+from passaparola.domain.errors import InvalidSignature
+from passaparola.domain.vocabulary import RewardStatus
+from passaparola.observability import metrics
+from passaparola.storage.idempotency import Once
+
+router = APIGatewayHttpRouter()
+# Shop platforms retry failed webhooks for up to about three days.
+REPLAY_WINDOW_SECONDS = 3 * 24 * 3600
+SIGNED: list[dict[str, list[str]]] = [{"standardWebhooks": []}]
+Body = TypeVar("Body", bound=BaseModel)
+Answer = TypeVar("Answer", bound=BaseModel)
+
+
+def verify(event: dict[str, Any]) -> dict[str, Any] | None:
+    """The gate: None when the signature is good, else the 401 answer."""
+    body = event.get("body") or ""
+    try:
+        raw = base64.b64decode(body) if event.get("isBase64Encoded") else body.encode()
+    except ValueError:
+        return errors.lambda_error(400, "malformed_body", "body is not valid base64")
+    try:
+        wiring.webhook_verifier().verify(raw, event.get("headers") or {})
+    except InvalidSignature as exc:
+        metrics.add_metric(name="SignatureRefused", unit=MetricUnit.Count, value=1)
+        return errors.lambda_error(401, exc.code, exc.message)
+    return None
+
+
+@dataclass(frozen=True)
+class Delivery(Generic[Body]):
+    """One signed call as its idempotency record sees it: the webhook-id that keys it, and
+    what a redelivery under that id must repeat: the validated body, and the route's
+    parameters (the same id for another conversion's review is another request). powertools
+    hashes the body as its model's JSON, so spacing and key order do not count."""
+
+    webhook_id: str
+    body: Body
+    path: dict[str, str] = field(default_factory=dict)
+
+
+def _once(once: Once[Delivery[Body], Answer], body: Body, **path: str) -> Answer:
+    delivery = Delivery(router.current_event.headers["webhook-id"], body, path)
+    return once.run(delivery, table=config.settings().table_name, context=router.lambda_context)
+
+
+def _convert(request: Delivery[ConversionRequest]) -> ConversionResponse:
+    from passaparola.domain.customers import Identifiers
+    from passaparola.domain.money import Money
+    from passaparola.services.conversions import PaidOrder
+
+    body = request.body
+    buyer = Identifiers(body.email, body.customer_id, body.address, body.payment_fingerprint)
+    price = Money(amount=body.amount, currency=body.currency)
+    converted = wiring.conversions().convert(PaidOrder(body.order_id, price, buyer, body.code))
+    metrics.add_metric(name=f"Conversion{converted.status.capitalize()}", unit=MetricUnit.Count, value=1)
+    return ConversionResponse(
+        conversion_id=converted.conversion_id,
+        status=converted.status,
+        reason=converted.reason,
+        rewards=converted.rewards,
+    )
+
+
+def _review(request: Delivery[ReviewRequest]) -> ReviewResponse:
+    # A signed call is the shop's backend; the console will name the person who decides.
+    decided = wiring.reviews().decide(
+        request.path["conversion_id"], request.body.decision, request.body.note, "shop"
+    )
+    review, ruling = decided.review, decided.ruling
+    metrics.add_metric(name=f"Review{ruling.decision.capitalize()}", unit=MetricUnit.Count, value=1)
+    return ReviewResponse(
+        conversion_id=review.conversion_id,
+        order_id=review.order_id,
+        reason=review.reason,
+        decision=ruling.decision,
+        decided_by=ruling.by,
+        decided_at=ruling.at.isoformat(timespec="microseconds"),
+        note=ruling.note,
+        rewards=_statuses(decided.rewards),
+    )
+
+
+def _refund(request: Delivery[RefundRequest]) -> RefundResponse:
+    refunded = wiring.refunds().refund(request.body.order_id)
+    metrics.add_metric(name="Refund", unit=MetricUnit.Count, value=1)
+    return RefundResponse(
+        order_id=refunded.order_id,
+        status=refunded.status,
+        rewards=_statuses(refunded.rewards),
+    )
+
+
+def _statuses(rewards: dict[str, RewardStatus]) -> list[RewardStatusOut]:
+    return [RewardStatusOut(id=reward_id, status=status) for reward_id, status in rewards.items()]
+
+
+def _webhook(
+    kind: str, work: Callable[[Delivery[Body]], Answer], answer: type[Answer]
+) -> Once[Delivery[Body], Answer]:
+    return Once(
+        kind,
+        work,
+        answer,
+        key="webhook_id",
+        payload="[body, path]",
+        expires_after_seconds=REPLAY_WINDOW_SECONDS,
+    )
+
+
+CONVERSIONS = _webhook("conversions", _convert, ConversionResponse)
+REFUNDS = _webhook("refunds", _refund, RefundResponse)
+REVIEWS = _webhook("reviews", _review, ReviewResponse)
+
+
+@router.post(
+    "/conversions",
+    summary="Report a paid order (signed by the shop)",
+    description=(
+        "Attributes the order to a referral, checks the fraud rules, records it once per order "
+        "and queues the rewards it earns, or holds them for review. customer_id, address and "
+        "payment_fingerprint are optional fraud signals, kept only as keyed hashes. Signed with "
+        "Standard Webhooks headers."
+    ),
+    tags=["shop"],
+    responses=ok(
+        202, ConversionResponse, "Accepted: queued, duplicate, rejected or held for review, with a reason"
+    )
+    | error_responses(400, 401, 409, 413, 415, 422),
+    security=SIGNED,
+)
+def report_conversion(body: ConversionRequest) -> Response[ConversionResponse]:
+    return Response(202, "application/json", _once(CONVERSIONS, body), {"Cache-Control": "no-store"})
+
+
+@router.post(
+    "/refunds",
+    summary="Report a refunded order (signed by the shop)",
+    description="Voids the order's rewards that are still held, and records a clawback for those issued.",
+    tags=["shop"],
+    responses=ok(202, RefundResponse, "Accepted") | error_responses(400, 401, 409, 413, 415, 422),
+    security=SIGNED,
+)
+def report_refund(body: RefundRequest) -> Response[RefundResponse]:
+    return Response(202, "application/json", _once(REFUNDS, body), {"Cache-Control": "no-store"})
+
+
+@router.post(
+    "/reviews/<conversion_id>",
+    summary="Approve or reject an order held for review (signed by the shop)",
+    description=(
+        "approve queues the order's rewards, which then go through the usual hold; reject voids "
+        "them and gives the referrer's cap slot back. The first decision stands: deciding again "
+        "answers with it. Signed with Standard Webhooks headers."
+    ),
+    tags=["shop"],
+    responses=ok(200, ReviewResponse, "The decision") | error_responses(400, 401, 404, 409, 413, 415, 422),
+    security=SIGNED,
+)
+def decide_review(conversion_id: str, body: ReviewRequest) -> Response[ReviewResponse]:
+    answer = _once(REVIEWS, body, conversion_id=conversion_id)
+    return Response(200, "application/json", answer, {"Cache-Control": "no-store"})

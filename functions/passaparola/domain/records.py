@@ -1,0 +1,255 @@
+"""What the services keep and read back: typed records, the only shapes that cross the storage
+boundary. Storage alone knows how each is keyed and laid out in the table; above it nothing
+sees a partition key, an item, or a time as text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Literal
+
+from passaparola.domain.vocabulary import (
+    Decision,
+    FraudCheck,
+    OrderStatus,
+    OwnerKind,
+    Reason,
+    RewardStatus,
+    Role,
+)
+
+if TYPE_CHECKING:
+    # Only for the annotation: the campaign models are heavy to import, and a record is not.
+    from passaparola.domain.campaign import RewardSpec
+
+# What a conditional write found, for the writes that can fail in more than one way.
+ClaimOutcome = Literal["created", "exists", "code_inactive", "cap_reached"]
+RecordOutcome = Literal["recorded", "duplicate", "not_first", "cap_reached"]
+IssueOutcome = Literal["issued", "not_held", "coupon_taken"]
+VisitOutcome = Literal["counted", "repeat", "invalid", "lost"]
+VoidReason = Literal["refunded", "review_rejected"]
+
+
+@dataclass(frozen=True)
+class Owner:
+    """Whom a reward belongs to: a referrer, by referral code, or a friend, by email key."""
+
+    kind: OwnerKind
+    id: str
+
+    @classmethod
+    def referrer(cls, code: str) -> Owner:
+        return cls("referrer", code)
+
+    @classmethod
+    def friend(cls, email_key: str) -> Owner:
+        return cls("friend", email_key)
+
+
+@dataclass(frozen=True)
+class RewardRef:
+    owner: Owner
+    reward_id: str
+
+
+@dataclass(frozen=True)
+class Referrer:
+    """A referral code, the person who owns it, and its counters."""
+
+    code: str
+    campaign: str
+    email: str
+    email_key: str
+    lang: str
+    created_at: datetime
+    active: bool = True
+    display_name: str | None = None
+    parent_code: str | None = None  # the code that referred this referrer (second level)
+    enrol_client: str | None = None  # the salted per-day hash of the network it enrolled from
+    clicks: int = 0
+    claims: int = 0
+    conversions: int = 0
+    repeat_orders: int = 0
+    qualified: int = 0  # referrals that took a slot of the campaign's cap
+    rewarded: int = 0  # referrals whose reward was issued, past the refund window
+    welcome_sent_at: datetime | None = None
+    links_valid_from: int | None = None  # stats links issued before this epoch are revoked
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A friend's claim of an offer: one per friend (by email key) per campaign."""
+
+    friend: str
+    campaign: str
+    claim_id: str
+    code: str
+    email: str
+    lang: str
+    claimed_at: datetime
+    variant: str | None = None
+    friend_reward_id: str | None = None
+    reward_emailed_at: datetime | None = None
+    # Checks that passed the claim and judge again the order it brings (same_client).
+    signals: tuple[FraudCheck, ...] = ()
+    shadow: tuple[FraudCheck, ...] = ()
+
+
+@dataclass(frozen=True)
+class FirstOrder:
+    """That a friend's first order in a campaign has been counted, and which one it was."""
+
+    friend: str
+    campaign: str
+    order_id: str
+    at: datetime
+    code: str
+
+
+@dataclass(frozen=True)
+class FriendHistory:
+    """Everything kept under one friend that an order needs: claims and first orders."""
+
+    claims: tuple[Claim, ...] = ()
+    first_orders: Mapping[str, FirstOrder] = field(default_factory=dict)  # by campaign
+
+
+@dataclass(frozen=True)
+class Order:
+    """An order the shop reported, recorded once, or a refund that came before it."""
+
+    order_id: str
+    status: OrderStatus
+    conversion_id: str | None = None  # None only for a refund that came first
+    amount: Decimal | None = None
+    currency: str | None = None
+    created_at: datetime | None = None
+    reason: Reason | None = None
+    campaign: str | None = None
+    code: str | None = None
+    via: Literal["code", "claim"] | None = None
+    shadow: tuple[FraudCheck, ...] = ()
+    rewards: tuple[RewardRef, ...] = ()
+    expires_at: datetime | None = None
+    refunded_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Reward:
+    """One entry of the reward ledger."""
+
+    owner: Owner
+    reward_id: str
+    role: Role
+    spec: RewardSpec
+    value: Decimal | None
+    currency: str | None
+    hold_days: int
+    campaign: str
+    code: str  # the referral code it was earned through
+    status: RewardStatus
+    created_at: datetime
+    order_id: str | None = None
+    takes_slot: bool = False  # counted against the code's cap while it stands
+    hold_until: datetime | None = None
+    issued_at: datetime | None = None
+    coupon_code: str | None = None
+    notified_at: datetime | None = None
+    void_reason: VoidReason | None = None
+
+    @property
+    def ref(self) -> RewardRef:
+        return RewardRef(self.owner, self.reward_id)
+
+    @property
+    def kind(self) -> str:
+        return self.spec.type
+
+
+@dataclass(frozen=True)
+class RewardMessage:
+    """Asks the reward worker to move one reward on from `from_status`."""
+
+    owner: Owner
+    reward_id: str
+    from_status: RewardStatus
+
+    @classmethod
+    def for_reward(cls, reward: Reward) -> RewardMessage:
+        return cls(reward.owner, reward.reward_id, reward.status)
+
+    @property
+    def ref(self) -> RewardRef:
+        return RewardRef(self.owner, self.reward_id)
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """A referred order and all that recording it writes at once: its rewards, the friend's
+    first order in the campaign, its review, its customer markers; and whether its referral
+    takes a slot of the code's cap (`cap`, if the campaign has one)."""
+
+    order: Order
+    sighting: Sighting
+    rewards: tuple[Reward, ...] = ()
+    first: FirstOrder | None = None
+    takes_slot: bool = False
+    cap: int | None = None
+    review: Review | None = None
+
+
+@dataclass(frozen=True)
+class Ruling:
+    """The business's decision on an order held for review: which, who made it, when, why."""
+
+    decision: Decision
+    by: str
+    at: datetime
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Review:
+    """An order held for the business's decision, and the decision once made."""
+
+    conversion_id: str
+    order_id: str
+    campaign: str
+    reason: Reason
+    rewards: tuple[RewardRef, ...]
+    created_at: datetime
+    ruling: Ruling | None = None
+
+
+@dataclass(frozen=True)
+class CustomerMarker:
+    """That an identifier of a buyer (as a keyed hash) has been on a paid order."""
+
+    kind: str
+    first_seen_at: datetime
+    first_email: str  # the email marker of the order that first carried this identifier
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """The markers one paid order leaves: keyed hashes by kind (the email's always among
+    them), when, and until when they are kept."""
+
+    hashes: Mapping[str, str]
+    at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A visitor's click on a code, counted once a day."""
+
+    code: str
+    day: date
+    visitor: str
+    at: datetime
+    variant: str | None
+    expires_at: datetime

@@ -1,0 +1,92 @@
+"""The words the kit speaks, defined once: statuses, roles, reasons and error codes.
+
+The domain, the API's schemas (and so the OpenAPI document) and the site's words all import
+them from here, so a status the API can answer is a status the pages have words for.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+# --- rewards ---------------------------------------------------------------------------------
+
+# A reward given without an order to review (a friend's, at claim) never has the first status.
+UnreviewedStatus = Literal["pending", "held", "issued", "void", "clawed_back"]
+RewardStatus = Literal["review", UnreviewedStatus]
+REWARD_STATUSES: tuple[RewardStatus, ...] = get_args(RewardStatus)
+
+Role = Literal["referrer", "friend", "tier", "second_level"]
+ROLES: tuple[Role, ...] = get_args(Role)
+
+# Whom a reward belongs to: the referrer (by referral code) or the friend (by email key).
+OwnerKind = Literal["referrer", "friend"]
+
+# --- orders and their reviews ----------------------------------------------------------------
+
+# An order as recorded; `refunded` is a refund that came before the order itself.
+OrderStatus = Literal["queued", "rejected", "review", "refunded"]
+# What POST /conversions answers about one delivery of an order.
+ConversionStatus = Literal["queued", "duplicate", "rejected", "review"]
+RefundStatus = Literal["refunded", "noted"]  # noted: an order the shop never reported
+Decision = Literal["approve", "reject"]
+
+# The switchable fraud checks: a campaign runs each one enforced, in shadow, or off.
+FraudCheck = Literal[
+    "self_referral",
+    "disposable_email",
+    "existing_customer",
+    "shared_address",
+    "shared_payment",
+    "same_client",
+]
+FRAUD_CHECKS: tuple[FraudCheck, ...] = get_args(FraudCheck)
+# Why an order earned nothing or waits for a review (the order's and the answer's `reason`).
+Reason = Literal[
+    "unattributed",
+    "campaign_inactive",
+    "code_inactive",
+    FraudCheck,
+    "currency_mismatch",
+    "below_minimum",
+    "attribution_expired",
+    "repeat_customer",
+    "cap_reached",
+    "refunded",
+]
+REASONS: tuple[Reason, ...] = get_args(Reason)
+
+# --- codes and errors ------------------------------------------------------------------------
+
+# Why GET /codes/{code} refuses a code.
+InvalidCodeReason = Literal["unknown", "expired", "inactive", "cap_reached"]
+INVALID_CODE_REASONS: tuple[InvalidCodeReason, ...] = get_args(InvalidCodeReason)
+
+# The `error` of every error answer: stable names that pages and shops can act on.
+ErrorCode = Literal[
+    # the request itself
+    "forbidden",
+    "unsupported_media_type",
+    "payload_too_large",
+    "malformed_body",
+    "malformed_json",
+    "too_deep",
+    "invalid_request",
+    "invalid_input",
+    "invalid_signature",
+    "invalid_token",
+    "webhook_id_reused",
+    "not_found",
+    "rate_limited",
+    # what the domain refuses
+    "unknown_campaign",
+    "campaign_inactive",
+    "invalid_code",
+    "self_referral",
+    "rejected_email",
+    "disposable_email",
+    # try again
+    "in_progress",
+    "conflict",
+    "internal_error",
+]
+ERROR_CODES: tuple[ErrorCode, ...] = get_args(ErrorCode)

@@ -1,0 +1,128 @@
+"""What the services need from storage, the queue and the mail, as protocols.
+
+The DynamoDB, SQS and SES adapters in `storage/` fit these; so do the in-memory fakes the
+unit tests use (tests/fakes.py). Every write that can lose a race says so in its answer (a
+False, or an outcome), exactly as the table's conditions decide it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from passaparola.domain import records
+    from passaparola.domain.limits import Window
+    from passaparola.storage.mailer import Email
+
+
+class ReferrerStore(Protocol):
+    def get(self, code: str) -> records.Referrer | None: ...
+
+    def code_and_rewards(self, code: str) -> tuple[records.Referrer | None, list[records.Reward]]: ...
+
+    def enrol(self, draw: Callable[[], records.Referrer]) -> tuple[records.Referrer, bool]:
+        """The person's referrer in the campaign, or a new one drawn (with a new random code
+        each call) until its code is free; and whether it was created."""
+        ...
+
+    def note_welcome(self, code: str, now: datetime, not_since: datetime) -> bool:
+        """False if a welcome went out after `not_since`; else noted, revoking older stats links."""
+        ...
+
+
+class ClaimStore(Protocol):
+    def get(self, email_key: str, campaign: str) -> records.Claim | None: ...
+
+    def history(self, email_key: str) -> records.FriendHistory: ...
+
+    def create(
+        self, claim: records.Claim, rewards: Sequence[records.Reward], *, takes_slot: bool, cap: int | None
+    ) -> tuple[records.ClaimOutcome, records.Claim | None]:
+        """All or nothing: the claim, its code's counters (under the cap if it takes a slot)
+        and its rewards. For `exists`, the earlier claim."""
+        ...
+
+    def note_reward_emailed(self, claim: records.Claim, now: datetime, not_since: datetime) -> bool: ...
+
+    def note_refusal_emailed(
+        self, email_key: str, campaign: str, now: datetime, not_since: datetime
+    ) -> bool: ...
+
+
+class OrderStore(Protocol):
+    def look_up(
+        self, order_id: str, markers: Mapping[str, str]
+    ) -> tuple[records.Order | None, dict[str, records.CustomerMarker]]: ...
+
+    def record(self, conversion: records.Conversion) -> tuple[records.RecordOutcome, records.Order | None]:
+        """All of it or nothing, its code's counters too (under the cap if it takes a slot).
+        For `duplicate`, the order recorded first."""
+        ...
+
+    def record_unrewarded(
+        self, order: records.Order, sighting: records.Sighting
+    ) -> tuple[records.RecordOutcome, records.Order | None]: ...
+
+    def mark_refunded(self, order_id: str, now: datetime) -> records.Order | None:
+        """The refunded order, or None (and a note that blocks it) for an order never reported."""
+        ...
+
+
+class RewardLedger(Protocol):
+    """Every status change is conditional on the status it starts from."""
+
+    def get(self, ref: records.RewardRef) -> records.Reward | None: ...
+
+    def create(self, reward: records.Reward) -> bool: ...
+
+    def approve(self, ref: records.RewardRef, now: datetime) -> bool: ...
+
+    def hold(self, ref: records.RewardRef, hold_until: datetime) -> bool: ...
+
+    def issue(
+        self, ref: records.RewardRef, now: datetime, coupon_code: str | None, counted_for: str | None
+    ) -> records.IssueOutcome: ...
+
+    def claim_notification(self, ref: records.RewardRef, now: datetime) -> bool: ...
+
+    def release_notification(self, ref: records.RewardRef) -> None: ...
+
+    def mark_notified(self, ref: records.RewardRef, now: datetime) -> None: ...
+
+    def void(
+        self, ref: records.RewardRef, now: datetime, reason: records.VoidReason, slot_of: str | None
+    ) -> bool: ...
+
+    def claw_back(self, ref: records.RewardRef, now: datetime, reason: records.VoidReason) -> bool: ...
+
+    def due(self, now: datetime, limit: int) -> Iterator[records.RewardMessage]: ...
+
+
+class MarkerStore(Protocol):
+    def find(self, hashes: Mapping[str, str]) -> dict[str, records.CustomerMarker]: ...
+
+
+class ReviewStore(Protocol):
+    def get(self, conversion_id: str) -> records.Review | None: ...
+
+    def decide(self, review: records.Review, ruling: records.Ruling) -> records.Ruling:
+        """The ruling recorded, or the first one if there is one already."""
+        ...
+
+
+class ClickStore(Protocol):
+    def record(self, visit: records.Visit) -> records.VisitOutcome: ...
+
+
+class LimitStore(Protocol):
+    def hit(self, route: str, client: str, window: Window, limit: int) -> bool: ...
+
+
+class RewardQueue(Protocol):
+    def send(self, messages: Sequence[records.RewardMessage]) -> None: ...
+
+
+class Mailer(Protocol):
+    def send(self, email: Email) -> None: ...

@@ -1,0 +1,443 @@
+"""In-memory stand-ins for the services' ports (passaparola.services.ports), for unit tests.
+
+Each fake answers as its DynamoDB, SQS or SES adapter does: a conditional write that finds
+its condition false says so (False, or the outcome the adapter gives) and writes nothing, and
+what the table writes in one transaction is all or nothing here too. tests/integration/
+test_storage_contract.py runs the same cases against these and against the adapters on moto.
+
+All fakes share one `Memory`, as the adapters share one table. `Memory.before(step, action)`
+runs `action` once, just before the named write checks its conditions: the way a test puts
+another caller between a service's read and its write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import Any
+
+from passaparola.domain.errors import Conflict
+from passaparola.domain.limits import Window
+from passaparola.domain.records import (
+    Claim,
+    ClaimOutcome,
+    Conversion,
+    CustomerMarker,
+    FirstOrder,
+    FriendHistory,
+    IssueOutcome,
+    Order,
+    RecordOutcome,
+    Referrer,
+    Review,
+    Reward,
+    RewardMessage,
+    RewardRef,
+    Ruling,
+    Sighting,
+    Visit,
+    VisitOutcome,
+    VoidReason,
+)
+from passaparola.domain.tokens import link_epoch
+from passaparola.storage.mailer import Email
+from passaparola.storage.rewards import GRACE, NOTIFY_LEASE
+
+
+@dataclass
+class Memory:
+    """What the table would hold, by record."""
+
+    referrers: dict[str, Referrer] = field(default_factory=dict)
+    enrolments: dict[tuple[str, str], str] = field(default_factory=dict)  # (campaign, email key) -> code
+    claims: dict[tuple[str, str], Claim] = field(default_factory=dict)  # (email key, campaign)
+    refusals: dict[tuple[str, str], datetime] = field(default_factory=dict)
+    first_orders: dict[tuple[str, str], FirstOrder] = field(default_factory=dict)
+    orders: dict[str, Order] = field(default_factory=dict)
+    rewards: dict[RewardRef, Reward] = field(default_factory=dict)
+    due: dict[RewardRef, datetime] = field(default_factory=dict)  # the sparse `due` index
+    notifying: dict[RewardRef, datetime] = field(default_factory=dict)
+    coupons: set[str] = field(default_factory=set)
+    markers: dict[tuple[str, str], CustomerMarker] = field(default_factory=dict)  # (kind, hash)
+    reviews: dict[str, Review] = field(default_factory=dict)
+    visits: set[tuple[str, date, str]] = field(default_factory=set)
+    hits: dict[tuple[str, str, int], int] = field(default_factory=dict)
+    writes: list[str] = field(default_factory=list)  # each step that wrote, in order
+    _before: dict[str, list[Callable[[], Any]]] = field(default_factory=dict)
+
+    def before(self, step: str, action: Callable[[], Any]) -> None:
+        """Run `action` once, the next time `step` (e.g. "ledger.void") is about to write."""
+        self._before.setdefault(step, []).append(action)
+
+    def step(self, name: str) -> None:
+        for action in self._before.pop(name, []):
+            action()
+
+    def wrote(self, name: str) -> None:
+        self.writes.append(name)
+
+    def count(self, code: str, **added: int) -> None:
+        """ADD on the code's counters."""
+        referrer = self.referrers[code]
+        self.referrers[code] = replace(referrer, **{k: getattr(referrer, k) + v for k, v in added.items()})
+
+    def put_reward(self, reward: Reward) -> None:
+        self.rewards[reward.ref] = reward
+        if reward.status == "pending":
+            self.due[reward.ref] = reward.created_at + GRACE
+
+    def markers_of(self, hashes: Mapping[str, str]) -> dict[str, CustomerMarker]:
+        found = {kind: self.markers.get((kind, value)) for kind, value in hashes.items()}
+        return {kind: marker for kind, marker in found.items() if marker is not None}
+
+    def see(self, sighting: Sighting) -> None:
+        """A paid order's customer markers: the first sighting is kept."""
+        for kind, value in sighting.hashes.items():
+            self.markers.setdefault(
+                (kind, value), CustomerMarker(kind, sighting.at, sighting.hashes["email"])
+            )
+
+
+class Referrers:
+    def __init__(self, memory: Memory) -> None:
+        self.memory = memory
+
+    def get(self, code: str) -> Referrer | None:
+        return self.memory.referrers.get(code)
+
+    def code_and_rewards(self, code: str) -> tuple[Referrer | None, list[Reward]]:
+        rewards = [
+            r for r in self.memory.rewards.values() if r.owner.kind == "referrer" and r.owner.id == code
+        ]
+        return self.get(code), rewards
+
+    def enrol(self, draw: Callable[[], Referrer]) -> tuple[Referrer, bool]:
+        m = self.memory
+        for _ in range(5):
+            referrer = draw()
+            m.step("referrers.enrol")
+            existing = m.enrolments.get((referrer.campaign, referrer.email_key))
+            if existing is not None:
+                return m.referrers[existing], False
+            if referrer.code in m.referrers:
+                continue
+            m.enrolments[(referrer.campaign, referrer.email_key)] = referrer.code
+            m.referrers[referrer.code] = referrer
+            m.wrote("referrers.enrol")
+            return referrer, True
+        raise Conflict("could not find a free referral code; retry")
+
+    def note_welcome(self, code: str, now: datetime, not_since: datetime) -> bool:
+        m = self.memory
+        m.step("referrers.note_welcome")
+        referrer = m.referrers[code]
+        if referrer.welcome_sent_at is not None and referrer.welcome_sent_at >= not_since:
+            return False
+        m.referrers[code] = replace(referrer, welcome_sent_at=now, links_valid_from=link_epoch(now))
+        return True
+
+
+class Claims:
+    def __init__(self, memory: Memory) -> None:
+        self.memory = memory
+
+    def get(self, email_key: str, campaign: str) -> Claim | None:
+        return self.memory.claims.get((email_key, campaign))
+
+    def history(self, email_key: str) -> FriendHistory:
+        m = self.memory
+        claims = tuple(claim for (friend, _), claim in m.claims.items() if friend == email_key)
+        firsts = {
+            campaign: first for (friend, campaign), first in m.first_orders.items() if friend == email_key
+        }
+        return FriendHistory(claims, firsts)
+
+    def create(
+        self, claim: Claim, rewards: Sequence[Reward], *, takes_slot: bool, cap: int | None
+    ) -> tuple[ClaimOutcome, Claim | None]:
+        m = self.memory
+        m.step("claims.create")
+        earlier = m.claims.get((claim.friend, claim.campaign))
+        if earlier is not None:
+            return "exists", earlier
+        referrer = m.referrers.get(claim.code)
+        if referrer is None or not referrer.active:
+            return "code_inactive", None
+        if takes_slot and cap is not None and referrer.qualified >= cap:
+            return "cap_reached", None
+        _no_reward_yet(m, rewards)
+        m.claims[(claim.friend, claim.campaign)] = claim
+        m.count(claim.code, claims=1, qualified=int(takes_slot))
+        for reward in rewards:
+            m.put_reward(reward)
+        m.wrote("claims.create")
+        return "created", None
+
+    def note_reward_emailed(self, claim: Claim, now: datetime, not_since: datetime) -> bool:
+        m = self.memory
+        stored = m.claims.get((claim.friend, claim.campaign))
+        if stored is None or (stored.reward_emailed_at is not None and stored.reward_emailed_at >= not_since):
+            return False
+        m.claims[(claim.friend, claim.campaign)] = replace(stored, reward_emailed_at=now)
+        return True
+
+    def note_refusal_emailed(self, email_key: str, campaign: str, now: datetime, not_since: datetime) -> bool:
+        last = self.memory.refusals.get((email_key, campaign))
+        if last is not None and last >= not_since:
+            return False
+        self.memory.refusals[(email_key, campaign)] = now
+        return True
+
+
+class Orders:
+    def __init__(self, memory: Memory) -> None:
+        self.memory = memory
+
+    def look_up(
+        self, order_id: str, markers: Mapping[str, str]
+    ) -> tuple[Order | None, dict[str, CustomerMarker]]:
+        return self.memory.orders.get(order_id), self.memory.markers_of(markers)
+
+    def record(self, conversion: Conversion) -> tuple[RecordOutcome, Order | None]:
+        m = self.memory
+        m.step("orders.record")
+        order, first = conversion.order, conversion.first
+        assert order.code is not None
+        if order.order_id in m.orders:
+            return "duplicate", m.orders[order.order_id]
+        if first is not None and (first.friend, first.campaign) in m.first_orders:
+            return "not_first", None
+        cap = conversion.cap if conversion.takes_slot else None
+        if cap is not None and m.referrers[order.code].qualified >= cap:
+            return "cap_reached", None
+        _no_reward_yet(m, conversion.rewards)
+        m.orders[order.order_id] = order
+        if first is not None:
+            m.first_orders[(first.friend, first.campaign)] = first
+        counter = "conversions" if first else "repeat_orders"
+        m.count(order.code, qualified=int(conversion.takes_slot), **{counter: 1})
+        for reward in conversion.rewards:
+            m.put_reward(reward)
+        if conversion.review is not None:
+            m.reviews[conversion.review.conversion_id] = conversion.review
+        m.see(conversion.sighting)
+        m.wrote("orders.record")
+        return "recorded", None
+
+    def record_unrewarded(self, order: Order, sighting: Sighting) -> tuple[RecordOutcome, Order | None]:
+        m = self.memory
+        m.step("orders.record_unrewarded")
+        if order.order_id in m.orders:
+            return "duplicate", m.orders[order.order_id]
+        m.orders[order.order_id] = order
+        m.see(sighting)
+        m.wrote("orders.record_unrewarded")
+        return "recorded", None
+
+    def mark_refunded(self, order_id: str, now: datetime) -> Order | None:
+        m = self.memory
+        m.step("orders.mark_refunded")
+        order = m.orders.get(order_id)
+        if order is None:
+            m.orders[order_id] = Order(order_id, "refunded", refunded_at=now)
+            return None
+        m.orders[order_id] = replace(order, refunded_at=order.refunded_at or now)
+        return m.orders[order_id]
+
+
+class Ledger:
+    """The reward ledger: every change conditional on the status it starts from."""
+
+    def __init__(self, memory: Memory) -> None:
+        self.memory = memory
+
+    def get(self, ref: RewardRef) -> Reward | None:
+        return self.memory.rewards.get(ref)
+
+    def create(self, reward: Reward) -> bool:
+        self.memory.step("ledger.create")
+        if reward.ref in self.memory.rewards:
+            return False
+        self.memory.put_reward(reward)
+        return True
+
+    def _move(self, step: str, ref: RewardRef, since: tuple[str, ...], **changes: Any) -> bool:
+        m = self.memory
+        m.step(step)
+        reward = m.rewards.get(ref)
+        if reward is None or reward.status not in since:
+            return False
+        m.rewards[ref] = replace(reward, **changes)
+        m.wrote(step)
+        return True
+
+    def approve(self, ref: RewardRef, now: datetime) -> bool:
+        moved = self._move("ledger.approve", ref, ("review",), status="pending")
+        if moved:
+            self.memory.due[ref] = now + GRACE
+        return moved
+
+    def hold(self, ref: RewardRef, hold_until: datetime) -> bool:
+        moved = self._move("ledger.hold", ref, ("pending",), status="held", hold_until=hold_until)
+        if moved:
+            self.memory.due[ref] = hold_until
+        return moved
+
+    def issue(
+        self, ref: RewardRef, now: datetime, coupon_code: str | None, counted_for: str | None
+    ) -> IssueOutcome:
+        m = self.memory
+        m.step("ledger.issue")
+        reward = m.rewards.get(ref)
+        if reward is None or reward.status != "held":
+            return "not_held"
+        if coupon_code is not None and coupon_code in m.coupons:
+            return "coupon_taken"
+        m.rewards[ref] = replace(reward, status="issued", issued_at=now, coupon_code=coupon_code)
+        m.due[ref] = now + GRACE
+        if coupon_code is not None:
+            m.coupons.add(coupon_code)
+        if counted_for is not None:
+            m.count(counted_for, rewarded=1)
+        m.wrote("ledger.issue")
+        return "issued"
+
+    def claim_notification(self, ref: RewardRef, now: datetime) -> bool:
+        m = self.memory
+        reward = m.rewards.get(ref)
+        taken = m.notifying.get(ref)
+        if reward is None or reward.status != "issued" or reward.notified_at is not None:
+            return False
+        if taken is not None and taken >= now - NOTIFY_LEASE:
+            return False
+        m.notifying[ref] = now
+        return True
+
+    def release_notification(self, ref: RewardRef) -> None:
+        self.memory.notifying.pop(ref, None)
+
+    def mark_notified(self, ref: RewardRef, now: datetime) -> None:
+        reward = self.memory.rewards[ref]
+        self.memory.rewards[ref] = replace(reward, notified_at=reward.notified_at or now)
+        self.memory.due.pop(ref, None)
+
+    def void(self, ref: RewardRef, now: datetime, reason: VoidReason, slot_of: str | None) -> bool:
+        moved = self._move(
+            "ledger.void", ref, ("pending", "held", "review"), status="void", void_reason=reason
+        )
+        if moved:
+            self.memory.due.pop(ref, None)
+            if slot_of is not None:
+                self.memory.count(slot_of, qualified=-1)
+        return moved
+
+    def claw_back(self, ref: RewardRef, now: datetime, reason: VoidReason) -> bool:
+        moved = self._move("ledger.claw_back", ref, ("issued",), status="clawed_back", void_reason=reason)
+        if moved:
+            self.memory.due.pop(ref, None)
+        return moved
+
+    def due(self, now: datetime, limit: int) -> Iterator[RewardMessage]:
+        due = sorted(
+            (ref for ref, at in self.memory.due.items() if at <= now), key=self.memory.due.__getitem__
+        )
+        for ref in due[:limit]:
+            yield RewardMessage.for_reward(self.memory.rewards[ref])
+
+
+class Markers:
+    def __init__(self, memory: Memory) -> None:
+        self.memory = memory
+
+    def find(self, hashes: Mapping[str, str]) -> dict[str, CustomerMarker]:
+        return self.memory.markers_of(hashes)
+
+
+class Reviews:
+    def __init__(self, memory: Memory) -> None:
+        self.memory = memory
+
+    def get(self, conversion_id: str) -> Review | None:
+        return self.memory.reviews.get(conversion_id)
+
+    def decide(self, review: Review, ruling: Ruling) -> Ruling:
+        m = self.memory
+        m.step("reviews.decide")
+        stored = m.reviews[review.conversion_id]
+        if stored.ruling is not None:
+            return stored.ruling
+        m.reviews[review.conversion_id] = replace(stored, ruling=ruling)
+        order = m.orders[review.order_id]
+        m.orders[review.order_id] = replace(
+            order, status="queued" if ruling.decision == "approve" else "rejected"
+        )
+        return ruling
+
+
+class Clicks:
+    def __init__(self, memory: Memory) -> None:
+        self.memory = memory
+
+    def record(self, visit: Visit) -> VisitOutcome:
+        m = self.memory
+        referrer = m.referrers.get(visit.code)
+        if referrer is None or not referrer.active:
+            return "invalid"
+        if (visit.code, visit.day, visit.visitor) in m.visits:
+            return "repeat"
+        m.visits.add((visit.code, visit.day, visit.visitor))
+        m.count(visit.code, clicks=1)
+        return "counted"
+
+
+class Limits:
+    def __init__(self, memory: Memory) -> None:
+        self.memory = memory
+
+    def hit(self, route: str, client: str, window: Window, limit: int) -> bool:
+        key = (route, client, window.start)
+        if self.memory.hits.get(key, 0) >= limit:
+            return False
+        self.memory.hits[key] = self.memory.hits.get(key, 0) + 1
+        return True
+
+
+class Queue:
+    """The reward queue: what was sent, in order. `down` makes sending fail, as SQS can."""
+
+    def __init__(self) -> None:
+        self.sent: list[RewardMessage] = []
+        self.down = False
+
+    def send(self, messages: Sequence[RewardMessage]) -> None:
+        if self.down:
+            raise ConnectionError("SQS is down")
+        self.sent.extend(messages)
+
+    def take(self) -> list[RewardMessage]:
+        """Receive everything sent so far, as the worker would."""
+        taken, self.sent = self.sent, []
+        return taken
+
+
+class Mailer:
+    """Outgoing email: what was sent. `down` makes sending fail, as SES can."""
+
+    def __init__(self) -> None:
+        self.sent: list[Email] = []
+        self.down = False
+
+    def send(self, email: Email) -> None:
+        if self.down:
+            raise ConnectionError("SES is down")
+        self.sent.append(email)
+
+    def to(self, address: str) -> list[Email]:
+        return [email for email in self.sent if email.to == address]
+
+
+def _no_reward_yet(memory: Memory, rewards: Sequence[Reward]) -> None:
+    """A reward id is derived from what earned it: writing one twice would cancel the
+    adapter's transaction; here it fails the test."""
+    assert not [r.ref for r in rewards if r.ref in memory.rewards], "a reward written twice"

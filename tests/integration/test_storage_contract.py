@@ -1,0 +1,308 @@
+"""The storage ports' contract, run against the DynamoDB adapters on moto and against the
+in-memory fakes the service tests use (tests/fakes.py): same records back, same conditions,
+same outcomes. A fake that passes here answers as the table does."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from passaparola import wiring
+from passaparola.domain.campaign import Credit
+from passaparola.domain.records import (
+    Claim,
+    Conversion,
+    FirstOrder,
+    Order,
+    Owner,
+    Referrer,
+    Review,
+    Reward,
+    RewardMessage,
+    Ruling,
+    Sighting,
+)
+from passaparola.storage.claims import ClaimStore
+from passaparola.storage.markers import MarkerStore
+from passaparola.storage.orders import OrderStore
+from passaparola.storage.referrers import ReferrerStore
+from passaparola.storage.reviews import ReviewStore
+from passaparola.storage.rewards import GRACE, NOTIFY_LEASE, RewardLedger
+from tests import fakes
+
+pytestmark = pytest.mark.integration
+
+NOW = datetime(2026, 3, 10, 12, 0, 0, 123456, tzinfo=UTC)
+CODE = "GIFT-BCDFGHJKM"
+CREDIT = Credit(type="credit", amount=Decimal(10), currency="EUR")
+
+
+@dataclass
+class Stores:
+    referrers: Any
+    claims: Any
+    orders: Any
+    ledger: Any
+    reviews: Any
+    markers: Any
+
+
+@pytest.fixture(params=["dynamodb", "memory"])
+def stores(request: pytest.FixtureRequest) -> Stores:
+    if request.param == "memory":
+        memory = fakes.Memory()
+        return Stores(
+            fakes.Referrers(memory),
+            fakes.Claims(memory),
+            fakes.Orders(memory),
+            fakes.Ledger(memory),
+            fakes.Reviews(memory),
+            fakes.Markers(memory),
+        )
+    request.getfixturevalue("stack")
+    table = wiring.table()
+    return Stores(
+        ReferrerStore(table),
+        ClaimStore(table),
+        OrderStore(table),
+        RewardLedger(table),
+        ReviewStore(table),
+        MarkerStore(table),
+    )
+
+
+def referrer(code: str = CODE, email: str = "anna@example.com") -> Referrer:
+    return Referrer(code, "gift", email, f"key-{email}", "en", NOW, display_name="Anna")
+
+
+def reward(reward_id: str = "order-1", *, status: str = "pending", takes_slot: bool = True) -> Reward:
+    return Reward(
+        owner=Owner.referrer(CODE),
+        reward_id=reward_id,
+        role="referrer",
+        spec=CREDIT,
+        value=Decimal("10.5"),
+        currency="EUR",
+        hold_days=14,
+        campaign="gift",
+        code=CODE,
+        status=status,  # type: ignore[arg-type]
+        created_at=NOW,
+        order_id="1",
+        takes_slot=takes_slot,
+    )
+
+
+def claim(friend: str = "marco-key") -> Claim:
+    return Claim(friend, "gift", "cl_1", CODE, "marco@example.com", "it", NOW, signals=("same_client",))
+
+
+def order(order_id: str = "1", **changes: Any) -> Order:
+    return replace(
+        Order(order_id, "queued", "cv_1", Decimal("49.90"), "EUR", NOW, None, "gift", CODE, "claim"),
+        **changes,
+    )
+
+
+SIGHTING = Sighting({"email": "e1", "address": "a1"}, NOW, NOW + timedelta(days=730))
+
+
+def enrolled(stores: Stores) -> Referrer:
+    found, created = stores.referrers.enrol(referrer)
+    assert created
+    return found
+
+
+def test_an_enrolment_keeps_one_code_per_person_and_draws_again_on_a_taken_code(stores):
+    anna = enrolled(stores)
+    assert stores.referrers.get(CODE) == anna
+    again, created = stores.referrers.enrol(lambda: referrer("GIFT-CDFGHJKMN"))
+    assert (again, created) == (anna, False)
+    drawn = iter([CODE, "GIFT-DFGHJKMNP"])  # the first code drawn for Bea is Anna's
+    bea, created = stores.referrers.enrol(lambda: referrer(next(drawn), "bea@example.com"))
+    assert (bea.code, created) == ("GIFT-DFGHJKMNP", True)
+
+
+def test_a_welcome_is_noted_at_most_once_in_its_window(stores):
+    enrolled(stores)
+    assert stores.referrers.note_welcome(CODE, NOW, NOW - timedelta(days=1))
+    assert not stores.referrers.note_welcome(CODE, NOW + timedelta(hours=1), NOW)
+    assert stores.referrers.note_welcome(CODE, NOW + timedelta(days=2), NOW + timedelta(days=1))
+    noted = stores.referrers.get(CODE)
+    assert noted.welcome_sent_at == NOW + timedelta(days=2)
+    assert noted.links_valid_from is not None
+
+
+def test_a_claim_is_written_once_with_its_rewards_and_counted_on_its_code(stores):
+    enrolled(stores)
+    assert stores.claims.create(claim(), [reward()], takes_slot=True, cap=1) == ("created", None)
+    assert stores.claims.get("marco-key", "gift") == claim()
+    assert stores.ledger.get(reward().ref) == reward()
+    assert stores.claims.create(replace(claim(), claim_id="cl_2"), [], takes_slot=False, cap=1) == (
+        "exists",
+        claim(),
+    )
+    other = replace(claim("bea-key"), claim_id="cl_3")
+    assert stores.claims.create(other, [reward("claim-bea")], takes_slot=True, cap=1) == ("cap_reached", None)
+    assert stores.claims.get("bea-key", "gift") is None
+    counted = stores.referrers.get(CODE)
+    assert (counted.claims, counted.qualified) == (1, 1)
+
+
+def test_a_claim_on_a_code_that_does_not_exist_is_refused(stores):
+    assert stores.claims.create(claim(), [], takes_slot=False, cap=None) == ("code_inactive", None)
+    assert stores.claims.get("marco-key", "gift") is None
+
+
+def test_an_order_is_recorded_once_and_a_friends_first_order_once(stores):
+    enrolled(stores)
+    first = FirstOrder("marco-key", "gift", "1", NOW, CODE)
+    recorded = order(rewards=(reward().ref,))
+    outcome = stores.orders.record(
+        Conversion(recorded, SIGHTING, (reward(),), first=first, takes_slot=True, cap=3)
+    )
+    assert outcome == ("recorded", None)
+    assert stores.orders.look_up("1", SIGHTING.hashes)[0] == recorded
+    assert stores.claims.history("marco-key").first_orders == {"gift": first}
+    duplicate = stores.orders.record(Conversion(order(), SIGHTING, cap=3))
+    assert duplicate == ("duplicate", recorded)
+    second = stores.orders.record(Conversion(order("2"), SIGHTING, first=replace(first, order_id="2")))
+    assert second == ("not_first", None)
+    counted = stores.referrers.get(CODE)
+    assert (counted.conversions, counted.qualified) == (1, 1)
+
+
+def test_an_order_that_would_pass_the_cap_is_refused_whole(stores):
+    enrolled(stores)
+    stores.orders.record(Conversion(order(), SIGHTING, (reward(),), takes_slot=True, cap=1))
+    outcome = stores.orders.record(
+        Conversion(order("2"), SIGHTING, (reward("order-2"),), takes_slot=True, cap=1)
+    )
+    assert outcome == ("cap_reached", None)
+    assert stores.ledger.get(reward("order-2").ref) is None
+    assert stores.orders.look_up("2", {})[0] is None
+
+
+def test_a_refund_of_an_unknown_order_blocks_it_when_it_comes(stores):
+    assert stores.orders.mark_refunded("7", NOW) is None
+    outcome, first = stores.orders.record_unrewarded(order("7", status="rejected"), SIGHTING)
+    assert outcome == "duplicate"
+    assert (first.status, first.conversion_id, first.refunded_at) == ("refunded", None, NOW)
+
+
+def test_a_refund_of_a_known_order_returns_it_with_its_rewards(stores):
+    enrolled(stores)
+    recorded = order(rewards=(reward().ref,))
+    stores.orders.record(Conversion(recorded, SIGHTING, (reward(),), takes_slot=True))
+    assert stores.orders.mark_refunded("1", NOW) == replace(recorded, refunded_at=NOW)
+    later = NOW + timedelta(days=1)
+    assert stores.orders.mark_refunded("1", later).refunded_at == NOW  # the first refund's time stays
+
+
+def test_customer_markers_keep_their_first_sighting(stores):
+    stores.orders.record_unrewarded(order("1", status="rejected"), SIGHTING)
+    later = Sighting({"email": "e2", "address": "a1"}, NOW + timedelta(days=9), NOW + timedelta(days=800))
+    stores.orders.record_unrewarded(order("2", status="rejected"), later)
+    found = stores.markers.find({"email": "e2", "address": "a1", "payment": "p9"})
+    assert set(found) == {"email", "address"}
+    assert (found["address"].first_seen_at, found["address"].first_email) == (NOW, "e1")
+    assert found["email"].first_seen_at == NOW + timedelta(days=9)
+
+
+def test_each_step_of_a_reward_is_taken_only_from_the_status_before_it(stores):
+    enrolled(stores)
+    ledger, ref = stores.ledger, reward().ref
+    assert ledger.create(reward())
+    assert not ledger.create(reward())
+    assert ledger.issue(ref, NOW, None, None) == "not_held"  # pending, not held yet
+    until = NOW + timedelta(days=14)
+    assert ledger.hold(ref, until)
+    assert not ledger.hold(ref, until)
+    assert ledger.issue(ref, until, "GIFT-COUPON", CODE) == "issued"
+    assert ledger.issue(ref, until, "GIFT-OTHER", CODE) == "not_held"
+    assert not ledger.void(ref, until, "refunded", CODE)
+    assert ledger.claw_back(ref, until, "refunded")
+    assert not ledger.claw_back(ref, until, "refunded")
+    final = ledger.get(ref)
+    assert (final.status, final.hold_until, final.issued_at, final.coupon_code, final.void_reason) == (
+        "clawed_back",
+        until,
+        until,
+        "GIFT-COUPON",
+        "refunded",
+    )
+    assert stores.referrers.get(CODE).rewarded == 1
+
+
+def test_a_coupon_code_is_issued_once(stores):
+    enrolled(stores)
+    for reward_id in ("a", "b"):
+        stores.ledger.create(reward(reward_id))
+        stores.ledger.hold(reward(reward_id).ref, NOW)
+    assert stores.ledger.issue(reward("a").ref, NOW, "GIFT-SAME", None) == "issued"
+    assert stores.ledger.issue(reward("b").ref, NOW, "GIFT-SAME", None) == "coupon_taken"
+    assert stores.ledger.get(reward("b").ref).status == "held"
+
+
+def test_a_void_gives_the_cap_slot_back_and_a_review_moves_only_from_review(stores):
+    enrolled(stores)
+    waiting = reward(status="review")
+    stores.orders.record(Conversion(order(), SIGHTING, (waiting,), takes_slot=True))
+    assert not stores.ledger.hold(waiting.ref, NOW)
+    assert stores.ledger.void(waiting.ref, NOW, "review_rejected", CODE)
+    assert not stores.ledger.approve(waiting.ref, NOW)
+    assert stores.referrers.get(CODE).qualified == 0
+
+
+def test_only_rewards_with_work_left_are_due(stores):
+    enrolled(stores)
+    pending, held, waiting = reward("p"), reward("h"), reward("r", status="review")
+    for entry in (pending, held, waiting):
+        stores.ledger.create(entry)
+    stores.ledger.hold(held.ref, NOW + timedelta(days=14))
+    assert list(stores.ledger.due(NOW, 10)) == []  # within the grace
+    soon = NOW + GRACE + timedelta(seconds=1)
+    assert list(stores.ledger.due(soon, 10)) == [RewardMessage.for_reward(pending)]
+    assert stores.ledger.approve(waiting.ref, NOW)
+    assert len(list(stores.ledger.due(soon, 10))) == 2
+    later = NOW + timedelta(days=15)
+    stores.ledger.issue(held.ref, later, None, None)
+    issued = {m.reward_id: m.from_status for m in stores.ledger.due(later + GRACE, 10)}
+    assert issued == {"p": "pending", "r": "pending", "h": "issued"}  # its owner not told yet
+    stores.ledger.mark_notified(held.ref, later)
+    assert {m.reward_id for m in stores.ledger.due(later + GRACE, 10)} == {"p", "r"}
+
+
+def test_one_run_at_a_time_may_tell_a_rewards_owner(stores):
+    enrolled(stores)
+    ref = reward().ref
+    stores.ledger.create(reward())
+    stores.ledger.hold(ref, NOW)
+    stores.ledger.issue(ref, NOW, None, None)
+    assert stores.ledger.claim_notification(ref, NOW)
+    assert not stores.ledger.claim_notification(ref, NOW + timedelta(minutes=1))
+    assert stores.ledger.claim_notification(ref, NOW + NOTIFY_LEASE + timedelta(seconds=1))  # sender died
+    stores.ledger.release_notification(ref)
+    assert stores.ledger.claim_notification(ref, NOW + NOTIFY_LEASE + timedelta(seconds=2))
+    stores.ledger.mark_notified(ref, NOW)
+    assert not stores.ledger.claim_notification(ref, NOW + timedelta(days=1))
+    assert stores.ledger.get(ref).notified_at == NOW
+
+
+def test_the_first_ruling_on_a_review_stands(stores):
+    enrolled(stores)
+    held = order(status="review", reason="shared_address", rewards=(reward().ref,))
+    review = Review("cv_1", "1", "gift", "shared_address", held.rewards, NOW)
+    stores.orders.record(
+        Conversion(held, SIGHTING, (reward(status="review"),), takes_slot=True, review=review)
+    )
+    assert stores.reviews.get("cv_1") == review
+    first = Ruling("reject", "shop", NOW, "same household")
+    assert stores.reviews.decide(review, first) == first
+    assert stores.reviews.decide(review, Ruling("approve", "shop", NOW + timedelta(hours=1))) == first
+    assert stores.reviews.get("cv_1") == replace(review, ruling=first)
+    assert stores.orders.look_up("1", {})[0].status == "rejected"

@@ -1,0 +1,160 @@
+"""The services built as wiring.py builds them, on in-memory fakes instead of AWS.
+
+Campaigns (a few of tests/fixtures/content's, written as compiled rules):
+- gift: 10 EUR credit for the referrer, 10% coupon for the friend, minimum 20 EUR, hold 14
+  days, at most 3 rewarded referrals, a mug after 2, 2 EUR for the referrer's referrer.
+- instant: a free month for the referrer and a 12 EUR coupon for the friend, no hold.
+- capped: 5 EUR cash, no hold, at most 1 rewarded referral.
+- signup: the referrer is rewarded when a friend claims, at most 1 time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from passaparola.domain.campaign import BrandContact, CampaignRules, CampaignText, CompiledCampaign, Rules
+from passaparola.domain.customers import Identifiers, MarkerKeys
+from passaparola.domain.money import Money
+from passaparola.domain.records import RewardMessage
+from passaparola.domain.tokens import StatsTokens
+from passaparola.services import Links
+from passaparola.services.claims import Claimed, Claims
+from passaparola.services.codes import CodeValidator
+from passaparola.services.conversions import Conversions, Converted, PaidOrder
+from passaparola.services.enrolment import Enrolment
+from passaparola.services.refunds import Refunds
+from passaparola.services.reviews import Reviews
+from passaparola.services.rewards import ReleaseSchedule, RewardLifecycle
+from tests import fakes
+from tests.support import Clock
+
+# The referrer enrols from here; their friends claim from elsewhere, unless a test says not.
+HOME = "203.0.113.7"
+ELSEWHERE = "198.51.100.9"
+CAMPAIGNS: dict[str, dict[str, Any]] = {
+    "gift": {
+        "referrer_reward": {"type": "credit", "amount": 10, "currency": "EUR"},
+        "friend_reward": {"type": "coupon_percent", "percent": 10},
+        "min_purchase": {"amount": 20, "currency": "EUR"},
+        "hold_days": 14,
+        "max_rewards_per_referrer": 3,
+        "tiers": [{"after": 2, "reward": {"type": "gift", "description": "A mug"}}],
+        "second_level": {"reward": {"type": "credit", "amount": 2, "currency": "EUR"}},
+    },
+    "instant": {
+        "referrer_reward": {"type": "free_period", "months": 1},
+        "friend_reward": {"type": "coupon_fixed", "amount": 12, "currency": "EUR"},
+        "hold_days": 0,
+    },
+    "capped": {
+        "referrer_reward": {"type": "cash", "amount": 5, "currency": "EUR"},
+        "hold_days": 0,
+        "max_rewards_per_referrer": 1,
+    },
+    "signup": {
+        "referrer_reward": {"type": "quota", "amount": 100, "unit": "MB"},
+        "reward_on": "claim",
+        "hold_days": 0,
+        "max_rewards_per_referrer": 1,
+    },
+}
+
+
+def compiled(slug: str, rules: dict[str, Any]) -> CompiledCampaign:
+    campaign = CampaignRules.model_validate({"slug": slug, "brand": "acme"} | rules)
+    offer = "a gift" if campaign.friend_reward else None
+    text = CampaignText(title=f"The {slug} campaign", friend_offer=offer, referrer_offer="a reward")
+    return CompiledCampaign(rules=campaign, default_lang="en", texts={"en": text, "it": text})
+
+
+RULES = Rules(
+    campaigns={slug: compiled(slug, rules) for slug, rules in CAMPAIGNS.items()},
+    brands={"acme": BrandContact(name="Acme", store_url="https://acme.test", contact="hi@acme.test")},
+    currency_digits={"EUR": 2, "USD": 2},
+)
+
+
+@dataclass
+class World:
+    """One in-memory table, queue and outbox, and every service over them."""
+
+    memory: fakes.Memory
+    clock: Clock
+    queue: fakes.Queue
+    mailer: fakes.Mailer
+    lifecycle: RewardLifecycle
+    enrolment: Enrolment
+    claims: Claims
+    conversions: Conversions
+    refunds: Refunds
+    reviews: Reviews
+    schedule: ReleaseSchedule
+
+    @property
+    def ledger(self) -> fakes.Ledger:
+        return fakes.Ledger(self.memory)
+
+    def enrol(self, email: str, campaign: str = "gift") -> str:
+        return self.enrolment.enrol(campaign, email, "Anna", "en", HOME).code
+
+    def claim(self, code: str, email: str, client: str = ELSEWHERE) -> Claimed:
+        return self.claims.claim(code, email, "en", None, client)
+
+    def convert(
+        self, order_id: str, email: str, amount: str = "49.90", code: str | None = None, **signals: Any
+    ) -> Converted:
+        price = Money(amount=Decimal(amount), currency="EUR")
+        return self.conversions.convert(PaidOrder(order_id, price, Identifiers(email, **signals), code))
+
+    def work(self) -> None:
+        """The reward worker: every queued message, and what it queues in turn."""
+        while messages := self.queue.take():
+            for message in messages:
+                self.lifecycle.advance(message.ref)
+
+    def rewards_of(self, code: str) -> dict[str, Any]:
+        """A referrer's rewards, by id."""
+        return {
+            ref.reward_id: reward
+            for ref, reward in self.memory.rewards.items()
+            if ref.owner.kind == "referrer" and ref.owner.id == code
+        }
+
+    def pass_time(self, **delta: float) -> None:
+        self.clock.advance(**delta)
+
+
+@pytest.fixture
+def world() -> World:
+    memory, clock, queue, mailer = fakes.Memory(), Clock(), fakes.Queue(), fakes.Mailer()
+    referrers, claims, ledger = fakes.Referrers(memory), fakes.Claims(memory), fakes.Ledger(memory)
+    links = Links(site_url="http://site.test", api_url="http://api.test")
+    tokens = StatsTokens(b"k" * 32, timedelta(days=90))
+    salt = b"visitor-salt"
+    lifecycle = RewardLifecycle(RULES, ledger, referrers, claims, queue, mailer, tokens, links, clock)
+    validator = CodeValidator(RULES, referrers, clock)
+    marker_keys = MarkerKeys(b"pepper")
+    return World(
+        memory=memory,
+        clock=clock,
+        queue=queue,
+        mailer=mailer,
+        lifecycle=lifecycle,
+        enrolment=Enrolment(RULES, referrers, claims, mailer, tokens, links, salt, clock),
+        claims=Claims(validator, claims, fakes.Markers(memory), marker_keys, salt, lifecycle, clock),
+        conversions=Conversions(
+            RULES, referrers, claims, fakes.Orders(memory), marker_keys, 730, queue, clock
+        ),
+        refunds=Refunds(fakes.Orders(memory), ledger, clock),
+        reviews=Reviews(fakes.Reviews(memory), ledger, queue, clock),
+        schedule=ReleaseSchedule(ledger, queue, clock),
+    )
+
+
+def messages_for(*rewards: Any) -> list[RewardMessage]:
+    return [RewardMessage.for_reward(reward) for reward in rewards]
