@@ -81,12 +81,13 @@ def _once(once: Once[Delivery[Body], Answer], body: Body, **path: str) -> Answer
 def _convert(request: Delivery[ConversionRequest]) -> ConversionResponse:
     from passaparola.domain.customers import Identifiers
     from passaparola.domain.money import Money
-    from passaparola.services.conversions import PaidOrder
+    from passaparola.domain.orders import PaidOrder
 
     body = request.body
     buyer = Identifiers(body.email, body.customer_id, body.address, body.payment_fingerprint)
     price = Money(amount=body.amount, currency=body.currency)
-    converted = wiring.conversions().convert(PaidOrder(body.order_id, price, buyer, body.code))
+    codes = (body.code,) if body.code else ()
+    converted = wiring.conversions().convert(PaidOrder(body.order_id, price, buyer, codes))
     metrics.add_metric(name=f"Conversion{converted.status.capitalize()}", unit=MetricUnit.Count, value=1)
     return ConversionResponse(
         conversion_id=converted.conversion_id,
