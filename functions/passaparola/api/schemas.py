@@ -249,6 +249,11 @@ class RefundResponse(BaseModel):
     rewards: list[RewardStatusOut]
 
 
+class IgnoredResponse(BaseModel):
+    status: Literal["ignored"]
+    reason: str = Field(description="why passaparola has nothing to do with this event")
+
+
 class StatsResponse(BaseModel):
     code: str
     campaign: str
