@@ -102,7 +102,7 @@ def _interrupt(*_: object) -> None:
 
 
 def store(args: argparse.Namespace) -> int:
-    state_file = STATE / "state.json"
+    state_file = (args.state_dir or STATE) / "state.json"
     if not state_file.is_file():
         console.print("[red]No local stack is running; start one with ./passaparola serve[/red]")
         return 1

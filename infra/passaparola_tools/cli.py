@@ -280,6 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     shop.add_argument("--currency", default="EUR")
     shop.add_argument("--code", help="the referral code passed through checkout, if any")
     shop.add_argument("--coupon", help="the friend's coupon typed at checkout, if any")
+    shop.add_argument("--state-dir", type=Path, help="the running stack's, if serve was given one")
     shop.set_defaults(func=store)
 
     _measurement_commands(commands)

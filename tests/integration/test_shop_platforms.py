@@ -355,3 +355,11 @@ def test_stripes_api_refusing_the_key_is_a_409_so_that_stripe_delivers_again(cli
     answer = send(client, delivery)
     assert (answer.status, answer.body["error"]) == (409, "conflict")
     assert table_items(client.stack) == before  # the idempotency record is gone with the failure
+
+
+def test_a_signed_json_array_is_refused_not_read_as_its_first_item(client, shop, referral):
+    code, _ = referral
+    delivery = shop.paid(secret(client, shop), 5012, "giulia@example.com", code=code)
+    body = b"[" + delivery.body + b"]"
+    answer = send(client, _resign(shop, delivery, body, secret(client, shop)))
+    assert (answer.status, answer.body["message"]) == (422, "a webhook's body is a JSON object")

@@ -88,17 +88,22 @@ def for_platforms(ours: Gate, others: Gate) -> Gate:
 
 
 def refuse_body(event: dict[str, Any]) -> dict[str, Any] | None:
-    """The platforms' size limit; and WooCommerce's ping, answered 200 here: it is unsigned and
-    form-encoded, and a webhook whose URL does not answer it exactly 200 is not saved."""
+    """The platforms' size limit, and a JSON object (every platform's event is one; powertools
+    would take an array's first item for it); and WooCommerce's ping, answered 200 here: it is
+    unsigned and form-encoded, and a webhook whose URL does not answer it exactly 200 is not saved."""
+    raw = _raw(event)
     if platform_of(event) == "woocommerce":
         from passaparola.domain.platforms import woocommerce
 
         headers = event.get("headers") or {}
-        if woocommerce.is_ping(headers.get("content-type"), _raw(event)):
+        if woocommerce.is_ping(headers.get("content-type"), raw):
             return _lambda_answer(
                 IgnoredResponse(status="ignored", reason="WooCommerce's ping: this URL answers")
             )
-    return errors.refuse_body(event, MAX_BODY_BYTES)
+    refused = errors.refuse_body(event, MAX_BODY_BYTES)
+    if refused is None and not raw.lstrip().startswith(b"{"):
+        return errors.lambda_error(422, "invalid_request", "a webhook's body is a JSON object")
+    return refused
 
 
 def verify(event: dict[str, Any]) -> dict[str, Any] | None:
