@@ -82,9 +82,8 @@ def _once(once: Once[Delivery[Body], Answer], body: Body, **path: str) -> Answer
 
 
 def _convert(request: Delivery[ConversionRequest]) -> ConversionResponse:
-    from passaparola.domain.customers import Identifiers
     from passaparola.domain.money import Money
-    from passaparola.domain.orders import PaidOrder
+    from passaparola.domain.orders import Identifiers, PaidOrder
 
     body = request.body
     buyer = Identifiers(body.email, body.customer_id, body.address, body.payment_fingerprint)

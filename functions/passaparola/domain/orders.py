@@ -1,11 +1,22 @@
-"""An order as a shop reports it, before anything is decided about it."""
+"""An order as a shop reports it, and its buyer, before anything is decided about them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from passaparola.domain.customers import Identifiers
-from passaparola.domain.money import Money
+if TYPE_CHECKING:
+    from passaparola.domain.money import Money
+
+
+@dataclass(frozen=True)
+class Identifiers:
+    """What the shop tells us about a buyer; kept only as customer markers (domain.customers)."""
+
+    email: str
+    customer_id: str | None = None
+    address: str | None = None
+    payment_fingerprint: str | None = None
 
 
 @dataclass(frozen=True)

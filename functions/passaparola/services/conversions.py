@@ -10,9 +10,9 @@ from typing import Literal
 
 from passaparola.domain import attribution, emails, fraud, money
 from passaparola.domain.campaign import CompiledCampaign, Rules
-from passaparola.domain.customers import PERSON, Identifiers, MarkerKeys
+from passaparola.domain.customers import PERSON, MarkerKeys
 from passaparola.domain.money import Money
-from passaparola.domain.orders import PaidOrder
+from passaparola.domain.orders import Identifiers, PaidOrder
 from passaparola.domain.records import (
     Claim,
     Conversion,

@@ -19,9 +19,9 @@ from typing import Any
 import pytest
 
 from passaparola.domain.campaign import BrandContact, CampaignRules, CampaignText, CompiledCampaign, Rules
-from passaparola.domain.customers import Identifiers, MarkerKeys
+from passaparola.domain.customers import MarkerKeys
 from passaparola.domain.money import Money
-from passaparola.domain.orders import PaidOrder
+from passaparola.domain.orders import Identifiers, PaidOrder
 from passaparola.domain.records import RewardMessage
 from passaparola.domain.tokens import StatsTokens
 from passaparola.services import Links

@@ -8,9 +8,8 @@ from decimal import Decimal
 import pytest
 
 from passaparola.domain import emails
-from passaparola.domain.customers import Identifiers
 from passaparola.domain.money import Money
-from passaparola.domain.orders import PaidOrder
+from passaparola.domain.orders import Identifiers, PaidOrder
 from passaparola.domain.records import Owner, RewardMessage
 from tests.unit.services.conftest import World
 

@@ -15,14 +15,16 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 from pydantic import ValidationError
 
 from passaparola.domain.errors import InvalidInput
 from passaparola.domain.money import Money
-from passaparola.domain.orders import PaidOrder
+
+if TYPE_CHECKING:
+    from passaparola.domain.orders import PaidOrder
 
 # Where a shop passes the referral code through checkout: the same two names on every platform
 # (Stripe metadata, Shopify cart attributes, WooCommerce order meta).

@@ -20,9 +20,8 @@ import hmac
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from passaparola.domain.customers import Identifiers
 from passaparola.domain.errors import InvalidSignature
-from passaparola.domain.orders import PaidOrder
+from passaparola.domain.orders import Identifiers, PaidOrder
 from passaparola.domain.platforms import (
     NO_MATCH,
     REFERRAL_FIELDS,

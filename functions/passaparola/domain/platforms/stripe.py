@@ -22,9 +22,8 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from passaparola.domain.customers import Identifiers
 from passaparola.domain.errors import InvalidSignature
-from passaparola.domain.orders import PaidOrder
+from passaparola.domain.orders import Identifiers, PaidOrder
 from passaparola.domain.platforms import (
     NO_MATCH,
     REFERRAL_FIELDS,
