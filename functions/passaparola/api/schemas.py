@@ -167,7 +167,15 @@ class ConversionRequest(_In):
             examples=["EUR"],
         ),
     ]
-    code: CodeText | None = None
+    code: (
+        Annotated[
+            CodeText,
+            Field(
+                description="the code used at checkout: the referral code, or the coupon the friend was given"
+            ),
+        ]
+        | None
+    ) = None
     # Fraud signals, kept only as keyed hashes: never stored as sent.
     customer_id: (
         Annotated[
