@@ -58,7 +58,7 @@ class Memory:
     rewards: dict[RewardRef, Reward] = field(default_factory=dict)
     due: dict[RewardRef, datetime] = field(default_factory=dict)  # the sparse `due` index
     notifying: dict[RewardRef, datetime] = field(default_factory=dict)
-    coupons: set[str] = field(default_factory=set)
+    coupons: dict[str, RewardRef] = field(default_factory=dict)  # coupon code -> its reward
     markers: dict[tuple[str, str], CustomerMarker] = field(default_factory=dict)  # (kind, hash)
     reviews: dict[str, Review] = field(default_factory=dict)
     visits: set[tuple[str, date, str]] = field(default_factory=set)
@@ -152,6 +152,14 @@ class Claims:
             campaign: first for (friend, campaign), first in m.first_orders.items() if friend == email_key
         }
         return FriendHistory(claims, firsts)
+
+    def by_coupon(self, coupon_code: str) -> tuple[Claim, FriendHistory] | None:
+        ref = self.memory.coupons.get(coupon_code)
+        if ref is None or ref.owner.kind != "friend":
+            return None
+        history = self.history(ref.owner.id)
+        claim = next((c for c in history.claims if c.friend_reward_id == ref.reward_id), None)
+        return (claim, history) if claim is not None else None
 
     def create(
         self, claim: Claim, rewards: Sequence[Reward], *, takes_slot: bool, cap: int | None
@@ -297,7 +305,7 @@ class Ledger:
         m.rewards[ref] = replace(reward, status="issued", issued_at=now, coupon_code=coupon_code)
         m.due[ref] = now + GRACE
         if coupon_code is not None:
-            m.coupons.add(coupon_code)
+            m.coupons[coupon_code] = ref
         if counted_for is not None:
             m.count(counted_for, rewarded=1)
         m.wrote("ledger.issue")

@@ -32,6 +32,14 @@ class Settings(BaseModel):
     reward_queue_url: str | None = Field(alias="REWARD_QUEUE_URL", default=None)
     mail_from: str | None = Field(alias="MAIL_FROM", default=None)
     webhook_secret_id: str | None = Field(alias="WEBHOOK_SECRET_ID", default=None)
+    # The shop platforms' own signing secrets, and a Stripe API key to read promotion codes.
+    stripe_secret_id: str | None = Field(alias="STRIPE_SECRET_ID", default=None)
+    shopify_secret_id: str | None = Field(alias="SHOPIFY_SECRET_ID", default=None)
+    woocommerce_secret_id: str | None = Field(alias="WOOCOMMERCE_SECRET_ID", default=None)
+    stripe_api_key_secret_id: str | None = Field(alias="STRIPE_API_KEY_SECRET_ID", default=None)
+    stripe_api_url: str = Field(
+        alias="STRIPE_API_URL", default="https://api.stripe.com", pattern=r"^https?://"
+    )
     stats_key_secret_id: str | None = Field(alias="STATS_KEY_SECRET_ID", default=None)
     visitor_salt_secret_id: str | None = Field(alias="VISITOR_SALT_SECRET_ID", default=None)
     fraud_pepper_secret_id: str | None = Field(alias="FRAUD_PEPPER_SECRET_ID", default=None)

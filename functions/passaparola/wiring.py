@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from passaparola.storage.dynamo import Table
     from passaparola.storage.mailer import Mailer
     from passaparola.storage.queue import RewardQueue
+    from passaparola.storage.stripe_api import PromotionCodes
 
 
 @cache
@@ -97,6 +98,23 @@ def webhook_verifier() -> Verifier:
 
     # Not cached here: powertools caches the secret for minutes, so a rotation is picked up.
     return Verifier(secret_store.read(config.settings().require("webhook_secret_id")).split())
+
+
+def platform_secrets(platform: Literal["stripe", "shopify", "woocommerce"]) -> list[str]:
+    """A shop platform's signing secrets, space-separated (several during a rotation). Not
+    cached here, for the same reason as the webhook secret."""
+    from passaparola.storage import secret_store
+
+    return secret_store.read(config.settings().require(f"{platform}_secret_id")).split()
+
+
+@cache
+def promotion_codes() -> PromotionCodes:
+    from passaparola.storage import secret_store
+    from passaparola.storage.stripe_api import PromotionCodes
+
+    secret_id = config.settings().require("stripe_api_key_secret_id")
+    return PromotionCodes(config.settings().stripe_api_url, lambda: secret_store.read(secret_id))
 
 
 @cache
@@ -246,7 +264,7 @@ def reset() -> None:
     """Forget every built service (tests switch environments between cases)."""
     factories: list[Any] = [table, links, tokens, mailer, reward_queue, marker_keys, rate_limit]
     factories += [click_recorder, code_validator, reward_lifecycle, release_schedule, enrolment, claims]
-    factories += [conversions, refunds, reviews, stats]
+    factories += [conversions, refunds, reviews, stats, promotion_codes]
     for factory in factories:
         factory.cache_clear()
     config.settings.cache_clear()

@@ -6,9 +6,12 @@ import argparse
 import json
 import signal
 import threading
+import time
 import uuid
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from urllib import request
 from urllib.error import HTTPError
 
@@ -18,10 +21,11 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from passaparola.domain import signatures
 from passaparola_build import content
-from passaparola_localstack import demo
+from passaparola_localstack import demo, shop_samples
 from passaparola_localstack.serve import STATE, LocalStack
 
 console = Console()
+PLATFORM_NAMES = {"stripe": "Stripe", "shopify": "Shopify", "woocommerce": "WooCommerce"}
 
 
 def serve(
@@ -70,6 +74,7 @@ def serve(
         f"API         {local.url}  (OpenAPI: {local.url}/openapi.json)",
         f"Outbox      {local.url}/_local/   (email sent, and a test store)",
         f"Store's dev signing secret  {local.webhook_secret}",
+        *(f"{PLATFORM_NAMES[platform]} secret {value}" for platform, value in local.platform_secrets.items()),
         f"Limits      {_limits(local)} per client (--parameter to change)",
     ]
     if seed:
@@ -97,11 +102,21 @@ def _interrupt(*_: object) -> None:
 
 
 def store(args: argparse.Namespace) -> int:
-    state_file = STATE / "state.json"
+    state_file = (args.state_dir or STATE) / "state.json"
     if not state_file.is_file():
         console.print("[red]No local stack is running; start one with ./passaparola serve[/red]")
         return 1
     state = json.loads(state_file.read_text(encoding="utf-8"))
+    if args.kind in shop_samples.EVENTS:
+        return _platform_store(args, state)
+    if args.event:
+        console.print(
+            f"[red]{args.kind} takes no event; the platforms' do (stripe, shopify, woocommerce)[/red]"
+        )
+        return 2
+    if not args.order_id:
+        console.print("[red]--order-id is required[/red]")
+        return 2
     if args.kind == "refund":
         path, payload = "/refunds", {"order_id": args.order_id}
     else:
@@ -115,13 +130,44 @@ def store(args: argparse.Namespace) -> int:
             "amount": args.amount,
             "currency": args.currency,
         }
-        if args.code:
-            payload["code"] = args.code
+        if args.code or args.coupon:
+            payload["code"] = args.code or args.coupon
     raw = json.dumps(payload).encode()
     headers = signatures.sign(raw, f"msg_{uuid.uuid4().hex}", datetime.now(UTC), state["webhook_secret"])
-    sent = request.Request(  # noqa: S310 - the local stack's own URL
-        state["url"] + path, data=raw, headers=headers | {"content-type": "application/json"}
+    return _send(state["url"] + path, raw, headers | {"content-type": "application/json"})
+
+
+def _platform_store(args: argparse.Namespace, state: dict[str, Any]) -> int:
+    """One of the platform's sample events, signed with its dev secret, as the platform sends it."""
+    events = shop_samples.EVENTS[args.kind]
+    if args.event not in events:
+        console.print(f"[red]Which {args.kind} event? One of: {', '.join(events)}[/red]")
+        return 2
+    needs_email = args.event in ("checkout-completed", "orders-paid", "order-paid")
+    if needs_email and not args.email:
+        console.print(f"[red]--email is required for {args.event}[/red]")
+        return 2
+    order = shop_samples.Order(
+        order_id=args.order_id or shop_samples.new_order_id(args.kind),
+        email=args.email or "",
+        amount=Decimal(args.amount),
+        currency=args.currency,
+        code=args.code,
+        coupon=args.coupon,
     )
+    try:
+        sent = shop_samples.delivery(
+            args.kind, args.event, order, state["platform_secrets"][args.kind], int(time.time())
+        )
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/red]")
+        return 2
+    console.print(f"{PLATFORM_NAMES[args.kind]} {args.event}, order {order.order_id}")
+    return _send(state["url"] + sent.path, sent.body, sent.headers)
+
+
+def _send(url: str, raw: bytes, headers: dict[str, str]) -> int:
+    sent = request.Request(url, data=raw, headers=headers)  # noqa: S310 - the local stack's own URL
     try:
         with request.urlopen(sent, timeout=30) as answer:  # noqa: S310 - the local stack's own URL
             console.print(f"{answer.status} {answer.read().decode()}")

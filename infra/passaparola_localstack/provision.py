@@ -23,6 +23,24 @@ def new_key() -> str:
     return base64.b64encode(secrets.token_bytes(48)).decode()
 
 
+# Each shop platform's signing secret, by the template's name for it.
+PLATFORM_SECRETS = {
+    "stripe": "StripeWebhookSecret",
+    "shopify": "ShopifyWebhookSecret",
+    "woocommerce": "WooCommerceWebhookSecret",
+}
+
+
+def new_platform_secrets() -> dict[str, str]:
+    """Dev secrets shaped like each platform's: Stripe's whsec_..., Shopify's client secret,
+    and one a merchant would type into WooCommerce (letters and digits)."""
+    return {
+        "stripe": "whsec_" + secrets.token_urlsafe(24).replace("-", "").replace("_", ""),
+        "shopify": "shpss_" + secrets.token_hex(16),
+        "woocommerce": secrets.token_hex(16),
+    }
+
+
 @dataclass
 class Stack:
     template: dict[str, Any]

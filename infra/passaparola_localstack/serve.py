@@ -24,9 +24,15 @@ from urllib.parse import urlsplit
 from passaparola.storage import aws
 from passaparola_build import paths, site_policy
 from passaparola_build.site_build import build_site
-from passaparola_localstack import devpages, motoserver
+from passaparola_localstack import devpages, motoserver, shop_samples
 from passaparola_localstack.gateway import Gateway, sandboxes
-from passaparola_localstack.provision import Stack, new_webhook_secret, provision
+from passaparola_localstack.provision import (
+    PLATFORM_SECRETS,
+    Stack,
+    new_platform_secrets,
+    new_webhook_secret,
+    provision,
+)
 from passaparola_localstack.sandbox import SandboxPool
 
 STATE = paths.BUILD / "local"
@@ -58,6 +64,8 @@ class LocalStack:
     state_dir: Path = STATE
     url: str = ""
     webhook_secret: str = field(default_factory=new_webhook_secret)
+    # Each shop platform's dev signing secret, by platform (stripe, shopify, woocommerce).
+    platform_secrets: dict[str, str] = field(default_factory=new_platform_secrets)
     # Template parameters, as `sam deploy --parameter-overrides` takes them (e.g. the limits).
     parameters: dict[str, str] = field(default_factory=dict)
     stack: Stack | None = None
@@ -87,9 +95,17 @@ class LocalStack:
         self._moto = motoserver.start()
         os.environ.update(self._aws_environment())
         aws.reset()
+        here = {
+            "SiteUrl": self.url,
+            "ApiUrl": self.url,
+            "MailFrom": SENDER,
+            "StripeApiUrl": self.stripe_api_url,
+        }
+        values = {PLATFORM_SECRETS[platform]: value for platform, value in self.platform_secrets.items()}
         self.stack = provision(
-            self.parameters | {"SiteUrl": self.url, "ApiUrl": self.url, "MailFrom": SENDER},
-            secret_values={"WebhookSecret": self.webhook_secret},
+            self.parameters | here,
+            secret_values=values
+            | {"WebhookSecret": self.webhook_secret, "StripeApiKeySecret": shop_samples.STRIPE_API_KEY},
         )
         aws.client("ses").verify_email_identity(EmailAddress=SENDER)
 
@@ -177,6 +193,11 @@ class LocalStack:
     def rules_path(self) -> Path:
         return self.state_dir / "rules.json"
 
+    @property
+    def stripe_api_url(self) -> str:
+        """The stand-in of Stripe's API the functions call (devpages.stripe_api)."""
+        return f"{self.url}/_local/stripe"
+
     def outbox(self) -> list[dict[str, Any]]:
         from moto.core.models import DEFAULT_ACCOUNT_ID
         from moto.ses.models import ses_backends
@@ -198,7 +219,11 @@ class LocalStack:
 
     def _write_state(self) -> None:
         """What `passaparola store` needs to sign requests to this running stack."""
-        state = {"url": self.url, "webhook_secret": self.webhook_secret}
+        state = {
+            "url": self.url,
+            "webhook_secret": self.webhook_secret,
+            "platform_secrets": self.platform_secrets,
+        }
         (self.state_dir / "state.json").write_text(json.dumps(state), encoding="utf-8")
 
 
@@ -228,7 +253,10 @@ def _handler_for(local: LocalStack) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(int(self.headers.get("content-length") or 0)) or None
             gateway = local.gateway
             assert gateway is not None  # serving starts once the functions have
-            if parts.path.startswith("/_local/"):
+            if parts.path.startswith("/_local/stripe/"):
+                authorization = self.headers.get("authorization")
+                status, headers, payload = devpages.stripe_api(parts.path, authorization)
+            elif parts.path.startswith("/_local/"):
                 origin = self.headers.get("origin")
                 status, headers, payload = devpages.answer(
                     local, self.command, parts.path, parts.query, body, origin

@@ -1,7 +1,8 @@
 """Benchmarks that print figures (targets are checked by reading them, not by timed tests).
 
-1. Cold import: each handler module's import time, as a ratio to `import boto3` alone.
-   Fresh interpreter per sample, median of several. Target: 1.5 or less.
+1. Cold import: each handler module's import time, as a ratio to `import boto3` alone, and
+   the shop webhooks' with each platform's adapter. Fresh interpreter per sample, median of
+   several. Target: 1.5 or less.
 2. Cold import from the Lambda artifact (built for this machine, unzipped): each handler
    module from its bytecode, and from source only, as Lambda's read-only /var/task would
    compile it at every cold start without the .pyc files.
@@ -39,6 +40,7 @@ IMPORT_TARGET = 1.5
 OVERHEAD_TARGET = 1.15
 SITE_TARGET = 1.5
 SECTIONS = ("imports", "artifact", "overhead", "site")
+SHOP_WEBHOOKS = "passaparola.handlers.shop_webhooks"
 
 
 def _import_seconds(statement: str) -> float:
@@ -60,6 +62,12 @@ def cold_imports(samples: int) -> list[tuple[str, float, float]]:
     for module in modules:
         seconds = _median(f"import {module}", samples)
         rows.append((module, seconds, seconds / base))
+    # The shop webhooks' function imports a platform's adapter with that platform's first
+    # webhook: its cold start with each one.
+    for platform in ("stripe", "shopify", "woocommerce"):
+        adapter = f"passaparola.domain.platforms.{platform}"
+        seconds = _median(f"import {SHOP_WEBHOOKS}, {adapter}", samples)
+        rows.append((f"{SHOP_WEBHOOKS} + {platform}", seconds, seconds / base))
     return rows
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from passaparola import i18n
 from passaparola_build import content, paths
 from passaparola_build.rules import build_rules
+from passaparola_localstack import shop_samples
 from passaparola_tools import artifact, checkov_env, chromium, site_publish
 
 
@@ -262,13 +263,24 @@ def main(argv: list[str] | None = None) -> int:
     )
     run_local.set_defaults(func=serve)
 
-    shop = commands.add_parser("store", help="send a signed webhook to the running local stack")
-    shop.add_argument("kind", choices=["conversion", "refund"])
-    shop.add_argument("--order-id", required=True)
-    shop.add_argument("--email", help="the buyer's email (conversions)")
+    shop = commands.add_parser(
+        "store",
+        help="send a signed webhook to the running local stack",
+        description="conversion or refund: the shop's own signed call. stripe, shopify or woocommerce "
+        "with an event: that platform's sample webhook, signed with its dev secret. Events: "
+        + "; ".join(f"{platform}: {', '.join(events)}" for platform, events in shop_samples.EVENTS.items()),
+    )
+    shop.add_argument("kind", choices=["conversion", "refund", *shop_samples.EVENTS])
+    shop.add_argument("event", nargs="?", help="the platform's event (stripe, shopify, woocommerce)")
+    shop.add_argument(
+        "--order-id", help="required for conversion and refund; a new one for a platform's paid order"
+    )
+    shop.add_argument("--email", help="the buyer's email (paid orders)")
     shop.add_argument("--amount", default="49.90")
     shop.add_argument("--currency", default="EUR")
-    shop.add_argument("--code", help="the referral code used at checkout, if any")
+    shop.add_argument("--code", help="the referral code passed through checkout, if any")
+    shop.add_argument("--coupon", help="the friend's coupon typed at checkout, if any")
+    shop.add_argument("--state-dir", type=Path, help="the running stack's, if serve was given one")
     shop.set_defaults(func=store)
 
     _measurement_commands(commands)

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,6 +25,8 @@ from tests.support import ROOMY_LIMITS, ROOT, poll
 class Running:
     url: str
     webhook_secret: str
+    platform_secrets: dict[str, str]
+    state: Path  # serve's --state-dir: its state.json, and serve.log with what it printed
     process: subprocess.Popen[str]
 
     def get(self, path: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
@@ -96,7 +99,7 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
         if process.poll() is not None:
             pytest.fail(f"passaparola serve exited: {(state / 'serve.log').read_text()}")
         saved = json.loads(state_file.read_text())
-        running = Running(saved["url"], saved["webhook_secret"], process)
+        running = Running(saved["url"], saved["webhook_secret"], saved["platform_secrets"], state, process)
         poll(lambda: running.get("/_local/health")[0] == 200, timeout=30)
         print(f"local stack ready in {time.monotonic() - started:.1f} s at {running.url}")
         yield running

@@ -2,10 +2,12 @@
 
 import json
 import re
+import subprocess
+import sys
 
 import pytest
 
-from tests.support import BROWSER, poll
+from tests.support import BROWSER, ROOT, poll
 
 pytestmark = pytest.mark.e2e
 
@@ -90,3 +92,59 @@ def test_the_test_store_form_signs_a_review_decision(local_stack):
         page = answer.read().decode()
     assert "404" in page  # signed and checked: no such review, rather than a 401
     assert "not_found" in page
+
+
+def test_serve_prints_each_platforms_dev_secret_on_a_line_of_its_own(local_stack):
+    printed = (local_stack.state / "serve.log").read_text()
+    for platform, name in (("stripe", "Stripe"), ("shopify", "Shopify"), ("woocommerce", "WooCommerce")):
+        secret = local_stack.platform_secrets[platform]
+        assert re.search(rf"^\W*{name} secret {re.escape(secret)}\W*$", printed, re.MULTILINE), name
+
+
+def _store(local_stack, *args: str) -> str:
+    """`passaparola store ...` against this stack, as a developer types it; what it printed."""
+    done = subprocess.run(
+        [sys.executable, "-m", "passaparola_tools.cli", "store", *args, f"--state-dir={local_stack.state}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return " ".join(done.stdout.split())  # rich wraps long lines
+
+
+@pytest.mark.parametrize(
+    ("platform", "paid", "refunded", "order_id"),
+    [
+        ("stripe", "checkout-completed", "charge-refunded", "pi_e2e_1"),
+        ("shopify", "orders-paid", "refunds-create", "7001"),
+        ("woocommerce", "order-paid", "order-refunded", "7001"),
+    ],
+)
+def test_store_sends_a_platforms_sample_events_by_code_by_coupon_and_a_refund(
+    local_stack, platform, paid, refunded, order_id
+):
+    status, enrolled = local_stack.post(
+        "/referrers", {"campaign": "club", "email": f"{platform}@example.com"}
+    )
+    assert status == 201
+    status, claim = local_stack.post(
+        "/claims", {"code": enrolled["code"], "email": f"friend.{platform}@example.com"}
+    )
+    coupon = claim["friend_reward"]["coupon_code"]
+    by_code = _store(
+        local_stack, platform, paid, f"--order-id={order_id}", f"--code={enrolled['code']}",
+        f"--email=new.{platform}@example.com", "--amount=25",
+    )  # fmt: skip
+    assert '202 {"conversion_id":' in by_code and '"status":"queued"' in by_code
+    by_coupon = _store(
+        local_stack, platform, paid, f"--order-id={order_id}2", f"--coupon={coupon}",
+        f"--email=other.{platform}@example.org", "--amount=25",
+    )  # fmt: skip
+    assert '"status":"queued"' in by_coupon
+    refund = _store(local_stack, platform, refunded, f"--order-id={order_id}")
+    assert '"status":"refunded"' in refund
+    if platform == "woocommerce":
+        assert '200 {"status":"ignored"' in _store(local_stack, platform, "ping")

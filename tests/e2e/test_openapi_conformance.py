@@ -3,10 +3,12 @@
 signed, as a shop signs them, so generated bodies reach the handlers behind the signature."""
 
 import json
+import time
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 import requests
@@ -14,12 +16,14 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import positive_data_acceptance, unsupported_method
 
+from passaparola.domain.platforms import shopify, stripe, woocommerce
 from passaparola.domain.signatures import sign
 from passaparola.handlers.api_docs import document
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 schema = schemathesis.openapi.from_dict(json.loads(document()))
+PLATFORMS = ("stripe", "shopify", "woocommerce")
 STATUSES: dict[str, Counter[int]] = defaultdict(Counter)
 
 
@@ -45,6 +49,34 @@ class StandardWebhooks(requests.auth.AuthBase):
         return request
 
 
+class PlatformSignature(requests.auth.AuthBase):
+    """The same for a shop platform's own scheme: its signature header, over the bytes sent.
+    A Shopify delivery also carries its topic and delivery id, so bodies reach the mapping."""
+
+    def __init__(self, platform: str, secret: str) -> None:
+        self.platform, self.secret = platform, secret
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        header = {"stripe": "Stripe-Signature", "shopify": "X-Shopify-Hmac-Sha256"}
+        if header.get(self.platform, "X-WC-Webhook-Signature") not in request.headers:
+            return request
+        body = request.body or b""
+        raw = body.encode() if isinstance(body, str) else body
+        if self.platform == "stripe":
+            request.headers["Stripe-Signature"] = stripe.sign(raw, self.secret, int(time.time()))[
+                "stripe-signature"
+            ]
+        elif self.platform == "shopify":
+            request.headers["X-Shopify-Hmac-Sha256"] = shopify.sign(raw, self.secret)["x-shopify-hmac-sha256"]
+            request.headers["X-Shopify-Topic"] = "orders/paid"
+            request.headers["X-Shopify-Webhook-Id"] = str(uuid.uuid4())
+        else:
+            request.headers["X-WC-Webhook-Signature"] = woocommerce.sign(raw, self.secret)[
+                "x-wc-webhook-signature"
+            ]
+        return request
+
+
 @pytest.fixture(scope="module", autouse=True)
 def figures(request: pytest.FixtureRequest) -> Iterator[None]:
     """Requests sent and 5xx answers per route, printed at the end whatever -s says."""
@@ -60,6 +92,11 @@ def figures(request: pytest.FixtureRequest) -> Iterator[None]:
     for route in ("POST /conversions", "POST /refunds"):
         if route in STATUSES:
             assert STATUSES[route][202] > 0, (route, STATUSES[route])
+    # and the platforms' signed bodies reach their mapping (a body that is no event: 422 or 200)
+    for platform in PLATFORMS:
+        route = f"POST /integrations/{platform}"
+        if route in STATUSES:
+            assert STATUSES[route][422] + STATUSES[route][200] > 0, (route, STATUSES[route])
 
 
 def test_the_served_document_is_the_one_tested(local_stack):
@@ -79,11 +116,15 @@ def test_every_route_is_tested_signed_ones_included():
         "POST /refunds",
         "POST /reviews/{conversion_id}",
         "GET /referrers/me",
+        "POST /integrations/stripe",
+        "POST /integrations/shopify",
+        "POST /integrations/woocommerce",
     }
     assert {op.path for op in operations if op.definition.raw.get("security")} == {
         "/conversions",
         "/refunds",
         "/reviews/{conversion_id}",
+        *(f"/integrations/{platform}" for platform in PLATFORMS),
     }
 
 
@@ -94,7 +135,12 @@ def test_every_answer_is_documented(case, local_stack):
     # a self-referral, a throwaway address): that is the contract, documented per route. A
     # method a path does not declare is a 404, as API Gateway's HTTP APIs answer it, not a 405.
     signed = bool(case.operation.definition.raw.get("security"))
-    extra = {"auth": StandardWebhooks(local_stack.webhook_secret)} if signed else {}
+    platform = case.operation.path.removeprefix("/integrations/")
+    extra: dict[str, Any] = {}
+    if platform in PLATFORMS:
+        extra = {"auth": PlatformSignature(platform, local_stack.platform_secrets[platform])}
+    elif signed:
+        extra = {"auth": StandardWebhooks(local_stack.webhook_secret)}
     route = f"{case.operation.method.upper()} {case.operation.path}"
     response = case.call(base_url=local_stack.url, timeout=30, **extra)
     STATUSES[route][response.status_code] += 1

@@ -10,6 +10,8 @@ import pytest
 
 from passaparola.domain import fraud
 from passaparola.domain.campaign import FraudModes
+from passaparola.domain.platforms import shopify, stripe, woocommerce
+from passaparola_localstack import console, shop_samples
 from tests.support import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -71,3 +73,18 @@ def test_the_readme_lists_every_fraud_rule_in_order():
         assert default == (
             {"enforce": "enforced", "shadow": "shadow"}[modes.mode(rule)] if configurable else "always"
         )
+
+
+@pytest.mark.unit
+def test_the_readme_connects_each_platform_with_the_events_passaparola_reads():
+    text = section("Connect your shop")
+    for event in (*stripe.PAID, stripe.REFUNDED, shopify.PAID, shopify.REFUNDED):
+        assert f"`{event}`" in text, event
+    assert "Order updated (`order.updated`)" in text
+    assert all(f"`{status}`" in text for status in woocommerce.PAID_STATUSES)
+    for platform, events in shop_samples.EVENTS.items():
+        assert f"`<ApiUrl>/integrations/{platform}`" in text
+        for event in events:
+            assert f"./passaparola store {platform} {event}" in text, (platform, event)
+    for name in console.PLATFORM_NAMES.values():
+        assert f"`{name} secret " in text

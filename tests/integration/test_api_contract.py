@@ -195,6 +195,9 @@ def test_the_openapi_document_matches_the_api(client):
         "/refunds",
         "/reviews/{conversion_id}",
         "/referrers/me",
+        "/integrations/stripe",
+        "/integrations/shopify",
+        "/integrations/woocommerce",
     }
     # Enrolment and claims answer 201 whether or not the address was known: no 200 to tell.
     assert set(paths["/referrers"]["post"]["responses"]) == {"201", "400", "413", "415", "422", "429"}
@@ -215,3 +218,14 @@ def test_the_openapi_document_matches_the_api(client):
     assert paths["/conversions"]["post"]["security"] == [{"standardWebhooks": []}]
     assert paths["/reviews/{conversion_id}"]["post"]["security"] == [{"standardWebhooks": []}]
     assert set(paths["/reviews/{conversion_id}"]["post"]["responses"]) >= {"200", "401", "404", "422"}
+    schemes = spec["components"]["securitySchemes"]
+    for platform, scheme, header in (
+        ("stripe", "stripeSignature", "Stripe-Signature"),
+        ("shopify", "shopifyHmac", "X-Shopify-Hmac-Sha256"),
+        ("woocommerce", "wooCommerceSignature", "X-WC-Webhook-Signature"),
+    ):
+        operation = paths[f"/integrations/{platform}"]["post"]
+        assert operation["security"] == [{scheme: []}]
+        assert (schemes[scheme]["in"], schemes[scheme]["name"]) == ("header", header)
+        # a paid order or a refund (202), an event not used (200), never anything unsigned
+        assert set(operation["responses"]) >= {"200", "202", "401", "413", "422"}

@@ -160,3 +160,13 @@ def test_claiming_with_a_reward_on_claim_campaign_queues_the_referrer_reward_wit
     rewards = items_under(client.stack, f"CODE#{code}", "REWARD#")
     assert sorted(r["status"] for r in rewards) == ["issued", "issued"]
     assert {r["kind"] for r in rewards} == {"quota"}
+
+
+def test_a_friends_coupon_is_not_a_referral_code_to_look_up(client, code):
+    """The landing page looks up referral codes; a coupon is the friend's, not for sharing, so
+    its look-up reads nothing and answers unknown, as for any string that is not a code."""
+    client.claim(code, "marco@example.com")
+    (issued,) = items_under(client.stack, "COUPON#")
+    with dynamodb_calls() as calls:
+        answer = client.call("GET", f"/codes/{issued['pk'].removeprefix('COUPON#')}")
+    assert (answer.status, answer.body["reason"], calls) == (404, "unknown", ["UpdateItem"])

@@ -152,3 +152,16 @@ def test_conversion_timestamps_are_utc(client, referral):
     client.convert("1001", "marco@example.com")
     (order,) = items_under(client.stack, "ORDER#")
     assert datetime.fromisoformat(order["created_at"]).tzinfo == UTC
+
+
+def test_the_friends_coupon_as_the_code_attributes_an_order_with_another_address(client, referral):
+    coupon = client.claim(referral, "marco@example.com").body  # claimed before: no coupon shown
+    assert coupon["friend_reward"]["coupon_code"] is None
+    (issued,) = items_under(client.stack, "COUPON#")
+    coupon_code = issued["pk"].removeprefix("COUPON#")
+    answer = client.convert("3003", "marco.at.work@example.org", code=coupon_code.lower())
+    assert (answer.status, answer.body["status"], answer.body["rewards"]) == (202, "queued", 1)
+    (order,) = [o for o in items_under(client.stack, "ORDER#") if o["order_id"] == "3003"]
+    assert (order["code"], order["via"]) == (referral, "coupon")
+    again = client.convert("3004", "marco@example.com")  # Marco, with the address he claimed with
+    assert (again.body["status"], again.body["reason"]) == ("rejected", "repeat_customer")

@@ -248,6 +248,26 @@ def test_a_coupon_code_is_issued_once(stores):
     assert stores.ledger.get(reward("b").ref).status == "held"
 
 
+def test_a_friends_coupon_leads_to_their_claim_and_history_and_a_referrers_coupon_to_nothing(stores):
+    enrolled(stores)
+    gift = replace(reward("friend-gift", takes_slot=False), owner=Owner.friend("marco-key"), role="friend")
+    stores.claims.create(replace(claim(), friend_reward_id="friend-gift"), [gift], takes_slot=False, cap=None)
+    first = FirstOrder("marco-key", "gift", "1", NOW, CODE)
+    stores.orders.record(Conversion(order(), SIGHTING, first=first))
+    stores.ledger.hold(gift.ref, NOW)
+    stores.ledger.issue(gift.ref, NOW, "GIFT-BCDF-GHJK-MNP", None)
+    found = stores.claims.by_coupon("GIFT-BCDF-GHJK-MNP")
+    assert found is not None
+    found_claim, history = found
+    assert found_claim == replace(claim(), friend_reward_id="friend-gift")
+    assert history.first_orders == {"gift": first}
+    stores.ledger.create(reward("tier-2"))
+    stores.ledger.hold(reward("tier-2").ref, NOW)
+    stores.ledger.issue(reward("tier-2").ref, NOW, "GIFT-CDFG-HJKM-NPQ", None)
+    assert stores.claims.by_coupon("GIFT-CDFG-HJKM-NPQ") is None
+    assert stores.claims.by_coupon("GIFT-DFGH-JKMN-PQR") is None
+
+
 def test_a_void_gives_the_cap_slot_back_and_a_review_moves_only_from_review(stores):
     enrolled(stores)
     waiting = reward(status="review")

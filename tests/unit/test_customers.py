@@ -5,7 +5,8 @@ from datetime import date
 import pytest
 
 from passaparola.domain import clients
-from passaparola.domain.customers import Identifiers, MarkerKeys, normalise_address
+from passaparola.domain.customers import MarkerKeys, normalise_address
+from passaparola.domain.orders import Identifiers
 
 pytestmark = pytest.mark.unit
 

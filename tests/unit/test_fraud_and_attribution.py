@@ -74,13 +74,17 @@ def test_an_explicit_code_is_not_subject_to_the_claim_window():
     assert fraud.assess(replace(CLEAN, via="code", claimed_at=NOW - timedelta(days=400))).check is None
 
 
+def test_a_friends_coupon_at_checkout_is_not_subject_to_the_claim_window_either():
+    assert fraud.assess(replace(CLEAN, via="coupon", claimed_at=NOW - timedelta(days=400))).check is None
+
+
 def test_every_rule_is_explained():
     assert all(check.explanation for check in fraud.CHECKS)
     assert len(fraud.BY_ID) == len(fraud.CHECKS)
 
 
-def claimed(campaign, code, at):
-    return Claim("friend", campaign, "cl_1", code, "friend@example.com", "en", claimed_at=at)
+def claimed(campaign, code, at, friend="friend"):
+    return Claim(friend, campaign, "cl_1", code, f"{friend}@example.com", "en", claimed_at=at)
 
 
 def test_the_order_code_comes_first_then_the_earliest_claim():
@@ -88,7 +92,7 @@ def test_the_order_code_comes_first_then_the_earliest_claim():
         claimed("a", "AA-BCDFGHJKM", NOW - timedelta(days=1)),
         claimed("b", "BB-BCDFGHJKM", NOW - timedelta(days=5)),
     ]
-    found = attribution.candidates("cc-bcdfghjkm", claims)
+    found = attribution.candidates(attribution.reported(["cc-bcdfghjkm"]).referral_codes, [], claims)
     assert [(c.code, c.via) for c in found] == [
         ("CC-BCDFGHJKM", "code"),
         ("BB-BCDFGHJKM", "claim"),
@@ -96,15 +100,42 @@ def test_the_order_code_comes_first_then_the_earliest_claim():
     ]
 
 
+def test_referral_codes_come_before_coupons_then_the_buyers_claims_each_in_their_order():
+    coupon_claims = [
+        claimed("c", "CC-BCDFGHJKM", NOW - timedelta(days=2), friend="bea"),
+        claimed("d", "DD-BCDFGHJKM", NOW - timedelta(days=9), friend="carl"),
+    ]
+    own = [claimed("a", "AA-BCDFGHJKM", NOW - timedelta(days=1))]
+    found = attribution.candidates(("FF-BCDFGHJKM", "EE-BCDFGHJKM"), coupon_claims, own)
+    assert [(c.code, c.via, c.friend) for c in found] == [
+        ("FF-BCDFGHJKM", "code", None),
+        ("EE-BCDFGHJKM", "code", None),
+        ("CC-BCDFGHJKM", "coupon", "bea"),
+        ("DD-BCDFGHJKM", "coupon", "carl"),
+        ("AA-BCDFGHJKM", "claim", None),
+    ]
+    assert found[2].claimed_at == NOW - timedelta(days=2)  # the coupon's claim began the referral
+
+
+def test_an_order_s_codes_are_sorted_into_referral_codes_and_coupons_and_the_shop_s_own_are_dropped():
+    carried = ["SUMMER10", "spring-4xkm-9qtb-h7q", " SPRING-7KQMX2R9P "]
+    carried += ["SPRING-4XKM-9QTB-H7Q", "AA-BCDFGHJKM"]
+    assert attribution.reported(carried) == attribution.Reported(
+        referral_codes=("SPRING-7KQMX2R9P", "AA-BCDFGHJKM"), coupons=("SPRING-4XKM-9QTB-H7Q",)
+    )
+    assert attribution.reported([]) == attribution.Reported()
+
+
 def test_a_malformed_order_code_falls_back_to_claims():
     claims = [claimed("a", "AA-BCDFGHJKM", NOW)]
-    assert [c.code for c in attribution.candidates("not a code", claims)] == ["AA-BCDFGHJKM"]
-    assert attribution.candidates(None, []) == []
+    reported = attribution.reported(["not a code"])
+    assert [c.code for c in attribution.candidates(reported.referral_codes, [], claims)] == ["AA-BCDFGHJKM"]
+    assert attribution.candidates((), [], []) == []
 
 
 def test_a_code_also_claimed_keeps_its_claim_time():
     claims = [claimed("a", "AA-BCDFGHJKM", NOW - timedelta(days=2))]
-    (only,) = attribution.candidates("AA-BCDFGHJKM", claims)
+    (only,) = attribution.candidates(("AA-BCDFGHJKM",), [], claims)
     assert only.via == "code" and only.claimed_at == NOW - timedelta(days=2)
 
 

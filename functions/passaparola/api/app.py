@@ -38,14 +38,17 @@ def make_app(*routers: APIGatewayHttpRouter) -> APIGatewayHttpResolver:
     return app
 
 
-def make_handler(app: APIGatewayHttpResolver, gate: Gate | None = None) -> Handler:
-    """The Lambda entry point: through CloudFront only, then the body's media type, size and
-    depth, then `gate` (e.g. a signature check), then routes."""
+def make_handler(
+    app: APIGatewayHttpResolver, gate: Gate | None = None, body_check: Gate = errors.refuse_body
+) -> Handler:
+    """The Lambda entry point: through CloudFront only, then `body_check` (the body's media
+    type, size and depth), then `gate` (e.g. a signature check), then routes. A check answers
+    instead of the routes by returning the answer: a refusal, or an answer it owns."""
 
     @logger.inject_lambda_context(clear_state=True)
     @metrics.log_metrics
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        refused = origin.refuse_direct(event) or errors.refuse_body(event) or (gate(event) if gate else None)
+        refused = origin.refuse_direct(event) or body_check(event) or (gate(event) if gate else None)
         if refused is not None:
             return refused
         return app.resolve(errors.plain_json(event), context)

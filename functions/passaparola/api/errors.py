@@ -16,7 +16,6 @@ from passaparola.domain.vocabulary import ErrorCode
 from passaparola.observability import logger
 
 MAX_BODY_BYTES = 16 * 1024
-_BASE64_LIMIT = -(-MAX_BODY_BYTES // 3) * 4  # characters of base64 that MAX_BODY_BYTES bytes take
 # Far deeper than any body of ours; far shallower than what the parser can survive.
 MAX_DEPTH = 32
 # A JSON string, possibly cut short by the end of the body, or a bracket. The possessive `*+`
@@ -62,7 +61,7 @@ def lambda_error(status: int, error: ErrorCode, message: str) -> dict[str, Any]:
     }
 
 
-def refuse_body(event: dict[str, Any]) -> dict[str, Any] | None:
+def refuse_body(event: dict[str, Any], max_bytes: int = MAX_BODY_BYTES) -> dict[str, Any] | None:
     """Bodies that are not JSON in UTF-8, too big, or too deep are answered before any route runs."""
     body = event.get("body") or ""
     if not body:
@@ -70,21 +69,21 @@ def refuse_body(event: dict[str, Any]) -> dict[str, Any] | None:
     refusal = _media_type_refusal((event.get("headers") or {}).get("content-type", "application/json"))
     if refusal is not None:
         return lambda_error(415, "unsupported_media_type", refusal)
-    too_large = lambda_error(413, "payload_too_large", f"request body is larger than {MAX_BODY_BYTES} bytes")
+    too_large = lambda_error(413, "payload_too_large", f"request body is larger than {max_bytes} bytes")
     try:
         if event.get("isBase64Encoded"):
-            if len(body) > _BASE64_LIMIT:  # before decoding anything that large
+            if len(body) > -(-max_bytes // 3) * 4:  # base64 of max_bytes, before decoding that much
                 return too_large
             raw = base64.b64decode(body, validate=True)
             text = raw.decode("utf-8")
         else:
             # at least one byte per character, so this bound needs no encoding
-            if len(body) > MAX_BODY_BYTES:
+            if len(body) > max_bytes:
                 return too_large
             raw, text = body.encode("utf-8"), body
     except ValueError:  # binascii.Error and Unicode errors are ValueErrors
         return lambda_error(400, "malformed_json", "request body is not UTF-8 text")
-    if len(raw) > MAX_BODY_BYTES:
+    if len(raw) > max_bytes:
         return too_large
     if _too_deep(text):
         return lambda_error(

@@ -167,7 +167,15 @@ class ConversionRequest(_In):
             examples=["EUR"],
         ),
     ]
-    code: CodeText | None = None
+    code: (
+        Annotated[
+            CodeText,
+            Field(
+                description="the code used at checkout: the referral code, or the coupon the friend was given"
+            ),
+        ]
+        | None
+    ) = None
     # Fraud signals, kept only as keyed hashes: never stored as sent.
     customer_id: (
         Annotated[
@@ -247,6 +255,11 @@ class RefundResponse(BaseModel):
     order_id: str
     status: RefundStatus
     rewards: list[RewardStatusOut]
+
+
+class IgnoredResponse(BaseModel):
+    status: Literal["ignored"]
+    reason: str = Field(description="why passaparola has nothing to do with this event")
 
 
 class StatsResponse(BaseModel):

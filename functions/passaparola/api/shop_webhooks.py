@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
@@ -37,6 +37,9 @@ from passaparola.domain.errors import InvalidSignature
 from passaparola.domain.vocabulary import RewardStatus
 from passaparola.observability import metrics
 from passaparola.storage.idempotency import Once
+
+if TYPE_CHECKING:
+    from passaparola.domain.orders import PaidOrder
 
 router = APIGatewayHttpRouter()
 # Shop platforms retry failed webhooks for up to about three days.
@@ -79,14 +82,19 @@ def _once(once: Once[Delivery[Body], Answer], body: Body, **path: str) -> Answer
 
 
 def _convert(request: Delivery[ConversionRequest]) -> ConversionResponse:
-    from passaparola.domain.customers import Identifiers
     from passaparola.domain.money import Money
-    from passaparola.services.conversions import PaidOrder
+    from passaparola.domain.orders import Identifiers, PaidOrder
 
     body = request.body
     buyer = Identifiers(body.email, body.customer_id, body.address, body.payment_fingerprint)
     price = Money(amount=body.amount, currency=body.currency)
-    converted = wiring.conversions().convert(PaidOrder(body.order_id, price, buyer, body.code))
+    codes = (body.code,) if body.code else ()
+    return conversion_answer(PaidOrder(body.order_id, price, buyer, codes))
+
+
+def conversion_answer(order: PaidOrder) -> ConversionResponse:
+    """A paid order converted, as every route that takes one answers it."""
+    converted = wiring.conversions().convert(order)
     metrics.add_metric(name=f"Conversion{converted.status.capitalize()}", unit=MetricUnit.Count, value=1)
     return ConversionResponse(
         conversion_id=converted.conversion_id,
@@ -116,7 +124,12 @@ def _review(request: Delivery[ReviewRequest]) -> ReviewResponse:
 
 
 def _refund(request: Delivery[RefundRequest]) -> RefundResponse:
-    refunded = wiring.refunds().refund(request.body.order_id)
+    return refund_answer(request.body.order_id)
+
+
+def refund_answer(order_id: str) -> RefundResponse:
+    """A refund taken, as every route that takes one answers it."""
+    refunded = wiring.refunds().refund(order_id)
     metrics.add_metric(name="Refund", unit=MetricUnit.Count, value=1)
     return RefundResponse(
         order_id=refunded.order_id,

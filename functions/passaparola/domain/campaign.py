@@ -26,7 +26,18 @@ ALL_CHANNELS: tuple[Channel, ...] = (
 )  # fmt: skip
 # Slugs that would shadow an API route or a site folder when both are served from one origin.
 RESERVED_SLUGS = frozenset(
-    {"r", "codes", "claims", "conversions", "refunds", "reviews", "referrers", "campaigns", "stats"}
+    {
+        "r",
+        "codes",
+        "claims",
+        "conversions",
+        "refunds",
+        "reviews",
+        "referrers",
+        "campaigns",
+        "stats",
+        "integrations",
+    }
 )
 
 

@@ -38,6 +38,7 @@ BLOCKED = (
 
 PREFIX_PATTERN = re.compile(r"^[A-Z0-9]{2,12}$")
 _CODE_PATTERN = re.compile(rf"^(?P<prefix>[A-Z0-9]{{2,12}})-(?P<body>[{ALPHABET}]{{{RANDOM_LENGTH}}})$")
+_COUPON_PATTERN = re.compile(rf"^[A-Z0-9]{{2,12}}-[{ALPHABET}]{{4}}-[{ALPHABET}]{{4}}-[{ALPHABET}]{{3}}$")
 
 
 def new_random_part() -> str:
@@ -59,6 +60,13 @@ def normalise(raw: str) -> str | None:
     """
     candidate = raw.strip().upper()
     return candidate if _CODE_PATTERN.match(candidate) else None
+
+
+def normalise_coupon(raw: str) -> str | None:
+    """The canonical form of a coupon code as a shop reports it, or None if it cannot be one
+    of ours. Shops change case (WooCommerce keeps coupon codes in lower case)."""
+    candidate = raw.strip().upper()
+    return candidate if _COUPON_PATTERN.match(candidate) else None
 
 
 def coupon_code(prefix: str) -> str:

@@ -16,19 +16,12 @@ from dataclasses import dataclass
 from typing import Literal
 
 from passaparola.domain import emails
+from passaparola.domain.orders import Identifiers
 
 Kind = Literal["email", "customer_id", "address", "payment"]
 # The identifiers that name one person. An address or a card can be shared by a household, so
 # those only count against a referrer who used them (shared_address, shared_payment).
 PERSON: tuple[Kind, ...] = ("email", "customer_id")
-
-
-@dataclass(frozen=True)
-class Identifiers:
-    email: str
-    customer_id: str | None = None
-    address: str | None = None
-    payment_fingerprint: str | None = None
 
 
 def normalise_address(raw: str) -> str:

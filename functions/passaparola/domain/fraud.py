@@ -18,7 +18,7 @@ from typing import Literal, TypeGuard
 from passaparola.domain.campaign import CampaignRules
 from passaparola.domain.money import Money
 from passaparola.domain.rewards import within_revenue_share
-from passaparola.domain.vocabulary import FRAUD_CHECKS, FraudCheck, Reason
+from passaparola.domain.vocabulary import FRAUD_CHECKS, FraudCheck, Reason, Via
 
 Effect = Literal["reject", "review"]
 
@@ -32,7 +32,7 @@ class ConversionFacts:
     buyer: str
     buyer_disposable: bool
     referrer: str
-    via: Literal["code", "claim"]
+    via: Via
     claimed_at: datetime | None
     first_conversion_at: datetime | None
     # When the buyer's email or the shop's customer id was first seen on a paid order.
@@ -98,7 +98,7 @@ def _existing_customer(f: ConversionFacts) -> bool:
 CHECKS: tuple[Check, ...] = (
     Check(
         "unattributed",
-        "the order carries no referral code and the buyer never claimed a referral",
+        "the order carries no referral code or friend's coupon, and the buyer never claimed a referral",
     ),
     Check(
         "campaign_inactive",

@@ -19,6 +19,7 @@ from passaparola.domain.vocabulary import (
     Reason,
     RewardStatus,
     Role,
+    Via,
 )
 
 if TYPE_CHECKING:
@@ -130,7 +131,7 @@ class Order:
     reason: Reason | None = None
     campaign: str | None = None
     code: str | None = None
-    via: Literal["code", "claim"] | None = None
+    via: Via | None = None
     shadow: tuple[FraudCheck, ...] = ()
     rewards: tuple[RewardRef, ...] = ()
     expires_at: datetime | None = None

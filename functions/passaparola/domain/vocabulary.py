@@ -28,6 +28,9 @@ OrderStatus = Literal["queued", "rejected", "review", "refunded"]
 # What POST /conversions answers about one delivery of an order.
 ConversionStatus = Literal["queued", "duplicate", "rejected", "review"]
 RefundStatus = Literal["refunded", "noted"]  # noted: an order the shop never reported
+# How an order found its referral: a referral code it reported, a friend's coupon it reported
+# (standing for that friend's claim), or a claim the buyer made earlier.
+Via = Literal["code", "coupon", "claim"]
 Decision = Literal["approve", "reject"]
 
 # The switchable fraud checks: a campaign runs each one enforced, in shadow, or off.

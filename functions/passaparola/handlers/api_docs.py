@@ -4,10 +4,12 @@ from functools import cache
 
 from aws_lambda_powertools.event_handler import Response
 
-from passaparola.api import clicks, codes, referrers, shop_webhooks, stats
+from passaparola.api import clicks, codes, integrations, referrers, shop_webhooks, stats
 from passaparola.api.app import make_app, make_handler
 
-app = make_app(clicks.router, codes.router, referrers.router, shop_webhooks.router, stats.router)
+app = make_app(
+    clicks.router, codes.router, referrers.router, shop_webhooks.router, integrations.router, stats.router
+)
 
 
 @cache
@@ -27,7 +29,23 @@ def document() -> str:
                     "Standard Webhooks: webhook-id, webhook-timestamp and webhook-signature "
                     "(v1,<base64 HMAC-SHA256 of 'id.timestamp.body'>), within 5 minutes."
                 ),
-            )
+            ),
+            "stripeSignature": APIKey(
+                name="Stripe-Signature",
+                in_=APIKeyIn.header,
+                description="Stripe's: t=<time>,v1=<hex HMAC-SHA256 of 't.body'>, within 5 minutes",
+            ),
+            "shopifyHmac": APIKey(
+                name="X-Shopify-Hmac-Sha256",
+                in_=APIKeyIn.header,
+                description="Shopify's: the base64 HMAC-SHA256 of the body; X-Shopify-Topic and "
+                "X-Shopify-Webhook-Id come with it",
+            ),
+            "wooCommerceSignature": APIKey(
+                name="X-WC-Webhook-Signature",
+                in_=APIKeyIn.header,
+                description="WooCommerce's: the base64 HMAC-SHA256 of the body",
+            ),
         },
     )
 

@@ -1,7 +1,13 @@
-"""The shop's signed webhooks: POST /conversions, POST /refunds and POST /reviews/{conversion_id}."""
+"""The shop's webhooks: its Standard Webhooks calls (POST /conversions, POST /refunds and POST
+/reviews/{conversion_id}) and its platform's own (POST /integrations/stripe, /shopify and
+/woocommerce), each route behind the checks of its kind."""
 
-from passaparola.api import shop_webhooks
+from passaparola.api import errors, integrations, shop_webhooks
 from passaparola.api.app import make_app, make_handler
 
-app = make_app(shop_webhooks.router)
-handler = make_handler(app, gate=shop_webhooks.verify)
+app = make_app(shop_webhooks.router, integrations.router)
+handler = make_handler(
+    app,
+    body_check=integrations.for_platforms(integrations.refuse_body, errors.refuse_body),
+    gate=integrations.for_platforms(integrations.verify, shop_webhooks.verify),
+)

@@ -13,8 +13,9 @@ from aws_lambda_powertools import Logger
 from passaparola import messages
 from passaparola.domain import clients, emails, fraud
 from passaparola.domain.campaign import CompiledCampaign
-from passaparola.domain.customers import Identifiers, MarkerKeys
+from passaparola.domain.customers import MarkerKeys
 from passaparola.domain.errors import DomainError, RejectedEmail, SelfReferral
+from passaparola.domain.orders import Identifiers
 from passaparola.domain.records import Claim, Owner, Reward, RewardRef
 from passaparola.domain.rewards import friend_grant, referrer_grant_on_claim
 from passaparola.domain.vocabulary import Reason, UnreviewedStatus

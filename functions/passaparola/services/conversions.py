@@ -10,13 +10,15 @@ from typing import Literal
 
 from passaparola.domain import attribution, emails, fraud, money
 from passaparola.domain.campaign import CompiledCampaign, Rules
-from passaparola.domain.customers import PERSON, Identifiers, MarkerKeys
+from passaparola.domain.customers import PERSON, MarkerKeys
 from passaparola.domain.money import Money
+from passaparola.domain.orders import Identifiers, PaidOrder
 from passaparola.domain.records import (
     Claim,
     Conversion,
     CustomerMarker,
     FirstOrder,
+    FriendHistory,
     Order,
     Owner,
     Referrer,
@@ -37,16 +39,6 @@ _ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
-class PaidOrder:
-    """An order as the shop reports it: the buyer's identifiers are kept only as markers."""
-
-    order_id: str
-    price: Money
-    buyer: Identifiers
-    code: str | None = None
-
-
-@dataclass(frozen=True)
 class Converted:
     conversion_id: str
     status: ConversionStatus
@@ -56,11 +48,15 @@ class Converted:
 
 @dataclass(frozen=True)
 class _Attributed:
-    """An order's referral: how it was found, whose code, and which campaign's terms apply."""
+    """An order's referral: how it was found, whose code, which campaign's terms apply, whose
+    referral it is (the buyer's, or the friend a coupon was issued to: an email key), and that
+    friend's first order in the campaign, if one was counted already."""
 
     candidate: attribution.Candidate
     referrer: Referrer
     campaign: CompiledCampaign
+    friend: str
+    first_order: FirstOrder | None
 
 
 def conversion_id(order_id: str) -> str:
@@ -100,7 +96,6 @@ class Conversions:
         existing, seen = self.orders.look_up(paid.order_id, sighting.hashes)
         if existing is not None:
             return _answer_for(existing)
-        history = self.claims.history(buyer)
         order = Order(
             order_id=paid.order_id,
             status="rejected",
@@ -109,19 +104,19 @@ class Conversions:
             currency=paid.price.currency,
             created_at=now,
         )
-        found = self._attribute(paid.code, history.claims)
+        found = self._attribute(paid.codes, buyer)
         if found is None:
             unattributed = replace(order, expires_at=now + UNATTRIBUTED_RETENTION)
             return self._unrewarded(unattributed, "unattributed", sighting)
         slug = found.campaign.rules.slug
         order = replace(order, campaign=slug, code=found.referrer.code, via=found.candidate.via)
-        first_order = history.first_orders.get(slug)
-        facts = self._facts(paid.price, buyer, address, found, first_order, seen, now)
+        facts = self._facts(paid.price, buyer, address, found, seen, now)
         verdict = fraud.assess(facts)
         order = replace(order, shadow=verdict.shadow)
         if verdict.rejection:
             return self._unrewarded(order, verdict.rejection, sighting)
-        return self._record(order, facts, found, sighting, review=verdict.review, first=first_order is None)
+        first = found.first_order is None
+        return self._record(order, facts, found, sighting, review=verdict.review, first=first)
 
     def _facts(
         self,
@@ -129,7 +124,6 @@ class Conversions:
         buyer: str,
         address: str,
         found: _Attributed,
-        first_order: FirstOrder | None,
         seen: dict[str, CustomerMarker],
         now: datetime,
     ) -> fraud.ConversionFacts:
@@ -149,19 +143,34 @@ class Conversions:
             referrer=found.referrer.email_key,
             via=found.candidate.via,
             claimed_at=found.candidate.claimed_at,
-            first_conversion_at=first_order.at if first_order else None,
+            first_conversion_at=found.first_order.at if found.first_order else None,
             customer_since=min((seen[kind].first_seen_at for kind in PERSON if kind in seen), default=None),
             shared_address=first_seen_with_referrer("address"),
             shared_payment=first_seen_with_referrer("payment"),
             same_client=found.candidate.same_client,
         )
 
-    def _attribute(self, explicit: str | None, claims: tuple[Claim, ...]) -> _Attributed | None:
-        for candidate in attribution.candidates(explicit, claims):
+    def _attribute(self, carried: tuple[str, ...], buyer: str) -> _Attributed | None:
+        """The order's referral (see domain.attribution for the order they are tried in). A
+        coupon's claim is found through the coupon (a read) and its friend's history (a query)."""
+        reported = attribution.reported(carried)
+        histories = {buyer: self.claims.history(buyer)}
+        coupon_claims: list[Claim] = []
+        for coupon in reported.coupons:
+            issued = self.claims.by_coupon(coupon)
+            if issued is not None:
+                claim, history = issued
+                coupon_claims.append(claim)
+                histories.setdefault(claim.friend, history)
+        own = histories[buyer]
+        for candidate in attribution.candidates(reported.referral_codes, coupon_claims, own.claims):
             referrer = self.referrers.get(candidate.code)
             campaign = self.rules.campaign(referrer.campaign) if referrer else None
             if referrer is not None and campaign is not None:
-                return _Attributed(candidate, referrer, campaign)
+                friend = candidate.friend or buyer
+                return _Attributed(
+                    candidate, referrer, campaign, friend, _first_order(histories[friend], own, campaign)
+                )
         return None
 
     def _unrewarded(self, order: Order, reason: Reason, sighting: Sighting) -> Converted:
@@ -237,7 +246,7 @@ class Conversions:
             order,
             sighting,
             tuple(rewards),
-            first=FirstOrder(facts.buyer, campaign.slug, order.order_id, facts.now, found.referrer.code)
+            first=FirstOrder(found.friend, campaign.slug, order.order_id, facts.now, found.referrer.code)
             if first
             else None,
             takes_slot=takes_slot,
@@ -289,3 +298,12 @@ class Conversions:
         if parent is None or not parent.active or parent.email_key == buyer:
             return None
         return parent.code
+
+
+def _first_order(
+    friend: FriendHistory, buyer: FriendHistory, campaign: CompiledCampaign
+) -> FirstOrder | None:
+    """The referral's first order in the campaign: the friend's, or, when a friend's coupon
+    brought someone else's order, the buyer's own (one person, two addresses, counts once)."""
+    slug = campaign.rules.slug
+    return friend.first_orders.get(slug) or buyer.first_orders.get(slug)

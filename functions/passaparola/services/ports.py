@@ -37,6 +37,11 @@ class ClaimStore(Protocol):
 
     def history(self, email_key: str) -> records.FriendHistory: ...
 
+    def by_coupon(self, coupon_code: str) -> tuple[records.Claim, records.FriendHistory] | None:
+        """The claim whose friend's reward is this coupon, with that friend's history; None for
+        a coupon that is no friend's (unknown, or a referrer's own reward)."""
+        ...
+
     def create(
         self, claim: records.Claim, rewards: Sequence[records.Reward], *, takes_slot: bool, cap: int | None
     ) -> tuple[records.ClaimOutcome, records.Claim | None]:

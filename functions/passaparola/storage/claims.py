@@ -113,6 +113,16 @@ class ClaimStore:
             return False
         return True
 
+    def by_coupon(self, coupon_code: str) -> tuple[Claim, FriendHistory] | None:
+        """The coupon's item names its reward's owner; a friend's is found among their claims,
+        in the one query that also gives their history. A read and a query, never a scan."""
+        issued = self.table.get(keys.coupon(coupon_code))
+        if issued is None or keys.owner_of(issued["owner"]).kind != "friend":
+            return None
+        history = self.history(keys.friend_of(issued["owner"]))
+        claim = next((c for c in history.claims if c.friend_reward_id == issued["reward_id"]), None)
+        return (claim, history) if claim is not None else None
+
     def history(self, email_key: str) -> FriendHistory:
         """A friend's claims and first orders, in one query (their rewards are skipped)."""
         claims, first_orders = [], {}

@@ -39,6 +39,8 @@ class Once(Generic[Request, Answer]):
     key: str
     payload: str = ""
     expires_after_seconds: int = 24 * 3600
+    # What a repeat answers, from the first answer (None: the first answer itself).
+    on_repeat: Callable[[Answer], Answer] | None = None
 
     def run(self, request: Request, *, table: str, context: LambdaContext) -> Answer:
         """Busy while another run holds the key. Only webhooks check a payload, so a repeat of
@@ -87,6 +89,7 @@ def _wrapped(once: Once[Any, Any], table: str) -> tuple[Callable[..., Any], Idem
         payload_validation_jmespath=once.payload,
         raise_on_no_idempotency_key=True,
         expires_after_seconds=once.expires_after_seconds,
+        response_hook=(lambda answer, _record: repeat(answer)) if (repeat := once.on_repeat) else None,
     )
     wrapped = idempotent_function(
         data_keyword_argument="request",

@@ -10,6 +10,7 @@ Campaigns (a few of tests/fixtures/content's, written as compiled rules):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -18,14 +19,15 @@ from typing import Any
 import pytest
 
 from passaparola.domain.campaign import BrandContact, CampaignRules, CampaignText, CompiledCampaign, Rules
-from passaparola.domain.customers import Identifiers, MarkerKeys
+from passaparola.domain.customers import MarkerKeys
 from passaparola.domain.money import Money
+from passaparola.domain.orders import Identifiers, PaidOrder
 from passaparola.domain.records import RewardMessage
 from passaparola.domain.tokens import StatsTokens
 from passaparola.services import Links
 from passaparola.services.claims import Claimed, Claims
 from passaparola.services.codes import CodeValidator
-from passaparola.services.conversions import Conversions, Converted, PaidOrder
+from passaparola.services.conversions import Conversions, Converted
 from passaparola.services.enrolment import Enrolment
 from passaparola.services.refunds import Refunds
 from passaparola.services.reviews import Reviews
@@ -106,10 +108,16 @@ class World:
         return self.claims.claim(code, email, "en", None, client)
 
     def convert(
-        self, order_id: str, email: str, amount: str = "49.90", code: str | None = None, **signals: Any
+        self,
+        order_id: str,
+        email: str,
+        amount: str = "49.90",
+        code: str | Sequence[str] | None = None,
+        **signals: Any,
     ) -> Converted:
         price = Money(amount=Decimal(amount), currency="EUR")
-        return self.conversions.convert(PaidOrder(order_id, price, Identifiers(email, **signals), code))
+        codes = (code,) if isinstance(code, str) else tuple(code or ())
+        return self.conversions.convert(PaidOrder(order_id, price, Identifiers(email, **signals), codes))
 
     def work(self) -> None:
         """The reward worker: every queued message, and what it queues in turn."""

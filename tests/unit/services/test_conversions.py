@@ -8,10 +8,9 @@ from decimal import Decimal
 import pytest
 
 from passaparola.domain import emails
-from passaparola.domain.customers import Identifiers
 from passaparola.domain.money import Money
+from passaparola.domain.orders import Identifiers, PaidOrder
 from passaparola.domain.records import Owner, RewardMessage
-from passaparola.services.conversions import PaidOrder
 from tests.unit.services.conftest import World
 
 pytestmark = pytest.mark.unit

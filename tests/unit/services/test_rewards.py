@@ -89,7 +89,7 @@ def test_two_workers_on_one_reward_issue_it_once_and_email_once(world):
 
 def test_a_coupon_code_already_taken_is_drawn_again(world, monkeypatch):
     code = world.enrol("anna@example.com", campaign="instant")
-    world.memory.coupons.add("INSTANT-TAKEN")
+    world.memory.coupons["INSTANT-TAKEN"] = RewardRef(Owner.friend("someone"), "friend-instant")
     drawn = iter(["INSTANT-TAKEN", "INSTANT-FREE"])
     monkeypatch.setattr(codes, "coupon_code", lambda prefix: next(drawn))
     claimed = world.claim(code, "marco@example.com")

@@ -1,0 +1,124 @@
+"""Shopify's webhooks: `X-Shopify-Hmac-Sha256`, and `orders/paid` and `refunds/create`.
+
+The signature is the base64 HMAC-SHA256 of the raw body, keyed with the app's client secret
+(or, for a webhook made in the shop's admin, the key shown there); nothing else is signed, not
+even a time. So a replay cannot be told by its age: the same order counts once, and a refund
+twice changes nothing. During a secret's rotation Shopify signs with the new one within the
+hour: the old and the new are both accepted.
+
+The topic and the delivery id (`X-Shopify-Webhook-Id`, the same on each retry) are headers
+outside the signature. The topic only chooses how to read the body, and the body must then be
+what that topic delivers: an Order for `orders/paid`, a Refund for `refunds/create`. A paid
+order's id is its GraphQL id (`gid://shopify/Order/<id>`), which a refund's `order_id` gives.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from passaparola.domain.errors import InvalidSignature
+from passaparola.domain.orders import Identifiers, PaidOrder
+from passaparola.domain.platforms import (
+    NO_MATCH,
+    REFERRAL_FIELDS,
+    Ignored,
+    Paid,
+    Refunded,
+    ShopEvent,
+    codes,
+    field,
+    header,
+    listed,
+    one_line,
+    price,
+    query_value,
+    text,
+    unreadable,
+)
+
+PAID = "orders/paid"
+REFUNDED = "refunds/create"
+# A refund transaction that did not fail returned money (or is about to).
+_FAILED = ("failure", "error")
+
+
+def verify(raw: bytes, headers: Mapping[str, str], secrets: Sequence[str], now: float) -> None:
+    """`now` is unused: Shopify signs no time."""
+    sent = header(headers, "x-shopify-hmac-sha256") or header(headers, "shopify-hmac-sha256")
+    if not sent:
+        raise InvalidSignature("missing X-Shopify-Hmac-Sha256 header")
+    theirs = sent.strip().encode()
+    if not any(hmac.compare_digest(_digest(raw, secret), theirs) for secret in secrets):
+        raise InvalidSignature(NO_MATCH)
+
+
+def sign(raw: bytes, secret: str) -> dict[str, str]:
+    """The header Shopify sends; for the local test shop and the tests."""
+    return {"x-shopify-hmac-sha256": _digest(raw, secret).decode()}
+
+
+def order_id(shopify_id: str) -> str:
+    return f"gid://shopify/Order/{shopify_id}"
+
+
+def read(body: Mapping[str, Any], headers: Mapping[str, str]) -> ShopEvent:
+    topic = header(headers, "x-shopify-topic") or header(headers, "shopify-topic")
+    if topic not in (PAID, REFUNDED):
+        return Ignored(f"passaparola does not use {topic or 'untitled'} webhooks")
+    delivery = header(headers, "x-shopify-webhook-id")
+    if not delivery:
+        raise unreadable("missing X-Shopify-Webhook-Id header")
+    event_id = f"shopify:{delivery.strip()}"
+    return _paid(event_id, body) if topic == PAID else _refunded(event_id, body)
+
+
+def _paid(event_id: str, order: Mapping[str, Any]) -> ShopEvent:
+    shopify_id = text(order.get("id"))
+    if shopify_id is None or "order_id" in order or "financial_status" not in order:
+        raise unreadable("an orders/paid webhook carries an Order")
+    status = order.get("financial_status")
+    if status != "paid":
+        return Ignored(f"the order's financial_status is {status}, not paid")
+    customer = order.get("customer")
+    email = text(order.get("email")) or text(order.get("contact_email")) or text(field(customer, "email"))
+    if email is None:
+        raise unreadable("a paid order has the customer's email")
+    # The shop's currency: the one the campaign's amounts are written in.
+    paid = price(order.get("total_price"), order.get("currency"), "total_price")
+    if paid is None:
+        return Ignored("nothing was paid: total_price is 0")
+    passed = [a.get("value") for a in listed(order, "note_attributes") if a.get("name") in REFERRAL_FIELDS]
+    carried = codes(
+        *passed,
+        *(query_value(order.get("landing_site"), name) for name in REFERRAL_FIELDS),
+        *(entry.get("code") for entry in listed(order, "discount_codes")),
+    )
+    where = order.get("shipping_address") or order.get("billing_address")
+    address = one_line(
+        *(
+            field(where, part)
+            for part in ("address1", "address2", "zip", "city", "province_code", "country_code")
+        )
+    )
+    buyer = Identifiers(email, customer_id=text(field(customer, "id")), address=address)
+    return Paid(event_id, PaidOrder(order_id(shopify_id), paid, buyer, carried))
+
+
+def _refunded(event_id: str, refund: Mapping[str, Any]) -> ShopEvent:
+    shopify_id = text(refund.get("order_id"))
+    if shopify_id is None or "transactions" not in refund:
+        raise unreadable("a refunds/create webhook carries a Refund")
+    returned = any(
+        t.get("kind") == "refund" and t.get("status") not in _FAILED for t in listed(refund, "transactions")
+    )
+    if not returned:
+        return Ignored("this refund returned no money (no refund transaction that did not fail)")
+    return Refunded(event_id, order_id(shopify_id))
+
+
+def _digest(raw: bytes, secret: str) -> bytes:
+    return base64.b64encode(hmac.new(secret.encode(), raw, hashlib.sha256).digest())

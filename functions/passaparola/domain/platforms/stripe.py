@@ -1,0 +1,167 @@
+"""Stripe's webhooks: the `Stripe-Signature` scheme, and Checkout sessions and charges.
+
+The check is stripe-python's `WebhookSignature.verify_header` (the tests hold it to that very
+function): HMAC-SHA256 of "<t>.<body>" keyed with the whole `whsec_...` secret, lowercase hex,
+any of the header's `v1` signatures, compared in constant time, and then the time. One thing
+more: a timestamp more than 5 minutes in the future is refused too, as our own webhooks refuse
+one; Stripe signs each delivery when it sends it, retries included.
+
+Orders: a Checkout session once paid (`checkout.session.completed` with payment_status paid,
+or `checkout.session.async_payment_succeeded` for a payment that settles later). Its order id
+is the session's payment intent (`pi_...`), because that is what a refunded charge names; a
+session without one (nothing to pay now) falls back to its own id. Refunds: `charge.refunded`,
+full or partial, found by the charge's payment intent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from passaparola.domain.errors import InvalidSignature
+from passaparola.domain.orders import Identifiers, PaidOrder
+from passaparola.domain.platforms import (
+    NO_MATCH,
+    REFERRAL_FIELDS,
+    Ignored,
+    Paid,
+    Refunded,
+    ShopEvent,
+    codes,
+    field,
+    header,
+    listed,
+    one_line,
+    price,
+    text,
+    unreadable,
+)
+
+TOLERANCE_SECONDS = 300
+PAID = ("checkout.session.completed", "checkout.session.async_payment_succeeded")
+REFUNDED = "charge.refunded"
+_DIGITS = re.compile(r"[0-9]{1,12}", re.ASCII)
+# Stripe's minor units, where they are not two decimals (docs.stripe.com/currencies). They are
+# not always ISO 4217's: Stripe counts ISK in hundredths, ISO in whole krónur.
+_ZERO_DECIMAL = frozenset(
+    (
+        "BIF",
+        "CLP",
+        "DJF",
+        "GNF",
+        "JPY",
+        "KMF",
+        "KRW",
+        "MGA",
+        "PYG",
+        "RWF",
+        "UGX",
+        "VND",
+        "VUV",
+        "XAF",
+        "XOF",
+        "XPF",
+    )
+)
+_THREE_DECIMAL = frozenset(("BHD", "JOD", "KWD", "OMR", "TND"))
+
+
+def verify(raw: bytes, headers: Mapping[str, str], secrets: Sequence[str], now: float) -> None:
+    sent = header(headers, "stripe-signature")
+    if not sent:
+        raise InvalidSignature("missing Stripe-Signature header")
+    pairs = [item.split("=", 1) for item in sent.split(",")]
+    stamps = [pair[1] for pair in pairs if len(pair) == 2 and pair[0] == "t"]
+    signatures = [pair[1].encode() for pair in pairs if len(pair) == 2 and pair[0] == "v1"]
+    if not stamps or not _DIGITS.fullmatch(stamps[0]):
+        raise InvalidSignature("Stripe-Signature has no t=<Unix time in seconds>")
+    if not signatures:
+        raise InvalidSignature("Stripe-Signature has no v1 signature")
+    timestamp = int(stamps[0])
+    signed = f"{timestamp}.".encode() + raw
+    expected = [hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest().encode() for secret in secrets]
+    if not any(hmac.compare_digest(mine, theirs) for mine in expected for theirs in signatures):
+        raise InvalidSignature(NO_MATCH)
+    if timestamp < now - TOLERANCE_SECONDS:
+        raise InvalidSignature("Stripe-Signature's timestamp is more than 5 minutes in the past")
+    if timestamp > now + TOLERANCE_SECONDS:
+        raise InvalidSignature("Stripe-Signature's timestamp is more than 5 minutes in the future")
+
+
+def sign(raw: bytes, secret: str, timestamp: int) -> dict[str, str]:
+    """The header Stripe sends; for the local test shop and the tests."""
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + raw, hashlib.sha256).hexdigest()
+    return {"stripe-signature": f"t={timestamp},v1={digest}"}
+
+
+def read(event: Mapping[str, Any], headers: Mapping[str, str]) -> ShopEvent:
+    event_id, kind = text(event.get("id")), text(event.get("type"))
+    if event_id is None or kind is None:
+        raise unreadable("a Stripe event has an id and a type")
+    found = field(event, "data", "object")
+    if not isinstance(found, Mapping):
+        raise unreadable("a Stripe event has its object in data.object")
+    if kind in PAID and found.get("object") == "checkout.session":
+        return _paid(f"stripe:{event_id}", found)
+    if kind == REFUNDED and found.get("object") == "charge":
+        intent = _id(found.get("payment_intent"))
+        if intent is None:
+            return Ignored("the charge has no payment intent, which is how its order is found")
+        return Refunded(f"stripe:{event_id}", intent)
+    return Ignored(f"passaparola does not use {kind} events")
+
+
+def _paid(event_id: str, session: Mapping[str, Any]) -> ShopEvent:
+    status = session.get("payment_status")
+    if status != "paid":
+        return Ignored(
+            f"the session's payment_status is {status}: it counts once paid "
+            "(checkout.session.async_payment_succeeded)"
+        )
+    order_id = _id(session.get("payment_intent")) or text(session.get("id"))
+    email = text(field(session, "customer_details", "email")) or text(session.get("customer_email"))
+    if order_id is None or email is None:
+        raise unreadable("a paid Checkout session has an id and the customer's email")
+    total, currency = session.get("amount_total"), text(session.get("currency"))
+    if not isinstance(total, int) or isinstance(total, bool) or currency is None:
+        raise unreadable("a paid Checkout session has amount_total (minor units) and currency")
+    paid = price(Decimal(total).scaleb(-minor_digits(currency.upper())), currency, "amount_total")
+    if paid is None:
+        return Ignored("nothing was paid: amount_total is 0")
+    metadata = session.get("metadata")
+    passed = [field(metadata, name) for name in REFERRAL_FIELDS] + [session.get("client_reference_id")]
+    discounts = listed(session, "discounts")
+    promotions = [entry.get("promotion_code") for entry in discounts]
+    carried = codes(
+        *passed,
+        *(_id(entry.get("coupon")) for entry in discounts),  # a coupon's id can be our coupon's code
+        *(field(promotion, "code") for promotion in promotions),  # when the event was expanded
+    )
+    shipping = (
+        field(session, "collected_information", "shipping_details", "address")
+        or field(session, "shipping_details", "address")
+        or field(session, "customer_details", "address")
+    )
+    buyer = Identifiers(email, customer_id=_id(session.get("customer")), address=_address(shipping))
+    unresolved = tuple(promotion for promotion in promotions if isinstance(promotion, str))
+    return Paid(event_id, PaidOrder(order_id, paid, buyer, carried), unresolved)
+
+
+def _id(value: Any) -> str | None:
+    """An expandable field: the id itself, or the expanded object's id."""
+    return text(value.get("id")) if isinstance(value, Mapping) else text(value)
+
+
+def minor_digits(currency: str) -> int:
+    """How many decimals Stripe's integer amounts in this currency stand for."""
+    return 0 if currency in _ZERO_DECIMAL else 3 if currency in _THREE_DECIMAL else 2
+
+
+def _address(found: Any) -> str | None:
+    return one_line(
+        *(field(found, part) for part in ("line1", "line2", "postal_code", "city", "state", "country"))
+    )

@@ -1,0 +1,148 @@
+"""WooCommerce's webhooks: `X-WC-Webhook-Signature`, and `order.updated` snapshots.
+
+The signature is the base64 HMAC-SHA256 of the body exactly as sent, keyed with the webhook's
+secret after WordPress decodes its HTML entities (`wp_specialchars_decode`, so a secret stored
+as `a&amp;b` signs with `a&b`); no time is signed. The ping WooCommerce sends when a webhook is
+saved (`webhook_id=<n>`, form-encoded, unsigned) must be answered 200 or the webhook is not
+saved; it is, and nothing else is done with it.
+
+WooCommerce does not retry, coalesces quick updates, and sends each delivery with the order as
+it is at sending time. So every `order.updated` is read as a snapshot: refunded (its status,
+or any refund in `refunds`) is a refund, else processing or completed with a payment date is a
+paid order, else nothing yet. Its delivery id is a hash of the webhook and the second, the same
+for two orders sent in one second, so the idempotency key is the order and what happened to
+it: `woocommerce:<id>:paid`, `woocommerce:<id>:refund`. The custom topic
+`action.woocommerce_order_refunded` is read as a refund of the order it names.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from passaparola.domain.errors import InvalidSignature
+from passaparola.domain.orders import Identifiers, PaidOrder
+from passaparola.domain.platforms import (
+    NO_MATCH,
+    REFERRAL_FIELDS,
+    Ignored,
+    Paid,
+    Refunded,
+    ShopEvent,
+    codes,
+    field,
+    header,
+    listed,
+    one_line,
+    price,
+    text,
+    unreadable,
+)
+
+PAID_STATUSES = ("processing", "completed")
+REFUNDED_ACTION = "woocommerce_order_refunded"
+_PING = re.compile(rb"webhook_id=[0-9]+")
+# wp_specialchars_decode($secret, ENT_QUOTES): zero padding of numeric entities goes first,
+# then one pass of replacements, the longest match first (PHP's strtr). Compiled only for a
+# secret with an entity in it (re caches them): most secrets have none.
+_PADDING = (
+    (r"&#0*39;", "&#039;"),
+    (r"&#[xX]0*27;", "&#x27;"),
+    (r"&#0*34;", "&#034;"),
+    (r"&#[xX]0*22;", "&#x22;"),
+    (r"&#0*60;", "&#060;"),
+    (r"&#0*62;", "&#062;"),
+    (r"&#0*38;", "&#038;"),
+    (r"&#[xX]0*26;", "&#x26;"),
+)
+_ENTITIES = {
+    "&#039;": "'",
+    "&#x27;": "'",
+    "&quot;": '"',
+    "&#034;": '"',
+    "&#x22;": '"',
+    "&lt;": "<",
+    "&#060;": "<",
+    "&gt;": ">",
+    "&#062;": ">",
+    "&amp;": "&",
+    "&#038;": "&",
+    "&#x26;": "&",
+}
+_ENTITY = "|".join(re.escape(entity) for entity in sorted(_ENTITIES, key=len, reverse=True))
+
+
+def verify(raw: bytes, headers: Mapping[str, str], secrets: Sequence[str], now: float) -> None:
+    """`now` is unused: WooCommerce signs no time."""
+    sent = header(headers, "x-wc-webhook-signature")
+    if not sent:
+        raise InvalidSignature("missing X-WC-Webhook-Signature header")
+    theirs = sent.strip().encode()
+    if not any(hmac.compare_digest(_digest(raw, secret), theirs) for secret in secrets):
+        raise InvalidSignature(NO_MATCH)
+
+
+def sign(raw: bytes, secret: str) -> dict[str, str]:
+    """The header WooCommerce sends; for the local test shop and the tests."""
+    return {"x-wc-webhook-signature": _digest(raw, secret).decode()}
+
+
+def is_ping(content_type: str | None, raw: bytes) -> bool:
+    """WooCommerce's unsigned check that a new webhook's URL answers."""
+    form = (content_type or "").split(";")[0].strip().lower() == "application/x-www-form-urlencoded"
+    return form and _PING.fullmatch(raw) is not None
+
+
+def order_id(woocommerce_id: str) -> str:
+    return f"woocommerce:{woocommerce_id}"
+
+
+def read(body: Mapping[str, Any], headers: Mapping[str, str]) -> ShopEvent:
+    if "action" in body:
+        woocommerce_id = text(body.get("arg"))
+        if body.get("action") != REFUNDED_ACTION or woocommerce_id is None:
+            return Ignored(f"passaparola does not use the action {body.get('action')}")
+        return Refunded(f"{order_id(woocommerce_id)}:refund", order_id(woocommerce_id))
+    woocommerce_id = text(body.get("id"))
+    if woocommerce_id is None or "order_key" not in body:
+        return Ignored("passaparola uses orders only; this is not one")
+    status = body.get("status")
+    if status == "refunded" or listed(body, "refunds"):
+        return Refunded(f"{order_id(woocommerce_id)}:refund", order_id(woocommerce_id))
+    if status not in PAID_STATUSES or not (body.get("date_paid") or body.get("date_paid_gmt")):
+        return Ignored(f"the order is {status}: it counts once paid (processing or completed)")
+    return _paid(woocommerce_id, body)
+
+
+def _paid(woocommerce_id: str, order: Mapping[str, Any]) -> ShopEvent:
+    email = text(field(order, "billing", "email"))
+    if email is None:
+        raise unreadable("a paid order has the billing email")
+    paid = price(order.get("total"), order.get("currency"), "total")
+    if paid is None:
+        return Ignored("nothing was paid: total is 0")
+    passed = [meta.get("value") for meta in listed(order, "meta_data") if meta.get("key") in REFERRAL_FIELDS]
+    carried = codes(*passed, *(line.get("code") for line in listed(order, "coupon_lines")))
+    where = order.get("shipping") if field(order, "shipping", "address_1") else order.get("billing")
+    address = one_line(
+        *(field(where, part) for part in ("address_1", "address_2", "postcode", "city", "state", "country"))
+    )
+    customer = order.get("customer_id")
+    buyer = Identifiers(email, customer_id=text(customer) if customer else None, address=address)
+    return Paid(f"{order_id(woocommerce_id)}:paid", PaidOrder(order_id(woocommerce_id), paid, buyer, carried))
+
+
+def _digest(raw: bytes, secret: str) -> bytes:
+    return base64.b64encode(hmac.new(_decoded(secret).encode(), raw, hashlib.sha256).digest())
+
+
+def _decoded(secret: str) -> str:
+    if "&" not in secret:
+        return secret
+    for pattern, canonical in _PADDING:
+        secret = re.sub(pattern, canonical, secret)
+    return re.sub(_ENTITY, lambda match: _ENTITIES[match.group()], secret)
