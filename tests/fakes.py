@@ -40,7 +40,7 @@ from passaparola.domain.records import (
     VisitOutcome,
     VoidReason,
 )
-from passaparola.domain.tokens import link_epoch
+from passaparola.domain.tokens import OptOut, link_epoch
 from passaparola.storage.mailer import Email
 from passaparola.storage.rewards import GRACE, NOTIFY_LEASE
 
@@ -58,6 +58,7 @@ class Memory:
     rewards: dict[RewardRef, Reward] = field(default_factory=dict)
     due: dict[RewardRef, datetime] = field(default_factory=dict)  # the sparse `due` index
     notifying: dict[RewardRef, datetime] = field(default_factory=dict)
+    opt_outs: set[OptOut] = field(default_factory=set)
     coupons: set[str] = field(default_factory=set)
     markers: dict[tuple[str, str], CustomerMarker] = field(default_factory=dict)  # (kind, hash)
     reviews: dict[str, Review] = field(default_factory=dict)
@@ -419,6 +420,17 @@ class Queue:
         """Receive everything sent so far, as the worker would."""
         taken, self.sent = self.sent, []
         return taken
+
+
+class OptOuts:
+    def __init__(self, memory: Memory) -> None:
+        self.memory = memory
+
+    def add(self, opt_out: OptOut, now: datetime) -> None:
+        self.memory.opt_outs.add(opt_out)
+
+    def has(self, opt_out: OptOut) -> bool:
+        return opt_out in self.memory.opt_outs
 
 
 class Mailer:

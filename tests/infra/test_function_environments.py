@@ -99,7 +99,7 @@ def _drain_reward_queue(stack: Stack, worker: ArtifactFunction) -> int:
 
 def _stats_token(stack: Stack, email: str) -> str:
     for message in Client(stack).outbox():
-        found = re.search(r"#t=([\w.~-]+)", message["body"])
+        found = re.search(r"#t=([\w.~-]+)", message["text"])
         if email in message["to"] and found:
             return found.group(1)
     raise AssertionError(f"no email with a stats link reached {email}")

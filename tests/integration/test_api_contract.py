@@ -161,7 +161,7 @@ def test_the_stats_page_shows_the_referrers_own_numbers(client):
     client.convert("5", "marco@example.com")
     client.run_worker()
     welcome = next(m for m in client.outbox() if m["to"] == ["anna@example.com"])
-    token = welcome["body"].split("#t=")[1].split('"')[0]
+    token = welcome["text"].split("#t=")[1].split()[0]
     answer = client.call("GET", "/referrers/me", headers={"authorization": f"Bearer {token}"})
     assert answer.status == 200
     body = answer.body
@@ -195,6 +195,7 @@ def test_the_openapi_document_matches_the_api(client):
         "/refunds",
         "/reviews/{conversion_id}",
         "/referrers/me",
+        "/unsubscribe/{token}",
     }
     # Enrolment and claims answer 201 whether or not the address was known: no 200 to tell.
     assert set(paths["/referrers"]["post"]["responses"]) == {"201", "400", "413", "415", "422", "429"}
@@ -215,3 +216,7 @@ def test_the_openapi_document_matches_the_api(client):
     assert paths["/conversions"]["post"]["security"] == [{"standardWebhooks": []}]
     assert paths["/reviews/{conversion_id}"]["post"]["security"] == [{"standardWebhooks": []}]
     assert set(paths["/reviews/{conversion_id}"]["post"]["responses"]) >= {"200", "401", "404", "422"}
+    # RFC 8058: the mail client's one-click POST is a form, not JSON
+    one_click = paths["/unsubscribe/{token}"]["post"]
+    assert set(one_click["requestBody"]["content"]) == {"application/x-www-form-urlencoded"}
+    assert set(one_click["responses"]) == {"200", "401", "413", "415", "422"}

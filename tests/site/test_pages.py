@@ -29,7 +29,7 @@ def campaign_languages() -> dict[str, list[str]]:
 def test_every_page_is_at_its_site_path(sample_site):
     expected = {site_paths.home()}
     for lang in i18n.LANGUAGES:
-        expected |= {site_paths.home(lang), site_paths.stats(lang)}
+        expected |= {site_paths.home(lang), site_paths.stats(lang), site_paths.unsubscribe(lang)}
     for slug, languages in campaign_languages().items():
         for lang in languages:
             expected |= {

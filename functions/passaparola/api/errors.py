@@ -93,6 +93,12 @@ def refuse_body(event: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
+def json_body(event: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    """The body check of every route but one: JSON only (refuse_body), spelt for powertools."""
+    refusal = refuse_body(event)
+    return refusal, event if refusal is not None else plain_json(event)
+
+
 def plain_json(event: dict[str, Any]) -> dict[str, Any]:
     """The event with its media type spelt as powertools expects. Powertools matches the
     Content-Type case-sensitively as a prefix, and raises (a 500) for `Application/Json`;

@@ -21,12 +21,13 @@ from passaparola.domain.campaign import BrandContact, CampaignRules, CampaignTex
 from passaparola.domain.customers import Identifiers, MarkerKeys
 from passaparola.domain.money import Money
 from passaparola.domain.records import RewardMessage
-from passaparola.domain.tokens import StatsTokens
+from passaparola.domain.tokens import StatsTokens, UnsubscribeTokens
 from passaparola.services import Links
 from passaparola.services.claims import Claimed, Claims
 from passaparola.services.codes import CodeValidator
 from passaparola.services.conversions import Conversions, Converted, PaidOrder
 from passaparola.services.enrolment import Enrolment
+from passaparola.services.mail import Mail, Unsubscribes
 from passaparola.services.refunds import Refunds
 from passaparola.services.reviews import Reviews
 from passaparola.services.rewards import ReleaseSchedule, RewardLifecycle
@@ -87,6 +88,7 @@ class World:
     clock: Clock
     queue: fakes.Queue
     mailer: fakes.Mailer
+    unsubscribes: Unsubscribes
     lifecycle: RewardLifecycle
     enrolment: Enrolment
     claims: Claims
@@ -136,7 +138,9 @@ def world() -> World:
     links = Links(site_url="http://site.test", api_url="http://api.test")
     tokens = StatsTokens(b"k" * 32, timedelta(days=90))
     salt = b"visitor-salt"
-    lifecycle = RewardLifecycle(RULES, ledger, referrers, claims, queue, mailer, tokens, links, clock)
+    unsubscribe_tokens = UnsubscribeTokens(b"u" * 32)
+    mail = Mail(mailer, fakes.OptOuts(memory), lambda: unsubscribe_tokens, links)
+    lifecycle = RewardLifecycle(RULES, ledger, referrers, claims, queue, mail, tokens, links, clock)
     validator = CodeValidator(RULES, referrers, clock)
     marker_keys = MarkerKeys(b"pepper")
     return World(
@@ -144,8 +148,9 @@ def world() -> World:
         clock=clock,
         queue=queue,
         mailer=mailer,
+        unsubscribes=Unsubscribes(unsubscribe_tokens, fakes.OptOuts(memory), clock),
         lifecycle=lifecycle,
-        enrolment=Enrolment(RULES, referrers, claims, mailer, tokens, links, salt, clock),
+        enrolment=Enrolment(RULES, referrers, claims, mail, tokens, links, salt, clock),
         claims=Claims(validator, claims, fakes.Markers(memory), marker_keys, salt, lifecycle, clock),
         conversions=Conversions(
             RULES, referrers, claims, fakes.Orders(memory), marker_keys, 730, queue, clock
