@@ -79,6 +79,7 @@ def test_every_route_is_tested_signed_ones_included():
         "POST /refunds",
         "POST /reviews/{conversion_id}",
         "GET /referrers/me",
+        "POST /unsubscribe/{token}",
     }
     assert {op.path for op in operations if op.definition.raw.get("security")} == {
         "/conversions",

@@ -15,6 +15,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from passaparola import wiring
 from passaparola.api.errors import lambda_error
 from passaparola.api.schemas import ErrorBody, Unsubscribed, error_responses, ok
+from passaparola.domain.tokens import UNSUBSCRIBE_LINK_SHAPE
 from passaparola.storage.mailer import ONE_CLICK
 
 router = APIGatewayHttpRouter()
@@ -50,7 +51,13 @@ _ONE_FIELD = [tuple(ONE_CLICK.split("="))]
     },
 )
 def unsubscribe(
-    token: Annotated[str, Path(max_length=200)],
+    token: Annotated[
+        str,
+        Path(
+            pattern=UNSUBSCRIBE_LINK_SHAPE,
+            description="the campaign, the address's key and their signature, from an email's link",
+        ),
+    ],
     one_click: Annotated[Literal["One-Click"], Form(alias="List-Unsubscribe")],
 ) -> Response[Unsubscribed]:
     opt_out = wiring.unsubscribes().unsubscribe(token)

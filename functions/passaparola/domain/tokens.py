@@ -70,7 +70,8 @@ class StatsTokens:
 # --- unsubscribe links -----------------------------------------------------------------------
 
 _UNSUBSCRIBE = b"passaparola/unsubscribe/v1"
-_UNSUBSCRIBE_TOKEN = re.compile(r"^([a-z0-9]+(?:-[a-z0-9]+)*)\.([0-9a-f]{32})\.([A-Za-z0-9_-]{22})$")
+UNSUBSCRIBE_LINK_SHAPE = r"^([a-z0-9]+(?:-[a-z0-9]+)*)\.([0-9a-f]{32})\.([A-Za-z0-9_-]{22})$"
+_UNSUBSCRIBE_SHAPE = re.compile(UNSUBSCRIBE_LINK_SHAPE)
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ class UnsubscribeTokens:
 
     def verify(self, token: str) -> OptOut:
         """What the token unsubscribes, or InvalidToken for anything it did not issue."""
-        shape = _UNSUBSCRIBE_TOKEN.match(token)
+        shape = _UNSUBSCRIBE_SHAPE.match(token)
         if shape is None:
             raise InvalidToken("the unsubscribe link is malformed; open it again from the email")
         opt_out = OptOut(email_key=shape[2], campaign=shape[1])
