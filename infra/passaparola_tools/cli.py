@@ -170,6 +170,15 @@ def lighthouse(args: argparse.Namespace) -> int:
     return audits.main(langs=args.lang or i18n.LANGUAGES, kinds=args.kind or audits.KINDS)
 
 
+def screenshots(args: argparse.Namespace) -> int:
+    """Draw the emails with Chromium into docs/, for the README."""
+    from passaparola_tools import email_screenshots
+
+    for file in email_screenshots.render(args.out, args.lang or email_screenshots.LANGS, args.content):
+        print(file.relative_to(paths.ROOT) if file.is_relative_to(paths.ROOT) else file)
+    return 0
+
+
 def _measurement_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     weigh_pages = commands.add_parser("budget", help="print the pages' weight and request budget")
     weigh_pages.add_argument("--site-dir", type=Path, help="measure this built site instead of a fresh build")
@@ -270,6 +279,13 @@ def main(argv: list[str] | None = None) -> int:
     shop.add_argument("--currency", default="EUR")
     shop.add_argument("--code", help="the referral code used at checkout, if any")
     shop.set_defaults(func=store)
+
+    shots = commands.add_parser("screenshots", help="draw three emails in two languages into docs/emails/")
+    shots.add_argument("what", choices=["emails"])
+    shots.add_argument("--lang", action="append", choices=i18n.LANGUAGES, help="a language (repeatable)")
+    shots.add_argument("--out", type=Path, default=paths.ROOT / "docs" / "emails")
+    shots.add_argument("--content", type=Path, default=paths.CONTENT)
+    shots.set_defaults(func=screenshots)
 
     _measurement_commands(commands)
 

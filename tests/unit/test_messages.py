@@ -3,6 +3,7 @@ included), what each reward kind becomes, the brand's look, and the message SES 
 
 from __future__ import annotations
 
+import inspect
 import re
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -109,6 +110,11 @@ def with_rewards(**rules: Any) -> CompiledCampaign:
     return SPRING.model_copy(update={"rules": changed})
 
 
+def placeholders(entry: object) -> set[str]:
+    texts = entry.values() if isinstance(entry, dict) else [entry]
+    return {name for text in texts for name in re.findall(r"\{(\w+)\}", str(text))}
+
+
 def parsed(email: Email) -> EmailMessage:
     raw = mime(email, "referrals@acme-roasters.example", "Mon, 30 Nov 2026 10:00:00 +0000")
     message = message_from_bytes(raw, policy=policy.default)
@@ -130,6 +136,7 @@ def test_every_email_key_has_words_in_all_five_languages_with_every_plural_form(
         for key in english:
             entry = catalog[key]
             assert entry, (lang, key)
+            assert placeholders(entry) == placeholders(i18n.catalog("en")[key]), (lang, key)
             if isinstance(entry, dict):
                 assert set(entry) == categories, (lang, key)
 
@@ -376,3 +383,22 @@ def test_without_a_logo_the_masthead_is_the_brands_name_in_text():
     email = messages.new_customers_only(to="m@example.com", lang="en", campaign=SPRING, letterhead=plain)
     assert "<img" not in email.html
     assert ">Acme Roasters</p>" in email.html
+
+
+def test_the_readme_lists_every_email_and_which_ones_carry_list_unsubscribe():
+    section = (
+        (ROOT / "README.md").read_text(encoding="utf-8").split("\n## Emails\n", 1)[1].split("\n## ", 1)[0]
+    )
+    rows = [line for line in section.splitlines() if line.startswith("| **")]
+    sent = {
+        name: inspect.signature(function)
+        for name, function in vars(messages).items()
+        if inspect.isfunction(function)
+        and function.__module__ == messages.__name__
+        and not name.startswith("_")
+        and name != "compose"
+    }
+    assert {"welcome", "friend_gift", "reward_issued", "new_customers_only"} <= set(sent)
+    assert len(rows) == len(sent)
+    unsubscribable = [name for name, signature in sent.items() if "unsubscribe" in signature.parameters]
+    assert [row.split("|")[4].strip().startswith("yes") for row in rows].count(True) == len(unsubscribable)
