@@ -1,12 +1,14 @@
 """The emails we send: each sentence written whole in the recipient's language, laid out in the
 brand's colours with its logo (HTML), and as plain text.
 
-Adding an email is one function here that returns `compose(...)` with its blocks, and its
-words in every catalog (passaparola/i18n). Decide whether it answers something the person
+Adding an email is one function here that returns `compose(...)` with its blocks, its words
+in every catalog (passaparola/i18n), and its row in the README's table of emails (a test holds
+the table to the functions here). Decide whether it answers something the person
 just did (asking for their link, claiming an offer): such an email goes whatever they have
 unsubscribed from. Any other email passes `unsubscribe=` (services.mail.Mail.unsubscribe
-makes one): it then carries List-Unsubscribe and one-click unsubscribe (RFC 8058), a link to
-unsubscribe at its foot, and is not sent to an address that unsubscribed from its campaign.
+makes one) and `about=` (its campaign's title): it then carries List-Unsubscribe and one-click
+unsubscribe (RFC 8058), a link to unsubscribe at its foot, and is not sent to an address that
+unsubscribed from its campaign.
 """
 
 from __future__ import annotations
@@ -16,13 +18,10 @@ from dataclasses import dataclass
 from html import escape
 
 from passaparola import i18n
-from passaparola.domain.campaign import BrandColours, BrandContact, CompiledCampaign
+from passaparola.domain.campaign import COUPON_KINDS, BrandColours, BrandContact, CompiledCampaign
 from passaparola.domain.records import Reward
 from passaparola.domain.rewards import tier_reached
 from passaparola.storage.mailer import Email, Unsubscribe
-
-COUPON_KINDS = frozenset({"coupon_percent", "coupon_fixed"})
-
 
 # --- blocks an email is made of -------------------------------------------------------------
 
@@ -168,7 +167,7 @@ def reward_issued(
             *_stats(lang, stats_url),
         ],
         unsubscribe=unsubscribe,
-        campaign_title=campaign.text(lang).title,
+        about=campaign.text(lang).title,
     )
 
 
@@ -211,7 +210,9 @@ def _what_happens(reward: Reward, lang: str, letterhead: Letterhead) -> list[Blo
     """What the reward becomes, in so many words: a coupon's code; for what the kit cannot
     issue itself, what the business does (pays it out, ships it, donates it in their name...)."""
     brand = letterhead.brand
-    if reward.kind in COUPON_KINDS and reward.coupon_code:
+    if reward.kind in COUPON_KINDS:
+        if reward.coupon_code is None:
+            raise ValueError(f"coupon {reward.reward_id} is emailed before it has its code")
         return [
             Code(i18n.text(lang, "email.coupon.label"), reward.coupon_code),
             Paragraph(i18n.text(lang, "email.coupon.use")),
@@ -231,10 +232,10 @@ def compose(
     subject: str,
     blocks: Sequence[Block],
     unsubscribe: Unsubscribe | None = None,
-    campaign_title: str | None = None,
+    about: str | None = None,
 ) -> Email:
     """An email from its blocks, with the brand's header and the footer every email has (and,
-    with `unsubscribe`, the way to stop such email about `campaign_title`)."""
+    with `unsubscribe`, the way to stop such email about `about`, the campaign's title)."""
     brand = letterhead.brand
     footer: list[Block] = [
         Paragraph(i18n.text(lang, "email.signature", brand=brand.name)),
@@ -245,8 +246,10 @@ def compose(
     ]
     stop = None
     if unsubscribe is not None:
+        if not about:
+            raise ValueError("an email that offers to unsubscribe says from what")
         stop = (
-            i18n.text(lang, "email.unsubscribe", campaign=campaign_title or ""),
+            i18n.text(lang, "email.unsubscribe", campaign=about),
             i18n.text(lang, "email.unsubscribe.link"),
             unsubscribe.page_url,
         )

@@ -15,8 +15,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from passaparola import wiring
 from passaparola.api.errors import lambda_error
 from passaparola.api.schemas import ErrorBody, Unsubscribed, error_responses, ok
-from passaparola.domain.tokens import UNSUBSCRIBE_LINK_SHAPE
-from passaparola.storage.mailer import ONE_CLICK
+from passaparola.domain.tokens import ONE_CLICK, UNSUBSCRIBE_LINK_SHAPE
 
 router = APIGatewayHttpRouter()
 FORM = "application/x-www-form-urlencoded"

@@ -162,6 +162,7 @@ REWARD_TYPES = frozenset(
     )
 )
 MONEY_VALUED = (Credit, Cash, GiftCard, Donation)
+COUPON_KINDS = frozenset({"coupon_percent", "coupon_fixed"})  # the kinds issued with a code
 
 
 # The business's own words in each kind of reward, which translations may give per language.

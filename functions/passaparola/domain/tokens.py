@@ -70,6 +70,8 @@ class StatsTokens:
 # --- unsubscribe links -----------------------------------------------------------------------
 
 _UNSUBSCRIBE = b"passaparola/unsubscribe/v1"
+# RFC 8058: what an email's List-Unsubscribe-Post header says, and the body a mail client POSTs.
+ONE_CLICK = "List-Unsubscribe=One-Click"
 UNSUBSCRIBE_LINK_SHAPE = r"^([a-z0-9]+(?:-[a-z0-9]+)*)\.([0-9a-f]{32})\.([A-Za-z0-9_-]{22})$"
 _UNSUBSCRIBE_SHAPE = re.compile(UNSUBSCRIBE_LINK_SHAPE)
 

@@ -16,7 +16,7 @@ from aws_lambda_powertools import Logger
 
 from passaparola import i18n, messages
 from passaparola.domain import codes
-from passaparola.domain.campaign import Rules
+from passaparola.domain.campaign import COUPON_KINDS, Rules
 from passaparola.domain.errors import NotFound
 from passaparola.domain.records import Owner, Reward, RewardMessage, RewardRef
 from passaparola.domain.rewards import hold_until, tier_grant, tier_reward_id, tiers_reached
@@ -26,7 +26,6 @@ from passaparola.services.mail import Mail
 from passaparola.services.ports import ClaimStore, ReferrerStore, RewardLedger, RewardQueue
 
 logger = Logger(child=True)
-COUPON_KINDS = frozenset({"coupon_percent", "coupon_fixed"})
 _MAX_STEPS = 6  # pending -> held -> issued -> notified, with room for lost races
 
 

@@ -19,9 +19,8 @@ from email.mime.nonmultipart import MIMENonMultipart
 from email.policy import compat32
 from email.utils import formataddr, formatdate
 
+from passaparola.domain.tokens import ONE_CLICK
 from passaparola.storage import aws
-
-ONE_CLICK = "List-Unsubscribe=One-Click"  # RFC 8058: what the mail client POSTs, and says it will
 
 
 @dataclass(frozen=True)
