@@ -40,7 +40,7 @@ from passaparola.domain.records import (
     VisitOutcome,
     VoidReason,
 )
-from passaparola.domain.tokens import link_epoch
+from passaparola.domain.tokens import OptOut, link_epoch
 from passaparola.storage.mailer import Email
 from passaparola.storage.rewards import GRACE, NOTIFY_LEASE
 
@@ -59,6 +59,7 @@ class Memory:
     due: dict[RewardRef, datetime] = field(default_factory=dict)  # the sparse `due` index
     notifying: dict[RewardRef, datetime] = field(default_factory=dict)
     coupons: dict[str, RewardRef] = field(default_factory=dict)  # coupon code -> its reward
+    opt_outs: set[OptOut] = field(default_factory=set)
     markers: dict[tuple[str, str], CustomerMarker] = field(default_factory=dict)  # (kind, hash)
     reviews: dict[str, Review] = field(default_factory=dict)
     visits: set[tuple[str, date, str]] = field(default_factory=set)
@@ -427,6 +428,17 @@ class Queue:
         """Receive everything sent so far, as the worker would."""
         taken, self.sent = self.sent, []
         return taken
+
+
+class OptOuts:
+    def __init__(self, memory: Memory) -> None:
+        self.memory = memory
+
+    def add(self, opt_out: OptOut, now: datetime) -> None:
+        self.memory.opt_outs.add(opt_out)
+
+    def has(self, opt_out: OptOut) -> bool:
+        return opt_out in self.memory.opt_outs
 
 
 class Mailer:

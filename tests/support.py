@@ -15,6 +15,7 @@ from typing import Any
 from passaparola.domain import signatures
 from passaparola.storage import aws
 from passaparola.storage.dynamo import from_dynamo
+from passaparola_localstack import outbox
 from passaparola_localstack.gateway import Gateway, HttpResponse, Runner
 from passaparola_localstack.provision import Stack, new_webhook_secret
 
@@ -139,13 +140,10 @@ class Client:
         return answers
 
     def outbox(self) -> list[dict[str, Any]]:
+        """The email sent so far, oldest first: to, subject, headers, text and html."""
         from moto.core.models import DEFAULT_ACCOUNT_ID
-        from moto.ses.models import ses_backends
 
-        return [
-            {"to": m.destinations["ToAddresses"], "subject": m.subject, "body": m.body}
-            for m in ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages
-        ]
+        return outbox.sent(DEFAULT_ACCOUNT_ID, "us-east-1")
 
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36"

@@ -41,6 +41,7 @@ class Settings(BaseModel):
         alias="STRIPE_API_URL", default="https://api.stripe.com", pattern=r"^https?://"
     )
     stats_key_secret_id: str | None = Field(alias="STATS_KEY_SECRET_ID", default=None)
+    unsubscribe_key_secret_id: str | None = Field(alias="UNSUBSCRIBE_KEY_SECRET_ID", default=None)
     visitor_salt_secret_id: str | None = Field(alias="VISITOR_SALT_SECRET_ID", default=None)
     fraud_pepper_secret_id: str | None = Field(alias="FRAUD_PEPPER_SECRET_ID", default=None)
     customer_marker_days: int = Field(alias="CUSTOMER_MARKER_DAYS", default=730, ge=1, le=36500)

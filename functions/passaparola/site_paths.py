@@ -21,5 +21,16 @@ def stats(lang: str) -> str:
     return f"/{lang}/stats/"
 
 
+def unsubscribe(lang: str) -> str:
+    """Asks before unsubscribing the address an email's link names (in the fragment)."""
+    return f"/{lang}/unsubscribe/"
+
+
 def home(lang: str | None = None) -> str:
     return f"/{lang}/" if lang else "/"
+
+
+def email_image(brand: str, name: str) -> str:
+    """A brand's image for emails. Its address never changes, so emails already in inboxes
+    keep showing it: a new logo replaces the file."""
+    return f"/email/{brand}/{name}"

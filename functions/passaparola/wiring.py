@@ -16,19 +16,19 @@ from passaparola.services import Links, utc_now
 if TYPE_CHECKING:
     from passaparola.domain.customers import MarkerKeys
     from passaparola.domain.signatures import Verifier
-    from passaparola.domain.tokens import StatsTokens
+    from passaparola.domain.tokens import StatsTokens, UnsubscribeTokens
     from passaparola.services.claims import Claims
     from passaparola.services.clicks import ClickRecorder
     from passaparola.services.codes import CodeValidator
     from passaparola.services.conversions import Conversions
     from passaparola.services.enrolment import Enrolment
     from passaparola.services.limits import RateLimiter
+    from passaparola.services.mail import Mail, Unsubscribes
     from passaparola.services.refunds import Refunds
     from passaparola.services.reviews import Reviews
     from passaparola.services.rewards import ReleaseSchedule, RewardLifecycle
     from passaparola.services.stats import Stats
     from passaparola.storage.dynamo import Table
-    from passaparola.storage.mailer import Mailer
     from passaparola.storage.queue import RewardQueue
     from passaparola.storage.stripe_api import PromotionCodes
 
@@ -118,10 +118,29 @@ def promotion_codes() -> PromotionCodes:
 
 
 @cache
-def mailer() -> Mailer:
-    from passaparola.storage.mailer import Mailer
+def unsubscribe_tokens() -> UnsubscribeTokens:
+    from passaparola.domain.tokens import UnsubscribeTokens
 
-    return Mailer(config.settings().require("mail_from"))
+    return UnsubscribeTokens(_key_secret("unsubscribe_key_secret_id"))
+
+
+@cache
+def mail() -> Mail:
+    from passaparola.services.mail import Mail
+    from passaparola.storage.mailer import Mailer
+    from passaparola.storage.optouts import OptOutStore
+
+    return Mail(
+        Mailer(config.settings().require("mail_from")), OptOutStore(table()), unsubscribe_tokens, links()
+    )
+
+
+@cache
+def unsubscribes() -> Unsubscribes:
+    from passaparola.services.mail import Unsubscribes
+    from passaparola.storage.optouts import OptOutStore
+
+    return Unsubscribes(unsubscribe_tokens(), OptOutStore(table()), utc_now)
 
 
 @cache
@@ -164,7 +183,7 @@ def reward_lifecycle() -> RewardLifecycle:
         ReferrerStore(table()),
         ClaimStore(table()),
         reward_queue(),
-        mailer(),
+        mail(),
         tokens(),
         links(),
         utc_now,
@@ -190,7 +209,7 @@ def enrolment() -> Enrolment:
         config.rules(),
         ReferrerStore(table()),
         ClaimStore(table()),
-        mailer(),
+        mail(),
         tokens(),
         links(),
         _key_secret("visitor_salt_secret_id"),
@@ -262,9 +281,18 @@ def stats() -> Stats:
 
 def reset() -> None:
     """Forget every built service (tests switch environments between cases)."""
-    factories: list[Any] = [table, links, tokens, mailer, reward_queue, marker_keys, rate_limit]
+    factories: list[Any] = [
+        table,
+        links,
+        tokens,
+        unsubscribe_tokens,
+        mail,
+        reward_queue,
+        marker_keys,
+        rate_limit,
+    ]
     factories += [click_recorder, code_validator, reward_lifecycle, release_schedule, enrolment, claims]
-    factories += [conversions, refunds, reviews, stats, promotion_codes]
+    factories += [conversions, refunds, reviews, stats, promotion_codes, unsubscribes]
     for factory in factories:
         factory.cache_clear()
     config.settings.cache_clear()

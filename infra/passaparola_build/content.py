@@ -8,7 +8,7 @@ reason, and all problems are reported at once, so a marketer fixes a file in one
     content/brands/<brand>.yaml            name, colours, store_url, contact, logo, favicon
     content/brands/<brand>/...             the brand's image files
     content/campaigns/<slug>.md            rules + words, YAML front matter, Markdown body
-    content/campaigns/<slug>.<lang>.md     a translation: words only
+    content/campaigns/<slug>.<lang>.md     a translation: words only (its rewards' own words too)
 """
 
 from __future__ import annotations
@@ -26,8 +26,20 @@ from babel.numbers import get_currency_precision, get_territory_currencies
 from coloraide import Color
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
-from passaparola import i18n
-from passaparola.domain.campaign import REWARD_TYPES, BrandContact, CampaignCopy, CampaignRules
+from passaparola import i18n, site_paths
+from passaparola.domain.campaign import (
+    OWN_WORDS,
+    REWARD_TYPES,
+    BrandColours,
+    BrandContact,
+    CampaignCopy,
+    CampaignRules,
+    EmailLogo,
+    OwnWords,
+    RewardSpec,
+    RewardWords,
+    own_words_of,
+)
 
 HexColour = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
 WCAG_AA_TEXT = 4.5
@@ -40,6 +52,12 @@ READABLE_PAIRS = (
     ("text", "accent"),
     ("primary", "accent"),
 )
+# Mail clients show raster images only: Gmail and Outlook show no SVG, and Gmail drops data:
+# URIs. Emails link the logo from the published site, so the same small file serves every email.
+EMAIL_IMAGE_TYPES = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF"}
+EMAIL_LOGO_MAX_BYTES = 100 * 1024
+EMAIL_LOGO_HEIGHT = 40  # CSS pixels, as in the pages' header
+EMAIL_LOGO_MAX_WIDTH = 240
 
 
 @dataclass(frozen=True)
@@ -90,9 +108,67 @@ class Brand(BaseModel):
     colours: Colours
     logo: str | None = Field(default=None, description="image file in content/brands/<brand>/")
     favicon: str | None = Field(default=None, description="image file in content/brands/<brand>/")
+    email_logo: str | None = Field(
+        default=None, description="PNG, JPEG or GIF in content/brands/<brand>/ (else `logo`, if it is one)"
+    )
 
-    def contact_details(self) -> BrandContact:
-        return BrandContact(name=self.name, store_url=self.store_url, contact=self.contact)
+    @property
+    def email_image(self) -> str | None:
+        """The image emails show: `email_logo`, or the page logo when mail clients can show it."""
+        if self.email_logo:
+            return self.email_logo
+        if self.logo and Path(self.logo).suffix.lower() in EMAIL_IMAGE_TYPES:
+            return self.logo
+        return None
+
+    def contact_details(self, slug: str, brand_dir: Path) -> BrandContact:
+        colours = self.colours
+        return BrandContact(
+            name=self.name,
+            store_url=self.store_url,
+            contact=self.contact,
+            colours=BrandColours(
+                primary=colours.primary,
+                on_primary=colours.on_primary,
+                background=colours.background,
+                text=colours.text,
+                accent=colours.accent or colours.background,
+            ),
+            logo=email_logo(slug, brand_dir / self.email_image) if self.email_image else None,
+        )
+
+
+def email_logo(slug: str, file: Path) -> EmailLogo:
+    """Where the email logo is published, and the size it is shown at (the file may be drawn at
+    twice that, for sharp screens)."""
+    from PIL import Image
+
+    with Image.open(file) as image:
+        width, height = image.size
+    shown_height = min(EMAIL_LOGO_HEIGHT, height)
+    shown_width = round(width * shown_height / height)
+    if shown_width > EMAIL_LOGO_MAX_WIDTH:
+        shown_width, shown_height = EMAIL_LOGO_MAX_WIDTH, max(1, round(height * EMAIL_LOGO_MAX_WIDTH / width))
+    return EmailLogo(path=site_paths.email_image(slug, file.name), width=shown_width, height=shown_height)
+
+
+def _email_logo_problem(file: Path) -> str | None:
+    """Why a file cannot be the email logo, or None."""
+    from PIL import Image, UnidentifiedImageError
+
+    if file.suffix.lower() not in EMAIL_IMAGE_TYPES:
+        return "mail clients show PNG, JPEG or GIF images only (Gmail and Outlook show no SVG)"
+    size, most = file.stat().st_size // 1024, EMAIL_LOGO_MAX_BYTES // 1024
+    if file.stat().st_size > EMAIL_LOGO_MAX_BYTES:
+        return f"is {size} KB; an email logo must be {most} KB or less"
+    try:
+        with Image.open(file) as image:
+            found = image.format
+    except UnidentifiedImageError:
+        return "is not an image"
+    if found != EMAIL_IMAGE_TYPES[file.suffix.lower()]:
+        return f"holds a {found} image, not what its name says"
+    return None
 
 
 @dataclass
@@ -105,6 +181,16 @@ class Campaign:
     copies: dict[str, CampaignCopy] = field(default_factory=dict)
     bodies: dict[str, str] = field(default_factory=dict)
     paths: dict[str, Path] = field(default_factory=dict)
+
+    def own_words(self, lang: str) -> dict[str, str]:
+        """The rewards' own words in `lang` (a gift's description...), by their words in the rules."""
+        words = self.copies[lang].reward_words if lang in self.copies else None
+        found: dict[str, str] = {}
+        for _, spec, given in _word_places(self.rules, words):
+            own = own_words_of(spec) if spec else None
+            if own and getattr(given, own[0]):
+                found[own[1]] = getattr(given, own[0])
+        return found
 
 
 @dataclass
@@ -169,10 +255,17 @@ def _load_brands(root: Path, problems: list[Problem]) -> dict[str, Brand]:
         except ValidationError as exc:
             problems.extend(_problems(path, exc))
             continue
-        for attr in ("logo", "favicon"):
+        missing = False
+        for attr in ("logo", "favicon", "email_logo"):
             name = getattr(brand, attr)
             if name and not (root / "brands" / path.stem / name).is_file():
                 problems.append(Problem(path, attr, f"no file brands/{path.stem}/{name}"))
+                missing = True
+        if brand.email_image and not missing:
+            problem = _email_logo_problem(root / "brands" / path.stem / brand.email_image)
+            if problem:
+                attr = "email_logo" if brand.email_logo else "logo"
+                problems.append(Problem(path, attr, f"as the emails' logo: {problem}"))
         brands[path.stem] = brand
     return brands
 
@@ -187,6 +280,14 @@ def _load_master(path: Path, meta: dict[str, Any], body: str, problems: list[Pro
     unknown = set(meta) - _RULE_FIELDS - _COPY_FIELDS
     for name in sorted(unknown):
         problems.append(Problem(path, name, "unknown field (check the spelling)"))
+    if "reward_words" in meta:
+        problems.append(
+            Problem(
+                path,
+                "reward_words",
+                "this file's rewards are in its own words; reward_words is for translations",
+            )
+        )
     rules_part = {k: v for k, v in meta.items() if k in _RULE_FIELDS or k == "slug"}
     copy_part = {k: v for k, v in meta.items() if k in _COPY_FIELDS}
     try:
@@ -199,7 +300,7 @@ def _load_master(path: Path, meta: dict[str, Any], body: str, problems: list[Pro
     except ValidationError as exc:
         problems.extend(_problems(path, exc))
         copy = None
-    if rules is None or copy is None or unknown:
+    if rules is None or copy is None or unknown or "reward_words" in meta:
         return None
     return Campaign(path, rules, copy.lang, {copy.lang: copy}, {copy.lang: body}, {copy.lang: path})
 
@@ -222,6 +323,9 @@ def _add_translation(
     except ValidationError as exc:
         problems.extend(_problems(path, exc))
         return
+    problems.extend(
+        Problem(path, f, reason) for f, reason in _reward_words_problems(campaign.rules, copy.reward_words)
+    )
     master_variants = {v.id for v in campaign.copies[campaign.default_lang].variants}
     if {v.id for v in copy.variants} - master_variants:
         problems.append(
@@ -233,6 +337,58 @@ def _add_translation(
     campaign.copies[lang] = copy
     campaign.bodies[lang] = body
     campaign.paths[lang] = path
+
+
+def _word_places(
+    rules: CampaignRules, words: RewardWords | None
+) -> list[tuple[str, RewardSpec | None, OwnWords]]:
+    """Each reward a translation gives words for: where, the reward in the rules (None if the
+    rules have none there), and the words."""
+    if words is None:
+        return []
+    rewards = {
+        "referrer_reward": rules.referrer_reward,
+        "friend_reward": rules.friend_reward,
+        "second_level": rules.second_level.reward if rules.second_level else None,
+    }
+    places: list[tuple[str, RewardSpec | None, OwnWords]] = [
+        (name, rewards[name], given) for name in rewards if (given := getattr(words, name)) is not None
+    ]
+    tiers = {tier.after: tier.reward for tier in rules.tiers}
+    places += [(f"tiers.{i}", tiers.get(tier.after), tier) for i, tier in enumerate(words.tiers)]
+    return places
+
+
+def _reward_words_problems(rules: CampaignRules, words: RewardWords | None) -> list[tuple[str, str]]:
+    """What is wrong with a translation's reward_words, as (field, reason)."""
+    found = []
+    afters = [tier.after for tier in words.tiers] if words else []
+    if len(afters) != len(set(afters)):
+        found.append(("reward_words.tiers", "give each tier's words once"))
+    seen: dict[str, tuple[str, str]] = {}  # original words -> (translation, where)
+    for where, spec, given in _word_places(rules, words):
+        field = f"reward_words.{where}"
+        if spec is None:
+            after = getattr(given, "after", None)
+            missing = f"no tier after {after}" if after is not None else f"no {where.replace('_', ' ')}"
+            found.append((field, f"the rules have {missing}"))
+            continue
+        kind = spec.type.replace("_", " ")
+        own_field = OWN_WORDS.get(spec.type)
+        own = own_words_of(spec)
+        for name in given.model_dump(exclude_none=True, exclude={"after"}):
+            if name != own_field:
+                hint = f"; translate its {own_field}" if own_field else ": it has no words of its own"
+                found.append((f"{field}.{name}", f"a {kind} reward has no {name}{hint}"))
+            elif own is None:
+                found.append((f"{field}.{name}", f"the rules give this {kind} no {name} to translate"))
+            else:
+                translation, first = seen.setdefault(own[1], (getattr(given, name), where))
+                if translation != getattr(given, name):
+                    found.append(
+                        (f"{field}.{name}", f"{own[1]!r} is translated otherwise at reward_words.{first}")
+                    )
+    return found
 
 
 def _check_campaign(campaign: Campaign, brand_files: set[str], problems: list[Problem]) -> None:

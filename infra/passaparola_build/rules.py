@@ -1,6 +1,7 @@
 """Compiling content/ into the rules file the functions read (passaparola.domain.campaign's
-Rules): each campaign's rules, its words in every language, the brands' contact details, and
-every currency in use with its minor unit, so a function needs neither content/ nor Babel."""
+Rules): each campaign's rules, its words in every language (its rewards' own words too), the
+brands' contact details, colours and email logo, and every currency in use with its minor
+unit, so a function needs neither content/ nor Babel."""
 
 from __future__ import annotations
 
@@ -15,11 +16,12 @@ from passaparola_build.content import Campaign, Content, currencies_in_use, load
 
 
 def _text(campaign: Campaign, lang: str) -> CampaignText:
-    rules = campaign.rules
+    rules, own = campaign.rules, campaign.own_words(lang)
     return CampaignText(
         title=campaign.copies[lang].title,
-        friend_offer=i18n.describe(rules.friend_reward, lang) if rules.friend_reward else None,
-        referrer_offer=i18n.describe(rules.referrer_reward, lang),
+        friend_offer=i18n.describe(rules.friend_reward, lang, words=own) if rules.friend_reward else None,
+        referrer_offer=i18n.describe(rules.referrer_reward, lang, words=own),
+        own_words=own,
     )
 
 
@@ -34,7 +36,10 @@ def compile_rules(content: Content) -> Rules:
             )
             for slug, c in content.campaigns.items()
         },
-        brands={slug: brand.contact_details() for slug, brand in content.brands.items()},
+        brands={
+            slug: brand.contact_details(slug, content.brand_dir(slug))
+            for slug, brand in content.brands.items()
+        },
         currency_digits=currencies_in_use(),
     )
 

@@ -1,8 +1,10 @@
 """The local-only pages under /_local/: the outbox, and a test store that signs its webhooks.
 
 Nothing here exists in AWS. The outbox shows the email the functions sent through SES (on
-moto); the test store sends signed order and refund webhooks with the dev secret, exactly as
-a shop's backend would, so the whole referral path can be walked in a browser.
+moto), each with its headers, its plain-text part, and its HTML part as a mail client would
+show it (in a frame, at /_local/outbox/<id>.html); the test store sends signed order and refund
+webhooks with the dev secret, exactly as a shop's backend would, so the whole referral path
+can be walked in a browser.
 """
 
 from __future__ import annotations
@@ -23,15 +25,27 @@ from passaparola_localstack.gateway import Gateway
 Answer = tuple[int, dict[str, str], bytes]
 _HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self' data:; "
-    "form-action 'self'",
+    "frame-src 'self'; form-action 'self'",
     "X-Content-Type-Options": "nosniff",
     "Cache-Control": "no-store",
 }
+# An email's HTML part, framed: its inline styles, its images, and no script at all.
+_EMAIL_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+    "base-uri 'self'; form-action 'none'; frame-ancestors 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+}
+_EMAIL_PAGE = re.compile(r"^/_local/outbox/([A-Za-z0-9-]+)\.html$")
 _CSS = b"""body{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#111}
 h1,h2{line-height:1.2}article{border:1px solid #ccc;border-radius:.5rem;padding:1rem;margin:1rem 0}
 .meta{color:#444;font-size:.9rem}form{display:grid;gap:.5rem;max-width:28rem}label{display:grid}
 input,select,button{font:inherit;padding:.4rem}button{cursor:pointer}
 .note{background:#eef6ee;padding:.5rem 1rem}
+table{border-collapse:collapse;font-size:.85rem}th{white-space:nowrap}td{word-break:break-all}
+th,td{text-align:left;vertical-align:top;padding:.15rem .5rem;border-bottom:1px solid #ddd}
+pre{white-space:pre-wrap;background:#f6f6f6;padding:.75rem;font-size:.9rem}
+iframe{width:100%;height:42rem;border:1px solid #ccc;border-radius:.25rem}
 a:focus,button:focus,input:focus,select:focus{outline:3px solid #1a4d8f;outline-offset:2px}"""
 _ORDER_FIELDS = (
     "order_id", "email", "amount", "currency", "code", "customer_id", "address", "payment_fingerprint",
@@ -64,6 +78,14 @@ def answer(
         return HTTPStatus.OK, {"Content-Type": "text/plain"}, b"ok"
     if path == "/_local/dev.css":
         return HTTPStatus.OK, _HEADERS | {"Content-Type": "text/css"}, _CSS
+    shown = _EMAIL_PAGE.match(path)
+    if shown:
+        mail = next((m for m in local.outbox() if m["id"] == shown[1]), None)
+        if mail is None:
+            return HTTPStatus.NOT_FOUND, {"Content-Type": "text/plain"}, b"no such email"
+        # Links open in the outbox's window, as they would leave a mail client for the browser.
+        page = mail["html"].replace("<head>", '<head><base target="_top">', 1)
+        return HTTPStatus.OK, _EMAIL_HEADERS | {"Content-Type": "text/html; charset=utf-8"}, page.encode()
     if path == "/_local/outbox.json":
         mails = [m | {"links": [html.unescape(u) for u in _LINK.findall(m["html"])]} for m in local.outbox()]
         return HTTPStatus.OK, _HEADERS | {"Content-Type": "application/json"}, json.dumps(mails).encode()
@@ -115,12 +137,23 @@ def _store(local: RunningStack, form: dict[str, list[str]]) -> Answer:
     return HTTPStatus.SEE_OTHER, {"Location": "/_local/?" + urlencode({"note": note})}, b""
 
 
-def _page(local: RunningStack, note: str) -> bytes:
-    mails = "".join(
-        f'<article><p class="meta">To {html.escape(", ".join(m["to"]))}</p>'
-        f"<h3>{html.escape(m['subject'])}</h3>{m['html']}</article>"  # our own escaped email HTML
-        for m in local.outbox()
+def _email(mail: dict[str, Any]) -> str:
+    """One email: who to and the subject, then its headers, its text part and its HTML part."""
+    e = html.escape
+    headers = "".join(
+        f"<tr><th scope=row>{e(name)}</th><td>{e(value)}</td></tr>" for name, value in mail["headers"]
     )
+    return (
+        f'<article><p class="meta">To {e(", ".join(mail["to"]))}</p><h3>{e(mail["subject"])}</h3>'
+        f"<details><summary>Headers</summary><table>{headers}</table></details>"
+        f"<details><summary>Plain-text part</summary><pre>{e(mail['text'])}</pre></details>"
+        f'<iframe src="/_local/outbox/{e(mail["id"])}.html" title="HTML part: {e(mail["subject"])}" '
+        'sandbox="allow-same-origin allow-popups allow-top-navigation-by-user-activation"></iframe></article>'
+    )
+
+
+def _page(local: RunningStack, note: str) -> bytes:
+    mails = "".join(_email(m) for m in local.outbox())
     shown = f'<p class="note" role="status">{html.escape(note)}</p>' if note else ""
     page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1"><title>passaparola local</title>

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 from passaparola.storage import aws
 from passaparola_build import paths, site_policy
 from passaparola_build.site_build import build_site
-from passaparola_localstack import devpages, motoserver, shop_samples
+from passaparola_localstack import devpages, motoserver, outbox, shop_samples
 from passaparola_localstack.gateway import Gateway, sandboxes
 from passaparola_localstack.provision import (
     PLATFORM_SECRETS,
@@ -46,6 +46,9 @@ _STATIC_TYPES = {
     ".json": "application/json",
     ".svg": "image/svg+xml",
     ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
     ".ico": "image/x-icon",
     ".txt": "text/plain; charset=utf-8",
     ".xml": "application/xml",
@@ -200,13 +203,8 @@ class LocalStack:
 
     def outbox(self) -> list[dict[str, Any]]:
         from moto.core.models import DEFAULT_ACCOUNT_ID
-        from moto.ses.models import ses_backends
 
-        sent = ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages
-        return [
-            {"id": m.id, "to": m.destinations.get("ToAddresses", []), "subject": m.subject, "html": m.body}
-            for m in reversed(sent)
-        ]
+        return list(reversed(outbox.sent(DEFAULT_ACCOUNT_ID, REGION)))
 
     def _aws_environment(self) -> dict[str, str]:
         assert self._moto is not None

@@ -171,6 +171,44 @@ def lighthouse(args: argparse.Namespace) -> int:
     return audits.main(langs=args.lang or i18n.LANGUAGES, kinds=args.kind or audits.KINDS)
 
 
+def screenshots(args: argparse.Namespace) -> int:
+    """Draw the emails with Chromium into docs/, for the README."""
+    from passaparola_tools import email_screenshots
+
+    for file in email_screenshots.render(args.out, args.lang or email_screenshots.LANGS, args.content):
+        print(file.relative_to(paths.ROOT) if file.is_relative_to(paths.ROOT) else file)
+    return 0
+
+
+def _shop_and_email_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    shop = commands.add_parser(
+        "store",
+        help="send a signed webhook to the running local stack",
+        description="conversion or refund: the shop's own signed call. stripe, shopify or woocommerce "
+        "with an event: that platform's sample webhook, signed with its dev secret. Events: "
+        + "; ".join(f"{platform}: {', '.join(events)}" for platform, events in shop_samples.EVENTS.items()),
+    )
+    shop.add_argument("kind", choices=["conversion", "refund", *shop_samples.EVENTS])
+    shop.add_argument("event", nargs="?", help="the platform's event (stripe, shopify, woocommerce)")
+    shop.add_argument(
+        "--order-id", help="required for conversion and refund; a new one for a platform's paid order"
+    )
+    shop.add_argument("--email", help="the buyer's email (paid orders)")
+    shop.add_argument("--amount", default="49.90")
+    shop.add_argument("--currency", default="EUR")
+    shop.add_argument("--code", help="the referral code passed through checkout, if any")
+    shop.add_argument("--coupon", help="the friend's coupon typed at checkout, if any")
+    shop.add_argument("--state-dir", type=Path, help="the running stack's, if serve was given one")
+    shop.set_defaults(func=store)
+
+    shots = commands.add_parser("screenshots", help="draw three emails in two languages into docs/emails/")
+    shots.add_argument("what", choices=["emails"])
+    shots.add_argument("--lang", action="append", choices=i18n.LANGUAGES, help="a language (repeatable)")
+    shots.add_argument("--out", type=Path, default=paths.ROOT / "docs" / "emails")
+    shots.add_argument("--content", type=Path, default=paths.CONTENT)
+    shots.set_defaults(func=screenshots)
+
+
 def _measurement_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     weigh_pages = commands.add_parser("budget", help="print the pages' weight and request budget")
     weigh_pages.add_argument("--site-dir", type=Path, help="measure this built site instead of a fresh build")
@@ -263,25 +301,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     run_local.set_defaults(func=serve)
 
-    shop = commands.add_parser(
-        "store",
-        help="send a signed webhook to the running local stack",
-        description="conversion or refund: the shop's own signed call. stripe, shopify or woocommerce "
-        "with an event: that platform's sample webhook, signed with its dev secret. Events: "
-        + "; ".join(f"{platform}: {', '.join(events)}" for platform, events in shop_samples.EVENTS.items()),
-    )
-    shop.add_argument("kind", choices=["conversion", "refund", *shop_samples.EVENTS])
-    shop.add_argument("event", nargs="?", help="the platform's event (stripe, shopify, woocommerce)")
-    shop.add_argument(
-        "--order-id", help="required for conversion and refund; a new one for a platform's paid order"
-    )
-    shop.add_argument("--email", help="the buyer's email (paid orders)")
-    shop.add_argument("--amount", default="49.90")
-    shop.add_argument("--currency", default="EUR")
-    shop.add_argument("--code", help="the referral code passed through checkout, if any")
-    shop.add_argument("--coupon", help="the friend's coupon typed at checkout, if any")
-    shop.add_argument("--state-dir", type=Path, help="the running stack's, if serve was given one")
-    shop.set_defaults(func=store)
+    _shop_and_email_commands(commands)
 
     _measurement_commands(commands)
 

@@ -2,10 +2,10 @@
 
 Budget: 30 KB and 5 requests a page, QR code included. A page's requests are its document,
 the files it links (stylesheets, scripts, images and icons that are not data: URIs), and the
-API calls its script makes on the way through (enrol, check and claim, read the stats). The
-QR code comes inside the API's answer as a data: URI, so it costs bytes, not a request; its
-bytes are counted with the answers. Sizes are gzip level 6, what CDNs and servers commonly
-send. Every page of a type is measured, and the heaviest is reported.
+API calls its script makes on the way through (enrol, check and claim, read the stats,
+unsubscribe). The QR code comes inside the API's answer as a data: URI, so it costs bytes, not
+a request; its bytes are counted with the answers. Sizes are gzip level 6, what CDNs and
+servers commonly send. Every page of a type is measured, and the heaviest is reported.
 """
 
 from __future__ import annotations
@@ -59,6 +59,7 @@ API_ANSWERS: dict[str, tuple[dict[str, object], ...]] = {
             "rewards": [_REWARD | {"role": "referrer", "id": f"conv-{n}"} for n in range(5)],
         },
     ),
+    "unsubscribe": ({"unsubscribed": True, "campaign": "spring"},),
 }
 
 
@@ -160,7 +161,7 @@ def report(site: Path) -> tuple[str, bool]:
         f"{'total':>7} {'requests':>8}"
     ]
     weights = heaviest_by_kind(site)
-    for kind in ("invite", "landing", "stats", "terms", "index"):
+    for kind in ("invite", "landing", "stats", "unsubscribe", "terms", "index"):
         w = weights[kind]
         rows.append(
             f"{kind:10} {w.path:26} {w.html / 1024:5.1f}K {w.css / 1024:5.1f}K {w.js / 1024:5.1f}K "

@@ -15,6 +15,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from passaparola.domain.people import MAX_NAME
 from passaparola_tools.chromium import ARGS, CHROMIUM
+from tests.support import poll
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 # A function's first request starts its sandbox (a cold start of a second or two on a busy
@@ -105,10 +106,10 @@ def test_the_whole_path_of_one_referral(page: Page, local_stack: Any) -> None:
     local_stack.mail_to("nina@example.com", "1 free month")
     local_stack.mail_to("omar@example.com", "€12 off")
 
-    # the referrer opens the stats link from the outbox email
+    # the referrer opens the stats link from the outbox email, shown as a mail client shows it
     page.goto(f"{local_stack.url}/_local/")
     welcome = page.locator("article", has_text="nina@example.com").filter(has_text="referral link")
-    welcome.locator("a[href*='#t=']").first.click()
+    welcome.frame_locator("iframe").get_by_role("link", name="Open my private page").click()
     assert urlsplit(page.url).path == "/en/stats/"
     expect(page.locator("[data-figure=clicks]")).to_have_text("1")
     expect(page.locator("[data-figure=claims]")).to_have_text("1")
@@ -135,6 +136,57 @@ def test_an_invalid_code_gets_a_friendly_page_and_the_plain_offer(page: Page, lo
     expect(invalid).to_be_visible()
     expect(page.locator("form[data-claim]")).to_be_hidden()
     expect(invalid.get_by_role("link").first).to_be_visible()
+
+
+def test_unsubscribing_from_an_emails_link_asks_first_and_the_button_unsubscribes(
+    page: Page, local_stack: Any
+) -> None:
+    status, enrolled = local_stack.post("/referrers", {"campaign": "club", "email": "jo@example.com"})
+    assert status == 201
+
+    def referral(friend: str) -> None:
+        local_stack.post("/claims", {"code": enrolled["code"], "email": friend})
+        order = {
+            "order_id": f"unsub-{friend.split('@', maxsplit=1)[0]}",
+            "email": friend,
+            "amount": "25",
+            "currency": "EUR",
+        }
+        assert local_stack.store("/conversions", order)[1]["status"] == "queued"
+
+    def reward_emails() -> list[dict[str, Any]]:
+        return [
+            m
+            for m in local_stack.outbox()
+            if m["to"] == ["jo@example.com"] and "1 free month" in m["subject"]
+        ]
+
+    referral("kim@example.com")
+    poll(lambda: len(reward_emails()) == 1, timeout=20)
+    page.goto(f"{local_stack.url}/_local/")
+    mail = page.locator("article", has_text="jo@example.com").filter(has_text="Your reward from")
+    mail.frame_locator("iframe").get_by_role("link", name="Unsubscribe from these emails").click()
+    assert urlsplit(page.url).path == "/en/unsubscribe/"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Unsubscribe")
+    button = page.get_by_role("button", name="Unsubscribe")
+    expect(button).to_be_enabled()
+
+    referral("lou@example.com")  # opening the page (a GET) unsubscribed no one: this one arrives
+    poll(lambda: len(reward_emails()) == 2, timeout=20)
+
+    button.click()
+    expect(page.locator("[data-unsubscribe-status]")).to_have_text(
+        "Done: you will get no more emails about “A free month of the Coffee Club”."
+    )
+    expect(page.locator("[data-unsubscribe-form]")).to_be_hidden()
+
+
+def test_the_unsubscribe_page_without_a_token_says_where_to_open_it(page: Page, local_stack: Any) -> None:
+    page.goto(f"{local_stack.url}/it/unsubscribe/")
+    expect(page.locator("[data-unsubscribe-status]")).to_have_text(
+        "Apri questa pagina dal link in fondo a una delle nostre email."
+    )
+    expect(page.locator("[data-unsubscribe-form]")).to_be_hidden()
 
 
 def test_a_page_in_italian(page: Page, local_stack: Any) -> None:

@@ -148,3 +148,58 @@ def test_store_sends_a_platforms_sample_events_by_code_by_coupon_and_a_refund(
     assert '"status":"refunded"' in refund
     if platform == "woocommerce":
         assert '200 {"status":"ignored"' in _store(local_stack, platform, "ping")
+
+
+def test_the_outbox_shows_each_emails_headers_text_part_and_html_part(local_stack):
+    status, enrolled = local_stack.post("/referrers", {"campaign": "club", "email": "fay@example.com"})
+    assert status == 201
+    local_stack.post("/claims", {"code": enrolled["code"], "email": "gus@example.com"})
+    local_stack.store(
+        "/conversions",
+        {"order_id": f"o-{enrolled['code']}", "email": "gus@example.com", "amount": "25", "currency": "EUR"},
+    )
+    mail = local_stack.mail_to("fay@example.com", "1 free month")
+    headers = dict(mail["headers"])
+    assert headers["Content-Type"].startswith("multipart/alternative")
+    assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert f"{local_stack.url}/unsubscribe/club." in headers["List-Unsubscribe"]
+    assert "1 free month" in mail["text"] and '<html lang="en"' in mail["html"]
+
+    status, page_headers, page = local_stack.get("/_local/")
+    shown = page.decode()
+    assert status == 200 and "frame-src 'self'" in page_headers["Content-Security-Policy"]
+    assert "<th scope=row>List-Unsubscribe-Post</th><td>List-Unsubscribe=One-Click</td>" in shown
+    assert "Plain-text part" in shown and "1 free month" in shown
+    assert f'<iframe src="/_local/outbox/{mail["id"]}.html"' in shown
+
+    status, framed_headers, framed = local_stack.get(f"/_local/outbox/{mail['id']}.html")
+    assert status == 200
+    assert "script-src" not in framed_headers["Content-Security-Policy"]  # default-src 'none': no script
+    assert framed.decode().startswith("<!doctype html>")
+    assert '<base target="_top">' in framed.decode()
+    status, _, _ = local_stack.get("/email/acme/email-logo.png")
+    assert status == 200  # the logo the emails show, published with the site
+    assert local_stack.get("/_local/outbox/nope.html")[0] == 404
+
+
+def test_one_click_unsubscribe_over_http_as_a_mail_client_sends_it(local_stack):
+    import urllib.request
+
+    status, enrolled = local_stack.post("/referrers", {"campaign": "club", "email": "hal@example.com"})
+    assert status == 201
+    local_stack.post("/claims", {"code": enrolled["code"], "email": "ivy@example.com"})
+    local_stack.store(
+        "/conversions",
+        {"order_id": f"o-{enrolled['code']}", "email": "ivy@example.com", "amount": "25", "currency": "EUR"},
+    )
+    mail = local_stack.mail_to("hal@example.com", "1 free month")
+    url = dict(mail["headers"])["List-Unsubscribe"].strip().strip("<>")
+    request = urllib.request.Request(
+        url,
+        data=b"List-Unsubscribe=One-Click",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        assert answer.status == 200
+        assert json.loads(answer.read()) == {"unsubscribed": True, "campaign": "club"}

@@ -119,6 +119,7 @@ def test_every_route_is_tested_signed_ones_included():
         "POST /integrations/stripe",
         "POST /integrations/shopify",
         "POST /integrations/woocommerce",
+        "POST /unsubscribe/{token}",
     }
     assert {op.path for op in operations if op.definition.raw.get("security")} == {
         "/conversions",

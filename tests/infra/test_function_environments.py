@@ -99,10 +99,18 @@ def _drain_reward_queue(stack: Stack, worker: ArtifactFunction) -> int:
 
 def _stats_token(stack: Stack, email: str) -> str:
     for message in Client(stack).outbox():
-        found = re.search(r"#t=([\w.~-]+)", message["body"])
+        found = re.search(r"#t=([\w.~-]+)", message["text"])
         if email in message["to"] and found:
             return found.group(1)
     raise AssertionError(f"no email with a stats link reached {email}")
+
+
+def _unsubscribe_token(stack: Stack, email: str) -> str:
+    for message in Client(stack).outbox():
+        found = re.search(r"/unsubscribe/([\w.-]+)>", dict(message["headers"]).get("List-Unsubscribe", ""))
+        if email in message["to"] and found:
+            return found.group(1)
+    raise AssertionError(f"no email with a one-click unsubscribe reached {email}")
 
 
 def test_each_function_serves_the_referral_path_with_its_own_environment_and_role(
@@ -160,6 +168,17 @@ def test_each_function_serves_the_referral_path_with_its_own_environment_and_rol
         **cloudfront,
     )
     assert (status, mine["code"], mine["conversions"]) == (200, code, 1), mine
+    unsubscribe = _unsubscribe_token(served_stack, referrer)
+    status, unsubscribed = _http(
+        functions["UnsubscribeFunction"],
+        "POST",
+        f"/unsubscribe/{unsubscribe}",
+        "/unsubscribe/{token}",
+        b"List-Unsubscribe=One-Click",
+        **{"content-type": "application/x-www-form-urlencoded"},
+        **cloudfront,
+    )
+    assert (status, unsubscribed) == (200, {"unsubscribed": True, "campaign": CAMPAIGN})
     status, document = _http(
         functions["ApiDocsFunction"], "GET", "/openapi.json", "/openapi.json", **cloudfront
     )

@@ -161,7 +161,7 @@ def test_the_stats_page_shows_the_referrers_own_numbers(client):
     client.convert("5", "marco@example.com")
     client.run_worker()
     welcome = next(m for m in client.outbox() if m["to"] == ["anna@example.com"])
-    token = welcome["body"].split("#t=")[1].split('"')[0]
+    token = welcome["text"].split("#t=")[1].split()[0]
     answer = client.call("GET", "/referrers/me", headers={"authorization": f"Bearer {token}"})
     assert answer.status == 200
     body = answer.body
@@ -198,6 +198,7 @@ def test_the_openapi_document_matches_the_api(client):
         "/integrations/stripe",
         "/integrations/shopify",
         "/integrations/woocommerce",
+        "/unsubscribe/{token}",
     }
     # Enrolment and claims answer 201 whether or not the address was known: no 200 to tell.
     assert set(paths["/referrers"]["post"]["responses"]) == {"201", "400", "413", "415", "422", "429"}
@@ -229,3 +230,7 @@ def test_the_openapi_document_matches_the_api(client):
         assert (schemes[scheme]["in"], schemes[scheme]["name"]) == ("header", header)
         # a paid order or a refund (202), an event not used (200), never anything unsigned
         assert set(operation["responses"]) >= {"200", "202", "401", "413", "422"}
+    # RFC 8058: the mail client's one-click POST is a form, not JSON
+    one_click = paths["/unsubscribe/{token}"]["post"]
+    assert set(one_click["requestBody"]["content"]) == {"application/x-www-form-urlencoded"}
+    assert set(one_click["responses"]) == {"200", "401", "413", "415", "422"}

@@ -114,7 +114,7 @@ def test_claiming_issues_the_friends_coupon_at_once(client, code):
     assert reward["description"] == "10% off"
     mails = [m for m in client.outbox() if m["to"] == ["marco@example.com"]]
     assert len(mails) == 1
-    assert reward["coupon_code"] in mails[0]["body"]
+    assert reward["coupon_code"] in mails[0]["text"]
     (claim,) = items_under(client.stack, "FRIEND#", "CLAIM#")
     assert claim["code"] == code
 

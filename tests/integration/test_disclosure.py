@@ -58,7 +58,7 @@ def test_a_repeat_claim_emails_the_coupon_to_the_address_that_claimed_at_most_on
         assert client.claim(codes[1], "MarcoBianchi+x@googlemail.com").status == 201
     resent = mails_to(client, "marco.bianchi@gmail.com")
     assert len(resent) == 2
-    assert coupon in resent[-1]["body"]
+    assert coupon in resent[-1]["text"]
     assert mails_to(client, "marcobianchi+x@googlemail.com") == []  # never to the address typed
     clock.advance(minutes=61)
     client.claim(codes[0], "marco.bianchi@gmail.com")

@@ -14,8 +14,8 @@ def test_enrolling_creates_a_code_and_emails_the_links(client):
     assert answer.body["qr"].startswith("data:image/svg+xml")
     (mail,) = client.outbox()
     assert mail["to"] == ["anna.rossi@gmail.com"]
-    assert f"http://api.test/r/{code}" in mail["body"]
-    assert f"{SITE}/en/stats/#t={code}." in mail["body"]
+    assert f"http://api.test/r/{code}" in mail["text"]
+    assert f"{SITE}/en/stats/#t={code}." in mail["text"]
 
 
 def test_the_same_person_always_gets_the_same_code(client):
@@ -45,7 +45,7 @@ def test_the_welcome_is_in_the_chosen_language(client):
     client.call("POST", "/referrers", {"campaign": "gift", "email": "anna@example.com", "locale": "it"})
     (mail,) = client.outbox()
     assert mail["subject"] == "Il tuo link personale per Regala il 10%, ricevi 10 €"
-    assert "/it/stats/#t=" in mail["body"]
+    assert "/it/stats/#t=" in mail["text"]
 
 
 @pytest.mark.parametrize(

@@ -150,7 +150,7 @@ def assert_refused_quietly(client, answer, address, campaign="gift"):
     claims = items_under(client.stack, "FRIEND#", f"CLAIM#{campaign}")
     assert address not in [claim["email"] for claim in claims]
     told = emails_to(client, address)
-    assert told and "new customers" in told[-1]["body"]
+    assert told and "new customers" in told[-1]["text"]
 
 
 def emails_to(client, address):

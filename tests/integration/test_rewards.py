@@ -41,7 +41,7 @@ def test_held_rewards_are_issued_when_the_hold_ends(client, clock):
     ]
     assert len(mails) == 1
     assert "€10 in store credit" in mails[0]["subject"]
-    assert "/en/stats/#t=" in mails[0]["body"]
+    assert "/en/stats/#t=" in mails[0]["text"]
 
 
 def test_a_lost_queue_message_is_recovered_by_the_release_schedule(client, clock):

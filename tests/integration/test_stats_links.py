@@ -11,7 +11,7 @@ pytestmark = pytest.mark.integration
 
 
 def latest_link(client, address):
-    tokens = [re.search(r"#t=([\w.~-]+)", m["body"]) for m in client.outbox() if m["to"] == [address]]
+    tokens = [re.search(r"#t=([\w.~-]+)", m["text"]) for m in client.outbox() if m["to"] == [address]]
     found = [t.group(1) for t in tokens if t]
     assert found, f"no stats link was emailed to {address}"
     return found[-1]

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.site
 
 def test_every_page_type_is_within_budget(sample_site):
     weights = site_budget.heaviest_by_kind(sample_site)
-    assert set(weights) == {"index", "invite", "landing", "stats", "terms"}
+    assert set(weights) == {"index", "invite", "landing", "stats", "unsubscribe", "terms"}
     for kind, weight in weights.items():
         assert weight.total <= site_budget.BUDGET_BYTES, kind
         assert weight.requests <= site_budget.BUDGET_REQUESTS, kind

@@ -29,7 +29,7 @@ def campaign_languages() -> dict[str, list[str]]:
 def test_every_page_is_at_its_site_path(sample_site):
     expected = {site_paths.home()}
     for lang in i18n.LANGUAGES:
-        expected |= {site_paths.home(lang), site_paths.stats(lang)}
+        expected |= {site_paths.home(lang), site_paths.stats(lang), site_paths.unsubscribe(lang)}
     for slug, languages in campaign_languages().items():
         for lang in languages:
             expected |= {
@@ -204,3 +204,41 @@ def test_every_reward_kind_and_campaign_state_builds(build):
     signup = page(site, "/en/signup/")
     assert "for each friend who accepts your invitation" in signup.select_one(".offer-note").get_text()
     assert signup.select_one("h1").get_text() == "500 MB each"
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_the_unsubscribe_page_asks_and_only_its_button_posts(sample_site, lang):
+    soup = page(sample_site, site_paths.unsubscribe(lang))
+    assert soup.html["lang"] == lang
+    assert soup.body["data-page"] == "unsubscribe"
+    assert soup.select_one('meta[name="robots"]')["content"] == "noindex"
+    assert soup.h1.get_text() == i18n.text(lang, "site.unsubscribe.title")
+    form = soup.select_one("form[data-unsubscribe-form]")
+    # no action and no GET: the page's script sends the one-click POST when the button is pressed
+    assert not form.has_attr("action") and not form.has_attr("method")
+    assert form.select_one("button[type=submit]").get_text() == i18n.text(lang, "site.unsubscribe.button")
+    texts = json.loads(soup.select_one("#texts").get_text())
+    assert texts["campaigns"]["spring"] == content.load(SAMPLE).campaigns["spring"].copies[lang].title
+    assert texts["errors"]["invalid_token"] == i18n.text(lang, "site.unsubscribe.invalid")
+
+
+def test_the_rules_at_a_glance_show_the_gift_in_the_pages_language_and_count_from_the_claim(sample_site):
+    italian = page(sample_site, "/it/spring/").get_text(" ")
+    assert "Bonus dopo 5 amici premiati: una felpa Acme Roasters." in italian
+    assert "hoodie" not in italian
+    assert "da quando ha accettato il tuo invito" in italian
+    english = page(sample_site, "/en/spring/").get_text(" ")
+    assert (
+        "Your friend's order counts if it is placed within 30 days of accepting your invitation." in english
+    )
+    assert "clicking" not in english
+    assert "толстовка Acme Roasters" in page(sample_site, "/ru/spring/").get_text(" ")
+
+
+def test_the_email_logo_is_published_where_the_rules_say(sample_site):
+    logo = compile_rules(content.load(SAMPLE)).brands["acme"].logo
+    assert logo is not None
+    published = sample_site / logo.path.lstrip("/")
+    assert published.read_bytes() == (SAMPLE / "brands/acme/email-logo.png").read_bytes()
+    with Image.open(published) as image:
+        assert image.size == (2 * logo.width, 2 * logo.height)  # drawn at twice the size it is shown

@@ -175,3 +175,142 @@ def test_fraud_modes_compile_into_the_rules_and_a_bare_off_means_off(tree, tmp_p
     assert (modes.same_client, modes.shared_payment, modes.existing_customer) == ("enforce", "off", "enforce")
     compiled = json.loads((tmp_path / "rules.json").read_text())
     assert compiled["campaigns"]["spring"]["rules"]["fraud"]["shared_payment"] == "off"
+
+
+# --- the rewards' own words, per language ----------------------------------------------------
+
+SPRING_IT_WORDS = "reward_words:\n  tiers:\n    - after: 5\n      description: una felpa Acme Roasters"
+
+
+def test_a_translation_gives_its_rewards_own_words_and_they_compile_into_its_texts():
+    rules = compile_rules(content.load(ROOT / "content"))
+    spring = rules.campaigns["spring"]
+    assert spring.texts["it"].own_words == {"An Acme Roasters hoodie": "una felpa Acme Roasters"}
+    assert spring.texts["ru"].own_words == {"An Acme Roasters hoodie": "толстовка Acme Roasters"}
+    assert spring.texts["en"].own_words == {}
+
+
+def test_a_gift_cards_brand_a_charity_and_a_plan_are_translatable_too(tree):
+    edit(
+        tree / "campaigns/spring.md",
+        "referrer_reward: {type: credit, amount: 10, currency: EUR}",
+        "referrer_reward: {type: donation, amount: 5, currency: EUR, charity: Water for All}",
+    )
+    edit(
+        tree / "campaigns/spring.md",
+        "friend_reward: {type: coupon_percent, percent: 10}",
+        "friend_reward: {type: gift_card, amount: 25, currency: EUR, brand: Bookshop}",
+    )
+    edit(
+        tree / "campaigns/spring.it.md",
+        SPRING_IT_WORDS,
+        SPRING_IT_WORDS
+        + "\n  referrer_reward: {charity: Acqua per tutti}\n  friend_reward: {brand: Libreria}",
+    )
+    texts = compile_rules(content.load(tree)).campaigns["spring"].texts["it"]
+    assert texts.referrer_offer == "una donazione di 5\xa0€ a Acqua per tutti"
+    assert texts.friend_offer == "una carta regalo Libreria da 25\xa0€"
+
+
+@pytest.mark.parametrize(
+    ("words", "field", "reason"),
+    [
+        (
+            "reward_words:\n  tiers:\n    - after: 4\n      description: una felpa",
+            "reward_words.tiers.0",
+            "the rules have no tier after 4",
+        ),
+        (
+            "reward_words:\n  referrer_reward: {description: dieci euro}",
+            "reward_words.referrer_reward.description",
+            "a credit reward has no description: it has no words of its own",
+        ),
+        (
+            "reward_words:\n  tiers:\n    - after: 5\n      brand: Acme",
+            "reward_words.tiers.0.brand",
+            "a gift reward has no brand; translate its description",
+        ),
+        (
+            "reward_words:\n  second_level: {charity: Acqua}",
+            "reward_words.second_level",
+            "the rules have no second level",
+        ),
+        (
+            "reward_words:\n  tiers: [{after: 5, description: felpa}, {after: 5, description: tazza}]",
+            "reward_words.tiers",
+            "give each tier's words once",
+        ),
+        (
+            "reward_words:\n  tiers:\n    - after: 5\n      descripton: una felpa",
+            "reward_words.tiers.0.descripton",
+            "unknown field (check the spelling)",
+        ),
+    ],
+)
+def test_a_translations_reward_words_must_name_words_the_rules_have(tree, words, field, reason):
+    edit(tree / "campaigns/spring.it.md", SPRING_IT_WORDS, words)
+    assert (("spring.it.md", field, reason)) in problems(tree)
+
+
+def test_one_gifts_words_cannot_be_translated_two_ways(tree):
+    edit(
+        tree / "campaigns/spring.md",
+        "tiers:\n  - after: 5",
+        "tiers:\n  - after: 3\n    reward: {type: gift, description: An Acme Roasters hoodie}\n  - after: 5",
+    )
+    edit(
+        tree / "campaigns/spring.it.md",
+        SPRING_IT_WORDS,
+        "reward_words:\n  tiers: [{after: 3, description: una felpa}, {after: 5, description: una maglia}]",
+    )
+    assert problems(tree) == [
+        (
+            "spring.it.md",
+            "reward_words.tiers.1.description",
+            "'An Acme Roasters hoodie' is translated otherwise at reward_words.tiers.0",
+        )
+    ]
+
+
+def test_the_default_language_file_gives_its_rewards_words_in_its_rules(tree):
+    edit(tree / "campaigns/spring.md", "attribution_days: 30", "attribution_days: 30\n" + SPRING_IT_WORDS)
+    assert problems(tree) == [
+        (
+            "spring.md",
+            "reward_words",
+            "this file's rewards are in its own words; reward_words is for translations",
+        )
+    ]
+
+
+# --- the logo in emails ----------------------------------------------------------------------
+
+
+def test_the_email_logo_compiles_to_its_published_path_and_the_size_it_is_shown_at():
+    brand = compile_rules(content.load(ROOT / "content")).brands["acme"]
+    assert brand.logo is not None
+    assert (brand.logo.path, brand.logo.width, brand.logo.height) == ("/email/acme/email-logo.png", 180, 40)
+    assert brand.colours.accent == "#f3e3d3"
+
+
+def test_an_svg_cannot_be_the_email_logo(tree):
+    edit(tree / "brands/acme.yaml", "email_logo: email-logo.png", "email_logo: logo.svg")
+    assert problems(tree) == [
+        (
+            "acme.yaml",
+            "email_logo",
+            "as the emails' logo: mail clients show PNG, JPEG or GIF images only "
+            "(Gmail and Outlook show no SVG)",
+        )
+    ]
+
+
+def test_an_email_logo_that_is_not_what_its_name_says_is_refused(tree):
+    (tree / "brands/acme/fake.png").write_bytes((tree / "brands/acme/logo.svg").read_bytes())
+    edit(tree / "brands/acme.yaml", "email_logo: email-logo.png", "email_logo: fake.png")
+    assert problems(tree) == [("acme.yaml", "email_logo", "as the emails' logo: is not an image")]
+
+
+def test_without_a_raster_logo_emails_show_the_brands_name(tree):
+    edit(tree / "brands/acme.yaml", "email_logo: email-logo.png\n", "")
+    assert compile_rules(content.load(tree)).brands["acme"].logo is None

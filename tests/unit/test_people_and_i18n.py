@@ -29,9 +29,14 @@ def test_names_that_leak_or_mislead_are_refused(raw):
 
 
 def test_catalogs_have_the_same_keys_in_every_language():
+    """Besides the forms of a reward in another grammatical case (`reward.gift_card.acc`), which
+    a language has where its words change: each is the case of a key every catalog has."""
     english = set(i18n.catalog("en"))
     for lang in i18n.LANGUAGES:
-        assert set(i18n.catalog(lang)) == english, lang
+        keys = set(i18n.catalog(lang))
+        cased = {key for key in keys if key.endswith(".acc")}
+        assert keys - cased == english, lang
+        assert {key.removesuffix(".acc") for key in cased} <= english, lang
 
 
 @pytest.mark.parametrize(

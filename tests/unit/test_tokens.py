@@ -3,7 +3,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from passaparola.domain.errors import InvalidToken
-from passaparola.domain.tokens import DEFAULT_LIFETIME, StatsLink, StatsTokens, link_epoch
+from passaparola.domain.tokens import (
+    DEFAULT_LIFETIME,
+    OptOut,
+    StatsLink,
+    StatsTokens,
+    UnsubscribeTokens,
+    link_epoch,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -72,3 +79,46 @@ def test_junk_is_refused(junk):
 def test_short_keys_are_refused():
     with pytest.raises(ValueError, match="32 bytes"):
         StatsTokens(b"short")
+
+
+# --- unsubscribe links -----------------------------------------------------------------------
+
+unsubscribe_tokens = UnsubscribeTokens(b"u" * 32)
+ANNA = OptOut(email_key="0123456789abcdef0123456789abcdef", campaign="spring")
+
+
+def test_an_unsubscribe_token_names_the_address_key_and_the_campaign():
+    token = unsubscribe_tokens.issue(ANNA)
+    assert unsubscribe_tokens.verify(token) == ANNA
+    assert token.startswith("spring.0123456789abcdef0123456789abcdef.")
+    assert "@" not in token  # the address's key, never the address
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda campaign, key, mac: f"club.{key}.{mac}",  # another campaign
+        lambda campaign, key, mac: f"{campaign}.{'f' * 32}.{mac}",  # someone else's address
+        lambda campaign, key, mac: f"{campaign}.{key}.{mac[:-1]}{'A' if mac[-1] != 'A' else 'B'}",
+        lambda campaign, key, mac: f"{campaign}.{key}.",
+        lambda campaign, key, mac: f"{campaign}.{key}",
+        lambda campaign, key, mac: f"{campaign}.{key}.{mac}.x",
+        lambda campaign, key, mac: f"{campaign}.{key.upper()}.{mac}",
+        lambda campaign, key, mac: f"../{campaign}.{key}.{mac}",
+    ],
+)
+def test_an_unsubscribe_token_cannot_be_edited_to_unsubscribe_someone_else(tamper):
+    campaign, key, mac = unsubscribe_tokens.issue(ANNA).split(".")
+    with pytest.raises(InvalidToken):
+        unsubscribe_tokens.verify(tamper(campaign, key, mac))
+
+
+def test_an_unsubscribe_token_of_another_key_is_refused():
+    forged = UnsubscribeTokens(b"x" * 32).issue(ANNA)
+    with pytest.raises(InvalidToken):
+        unsubscribe_tokens.verify(forged)
+
+
+def test_an_unsubscribe_token_never_expires():
+    # Nothing in it says when: an email read years later still unsubscribes.
+    assert unsubscribe_tokens.issue(ANNA) == unsubscribe_tokens.issue(ANNA)

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 Handler = Callable[[dict[str, Any], "LambdaContext"], dict[str, Any]]
 Gate = Callable[[dict[str, Any]], dict[str, Any] | None]
+# Checks a request's body before any route runs: a refusal, or the event for the routes to read.
+BodyCheck = Callable[[dict[str, Any]], tuple[dict[str, Any] | None, dict[str, Any]]]
 
 
 def _json(body: str) -> Any:
@@ -39,18 +41,22 @@ def make_app(*routers: APIGatewayHttpRouter) -> APIGatewayHttpResolver:
 
 
 def make_handler(
-    app: APIGatewayHttpResolver, gate: Gate | None = None, body_check: Gate = errors.refuse_body
+    app: APIGatewayHttpResolver, gate: Gate | None = None, *, body: BodyCheck = errors.json_body
 ) -> Handler:
-    """The Lambda entry point: through CloudFront only, then `body_check` (the body's media
-    type, size and depth), then `gate` (e.g. a signature check), then routes. A check answers
-    instead of the routes by returning the answer: a refusal, or an answer it owns."""
+    """The Lambda entry point: through CloudFront only, then the body (JSON by default: its
+    media type, size and depth), then `gate` (e.g. a signature check), then routes. A check
+    answers instead of the routes by returning the answer: a refusal, or an answer it owns."""
 
     @logger.inject_lambda_context(clear_state=True)
     @metrics.log_metrics
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        refused = origin.refuse_direct(event) or body_check(event) or (gate(event) if gate else None)
+        refused = origin.refuse_direct(event)
         if refused is not None:
             return refused
-        return app.resolve(errors.plain_json(event), context)
+        refused, event = body(event)
+        refused = refused or (gate(event) if gate else None)
+        if refused is not None:
+            return refused
+        return app.resolve(event, context)
 
     return handler

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
@@ -90,6 +91,15 @@ def refuse_body(event: dict[str, Any], max_bytes: int = MAX_BODY_BYTES) -> dict[
             400, "too_deep", f"request body nests arrays and objects deeper than {MAX_DEPTH} levels"
         )
     return None
+
+
+def json_body(
+    event: dict[str, Any], refuse: Callable[[dict[str, Any]], dict[str, Any] | None] = refuse_body
+) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    """The body check of every route but one: JSON only (`refuse`: refuse_body, unless a function
+    has limits of its own), spelt for powertools."""
+    refusal = refuse(event)
+    return refusal, event if refusal is not None else plain_json(event)
 
 
 def plain_json(event: dict[str, Any]) -> dict[str, Any]:

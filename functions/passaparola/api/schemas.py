@@ -300,3 +300,8 @@ def error_responses(*statuses: int) -> dict[int, Any]:
 
 def ok(status: int, model: type[BaseModel], description: str) -> dict[int, Any]:
     return {status: {"description": description, "content": {"application/json": {"model": model}}}}
+
+
+class Unsubscribed(BaseModel):
+    unsubscribed: Literal[True]
+    campaign: str = Field(description="the campaign whose emails this address no longer gets")

@@ -27,18 +27,10 @@ ALL_CHANNELS: tuple[Channel, ...] = (
 # Slugs that would shadow an API route or a site folder when both are served from one origin.
 RESERVED_SLUGS = frozenset(
     {
-        "r",
-        "codes",
-        "claims",
-        "conversions",
-        "refunds",
-        "reviews",
-        "referrers",
-        "campaigns",
-        "stats",
-        "integrations",
+        "r", "codes", "claims", "conversions", "refunds", "reviews", "referrers", "campaigns", "stats",
+        "integrations", "unsubscribe",
     }
-)
+)  # fmt: skip
 
 
 class _Strict(BaseModel):
@@ -170,6 +162,23 @@ REWARD_TYPES = frozenset(
     )
 )
 MONEY_VALUED = (Credit, Cash, GiftCard, Donation)
+COUPON_KINDS = frozenset({"coupon_percent", "coupon_fixed"})  # the kinds issued with a code
+
+
+# The business's own words in each kind of reward, which translations may give per language.
+OWN_WORDS: dict[str, str] = {
+    "gift": "description",
+    "gift_card": "brand",
+    "donation": "charity",
+    "free_period": "plan",
+}
+
+
+def own_words_of(reward: RewardSpec) -> tuple[str, str] | None:
+    """The field of a reward that holds the business's own words, and those words."""
+    field = OWN_WORDS.get(reward.type)
+    words = getattr(reward, field) if field else None
+    return (field, words) if field and words else None
 
 
 def depends_on_order(reward: RewardSpec) -> bool:
@@ -232,6 +241,29 @@ class Variant(_Strict):
     headline: Text
 
 
+class OwnWords(_Strict):
+    """A reward's own words in one language (the rules give them in the default language)."""
+
+    description: Text | None = None  # a gift
+    brand: Text | None = None  # a gift card
+    charity: Text | None = None  # a donation
+    plan: Text | None = None  # a free period
+
+
+class TierWords(OwnWords):
+    after: Annotated[int, Field(ge=1, le=100_000)]
+
+
+class RewardWords(_Strict):
+    """Where the rules have rewards, the translation's words for each: which reward by its
+    place in the rules (a tier by its `after`), which words by the reward's own field."""
+
+    referrer_reward: OwnWords | None = None
+    friend_reward: OwnWords | None = None
+    second_level: OwnWords | None = None
+    tiers: tuple[TierWords, ...] = ()
+
+
 class CampaignCopy(_Strict):
     """The words of a campaign in one language. A translation file holds only these."""
 
@@ -244,6 +276,7 @@ class CampaignCopy(_Strict):
     email_subject: Text | None = None
     variants: tuple[Variant, ...] = ()
     terms: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000)] | None = None
+    reward_words: RewardWords | None = None
 
     @model_validator(mode="after")
     def _unique_variants(self) -> Self:
@@ -341,6 +374,9 @@ class CampaignText(_Strict):
     title: Text
     friend_offer: str | None
     referrer_offer: str
+    # The rewards' own words (a gift's description...) in this language, by the default
+    # language's words: a reward in the ledger carries the words of the rules it was earned under.
+    own_words: dict[str, str] = Field(default_factory=dict)
 
 
 class CompiledCampaign(_Strict):
@@ -357,12 +393,33 @@ class CompiledCampaign(_Strict):
         return self.texts.get(lang or "", self.texts[self.default_lang])
 
 
+class BrandColours(_Strict):
+    """The brand's colours, as emails use them; the build has checked their contrast (WCAG AA)
+    for the same pairs the pages use."""
+
+    primary: str = "#1a4d8f"
+    on_primary: str = "#ffffff"
+    background: str = "#ffffff"
+    text: str = "#111111"
+    accent: str = "#ffffff"  # the background when the brand gives no accent
+
+
+class EmailLogo(_Strict):
+    """The brand's logo for emails: a raster image published with the site, shown at this size."""
+
+    path: str  # on the site, e.g. /email/acme/email-logo.png
+    width: int
+    height: int
+
+
 class BrandContact(_Strict):
     """The parts of a brand the functions need (emails, links on to the shop)."""
 
     name: Text
     store_url: str
     contact: str
+    colours: BrandColours = BrandColours()
+    logo: EmailLogo | None = None
 
 
 class Rules(_Strict):

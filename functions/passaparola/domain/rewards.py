@@ -18,6 +18,8 @@ from passaparola.domain.money import Money, percent_of
 from passaparola.domain.records import Owner, Reward
 from passaparola.domain.vocabulary import Role
 
+_TIER = "tier-"
+
 
 @dataclass(frozen=True)
 class Grant:
@@ -118,6 +120,18 @@ def tiers_reached(rules: CampaignRules, qualified_referrals: int) -> list[Tier]:
 def tier_grant(tier: Tier) -> Grant:
     """No hold: the referrals that reach a milestone have already been through theirs."""
     return _grant("tier", tier.reward, None, 2, hold_days=0)
+
+
+def tier_reward_id(tier: Tier) -> str:
+    """One id per tier, so a milestone's reward is created once however often it is reached."""
+    return f"{_TIER}{tier.after}"
+
+
+def tier_reached(reward: Reward) -> int | None:
+    """How many rewarded referrals a milestone reward was granted for (its id says), or None
+    for any other reward."""
+    after = reward.reward_id.removeprefix(_TIER)
+    return int(after) if reward.role == "tier" and after.isdigit() else None
 
 
 def within_revenue_share(rules: CampaignRules, first_conversion_at: datetime, now: datetime) -> bool:

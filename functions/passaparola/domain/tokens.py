@@ -1,5 +1,5 @@
-"""The private stats link: a token that proves which referral code it belongs to, and when it
-was issued.
+"""Signed links: the private stats link (a token that proves which referral code it belongs to,
+and when it was issued), and the unsubscribe link (below).
 
 It is an HMAC over the code and the issue time, so `GET /referrers/me` can check it without a
 database read. The link expires a set time after it was issued, and a newer link revokes the
@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -63,4 +64,51 @@ class StatsTokens:
 
     def _mac(self, code: str, issued: int) -> str:
         digest = hmac.new(self._key, b"%s|%s|%d" % (_PURPOSE, code.encode(), issued), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+# --- unsubscribe links -----------------------------------------------------------------------
+
+_UNSUBSCRIBE = b"passaparola/unsubscribe/v1"
+# RFC 8058: what an email's List-Unsubscribe-Post header says, and the body a mail client POSTs.
+ONE_CLICK = "List-Unsubscribe=One-Click"
+UNSUBSCRIBE_LINK_SHAPE = r"^([a-z0-9]+(?:-[a-z0-9]+)*)\.([0-9a-f]{32})\.([A-Za-z0-9_-]{22})$"
+_UNSUBSCRIBE_SHAPE = re.compile(UNSUBSCRIBE_LINK_SHAPE)
+
+
+@dataclass(frozen=True)
+class OptOut:
+    """Who stops which email: an address, by its key (never the address), and a campaign."""
+
+    email_key: str
+    campaign: str
+
+
+class UnsubscribeTokens:
+    """The token in an unsubscribe link: the campaign and the address's key, with an HMAC over
+    both, so a link unsubscribes exactly the address it was mailed to. It does not expire: an
+    email read a year later must still unsubscribe in one click."""
+
+    def __init__(self, key: bytes) -> None:
+        if len(key) < 32:
+            raise ValueError("the unsubscribe token key must be at least 32 bytes")
+        self._key = key
+
+    def issue(self, opt_out: OptOut) -> str:
+        return f"{opt_out.campaign}.{opt_out.email_key}.{self._mac(opt_out)}"
+
+    def verify(self, token: str) -> OptOut:
+        """What the token unsubscribes, or InvalidToken for anything it did not issue."""
+        shape = _UNSUBSCRIBE_SHAPE.match(token)
+        if shape is None:
+            raise InvalidToken("the unsubscribe link is malformed; open it again from the email")
+        opt_out = OptOut(email_key=shape[2], campaign=shape[1])
+        if not hmac.compare_digest(shape[3].encode(), self._mac(opt_out).encode()):
+            raise InvalidToken("the unsubscribe link is not valid; open it again from the email")
+        return opt_out
+
+    def _mac(self, opt_out: OptOut) -> str:
+        message = b"%s|%s|%s" % (_UNSUBSCRIBE, opt_out.campaign.encode(), opt_out.email_key.encode())
+        # 128 bits are plenty against guessing, and keep the link short.
+        digest = hmac.new(self._key, message, hashlib.sha256).digest()[:16]
         return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()

@@ -4,11 +4,17 @@ from functools import cache
 
 from aws_lambda_powertools.event_handler import Response
 
-from passaparola.api import clicks, codes, integrations, referrers, shop_webhooks, stats
+from passaparola.api import clicks, codes, integrations, referrers, shop_webhooks, stats, unsubscribe
 from passaparola.api.app import make_app, make_handler
 
 app = make_app(
-    clicks.router, codes.router, referrers.router, shop_webhooks.router, integrations.router, stats.router
+    clicks.router,
+    codes.router,
+    referrers.router,
+    shop_webhooks.router,
+    integrations.router,
+    stats.router,
+    unsubscribe.router,
 )
 
 

@@ -8,10 +8,11 @@ plural category ("one", "few", "many", "other").
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from passaparola.domain.campaign import (
     MONEY_VALUED,
@@ -28,6 +29,9 @@ from passaparola.domain.campaign import (
 )
 
 LANGUAGES = ("en", "it", "fr", "pl", "ru")
+# The grammatical cases a reward is described in: the nominative for labels and after a colon,
+# the accusative as the object of "get" or "give".
+Case = Literal["nom", "acc"]
 DEFAULT = "en"
 _HERE = Path(__file__).parent
 
@@ -80,39 +84,67 @@ def number(value: Decimal, lang: str) -> str:
     return str(format_decimal(value, locale=lang))
 
 
-def describe(reward: RewardSpec, lang: str, value: Decimal | None = None, currency: str | None = None) -> str:
+def describe(
+    reward: RewardSpec,
+    lang: str,
+    value: Decimal | None = None,
+    currency: str | None = None,
+    *,
+    case: Case = "nom",
+    words: Mapping[str, str] | None = None,
+) -> str:
     """A reward in words, e.g. "10 € in store credit". `value` overrides a percent reward's
-    description with the amount it came to for a particular order."""
+    description with the amount it came to for a particular order. `case` is the grammatical
+    case the sentence puts it in ("получат скидку": the accusative); `words` the campaign's
+    translations of the business's own words (a gift's description...), by their original."""
+    own = words or {}
+
+    def t(key: str, **values: object) -> str:
+        return text(lang, _cased(lang, key, case), **values)
+
     if isinstance(reward, MONEY_VALUED):
-        return _money_valued(reward, lang, value, currency)
+        return _money_valued(reward, lang, value, currency, t, own)
     if isinstance(reward, CouponFixed):
-        return text(lang, "reward.coupon_fixed", amount=money(reward.amount, reward.currency, lang))
+        return t("reward.coupon_fixed", amount=money(reward.amount, reward.currency, lang))
     if isinstance(reward, CouponPercent):
-        return text(lang, "reward.coupon_percent", percent=percent(reward.percent, lang))
+        return t("reward.coupon_percent", percent=percent(reward.percent, lang))
     if isinstance(reward, RevenueShare):
         if value is not None and currency is not None:
-            return text(lang, "reward.credit", amount=money(value, currency, lang))
-        return text(lang, "reward.revenue_share", count=reward.months, percent=percent(reward.percent, lang))
+            return t("reward.credit", amount=money(value, currency, lang))
+        return t("reward.revenue_share", count=reward.months, percent=percent(reward.percent, lang))
     if isinstance(reward, FreePeriod):
         if reward.plan:
-            return text(lang, "reward.free_period.plan", count=reward.months, plan=reward.plan)
-        return text(lang, "reward.free_period", count=reward.months)
+            return t("reward.free_period.plan", count=reward.months, plan=own.get(reward.plan, reward.plan))
+        return t("reward.free_period", count=reward.months)
     if isinstance(reward, Quota):
-        return text(lang, "reward.quota", amount=number(reward.amount, lang), unit=reward.unit)
-    return reward.description  # a tangible gift is described by the business, in its own words
+        return t("reward.quota", amount=number(reward.amount, lang), unit=reward.unit)
+    # A tangible gift is described by the business, in its own words (translated or not).
+    return own.get(reward.description, reward.description)
+
+
+def _cased(lang: str, key: str, case: Case) -> str:
+    """The key of the form in `case`, where the language has one (Polish and Russian change a
+    noun's ending in the accusative; English, Italian and French do not)."""
+    cased = f"{key}.{case}"
+    return cased if case != "nom" and cased in catalog(lang) else key
 
 
 def _money_valued(
-    reward: Credit | Cash | GiftCard | Donation, lang: str, value: Decimal | None, currency: str | None
+    reward: Credit | Cash | GiftCard | Donation,
+    lang: str,
+    value: Decimal | None,
+    currency: str | None,
+    t: Callable[..., str],
+    own: Mapping[str, str],
 ) -> str:
-    extra = {"charity": reward.charity} if isinstance(reward, Donation) else {}
-    brand = reward.brand if isinstance(reward, GiftCard) else None
+    extra = {"charity": own.get(reward.charity, reward.charity)} if isinstance(reward, Donation) else {}
+    brand = own.get(reward.brand, reward.brand) if isinstance(reward, GiftCard) and reward.brand else None
     amount, cur = (value, currency) if value is not None else (reward.amount, reward.currency)
     if amount is not None and cur is not None:
         key = f"reward.{reward.type}.brand" if brand else f"reward.{reward.type}"
-        return text(lang, key, amount=money(amount, cur, lang), brand=brand, **extra)
+        return t(key, amount=money(amount, cur, lang), brand=brand, **extra)
     assert reward.percent is not None  # the model allows an amount or a percent, never neither
-    described = text(lang, f"reward.{reward.type}.percent", percent=percent(reward.percent, lang), **extra)
+    described = t(f"reward.{reward.type}.percent", percent=percent(reward.percent, lang), **extra)
     if reward.max_amount is None:
         return described
     assert reward.currency is not None  # required with max_amount

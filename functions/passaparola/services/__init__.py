@@ -30,5 +30,14 @@ class Links:
         # The token travels in the fragment, which browsers never send to a server or a log.
         return f"{self.site_url.rstrip('/')}{site_paths.stats(lang)}#t={token}"
 
+    def unsubscribe(self, lang: str, token: str) -> str:
+        """The page that asks before it unsubscribes (a link in an email is a GET, and mail
+        scanners follow links: a GET must never unsubscribe by itself)."""
+        return f"{self.site_url.rstrip('/')}{site_paths.unsubscribe(lang)}#t={token}"
+
+    def one_click(self, token: str) -> str:
+        """List-Unsubscribe's address, which the mail client POSTs to (RFC 8058)."""
+        return f"{self.api_url.rstrip('/')}/unsubscribe/{token}"
+
     def page(self, path: str, **query: str) -> str:
         return f"{self.site_url.rstrip('/')}{path}" + (f"?{urlencode(query)}" if query else "")

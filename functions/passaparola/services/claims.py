@@ -12,7 +12,7 @@ from aws_lambda_powertools import Logger
 
 from passaparola import messages
 from passaparola.domain import clients, emails, fraud
-from passaparola.domain.campaign import CompiledCampaign
+from passaparola.domain.campaign import CompiledCampaign, Rules
 from passaparola.domain.customers import MarkerKeys
 from passaparola.domain.errors import DomainError, RejectedEmail, SelfReferral
 from passaparola.domain.orders import Identifiers
@@ -147,7 +147,12 @@ class Claims:
             raise invalid("inactive" if outcome == "code_inactive" else "cap_reached")
         self.lifecycle.enqueue(rewards)
         issued = self._friend_reward(friend_reward.ref) if friend_reward else None
-        return Claimed(claim.claim_id, True, slug, _gift(issued, lang, with_coupon=True) if issued else None)
+        return Claimed(
+            claim.claim_id,
+            True,
+            slug,
+            _gift(issued, lang, self.lifecycle.rules, with_coupon=True) if issued else None,
+        )
 
     def _same_client(self, valid: ValidCode, client: str, now: datetime) -> bool:
         """Whether the claim comes from the network the referrer enrolled from, today."""
@@ -175,7 +180,7 @@ class Claims:
         # Until its first email has gone out, the worker is still on it and will send it.
         if reward is not None and reward.notified_at is not None:
             self._resend(claim, reward, now)
-        shown_reward = _gift(reward, lang, with_coupon=False) if reward else None
+        shown_reward = _gift(reward, lang, self.lifecycle.rules, with_coupon=False) if reward else None
         return Claimed(claim.claim_id, False, claim.campaign, shown_reward)
 
     def _existing_customer(
@@ -187,10 +192,13 @@ class Claims:
         slug = campaign.rules.slug
         logger.info("claim refused", extra={"campaign": slug, "reason": "existing_customer"})
         if self.claims.note_refusal_emailed(friend, slug, now, now - RESEND_AFTER):
-            brand = self.lifecycle.rules.brands[campaign.rules.brand]
+            mail = self.lifecycle.mail
+            letterhead = mail.letterhead(self.lifecycle.rules.brands[campaign.rules.brand])
             try:
-                self.lifecycle.mailer.send(
-                    messages.new_customers_only(to=address, lang=lang, campaign=campaign, brand=brand)
+                mail.send(
+                    messages.new_customers_only(
+                        to=address, lang=lang, campaign=campaign, letterhead=letterhead
+                    )
                 )
             except Exception:
                 logger.exception("emailing an existing customer failed", extra={"campaign": slug})
@@ -234,14 +242,14 @@ def _claim_id() -> str:
     return f"cl_{secrets.token_urlsafe(12)}"
 
 
-def _gift(reward: Reward, lang: str, *, with_coupon: bool) -> FriendGift:
+def _gift(reward: Reward, lang: str, rules: Rules, *, with_coupon: bool) -> FriendGift:
     """What a claim's answer shows of the friend's reward: no ids or times, and the coupon only
     to the claim that created it."""
     if reward.status == "review":  # pragma: no cover - a friend's reward is never reviewed
         raise ValueError("a friend's reward is given without review")
     return FriendGift(
         kind=reward.kind,
-        description=shown(reward, lang).description,
+        description=shown(reward, lang, rules).description,
         status=reward.status,
         value=reward.value,
         currency=reward.currency,

@@ -15,7 +15,8 @@ from passaparola.domain.people import display_name
 from passaparola.domain.records import Referrer
 from passaparola.domain.tokens import StatsTokens
 from passaparola.services import Clock, Links
-from passaparola.services.ports import ClaimStore, Mailer, ReferrerStore
+from passaparola.services.mail import Mail
+from passaparola.services.ports import ClaimStore, ReferrerStore
 
 logger = Logger(child=True)
 # Asking again with the same email re-sends the welcome with a new stats link, which revokes the
@@ -46,7 +47,7 @@ class Enrolment:
     rules: Rules
     referrers: ReferrerStore
     claims: ClaimStore
-    mailer: Mailer
+    mail: Mail
     tokens: StatsTokens
     links: Links
     client_salt: bytes
@@ -84,18 +85,17 @@ class Enrolment:
         return Enrolled(code=referrer.code, share_url=self.links.share(referrer.code), created=created)
 
     def _welcome(self, referrer: Referrer, campaign: CompiledCampaign, now: datetime) -> None:
-        brand = self.rules.brands[campaign.rules.brand]
         email = messages.welcome(
             to=referrer.email,
             lang=referrer.lang,
             name=referrer.display_name,
             campaign=campaign,
-            brand=brand,
+            letterhead=self.mail.letterhead(self.rules.brands[campaign.rules.brand]),
             share_url=self.links.share(referrer.code),
             stats_url=self.links.stats(referrer.lang, self.tokens.issue(referrer.code, now)),
         )
         try:
-            self.mailer.send(email)
+            self.mail.send(email)
         except Exception:
             # The page already shows the link; a lost welcome must not undo the enrolment.
             logger.exception("welcome email failed", extra={"code": referrer.code})

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from passaparola.domain import records
     from passaparola.domain.limits import Window
+    from passaparola.domain.tokens import OptOut
     from passaparola.storage.mailer import Email
 
 
@@ -131,3 +132,9 @@ class RewardQueue(Protocol):
 
 class Mailer(Protocol):
     def send(self, email: Email) -> None: ...
+
+
+class OptOutStore(Protocol):
+    def add(self, opt_out: OptOut, now: datetime) -> None: ...
+
+    def has(self, opt_out: OptOut) -> bool: ...

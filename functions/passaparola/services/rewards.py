@@ -16,16 +16,16 @@ from aws_lambda_powertools import Logger
 
 from passaparola import i18n, messages
 from passaparola.domain import codes
-from passaparola.domain.campaign import Rules
+from passaparola.domain.campaign import COUPON_KINDS, Rules
 from passaparola.domain.errors import NotFound
-from passaparola.domain.records import Claim, Owner, Referrer, Reward, RewardMessage, RewardRef
-from passaparola.domain.rewards import hold_until, tier_grant, tiers_reached
+from passaparola.domain.records import Owner, Reward, RewardMessage, RewardRef
+from passaparola.domain.rewards import hold_until, tier_grant, tier_reward_id, tiers_reached
 from passaparola.domain.tokens import StatsTokens
 from passaparola.services import Clock, Links
-from passaparola.services.ports import ClaimStore, Mailer, ReferrerStore, RewardLedger, RewardQueue
+from passaparola.services.mail import Mail
+from passaparola.services.ports import ClaimStore, ReferrerStore, RewardLedger, RewardQueue
 
 logger = Logger(child=True)
-COUPON_KINDS = frozenset({"coupon_percent", "coupon_fixed"})
 _MAX_STEPS = 6  # pending -> held -> issued -> notified, with room for lost races
 
 
@@ -52,8 +52,10 @@ class ShownReward:
     description: str
 
 
-def shown(reward: Reward, lang: str) -> ShownReward:
-    return ShownReward(reward, i18n.describe(reward.spec, lang, reward.value, reward.currency))
+def shown(reward: Reward, lang: str, rules: Rules) -> ShownReward:
+    campaign = rules.campaign(reward.campaign)
+    own = campaign.text(lang).own_words if campaign else None
+    return ShownReward(reward, i18n.describe(reward.spec, lang, reward.value, reward.currency, words=own))
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,7 @@ class RewardLifecycle:
     referrers: ReferrerStore
     claims: ClaimStore
     queue: RewardQueue
-    mailer: Mailer
+    mail: Mail
     tokens: StatsTokens
     links: Links
     clock: Clock
@@ -130,7 +132,7 @@ class RewardLifecycle:
         created = []
         for tier in tiers_reached(campaign.rules, referrer.rewarded):
             reward = tier_grant(tier).entry(
-                Owner.referrer(code), f"tier-{tier.after}", campaign=campaign_slug, code=code, now=now
+                Owner.referrer(code), tier_reward_id(tier), campaign=campaign_slug, code=code, now=now
             )
             if self.ledger.create(reward):
                 created.append(reward)
@@ -148,29 +150,38 @@ class RewardLifecycle:
                 return
 
     def notify(self, reward: Reward) -> None:
-        """Email the reward to its owner (also used to send a friend's reward again)."""
-        recipient = self._recipient(reward)
+        """Email the reward to its owner (also used to send a friend's reward again). A friend's
+        gift answers their claim; any other reward comes days after what earned it, so it goes
+        only to an address that has not unsubscribed from the campaign."""
         campaign = self.rules.campaign(reward.campaign)
-        if recipient is None or campaign is None:
-            logger.warning("reward has no one to tell", extra={"reward": reward.reward_id})
+        if campaign is None:
+            logger.warning("reward of no campaign", extra={"reward": reward.reward_id})
             return
-        lang = recipient.lang or campaign.default_lang
-        stats_url = None
-        if reward.owner.kind == "referrer":
-            stats_url = self.links.stats(lang, self.tokens.issue(reward.code, self.clock()))
-        self.mailer.send(
-            messages.reward_issued(
-                to=recipient.email,
-                lang=lang,
-                name=recipient.display_name if isinstance(recipient, Referrer) else None,
-                brand=self.rules.brands[campaign.rules.brand],
-                reward=shown(reward, lang).description,
-                coupon_code=reward.coupon_code,
-                stats_url=stats_url,
+        letterhead = self.mail.letterhead(self.rules.brands[campaign.rules.brand])
+        if reward.owner.kind == "friend":
+            claim = self.claims.get(reward.owner.id, reward.campaign)
+            if claim is None:
+                logger.warning("reward has no one to tell", extra={"reward": reward.reward_id})
+                return
+            lang = claim.lang or campaign.default_lang
+            email = messages.friend_gift(
+                to=claim.email, lang=lang, campaign=campaign, letterhead=letterhead, reward=reward
             )
-        )
-
-    def _recipient(self, reward: Reward) -> Referrer | Claim | None:
-        if reward.owner.kind == "referrer":
-            return self.referrers.get(reward.owner.id)
-        return self.claims.get(reward.owner.id, reward.campaign)
+        else:
+            referrer = self.referrers.get(reward.owner.id)
+            if referrer is None:
+                logger.warning("reward has no one to tell", extra={"reward": reward.reward_id})
+                return
+            lang = referrer.lang or campaign.default_lang
+            email = messages.reward_issued(
+                to=referrer.email,
+                lang=lang,
+                name=referrer.display_name,
+                campaign=campaign,
+                letterhead=letterhead,
+                reward=reward,
+                stats_url=self.links.stats(lang, self.tokens.issue(reward.code, self.clock())),
+                unsubscribe=self.mail.unsubscribe(referrer.email_key, reward.campaign, lang),
+            )
+        if not self.mail.send(email):
+            logger.info("reward not emailed: unsubscribed", extra={"reward": reward.reward_id})

@@ -50,5 +50,8 @@ class Stats:
             clicks=referrer.clicks,
             claims=referrer.claims,
             conversions=referrer.conversions,
-            rewards=[shown(r, language) for r in sorted(rewards, key=lambda r: r.created_at, reverse=True)],
+            rewards=[
+                shown(r, language, self.rules)
+                for r in sorted(rewards, key=lambda r: r.created_at, reverse=True)
+            ],
         )

@@ -99,3 +99,8 @@ def review(conversion_id: str) -> dict[str, str]:
 def limit(route: str, client: str, window_start: int) -> dict[str, str]:
     """One client's requests to one route in one fixed window (expires soon after it)."""
     return {"pk": f"LIMIT#{route}#{client}#{window_start}", "sk": "LIMIT"}
+
+
+def opt_out(email_key: str) -> dict[str, str]:
+    """The campaigns an address has unsubscribed from, under its key (no address is kept)."""
+    return {"pk": f"OPTOUT#{email_key}", "sk": "OPTOUT"}

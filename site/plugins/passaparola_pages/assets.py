@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+from passaparola import site_paths
 from passaparola_build.content import Brand
 
 INLINE_UP_TO = 4096  # bytes
@@ -85,3 +86,12 @@ def brand_look(output: Path, slug: str, brand: Brand, brand_dir: Path, theme_css
         favicon=image_source(output, favicon, slug) if favicon else None,
         favicon_type=media_type(favicon) if favicon else None,
     )
+
+
+def publish_email_image(output: Path, slug: str, brand: Brand, brand_dir: Path) -> None:
+    """The logo emails show, at the address the rules give them (site_paths.email_image): not
+    fingerprinted, so emails already sent keep finding it."""
+    if brand.email_image:
+        target = output / site_paths.email_image(slug, brand.email_image).lstrip("/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes((brand_dir / brand.email_image).read_bytes())

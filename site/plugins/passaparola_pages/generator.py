@@ -1,4 +1,5 @@
-"""The Pelican generator: campaign pages, their assets and share pictures, and the rules file.
+"""The Pelican generator: campaign pages, their assets and share pictures, the brands' email
+logos, and the rules file.
 
 Pelican hands it the settings; it reads content/ through passaparola_build.content (the same
 loader and validation the functions' rules come from), so a bad campaign file stops the
@@ -128,6 +129,8 @@ class CampaignPages:
             slug: assets.brand_look(self.output, slug, brand, loaded.brand_dir(slug), theme_css)
             for slug, brand in loaded.brands.items()
         }
+        for slug, brand in loaded.brands.items():
+            assets.publish_email_image(self.output, slug, brand, loaded.brand_dir(slug))
         font = self.settings.get("PASSAPAROLA_SHARE_FONT")
         # Pelican's own cache setting (site/pelicanconf.py puts it under .build/).
         pictures = Path(self.settings["CACHE_PATH"]) / "share-pictures"

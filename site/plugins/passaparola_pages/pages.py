@@ -1,6 +1,6 @@
 """Every page of the site, at the paths passaparola.site_paths gives (the functions link and
 redirect to the same): per campaign and language an invite, a landing and a terms page, and per
-site language an index and a stats page, plus the index at /."""
+site language an index, a stats page and an unsubscribe page, plus the index at /."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from passaparola_pages.views import (
     share_card,
 )
 
-PageKind = Literal["index", "invite", "landing", "terms", "stats", "notfound"]
+PageKind = Literal["index", "invite", "landing", "terms", "stats", "unsubscribe", "notfound"]
 
 
 @dataclass(frozen=True)
@@ -150,6 +150,24 @@ def stats_page(lang: str, brand_slug: str, brand: Brand, campaigns: tuple[Campai
     )
 
 
+def unsubscribe_page(lang: str, brand_slug: str, brand: Brand, campaigns: tuple[CampaignView, ...]) -> Page:
+    """Where an email's unsubscribe link leads: it asks, and a button unsubscribes (the same
+    one-click POST a mail client sends). Which campaign is in the token, in the fragment."""
+    titles = {view.slug: view.title for view in campaigns}
+    return Page(
+        "unsubscribe",
+        lang,
+        site_paths.unsubscribe(lang),
+        f"{i18n.text(lang, 'site.unsubscribe.title')} · {brand.name}",
+        i18n.text(lang, "site.unsubscribe.title"),
+        brand_slug,
+        _alternates(site_paths.unsubscribe, i18n.LANGUAGES),
+        site_paths.unsubscribe(i18n.DEFAULT),
+        indexable=False,
+        script_texts=words.script_texts("unsubscribe", lang, None, brand.name) | {"campaigns": titles},
+    )
+
+
 def not_found_page(brand_slug: str, brand: Brand) -> Page:
     """/404.html, for the server or CDN to answer a path that is not there."""
     lang = i18n.DEFAULT
@@ -198,6 +216,7 @@ def site_pages(
             for slug, in_lang in views.items()
         )
         pages.append(stats_page(lang, brand_slug, content.brands[brand_slug], shared))
+        pages.append(unsubscribe_page(lang, brand_slug, content.brands[brand_slug], shared))
     pages.append(index_page(content, None, brand_slug, now))
     pages.append(not_found_page(brand_slug, content.brands[brand_slug]))
     return pages

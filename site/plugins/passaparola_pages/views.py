@@ -111,9 +111,9 @@ def _share_panel(campaign: Campaign, lang: str, brand: Brand, friend_offer: str 
 def campaign_view(
     campaign: Campaign, lang: str, brand: Brand, now: datetime, markdown: Markdown
 ) -> CampaignView:
-    rules, copy = campaign.rules, campaign.copies[lang]
-    referrer_offer = i18n.describe(rules.referrer_reward, lang)
-    friend_offer = i18n.describe(rules.friend_reward, lang) if rules.friend_reward else None
+    rules, copy, own = campaign.rules, campaign.copies[lang], campaign.own_words(lang)
+    referrer_offer = i18n.describe(rules.referrer_reward, lang, words=own)
+    friend_offer = i18n.describe(rules.friend_reward, lang, words=own) if rules.friend_reward else None
     landing_heading = (
         i18n.text(lang, "site.landing.gift.anonymous", offer=friend_offer)
         if friend_offer
@@ -134,7 +134,7 @@ def campaign_view(
         landing_heading=landing_heading,
         landing_lede=copy.variants[0].headline if copy.variants else copy.summary or "",
         steps=words.steps(rules, lang, referrer_offer, friend_offer),
-        conditions=words.conditions(rules, lang),
+        conditions=words.conditions(rules, lang, own),
         variant_ids=tuple(v.id for v in campaign.copies[campaign.default_lang].variants),
         variants=copy.variants,
         share=_share_panel(campaign, lang, brand, friend_offer),
@@ -148,14 +148,14 @@ def campaign_view(
 def listing(campaign: Campaign, lang: str, now: datetime) -> Listing:
     rules = campaign.rules
     words_lang = lang if lang in campaign.copies else campaign.default_lang
-    copy = campaign.copies[words_lang]
+    copy, own = campaign.copies[words_lang], campaign.own_words(lang)
     return Listing(
         title=copy.title,
         summary=copy.summary or copy.headline or "",
         lang=words_lang,
         invite_path=site_paths.invite(rules.slug, words_lang),
-        referrer_offer=i18n.describe(rules.referrer_reward, lang),
-        friend_offer=i18n.describe(rules.friend_reward, lang) if rules.friend_reward else None,
+        referrer_offer=i18n.describe(rules.referrer_reward, lang, words=own),
+        friend_offer=i18n.describe(rules.friend_reward, lang, words=own) if rules.friend_reward else None,
         closed_notice=words.closed_notice(rules, lang, now),
     )
 

@@ -3,7 +3,7 @@ emails share (passaparola/i18n) and formatted by locale with Babel."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
@@ -17,7 +17,7 @@ from passaparola.domain.campaign import CampaignRules, Channel
 from passaparola.domain.vocabulary import INVALID_CODE_REASONS, REWARD_STATUSES, ROLES, ErrorCode
 from passaparola_pages.share import NETWORK_NAMES
 
-ScriptPage = Literal["invite", "landing", "stats"]
+ScriptPage = Literal["invite", "landing", "stats", "unsubscribe"]
 Translate = Callable[..., str]
 
 # API error names (the `error` of a 4xx answer) and the words a person reads instead.
@@ -52,8 +52,9 @@ def long_date(day: date, lang: str) -> str:
     return str(format_date(day, format="long", locale=lang))
 
 
-def conditions(rules: CampaignRules, lang: str) -> tuple[str, ...]:
-    """The rules at a glance, in words, straight from what the functions enforce."""
+def conditions(rules: CampaignRules, lang: str, own: Mapping[str, str]) -> tuple[str, ...]:
+    """The rules at a glance, in words, straight from what the functions enforce; `own` are the
+    rewards' own words in this language."""
     t: Translate = partial(i18n.text, lang)
     found = []
     if rules.min_purchase:
@@ -66,10 +67,12 @@ def conditions(rules: CampaignRules, lang: str) -> tuple[str, ...]:
     if rules.max_rewards_per_referrer:
         found.append(t("site.rule.max_rewards", count=rules.max_rewards_per_referrer))
     found.extend(
-        t("site.rule.tier", count=tier.after, reward=i18n.describe(tier.reward, lang)) for tier in rules.tiers
+        t("site.rule.tier", count=tier.after, reward=i18n.describe(tier.reward, lang, words=own))
+        for tier in rules.tiers
     )
     if rules.second_level:
-        found.append(t("site.rule.second_level", reward=i18n.describe(rules.second_level.reward, lang)))
+        bonus = i18n.describe(rules.second_level.reward, lang, words=own)
+        found.append(t("site.rule.second_level", reward=bonus))
     if rules.reward_on == "purchase":
         found.append(t("site.rule.attribution", count=rules.attribution_days))
     if rules.starts and rules.ends:
@@ -137,6 +140,12 @@ def script_texts(kind: ScriptPage, lang: str, friend_offer: str | None, brand_na
             "invalid": {reason: t(f"site.landing.invalid.{reason}") for reason in CODE_PROBLEMS},
             "claimed": t("site.landing.claimed.new"),
             "claimed_emailed": t("site.landing.claimed.emailed"),
+        }
+    elif kind == "unsubscribe":
+        texts["errors"] |= {"invalid_token": t("site.unsubscribe.invalid")}
+        texts |= {
+            "done": t("site.unsubscribe.done", campaign="{campaign}"),
+            "missing": t("site.unsubscribe.missing"),
         }
     else:
         texts |= {

@@ -297,14 +297,46 @@ async function stats() {
   one('[data-stats-body]').hidden = false;
 }
 
+// RFC 8058's one-click request, as a mail client sends it: a form POST of one field. The page
+// only asks; the button is what unsubscribes.
+function unsubscribe() {
+  const status = one('[data-unsubscribe-status]');
+  const form = one('[data-unsubscribe-form]');
+  const token = new URLSearchParams(location.hash.slice(1)).get('t');
+  if (!token) {
+    form.hidden = true;
+    return show(status, texts.missing);
+  }
+  handleForm(form, async () => {
+    let response;
+    try {
+      response = await fetch(`${api}/unsubscribe/${encodeURIComponent(token)}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+        body: 'List-Unsubscribe=One-Click',
+        credentials: 'omit',
+        cache: 'no-store',
+      });
+    } catch {
+      return texts.network;
+    }
+    const data = (await response.json().catch(() => null)) || {};
+    if (response.status !== 200) return problem({ status: response.status, data });
+    const title = pick(texts.campaigns, data.campaign);
+    form.hidden = true;
+    show(status, fill(texts.done, { campaign: title || data.campaign || '' }));
+    return '';
+  });
+}
+
 function index() {
   const notice = one('[data-invalid-notice]');
   if (new URLSearchParams(location.search).get('ref_status') === 'invalid') notice.hidden = false;
 }
 
-// Switching language keeps the invitation code (?ref=) or the stats token (#t=).
+// Switching language keeps the invitation code (?ref=) or the stats or unsubscribe token (#t=).
 for (const link of all('[data-keep-state]')) link.href = link.getAttribute('href') + location.search + location.hash;
 
-const pages = { invite, landing, stats, index };
+const pages = { invite, landing, stats, unsubscribe, index };
 const page = document.body.dataset.page;
 if (Object.hasOwn(pages, page)) pages[page]();

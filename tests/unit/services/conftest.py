@@ -23,12 +23,13 @@ from passaparola.domain.customers import MarkerKeys
 from passaparola.domain.money import Money
 from passaparola.domain.orders import Identifiers, PaidOrder
 from passaparola.domain.records import RewardMessage
-from passaparola.domain.tokens import StatsTokens
+from passaparola.domain.tokens import StatsTokens, UnsubscribeTokens
 from passaparola.services import Links
 from passaparola.services.claims import Claimed, Claims
 from passaparola.services.codes import CodeValidator
 from passaparola.services.conversions import Conversions, Converted
 from passaparola.services.enrolment import Enrolment
+from passaparola.services.mail import Mail, Unsubscribes
 from passaparola.services.refunds import Refunds
 from passaparola.services.reviews import Reviews
 from passaparola.services.rewards import ReleaseSchedule, RewardLifecycle
@@ -89,6 +90,7 @@ class World:
     clock: Clock
     queue: fakes.Queue
     mailer: fakes.Mailer
+    unsubscribes: Unsubscribes
     lifecycle: RewardLifecycle
     enrolment: Enrolment
     claims: Claims
@@ -144,7 +146,9 @@ def world() -> World:
     links = Links(site_url="http://site.test", api_url="http://api.test")
     tokens = StatsTokens(b"k" * 32, timedelta(days=90))
     salt = b"visitor-salt"
-    lifecycle = RewardLifecycle(RULES, ledger, referrers, claims, queue, mailer, tokens, links, clock)
+    unsubscribe_tokens = UnsubscribeTokens(b"u" * 32)
+    mail = Mail(mailer, fakes.OptOuts(memory), lambda: unsubscribe_tokens, links)
+    lifecycle = RewardLifecycle(RULES, ledger, referrers, claims, queue, mail, tokens, links, clock)
     validator = CodeValidator(RULES, referrers, clock)
     marker_keys = MarkerKeys(b"pepper")
     return World(
@@ -152,8 +156,9 @@ def world() -> World:
         clock=clock,
         queue=queue,
         mailer=mailer,
+        unsubscribes=Unsubscribes(unsubscribe_tokens, fakes.OptOuts(memory), clock),
         lifecycle=lifecycle,
-        enrolment=Enrolment(RULES, referrers, claims, mailer, tokens, links, salt, clock),
+        enrolment=Enrolment(RULES, referrers, claims, mail, tokens, links, salt, clock),
         claims=Claims(validator, claims, fakes.Markers(memory), marker_keys, salt, lifecycle, clock),
         conversions=Conversions(
             RULES, referrers, claims, fakes.Orders(memory), marker_keys, 730, queue, clock
