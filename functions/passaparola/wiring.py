@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from passaparola.services.clicks import ClickRecorder
     from passaparola.services.codes import CodeValidator
     from passaparola.services.conversions import Conversions
+    from passaparola.services.counters import CounterRollup
     from passaparola.services.enrolment import Enrolment
     from passaparola.services.limits import RateLimiter
     from passaparola.services.refunds import Refunds
@@ -123,6 +124,14 @@ def click_recorder() -> ClickRecorder:
     salt = _key_secret("visitor_salt_secret_id")
     limiter = InstanceRateLimiter(Limit.parse(config.settings().require("click_rate_limit")), salt, utc_now)
     return ClickRecorder(config.rules(), ClickStore(table()), limiter, salt, links(), utc_now)
+
+
+@cache
+def counter_rollup() -> CounterRollup:
+    from passaparola.services.counters import CounterRollup
+    from passaparola.storage.counters import CounterStore
+
+    return CounterRollup(CounterStore(table(), utc_now))
 
 
 @cache
@@ -246,7 +255,7 @@ def reset() -> None:
     """Forget every built service (tests switch environments between cases)."""
     factories: list[Any] = [table, links, tokens, mailer, reward_queue, marker_keys, rate_limit]
     factories += [click_recorder, code_validator, reward_lifecycle, release_schedule, enrolment, claims]
-    factories += [conversions, refunds, reviews, stats]
+    factories += [conversions, refunds, reviews, stats, counter_rollup]
     for factory in factories:
         factory.cache_clear()
     config.settings.cache_clear()

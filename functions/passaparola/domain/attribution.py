@@ -17,6 +17,7 @@ class Candidate:
     via: Literal["code", "claim"]
     claimed_at: datetime | None
     same_client: bool = False  # claimed from the referrer's own client on their enrolment day
+    variant: str | None = None  # the landing page's A/B variant the friend claimed on
 
 
 def candidates(explicit_code: str | None, claims: Iterable[Claim]) -> list[Candidate]:
@@ -32,8 +33,20 @@ def candidates(explicit_code: str | None, claims: Iterable[Claim]) -> list[Candi
     code = codes.normalise(explicit_code) if explicit_code else None
     if code:
         claim = claimed.get(code)
-        found.append(Candidate(code, "code", claim.claimed_at if claim else None, _same_client(claim)))
-    found.extend(Candidate(c.code, "claim", c.claimed_at, _same_client(c)) for c in by_time if c.code != code)
+        found.append(
+            Candidate(
+                code,
+                "code",
+                claim.claimed_at if claim else None,
+                _same_client(claim),
+                claim.variant if claim else None,
+            )
+        )
+    found.extend(
+        Candidate(c.code, "claim", c.claimed_at, _same_client(c), c.variant)
+        for c in by_time
+        if c.code != code
+    )
     return found
 
 
