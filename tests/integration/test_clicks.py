@@ -165,3 +165,28 @@ def test_a_click_that_cannot_be_counted_still_reaches_its_page(client, code, mon
     answer = client.call("GET", f"/r/{code}")
     assert answer.status == 302
     assert answer.headers["location"].startswith(f"{SITE}/en/gift/welcome/?ref={code}")
+
+
+def test_a_counted_click_writes_no_log_line_and_a_lost_one_says_so(client, code, capfd, caplog, monkeypatch):
+    """On Lambda, what a function prints is CloudWatch Logs, paid per byte: a counted click
+    prints nothing at all (no metric either: the counters count it). A click that could not be
+    written prints its one metric line and the error."""
+    from botocore.exceptions import ClientError
+
+    from passaparola.storage import dynamo
+
+    client.call("GET", f"/r/{code}", source_ip="198.51.100.1")  # warm
+    capfd.readouterr()
+    caplog.clear()
+    with caplog.at_level("DEBUG", logger="tests"):
+        client.call("GET", f"/r/{code}", source_ip="198.51.100.2")
+    assert capfd.readouterr() == ("", "")
+    assert caplog.records == []
+
+    def throttled(self, item, *, condition=None):
+        raise ClientError({"Error": {"Code": "ThrottlingException", "Message": "slow down"}}, "PutItem")
+
+    monkeypatch.setattr(dynamo.Table, "put", throttled)
+    client.call("GET", f"/r/{code}", source_ip="198.51.100.3")
+    assert '"ClickNotCounted"' in capfd.readouterr().out
+    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == ["click not counted"]

@@ -87,7 +87,6 @@ def _convert(request: Delivery[ConversionRequest]) -> ConversionResponse:
     buyer = Identifiers(body.email, body.customer_id, body.address, body.payment_fingerprint)
     price = Money(amount=body.amount, currency=body.currency)
     converted = wiring.conversions().convert(PaidOrder(body.order_id, price, buyer, body.code))
-    metrics.add_metric(name=f"Conversion{converted.status.capitalize()}", unit=MetricUnit.Count, value=1)
     return ConversionResponse(
         conversion_id=converted.conversion_id,
         status=converted.status,
@@ -102,7 +101,6 @@ def _review(request: Delivery[ReviewRequest]) -> ReviewResponse:
         request.path["conversion_id"], request.body.decision, request.body.note, "shop"
     )
     review, ruling = decided.review, decided.ruling
-    metrics.add_metric(name=f"Review{ruling.decision.capitalize()}", unit=MetricUnit.Count, value=1)
     return ReviewResponse(
         conversion_id=review.conversion_id,
         order_id=review.order_id,
@@ -117,7 +115,6 @@ def _review(request: Delivery[ReviewRequest]) -> ReviewResponse:
 
 def _refund(request: Delivery[RefundRequest]) -> RefundResponse:
     refunded = wiring.refunds().refund(request.body.order_id)
-    metrics.add_metric(name="Refund", unit=MetricUnit.Count, value=1)
     return RefundResponse(
         order_id=refunded.order_id,
         status=refunded.status,
