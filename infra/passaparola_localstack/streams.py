@@ -72,11 +72,16 @@ class StreamMapping:
         """Hand over every record now in the stream; how many batches were handed over."""
         handed = 0
         while handed < max_batches:
+            before = dict(self._positions)
             delivered = self.poll()
-            if not delivered:
+            if not delivered and self._positions == before:  # nothing handed, nothing passed by
                 return handed
             handed += delivered
         raise AssertionError(f"the stream did not drain in {max_batches} batches")
+
+    def taken(self) -> dict[str, str]:
+        """By shard, the sequence number of the last record handed over (or passed by)."""
+        return dict(self._positions)
 
     def poll(self) -> int:
         """One round over the shards: at most one batch each. How many batches were handed."""
