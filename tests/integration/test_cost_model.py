@@ -21,7 +21,9 @@ def test_the_readmes_cost_table_is_the_cost_commands_output(measured):
         r"<!-- cost: the output of ./passaparola cost -->\n(.*?)\n<!-- end of cost -->", readme, re.S
     )
     assert found, "the README lost its cost table's markers"
-    assert found.group(1) == cost.table(measured=measured), "run ./passaparola cost and paste its table into the README"
+    assert found.group(1) == cost.table(measured=measured), (
+        "run ./passaparola cost and paste its table into the README"
+    )
 
 
 def test_a_counted_click_measures_one_put_of_one_unit_and_logs_nothing(measured):
