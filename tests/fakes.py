@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-from passaparola.domain.counters import Amount, CampaignDay, Tally, Target
+from passaparola.domain.counters import Amount, DayCounters, Deltas, Target
 from passaparola.domain.errors import Conflict
 from passaparola.domain.limits import Window
 from passaparola.domain.records import (
@@ -395,7 +395,7 @@ class Counters:
         self.memory = memory
         self.checkpoints: dict[str, int] = {}
         self.totals: dict[Target, dict[str, Amount]] = {}
-        self.visitors: dict[CampaignDay, set[str]] = {}
+        self.visitors: dict[DayCounters, set[str]] = {}
 
     def checkpoint(self, batch: str) -> int | None:
         return self.checkpoints.get(batch)
@@ -404,15 +404,15 @@ class Counters:
         referrers = self.memory.referrers
         return {code for code in codes if code in referrers and referrers[code].active}
 
-    def apply(self, batch: str, after: int | None, upto: int, tally: Tally) -> bool:
+    def apply(self, batch: str, after: int | None, upto: int, deltas: Deltas) -> bool:
         self.memory.step("counters.apply")
         if self.checkpoints.get(batch) != after:
             return False
-        for target, adds in tally.adds.items():
+        for target, adds in deltas.adds.items():
             totals = self.totals.setdefault(target, {})
             for name, amount in adds.items():
                 totals[name] = totals.get(name, 0) + amount
-        for day, seen in tally.visitors.items():
+        for day, seen in deltas.visitors.items():
             self.visitors.setdefault(day, set()).update(seen)
         self.checkpoints[batch] = upto
         self.memory.wrote("counters.apply")

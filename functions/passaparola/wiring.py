@@ -129,9 +129,9 @@ def click_recorder() -> ClickRecorder:
 @cache
 def counter_rollup() -> CounterRollup:
     from passaparola.services.counters import CounterRollup
-    from passaparola.storage.counters import CounterStore
+    from passaparola.storage.rollup import RollupStore
 
-    return CounterRollup(CounterStore(table(), utc_now))
+    return CounterRollup(RollupStore(table(), utc_now))
 
 
 @cache

@@ -254,12 +254,12 @@ class _Traffic:
 
     def figures(self, seconds: int, wall: float) -> Figures:
         from passaparola import wiring
-        from passaparola.domain import hll
+        from passaparola.domain import sketch
 
         counters = wiring.table().get({"pk": f"CODE#{self.stage.code}", "sk": "CODE"}) or {}
         day_key = {"pk": f"STATS#{CAMPAIGN}", "sk": f"DAY#{self.stage.clock.start.date().isoformat()}"}
         day = wiring.table().get(day_key) or {}
-        sketch = hll.decode(bytes(day["visitors_hll"]) if "visitors_hll" in day else None)
+        visitors = sketch.from_bytes(bytes(day["visitors_hll"])) if "visitors_hll" in day else sketch.empty()
         most = LIMIT_WCU // OLD_WCU_PER_CLICK_ON_CODE
         return Figures(
             seconds=seconds,
@@ -268,7 +268,7 @@ class _Traffic:
             distinct=self.people,
             counted=int(counters.get("clicks", 0)),
             day_clicks=int(day.get("clicks", 0)),
-            visitors_estimate=hll.estimate(sketch),
+            visitors_estimate=round(sketch.estimate(visitors)),
             hottest=self.writes.hottest,
             hottest_by_kind=dict(self.writes.hottest_by_kind),
             wcu_by_kind=dict(self.writes.by_kind),

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from passaparola.domain import counters
 from passaparola.domain.counters import StreamChange, Target
 from passaparola.domain.records import Visit
-from passaparola.services.ports import CounterStore
+from passaparola.services.ports import RollupStore
 
 # A transaction takes at most 100 items, and one of them is the checkpoint.
 MAX_TARGETS = 99
@@ -23,7 +23,7 @@ MAX_TARGETS = 99
 
 @dataclass(frozen=True)
 class CounterRollup:
-    store: CounterStore
+    store: RollupStore
 
     def roll_up(self, batch: str, changes: Sequence[StreamChange]) -> int:
         """Add `changes` (one batch, named `batch`) to the counters; how many were new."""
@@ -41,10 +41,10 @@ class CounterRollup:
         """Count one chunk, moving the batch's checkpoint from `stored`; where it is after."""
         while True:
             fresh = [c for c in chunk if stored is None or c.sequence > stored]
-            tally = counters.tally((c.change for c in fresh), counted)
-            if not tally:
+            deltas = counters.deltas((c.change for c in fresh), counted)
+            if not deltas:
                 return stored  # nothing (more) to count: a reward's other fields changed, say
-            if self.store.apply(batch, stored, fresh[-1].sequence, tally):
+            if self.store.apply(batch, stored, fresh[-1].sequence, deltas):
                 return fresh[-1].sequence
             # Another run of this batch moved the checkpoint: count only what it did not.
             stored = self.store.checkpoint(batch)
@@ -55,7 +55,7 @@ def _chunks(changes: Sequence[StreamChange], counted: set[str]) -> Iterator[list
     chunk: list[StreamChange] = []
     targets: set[Target] = set()
     for change in changes:
-        touched = counters.tally([change.change], counted).targets
+        touched = counters.deltas([change.change], counted).targets
         if chunk and len(targets | touched) > MAX_TARGETS:
             yield chunk
             chunk, targets = [], set()

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from passaparola.domain import records
-    from passaparola.domain.counters import Tally
+    from passaparola.domain.counters import Deltas
     from passaparola.domain.limits import Window
     from passaparola.storage.mailer import Email
 
@@ -117,7 +117,7 @@ class ClickStore(Protocol):
     def record(self, visit: records.Visit) -> records.VisitOutcome: ...
 
 
-class CounterStore(Protocol):
+class RollupStore(Protocol):
     def checkpoint(self, batch: str) -> int | None:
         """The sequence number up to which a batch of the stream has been counted."""
         ...
@@ -126,8 +126,8 @@ class CounterStore(Protocol):
         """Those of `codes` whose clicks count: codes that exist and are active."""
         ...
 
-    def apply(self, batch: str, after: int | None, upto: int, tally: Tally) -> bool:
-        """All of `tally` and the batch's checkpoint moved from `after` to `upto`, in one
+    def apply(self, batch: str, after: int | None, upto: int, deltas: Deltas) -> bool:
+        """All of `deltas` and the batch's checkpoint moved from `after` to `upto`, in one
         transaction; False, writing nothing, if the checkpoint is not at `after`."""
         ...
 

@@ -113,9 +113,13 @@ def limit(route: str, client: str, window_start: int) -> dict[str, str]:
     return {"pk": f"LIMIT#{route}#{client}#{window_start}", "sk": "LIMIT"}
 
 
-def campaign_day(campaign: str, day: date) -> dict[str, str]:
-    """A campaign's counters for one day (UTC); one query on the pk reads a range of days."""
-    return {"pk": f"STATS#{campaign}", "sk": f"DAY#{day.isoformat()}"}
+def stats_day(campaign: str, day: str) -> dict[str, str]:
+    """A campaign's counters for one day (written by the counters' stream consumer)."""
+    return {"pk": stats_pk(campaign), "sk": f"DAY#{day}"}
+
+
+def stats_pk(campaign: str) -> str:
+    return f"STATS#{campaign}"
 
 
 def rollup_checkpoint(batch: str) -> dict[str, str]:

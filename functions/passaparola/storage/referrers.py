@@ -16,10 +16,8 @@ _COLLISION_RETRIES = 5
 
 
 def _item(referrer: Referrer) -> Item:
-    """A new code's item; its counters appear as they are first added to. `top_pk` puts it
-    in the campaign's partition of the `top` index, once the rollup gives it a `rank`."""
+    """A new code's item; its counters appear as they are first added to."""
     return keys.code(referrer.code) | {
-        "top_pk": referrer.campaign,
         "code": referrer.code,
         "campaign": referrer.campaign,
         "email": referrer.email,
@@ -30,6 +28,8 @@ def _item(referrer: Referrer) -> Item:
         "created_at": stamp(referrer.created_at),
         "parent_code": referrer.parent_code,
         "enrol_client": referrer.enrol_client,
+        # Enters the campaign's `top` index once the counters give it a rank.
+        "top_pk": referrer.campaign,
     }
 
 

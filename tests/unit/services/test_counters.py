@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from passaparola.domain.counters import CampaignDay, Change, CodeTotals, StreamChange
+from passaparola.domain.counters import Change, CodeCounters, DayCounters, StreamChange
 from passaparola.domain.records import Referrer, Visit
 from passaparola.services.counters import MAX_TARGETS, CounterRollup
 from tests.fakes import Counters, Memory
@@ -15,7 +15,7 @@ from tests.fakes import Counters, Memory
 pytestmark = pytest.mark.unit
 
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
-DAY = CampaignDay("spring", NOW.date())
+DAY = DayCounters("spring", NOW.date())
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def test_a_batch_handed_over_again_adds_nothing_twice(memory: Memory) -> None:
     batch = clicks("SPRING-000000001", "SPRING-000000001", "SPRING-000000002")
     assert rollup.roll_up("evt-1", batch) == 3
     assert rollup.roll_up("evt-1", batch) == 0
-    assert counters.totals[CodeTotals("SPRING-000000001")]["clicks"] == 2
+    assert counters.totals[CodeCounters("SPRING-000000001")]["clicks"] == 2
     assert counters.totals[DAY]["clicks"] == 3
 
 
@@ -68,8 +68,8 @@ def test_a_batch_that_failed_half_way_adds_only_the_rest_when_handed_over_again(
     longer = batch + clicks("SPRING-000000000", start=1000)
     assert rollup.roll_up("evt-1", longer) == len(longer) - (MAX_TARGETS - 1)
     assert counters.totals[DAY]["clicks"] == 121
-    assert counters.totals[CodeTotals("SPRING-000000000")]["clicks"] == 2
-    assert all(counters.totals[CodeTotals(code)]["clicks"] >= 1 for code in codes)
+    assert counters.totals[CodeCounters("SPRING-000000000")]["clicks"] == 2
+    assert all(counters.totals[CodeCounters(code)]["clicks"] >= 1 for code in codes)
 
 
 def test_no_transaction_touches_more_than_a_hundred_items(memory: Memory) -> None:
@@ -77,9 +77,9 @@ def test_no_transaction_touches_more_than_a_hundred_items(memory: Memory) -> Non
     seen = []
     real = counters.apply
 
-    def apply(batch, after, upto, tally):  # type: ignore[no-untyped-def]
-        seen.append(len(tally.targets) + 1)  # and the checkpoint
-        return real(batch, after, upto, tally)
+    def apply(batch, after, upto, deltas):  # type: ignore[no-untyped-def]
+        seen.append(len(deltas.targets) + 1)  # and the checkpoint
+        return real(batch, after, upto, deltas)
 
     counters.apply = apply  # type: ignore[method-assign]
     CounterRollup(counters).roll_up("evt-1", clicks(*[f"SPRING-{n:09d}" for n in range(150)]))
@@ -102,4 +102,4 @@ def test_clicks_on_codes_nobody_holds_or_inactive_ones_are_not_counted(memory: M
     counters = Counters(memory)
     CounterRollup(counters).roll_up("evt-1", clicks("SPRING-000000001", "SPRING-000000002", "SPRING-NOBODY"))
     assert counters.totals[DAY]["clicks"] == 1
-    assert set(counters.totals) == {DAY, CodeTotals("SPRING-000000001")}
+    assert set(counters.totals) == {DAY, CodeCounters("SPRING-000000001")}

@@ -1,4 +1,4 @@
-"""The counters' items, written by the stream's rollup only (PLAN.md, "Counters").
+"""The counters' items as the stream's rollup writes them (PLAN.md, "Counters"); it alone does.
 
 A referral code's counters live on its own item (ADD, conditional on the item existing, so a
 click on a code nobody holds never creates one); a campaign's counters live on one item per
@@ -13,8 +13,8 @@ from collections.abc import Callable, Collection, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from passaparola.domain import hll
-from passaparola.domain.counters import Amount, CampaignDay, CodeTotals, Tally, Target
+from passaparola.domain import sketch
+from passaparola.domain.counters import Amount, CodeCounters, DayCounters, Deltas, Target
 from passaparola.domain.errors import Conflict
 from passaparola.storage import keys
 from passaparola.storage.dynamo import Cancelled, Table, Transaction, expiry
@@ -27,7 +27,7 @@ _ATTEMPTS = 8
 _BATCH_GET = 100
 
 
-class CounterStore:
+class RollupStore:
     def __init__(self, table: Table, clock: Callable[[], datetime]) -> None:
         self.table = table
         self.clock = clock
@@ -44,15 +44,15 @@ class CounterStore:
             found |= {item["code"] for item in items if item.get("status") == "active"}
         return found
 
-    def apply(self, batch: str, after: int | None, upto: int, tally: Tally) -> bool:
+    def apply(self, batch: str, after: int | None, upto: int, deltas: Deltas) -> bool:
         vanished: set[str] = set()
         for _ in range(_ATTEMPTS):
-            sketches = self._sketches(tally.visitors)
+            sketches = self._sketches(deltas.visitors)
             transaction = self._checkpoint(batch, after, upto)
-            for target in sorted(tally.targets, key=_name):
-                if isinstance(target, CodeTotals) and target.code in vanished:
+            for target in sorted(deltas.targets, key=_name):
+                if isinstance(target, CodeCounters) and target.code in vanished:
                     continue
-                _update(transaction, target, tally.adds.get(target, {}), sketches.get(target))
+                _update(transaction, target, deltas.adds.get(target, {}), sketches.get(target))
             try:
                 transaction.run()
             except Cancelled as cancelled:
@@ -84,34 +84,37 @@ class CounterStore:
             condition,
         )
 
-    def _sketches(self, visitors: Mapping[CampaignDay, set[str]]) -> dict[Target, _Sketch]:
+    def _sketches(self, visitors: Mapping[DayCounters, set[str]]) -> dict[Target, _Merged]:
         """Each day's sketch with the visitors added, where they change it, and the version
         it was read at."""
         if not visitors:
             return {}
         days = list(visitors)
-        items = self.table.get_many([keys.campaign_day(day.campaign, day.day) for day in days])
+        items = self.table.get_many([keys.stats_day(day.campaign, day.day.isoformat()) for day in days])
         stored = {(item["pk"], item["sk"]): item for item in items}
-        sketches: dict[Target, _Sketch] = {}
+        merged: dict[Target, _Merged] = {}
         for day in days:
-            key = keys.campaign_day(day.campaign, day.day)
+            key = keys.stats_day(day.campaign, day.day.isoformat())
             item = stored.get((key["pk"], key["sk"]), {})
             blob = item.get("visitors_hll")
-            registers = hll.decode(bytes(blob) if blob is not None else None)
-            if hll.add(registers, visitors[day]):
+            before = sketch.from_bytes(bytes(blob)) if blob is not None else sketch.empty()
+            after = before
+            for visitor in visitors[day]:
+                after = sketch.add(after, visitor)
+            if after != before:
                 version = item.get("hll_version")
-                sketches[day] = _Sketch(hll.encode(registers), int(version) if version is not None else None)
-        return sketches
+                merged[day] = _Merged(sketch.to_bytes(after), int(version) if version is not None else None)
+        return merged
 
 
-class _Sketch:
+class _Merged:
     def __init__(self, blob: bytes, version: int | None) -> None:
         self.blob = blob
         self.version = version
 
 
 def _update(
-    transaction: Transaction, target: Target, adds: Mapping[str, Amount], sketch: _Sketch | None
+    transaction: Transaction, target: Target, adds: Mapping[str, Amount], merged: _Merged | None
 ) -> None:
     names: dict[str, str] = {}
     values: dict[str, Any] = {}
@@ -121,25 +124,25 @@ def _update(
         values[f":c{index}"] = amount
         added.append(f"#c{index} :c{index}")
     expression = f"ADD {', '.join(added)}" if added else ""
-    if isinstance(target, CodeTotals):
+    if isinstance(target, CodeCounters):
         if expression:
             transaction.update(
                 _name(target), keys.code(target.code), expression, values, "attribute_exists(pk)", names
             )
         return
     condition: str | None = None
-    if sketch is not None:
-        values |= {":hll": sketch.blob, ":next": (sketch.version or 0) + 1}
+    if merged is not None:
+        values |= {":hll": merged.blob, ":next": (merged.version or 0) + 1}
         expression = f"SET visitors_hll = :hll, hll_version = :next {expression}".strip()
-        if sketch.version is None:
+        if merged.version is None:
             condition = "attribute_not_exists(hll_version)"
         else:
             condition = "hll_version = :read"
-            values[":read"] = sketch.version
+            values[":read"] = merged.version
     if expression:
         transaction.update(
             _name(target),
-            keys.campaign_day(target.campaign, target.day),
+            keys.stats_day(target.campaign, target.day.isoformat()),
             expression,
             values,
             condition,
@@ -148,7 +151,7 @@ def _update(
 
 
 def _name(target: Target) -> str:
-    if isinstance(target, CodeTotals):
+    if isinstance(target, CodeCounters):
         return f"code:{target.code}"
     return f"day:{target.campaign}:{target.day.isoformat()}"
 
