@@ -12,11 +12,12 @@ another caller between a service's read and its write.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
+from passaparola.domain.counters import Amount, DayCounters, Deltas, Target
 from passaparola.domain.errors import Conflict
 from passaparola.domain.limits import Window
 from passaparola.domain.records import (
@@ -177,7 +178,7 @@ class Claims:
             return "cap_reached", None
         _no_reward_yet(m, rewards)
         m.claims[(claim.friend, claim.campaign)] = claim
-        m.count(claim.code, claims=1, qualified=int(takes_slot))
+        m.count(claim.code, qualified=int(takes_slot))
         for reward in rewards:
             m.put_reward(reward)
         m.wrote("claims.create")
@@ -224,8 +225,7 @@ class Orders:
         m.orders[order.order_id] = order
         if first is not None:
             m.first_orders[(first.friend, first.campaign)] = first
-        counter = "conversions" if first else "repeat_orders"
-        m.count(order.code, qualified=int(conversion.takes_slot), **{counter: 1})
+        m.count(order.code, qualified=int(conversion.takes_slot))
         for reward in conversion.rewards:
             m.put_reward(reward)
         if conversion.review is not None:
@@ -390,14 +390,42 @@ class Clicks:
 
     def record(self, visit: Visit) -> VisitOutcome:
         m = self.memory
-        referrer = m.referrers.get(visit.code)
-        if referrer is None or not referrer.active:
-            return "invalid"
         if (visit.code, visit.day, visit.visitor) in m.visits:
             return "repeat"
         m.visits.add((visit.code, visit.day, visit.visitor))
-        m.count(visit.code, clicks=1)
         return "counted"
+
+
+class Counters:
+    """The counters' items: the totals each target has been given, and the batches'
+    checkpoints. `apply` is all or nothing on the checkpoint's condition, as the transaction."""
+
+    def __init__(self, memory: Memory) -> None:
+        self.memory = memory
+        self.checkpoints: dict[str, int] = {}
+        self.totals: dict[Target, dict[str, Amount]] = {}
+        self.visitors: dict[DayCounters, set[str]] = {}
+
+    def checkpoint(self, batch: str) -> int | None:
+        return self.checkpoints.get(batch)
+
+    def counted_codes(self, codes: Collection[str]) -> set[str]:
+        referrers = self.memory.referrers
+        return {code for code in codes if code in referrers and referrers[code].active}
+
+    def apply(self, batch: str, after: int | None, upto: int, deltas: Deltas) -> bool:
+        self.memory.step("counters.apply")
+        if self.checkpoints.get(batch) != after:
+            return False
+        for target, adds in deltas.adds.items():
+            totals = self.totals.setdefault(target, {})
+            for name, amount in adds.items():
+                totals[name] = totals.get(name, 0) + amount
+        for day, seen in deltas.visitors.items():
+            self.visitors.setdefault(day, set()).update(seen)
+        self.checkpoints[batch] = upto
+        self.memory.wrote("counters.apply")
+        return True
 
 
 class Limits:

@@ -18,6 +18,7 @@ from passaparola.storage.dynamo import from_dynamo
 from passaparola_localstack import outbox
 from passaparola_localstack.gateway import Gateway, HttpResponse, Runner
 from passaparola_localstack.provision import Stack, new_webhook_secret
+from passaparola_localstack.streams import StreamMapping
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE_CONTENT = ROOT / "tests" / "fixtures" / "content"
@@ -58,6 +59,7 @@ class Client:
     def __init__(self, stack: Stack, runner: Runner | None = None) -> None:
         self.stack = stack
         self.gateway = Gateway(stack, runner)
+        self.stream = StreamMapping(stack, self.gateway.invoke)
 
     def call(
         self,
@@ -138,6 +140,11 @@ class Client:
                 )
             answers.append(answer)
         return answers
+
+    def run_rollup(self) -> int:
+        """Drain the table's stream through the counters' rollup, as its event source mapping
+        would (filter criteria included); how many batches it took."""
+        return self.stream.drain()
 
     def outbox(self) -> list[dict[str, Any]]:
         """The email sent so far, oldest first: to, subject, headers, text and html."""

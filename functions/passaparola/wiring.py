@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from passaparola.services.clicks import ClickRecorder
     from passaparola.services.codes import CodeValidator
     from passaparola.services.conversions import Conversions
+    from passaparola.services.counters import CounterRollup
     from passaparola.services.enrolment import Enrolment
     from passaparola.services.limits import RateLimiter
     from passaparola.services.mail import Mail, Unsubscribes
@@ -163,6 +164,14 @@ def click_recorder() -> ClickRecorder:
 
 
 @cache
+def counter_rollup() -> CounterRollup:
+    from passaparola.services.counters import CounterRollup
+    from passaparola.storage.rollup import RollupStore
+
+    return CounterRollup(RollupStore(table(), utc_now))
+
+
+@cache
 def code_validator() -> CodeValidator:
     from passaparola.services.codes import CodeValidator
     from passaparola.storage.referrers import ReferrerStore
@@ -292,7 +301,7 @@ def reset() -> None:
         rate_limit,
     ]
     factories += [click_recorder, code_validator, reward_lifecycle, release_schedule, enrolment, claims]
-    factories += [conversions, refunds, reviews, stats, promotion_codes, unsubscribes]
+    factories += [conversions, refunds, reviews, stats, promotion_codes, unsubscribes, counter_rollup]
     for factory in factories:
         factory.cache_clear()
     config.settings.cache_clear()

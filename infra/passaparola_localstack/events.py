@@ -81,3 +81,46 @@ def sqs_event(messages: list[dict[str, Any]], queue_arn: str) -> dict[str, Any]:
             for m in messages
         ]
     }
+
+
+def function_url_event(
+    method: str,
+    path: str,
+    *,
+    query: str = "",
+    headers: dict[str, str] | None = None,
+    source_ip: str = "127.0.0.1",
+) -> dict[str, Any]:
+    """A Lambda function URL event (payload 2.0, routeKey `$default`), as CloudFront's signed
+    request through origin access control arrives: IAM-authorised, as CloudFront's principal."""
+    event = http_event(method, path, route_key="$default", query=query, headers=headers, source_ip=source_ip)
+    event["requestContext"] |= {
+        "apiId": "localclickurl",
+        "domainName": "localclickurl.lambda-url.us-east-1.on.aws",
+        "domainPrefix": "localclickurl",
+        "authorizer": {"iam": {"userArn": "arn:aws:sts::123456789012:assumed-role/cloudfront"}},
+    }
+    event["pathParameters"] = None
+    return event
+
+
+def stream_event(records: list[dict[str, Any]], stream_arn: str) -> dict[str, Any]:
+    """DynamoDB Streams API records (GetRecords) as a Lambda DynamoDB event: the same fields,
+    with the creation time in epoch seconds and the stream named on each record."""
+    return {
+        "Records": [
+            {
+                "eventID": r["eventID"],
+                "eventName": r["eventName"],
+                "eventVersion": r.get("eventVersion", "1.1"),
+                "eventSource": "aws:dynamodb",
+                "awsRegion": r.get("awsRegion", stream_arn.split(":")[3]),
+                "dynamodb": {
+                    key: (value.timestamp() if hasattr(value, "timestamp") else value)
+                    for key, value in r["dynamodb"].items()
+                },
+                "eventSourceARN": stream_arn,
+            }
+            for r in records
+        ]
+    }

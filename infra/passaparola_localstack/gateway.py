@@ -1,6 +1,7 @@
-"""Runs the real Lambda handlers the way API Gateway and the SQS event source would.
+"""Runs the real Lambda handlers the way CloudFront, API Gateway and the SQS event source would.
 
-Routes, handler strings and environment come from the template. Handlers are imported by
+Routes (the HTTP API's, and CloudFront's behaviours that go to a function URL), handler
+strings and environment come from the template. Handlers are imported by
 the same dotted strings the template names, so what runs here is what runs in Lambda.
 """
 
@@ -11,12 +12,14 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from passaparola_localstack import template as cfn
-from passaparola_localstack.events import http_event, sqs_event
+from passaparola_localstack.events import function_url_event, http_event, sqs_event
 from passaparola_localstack.provision import Stack
 from passaparola_localstack.runtime import LocalContext, load_handler
 from passaparola_localstack.sandbox import InvocationError, SandboxPool
 
 _CRASH = b'{"message":"Internal Server Error"}'
+# What a function URL with AWS_IAM auth answers a request not signed by an allowed principal.
+_UNSIGNED = b'{"Message":"Forbidden"}'
 # Behind CloudFront, API Gateway sees an edge's address (this one is in CloudFront's range).
 CLOUDFRONT_EDGE = "130.176.0.1"
 _VIEWER_PORT = 50000
@@ -63,11 +66,15 @@ class Gateway:
     def __init__(self, stack: Stack, runner: Runner | None = None) -> None:
         self.stack = stack
         self.routes = cfn.routes(stack.template)
+        self.function_urls = cfn.function_url_behaviours(stack.template)
         self.runner = runner or InProcess(stack.template)
         self.origin_headers = stack.origin_headers()
 
     def methods_for(self, path: str) -> set[str]:
-        """The methods the API serves at `path` (empty when the path is not the API's)."""
+        """The methods the functions serve at `path` (empty when the path is the pages')."""
+        for behaviour in self.function_urls:
+            if behaviour.matches(path):
+                return set(behaviour.methods)
         return {route.method for route in self.routes if route.path_parameters(path) is not None}
 
     def http(
@@ -84,6 +91,9 @@ class Gateway:
         """A request from `source_ip`, through CloudFront as on AWS; `via_cloudfront=False`
         sends it to the API's own endpoint directly, as anyone who finds that can."""
         headers = {name.lower(): value for name, value in (headers or {}).items()}
+        for behaviour in self.function_urls:
+            if behaviour.matches(path):
+                return self._function_url(behaviour, method, path, query, headers, source_ip, via_cloudfront)
         if via_cloudfront:
             # What CloudFront does: its origin headers overwrite any the viewer sent, it tells
             # the origin who the viewer is, and API Gateway sees the edge's address instead.
@@ -111,6 +121,35 @@ class Gateway:
         return HttpResponse(
             404, {"content-type": "application/json"}, b'{"error":"not_found","message":"no such route"}'
         )
+
+    def _function_url(
+        self,
+        behaviour: cfn.FunctionUrlBehaviour,
+        method: str,
+        path: str,
+        query: str,
+        headers: dict[str, str],
+        source_ip: str,
+        via_cloudfront: bool,
+    ) -> HttpResponse:
+        """A request CloudFront sends to a function URL: signed by its origin access control,
+        with only the headers its origin request policy forwards. Sent to the URL directly, it
+        carries no such signature, and the URL's IAM auth refuses it before the function runs."""
+        if not via_cloudfront:
+            return HttpResponse(403, {"content-type": "application/json"}, _UNSIGNED)
+        if method.upper() not in behaviour.methods:  # CloudFront refuses it at the edge
+            return HttpResponse(403, {"content-type": "text/plain"}, b"method not allowed here")
+        forwarded = {name: value for name, value in headers.items() if name in behaviour.headers}
+        if "cloudfront-viewer-address" in behaviour.headers:
+            forwarded["cloudfront-viewer-address"] = f"{source_ip}:{_VIEWER_PORT}"
+        event = function_url_event(
+            method.upper(), path, query=query, headers=forwarded, source_ip=CLOUDFRONT_EDGE
+        )
+        try:
+            answer = self.runner.invoke(behaviour.function, event)
+        except InvocationError:
+            return HttpResponse(502, {"content-type": "application/json"}, _CRASH)
+        return _to_http(answer)
 
     def invoke(self, function: str, event: dict[str, Any]) -> Any:
         return self.runner.invoke(function, event)

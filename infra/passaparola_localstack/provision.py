@@ -120,12 +120,16 @@ def _tables(template: dict[str, Any], prefix: str, refs: dict[str, str], attribu
         }
         if "GlobalSecondaryIndexes" in props:
             kwargs["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+        if "StreamSpecification" in props:
+            kwargs["StreamSpecification"] = {"StreamEnabled": True} | props["StreamSpecification"]
         created = client.create_table(**kwargs)
         ttl = props.get("TimeToLiveSpecification")
         if ttl:
             client.update_time_to_live(TableName=table, TimeToLiveSpecification=ttl)
         refs[name] = table
         attributes[f"{name}.Arn"] = created["TableDescription"]["TableArn"]
+        if "LatestStreamArn" in created["TableDescription"]:
+            attributes[f"{name}.StreamArn"] = created["TableDescription"]["LatestStreamArn"]
 
 
 def _queues(

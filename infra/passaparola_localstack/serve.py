@@ -4,9 +4,10 @@ The site is built with Pelican, moto answers for AWS on 127.0.0.1 (one request a
 conditional writes are atomic as in DynamoDB), tables, queues and secrets are created from
 infra/template.yaml, and one local port serves the pages and the API. API requests become
 API Gateway HTTP API events for the real handlers, each run in Lambda-like sandboxes with its
-own function's environment. A poller hands the reward queue to the worker the way the event
-source mapping would, the release schedule runs on a short interval, and outgoing email is
-kept in an outbox page.
+own function's environment (the click recorder as CloudFront's function-URL behaviour would
+call it). Pollers hand the reward queue to the worker and the table's stream to the counters'
+rollup the way their event source mappings would, the release schedule runs on a short
+interval, and outgoing email is kept in an outbox page.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from passaparola_localstack.provision import (
     provision,
 )
 from passaparola_localstack.sandbox import SandboxPool
+from passaparola_localstack.streams import StreamMapping
 
 STATE = paths.BUILD / "local"
 SENDER = "referrals@passaparola.localhost"
@@ -128,7 +130,7 @@ class LocalStack:
     def start_serving(self) -> None:
         assert self._http is not None
         self._write_state()
-        for target in (self._http.serve_forever, self._poll_rewards, self._release_held):
+        for target in (self._http.serve_forever, self._poll_rewards, self._poll_counters, self._release_held):
             thread = threading.Thread(target=target, daemon=True)
             thread.start()
             self._threads.append(thread)
@@ -174,6 +176,21 @@ class LocalStack:
             except Exception as exc:  # keep polling, as the real mapping does; say why
                 if not self._stopping.is_set():
                     print(f"reward worker: {exc}", flush=True)
+                    self._stopping.wait(1)
+
+    def _poll_counters(self) -> None:
+        """The stream's event source mapping: the counters follow within a poll, not after
+        the template's batching window."""
+        assert self.stack is not None
+        assert self.gateway is not None
+        stream = StreamMapping(self.stack, self.gateway.invoke)
+        while not self._stopping.is_set():
+            try:
+                if not stream.poll():
+                    self._stopping.wait(POLL_INTERVAL)
+            except Exception as exc:  # the same batch comes again next poll, as on AWS; say why
+                if not self._stopping.is_set():
+                    print(f"counters rollup: {exc}", flush=True)
                     self._stopping.wait(1)
 
     def _release_held(self) -> None:

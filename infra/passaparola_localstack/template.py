@@ -7,6 +7,7 @@ form is an error, not a silent guess.
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,6 +115,72 @@ def routes(template: dict[str, Any]) -> list[Route]:
             raise ValueError(f"integration {integration} does not name a function with !GetAtt")
         found.append(Route(method.upper(), path, uri["Fn::GetAtt"][0]))
     return found
+
+
+@dataclass(frozen=True)
+class FunctionUrlBehaviour:
+    """A CloudFront cache behaviour whose origin is a function's URL: CloudFront sends every
+    request matching `pattern` to the function, with only the headers its origin request
+    policy names."""
+
+    pattern: str
+    function: str
+    methods: frozenset[str]
+    headers: frozenset[str]  # lower-case
+
+    def matches(self, path: str) -> bool:
+        return fnmatch.fnmatchcase(path, self.pattern)
+
+
+def function_url_behaviours(template: dict[str, Any]) -> list[FunctionUrlBehaviour]:
+    """The distribution's behaviours that reach a function URL (an origin whose DomainName is
+    taken from `<Function>Url.FunctionUrl`), in the distribution's order."""
+    found = []
+    for distribution in resources(template, "AWS::CloudFront::Distribution").values():
+        config = distribution["Properties"]["DistributionConfig"]
+        functions = {
+            origin["Id"]: function
+            for origin in config["Origins"]
+            if (function := _function_url_origin(template, origin["DomainName"]))
+        }
+        for behaviour in config.get("CacheBehaviors", []):
+            function = functions.get(behaviour["TargetOriginId"])
+            if function is None:
+                continue
+            policy = template["Resources"][behaviour["OriginRequestPolicyId"]["Ref"]]
+            headers = policy["Properties"]["OriginRequestPolicyConfig"]["HeadersConfig"]["Headers"]
+            found.append(
+                FunctionUrlBehaviour(
+                    behaviour["PathPattern"],
+                    function,
+                    frozenset(behaviour["AllowedMethods"]),
+                    frozenset(header.lower() for header in headers),
+                )
+            )
+    return found
+
+
+def _function_url_origin(template: dict[str, Any], domain: Any) -> str | None:
+    """The function whose URL an origin's domain is taken from (SAM names a function's URL
+    `<Function>Url`), or None for any other origin."""
+    if isinstance(domain, list):
+        return next((f for item in domain if (f := _function_url_origin(template, item))), None)
+    if not isinstance(domain, dict):
+        return None
+    attribute = domain.get("Fn::GetAtt")
+    if isinstance(attribute, list) and attribute[1:] == ["FunctionUrl"]:
+        function = str(attribute[0]).removesuffix("Url")
+        return function if function in functions(template) else None
+    return next((f for value in domain.values() if (f := _function_url_origin(template, value))), None)
+
+
+def stream_mapping(template: dict[str, Any], table: str) -> dict[str, Any]:
+    """The properties of the event source mapping that reads `table`'s stream."""
+    for mapping in resources(template, "AWS::Lambda::EventSourceMapping").values():
+        source = mapping["Properties"]["EventSourceArn"]
+        if isinstance(source, dict) and source.get("Fn::GetAtt") == [table, "StreamArn"]:
+            return dict(mapping["Properties"])
+    raise ValueError(f"no event source mapping reads the stream of {table}")
 
 
 def _integration_of(route: str, target: Any) -> str:

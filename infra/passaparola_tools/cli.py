@@ -153,7 +153,19 @@ def store(args: argparse.Namespace) -> int:
 
 
 def bench(args: argparse.Namespace) -> int:
-    """Print the handlers' import and per-request overhead figures, and the site build's time."""
+    """Print the handlers' import and per-request overhead figures, and the site build's time;
+    or, with `viral`, replay a viral code against moto."""
+    if args.suite == "viral":
+        from passaparola_tools import viral
+
+        print(
+            f"Replaying {args.rate:,} clicks a second on one code for {args.seconds} s of simulated "
+            "time through the real click handler and the real rollup, on moto (tens of minutes for 600 s)",
+            flush=True,
+        )
+        figures = viral.replay(args.seconds, args.rate, progress=lambda line: print(line, flush=True))
+        print("\n".join(viral.report(figures)))
+        return 0 if figures.within_limit and figures.count_error == 0 else 1
     from passaparola_tools import bench as benchmarks
 
     return benchmarks.main(
@@ -162,6 +174,13 @@ def bench(args: argparse.Namespace) -> int:
         site_samples=args.site_samples,
         sections=tuple(args.only or benchmarks.SECTIONS),
     )
+
+
+def cost(_: argparse.Namespace) -> int:
+    """The per-million model of a click, from the template and from calls measured on moto."""
+    from passaparola_tools import cost as model
+
+    return model.main()
 
 
 def lighthouse(args: argparse.Namespace) -> int:
@@ -214,7 +233,17 @@ def _measurement_commands(commands: argparse._SubParsersAction[argparse.Argument
     weigh_pages.add_argument("--site-dir", type=Path, help="measure this built site instead of a fresh build")
     weigh_pages.set_defaults(func=budget)
 
-    measure = commands.add_parser("bench", help="print import, overhead and site build figures")
+    measure = commands.add_parser(
+        "bench", help="print import, overhead and site build figures; `bench viral` replays a viral code"
+    )
+    measure.add_argument(
+        "suite",
+        nargs="?",
+        choices=["viral"],
+        help="viral: 3,000 clicks a second on one code for 10 minutes, against moto (tens of minutes)",
+    )
+    measure.add_argument("--seconds", type=int, default=600, help="viral: simulated seconds (default 600)")
+    measure.add_argument("--rate", type=int, default=3000, help="viral: clicks a second (default 3000)")
     measure.add_argument("--samples", type=int, default=9, help="fresh interpreters per import figure")
     measure.add_argument("--repeat", type=int, default=400, help="requests per overhead figure")
     measure.add_argument("--site-samples", type=int, default=3, help="builds per site build figure")
@@ -226,6 +255,12 @@ def _measurement_commands(commands: argparse._SubParsersAction[argparse.Argument
         "without bytecode, warm overhead, the site build against plain Pelican",
     )
     measure.set_defaults(func=bench)
+
+    price = commands.add_parser(
+        "cost",
+        help="what a million clicks cost: the template's settings, calls measured on moto, list prices",
+    )
+    price.set_defaults(func=cost)
 
     score = commands.add_parser(
         "lighthouse", help="Lighthouse scores of every page type in every language (installs it once)"

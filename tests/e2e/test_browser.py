@@ -130,8 +130,10 @@ def test_a_name_full_of_markup_shows_as_text(page: Page, local_stack: Any) -> No
 
 
 def test_an_invalid_code_gets_a_friendly_page_and_the_plain_offer(page: Page, local_stack: Any) -> None:
+    """The click path reads no code: one nobody holds lands with ?ref=, and the landing page
+    learns from GET /codes/{code} that it is not valid."""
     page.goto(f"{local_stack.url}/r/SPRING-BCDFGHJKM")
-    assert "ref_status=invalid" in page.url
+    assert "ref=SPRING-BCDFGHJKM" in page.url
     invalid = page.locator("[data-invalid]")
     expect(invalid).to_be_visible()
     expect(page.locator("form[data-claim]")).to_be_hidden()

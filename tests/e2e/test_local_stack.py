@@ -43,9 +43,15 @@ def test_the_whole_path_of_one_referral_over_http(local_stack):
     assert "/en/stats/#t=" in mail["html"]
     welcome = local_stack.mail_to("ada@example.com", "referral link")
     token = re.search(r"#t=([^\"&<]+)", welcome["html"]).group(1)
-    status, _, raw = local_stack.get("/referrers/me", headers={"authorization": f"Bearer {token}"})
-    body = json.loads(raw)
-    assert (body["clicks"], body["claims"], body["conversions"]) == (1, 1, 1)
+
+    def counted() -> dict | None:  # the counters follow the table's stream, moments later
+        status, _, raw = local_stack.get("/referrers/me", headers={"authorization": f"Bearer {token}"})
+        body = json.loads(raw)
+        return (
+            body if (status, body["clicks"], body["claims"], body["conversions"]) == (200, 1, 1, 1) else None
+        )
+
+    body = poll(counted, timeout=20)
     assert [r["status"] for r in body["rewards"]] == ["issued"]
 
 

@@ -21,8 +21,9 @@ from passaparola.domain import signatures
 from passaparola.storage import aws
 from passaparola_localstack import motoserver
 from passaparola_localstack import template as local_template
-from passaparola_localstack.events import http_event, sqs_event
+from passaparola_localstack.events import function_url_event, http_event, sqs_event
 from passaparola_localstack.provision import ACCOUNT, REGION, Stack
+from passaparola_localstack.streams import StreamMapping
 from tests.infra import cfn
 from tests.infra.lambda_sandbox import ArtifactFunction
 from tests.support import BROWSER, WEBHOOK_SECRET, Client
@@ -129,8 +130,12 @@ def test_each_function_serves_the_referral_path_with_its_own_environment_and_rol
     assert status == 201, enrolled
     code = enrolled["code"]
 
-    status, _ = _http(functions["RecordClickFunction"], "GET", f"/r/{code}", "/r/{code}", **cloudfront)
-    assert status == 302
+    # Through CloudFront's function-URL behaviour: signed by its origin access control, with
+    # the viewer's address and no origin header.
+    click = function_url_event(
+        "GET", f"/r/{code}", headers={"user-agent": BROWSER, "cloudfront-viewer-address": "198.51.100.7:443"}
+    )
+    assert functions["RecordClickFunction"].invoke(click)["statusCode"] == 302
     status, checked = _http(
         functions["ValidateCodeFunction"], "GET", f"/codes/{code}", "/codes/{code}", **cloudfront
     )
@@ -157,6 +162,8 @@ def test_each_function_serves_the_referral_path_with_its_own_environment_and_rol
 
     assert _drain_reward_queue(served_stack, functions["RewardWorkerFunction"]) > 0
     assert "released" in functions["ReleaseHeldFunction"].invoke({})
+    rollup = functions["RollUpCountersFunction"]
+    StreamMapping(served_stack, lambda _, event: rollup.invoke(event)).drain()
 
     token = _stats_token(served_stack, referrer)
     status, mine = _http(

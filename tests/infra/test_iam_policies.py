@@ -49,13 +49,23 @@ def test_roles_carry_no_managed_policy_but_logging(translated: dict[str, Any]) -
             assert managed <= ALLOWED_MANAGED_POLICIES, name
 
 
+def _mapping(template: dict[str, Any], source: str) -> dict[str, Any]:
+    (mapping,) = [
+        r["Properties"]
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::Lambda::EventSourceMapping"
+        and r["Properties"]["EventSourceArn"]["Fn::GetAtt"][0] == source
+    ]
+    return mapping
+
+
 def test_the_worker_may_read_exactly_the_queue_its_event_source_polls(template: dict[str, Any]) -> None:
     """The event source mapping polls with the function's role, so that role must hold the
     queue-reading actions, on that queue only."""
     resources = template["Resources"]
-    (mapping,) = [r for r in resources.values() if r["Type"] == "AWS::Lambda::EventSourceMapping"]
-    function = mapping["Properties"]["FunctionName"]["Ref"]
-    queue = mapping["Properties"]["EventSourceArn"]
+    mapping = _mapping(template, "RewardQueue")
+    function = mapping["FunctionName"]["Ref"]
+    queue = mapping["EventSourceArn"]
     polling = {
         "sqs:ReceiveMessage",
         "sqs:DeleteMessage",
@@ -69,3 +79,37 @@ def test_the_worker_may_read_exactly_the_queue_its_event_source_polls(template: 
     ]
     assert [set(_actions(s)) for s in granted] == [polling]
     assert granted[0]["Resource"] == queue
+
+
+def test_the_counters_rollup_reads_the_stream_only_and_writes_only_counters(template: dict[str, Any]) -> None:
+    """Its role reads the table's stream and nothing else of it, and of the table only the
+    counters' own items: the codes' counters, the campaign days and the checkpoints."""
+    resources = template["Resources"]
+    mapping = _mapping(template, "Table")
+    assert mapping["EventSourceArn"] == {"Fn::GetAtt": ["Table", "StreamArn"]}
+    statements = list(cfn.statements(resources[mapping["FunctionName"]["Ref"]]["Properties"]["Policies"]))
+    stream = [s for s in statements if any(a in {"dynamodb:GetRecords"} for a in _actions(s))]
+    assert [set(_actions(s)) for s in stream] == [
+        {
+            "dynamodb:DescribeStream",
+            "dynamodb:GetRecords",
+            "dynamodb:GetShardIterator",
+            "dynamodb:ListStreams",
+        }
+    ]
+    assert stream[0]["Resource"] == {"Fn::Sub": "${Table.Arn}/stream/*"}
+    table = [s for s in statements if s["Resource"] == {"Fn::GetAtt": ["Table", "Arn"]}]
+    assert [set(_actions(s)) for s in table] == [
+        {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:UpdateItem"}
+    ]
+    assert table[0]["Condition"] == {
+        "ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["CODE#*", "STATS#*", "ROLLUP#*"]}
+    }
+
+
+def test_the_click_function_may_write_visits_and_nothing_else(template: dict[str, Any]) -> None:
+    statements = list(cfn.statements(template["Resources"]["RecordClickFunction"]["Properties"]["Policies"]))
+    dynamodb = [s for s in statements if any(a.startswith("dynamodb:") for a in _actions(s))]
+    assert [(_actions(s), s["Condition"]) for s in dynamodb] == [
+        (["dynamodb:PutItem"], {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["VISIT#*"]}})
+    ]

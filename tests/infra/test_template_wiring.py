@@ -71,11 +71,70 @@ def _origin_for(config: dict[str, Any], path: str) -> str:
 def test_cloudfront_sends_every_api_route_to_the_api(template: dict[str, Any]) -> None:
     config = _distribution(template)
     routes = local_template.routes(template)
-    assert len(routes) == 13
+    assert len(routes) == 12
     for route in routes:
         example = route.path.replace("{code}", "SPR-7KQ2M9").replace("{conversion_id}", "cv_0123")
         example = example.replace("{token}", "spring.0123456789abcdef0123456789abcdef.AbCdEfGhIjKlMnOpQrStUv")
         assert _origin_for(config, example) == "api", route
+
+
+def test_cloudfront_sends_clicks_to_the_click_functions_url_through_origin_access_control(
+    template: dict[str, Any],
+) -> None:
+    """A click pays for no API request: /r/* goes to the function's own URL, which takes only
+    requests CloudFront signs (AWS_IAM auth, a lambda origin access control, and a permission
+    for this distribution alone)."""
+    config = _distribution(template)
+    assert _origin_for(config, "/r/SPRING-7KQMX2R9P") == "clicks"
+    (origin,) = [o for o in config["Origins"] if o["Id"] == "clicks"]
+    assert origin["DomainName"] == {
+        "Fn::Select": [2, {"Fn::Split": ["/", {"Fn::GetAtt": ["RecordClickFunctionUrl", "FunctionUrl"]}]}]
+    }
+    assert "OriginCustomHeaders" not in origin  # no secret header: the signature does that job
+    control = template["Resources"][origin["OriginAccessControlId"]["Fn::GetAtt"][0]]
+    assert control["Type"] == "AWS::CloudFront::OriginAccessControl"
+    assert control["Properties"]["OriginAccessControlConfig"] | {"Name": None} == {
+        "Name": None,
+        "OriginAccessControlOriginType": "lambda",
+        "SigningBehavior": "always",
+        "SigningProtocol": "sigv4",
+    }
+    function = template["Resources"]["RecordClickFunction"]["Properties"]
+    assert function["FunctionUrlConfig"] == {"AuthType": "AWS_IAM"}
+    permissions = [
+        r["Properties"]
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::Lambda::Permission"
+        and r["Properties"]["FunctionName"] == {"Ref": "RecordClickFunction"}
+    ]
+    distribution = {
+        "Fn::Sub": "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${SiteDistribution}"
+    }
+    assert sorted((p["Action"], p["Principal"], p["SourceArn"] == distribution) for p in permissions) == [
+        ("lambda:InvokeFunction", "cloudfront.amazonaws.com", True),
+        ("lambda:InvokeFunctionUrl", "cloudfront.amazonaws.com", True),
+    ]
+    invoke = next(p for p in permissions if p["Action"] == "lambda:InvokeFunction")
+    assert invoke["InvokedViaFunctionUrl"] is True
+
+
+def test_a_click_writes_no_log_line(template: dict[str, Any]) -> None:
+    """JSON logs at WARN: no START, END or REPORT line from Lambda, nothing below WARN from
+    the function; a counted click logs 0 bytes."""
+    logging = template["Resources"]["RecordClickFunction"]["Properties"]["LoggingConfig"]
+    assert logging == {
+        "LogGroup": {"Ref": "FunctionLogGroup"},
+        "LogFormat": "JSON",
+        "ApplicationLogLevel": "WARN",
+        "SystemLogLevel": "WARN",
+    }
+
+
+def test_the_click_function_does_not_name_the_distribution_that_names_it(translated: dict[str, Any]) -> None:
+    """The distribution's origin is the function's URL; a function environment naming the
+    distribution's domain would be a cycle CloudFormation cannot order."""
+    variables = translated["Resources"]["RecordClickFunction"]["Properties"]["Environment"]["Variables"]
+    assert "SiteDistribution" not in repr(variables)
 
 
 def test_cloudfront_sends_every_page_to_the_bucket(template: dict[str, Any]) -> None:
@@ -101,7 +160,7 @@ def test_only_the_buckets_403_becomes_the_404_page(template: dict[str, Any]) -> 
     ]
 
 
-def test_api_behaviours_neither_cache_nor_forward_the_host(template: dict[str, Any]) -> None:
+def test_api_and_click_behaviours_neither_cache_nor_forward_the_host(template: dict[str, Any]) -> None:
     caching_disabled = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
     for behaviour in _distribution(template)["CacheBehaviors"]:
         assert behaviour["CachePolicyId"] == caching_disabled, behaviour["PathPattern"]
@@ -154,7 +213,7 @@ def test_cloudfront_adds_the_origin_header_that_every_http_function_checks(templ
         "Fn::Sub": "{{resolve:secretsmanager:${OriginVerifySecret}:SecretString}}"
     }
     served = {route.function for route in local_template.routes(template)}
-    assert len(served) == 7
+    assert len(served) == 6
     for function in served:
         variables = template["Resources"][function]["Properties"]["Environment"]["Variables"]
         assert variables["ORIGIN_VERIFY_SECRET_ID"] == {"Ref": "OriginVerifySecret"}, function

@@ -160,6 +160,7 @@ def test_the_stats_page_shows_the_referrers_own_numbers(client):
     client.claim(code, "marco@example.com")
     client.convert("5", "marco@example.com")
     client.run_worker()
+    client.run_rollup()  # the counters follow the table's stream
     welcome = next(m for m in client.outbox() if m["to"] == ["anna@example.com"])
     token = welcome["text"].split("#t=")[1].split()[0]
     answer = client.call("GET", "/referrers/me", headers={"authorization": f"Bearer {token}"})

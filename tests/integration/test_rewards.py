@@ -167,5 +167,6 @@ def test_the_cap_stops_rewards_but_still_records_orders(client):
     assert [a["status"] for a in answers[:3]] == ["queued"] * 3
     assert (answers[3]["status"], answers[3]["reason"]) == ("rejected", "cap_reached")
     assert len([r for r in rewards_of(client, f"CODE#{code}").values() if r["role"] == "referrer"]) == 3
+    client.run_rollup()
     (item,) = items_under(client.stack, f"CODE#{code}", "CODE")
-    assert (item["conversions"], item["qualified"]) == (4, 3)
+    assert (item["orders"], item["qualified"]) == (4, 3)

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
-from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from passaparola.api import errors, origin
 from passaparola.observability import logger, metrics
@@ -32,7 +32,7 @@ def _json(body: str) -> Any:
         raise json.JSONDecodeError(str(exc), body, 0) from exc
 
 
-def make_app(*routers: APIGatewayHttpRouter) -> APIGatewayHttpResolver:
+def make_app(*routers: Router) -> APIGatewayHttpResolver:
     app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=_json)
     for router in routers:
         app.include_router(router)

@@ -8,7 +8,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
@@ -148,7 +149,7 @@ def _describe(problem: dict[str, Any]) -> str:
     return f"{where}: {problem.get('msg', 'is not valid')}"
 
 
-def install(app: APIGatewayHttpResolver) -> None:
+def install(app: ApiGatewayResolver) -> None:
     @app.exception_handler(errors.DomainError)
     def domain_error(exc: errors.DomainError) -> Response[str]:
         extra = {"reason": exc.reason} if isinstance(exc, errors.CodeNotValid) else {}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
-from aws_lambda_powertools.metrics import MetricUnit
 
 from passaparola import qr, wiring
 from passaparola.api.origin import client_address
@@ -17,7 +16,6 @@ from passaparola.api.schemas import (
     error_responses,
     ok,
 )
-from passaparola.observability import metrics
 
 router = APIGatewayHttpRouter()
 
@@ -39,9 +37,6 @@ def enrol(body: EnrolRequest) -> Response[EnrolResponse]:
     wiring.rate_limit("enrol").hit(client_address(router.current_event))
     enrolled = wiring.enrolment().enrol(
         body.campaign, body.email, body.name, body.locale, client_address(router.current_event)
-    )
-    metrics.add_metric(
-        name="Enrolled" if enrolled.created else "EnrolledAgain", unit=MetricUnit.Count, value=1
     )
     return Response(
         201,
@@ -69,7 +64,6 @@ def claim(body: ClaimRequest) -> Response[ClaimResponse]:
     claimed = wiring.claims().claim(
         body.code, body.email, body.locale, body.variant, client_address(router.current_event)
     )
-    metrics.add_metric(name="Claimed" if claimed.created else "ClaimedAgain", unit=MetricUnit.Count, value=1)
     gift = claimed.friend_reward
     reward = None
     if gift is not None:

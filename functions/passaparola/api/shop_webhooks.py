@@ -95,7 +95,6 @@ def _convert(request: Delivery[ConversionRequest]) -> ConversionResponse:
 def conversion_answer(order: PaidOrder) -> ConversionResponse:
     """A paid order converted, as every route that takes one answers it."""
     converted = wiring.conversions().convert(order)
-    metrics.add_metric(name=f"Conversion{converted.status.capitalize()}", unit=MetricUnit.Count, value=1)
     return ConversionResponse(
         conversion_id=converted.conversion_id,
         status=converted.status,
@@ -110,7 +109,6 @@ def _review(request: Delivery[ReviewRequest]) -> ReviewResponse:
         request.path["conversion_id"], request.body.decision, request.body.note, "shop"
     )
     review, ruling = decided.review, decided.ruling
-    metrics.add_metric(name=f"Review{ruling.decision.capitalize()}", unit=MetricUnit.Count, value=1)
     return ReviewResponse(
         conversion_id=review.conversion_id,
         order_id=review.order_id,
@@ -130,7 +128,6 @@ def _refund(request: Delivery[RefundRequest]) -> RefundResponse:
 def refund_answer(order_id: str) -> RefundResponse:
     """A refund taken, as every route that takes one answers it."""
     refunded = wiring.refunds().refund(order_id)
-    metrics.add_metric(name="Refund", unit=MetricUnit.Count, value=1)
     return RefundResponse(
         order_id=refunded.order_id,
         status=refunded.status,

@@ -52,6 +52,7 @@ class Candidate:
     via: Via
     claimed_at: datetime | None
     same_client: bool = False  # claimed from the referrer's own client on their enrolment day
+    variant: str | None = None  # the landing page's A/B variant the friend claimed on
     # Whose referral it is, when not the buyer's: the friend the coupon was issued to. Their
     # first order in the campaign is the one that counts, whatever address they buy with.
     friend: str | None = None
@@ -67,13 +68,24 @@ def candidates(
     found: list[Candidate] = []
     for code in referral_codes:
         claim = claimed.get(code)
-        found.append(Candidate(code, "code", claim.claimed_at if claim else None, _same_client(claim)))
+        found.append(
+            Candidate(
+                code,
+                "code",
+                claim.claimed_at if claim else None,
+                _same_client(claim),
+                claim.variant if claim else None,
+            )
+        )
     found.extend(
-        Candidate(c.code, "coupon", c.claimed_at, _same_client(c), friend=c.friend) for c in coupon_claims
+        Candidate(c.code, "coupon", c.claimed_at, _same_client(c), c.variant, friend=c.friend)
+        for c in coupon_claims
     )
     tried = {candidate.code for candidate in found}
     found.extend(
-        Candidate(c.code, "claim", c.claimed_at, _same_client(c)) for c in by_time if c.code not in tried
+        Candidate(c.code, "claim", c.claimed_at, _same_client(c), c.variant)
+        for c in by_time
+        if c.code not in tried
     )
     return found
 

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 ClaimOutcome = Literal["created", "exists", "code_inactive", "cap_reached"]
 RecordOutcome = Literal["recorded", "duplicate", "not_first", "cap_reached"]
 IssueOutcome = Literal["issued", "not_held", "coupon_taken"]
-VisitOutcome = Literal["counted", "repeat", "invalid", "lost"]
+VisitOutcome = Literal["counted", "repeat", "lost"]
 VoidReason = Literal["refunded", "review_rejected"]
 
 
@@ -58,7 +58,9 @@ class RewardRef:
 
 @dataclass(frozen=True)
 class Referrer:
-    """A referral code, the person who owns it, and its counters."""
+    """A referral code, the person who owns it, and its counters. `clicks`, `claims` and
+    `orders` are rolled up from the table's stream, moments after the fact; `qualified` and
+    `rewarded` are written with the money they count, because decisions read them."""
 
     code: str
     campaign: str
@@ -72,8 +74,7 @@ class Referrer:
     enrol_client: str | None = None  # the salted per-day hash of the network it enrolled from
     clicks: int = 0
     claims: int = 0
-    conversions: int = 0
-    repeat_orders: int = 0
+    orders: int = 0  # attributed first orders
     qualified: int = 0  # referrals that took a slot of the campaign's cap
     rewarded: int = 0  # referrals whose reward was issued, past the refund window
     welcome_sent_at: datetime | None = None
@@ -101,13 +102,16 @@ class Claim:
 
 @dataclass(frozen=True)
 class FirstOrder:
-    """That a friend's first order in a campaign has been counted, and which one it was."""
+    """That a friend's first order in a campaign has been counted, and which one it was;
+    with the claim it came from, if any (when, and the landing page's A/B variant)."""
 
     friend: str
     campaign: str
     order_id: str
     at: datetime
     code: str
+    claimed_at: datetime | None = None
+    variant: str | None = None
 
 
 @dataclass(frozen=True)
@@ -249,6 +253,7 @@ class Visit:
     """A visitor's click on a code, counted once a day."""
 
     code: str
+    campaign: str
     day: date
     visitor: str
     at: datetime

@@ -11,11 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 
 from passaparola import config, wiring
-from passaparola.observability import logger, metrics
+from passaparola.observability import logger
 from passaparola.storage.idempotency import Once
 
 if TYPE_CHECKING:
@@ -40,7 +39,6 @@ class Moved:
 
 def _advance(request: RewardMessage) -> Moved:
     reward = wiring.reward_lifecycle().advance(request.ref)
-    metrics.add_metric(name=f"Reward{reward.status.title().replace('_', '')}", unit=MetricUnit.Count, value=1)
     return Moved(reward_id=reward.reward_id, status=reward.status)
 
 
@@ -57,7 +55,6 @@ def record_handler(record: SQSRecord, lambda_context: LambdaContext) -> Moved:
 
 
 @logger.inject_lambda_context(clear_state=True)
-@metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> Any:
     return process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context

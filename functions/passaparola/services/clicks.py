@@ -1,10 +1,17 @@
-"""GET /r/{code}: count the click (people only, once a day each) and send them on."""
+"""GET /r/{code}: count the click (people only, once a day each) and send them on.
+
+A counted click is one conditional write of a visit and nothing else: no read, so the code is
+not looked up. A code that cannot be one of a running campaign (malformed, an unknown prefix,
+a campaign over) lands with ref_status=invalid; any other lands with ?ref=CODE, and the
+landing page asks GET /codes/{code} whether it is valid. The counters, rolled up from the
+table's stream, count a visit only for a code that exists and is active.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Literal
 
 from passaparola import site_paths
@@ -18,7 +25,7 @@ from passaparola.services.ports import ClickStore
 # Long enough to dedupe a day and to debug a report; short enough to hold little about anyone.
 VISIT_RETENTION = timedelta(days=7)
 
-ClickOutcome = Literal["counted", "repeat", "invalid", "lost", "bot"]
+ClickOutcome = Literal["counted", "repeat", "lost", "invalid", "bot"]
 
 
 @dataclass(frozen=True)
@@ -52,13 +59,10 @@ class ClickRecorder:
             return Redirect(self.links.page(landing, ref=code), "bot")
         # Only a click that would be written counts against its client (RateLimited: a 429).
         self.limiter.hit(source_ip)
-        user_agent = headers.get("user-agent", "")
-        visitor = visits.visitor_id(self.salt, source_ip, user_agent, now.date())
+        day = now.astimezone(UTC).date()
+        visitor = visits.visitor_id(self.salt, source_ip, headers.get("user-agent", ""), day)
         variant = visits.variant_for(visitor, campaign.variants)
-        outcome = self.store.record(
-            Visit(code, now.date(), visitor, now, variant, expires_at=now + VISIT_RETENTION)
-        )
-        if outcome == "invalid":
-            return Redirect(self.links.page(landing, ref=code, ref_status="invalid"), outcome)
+        visit = Visit(code, campaign.rules.slug, day, visitor, now, variant, now + VISIT_RETENTION)
+        outcome = self.store.record(visit)
         query = {"ref": code} | ({"v": variant} if variant else {})
         return Redirect(self.links.page(landing, **query), outcome)

@@ -246,7 +246,15 @@ class Conversions:
             order,
             sighting,
             tuple(rewards),
-            first=FirstOrder(found.friend, campaign.slug, order.order_id, facts.now, found.referrer.code)
+            first=FirstOrder(
+                found.friend,
+                campaign.slug,
+                order.order_id,
+                facts.now,
+                found.referrer.code,
+                claimed_at=found.candidate.claimed_at,
+                variant=found.candidate.variant,
+            )
             if first
             else None,
             takes_slot=takes_slot,

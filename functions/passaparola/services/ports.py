@@ -7,12 +7,13 @@ False, or an outcome), exactly as the table's conditions decide it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from passaparola.domain import records
+    from passaparola.domain.counters import Deltas
     from passaparola.domain.limits import Window
     from passaparola.domain.tokens import OptOut
     from passaparola.storage.mailer import Email
@@ -120,6 +121,21 @@ class ReviewStore(Protocol):
 
 class ClickStore(Protocol):
     def record(self, visit: records.Visit) -> records.VisitOutcome: ...
+
+
+class RollupStore(Protocol):
+    def checkpoint(self, batch: str) -> int | None:
+        """The sequence number up to which a batch of the stream has been counted."""
+        ...
+
+    def counted_codes(self, codes: Collection[str]) -> set[str]:
+        """Those of `codes` whose clicks count: codes that exist and are active."""
+        ...
+
+    def apply(self, batch: str, after: int | None, upto: int, deltas: Deltas) -> bool:
+        """All of `deltas` and the batch's checkpoint moved from `after` to `upto`, in one
+        transaction; False, writing nothing, if the checkpoint is not at `after`."""
+        ...
 
 
 class LimitStore(Protocol):

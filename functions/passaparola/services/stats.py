@@ -49,7 +49,7 @@ class Stats:
             share_url=self.links.share(code),
             clicks=referrer.clicks,
             claims=referrer.claims,
-            conversions=referrer.conversions,
+            conversions=referrer.orders,
             rewards=[
                 shown(r, language, self.rules)
                 for r in sorted(rewards, key=lambda r: r.created_at, reverse=True)

@@ -39,7 +39,7 @@ def _item(claim: Claim) -> Item:
     }
 
 
-def _claim(item: Item) -> Claim:
+def claim_of(item: Item) -> Claim:
     return Claim(
         friend=keys.friend_of(item["pk"]),
         campaign=item["campaign"],
@@ -61,16 +61,20 @@ def first_order_item(first: FirstOrder) -> Item:
         "order_id": first.order_id,
         "at": stamp(first.at),
         "code": first.code,
+        "claimed_at": stamp(first.claimed_at) if first.claimed_at else None,
+        "variant": first.variant,
     }
 
 
-def _first_order(friend: str, item: Item) -> FirstOrder:
+def first_order_of(friend: str, item: Item) -> FirstOrder:
     return FirstOrder(
         friend=friend,
         campaign=item["sk"].removeprefix(keys.CONVERTED),
         order_id=item["order_id"],
         at=moment(item, "at"),
         code=item["code"],
+        claimed_at=stamped(item, "claimed_at"),
+        variant=item.get("variant"),
     )
 
 
@@ -79,7 +83,7 @@ class ClaimStore:
         self.table = table
 
     def get(self, email_key: str, campaign: str) -> Claim | None:
-        return self.table.read(keys.claim(email_key, campaign), _claim)
+        return self.table.read(keys.claim(email_key, campaign), claim_of)
 
     def note_reward_emailed(self, claim: Claim, now: datetime, not_since: datetime) -> bool:
         """Record that the friend's reward is emailed again, unless it was after `not_since`."""
@@ -128,30 +132,34 @@ class ClaimStore:
         claims, first_orders = [], {}
         for item in self.table.query(keys.friend_pk(email_key)):
             if item["sk"].startswith(keys.CLAIM):
-                claims.append(_claim(item))
+                claims.append(claim_of(item))
             elif item["sk"].startswith(keys.CONVERTED):
-                first = _first_order(email_key, item)
+                first = first_order_of(email_key, item)
                 first_orders[first.campaign] = first
         return FriendHistory(tuple(claims), first_orders)
 
     def create(
         self, claim: Claim, rewards: Sequence[Reward], *, takes_slot: bool, cap: int | None
     ) -> tuple[ClaimOutcome, Claim | None]:
-        """Write the claim, bump its code's counters and add its rewards, all or nothing.
+        """Write the claim and its rewards, on an active code (taking a slot of its cap when
+        the claim earns the referrer's reward), all or nothing. The `claims` counter is rolled
+        up from the stream.
 
         Returns the outcome and, when the friend had already claimed, the earlier claim.
         """
-        expression = "ADD claims :one" + (", qualified :one" if takes_slot else "")
         condition = "attribute_exists(pk) AND #status = :active"
-        values: dict[str, object] = {":one": 1, ":active": "active"}
-        if takes_slot and cap is not None:
-            condition += " AND (attribute_not_exists(qualified) OR qualified < :cap)"
-            values[":cap"] = cap
-        transaction = (
-            self.table.transaction()
-            .put("claim", _item(claim))
-            .update("code", keys.code(claim.code), expression, values, condition, {"#status": "status"})
-        )
+        values: dict[str, object] = {":active": "active"}
+        transaction = self.table.transaction().put("claim", _item(claim))
+        if takes_slot:
+            values[":one"] = 1
+            if cap is not None:
+                condition += " AND (attribute_not_exists(qualified) OR qualified < :cap)"
+                values[":cap"] = cap
+            transaction.update(
+                "code", keys.code(claim.code), "ADD qualified :one", values, condition, {"#status": "status"}
+            )
+        else:
+            transaction.check("code", keys.code(claim.code), condition, values, {"#status": "status"})
         for index, reward in enumerate(rewards):
             transaction.put(f"reward{index}", reward_item(reward))
         try:
@@ -159,7 +167,7 @@ class ClaimStore:
         except Cancelled as cancelled:
             if cancelled.failed("claim"):
                 earlier = cancelled.items["claim"] or self.table.get(keys.claim(claim.friend, claim.campaign))
-                return "exists", _claim(earlier) if earlier else None
+                return "exists", claim_of(earlier) if earlier else None
             if cancelled.failed("code"):
                 old = cancelled.items["code"]
                 inactive = old is None or old.get("status") != "active"

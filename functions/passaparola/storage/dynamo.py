@@ -120,6 +120,27 @@ class Transaction:
             op["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
         return self._add(name, {"Update": op})
 
+    def check(
+        self,
+        name: str,
+        key: Mapping[str, str],
+        condition: str,
+        values: Mapping[str, Any] | None = None,
+        names: Mapping[str, str] | None = None,
+    ) -> Transaction:
+        """A condition on an item the transaction does not write."""
+        op: dict[str, Any] = {
+            "TableName": self.table.name,
+            "Key": to_dynamo(key),
+            "ConditionExpression": condition,
+        }
+        if values:
+            op["ExpressionAttributeValues"] = to_dynamo(values)
+        if names:
+            op["ExpressionAttributeNames"] = names
+        op["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+        return self._add(name, {"ConditionCheck": op})
+
     def _add(self, name: str, operation: dict[str, Any]) -> Transaction:
         self._names.append(name)
         self._operations.append(operation)

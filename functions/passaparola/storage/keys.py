@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from passaparola.domain.records import Owner, RewardRef
 
 DUE_INDEX = "due"
 DUE = "DUE"
+# The sparse index of referral codes by rank, one partition per campaign (`top_pk`).
+TOP_INDEX = "top"
 _CODE = "CODE#"
+VISIT = "VISIT#"
+ORDER = "ORDER#"
 _FRIEND = "FRIEND#"
 # Sort-key prefixes of what a query under one code or one friend finds.
 CLAIM = "CLAIM#"
@@ -27,7 +33,13 @@ def enrolment(campaign: str, email_key: str) -> dict[str, str]:
 
 
 def visit(code: str, day: str, visitor: str) -> dict[str, str]:
-    return {"pk": f"VISIT#{code}#{day}#{visitor}", "sk": "VISIT"}
+    return {"pk": f"{VISIT}{code}#{day}#{visitor}", "sk": "VISIT"}
+
+
+def visit_parts(pk: str) -> tuple[str, date, str]:
+    """The code, day and visitor a visit's key names."""
+    code, day, visitor = pk.removeprefix(VISIT).split("#")
+    return code, date.fromisoformat(day), visitor
 
 
 def friend_pk(email_key: str) -> str:
@@ -53,7 +65,7 @@ def converted(email_key: str, campaign: str) -> dict[str, str]:
 
 
 def order(order_id: str) -> dict[str, str]:
-    return {"pk": f"ORDER#{order_id}", "sk": "ORDER"}
+    return {"pk": f"{ORDER}{order_id}", "sk": "ORDER"}
 
 
 def owner_pk(owner: Owner) -> str:
@@ -104,3 +116,17 @@ def limit(route: str, client: str, window_start: int) -> dict[str, str]:
 def opt_out(email_key: str) -> dict[str, str]:
     """The campaigns an address has unsubscribed from, under its key (no address is kept)."""
     return {"pk": f"OPTOUT#{email_key}", "sk": "OPTOUT"}
+
+
+def stats_day(campaign: str, day: str) -> dict[str, str]:
+    """A campaign's counters for one day (written by the counters' stream consumer)."""
+    return {"pk": stats_pk(campaign), "sk": f"DAY#{day}"}
+
+
+def stats_pk(campaign: str) -> str:
+    return f"STATS#{campaign}"
+
+
+def rollup_checkpoint(batch: str) -> dict[str, str]:
+    """How far the counters have taken one batch of the table's stream (expires after it)."""
+    return {"pk": f"ROLLUP#{batch}", "sk": "ROLLUP"}

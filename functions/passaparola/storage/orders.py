@@ -48,7 +48,7 @@ def _item(order: Order) -> Item:
     }
 
 
-def _order(item: Item) -> Order:
+def order_of(item: Item) -> Order:
     return Order(
         order_id=item["order_id"],
         status=item["status"],
@@ -72,7 +72,7 @@ class OrderStore:
         self.table = table
 
     def get(self, order_id: str) -> Order | None:
-        return self.table.read(keys.order(order_id), _order)
+        return self.table.read(keys.order(order_id), order_of)
 
     def look_up(
         self, order_id: str, markers: Mapping[str, str]
@@ -81,7 +81,7 @@ class OrderStore:
         one read: what every delivery of an order needs first."""
         order_key = keys.order(order_id)
         found = self.table.get_many([order_key, *marker_keys(markers)])
-        order = next((_order(item) for item in found if item["pk"] == order_key["pk"]), None)
+        order = next((order_of(item) for item in found if item["pk"] == order_key["pk"]), None)
         return order, markers_among(found, markers)
 
     def record(self, conversion: Conversion) -> tuple[RecordOutcome, Order | None]:
@@ -89,23 +89,22 @@ class OrderStore:
 
         The first-order item makes `first` true for exactly one order even when two arrive at
         once; a referral that takes a slot counts against the referrer's cap, under a
-        condition. Returns the outcome and, for a duplicate, the order recorded first.
+        condition. The `orders` and revenue counters are rolled up from the stream. Returns
+        the outcome and, for a duplicate, the order recorded first.
         """
         order, first = conversion.order, conversion.first
         if order.code is None:
             raise ValueError("an order that earns rewards is attributed to a referral code")
-        expression = "ADD conversions :one" if first else "ADD repeat_orders :one"
-        values: dict[str, object] = {":one": 1}
-        condition = None
-        if conversion.takes_slot:
-            expression += ", qualified :one"
-            if conversion.cap is not None:
-                condition = "attribute_not_exists(qualified) OR qualified < :cap"
-                values[":cap"] = conversion.cap
         transaction = self.table.transaction().put("order", _item(order))
         if first:
             transaction.put("first", first_order_item(first))
-        transaction.update("code", keys.code(order.code), expression, values, condition)
+        if conversion.takes_slot:
+            values: dict[str, object] = {":one": 1}
+            condition = None
+            if conversion.cap is not None:
+                condition = "attribute_not_exists(qualified) OR qualified < :cap"
+                values[":cap"] = conversion.cap
+            transaction.update("code", keys.code(order.code), "ADD qualified :one", values, condition)
         for index, reward in enumerate(conversion.rewards):
             transaction.put(f"reward{index}", reward_item(reward))
         if conversion.review is not None:
@@ -135,7 +134,7 @@ class OrderStore:
         return "recorded", None
 
     def _first_recorded(self, old: Item | None, order_id: str) -> Order | None:
-        return _order(old) if old else self.get(order_id)
+        return order_of(old) if old else self.get(order_id)
 
     def mark_refunded(self, order_id: str, now: datetime) -> Order | None:
         """Flag the order refunded and return it; None if the shop never reported it.
@@ -155,7 +154,7 @@ class OrderStore:
             except ConditionFailed:
                 pass
             else:
-                return _order(item)
+                return order_of(item)
             marker = Order(order_id=order_id, status="refunded", refunded_at=now)
             try:
                 self.table.put(_item(marker), condition="attribute_not_exists(pk)")

@@ -1,0 +1,57 @@
+"""The table's stream, as the event source mapping delivers it: each record as the change of
+one typed record (its old and new image), in the order of its sequence number."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from aws_lambda_powertools import Logger
+
+from passaparola.domain.counters import Change, Counted, StreamChange
+from passaparola.storage import keys
+from passaparola.storage.claims import claim_of, first_order_of
+from passaparola.storage.clicks import visit_of
+from passaparola.storage.dynamo import Item, from_dynamo
+from passaparola.storage.orders import order_of
+from passaparola.storage.referrers import referrer_of
+from passaparola.storage.rewards import reward_of
+
+logger = Logger(child=True)
+
+
+def batch(records: Sequence[Mapping[str, Any]]) -> tuple[str, list[StreamChange]]:
+    """The batch's name (its first record's event id, the same each time the batch is handed
+    over again) and its changes. A record of no counted kind, or one that cannot be read, is
+    left out: one bad item must not hold up every count behind it."""
+    changes = []
+    for record in records:
+        stream = record["dynamodb"]
+        try:
+            old, new = _typed(stream.get("OldImage")), _typed(stream.get("NewImage"))
+        except (KeyError, ValueError, TypeError):
+            logger.exception("stream record not counted", extra={"keys": stream.get("Keys")})
+            continue
+        if old is not None or new is not None:
+            changes.append(StreamChange(int(stream["SequenceNumber"]), Change(old, new)))
+    return (records[0]["eventID"] if records else ""), changes
+
+
+def _typed(image: Mapping[str, Any] | None) -> Counted | None:
+    if not image:
+        return None
+    item: Item = from_dynamo(image)
+    pk, sk = item["pk"], item["sk"]
+    if pk.startswith(keys.VISIT):
+        return visit_of(item)
+    if pk.startswith(keys.ORDER):
+        return order_of(item)
+    if sk == "CODE":
+        return referrer_of(item)
+    if sk.startswith(keys.CLAIM):
+        return claim_of(item)
+    if sk.startswith(keys.CONVERTED):
+        return first_order_of(keys.friend_of(pk), item)
+    if sk.startswith(keys.REWARD):
+        return reward_of(item)
+    return None

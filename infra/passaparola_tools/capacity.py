@@ -1,0 +1,206 @@
+"""What DynamoDB writes consume, worked out as DynamoDB bills them (moto reports none for
+transactions): 1 WCU per KB or part of one for a standard write, 2 for a transactional one; an
+item's size is the larger of before and after; a failed condition consumes what the write
+would have; and a change of an index's sort key is two writes on the index's partition (the
+old entry deleted, the new one put). The cost model and the viral replay both count this way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import importlib
+import math
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+LIMIT_WCU = 1000  # per partition key and second, before DynamoDB throttles it
+Hottest = tuple[str, int, float]  # key, second, WCU
+
+
+@dataclass
+class Writes:
+    """WCU by partition key and second, folded second by second into the hottest key of each
+    kind (a replay of a million visits cannot keep every key of every second)."""
+
+    total: float = 0.0
+    calls: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    hottest: Hottest = ("", 0, 0.0)
+    hottest_by_kind: dict[str, Hottest] = field(default_factory=dict)
+    by_kind: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    _second: int = 0
+    _keys: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+
+    def add(self, second: int, key: str, wcu: float) -> None:
+        if second != self._second:
+            self.fold()
+            self._second = second
+        self._keys[key] += wcu
+        self.total += wcu
+        self.by_kind[kind(key)] += wcu
+
+    def fold(self) -> None:
+        for key, wcu in self._keys.items():
+            if wcu > self.hottest[2]:
+                self.hottest = (key, self._second, wcu)
+            if wcu > self.hottest_by_kind.get(kind(key), ("", 0, 0.0))[2]:
+                self.hottest_by_kind[kind(key)] = (key, self._second, wcu)
+        self._keys = defaultdict(float)
+
+
+def kind(key: str) -> str:
+    """What a partition key is: VISIT, CODE, STATS, ROLLUP... or an index's partition."""
+    return key.split("#", 1)[0] if "#" in key else key.split(":", 1)[0]
+
+
+@contextlib.contextmanager
+def recording(table: str, writes: Writes, second: Callable[[], int]) -> Iterator[None]:
+    """Every PutItem, UpdateItem and TransactWriteItems made through the functions' DynamoDB
+    client, with what it consumes, in the `second()` it was made. Reads are counted as calls."""
+    from passaparola.storage import aws
+
+    events = aws.client("dynamodb").meta.events
+    pending: list[tuple[int, list[tuple[dict[str, Any], dict[str, Any] | None, dict[str, Any] | None]]]] = []
+
+    def before(params: dict[str, Any], model: Any, **_: Any) -> None:
+        writes.calls[model.name] += 1
+        if model.name in ("PutItem", "UpdateItem"):
+            key = params.get("Key") or {name: params["Item"][name] for name in ("pk", "sk")}
+            pending.append((1, [(key, _stored(table, key), params.get("Item"))]))
+        elif model.name == "TransactWriteItems":
+            touched = []
+            for operation in params["TransactItems"]:
+                ((op, detail),) = operation.items()
+                key = detail["Key"] if op != "Put" else {n: detail["Item"][n] for n in ("pk", "sk")}
+                touched.append((key, _stored(table, key), detail.get("Item")))
+            pending.append((2, touched))
+
+    def after(model: Any, **_: Any) -> None:
+        if model.name not in ("PutItem", "UpdateItem", "TransactWriteItems") or not pending:
+            return
+        factor, touched = pending.pop()
+        now = second()
+        for key, old, put in touched:
+            new = _stored(table, key)
+            size = max(item_bytes(old), item_bytes(new), item_bytes(put))
+            writes.add(now, key["pk"]["S"], factor * max(1, math.ceil(size / 1024)))
+            index = _top_index_writes(old, new)
+            if index:
+                writes.add(now, f"top index:{_value(new or old, 'top_pk')}", index)
+
+    events.register("before-parameter-build.dynamodb", before)
+    events.register("after-call.dynamodb", after)
+    try:
+        yield
+    finally:
+        events.unregister("before-parameter-build.dynamodb", before)
+        events.unregister("after-call.dynamodb", after)
+
+
+# What the template's `top` index holds of a code (its keys and projected attributes).
+_TOP_INDEX_ATTRIBUTES = ("top_pk", "rank", "code", "display_name", "clicks", "claims", "orders")
+
+
+def _top_index_writes(old: dict[str, Any] | None, new: dict[str, Any] | None) -> int:
+    """Writes on the `top` index for a code's change: its sort key changed, a delete (if it was
+    in the index) and a put; only a projected attribute changed, one put; else none."""
+    if _value(new, "rank") is None and _value(old, "rank") is None:
+        return 0
+    if _value(old, "rank") != _value(new, "rank"):
+        return 2 if _value(old, "rank") is not None and _value(new, "rank") is not None else 1
+    return int(any(_value(old, name) != _value(new, name) for name in _TOP_INDEX_ATTRIBUTES))
+
+
+def _stored(table: str, key: dict[str, Any]) -> dict[str, Any] | None:
+    """An item as moto (in this process) holds it now, read without an API call."""
+    from moto.core.models import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+
+    found = dynamodb_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].get_item(table, key)
+    return found.to_json()["Attributes"] if found else None
+
+
+def _value(item: dict[str, Any] | None, name: str) -> Any:
+    if item is None or name not in item:
+        return None
+    return next(iter(item[name].values()))
+
+
+def item_bytes(item: dict[str, Any] | None) -> int:
+    """An item's size as DynamoDB counts it: names and values; a number about one byte per
+    two significant digits, plus one."""
+    if not item:
+        return 0
+    return sum(len(name.encode()) + _value_bytes(value) for name, value in item.items())
+
+
+def _value_bytes(value: dict[str, Any]) -> int:
+    ((kind_, data),) = value.items()
+    if kind_ == "S":
+        return len(str(data).encode())
+    if kind_ == "N":
+        digits = str(Decimal(str(data)).normalize()).replace("-", "").replace(".", "").lstrip("0")
+        return (len(digits) + 1) // 2 + 1
+    if kind_ == "B":  # bytes as sent; base64 text as moto returns it
+        return len(data) if isinstance(data, bytes) else len(str(data)) * 3 // 4
+    if kind_ in ("BOOL", "NULL"):
+        return 1
+    if kind_ == "M":
+        return 3 + sum(len(k.encode()) + _value_bytes(v) for k, v in data.items())
+    if kind_ == "L":
+        return 3 + sum(1 + _value_bytes(v) for v in data)
+    return sum(len(str(v).encode()) for v in data)
+
+
+@contextlib.contextmanager
+def light_transactions() -> Iterator[None]:
+    """moto deep-copies every table a transaction touches, to roll back a cancelled one: on a
+    table of a million visits that takes seconds per transaction. Here a transaction snapshots
+    the items it touches and the stream's length instead, and puts those back when cancelled."""
+    from moto.dynamodb.models.table import Table
+
+    models: Any = importlib.import_module("moto.dynamodb.models")
+
+    original = models.DynamoDBBackend.transact_write_items
+
+    class _ShallowTables:
+        @staticmethod
+        def deepcopy(value: Any, memo: Any = None) -> Any:
+            return value if isinstance(value, Table) else copy.deepcopy(value, memo)
+
+    def transact(self: Any, transact_items: list[dict[str, Any]]) -> None:
+        snapshots = []
+        streams = {}
+        for operation in transact_items:
+            ((kind, detail),) = operation.items()
+            table = self.get_table(detail["TableName"])
+            key = detail["Key"] if kind != "Put" else {n: detail["Item"][n] for n in ("pk", "sk")}
+            current = self.get_item(detail["TableName"], key)
+            snapshots.append((detail["TableName"], key, current.to_json()["Attributes"] if current else None))
+            if table.stream_shard is not None:
+                streams[detail["TableName"]] = len(table.stream_shard.items)
+        models.copy = _ShallowTables
+        try:
+            original(self, transact_items)
+        except Exception:
+            for name, key, old in reversed(snapshots):
+                if old is None:
+                    if self.get_item(name, key) is not None:
+                        self.delete_item(name, key)
+                else:
+                    self.put_item(name, old)
+            for name, length in streams.items():
+                shard = self.get_table(name).stream_shard
+                del shard.items[length:]
+            raise
+        finally:
+            models.copy = copy
+
+    models.DynamoDBBackend.transact_write_items = transact
+    try:
+        yield
+    finally:
+        models.DynamoDBBackend.transact_write_items = original
