@@ -108,3 +108,17 @@ def new_customers_only(*, to: str, lang: str, campaign: CompiledCampaign, brand:
             *_footer(lang, brand),
         ],
     )
+
+
+def admin_sign_in(*, to: str, lang: str, brand: BrandContact, url: str, minutes: int) -> Email:
+    """The console's sign-in link, to an address a brand file lists as an admin."""
+    return _render(
+        to,
+        i18n.text(lang, "email.signin.subject", brand=brand.name),
+        [
+            i18n.text(lang, "email.greeting.anonymous"),
+            (i18n.text(lang, "email.signin.body", brand=brand.name, minutes=minutes), url),
+            i18n.text(lang, "email.signin.ignore"),
+            i18n.text(lang, "email.signature", brand=brand.name),
+        ],
+    )

@@ -23,3 +23,8 @@ def stats(lang: str) -> str:
 
 def home(lang: str | None = None) -> str:
     return f"/{lang}/" if lang else "/"
+
+
+def admin(lang: str) -> str:
+    """The console, where a sign-in link lands."""
+    return f"/{lang}/admin/"

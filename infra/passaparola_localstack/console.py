@@ -17,6 +17,7 @@ from rich.panel import Panel
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from passaparola.domain import signatures
+from passaparola.domain.campaign import Rules
 from passaparola_build import content
 from passaparola_localstack import demo
 from passaparola_localstack.serve import STATE, LocalStack
@@ -70,6 +71,8 @@ def serve(
         f"API         {local.url}  (OpenAPI: {local.url}/openapi.json)",
         f"Outbox      {local.url}/_local/   (email sent, and a test store)",
         f"Store's dev signing secret  {local.webhook_secret}",
+        f"Admin key   {local.admin_key}",
+        f"Admins      {_admins(local)} (sign in by email; the link is in the outbox)",
         f"Limits      {_limits(local)} per client (--parameter to change)",
     ]
     if seed:
@@ -90,6 +93,12 @@ def _limits(local: LocalStack) -> str:
     routes = {"enrol": "EnrolRateLimit", "claims": "ClaimRateLimit", "codes": "CodeLookupRateLimit"}
     routes["clicks"] = "ClickRateLimit"
     return ", ".join(f"{route} {local.stack.ref(parameter)} s" for route, parameter in routes.items())
+
+
+def _admins(local: LocalStack) -> str:
+    """Who may sign in to the console: the brand files' admins, from the rules just built."""
+    admins = sorted(Rules.model_validate_json(local.rules_path.read_bytes()).admins)
+    return ", ".join(admins) or "nobody yet: add admins: to a brand file"
 
 
 def _interrupt(*_: object) -> None:

@@ -26,7 +26,7 @@ from passaparola_build import paths, site_policy
 from passaparola_build.site_build import build_site
 from passaparola_localstack import devpages, motoserver
 from passaparola_localstack.gateway import Gateway, sandboxes
-from passaparola_localstack.provision import Stack, new_webhook_secret, provision
+from passaparola_localstack.provision import Stack, new_admin_key, new_webhook_secret, provision
 from passaparola_localstack.sandbox import SandboxPool
 
 STATE = paths.BUILD / "local"
@@ -58,6 +58,7 @@ class LocalStack:
     state_dir: Path = STATE
     url: str = ""
     webhook_secret: str = field(default_factory=new_webhook_secret)
+    admin_key: str = field(default_factory=new_admin_key)
     # Template parameters, as `sam deploy --parameter-overrides` takes them (e.g. the limits).
     parameters: dict[str, str] = field(default_factory=dict)
     stack: Stack | None = None
@@ -89,7 +90,7 @@ class LocalStack:
         aws.reset()
         self.stack = provision(
             self.parameters | {"SiteUrl": self.url, "ApiUrl": self.url, "MailFrom": SENDER},
-            secret_values={"WebhookSecret": self.webhook_secret},
+            secret_values={"WebhookSecret": self.webhook_secret, "AdminKeysSecret": self.admin_key},
         )
         aws.client("ses").verify_email_identity(EmailAddress=SENDER)
 
@@ -197,8 +198,8 @@ class LocalStack:
         }
 
     def _write_state(self) -> None:
-        """What `passaparola store` needs to sign requests to this running stack."""
-        state = {"url": self.url, "webhook_secret": self.webhook_secret}
+        """What `passaparola store` needs to sign requests to this running stack, and the admin key."""
+        state = {"url": self.url, "webhook_secret": self.webhook_secret, "admin_key": self.admin_key}
         (self.state_dir / "state.json").write_text(json.dumps(state), encoding="utf-8")
 
 

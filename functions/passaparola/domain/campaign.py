@@ -27,6 +27,7 @@ ALL_CHANNELS: tuple[Channel, ...] = (
 # Slugs that would shadow an API route or a site folder when both are served from one origin.
 RESERVED_SLUGS = frozenset(
     {"r", "codes", "claims", "conversions", "refunds", "reviews", "referrers", "campaigns", "stats"}
+    | {"admin", "referrals", "rewards"}
 )
 
 
@@ -352,6 +353,7 @@ class BrandContact(_Strict):
     name: Text
     store_url: str
     contact: str
+    admins: tuple[str, ...] = ()  # who may sign in to the console (lower-case addresses)
 
 
 class Rules(_Strict):
@@ -372,6 +374,11 @@ class Rules(_Strict):
     @cached_property
     def _by_prefix(self) -> dict[str, CompiledCampaign]:
         return {campaign.rules.prefix: campaign for campaign in self.campaigns.values()}
+
+    @cached_property
+    def admins(self) -> frozenset[str]:
+        """One deployment is one business: an address any brand lists administers every campaign."""
+        return frozenset(address for brand in self.brands.values() for address in brand.admins)
 
     def digits(self, currency: str) -> int:
         return self.currency_digits.get(currency, 2)

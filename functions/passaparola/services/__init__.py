@@ -30,5 +30,9 @@ class Links:
         # The token travels in the fragment, which browsers never send to a server or a log.
         return f"{self.site_url.rstrip('/')}{site_paths.stats(lang)}#t={token}"
 
+    def admin_sign_in(self, lang: str, token: str) -> str:
+        # In the fragment, like the stats token: never sent to a server, never in a log.
+        return f"{self.site_url.rstrip('/')}{site_paths.admin(lang)}#signin={token}"
+
     def page(self, path: str, **query: str) -> str:
         return f"{self.site_url.rstrip('/')}{path}" + (f"?{urlencode(query)}" if query else "")

@@ -21,11 +21,11 @@ from passaparola.domain.errors import NotFound
 from passaparola.domain.records import Claim, Owner, Referrer, Reward, RewardMessage, RewardRef
 from passaparola.domain.rewards import hold_until, tier_grant, tiers_reached
 from passaparola.domain.tokens import StatsTokens
+from passaparola.domain.vocabulary import SELF_ISSUED_KINDS
 from passaparola.services import Clock, Links
 from passaparola.services.ports import ClaimStore, Mailer, ReferrerStore, RewardLedger, RewardQueue
 
 logger = Logger(child=True)
-COUPON_KINDS = frozenset({"coupon_percent", "coupon_fixed"})
 _MAX_STEPS = 6  # pending -> held -> issued -> notified, with room for lost races
 
 
@@ -137,7 +137,7 @@ class RewardLifecycle:
         self.enqueue(created)
 
     def _issue(self, reward: Reward, now: datetime) -> None:
-        coupon = reward.kind in COUPON_KINDS
+        coupon = reward.kind in SELF_ISSUED_KINDS
         campaign = self.rules.campaign(reward.campaign)
         prefix = campaign.rules.prefix if campaign else "GIFT"
         counted_for = reward.code if reward.takes_slot else None

@@ -39,7 +39,7 @@ def _item(claim: Claim) -> Item:
     }
 
 
-def _claim(item: Item) -> Claim:
+def claim_of(item: Item) -> Claim:
     return Claim(
         friend=keys.friend_of(item["pk"]),
         campaign=item["campaign"],
@@ -64,7 +64,7 @@ def first_order_item(first: FirstOrder) -> Item:
     }
 
 
-def _first_order(friend: str, item: Item) -> FirstOrder:
+def first_order_of(friend: str, item: Item) -> FirstOrder:
     return FirstOrder(
         friend=friend,
         campaign=item["sk"].removeprefix(keys.CONVERTED),
@@ -79,7 +79,7 @@ class ClaimStore:
         self.table = table
 
     def get(self, email_key: str, campaign: str) -> Claim | None:
-        return self.table.read(keys.claim(email_key, campaign), _claim)
+        return self.table.read(keys.claim(email_key, campaign), claim_of)
 
     def note_reward_emailed(self, claim: Claim, now: datetime, not_since: datetime) -> bool:
         """Record that the friend's reward is emailed again, unless it was after `not_since`."""
@@ -118,9 +118,9 @@ class ClaimStore:
         claims, first_orders = [], {}
         for item in self.table.query(keys.friend_pk(email_key)):
             if item["sk"].startswith(keys.CLAIM):
-                claims.append(_claim(item))
+                claims.append(claim_of(item))
             elif item["sk"].startswith(keys.CONVERTED):
-                first = _first_order(email_key, item)
+                first = first_order_of(email_key, item)
                 first_orders[first.campaign] = first
         return FriendHistory(tuple(claims), first_orders)
 
@@ -149,7 +149,7 @@ class ClaimStore:
         except Cancelled as cancelled:
             if cancelled.failed("claim"):
                 earlier = cancelled.items["claim"] or self.table.get(keys.claim(claim.friend, claim.campaign))
-                return "exists", _claim(earlier) if earlier else None
+                return "exists", claim_of(earlier) if earlier else None
             if cancelled.failed("code"):
                 old = cancelled.items["code"]
                 inactive = old is None or old.get("status") != "active"

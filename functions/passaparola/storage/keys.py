@@ -6,6 +6,12 @@ from passaparola.domain.records import Owner, RewardRef
 
 DUE_INDEX = "due"
 DUE = "DUE"
+# Sparse indexes the business's routes read (README, "Storage").
+TOP_INDEX = "top"  # referral codes by rank, per campaign (top_pk, rank)
+BY_CAMPAIGN_INDEX = "by_campaign"  # claims by campaign and time (campaign, claimed_at)
+WAITING_INDEX = "waiting"  # what waits for the business (waiting_pk, waiting_sk)
+FULFIL = "FULFIL"  # issued rewards the business gives itself, until it has
+REVIEW = "REVIEW"  # orders held for review, until decided
 _CODE = "CODE#"
 _FRIEND = "FRIEND#"
 # Sort-key prefixes of what a query under one code or one friend finds.
@@ -99,3 +105,22 @@ def review(conversion_id: str) -> dict[str, str]:
 def limit(route: str, client: str, window_start: int) -> dict[str, str]:
     """One client's requests to one route in one fixed window (expires soon after it)."""
     return {"pk": f"LIMIT#{route}#{client}#{window_start}", "sk": "LIMIT"}
+
+
+def stats_day(campaign: str, day: str) -> dict[str, str]:
+    """A campaign's counters for one day (written by the counters' stream consumer)."""
+    return {"pk": stats_pk(campaign), "sk": f"DAY#{day}"}
+
+
+def stats_pk(campaign: str) -> str:
+    return f"STATS#{campaign}"
+
+
+def sign_in(digest: str) -> dict[str, str]:
+    """A sign-in link, by the digest of its token."""
+    return {"pk": f"SIGNIN#{digest}", "sk": "SIGNIN"}
+
+
+def waiting_sk(campaign: str, moment: str) -> str:
+    """Oldest first within a campaign, so a campaign's share of the list is one key range."""
+    return f"{campaign}#{moment}"

@@ -48,7 +48,7 @@ def _item(order: Order) -> Item:
     }
 
 
-def _order(item: Item) -> Order:
+def order_of(item: Item) -> Order:
     return Order(
         order_id=item["order_id"],
         status=item["status"],
@@ -72,7 +72,7 @@ class OrderStore:
         self.table = table
 
     def get(self, order_id: str) -> Order | None:
-        return self.table.read(keys.order(order_id), _order)
+        return self.table.read(keys.order(order_id), order_of)
 
     def look_up(
         self, order_id: str, markers: Mapping[str, str]
@@ -81,7 +81,7 @@ class OrderStore:
         one read: what every delivery of an order needs first."""
         order_key = keys.order(order_id)
         found = self.table.get_many([order_key, *marker_keys(markers)])
-        order = next((_order(item) for item in found if item["pk"] == order_key["pk"]), None)
+        order = next((order_of(item) for item in found if item["pk"] == order_key["pk"]), None)
         return order, markers_among(found, markers)
 
     def record(self, conversion: Conversion) -> tuple[RecordOutcome, Order | None]:
@@ -135,7 +135,7 @@ class OrderStore:
         return "recorded", None
 
     def _first_recorded(self, old: Item | None, order_id: str) -> Order | None:
-        return _order(old) if old else self.get(order_id)
+        return order_of(old) if old else self.get(order_id)
 
     def mark_refunded(self, order_id: str, now: datetime) -> Order | None:
         """Flag the order refunded and return it; None if the shop never reported it.
@@ -155,7 +155,7 @@ class OrderStore:
             except ConditionFailed:
                 pass
             else:
-                return _order(item)
+                return order_of(item)
             marker = Order(order_id=order_id, status="refunded", refunded_at=now)
             try:
                 self.table.put(_item(marker), condition="attribute_not_exists(pk)")

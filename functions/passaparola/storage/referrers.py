@@ -28,10 +28,12 @@ def _item(referrer: Referrer) -> Item:
         "created_at": stamp(referrer.created_at),
         "parent_code": referrer.parent_code,
         "enrol_client": referrer.enrol_client,
+        # Enters the campaign's `top` index once the counters give it a rank.
+        "top_pk": referrer.campaign,
     }
 
 
-def _referrer(item: Item) -> Referrer:
+def referrer_of(item: Item) -> Referrer:
     valid_from = item.get("links_valid_from")
     return Referrer(
         code=item["code"],
@@ -60,7 +62,7 @@ class ReferrerStore:
         self.table = table
 
     def get(self, code: str) -> Referrer | None:
-        return self.table.read(keys.code(code), _referrer)
+        return self.table.read(keys.code(code), referrer_of)
 
     def code_and_rewards(self, code: str) -> tuple[Referrer | None, list[Reward]]:
         """The code and every reward it owns, in one query."""
@@ -68,7 +70,7 @@ class ReferrerStore:
         rewards = []
         for item in self.table.query(keys.code_pk(code)):
             if item["sk"] == "CODE":
-                found = _referrer(item)
+                found = referrer_of(item)
             elif item["sk"].startswith(keys.REWARD):
                 rewards.append(reward_of(item))
         return found, rewards
