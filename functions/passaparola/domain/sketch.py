@@ -100,7 +100,10 @@ def from_bytes(data: bytes) -> Sketch:
     """A stored sketch; ValueError for anything that is not one."""
     if data[:1] != _VERSION:
         raise ValueError("not a stored visitor sketch (unknown version)")
-    registers = zlib.decompress(data[1:])
+    try:
+        registers = zlib.decompress(data[1:])
+    except zlib.error:
+        raise ValueError("not a stored visitor sketch (not compressed)") from None
     if len(registers) != REGISTERS or max(registers) > _Q + 1:
         raise ValueError("not a stored visitor sketch (wrong registers)")
     return Sketch(registers)
