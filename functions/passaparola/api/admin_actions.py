@@ -21,7 +21,6 @@ from passaparola.api.admin_auth import caller
 from passaparola.api.admin_reads import admin_reward
 from passaparola.api.admin_schemas import ADMIN, AdminRewardOut, FulfilmentRequest
 from passaparola.api.schemas import ReviewRequest, ReviewResponse, RewardStatusOut, error_responses, ok
-from passaparola.domain.admin import public_reward_id
 from passaparola.observability import metrics
 from passaparola.services.reviews import Decided
 from passaparola.storage.idempotency import Once
@@ -66,7 +65,6 @@ def fulfil(reward_id: str, body: FulfilmentRequest) -> Response[AdminRewardOut]:
 def _answer(decided: Decided) -> ReviewResponse:
     review, ruling = decided.review, decided.ruling
     metrics.add_metric(name=f"Review{ruling.decision.capitalize()}", unit=MetricUnit.Count, value=1)
-    by_id = {ref.reward_id: ref for ref in review.rewards}
     return ReviewResponse(
         conversion_id=review.conversion_id,
         order_id=review.order_id,
@@ -75,9 +73,9 @@ def _answer(decided: Decided) -> ReviewResponse:
         decided_by=ruling.by,
         decided_at=ruling.at.isoformat(timespec="microseconds"),
         note=ruling.note,
+        # The rewards' own ids, as the shop's /refunds answers name them.
         rewards=[
-            RewardStatusOut(id=public_reward_id(by_id[reward_id]), status=status)
-            for reward_id, status in decided.rewards.items()
+            RewardStatusOut(id=reward_id, status=status) for reward_id, status in decided.rewards.items()
         ],
     )
 

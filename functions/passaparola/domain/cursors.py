@@ -2,7 +2,7 @@
 
 A cursor is the position the table gave for the next page, as JSON in base64url, with an HMAC
 over it. The caller can neither read a key shape it could exploit nor hand us a position of
-its own making: anything that does not verify is `invalid_cursor`, a 400.
+its own making: anything that does not verify is `invalid_cursor`, a 422.
 """
 
 from __future__ import annotations
