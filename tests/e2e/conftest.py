@@ -24,6 +24,7 @@ from tests.support import ROOMY_LIMITS, ROOT, poll
 class Running:
     url: str
     webhook_secret: str
+    admin_key: str
     process: subprocess.Popen[str]
 
     def get(self, path: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
@@ -96,7 +97,7 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
         if process.poll() is not None:
             pytest.fail(f"passaparola serve exited: {(state / 'serve.log').read_text()}")
         saved = json.loads(state_file.read_text())
-        running = Running(saved["url"], saved["webhook_secret"], process)
+        running = Running(saved["url"], saved["webhook_secret"], saved["admin_key"], process)
         poll(lambda: running.get("/_local/health")[0] == 200, timeout=30)
         print(f"local stack ready in {time.monotonic() - started:.1f} s at {running.url}")
         yield running

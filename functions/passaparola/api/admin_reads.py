@@ -12,10 +12,10 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Header, Query
+from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from passaparola import config, i18n, wiring
+from passaparola import config, wiring
 from passaparola.api import csv_export
 from passaparola.api.admin_schemas import (
     ADMIN,
@@ -44,17 +44,25 @@ from passaparola.api.admin_schemas import (
 from passaparola.api.schemas import error_responses
 from passaparola.domain import reports
 from passaparola.domain.admin import public_reward_id
+from passaparola.domain.errors import InvalidInput
 from passaparola.domain.records import Referral, Review, Reward
 
 router = APIGatewayHttpRouter()
 _PRIVATE = {"Cache-Control": "no-store, private"}
 Format = Annotated[Literal["json", "csv"] | None, Query(description="csv for CSV (or Accept: text/csv)")]
 Accept = Annotated[str | None, Header()]
-Since = Annotated[date | None, Query(alias="from", description="YYYY-MM-DD, UTC; default: 29 days before to")]
-Until = Annotated[date | None, Query(alias="to", description="YYYY-MM-DD, UTC, included; default: today")]
+_DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"  # only this form: pydantic alone would read "0" as 1970-01-01
+Since = Annotated[
+    str | None, Query(alias="from", pattern=_DAY, description="YYYY-MM-DD, UTC; default: 29 days before to")
+]
+Until = Annotated[
+    str | None, Query(alias="to", pattern=_DAY, description="YYYY-MM-DD, UTC, included; default: today")
+]
 Cursor = Annotated[str | None, Query(max_length=2048, description="next_cursor of the previous page")]
 Limit = Annotated[int, Query(ge=1, le=50)]
-Slug = Annotated[str, Query(min_length=1, max_length=48, description="a campaign's slug")]
+Slug = Annotated[
+    str, Query(min_length=1, max_length=48, description="a campaign's slug", examples=["spring"])
+]
 
 
 def _amount(value: Decimal | None, currency: str | None) -> str | None:
@@ -66,6 +74,13 @@ def _amount(value: Decimal | None, currency: str | None) -> str | None:
 
 def _money(values: Mapping[str, Decimal]) -> dict[str, str]:
     return {currency: _amount(amount, currency) or "0" for currency, amount in values.items()}
+
+
+def _day(text: str | None, name: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        raise InvalidInput(f"{name}: {text!r} is not a day of the calendar") from None
 
 
 def _time(moment: datetime | None) -> str | None:
@@ -89,9 +104,13 @@ def _time(moment: datetime | None) -> str | None:
     security=ADMIN,
 )
 def campaign_report(
-    slug: str, since: Since = None, until: Until = None, format: Format = None, accept: Accept = None
+    slug: Annotated[str, Path(max_length=48, examples=["spring"])],
+    since: Since = None,
+    until: Until = None,
+    format: Format = None,
+    accept: Accept = None,
 ) -> Response[Any]:
-    report = wiring.reports().report(slug, since, until)
+    report = wiring.reports().report(slug, _day(since, "from"), _day(until, "to"))
     body = _report(report)
     if csv_export.wanted(format, accept):
         text = csv_export.render(("section", "key", "metric", "value"), _report_rows(body))
@@ -209,7 +228,7 @@ def list_referrals(
     format: Format = None,
     accept: Accept = None,
 ) -> Response[Any]:
-    listed = wiring.referrals().page(campaign, since, until, cursor, limit)
+    listed = wiring.referrals().page(campaign, _day(since, "from"), _day(until, "to"), cursor, limit)
     items = [_referral(r) for r in listed.items]
     if csv_export.wanted(format, accept):
         text = csv_export.render(_REFERRAL_COLUMNS, (_referral_row(item) for item in items))
@@ -335,6 +354,8 @@ def _ends(item: AdminRewardOut) -> tuple[str | None, str | None]:
 
 
 def admin_reward(reward: Reward) -> AdminRewardOut:
+    from passaparola import i18n  # the words of rewards (and Babel): only for a list of them
+
     campaign = config.rules().campaign(reward.campaign)
     lang = campaign.default_lang if campaign else i18n.DEFAULT
     fulfilment = reward.fulfilment
