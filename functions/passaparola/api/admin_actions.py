@@ -9,7 +9,7 @@ decision stands and a second gets it back.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
@@ -18,12 +18,14 @@ from aws_lambda_powertools.metrics import MetricUnit
 from passaparola import config, wiring
 from passaparola.api import shop_webhooks
 from passaparola.api.admin_auth import caller
-from passaparola.api.admin_reads import admin_reward
 from passaparola.api.admin_schemas import ADMIN, AdminRewardOut, FulfilmentRequest
+from passaparola.api.admin_views import admin_reward
 from passaparola.api.schemas import ReviewRequest, ReviewResponse, RewardStatusOut, error_responses, ok
 from passaparola.observability import metrics
-from passaparola.services.reviews import Decided
 from passaparola.storage.idempotency import Once
+
+if TYPE_CHECKING:
+    from passaparola.services.reviews import Decided
 
 router = APIGatewayHttpRouter()
 _NO_STORE = {"Cache-Control": "no-store"}

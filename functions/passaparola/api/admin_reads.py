@@ -6,26 +6,22 @@ asked for. Emails appear in /referrals and nowhere else: the other lists name a 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from passaparola import config, wiring
+from passaparola import wiring
+from passaparola.api import admin_views as views
 from passaparola.api import csv_export
 from passaparola.api.admin_schemas import (
     ADMIN,
     AdminRewardOut,
     DayOut,
     FriendOut,
-    FulfilmentOut,
     Funnel,
     OrderOut,
-    OwnerOut,
     Rates,
     ReferralOut,
     ReferralRewardOut,
@@ -44,8 +40,7 @@ from passaparola.api.admin_schemas import (
 from passaparola.api.schemas import error_responses
 from passaparola.domain import reports
 from passaparola.domain.admin import public_reward_id
-from passaparola.domain.errors import InvalidInput
-from passaparola.domain.records import Referral, Review, Reward
+from passaparola.domain.records import Referral, Review
 
 router = APIGatewayHttpRouter()
 _PRIVATE = {"Cache-Control": "no-store, private"}
@@ -63,28 +58,6 @@ Limit = Annotated[int, Query(ge=1, le=50)]
 Slug = Annotated[
     str, Query(min_length=1, max_length=48, description="a campaign's slug", examples=["spring"])
 ]
-
-
-def _amount(value: Decimal | None, currency: str | None) -> str | None:
-    if value is None:
-        return None
-    digits = config.rules().digits(currency) if currency else 2
-    return str(value.quantize(Decimal(1).scaleb(-digits)))
-
-
-def _money(values: Mapping[str, Decimal]) -> dict[str, str]:
-    return {currency: _amount(amount, currency) or "0" for currency, amount in values.items()}
-
-
-def _day(text: str | None, name: str) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        raise InvalidInput(f"{name}: {text!r} is not a day of the calendar") from None
-
-
-def _time(moment: datetime | None) -> str | None:
-    return moment.isoformat(timespec="seconds") if moment else None
 
 
 # --- GET /campaigns/{slug}/report ------------------------------------------------------------
@@ -110,7 +83,7 @@ def campaign_report(
     format: Format = None,
     accept: Accept = None,
 ) -> Response[Any]:
-    report = wiring.reports().report(slug, _day(since, "from"), _day(until, "to"))
+    report = wiring.reports().report(slug, views.day(since, "from"), views.day(until, "to"))
     body = _report(report)
     if csv_export.wanted(format, accept):
         text = csv_export.render(("section", "key", "metric", "value"), _report_rows(body))
@@ -129,7 +102,7 @@ def _report(report: reports.Report) -> ReportResponse:
             claims=report.claims,
             orders=report.orders,
             qualified=report.qualified,
-            revenue=_money(report.revenue),
+            revenue=views.money(report.revenue),
         ),
         rates=Rates(claim_rate=report.claim_rate, order_rate=report.order_rate),
         variants=[
@@ -153,7 +126,7 @@ def _report(report: reports.Report) -> ReportResponse:
         rejections=dict(report.rejections),
         reviews=dict(report.reviews),
         rewards={
-            status: RewardSum(count=tally.count, value=_money(tally.value))
+            status: RewardSum(count=tally.count, value=views.money(tally.value))
             for status, tally in report.rewards.items()
         },
         top_referrers=[
@@ -228,7 +201,9 @@ def list_referrals(
     format: Format = None,
     accept: Accept = None,
 ) -> Response[Any]:
-    listed = wiring.referrals().page(campaign, _day(since, "from"), _day(until, "to"), cursor, limit)
+    listed = wiring.referrals().page(
+        campaign, views.day(since, "from"), views.day(until, "to"), cursor, limit
+    )
     items = [_referral(r) for r in listed.items]
     if csv_export.wanted(format, accept):
         text = csv_export.render(_REFERRAL_COLUMNS, (_referral_row(item) for item in items))
@@ -249,12 +224,12 @@ def _referral(referral: Referral) -> ReferralOut:
             email=referrer.email if referrer else None,
         ),
         friend=FriendOut(email=claim.email),
-        claimed_at=_time(claim.claimed_at) or "",
+        claimed_at=views.time(claim.claimed_at) or "",
         variant=claim.variant,
         order=OrderOut(
             order_id=first.order_id,
-            at=_time(first.at) or "",
-            amount=_amount(order.amount, order.currency) if order else None,
+            at=views.time(first.at) or "",
+            amount=views.amount(order.amount, order.currency) if order else None,
             currency=order.currency if order else None,
         )
         if first
@@ -265,7 +240,7 @@ def _referral(referral: Referral) -> ReferralOut:
             id=public_reward_id(reward.ref),
             status=reward.status,
             kind=reward.kind,
-            value=_amount(reward.value, reward.currency),
+            value=views.amount(reward.value, reward.currency),
             currency=reward.currency,
         )
         if reward
@@ -318,7 +293,7 @@ def rewards_to_fulfil(
     accept: Accept = None,
 ) -> Response[Any]:
     listed = wiring.fulfilments().to_fulfil(campaign, cursor, limit)
-    items = [admin_reward(r) for r in listed.items]
+    items = [views.admin_reward(r) for r in listed.items]
     if csv_export.wanted(format, accept):
         columns = _REWARD_COLUMNS
         rows = (
@@ -351,33 +326,6 @@ _REWARD_COLUMNS = (
 
 def _ends(item: AdminRewardOut) -> tuple[str | None, str | None]:
     return item.order_id, item.issued_at
-
-
-def admin_reward(reward: Reward) -> AdminRewardOut:
-    from passaparola import i18n  # the words of rewards (and Babel): only for a list of them
-
-    campaign = config.rules().campaign(reward.campaign)
-    lang = campaign.default_lang if campaign else i18n.DEFAULT
-    fulfilment = reward.fulfilment
-    return AdminRewardOut(
-        id=public_reward_id(reward.ref),
-        campaign=reward.campaign,
-        role=reward.role,
-        kind=reward.kind,
-        description=i18n.describe(reward.spec, lang, reward.value, reward.currency),
-        status=reward.status,
-        value=_amount(reward.value, reward.currency),
-        currency=reward.currency,
-        owner=OwnerOut(kind=reward.owner.kind, code=reward.code),
-        order_id=reward.order_id,
-        created_at=_time(reward.created_at) or "",
-        issued_at=_time(reward.issued_at),
-        fulfilment=FulfilmentOut(
-            reference=fulfilment.reference, at=_time(fulfilment.at) or "", by=fulfilment.by
-        )
-        if fulfilment
-        else None,
-    )
 
 
 # --- GET /reviews ----------------------------------------------------------------------------
@@ -419,6 +367,6 @@ def _review(review: Review) -> WaitingReviewOut:
         order_id=review.order_id,
         campaign=review.campaign,
         reason=review.reason,
-        created_at=_time(review.created_at) or "",
+        created_at=views.time(review.created_at) or "",
         rewards=[public_reward_id(ref) for ref in review.rewards],
     )

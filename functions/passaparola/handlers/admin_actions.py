@@ -5,4 +5,4 @@ from passaparola.api.admin_auth import admin_gate
 from passaparola.api.app import make_app, make_handler
 
 app = make_app(admin_actions.router)
-handler = make_handler(app, gate=admin_gate(app, or_else=admin_actions.shop_signed))
+handler = make_handler(app, gate=admin_gate(or_else=admin_actions.shop_signed))
