@@ -72,7 +72,7 @@ def serve(
         f"Outbox      {local.url}/_local/   (email sent, and a test store)",
         f"Store's dev signing secret  {local.webhook_secret}",
         f"Admin key   {local.admin_key}",
-        f"Admins      {_admins(local)} (sign in by email; the link is in the outbox)",
+        f"Admins      {_admins(local)} (console sign-in links land in the outbox)",
         f"Limits      {_limits(local)} per client (--parameter to change)",
     ]
     if seed:
