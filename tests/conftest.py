@@ -15,7 +15,17 @@ from passaparola_build.rules import build_rules
 from passaparola_localstack import motoserver
 from passaparola_localstack.gateway import sandboxes
 from passaparola_localstack.provision import Stack, provision
-from tests.support import API, FIXTURE_CONTENT, ROOMY_LIMITS, SENDER, SITE, WEBHOOK_SECRET, Client, Clock
+from tests.support import (
+    ADMIN_KEY,
+    API,
+    FIXTURE_CONTENT,
+    ROOMY_LIMITS,
+    SENDER,
+    SITE,
+    WEBHOOK_SECRET,
+    Client,
+    Clock,
+)
 
 # What the markers promise: tests/markers.py (pytester tests them).
 pytest_plugins = ["pytester", "tests.markers"]
@@ -71,7 +81,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 def _provision(monkeypatch: pytest.MonkeyPatch, rules: Path) -> Stack:
     stack = provision(
         {"SiteUrl": SITE, "ApiUrl": API, "MailFrom": SENDER} | ROOMY_LIMITS,
-        secret_values={"WebhookSecret": WEBHOOK_SECRET},
+        secret_values={"WebhookSecret": WEBHOOK_SECRET, "AdminKeysSecret": ADMIN_KEY},
     )
     aws.client("ses").verify_email_identity(EmailAddress=SENDER)
     for name, value in stack.union_environment().items():

@@ -489,3 +489,21 @@ def _no_reward_yet(memory: Memory, rewards: Sequence[Reward]) -> None:
     """A reward id is derived from what earned it: writing one twice would cancel the
     adapter's transaction; here it fails the test."""
     assert not [r.ref for r in rewards if r.ref in memory.rewards], "a reward written twice"
+
+
+class SignIns:
+    """Sign-in links by token digest: each redeemed once, before it expires."""
+
+    def __init__(self) -> None:
+        self.links: dict[str, tuple[str, datetime, datetime | None]] = {}  # email, expires, used
+
+    def create(self, digest: str, email: str, now: datetime, expires_at: datetime) -> None:
+        assert digest not in self.links
+        self.links[digest] = (email, expires_at, None)
+
+    def redeem(self, digest: str, now: datetime) -> str | None:
+        found = self.links.get(digest)
+        if found is None or found[2] is not None or found[1] <= now:
+            return None
+        self.links[digest] = (found[0], found[1], now)
+        return found[0]

@@ -17,7 +17,7 @@ from passaparola.storage import aws
 from passaparola.storage.dynamo import from_dynamo
 from passaparola_localstack import outbox
 from passaparola_localstack.gateway import Gateway, HttpResponse, Runner
-from passaparola_localstack.provision import Stack, new_webhook_secret
+from passaparola_localstack.provision import Stack, new_admin_key, new_webhook_secret
 from passaparola_localstack.streams import StreamMapping
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,6 +26,8 @@ SITE = "http://site.test"
 API = "http://api.test"
 SENDER = "referrals@acme-roasters.example"
 WEBHOOK_SECRET = new_webhook_secret()
+ADMIN_KEY = new_admin_key()
+ADMIN = "boss@shop.test"  # an admin of the test brand (tests/fixtures/content/brands/test.yaml)
 # Every test client sends from one address: the suite runs with limits no test reaches, and
 # the tests of the limits set small ones themselves.
 ROOMY_LIMITS = dict.fromkeys(
@@ -119,6 +121,13 @@ class Client:
     def review(self, conversion_id: str, decision: str, note: str | None = None, **signing: Any) -> Answer:
         body = {"decision": decision} | ({"note": note} if note else {})
         return self.signed(f"/reviews/{conversion_id}", body, **signing)
+
+    def admin(
+        self, method: str, path: str, body: Any = None, *, key: str = ADMIN_KEY, **options: Any
+    ) -> Answer:
+        """A call to the business's routes with an admin credential (the machine key by default)."""
+        headers = {"authorization": f"Bearer {key}"} | options.pop("headers", {})
+        return self.call(method, path, body, headers=headers, **options)
 
     def run_worker(self, max_rounds: int = 20) -> list[dict[str, Any]]:
         """Drain the reward queue through the worker, as the event source mapping would."""

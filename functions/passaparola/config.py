@@ -46,6 +46,8 @@ class Settings(BaseModel):
     fraud_pepper_secret_id: str | None = Field(alias="FRAUD_PEPPER_SECRET_ID", default=None)
     customer_marker_days: int = Field(alias="CUSTOMER_MARKER_DAYS", default=730, ge=1, le=36500)
     origin_secret_id: str | None = Field(alias="ORIGIN_VERIFY_SECRET_ID", default=None)
+    admin_keys_secret_id: str | None = Field(alias="ADMIN_KEYS_SECRET_ID", default=None)
+    admin_session_key_secret_id: str | None = Field(alias="ADMIN_SESSION_KEY_SECRET_ID", default=None)
     stats_link_days: int = Field(alias="STATS_LINK_DAYS", default=90, ge=1)
     # Per-client limits, "<requests>/<seconds>" (README, "Limits"); each function has its own.
     enrol_rate_limit: str | None = Field(alias="ENROL_RATE_LIMIT", default=None, pattern=_LIMIT)

@@ -188,6 +188,24 @@ def new_customers_only(*, to: str, lang: str, campaign: CompiledCampaign, letter
     )
 
 
+def admin_sign_in(*, to: str, lang: str, letterhead: Letterhead, url: str, minutes: int) -> Email:
+    """The console's sign-in link, to an address a brand file lists as an admin: a direct
+    answer to their request, so it carries no unsubscribe."""
+    brand = letterhead.brand.name
+    return compose(
+        to=to,
+        lang=lang,
+        letterhead=letterhead,
+        subject=i18n.text(lang, "email.signin.subject", brand=brand),
+        blocks=[
+            _greeting(lang, None),
+            Paragraph(i18n.text(lang, "email.signin.body", brand=brand, minutes=minutes)),
+            Button(i18n.text(lang, "email.signin.button"), url),
+            Paragraph(i18n.text(lang, "email.signin.ignore")),
+        ],
+    )
+
+
 # --- parts several emails share -------------------------------------------------------------
 
 

@@ -34,3 +34,8 @@ def email_image(brand: str, name: str) -> str:
     """A brand's image for emails. Its address never changes, so emails already in inboxes
     keep showing it: a new logo replaces the file."""
     return f"/email/{brand}/{name}"
+
+
+def admin(lang: str) -> str:
+    """The console, where a sign-in link lands."""
+    return f"/{lang}/admin/"

@@ -7,6 +7,7 @@ recorder never imports the reward ledger, the email composer or Babel).
 from __future__ import annotations
 
 import base64
+from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -14,9 +15,12 @@ from passaparola import config
 from passaparola.services import Links, utc_now
 
 if TYPE_CHECKING:
+    from passaparola.domain.admin import Credentials, Sessions
+    from passaparola.domain.cursors import Cursors
     from passaparola.domain.customers import MarkerKeys
     from passaparola.domain.signatures import Verifier
     from passaparola.domain.tokens import StatsTokens, UnsubscribeTokens
+    from passaparola.services.admin import Fulfilments, Referrals, Reports, ReviewQueue
     from passaparola.services.claims import Claims
     from passaparola.services.clicks import ClickRecorder
     from passaparola.services.codes import CodeValidator
@@ -28,6 +32,7 @@ if TYPE_CHECKING:
     from passaparola.services.refunds import Refunds
     from passaparola.services.reviews import Reviews
     from passaparola.services.rewards import ReleaseSchedule, RewardLifecycle
+    from passaparola.services.sign_in import SignIn
     from passaparola.services.stats import Stats
     from passaparola.storage.dynamo import Table
     from passaparola.storage.queue import RewardQueue
@@ -288,6 +293,75 @@ def stats() -> Stats:
     return Stats(config.rules(), ReferrerStore(table()), tokens(), links(), utc_now)
 
 
+def now() -> datetime:
+    """The time by the clock every service is built with (tests put a settable one in)."""
+    return utc_now()
+
+
+@cache
+def admin_sessions() -> Sessions:
+    from passaparola.domain.admin import Sessions
+
+    return Sessions(_key_secret("admin_session_key_secret_id"))
+
+
+def credentials() -> Credentials:
+    """Not cached here: powertools caches the keys for minutes, so a rotated key is picked up."""
+    from passaparola.domain.admin import Credentials, MachineKeys
+    from passaparola.storage import secret_store
+
+    keys = MachineKeys(secret_store.read(config.settings().require("admin_keys_secret_id")).split())
+    return Credentials(keys, admin_sessions(), config.rules().admins)
+
+
+@cache
+def cursors() -> Cursors:
+    from passaparola.domain.cursors import Cursors
+
+    return Cursors(_key_secret("admin_session_key_secret_id"))
+
+
+@cache
+def sign_in() -> SignIn:
+    from passaparola.services.sign_in import SignIn
+    from passaparola.storage.sign_ins import SignInStore
+
+    return SignIn(config.rules(), SignInStore(table()), mail().mailer, admin_sessions(), links(), utc_now)
+
+
+@cache
+def reports() -> Reports:
+    from passaparola.services.admin import Reports
+    from passaparola.storage.counters import CounterStore
+
+    return Reports(config.rules(), CounterStore(table()), utc_now)
+
+
+@cache
+def referrals() -> Referrals:
+    from passaparola.services.admin import Referrals
+    from passaparola.storage.referrals import ReferralStore
+
+    return Referrals(config.rules(), ReferralStore(table()), cursors(), utc_now)
+
+
+@cache
+def fulfilments() -> Fulfilments:
+    from passaparola.services.admin import Fulfilments
+    from passaparola.storage.rewards import RewardLedger
+    from passaparola.storage.waiting import WaitingStore
+
+    return Fulfilments(config.rules(), WaitingStore(table()), RewardLedger(table()), cursors(), utc_now)
+
+
+@cache
+def review_queue() -> ReviewQueue:
+    from passaparola.services.admin import ReviewQueue
+    from passaparola.storage.waiting import WaitingStore
+
+    return ReviewQueue(config.rules(), WaitingStore(table()), cursors())
+
+
 def reset() -> None:
     """Forget every built service (tests switch environments between cases)."""
     factories: list[Any] = [
@@ -302,6 +376,7 @@ def reset() -> None:
     ]
     factories += [click_recorder, code_validator, reward_lifecycle, release_schedule, enrolment, claims]
     factories += [conversions, refunds, reviews, stats, promotion_codes, unsubscribes, counter_rollup]
+    factories += [admin_sessions, cursors, sign_in, reports, referrals, fulfilments, review_queue]
     for factory in factories:
         factory.cache_clear()
     config.settings.cache_clear()

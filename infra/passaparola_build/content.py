@@ -13,6 +13,7 @@ reason, and all problems are reported at once, so a marketer fixes a file in one
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -24,7 +25,16 @@ import yaml
 from babel.core import get_global
 from babel.numbers import get_currency_precision, get_territory_currencies
 from coloraide import Color
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from passaparola import i18n, site_paths
 from passaparola.domain.campaign import (
@@ -42,6 +52,18 @@ from passaparola.domain.campaign import (
 )
 
 HexColour = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
+_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z0-9-]{2,}$")
+
+
+def _address(value: str) -> str:
+    # Lower-cased, so the sign-in check compares addresses as mail servers do in practice.
+    address = value.strip().lower()
+    if not _ADDRESS.match(address):
+        raise ValueError(f"{value!r} is not an email address")
+    return address
+
+
+AdminAddress = Annotated[str, AfterValidator(_address)]
 WCAG_AA_TEXT = 4.5
 # Text (foreground) on background pairs in the site's theme: body text and links on the page
 # and on accent panels, button text on buttons. site/theme/static/site.css uses no others.
@@ -111,6 +133,16 @@ class Brand(BaseModel):
     email_logo: str | None = Field(
         default=None, description="PNG, JPEG or GIF in content/brands/<brand>/ (else `logo`, if it is one)"
     )
+    admins: tuple[AdminAddress, ...] = Field(
+        default=(), description="who may sign in to the console, by an emailed link"
+    )
+
+    @field_validator("admins")
+    @classmethod
+    def _each_once(cls, admins: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(admins)) != len(admins):
+            raise ValueError("each address once")
+        return admins
 
     @property
     def email_image(self) -> str | None:
@@ -135,6 +167,7 @@ class Brand(BaseModel):
                 accent=colours.accent or colours.background,
             ),
             logo=email_logo(slug, brand_dir / self.email_image) if self.email_image else None,
+            admins=self.admins,
         )
 
 

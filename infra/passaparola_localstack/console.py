@@ -20,6 +20,7 @@ from rich.panel import Panel
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from passaparola.domain import signatures
+from passaparola.domain.campaign import Rules
 from passaparola_build import content
 from passaparola_localstack import demo, shop_samples
 from passaparola_localstack.serve import STATE, LocalStack
@@ -75,6 +76,8 @@ def serve(
         f"Outbox      {local.url}/_local/   (email sent, and a test store)",
         f"Store's dev signing secret  {local.webhook_secret}",
         *(f"{PLATFORM_NAMES[platform]} secret {value}" for platform, value in local.platform_secrets.items()),
+        f"Admin key   {local.admin_key}",
+        f"Admins      {_admins(local)} (console sign-in links land in the outbox)",
         f"Limits      {_limits(local)} per client (--parameter to change)",
     ]
     if seed:
@@ -95,6 +98,12 @@ def _limits(local: LocalStack) -> str:
     routes = {"enrol": "EnrolRateLimit", "claims": "ClaimRateLimit", "codes": "CodeLookupRateLimit"}
     routes["clicks"] = "ClickRateLimit"
     return ", ".join(f"{route} {local.stack.ref(parameter)} s" for route, parameter in routes.items())
+
+
+def _admins(local: LocalStack) -> str:
+    """Who may sign in to the console: the brand files' admins, from the rules just built."""
+    admins = sorted(Rules.model_validate_json(local.rules_path.read_bytes()).admins)
+    return ", ".join(admins) or "nobody yet: add admins: to a brand file"
 
 
 def _interrupt(*_: object) -> None:

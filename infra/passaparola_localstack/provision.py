@@ -19,6 +19,10 @@ def new_webhook_secret() -> str:
     return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
 
 
+def new_admin_key() -> str:
+    return "ppk_" + secrets.token_urlsafe(30)
+
+
 def new_key() -> str:
     return base64.b64encode(secrets.token_bytes(48)).decode()
 

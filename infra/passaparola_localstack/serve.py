@@ -30,6 +30,7 @@ from passaparola_localstack.gateway import Gateway, sandboxes
 from passaparola_localstack.provision import (
     PLATFORM_SECRETS,
     Stack,
+    new_admin_key,
     new_platform_secrets,
     new_webhook_secret,
     provision,
@@ -71,6 +72,7 @@ class LocalStack:
     webhook_secret: str = field(default_factory=new_webhook_secret)
     # Each shop platform's dev signing secret, by platform (stripe, shopify, woocommerce).
     platform_secrets: dict[str, str] = field(default_factory=new_platform_secrets)
+    admin_key: str = field(default_factory=new_admin_key)
     # Template parameters, as `sam deploy --parameter-overrides` takes them (e.g. the limits).
     parameters: dict[str, str] = field(default_factory=dict)
     stack: Stack | None = None
@@ -110,7 +112,11 @@ class LocalStack:
         self.stack = provision(
             self.parameters | here,
             secret_values=values
-            | {"WebhookSecret": self.webhook_secret, "StripeApiKeySecret": shop_samples.STRIPE_API_KEY},
+            | {
+                "WebhookSecret": self.webhook_secret,
+                "StripeApiKeySecret": shop_samples.STRIPE_API_KEY,
+                "AdminKeysSecret": self.admin_key,
+            },
         )
         aws.client("ses").verify_email_identity(EmailAddress=SENDER)
 
@@ -233,11 +239,12 @@ class LocalStack:
         }
 
     def _write_state(self) -> None:
-        """What `passaparola store` needs to sign requests to this running stack."""
+        """What `passaparola store` needs to sign requests to this running stack, and the admin key."""
         state = {
             "url": self.url,
             "webhook_secret": self.webhook_secret,
             "platform_secrets": self.platform_secrets,
+            "admin_key": self.admin_key,
         }
         (self.state_dir / "state.json").write_text(json.dumps(state), encoding="utf-8")
 

@@ -26,6 +26,7 @@ class Running:
     url: str
     webhook_secret: str
     platform_secrets: dict[str, str]
+    admin_key: str
     state: Path  # serve's --state-dir: its state.json, and serve.log with what it printed
     process: subprocess.Popen[str]
 
@@ -99,7 +100,14 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
         if process.poll() is not None:
             pytest.fail(f"passaparola serve exited: {(state / 'serve.log').read_text()}")
         saved = json.loads(state_file.read_text())
-        running = Running(saved["url"], saved["webhook_secret"], saved["platform_secrets"], state, process)
+        running = Running(
+            saved["url"],
+            saved["webhook_secret"],
+            saved["platform_secrets"],
+            saved["admin_key"],
+            state,
+            process,
+        )
         poll(lambda: running.get("/_local/health")[0] == 200, timeout=30)
         print(f"local stack ready in {time.monotonic() - started:.1f} s at {running.url}")
         yield running

@@ -1,6 +1,7 @@
 """schemathesis against the running local stack: every answer matches the OpenAPI document
 (status codes, content types, bodies), and no generated request gets a 5xx. Signed routes are
-signed, as a shop signs them, so generated bodies reach the handlers behind the signature."""
+signed, as a shop signs them, and the business's routes carry the stack's real admin key, so
+generated requests reach the handlers behind the signature or the credential."""
 
 import json
 import time
@@ -77,6 +78,41 @@ class PlatformSignature(requests.auth.AuthBase):
         return request
 
 
+class AdminKey(requests.auth.AuthBase):
+    """Puts the stack's real admin key in place of the bearer schemathesis generates; a request
+    it sends without one (to check the 401) stays without."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        if "authorization" in request.headers:
+            request.headers["authorization"] = f"Bearer {self.key}"
+        return request
+
+
+class Either(requests.auth.AuthBase):
+    """A route either scheme opens (a review decision): whichever header the case carries."""
+
+    def __init__(self, *auths: requests.auth.AuthBase) -> None:
+        self.auths = auths
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        for auth in self.auths:
+            request = auth(request)
+        return request
+
+
+ADMIN_ROUTES = {
+    "GET /campaigns/{slug}/report",
+    "GET /referrals",
+    "GET /rewards",
+    "GET /reviews",
+    "POST /rewards/{reward_id}/fulfilment",
+    "POST /reviews/{conversion_id}",
+}
+
+
 @pytest.fixture(scope="module", autouse=True)
 def figures(request: pytest.FixtureRequest) -> Iterator[None]:
     """Requests sent and 5xx answers per route, printed at the end whatever -s says."""
@@ -97,6 +133,10 @@ def figures(request: pytest.FixtureRequest) -> Iterator[None]:
         route = f"POST /integrations/{platform}"
         if route in STATUSES:
             assert STATUSES[route][422] + STATUSES[route][200] > 0, (route, STATUSES[route])
+    # and the admin key must open the business's lists
+    for route in ("GET /campaigns/{slug}/report", "GET /referrals", "GET /rewards", "GET /reviews"):
+        if route in STATUSES:
+            assert STATUSES[route][200] > 0, (route, STATUSES[route])
 
 
 def test_the_served_document_is_the_one_tested(local_stack):
@@ -120,12 +160,15 @@ def test_every_route_is_tested_signed_ones_included():
         "POST /integrations/shopify",
         "POST /integrations/woocommerce",
         "POST /unsubscribe/{token}",
+        "POST /admin/sign-in",
+        "POST /admin/sessions",
+        *ADMIN_ROUTES,
     }
-    assert {op.path for op in operations if op.definition.raw.get("security")} == {
-        "/conversions",
-        "/refunds",
-        "/reviews/{conversion_id}",
-        *(f"/integrations/{platform}" for platform in PLATFORMS),
+    assert {f"{op.method.upper()} {op.path}" for op in operations if op.definition.raw.get("security")} == {
+        "POST /conversions",
+        "POST /refunds",
+        *(f"POST /integrations/{platform}" for platform in PLATFORMS),
+        *ADMIN_ROUTES,
     }
 
 
@@ -135,14 +178,17 @@ def test_every_answer_is_documented(case, local_stack):
     # Business rules answer 422 to requests the schema alone cannot refuse (an unknown code,
     # a self-referral, a throwaway address): that is the contract, documented per route. A
     # method a path does not declare is a 404, as API Gateway's HTTP APIs answer it, not a 405.
-    signed = bool(case.operation.definition.raw.get("security"))
-    platform = case.operation.path.removeprefix("/integrations/")
-    extra: dict[str, Any] = {}
-    if platform in PLATFORMS:
-        extra = {"auth": PlatformSignature(platform, local_stack.platform_secrets[platform])}
-    elif signed:
-        extra = {"auth": StandardWebhooks(local_stack.webhook_secret)}
     route = f"{case.operation.method.upper()} {case.operation.path}"
+    schemes = {
+        name for requirement in case.operation.definition.raw.get("security", []) for name in requirement
+    }
+    platform = case.operation.path.removeprefix("/integrations/")
+    auths: list[requests.auth.AuthBase] = []
+    if platform in PLATFORMS:
+        auths.append(PlatformSignature(platform, local_stack.platform_secrets[platform]))
+    auths += [StandardWebhooks(local_stack.webhook_secret)] if "standardWebhooks" in schemes else []
+    auths += [AdminKey(local_stack.admin_key)] if "adminBearer" in schemes else []
+    extra: dict[str, Any] = {"auth": Either(*auths)} if auths else {}
     response = case.call(base_url=local_stack.url, timeout=30, **extra)
     STATUSES[route][response.status_code] += 1
     case.validate_response(

@@ -88,3 +88,23 @@ def test_the_readme_connects_each_platform_with_the_events_passaparola_reads():
             assert f"./passaparola store {platform} {event}" in text, (platform, event)
     for name in console.PLATFORM_NAMES.values():
         assert f"`{name} secret " in text
+
+
+@pytest.mark.e2e
+def test_the_running_your_programme_examples_answer_with_the_printed_admin_key(local_stack, tmp_path):
+    (script,) = re.findall(
+        r"```sh\n(.*?)```", section("Running your programme").split("With curl:", 1)[1], re.DOTALL
+    )
+    script = re.sub(r"^API=.*$", f"API={local_stack.url}", script, count=1, flags=re.MULTILINE)
+    script = re.sub(r"^KEY=.*$", f"KEY='{local_stack.admin_key}'", script, count=1, flags=re.MULTILINE)
+    done = subprocess.run(
+        ["bash", "-c", "set -e\n" + script.replace("curl -sS", "curl -sSf")],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    assert '"campaign":"spring"' in done.stdout
+    assert done.stdout.count('"next_cursor"') == 3
+    assert (tmp_path / "spring-report.csv").read_text().startswith("section,key,metric,value")

@@ -26,7 +26,7 @@ from passaparola_localstack.provision import ACCOUNT, REGION, Stack
 from passaparola_localstack.streams import StreamMapping
 from tests.infra import cfn
 from tests.infra.lambda_sandbox import ArtifactFunction
-from tests.support import BROWSER, WEBHOOK_SECRET, Client
+from tests.support import ADMIN, BROWSER, WEBHOOK_SECRET, Client
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -70,13 +70,25 @@ def functions(
 
 
 def _http(
-    function: ArtifactFunction, method: str, path: str, route: str, body: Any = None, **headers: str
+    function: ArtifactFunction,
+    method: str,
+    path: str,
+    route: str,
+    body: Any = None,
+    query: str = "",
+    **headers: str,
 ) -> Any:
-    parameters = dict(zip(re.findall(r"\{(\w+)\}", route), re.findall(r"[^/]+", path)[-1:], strict=False))
+    parameters = local_template.Route(method, route, "").path_parameters(path) or {}
     raw = body if isinstance(body, bytes) else (json.dumps(body).encode() if body is not None else None)
     sent = {"content-type": "application/json", "user-agent": BROWSER} | headers
     event = http_event(
-        method, path, route_key=f"{method} {route}", path_parameters=parameters, headers=sent, body=raw
+        method,
+        path,
+        route_key=f"{method} {route}",
+        path_parameters=parameters,
+        query=query,
+        headers=sent,
+        body=raw,
     )
     answer = function.invoke(event)
     return answer["statusCode"], json.loads(answer["body"]) if answer.get("body") else None
@@ -191,6 +203,8 @@ def test_each_function_serves_the_referral_path_with_its_own_environment_and_rol
     )
     assert (status, document["info"]["title"]) == (200, "passaparola")
 
+    _the_business_side(served_stack, functions, cloudfront, code)
+
     for name, function in functions.items():
         allowed = _granted(served_stack, name)
         refused = [
@@ -200,6 +214,45 @@ def test_each_function_serves_the_referral_path_with_its_own_environment_and_rol
             if not _permits(allowed, *need)
         ]
         assert refused == [], f"{name}'s role lacks {refused}"
+
+
+def _the_business_side(
+    stack: Stack, functions: dict[str, ArtifactFunction], cloudfront: dict[str, str], code: str
+) -> None:
+    """An admin signs in by email, reads every list and fulfils the referrer's free month."""
+    sign_in, reads = functions["AdminSignInFunction"], functions["AdminReadsFunction"]
+    status, _ = _http(sign_in, "POST", "/admin/sign-in", "/admin/sign-in", {"email": ADMIN}, **cloudfront)
+    assert status == 202
+    (token,) = [
+        found.group(1)
+        for message in Client(stack).outbox()
+        if message["to"] == [ADMIN] and (found := re.search(r"#signin=([\w-]+)", message["text"]))
+    ]
+    status, opened = _http(
+        sign_in, "POST", "/admin/sessions", "/admin/sessions", {"token": token}, **cloudfront
+    )
+    assert status == 201, opened
+    bearer = {"authorization": f"Bearer {opened['session']}"}
+    status, report = _http(
+        reads, "GET", f"/campaigns/{CAMPAIGN}/report", "/campaigns/{slug}/report", **bearer, **cloudfront
+    )
+    assert (status, report["campaign"]) == (200, CAMPAIGN), report
+    for path, query in (("/referrals", f"campaign={CAMPAIGN}"), ("/reviews", "")):
+        status, listed = _http(reads, "GET", path, path, query=query, **bearer, **cloudfront)
+        assert status == 200, listed
+    status, waiting = _http(reads, "GET", "/rewards", "/rewards", **bearer, **cloudfront)
+    assert status == 200, waiting
+    (free_month,) = [r for r in waiting["items"] if r["owner"]["code"] == code]
+    status, fulfilled = _http(
+        functions["AdminActionsFunction"],
+        "POST",
+        f"/rewards/{free_month['id']}/fulfilment",
+        "/rewards/{reward_id}/fulfilment",
+        {"reference": "month added"},
+        **bearer,
+        **cloudfront,
+    )
+    assert (status, fulfilled["fulfilment"]["by"]) == (200, ADMIN), fulfilled
 
 
 def _granted(stack: Stack, function: str) -> list[tuple[list[str], list[str]]]:

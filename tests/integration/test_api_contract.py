@@ -200,6 +200,13 @@ def test_the_openapi_document_matches_the_api(client):
         "/integrations/shopify",
         "/integrations/woocommerce",
         "/unsubscribe/{token}",
+        "/admin/sign-in",
+        "/admin/sessions",
+        "/campaigns/{slug}/report",
+        "/referrals",
+        "/rewards",
+        "/rewards/{reward_id}/fulfilment",
+        "/reviews",
     }
     # Enrolment and claims answer 201 whether or not the address was known: no 200 to tell.
     assert set(paths["/referrers"]["post"]["responses"]) == {"201", "400", "413", "415", "422", "429"}
@@ -218,7 +225,15 @@ def test_the_openapi_document_matches_the_api(client):
     error = spec["components"]["schemas"]["ErrorBody"]
     assert set(error["required"]) == {"error", "message"}
     assert paths["/conversions"]["post"]["security"] == [{"standardWebhooks": []}]
-    assert paths["/reviews/{conversion_id}"]["post"]["security"] == [{"standardWebhooks": []}]
+    # an admin's credential, or the shop's signature
+    assert paths["/reviews/{conversion_id}"]["post"]["security"] == [
+        {"adminBearer": []},
+        {"standardWebhooks": []},
+    ]
+    for path, method in (("/campaigns/{slug}/report", "get"), ("/referrals", "get"), ("/rewards", "get")):
+        assert paths[path][method]["security"] == [{"adminBearer": []}], path
+        assert set(paths[path][method]["responses"]["200"]["content"]) == {"application/json", "text/csv"}
+    assert spec["components"]["securitySchemes"]["adminBearer"]["scheme"] == "bearer"
     assert set(paths["/reviews/{conversion_id}"]["post"]["responses"]) >= {"200", "401", "404", "422"}
     schemes = spec["components"]["securitySchemes"]
     for platform, scheme, header in (

@@ -272,10 +272,17 @@ def test_a_queued_order_has_nothing_to_review(client):
     assert rewards_of(client, code)["order-1"]["status"] == "pending"
 
 
-def test_a_review_needs_the_shops_signature(client, second_mailbox):
+def test_a_review_needs_the_shops_signature_or_an_admin(client, second_mailbox):
     conversion = approve_or_reject_setup(client, second_mailbox)
     answer = client.call("POST", f"/reviews/{conversion}", {"decision": "approve"})
-    assert (answer.status, answer.body["error"]) == (401, "invalid_signature")
+    assert (answer.status, answer.body["error"]) == (401, "unauthorized")
+    forged = client.call(
+        "POST",
+        f"/reviews/{conversion}",
+        {"decision": "approve"},
+        headers={"webhook-id": "msg_1", "webhook-timestamp": "1", "webhook-signature": "v1,AAAA"},
+    )
+    assert (forged.status, forged.body["error"]) == (401, "invalid_signature")
     assert rewards_of(client, second_mailbox)["order-101"]["status"] == "review"
 
 

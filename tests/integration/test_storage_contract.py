@@ -324,3 +324,22 @@ def test_the_first_ruling_on_a_review_stands(stores):
     assert stores.reviews.decide(review, Ruling("approve", "shop", NOW + timedelta(hours=1))) == first
     assert stores.reviews.get("cv_1") == replace(review, ruling=first)
     assert stores.orders.look_up("1", {})[0].status == "rejected"
+
+
+@pytest.fixture(params=["dynamodb", "memory"])
+def sign_ins(request: pytest.FixtureRequest) -> Any:
+    if request.param == "memory":
+        return fakes.SignIns()
+    request.getfixturevalue("stack")
+    from passaparola.storage.sign_ins import SignInStore
+
+    return SignInStore(wiring.table())
+
+
+def test_a_sign_in_link_is_redeemed_once_and_only_before_it_expires(sign_ins: Any) -> None:
+    sign_ins.create("d1", "boss@shop.test", NOW, NOW + timedelta(minutes=15))
+    sign_ins.create("d2", "boss@shop.test", NOW, NOW + timedelta(minutes=15))
+    assert sign_ins.redeem("d1", NOW + timedelta(minutes=1)) == "boss@shop.test"
+    assert sign_ins.redeem("d1", NOW + timedelta(minutes=2)) is None
+    assert sign_ins.redeem("d2", NOW + timedelta(minutes=15)) is None
+    assert sign_ins.redeem("unknown", NOW) is None

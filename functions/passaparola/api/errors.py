@@ -34,6 +34,8 @@ STATUS: dict[type[errors.DomainError], int] = {
     errors.RejectedEmail: 422,
     errors.InvalidSignature: 401,
     errors.InvalidToken: 401,
+    errors.Unauthorized: 401,
+    errors.NotFulfillable: 409,
     errors.NotFound: 404,
     errors.Busy: 409,
     errors.Conflict: 409,

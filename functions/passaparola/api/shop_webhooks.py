@@ -1,4 +1,6 @@
-"""POST /conversions, POST /refunds and POST /reviews/{conversion_id}: the shop's signed calls.
+"""POST /conversions and POST /refunds: the shop's signed calls. (Its signed decisions on
+orders held for review, POST /reviews/{conversion_id}, are taken with the admins' in
+api/admin_actions.py, which checks the signature with `verify` below.)
 
 The signature is checked before the body is parsed or validated (`verify`, run as the
 function's gate; only the size and media-type checks come first), so an unsigned caller
@@ -27,8 +29,6 @@ from passaparola.api.schemas import (
     ConversionResponse,
     RefundRequest,
     RefundResponse,
-    ReviewRequest,
-    ReviewResponse,
     RewardStatusOut,
     error_responses,
     ok,
@@ -103,24 +103,6 @@ def conversion_answer(order: PaidOrder) -> ConversionResponse:
     )
 
 
-def _review(request: Delivery[ReviewRequest]) -> ReviewResponse:
-    # A signed call is the shop's backend; the console will name the person who decides.
-    decided = wiring.reviews().decide(
-        request.path["conversion_id"], request.body.decision, request.body.note, "shop"
-    )
-    review, ruling = decided.review, decided.ruling
-    return ReviewResponse(
-        conversion_id=review.conversion_id,
-        order_id=review.order_id,
-        reason=review.reason,
-        decision=ruling.decision,
-        decided_by=ruling.by,
-        decided_at=ruling.at.isoformat(timespec="microseconds"),
-        note=ruling.note,
-        rewards=_statuses(decided.rewards),
-    )
-
-
 def _refund(request: Delivery[RefundRequest]) -> RefundResponse:
     return refund_answer(request.body.order_id)
 
@@ -154,7 +136,6 @@ def _webhook(
 
 CONVERSIONS = _webhook("conversions", _convert, ConversionResponse)
 REFUNDS = _webhook("refunds", _refund, RefundResponse)
-REVIEWS = _webhook("reviews", _review, ReviewResponse)
 
 
 @router.post(
@@ -187,20 +168,3 @@ def report_conversion(body: ConversionRequest) -> Response[ConversionResponse]:
 )
 def report_refund(body: RefundRequest) -> Response[RefundResponse]:
     return Response(202, "application/json", _once(REFUNDS, body), {"Cache-Control": "no-store"})
-
-
-@router.post(
-    "/reviews/<conversion_id>",
-    summary="Approve or reject an order held for review (signed by the shop)",
-    description=(
-        "approve queues the order's rewards, which then go through the usual hold; reject voids "
-        "them and gives the referrer's cap slot back. The first decision stands: deciding again "
-        "answers with it. Signed with Standard Webhooks headers."
-    ),
-    tags=["shop"],
-    responses=ok(200, ReviewResponse, "The decision") | error_responses(400, 401, 404, 409, 413, 415, 422),
-    security=SIGNED,
-)
-def decide_review(conversion_id: str, body: ReviewRequest) -> Response[ReviewResponse]:
-    answer = _once(REVIEWS, body, conversion_id=conversion_id)
-    return Response(200, "application/json", answer, {"Cache-Control": "no-store"})

@@ -28,7 +28,7 @@ ALL_CHANNELS: tuple[Channel, ...] = (
 RESERVED_SLUGS = frozenset(
     {
         "r", "codes", "claims", "conversions", "refunds", "reviews", "referrers", "campaigns", "stats",
-        "integrations", "unsubscribe",
+        "integrations", "unsubscribe", "admin", "referrals", "rewards",
     }
 )  # fmt: skip
 
@@ -420,6 +420,7 @@ class BrandContact(_Strict):
     contact: str
     colours: BrandColours = BrandColours()
     logo: EmailLogo | None = None
+    admins: tuple[str, ...] = ()  # who may sign in to the console (lower-case addresses)
 
 
 class Rules(_Strict):
@@ -440,6 +441,11 @@ class Rules(_Strict):
     @cached_property
     def _by_prefix(self) -> dict[str, CompiledCampaign]:
         return {campaign.rules.prefix: campaign for campaign in self.campaigns.values()}
+
+    @cached_property
+    def admins(self) -> frozenset[str]:
+        """One deployment is one business: an address any brand lists administers every campaign."""
+        return frozenset(address for brand in self.brands.values() for address in brand.admins)
 
     def digits(self, currency: str) -> int:
         return self.currency_digits.get(currency, 2)

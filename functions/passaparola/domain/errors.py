@@ -52,6 +52,12 @@ class InvalidSignature(DomainError):
     code = "invalid_signature"
 
 
+class Unauthorized(DomainError):
+    """No valid admin credential: the same answer whatever was wrong with it."""
+
+    code = "unauthorized"
+
+
 class InvalidToken(DomainError):
     code = "invalid_token"
 
@@ -64,6 +70,12 @@ class Busy(DomainError):
     """The same request is being processed right now; the caller should retry."""
 
     code = "in_progress"
+
+
+class NotFulfillable(DomainError):
+    """A reward that is not (or no longer) waiting for the business to give it."""
+
+    code = "not_fulfillable"
 
 
 class Conflict(DomainError):

@@ -9,8 +9,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Generic, Literal, TypeVar
 
+from passaparola.domain.sketch import Sketch
 from passaparola.domain.vocabulary import (
     Decision,
     FraudCheck,
@@ -25,6 +26,8 @@ from passaparola.domain.vocabulary import (
 if TYPE_CHECKING:
     # Only for the annotation: the campaign models are heavy to import, and a record is not.
     from passaparola.domain.campaign import RewardSpec
+
+T = TypeVar("T")
 
 # What a conditional write found, for the writes that can fail in more than one way.
 ClaimOutcome = Literal["created", "exists", "code_inactive", "cap_reached"]
@@ -164,6 +167,7 @@ class Reward:
     coupon_code: str | None = None
     notified_at: datetime | None = None
     void_reason: VoidReason | None = None
+    fulfilment: Fulfilment | None = None  # for the kinds the business gives itself
 
     @property
     def ref(self) -> RewardRef:
@@ -259,3 +263,78 @@ class Visit:
     at: datetime
     variant: str | None
     expires_at: datetime
+
+
+# --- what the business reads ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Clicks, claims and orders of one A/B variant on one day."""
+
+    clicks: int = 0
+    claims: int = 0
+    orders: int = 0
+
+
+@dataclass(frozen=True)
+class RewardTally:
+    """Rewards created on a day that are now in one status: how many, and their value by currency."""
+
+    count: int = 0
+    value: Mapping[str, Decimal] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CampaignDay:
+    """A campaign's counters for one day (UTC), kept up to date as events happen."""
+
+    day: date
+    clicks: int = 0
+    claims: int = 0
+    orders: int = 0  # attributed first orders
+    qualified: int = 0
+    revenue: Mapping[str, Decimal] = field(default_factory=dict)  # by currency
+    rejected: Mapping[str, int] = field(default_factory=dict)  # orders, by reason
+    review: Mapping[str, int] = field(default_factory=dict)  # orders held, by reason
+    rewards: Mapping[str, RewardTally] = field(default_factory=dict)  # by current status
+    hours_to_order: Mapping[int, int] = field(default_factory=dict)  # log2 bucket -> orders
+    variants: Mapping[str, Tally] = field(default_factory=dict)
+    visitors: Sketch | None = None
+
+
+@dataclass(frozen=True)
+class TopReferrer:
+    code: str
+    display_name: str | None
+    clicks: int
+    claims: int
+    orders: int
+
+
+@dataclass(frozen=True)
+class Referral:
+    """A friend's claim as the business sees it: who referred whom, and what came of it."""
+
+    claim: Claim
+    referrer: Referrer | None
+    first_order: FirstOrder | None = None
+    order: Order | None = None
+    reward: Reward | None = None
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """Part of a long list, and where the next part starts (None at the end)."""
+
+    items: tuple[T, ...]
+    next_position: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Fulfilment:
+    """That the business has given a reward the kit cannot give by itself."""
+
+    reference: str
+    at: datetime
+    by: str

@@ -32,6 +32,10 @@ RefundStatus = Literal["refunded", "noted"]  # noted: an order the shop never re
 # (standing for that friend's claim), or a claim the buyer made earlier.
 Via = Literal["code", "coupon", "claim"]
 Decision = Literal["approve", "reject"]
+# What a referral came to, as the business's list of referrals says it.
+ReferralStatus = Literal["claimed", "ordered", "rewarded", "rejected", "review"]
+# Reward kinds the kit gives itself (a coupon code); the business gives every other kind.
+SELF_ISSUED_KINDS = frozenset({"coupon_percent", "coupon_fixed"})
 
 # The switchable fraud checks: a campaign runs each one enforced, in shadow, or off.
 FraudCheck = Literal[
@@ -77,6 +81,8 @@ ErrorCode = Literal[
     "invalid_input",
     "invalid_signature",
     "invalid_token",
+    "invalid_cursor",
+    "unauthorized",
     "webhook_id_reused",
     "not_found",
     "rate_limited",
@@ -87,6 +93,7 @@ ErrorCode = Literal[
     "self_referral",
     "rejected_email",
     "disposable_email",
+    "not_fulfillable",
     # try again
     "in_progress",
     "conflict",

@@ -4,30 +4,53 @@ from functools import cache
 
 from aws_lambda_powertools.event_handler import Response
 
-from passaparola.api import clicks, codes, integrations, referrers, shop_webhooks, stats, unsubscribe
 from passaparola.api.app import make_app, make_handler
 
-app = make_app(
-    clicks.router,
-    codes.router,
-    referrers.router,
-    shop_webhooks.router,
-    integrations.router,
-    stats.router,
-    unsubscribe.router,
-)
+# Serves only the document; the routers it describes are imported when it is first asked for.
+app = make_app()
 
 
 @cache
 def document() -> str:
     # The OpenAPI models are heavy to import; only a request for the document needs them.
-    from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn
+    from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn, HTTPBearer
 
-    return app.get_openapi_json_schema(
+    from passaparola.api import (
+        admin_actions,
+        admin_reads,
+        clicks,
+        codes,
+        integrations,
+        referrers,
+        shop_webhooks,
+        sign_in,
+        stats,
+        unsubscribe,
+    )
+
+    described = make_app(
+        clicks.router,
+        codes.router,
+        referrers.router,
+        shop_webhooks.router,
+        integrations.router,
+        stats.router,
+        unsubscribe.router,
+        sign_in.router,
+        admin_reads.router,
+        admin_actions.router,
+    )
+    return described.get_openapi_json_schema(
         title="passaparola",
         version="1.0.0",
-        summary="Referral programme API: links, codes, claims, signed shop webhooks",
+        summary="Referral programme API: links, codes, claims, signed shop webhooks, the business's side",
         security_schemes={
+            "adminBearer": HTTPBearer(
+                description=(
+                    "An admin key (ppk_..., from AdminKeysSecret) or a console session (pps_..., "
+                    "from POST /admin/sessions), as 'Authorization: Bearer <credential>'."
+                )
+            ),
             "standardWebhooks": APIKey(
                 name="webhook-signature",
                 in_=APIKeyIn.header,

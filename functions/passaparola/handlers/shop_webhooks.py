@@ -1,6 +1,6 @@
-"""The shop's webhooks: its Standard Webhooks calls (POST /conversions, POST /refunds and POST
-/reviews/{conversion_id}) and its platform's own (POST /integrations/stripe, /shopify and
-/woocommerce), each route behind the checks of its kind."""
+"""The shop's webhooks: its Standard Webhooks calls (POST /conversions and POST /refunds) and its
+platform's own (POST /integrations/stripe, /shopify and /woocommerce), each route behind the
+checks of its kind."""
 
 from functools import partial
 

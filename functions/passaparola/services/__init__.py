@@ -39,5 +39,9 @@ class Links:
         """List-Unsubscribe's address, which the mail client POSTs to (RFC 8058)."""
         return f"{self.api_url.rstrip('/')}/unsubscribe/{token}"
 
+    def admin_sign_in(self, lang: str, token: str) -> str:
+        # In the fragment, like the stats token: never sent to a server, never in a log.
+        return f"{self.site_url.rstrip('/')}{site_paths.admin(lang)}#signin={token}"
+
     def page(self, path: str, **query: str) -> str:
         return f"{self.site_url.rstrip('/')}{path}" + (f"?{urlencode(query)}" if query else "")

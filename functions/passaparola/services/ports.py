@@ -8,7 +8,7 @@ False, or an outcome), exactly as the table's conditions decide it.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -154,3 +154,43 @@ class OptOutStore(Protocol):
     def add(self, opt_out: OptOut, now: datetime) -> None: ...
 
     def has(self, opt_out: OptOut) -> bool: ...
+
+
+# --- the business's side -----------------------------------------------------------------------
+
+
+class CounterStore(Protocol):
+    def days(self, campaign: str, first: date, last: date) -> list[records.CampaignDay]: ...
+
+    def top_referrers(self, campaign: str, limit: int) -> list[records.TopReferrer]: ...
+
+
+class ReferralStore(Protocol):
+    def page(
+        self, campaign: str, since: datetime, until: datetime, limit: int, after: Mapping[str, str] | None
+    ) -> records.Page[records.Referral]: ...
+
+
+class WaitingStore(Protocol):
+    def rewards_to_fulfil(
+        self, campaign: str | None, limit: int, after: Mapping[str, str] | None
+    ) -> records.Page[records.Reward]: ...
+
+    def reviews(
+        self, campaign: str | None, limit: int, after: Mapping[str, str] | None
+    ) -> records.Page[records.Review]: ...
+
+
+class FulfilmentLedger(Protocol):
+    def fulfil(self, ref: records.RewardRef, fulfilment: records.Fulfilment) -> records.Reward | None:
+        """The reward with its first fulfilment, or as it is when it cannot take one (not
+        issued, or a kind the kit gives itself); None if there is no such reward."""
+        ...
+
+
+class SignInStore(Protocol):
+    def create(self, digest: str, email: str, now: datetime, expires_at: datetime) -> None: ...
+
+    def redeem(self, digest: str, now: datetime) -> str | None:
+        """The address of an unused, unexpired link, which is used from now on; else None."""
+        ...

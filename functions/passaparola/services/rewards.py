@@ -16,11 +16,12 @@ from aws_lambda_powertools import Logger
 
 from passaparola import i18n, messages
 from passaparola.domain import codes
-from passaparola.domain.campaign import COUPON_KINDS, Rules
+from passaparola.domain.campaign import Rules
 from passaparola.domain.errors import NotFound
 from passaparola.domain.records import Owner, Reward, RewardMessage, RewardRef
 from passaparola.domain.rewards import hold_until, tier_grant, tier_reward_id, tiers_reached
 from passaparola.domain.tokens import StatsTokens
+from passaparola.domain.vocabulary import SELF_ISSUED_KINDS
 from passaparola.services import Clock, Links
 from passaparola.services.mail import Mail
 from passaparola.services.ports import ClaimStore, ReferrerStore, RewardLedger, RewardQueue
@@ -139,7 +140,7 @@ class RewardLifecycle:
         self.enqueue(created)
 
     def _issue(self, reward: Reward, now: datetime) -> None:
-        coupon = reward.kind in COUPON_KINDS
+        coupon = reward.kind in SELF_ISSUED_KINDS
         campaign = self.rules.campaign(reward.campaign)
         prefix = campaign.rules.prefix if campaign else "GIFT"
         counted_for = reward.code if reward.takes_slot else None

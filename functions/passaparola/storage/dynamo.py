@@ -219,6 +219,39 @@ class Table:
             Limit=limit,
         )
 
+    def query_range(self, pk: str, first: str, last: str) -> Iterator[Item]:
+        """Items under `pk` with a sort key from `first` to `last`, both included. Eventually
+        consistent (half the read units): for reports, which decide nothing about money."""
+        yield from self._paginate(
+            KeyConditionExpression="pk = :pk AND sk BETWEEN :first AND :last",
+            ExpressionAttributeValues=to_dynamo({":pk": pk, ":first": first, ":last": last}),
+        )
+
+    def query_page(
+        self,
+        index: str,
+        condition: str,
+        values: Mapping[str, Any],
+        *,
+        limit: int,
+        after: Mapping[str, Any] | None = None,
+        forward: bool = True,
+    ) -> tuple[list[Item], Item | None]:
+        """One page of a secondary index, and the position the next page starts from."""
+        kwargs: dict[str, Any] = {
+            "TableName": self.name,
+            "IndexName": index,
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeValues": to_dynamo(values),
+            "Limit": limit,
+            "ScanIndexForward": forward,
+        }
+        if after:
+            kwargs["ExclusiveStartKey"] = to_dynamo(after)
+        response = self.client.query(**kwargs)
+        last = response.get("LastEvaluatedKey")
+        return [from_dynamo(item) for item in response["Items"]], from_dynamo(last) if last else None
+
     def _paginate(self, **kwargs: Any) -> Iterator[Item]:
         while True:
             response = self.client.query(TableName=self.name, **kwargs)

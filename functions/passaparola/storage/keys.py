@@ -8,8 +8,12 @@ from passaparola.domain.records import Owner, RewardRef
 
 DUE_INDEX = "due"
 DUE = "DUE"
-# The sparse index of referral codes by rank, one partition per campaign (`top_pk`).
-TOP_INDEX = "top"
+# Sparse indexes the business's routes read (README, "Storage").
+TOP_INDEX = "top"  # referral codes by rank, per campaign (top_pk, rank)
+BY_CAMPAIGN_INDEX = "by_campaign"  # claims by campaign and time (campaign, claimed_at)
+WAITING_INDEX = "waiting"  # what waits for the business (waiting_pk, waiting_sk)
+FULFIL = "FULFIL"  # issued rewards the business gives itself, until it has
+REVIEW = "REVIEW"  # orders held for review, until decided
 _CODE = "CODE#"
 VISIT = "VISIT#"
 ORDER = "ORDER#"
@@ -130,3 +134,13 @@ def stats_pk(campaign: str) -> str:
 def rollup_checkpoint(batch: str) -> dict[str, str]:
     """How far the counters have taken one batch of the table's stream (expires after it)."""
     return {"pk": f"ROLLUP#{batch}", "sk": "ROLLUP"}
+
+
+def sign_in(digest: str) -> dict[str, str]:
+    """A sign-in link, by the digest of its token."""
+    return {"pk": f"SIGNIN#{digest}", "sk": "SIGNIN"}
+
+
+def waiting_sk(campaign: str, moment: str) -> str:
+    """Oldest first within a campaign, so a campaign's share of the list is one key range."""
+    return f"{campaign}#{moment}"

@@ -20,10 +20,13 @@ def review_item(review: Review) -> Item:
         "reason": review.reason,
         "rewards": [keys.reward_reference(ref) for ref in review.rewards],
         "created_at": stamp(review.created_at),
+        # In the business's review queue until decided.
+        "waiting_pk": keys.REVIEW,
+        "waiting_sk": keys.waiting_sk(review.campaign, stamp(review.created_at)),
     }
 
 
-def _review(item: Item) -> Review:
+def review_of(item: Item) -> Review:
     return Review(
         conversion_id=item["conversion_id"],
         order_id=item["order_id"],
@@ -44,16 +47,17 @@ class ReviewStore:
         self.table = table
 
     def get(self, conversion_id: str) -> Review | None:
-        return self.table.read(keys.review(conversion_id), _review)
+        return self.table.read(keys.review(conversion_id), review_of)
 
     def decide(self, review: Review, ruling: Ruling) -> Ruling:
         """Record the ruling and the order's new status, unless a ruling is there already:
         then return that first one."""
         values: dict[str, object] = {":decision": ruling.decision, ":by": ruling.by, ":at": stamp(ruling.at)}
-        expression = "SET decision = :decision, decided_by = :by, decided_at = :at"
+        assignments = "decision = :decision, decided_by = :by, decided_at = :at"
         if ruling.note:
             values[":note"] = ruling.note
-            expression += ", note = :note"
+            assignments += ", note = :note"
+        expression = f"SET {assignments} REMOVE waiting_pk"  # decided: out of the review queue
         transaction = (
             self.table.transaction()
             .update(

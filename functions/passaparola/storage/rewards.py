@@ -14,7 +14,15 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING
 
-from passaparola.domain.records import IssueOutcome, Reward, RewardMessage, RewardRef, VoidReason
+from passaparola.domain.records import (
+    Fulfilment,
+    IssueOutcome,
+    Reward,
+    RewardMessage,
+    RewardRef,
+    VoidReason,
+)
+from passaparola.domain.vocabulary import SELF_ISSUED_KINDS
 from passaparola.storage import keys
 from passaparola.storage.dynamo import Cancelled, ConditionFailed, Item, Table, moment, stamp, stamped
 
@@ -61,6 +69,10 @@ def reward_item(reward: Reward) -> Item:
     }
     if reward.status == "pending":
         item |= {"due_pk": keys.DUE, "due_at": stamp(reward.created_at + GRACE)}
+    if reward.kind not in SELF_ISSUED_KINDS:
+        # The sort key of the business's fulfilment list; `issue` adds the partition key, and
+        # only items with both are in the `waiting` index.
+        item["waiting_sk"] = keys.waiting_sk(reward.campaign, stamp(reward.created_at))
     return item
 
 
@@ -84,6 +96,11 @@ def reward_of(item: Item) -> Reward:
         coupon_code=item.get("coupon_code"),
         notified_at=stamped(item, "notified_at"),
         void_reason=item.get("void_reason"),
+        fulfilment=Fulfilment(
+            item["fulfilment_reference"], moment(item, "fulfilled_at"), item["fulfilled_by"]
+        )
+        if "fulfilled_at" in item
+        else None,
     )
 
 
@@ -145,6 +162,9 @@ class RewardLedger:
         if coupon_code is not None:
             values[":coupon"] = coupon_code
             expression += ", coupon_code = :coupon"
+        else:  # a kind the business gives itself: onto its fulfilment list
+            values[":fulfil"] = keys.FULFIL
+            expression += ", waiting_pk = :fulfil"
         transaction = self.table.transaction().update(
             "reward",
             keys.reward(ref),
@@ -226,7 +246,8 @@ class RewardLedger:
         try:
             self.table.update(
                 keys.reward(ref),
-                "SET #status = :clawed, clawed_back_at = :now, void_reason = :reason REMOVE due_pk, due_at",
+                "SET #status = :clawed, clawed_back_at = :now, void_reason = :reason "
+                "REMOVE due_pk, due_at, waiting_pk",
                 {":clawed": "clawed_back", ":issued": "issued", ":now": stamp(now), ":reason": reason},
                 condition="#status = :issued",
                 names={"#status": "status"},
@@ -234,6 +255,29 @@ class RewardLedger:
         except ConditionFailed:
             return False
         return True
+
+    def fulfil(self, ref: RewardRef, fulfilment: Fulfilment) -> Reward | None:
+        """Record that the business gave an issued reward, once: a second call gets the reward
+        with the first fulfilment. None if there is no such reward."""
+        try:
+            item = self.table.update(
+                keys.reward(ref),
+                "SET fulfilled_at = :at, fulfilment_reference = :reference, fulfilled_by = :by "
+                "REMOVE waiting_pk",
+                {
+                    ":at": stamp(fulfilment.at),
+                    ":reference": fulfilment.reference,
+                    ":by": fulfilment.by,
+                    ":issued": "issued",
+                },
+                condition="#status = :issued AND attribute_exists(waiting_sk) "
+                "AND attribute_not_exists(fulfilled_at)",
+                names={"#status": "status"},
+                returning="ALL_NEW",
+            )
+        except ConditionFailed as failed:
+            return reward_of(failed.item) if failed.item else None
+        return reward_of(item)
 
     def due(self, now: datetime, limit: int) -> Iterator[RewardMessage]:
         """What moves on each reward due by `now`. The index holds only the reward's owner, id

@@ -1,0 +1,214 @@
+"""Request and response bodies of the business's routes (reports, referrals, fulfilment, reviews,
+sign-in). OpenAPI is generated from these; the CSV forms have the same fields."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from passaparola.api.schemas import Email, Locale
+from passaparola.domain.vocabulary import Reason, ReferralStatus, RewardStatus, Role
+
+Money = dict[str, str]
+_MONEY = "by currency: the exact decimal amount as a string"
+# Who may call the business's routes (OpenAPI security requirements).
+ADMIN: list[dict[str, list[str]]] = [{"adminBearer": []}]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+
+class SignInRequest(_In):
+    email: Email
+    locale: Locale | None = None
+
+
+class Accepted(BaseModel):
+    message: str
+
+
+class SessionRequest(_In):
+    token: Annotated[str, Field(min_length=1, max_length=128, description="from the #signin= link")]
+
+
+class SessionResponse(BaseModel):
+    session: str = Field(description="send as 'Authorization: Bearer <session>'")
+    expires_at: str
+    email: str
+
+
+class Funnel(BaseModel):
+    clicks: int
+    visitors: int = Field(description="distinct visitors, an estimate (about 1.6% standard error)")
+    claims: int
+    orders: int = Field(description="attributed first orders")
+    qualified: int = Field(description="referrals that took a slot of the referrer's cap")
+    revenue: Money = Field(description=f"of the attributed orders, {_MONEY}")
+
+
+class Rates(BaseModel):
+    claim_rate: float | None = Field(description="claims per click")
+    order_rate: float | None = Field(description="orders per click")
+
+
+class VariantOut(BaseModel):
+    id: str
+    clicks: int
+    claims: int
+    orders: int
+    order_rate: float | None = Field(description="orders per click")
+    lift: float | None = Field(description="relative to the first variant (0.25 is 25% more); null for it")
+    p_value: float | None = Field(description="two-sided two-proportion z-test against the first variant")
+    enough_data: bool = Field(description="each arm has at least 100 clicks and 5 orders")
+
+
+class DayOut(BaseModel):
+    date: str
+    clicks: int
+    claims: int
+    orders: int
+
+
+class TimeToConvert(BaseModel):
+    p50_hours: float | None = Field(description="median hours from claim to first order")
+    p90_hours: float | None
+
+
+class RewardSum(BaseModel):
+    count: int
+    value: Money = Field(description=_MONEY)
+
+
+class TopReferrerOut(BaseModel):
+    display_name: str | None
+    code: str
+    clicks: int
+    claims: int
+    orders: int
+
+
+class ReportResponse(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    campaign: str
+    from_: str = Field(alias="from")
+    to: str
+    funnel: Funnel
+    rates: Rates
+    variants: list[VariantOut]
+    daily: list[DayOut]
+    time_to_convert: TimeToConvert
+    rejections: dict[str, int] = Field(description="orders that earned nothing, by reason")
+    reviews: dict[str, int] = Field(description="orders held for review, by reason")
+    rewards: dict[str, RewardSum] = Field(description="rewards earned in the range, by their status now")
+    top_referrers: list[TopReferrerOut] = Field(description="all-time, by orders then clicks")
+
+
+class ReferrerOut(BaseModel):
+    code: str
+    display_name: str | None
+    email: str | None
+
+
+class FriendOut(BaseModel):
+    email: str
+
+
+class OrderOut(BaseModel):
+    order_id: str
+    at: str
+    amount: str | None
+    currency: str | None
+
+
+class ReferralRewardOut(BaseModel):
+    id: str
+    status: RewardStatus
+    kind: str
+    value: str | None
+    currency: str | None
+
+
+class ReferralOut(BaseModel):
+    claim_id: str
+    campaign: str
+    referrer: ReferrerOut
+    friend: FriendOut
+    claimed_at: str
+    variant: str | None
+    order: OrderOut | None
+    hours_to_order: float | None
+    status: ReferralStatus
+    reward: ReferralRewardOut | None
+
+
+class ReferralsResponse(BaseModel):
+    items: list[ReferralOut]
+    next_cursor: str | None = Field(description="pass as ?cursor= for the next page; null at the end")
+
+
+class FulfilmentOut(BaseModel):
+    reference: str
+    at: str
+    by: str = Field(description="the admin's email, or key:<first 8 characters> for a machine key")
+
+
+class OwnerOut(BaseModel):
+    kind: str = Field(description="referrer or friend")
+    code: str = Field(description="the referral code it was earned through")
+
+
+class AdminRewardOut(BaseModel):
+    id: str = Field(description="opaque and stable: the id for POST /rewards/{id}/fulfilment")
+    campaign: str
+    role: Role
+    kind: str
+    description: str
+    status: RewardStatus
+    value: str | None
+    currency: str | None
+    owner: OwnerOut
+    order_id: str | None
+    created_at: str
+    issued_at: str | None
+    fulfilment: FulfilmentOut | None
+
+
+class RewardsResponse(BaseModel):
+    items: list[AdminRewardOut]
+    next_cursor: str | None
+
+
+class FulfilmentRequest(_In):
+    reference: Annotated[
+        str, Field(min_length=1, max_length=200, description="yours: a transaction, voucher or parcel number")
+    ]
+
+
+class WaitingReviewOut(BaseModel):
+    conversion_id: str
+    order_id: str
+    campaign: str
+    reason: Reason
+    created_at: str
+    rewards: list[str] = Field(description="ids of the rewards held for the decision")
+
+
+class ReviewsResponse(BaseModel):
+    items: list[WaitingReviewOut]
+    next_cursor: str | None
+
+
+def csv_or_json(model: type[BaseModel], description: str) -> dict[int, Any]:
+    """A 200 that is JSON, or CSV when asked for (?format=csv or Accept: text/csv)."""
+    return {
+        200: {
+            "description": description,
+            "content": {
+                "application/json": {"model": model},
+                "text/csv": {"schema": {"type": "string", "description": "the same fields, as CSV"}},
+            },
+        }
+    }

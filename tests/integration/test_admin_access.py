@@ -1,0 +1,133 @@
+"""Only admins reach the business's routes: every attack on the credentials is refused with
+the same 401, before anything else of the request is read."""
+
+import re
+
+import pytest
+
+from passaparola_localstack import template as local_template
+from tests.support import ADMIN, ADMIN_KEY
+
+pytestmark = pytest.mark.integration
+
+ADMIN_FUNCTIONS = {"AdminReadsFunction", "AdminActionsFunction"}
+EXAMPLE = {
+    "{slug}": "gift",
+    "{reward_id}": "rw_cmVmZXJyZXJ8R0lGVC0xfG9yZGVyLTE",
+    "{conversion_id}": "cv_" + "0" * 24,
+}
+
+
+def _admin_routes(stack):
+    found = []
+    for route in local_template.routes(stack.template):
+        if route.function in ADMIN_FUNCTIONS:
+            path = route.path
+            for placeholder, value in EXAMPLE.items():
+                path = path.replace(placeholder, value)
+            found.append((route.method, path))
+    return found
+
+
+def test_the_admin_routes_are_the_business_side(stack):
+    assert sorted(_admin_routes(stack)) == sorted(
+        [
+            ("GET", "/campaigns/gift/report"),
+            ("GET", "/referrals"),
+            ("GET", "/rewards"),
+            ("GET", "/reviews"),
+            ("POST", "/rewards/rw_cmVmZXJyZXJ8R0lGVC0xfG9yZGVyLTE/fulfilment"),
+            ("POST", f"/reviews/{EXAMPLE['{conversion_id}']}"),
+        ]
+    )
+
+
+def _enrolled_stats_token(client):
+    client.enrol("anna@example.com", campaign="trial")
+    for mail in client.outbox():
+        found = re.search(r"#t=([\w.~-]+)", mail["text"])
+        if found:
+            return found.group(1)
+    raise AssertionError("no stats link was mailed")
+
+
+def test_every_admin_route_refuses_every_non_credential(client, clock):
+    stats_token = _enrolled_stats_token(client)
+    attempts = {
+        "none": {},
+        "empty bearer": {"authorization": "Bearer "},
+        "wrong key": {"authorization": "Bearer ppk_" + "x" * 40},
+        "key without scheme": {"authorization": ADMIN_KEY},
+        "basic auth": {"authorization": f"Basic {ADMIN_KEY}"},
+        "a referrer's stats token": {"authorization": f"Bearer {stats_token}"},
+        "a forged session": {"authorization": "Bearer pps_Ym9zc0BzaG9wLnRlc3Q.9999999999.AAAA"},
+    }
+    for method, path in _admin_routes(client.stack):
+        body = {"reference": "x", "decision": "approve"} if method == "POST" else None
+        for what, headers in attempts.items():
+            answer = client.call(method, path, body, headers=headers, query="limit=oops&from=nope")
+            assert (answer.status, answer.body["error"]) == (401, "unauthorized"), (method, path, what)
+
+
+def test_the_same_stats_token_still_opens_its_own_stats_page(client):
+    token = _enrolled_stats_token(client)
+    assert client.call("GET", "/referrers/me", headers={"authorization": f"Bearer {token}"}).status == 200
+
+
+def _sign_in(client, email=ADMIN):
+    assert client.call("POST", "/admin/sign-in", {"email": email}).status == 202
+    links = [re.search(r"#signin=([\w-]+)", m["text"]) for m in client.outbox() if m["to"] == [email.lower()]]
+    return [link.group(1) for link in links if link]
+
+
+def test_an_admin_signs_in_by_the_emailed_link_and_the_session_works(client):
+    (token,) = _sign_in(client, "Boss@Shop.test")
+    opened = client.call("POST", "/admin/sessions", {"token": token})
+    assert opened.status == 201
+    assert opened.body["email"] == ADMIN
+    assert opened.body["session"].startswith("pps_")
+    assert client.admin("GET", "/reviews", key=opened.body["session"]).status == 200
+
+
+def test_a_used_sign_in_link_opens_nothing_the_second_time(client):
+    (token,) = _sign_in(client)
+    assert client.call("POST", "/admin/sessions", {"token": token}).status == 201
+    again = client.call("POST", "/admin/sessions", {"token": token})
+    assert (again.status, again.body["error"]) == (401, "unauthorized")
+
+
+def test_a_sign_in_link_is_dead_after_15_minutes(client, clock):
+    (token,) = _sign_in(client)
+    clock.advance(minutes=15, seconds=1)
+    assert client.call("POST", "/admin/sessions", {"token": token}).status == 401
+
+
+def test_a_session_is_refused_once_expired(client, clock):
+    (token,) = _sign_in(client)
+    session = client.call("POST", "/admin/sessions", {"token": token}).body["session"]
+    clock.advance(hours=12)
+    answer = client.admin("GET", "/reviews", key=session)
+    assert (answer.status, answer.body["error"]) == (401, "unauthorized")
+
+
+def test_asking_for_a_non_admins_link_answers_the_same_and_sends_nothing(client):
+    admin = client.call("POST", "/admin/sign-in", {"email": ADMIN})
+    sent = len(client.outbox())
+    stranger = client.call("POST", "/admin/sign-in", {"email": "mallory@example.com"})
+    assert (stranger.status, stranger.body) == (admin.status, admin.body)
+    assert stranger.headers.get("content-type") == admin.headers.get("content-type")
+    assert len(client.outbox()) == sent
+
+
+def test_a_key_from_a_rotated_secret_works_alongside_the_old_one(client, stack):
+    from passaparola.storage import aws
+
+    new = "ppk_" + "n" * 40
+    aws.client("secretsmanager").put_secret_value(
+        SecretId=stack.ref("AdminKeysSecret"), SecretString=f"{new} {ADMIN_KEY}"
+    )
+    from passaparola.storage import secret_store
+
+    secret_store.forget()  # the functions cache the secret 5 minutes
+    assert client.admin("GET", "/reviews", key=new).status == 200
+    assert client.admin("GET", "/reviews", key=ADMIN_KEY).status == 200
