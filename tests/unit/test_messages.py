@@ -242,7 +242,13 @@ def test_a_reward_the_kit_cannot_issue_says_what_the_business_does_with_it(kind)
 def test_a_coupon_comes_with_its_code_how_to_use_it_and_the_shop():
     coupon = reward({"type": "coupon_percent", "percent": 10}, role="friend", coupon_code="SPRING-T7CRSKJW")
     email = messages.friend_gift(
-        to="marco@example.com", lang="fr", campaign=SPRING, letterhead=LETTERHEAD, reward=coupon
+        use_by=None,
+        join_url="https://refer.acme.example/en/spring/#email=m%40example.com",
+        to="marco@example.com",
+        lang="fr",
+        campaign=SPRING,
+        letterhead=LETTERHEAD,
+        reward=coupon,
     )
     assert email.subject == "Votre cadeau de bienvenue chez Acme Roasters\xa0: 10% de réduction"
     assert "Votre code\nSPRING-T7CRSKJW\n" in email.text
@@ -258,7 +264,13 @@ def test_only_emails_that_answer_nothing_the_person_did_carry_an_unsubscribe():
     direct = [
         welcome("en"),
         messages.friend_gift(
-            to="m@example.com", lang="en", campaign=SPRING, letterhead=LETTERHEAD, reward=coupon
+            to="m@example.com",
+            lang="en",
+            campaign=SPRING,
+            letterhead=LETTERHEAD,
+            reward=coupon,
+            use_by=None,
+            join_url="https://refer.acme.example/en/spring/#email=m%40example.com",
         ),
         messages.new_customers_only(to="m@example.com", lang="en", campaign=SPRING, letterhead=LETTERHEAD),
     ]

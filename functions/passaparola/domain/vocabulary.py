@@ -21,6 +21,10 @@ ROLES: tuple[Role, ...] = get_args(Role)
 # Whom a reward belongs to: the referrer (by referral code) or the friend (by email key).
 OwnerKind = Literal["referrer", "friend"]
 
+# The emails the lifecycle schedules, each once (services/lifecycle.py), and what became of one.
+NoticeKind = Literal["friend_claimed", "order_attributed", "cap_reached", "coupon_reminder", "referrer_nudge"]
+NoticeOutcome = Literal["sent", "unsubscribed", "switched_off", "not_needed"]
+
 # --- orders and their reviews ----------------------------------------------------------------
 
 # An order as recorded; `refunded` is a refund that came before the order itself.

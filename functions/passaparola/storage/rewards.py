@@ -14,7 +14,15 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING
 
-from passaparola.domain.records import IssueOutcome, Reward, RewardMessage, RewardRef, VoidReason
+from passaparola.domain.records import (
+    IssueOutcome,
+    NoticeMessage,
+    QueueMessage,
+    Reward,
+    RewardMessage,
+    RewardRef,
+    VoidReason,
+)
 from passaparola.storage import keys
 from passaparola.storage.dynamo import Cancelled, ConditionFailed, Item, Table, moment, stamp, stamped
 
@@ -235,8 +243,13 @@ class RewardLedger:
             return False
         return True
 
-    def due(self, now: datetime, limit: int) -> Iterator[RewardMessage]:
-        """What moves on each reward due by `now`. The index holds only the reward's owner, id
-        and status: that much, and no more, is what the worker is sent."""
+    def due(self, now: datetime, limit: int) -> Iterator[QueueMessage]:
+        """What moves on each reward due by `now`, and each lifecycle email due (they share
+        the index: storage/notices.py). The index holds only the reward's owner, id and status
+        (a notice's id is its key): that much, and no more, is what the worker is sent."""
         for item in self.table.query_due(stamp(now), limit):
-            yield RewardMessage(keys.owner_of(item["pk"]), item["reward_id"], item["status"])
+            pk: str = item["pk"]
+            if pk.startswith(keys.NOTICE):
+                yield NoticeMessage(pk.removeprefix(keys.NOTICE))
+            else:
+                yield RewardMessage(keys.owner_of(pk), item["reward_id"], item["status"])
