@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from passaparola.domain.campaign import CampaignRules
+from passaparola.domain.records import Notice, NoticeMessage
 
 # A friend's unused coupon is recalled this long before the referral's window closes (or half
 # way through a window shorter than twice this).
 REMIND_BEFORE = timedelta(days=3)
+
+
+def due(notices: Sequence[Notice], now: datetime) -> list[NoticeMessage]:
+    """The messages that send at once those of `notices` whose time has come."""
+    return [NoticeMessage(notice.notice_id) for notice in notices if notice.send_at <= now]
 
 
 def coupon_expires(claimed_at: datetime, rules: CampaignRules) -> datetime:

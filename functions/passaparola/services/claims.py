@@ -15,12 +15,12 @@ from passaparola.domain import clients, emails, fraud
 from passaparola.domain.campaign import COUPON_KINDS, CompiledCampaign, Rules
 from passaparola.domain.customers import MarkerKeys
 from passaparola.domain.errors import DomainError, RejectedEmail, SelfReferral
-from passaparola.domain.lifecycle import reminder_at
+from passaparola.domain.lifecycle import due, reminder_at
 from passaparola.domain.orders import Identifiers
 from passaparola.domain.records import Claim, Notice, Owner, Reward, RewardRef
 from passaparola.domain.rewards import friend_grant, referrer_grant_on_claim
 from passaparola.domain.vocabulary import Reason, UnreviewedStatus
-from passaparola.services import Clock, lifecycle
+from passaparola.services import Clock
 from passaparola.services.codes import CodeValidator, ValidCode, invalid
 from passaparola.services.ports import ClaimStore, MarkerStore
 from passaparola.services.rewards import RewardLifecycle, send, shown
@@ -149,7 +149,7 @@ class Claims:
         if outcome in ("code_inactive", "cap_reached"):
             raise invalid("inactive" if outcome == "code_inactive" else "cap_reached")
         self.lifecycle.enqueue(rewards)
-        send(self.lifecycle.queue, lifecycle.due(notices, now))
+        send(self.lifecycle.queue, due(notices, now))
         issued = self._friend_reward(friend_reward.ref) if friend_reward else None
         return Claimed(
             claim.claim_id,

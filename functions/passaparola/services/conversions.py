@@ -11,6 +11,7 @@ from typing import Literal
 from passaparola.domain import attribution, emails, fraud, money
 from passaparola.domain.campaign import CompiledCampaign, Rules
 from passaparola.domain.customers import PERSON, MarkerKeys
+from passaparola.domain.lifecycle import due
 from passaparola.domain.money import Money
 from passaparola.domain.orders import Identifiers, PaidOrder
 from passaparola.domain.records import (
@@ -29,7 +30,7 @@ from passaparola.domain.records import (
 )
 from passaparola.domain.rewards import referrer_grant_on_purchase, second_level_grant
 from passaparola.domain.vocabulary import ConversionStatus, Reason
-from passaparola.services import Clock, lifecycle
+from passaparola.services import Clock
 from passaparola.services.ports import ClaimStore, OrderStore, ReferrerStore, RewardQueue
 from passaparola.services.rewards import enqueue, send
 
@@ -221,7 +222,7 @@ class Conversions:
             else:
                 if status == "queued":
                     enqueue(self.queue, conversion.rewards)
-                send(self.queue, lifecycle.due(list(conversion.notices), facts.now))
+                send(self.queue, due(conversion.notices, facts.now))
                 return Converted(_id(order), status, reason, len(conversion.rewards))
         raise RuntimeError(f"conversion could not be recorded after {_ATTEMPTS} attempts")  # pragma: no cover
 

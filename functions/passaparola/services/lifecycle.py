@@ -21,7 +21,7 @@ from aws_lambda_powertools import Logger
 from passaparola import messages
 from passaparola.domain.campaign import COUPON_KINDS, CompiledCampaign, Rules
 from passaparola.domain.lifecycle import coupon_last_day
-from passaparola.domain.records import Notice, NoticeMessage, Owner, Referrer, RewardRef
+from passaparola.domain.records import Notice, Owner, Referrer, RewardRef
 from passaparola.domain.rewards import hold_until
 from passaparola.domain.tokens import StatsTokens
 from passaparola.domain.vocabulary import NoticeOutcome
@@ -44,11 +44,6 @@ class _ToReferrer(TypedDict):
     letterhead: Letterhead
     stats_url: str
     unsubscribe: Unsubscribe
-
-
-def due(notices: list[Notice], now: datetime) -> list[NoticeMessage]:
-    """The messages that send at once those of `notices` whose time has come."""
-    return [NoticeMessage(notice.notice_id) for notice in notices if notice.send_at <= now]
 
 
 @dataclass(frozen=True)
