@@ -73,11 +73,16 @@ def money(amount: Decimal, currency: str, lang: str) -> str:
     return str(format_currency(amount, currency, format=pattern, locale=lang, currency_digits=False))
 
 
+# CLDR's long Russian date ends in the abbreviation of "year" and its full stop, which doubles
+# the full stop of a sentence that ends with the date; the year reads as well without it.
+_DAY_PATTERNS = {"ru": "d MMMM y"}
+
+
 def day(value: date, lang: str) -> str:
     """A date written out as the language does ("1 March 2026", "1 marca 2026")."""
     from babel.dates import format_date
 
-    return str(format_date(value, format="long", locale=lang))
+    return str(format_date(value, format=_DAY_PATTERNS.get(lang, "long"), locale=lang))
 
 
 def percent(value: Decimal, lang: str) -> str:
