@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from passaparola.domain.records import NoticeMessage, Owner, QueueMessage, RewardMessage
 from passaparola.domain.vocabulary import OwnerKind, RewardStatus
@@ -38,9 +38,10 @@ class _Notice(_Strict):
 
 def parse(body: str) -> QueueMessage:
     """A message's body as the worker receives it; a pydantic ValidationError if it is none."""
-    if '"notice_id"' in body:
+    try:
+        message = _Message.model_validate_json(body)
+    except ValidationError:
         return NoticeMessage(_Notice.model_validate_json(body).notice_id)
-    message = _Message.model_validate_json(body)
     return RewardMessage(Owner(message.owner.kind, message.owner.id), message.reward_id, message.from_status)
 
 
