@@ -28,7 +28,10 @@ from passaparola.domain.records import (
     FirstOrder,
     FriendHistory,
     IssueOutcome,
+    Notice,
+    NoticeMessage,
     Order,
+    QueueMessage,
     RecordOutcome,
     Referrer,
     Review,
@@ -42,6 +45,7 @@ from passaparola.domain.records import (
     VoidReason,
 )
 from passaparola.domain.tokens import OptOut, link_epoch
+from passaparola.domain.vocabulary import NoticeOutcome
 from passaparola.storage.mailer import Email
 from passaparola.storage.rewards import GRACE, NOTIFY_LEASE
 
@@ -58,6 +62,8 @@ class Memory:
     orders: dict[str, Order] = field(default_factory=dict)
     rewards: dict[RewardRef, Reward] = field(default_factory=dict)
     due: dict[RewardRef, datetime] = field(default_factory=dict)  # the sparse `due` index
+    notices: dict[str, Notice] = field(default_factory=dict)  # by id, due while not sent
+    sending: dict[str, datetime] = field(default_factory=dict)  # notices taken, and when
     notifying: dict[RewardRef, datetime] = field(default_factory=dict)
     coupons: dict[str, RewardRef] = field(default_factory=dict)  # coupon code -> its reward
     opt_outs: set[OptOut] = field(default_factory=set)
@@ -88,6 +94,10 @@ class Memory:
         self.rewards[reward.ref] = reward
         if reward.status == "pending":
             self.due[reward.ref] = reward.created_at + GRACE
+
+    def put_notices(self, notices: Sequence[Notice]) -> None:
+        for notice in notices:
+            self.notices[notice.notice_id] = notice
 
     def markers_of(self, hashes: Mapping[str, str]) -> dict[str, CustomerMarker]:
         found = {kind: self.markers.get((kind, value)) for kind, value in hashes.items()}
@@ -163,8 +173,17 @@ class Claims:
         claim = next((c for c in history.claims if c.friend_reward_id == ref.reward_id), None)
         return (claim, history) if claim is not None else None
 
+    def first_order(self, email_key: str, campaign: str) -> FirstOrder | None:
+        return self.memory.first_orders.get((email_key, campaign))
+
     def create(
-        self, claim: Claim, rewards: Sequence[Reward], *, takes_slot: bool, cap: int | None
+        self,
+        claim: Claim,
+        rewards: Sequence[Reward],
+        *,
+        takes_slot: bool,
+        cap: int | None,
+        notices: Sequence[Notice] = (),
     ) -> tuple[ClaimOutcome, Claim | None]:
         m = self.memory
         m.step("claims.create")
@@ -181,6 +200,7 @@ class Claims:
         m.count(claim.code, qualified=int(takes_slot))
         for reward in rewards:
             m.put_reward(reward)
+        m.put_notices(notices)
         m.wrote("claims.create")
         return "created", None
 
@@ -230,6 +250,7 @@ class Orders:
             m.put_reward(reward)
         if conversion.review is not None:
             m.reviews[conversion.review.conversion_id] = conversion.review
+        m.put_notices(conversion.notices)
         m.see(conversion.sighting)
         m.wrote("orders.record")
         return "recorded", None
@@ -347,12 +368,59 @@ class Ledger:
             self.memory.due.pop(ref, None)
         return moved
 
-    def due(self, now: datetime, limit: int) -> Iterator[RewardMessage]:
-        due = sorted(
-            (ref for ref, at in self.memory.due.items() if at <= now), key=self.memory.due.__getitem__
+    def due(self, now: datetime, limit: int) -> Iterator[QueueMessage]:
+        """Rewards and notices, as they share the index (a notice a grace after its time)."""
+        m = self.memory
+        due: list[tuple[datetime, QueueMessage]] = [
+            (at, RewardMessage.for_reward(m.rewards[ref])) for ref, at in m.due.items() if at <= now
+        ]
+        due += [
+            (notice.send_at + GRACE, NoticeMessage(notice_id))
+            for notice_id, notice in m.notices.items()
+            if notice.sent_at is None and notice.send_at + GRACE <= now
+        ]
+        for _, message in sorted(due, key=lambda pair: pair[0])[:limit]:
+            yield message
+
+
+class Notices:
+    """The lifecycle's emails: written once, taken under a lease, closed with their outcome."""
+
+    def __init__(self, memory: Memory) -> None:
+        self.memory = memory
+
+    def get(self, notice_id: str) -> Notice | None:
+        return self.memory.notices.get(notice_id)
+
+    def schedule(self, notice: Notice) -> bool:
+        if notice.notice_id in self.memory.notices:
+            return False
+        self.memory.put_notices([notice])
+        return True
+
+    def take(self, notice_id: str, now: datetime) -> bool:
+        m = self.memory
+        m.step("notices.take")
+        notice, taken = m.notices.get(notice_id), m.sending.get(notice_id)
+        if (
+            notice is None
+            or notice.sent_at is not None
+            or (taken is not None and taken >= now - NOTIFY_LEASE)
+        ):
+            return False
+        m.sending[notice_id] = now
+        return True
+
+    def give_back(self, notice_id: str) -> None:
+        self.memory.sending.pop(notice_id, None)
+
+    def close(self, notice_id: str, now: datetime, outcome: NoticeOutcome) -> None:
+        m = self.memory
+        notice = m.notices[notice_id]
+        m.notices[notice_id] = replace(
+            notice, sent_at=notice.sent_at or now, outcome=notice.outcome or outcome
         )
-        for ref in due[:limit]:
-            yield RewardMessage.for_reward(self.memory.rewards[ref])
+        m.sending.pop(notice_id, None)
 
 
 class Markers:
@@ -444,15 +512,15 @@ class Queue:
     """The reward queue: what was sent, in order. `down` makes sending fail, as SQS can."""
 
     def __init__(self) -> None:
-        self.sent: list[RewardMessage] = []
+        self.sent: list[QueueMessage] = []
         self.down = False
 
-    def send(self, messages: Sequence[RewardMessage]) -> None:
+    def send(self, messages: Sequence[QueueMessage]) -> None:
         if self.down:
             raise ConnectionError("SQS is down")
         self.sent.extend(messages)
 
-    def take(self) -> list[RewardMessage]:
+    def take(self) -> list[QueueMessage]:
         """Receive everything sent so far, as the worker would."""
         taken, self.sent = self.sent, []
         return taken

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from html import escape
 
 from passaparola import i18n
-from passaparola.domain.campaign import COUPON_KINDS, BrandColours, BrandContact, CompiledCampaign
+from passaparola.domain.campaign import BrandColours, BrandContact, CompiledCampaign
 from passaparola.domain.records import Reward
 from passaparola.domain.rewards import tier_reached
+from passaparola.domain.vocabulary import COUPON_KINDS
 from passaparola.storage.mailer import Email, Unsubscribe
 
 # --- blocks an email is made of -------------------------------------------------------------
@@ -84,21 +86,7 @@ def welcome(
     stats_url: str,
 ) -> Email:
     """To a referrer who asked for their link: a direct answer."""
-    brand, rules, words = letterhead.brand, campaign.rules, campaign.text(lang)
-    own = words.own_words
-    referrer_offer = i18n.describe(rules.referrer_reward, lang, case="acc", words=own)
-    if rules.friend_reward:
-        friend_offer = i18n.describe(rules.friend_reward, lang, case="acc", words=own)
-        offers = i18n.text(
-            lang,
-            f"email.welcome.offers.{rules.reward_on}",
-            friend_offer=friend_offer,
-            referrer_offer=referrer_offer,
-        )
-    else:
-        offers = i18n.text(
-            lang, f"email.welcome.offer_referrer_only.{rules.reward_on}", referrer_offer=referrer_offer
-        )
+    brand, words = letterhead.brand, campaign.text(lang)
     return compose(
         to=to,
         lang=lang,
@@ -108,17 +96,25 @@ def welcome(
             _greeting(lang, name),
             Paragraph(i18n.text(lang, "email.welcome.intro", campaign=words.title, brand=brand.name)),
             Address(share_url),
-            Paragraph(offers),
+            Paragraph(_offers(lang, campaign)),
             *_stats(lang, stats_url),
         ],
     )
 
 
 def friend_gift(
-    *, to: str, lang: str, campaign: CompiledCampaign, letterhead: Letterhead, reward: Reward
+    *,
+    to: str,
+    lang: str,
+    campaign: CompiledCampaign,
+    letterhead: Letterhead,
+    reward: Reward,
+    use_by: date | None,
+    join_url: str,
 ) -> Email:
-    """To a friend who claimed an offer, their welcome gift: a direct answer to the claim (and
-    to a claim again, which sends it again)."""
+    """To a friend who claimed an offer, their welcome gift with its conditions, and an
+    invitation to refer friends in turn: a direct answer to the claim (and to a claim again,
+    which sends it again)."""
     description = _described(reward, lang, campaign)
     brand = letterhead.brand.name
     return compose(
@@ -129,8 +125,157 @@ def friend_gift(
         blocks=[
             _greeting(lang, None),
             Paragraph(i18n.text(lang, "email.friend.intro", brand=brand, reward=description)),
-            *_what_happens(reward, lang, letterhead),
+            *_what_happens(reward, lang, letterhead, conditions=_conditions(campaign, lang, use_by)),
+            *_join(lang, campaign, letterhead, join_url),
         ],
+    )
+
+
+def coupon_reminder(
+    *,
+    to: str,
+    lang: str,
+    campaign: CompiledCampaign,
+    letterhead: Letterhead,
+    reward: Reward,
+    use_by: date,
+    unsubscribe: Unsubscribe,
+) -> Email:
+    """To a friend whose coupon is unused days before it ends: not an answer to anything."""
+    description = _described(reward, lang, campaign)
+    brand, day = letterhead.brand.name, i18n.day(use_by, lang)
+    return compose(
+        to=to,
+        lang=lang,
+        letterhead=letterhead,
+        subject=i18n.text(lang, "email.reminder.subject", brand=brand, date=day),
+        blocks=[
+            _greeting(lang, None),
+            Paragraph(i18n.text(lang, "email.reminder.body", brand=brand, reward=description)),
+            *_what_happens(reward, lang, letterhead, conditions=_conditions(campaign, lang, use_by)),
+        ],
+        unsubscribe=unsubscribe,
+        about=campaign.text(lang).title,
+    )
+
+
+def friend_claimed(
+    *,
+    to: str,
+    lang: str,
+    name: str | None,
+    campaign: CompiledCampaign,
+    letterhead: Letterhead,
+    stats_url: str,
+    unsubscribe: Unsubscribe,
+) -> Email:
+    """To a referrer, when a friend claims their offer. Who the friend is, it does not say."""
+    rules, brand = campaign.rules, letterhead.brand.name
+    reward = i18n.describe(rules.referrer_reward, lang, case="acc", words=campaign.text(lang).own_words)
+    return compose(
+        to=to,
+        lang=lang,
+        letterhead=letterhead,
+        subject=i18n.text(lang, "email.claimed.subject", brand=brand),
+        blocks=[
+            _greeting(lang, name),
+            Paragraph(i18n.text(lang, f"email.claimed.body.{rules.reward_on}", reward=reward)),
+            *_stats(lang, stats_url),
+        ],
+        unsubscribe=unsubscribe,
+        about=campaign.text(lang).title,
+    )
+
+
+def order_attributed(
+    *,
+    to: str,
+    lang: str,
+    name: str | None,
+    campaign: CompiledCampaign,
+    letterhead: Letterhead,
+    reward: Reward,
+    released_on: date,
+    stats_url: str,
+    unsubscribe: Unsubscribe,
+) -> Email:
+    """To a referrer, when a friend's first order is theirs: what it earned, and the day the
+    refund window closes and the reward is released."""
+    brand = letterhead.brand.name
+    own = campaign.text(lang).own_words
+    earned = i18n.describe(reward.spec, lang, reward.value, reward.currency, case="acc", words=own)
+    return compose(
+        to=to,
+        lang=lang,
+        letterhead=letterhead,
+        subject=i18n.text(lang, "email.ordered.subject", brand=brand),
+        blocks=[
+            _greeting(lang, name),
+            Paragraph(i18n.text(lang, "email.ordered.body", reward=earned)),
+            Paragraph(i18n.text(lang, "email.ordered.release", date=i18n.day(released_on, lang))),
+            *_stats(lang, stats_url),
+        ],
+        unsubscribe=unsubscribe,
+        about=campaign.text(lang).title,
+    )
+
+
+def cap_reached(
+    *,
+    to: str,
+    lang: str,
+    name: str | None,
+    campaign: CompiledCampaign,
+    letterhead: Letterhead,
+    cap: int,
+    stats_url: str,
+    unsubscribe: Unsubscribe,
+) -> Email:
+    """To a referrer whose referral took the last slot of the campaign's cap."""
+    title = campaign.text(lang).title
+    return compose(
+        to=to,
+        lang=lang,
+        letterhead=letterhead,
+        subject=i18n.text(lang, "email.cap.subject", campaign=title),
+        blocks=[
+            _greeting(lang, name),
+            Paragraph(i18n.text(lang, "email.cap.body", count=cap, campaign=title)),
+            Paragraph(i18n.text(lang, "email.cap.after")),
+            *_stats(lang, stats_url),
+        ],
+        unsubscribe=unsubscribe,
+        about=title,
+    )
+
+
+def referrer_nudge(
+    *,
+    to: str,
+    lang: str,
+    name: str | None,
+    campaign: CompiledCampaign,
+    letterhead: Letterhead,
+    share_url: str,
+    stats_url: str,
+    unsubscribe: Unsubscribe,
+) -> Email:
+    """To a referrer whose link nobody has opened days after they asked for it: once."""
+    title, brand = campaign.text(lang).title, letterhead.brand.name
+    return compose(
+        to=to,
+        lang=lang,
+        letterhead=letterhead,
+        subject=i18n.text(lang, "email.nudge.subject", campaign=title),
+        blocks=[
+            _greeting(lang, name),
+            Paragraph(i18n.text(lang, "email.nudge.body", campaign=title, brand=brand)),
+            Address(share_url),
+            Paragraph(_offers(lang, campaign)),
+            *_stats(lang, stats_url),
+        ],
+        unsubscribe=unsubscribe,
+        about=title,
     )
 
 
@@ -215,6 +360,44 @@ def _greeting(lang: str, name: str | None) -> Paragraph:
     return Paragraph(i18n.text(lang, "email.greeting.anonymous"))
 
 
+def _offers(lang: str, campaign: CompiledCampaign) -> str:
+    """What the friends get and what the referrer gets for each, in one sentence or two."""
+    rules, own = campaign.rules, campaign.text(lang).own_words
+    referrer_offer = i18n.describe(rules.referrer_reward, lang, case="acc", words=own)
+    if rules.friend_reward:
+        friend_offer = i18n.describe(rules.friend_reward, lang, case="acc", words=own)
+        return i18n.text(
+            lang,
+            f"email.welcome.offers.{rules.reward_on}",
+            friend_offer=friend_offer,
+            referrer_offer=referrer_offer,
+        )
+    only = f"email.welcome.offer_referrer_only.{rules.reward_on}"
+    return i18n.text(lang, only, referrer_offer=referrer_offer)
+
+
+def _conditions(campaign: CompiledCampaign, lang: str, use_by: date | None) -> list[str]:
+    """A coupon's terms, a sentence each: the smallest order it is good for, and its last day."""
+    said = []
+    minimum = campaign.rules.min_purchase
+    if minimum is not None:
+        amount = i18n.money(minimum.amount, minimum.currency, lang)
+        said.append(i18n.text(lang, "email.coupon.minimum", amount=amount))
+    if use_by is not None:
+        said.append(i18n.text(lang, "email.coupon.use_by", date=i18n.day(use_by, lang)))
+    return said
+
+
+def _join(lang: str, campaign: CompiledCampaign, letterhead: Letterhead, join_url: str) -> list[Block]:
+    """The friend asked to refer in turn: the invite page, their address filled in, one tap."""
+    brand = letterhead.brand.name
+    return [
+        Paragraph(i18n.text(lang, "email.join", brand=brand)),
+        Paragraph(_offers(lang, campaign)),
+        Button(i18n.text(lang, "email.join.link"), join_url),
+    ]
+
+
 def _stats(lang: str, stats_url: str) -> list[Block]:
     return [Paragraph(i18n.text(lang, "email.stats")), Button(i18n.text(lang, "email.stats.link"), stats_url)]
 
@@ -224,16 +407,19 @@ def _described(reward: Reward, lang: str, campaign: CompiledCampaign) -> str:
     return i18n.describe(reward.spec, lang, reward.value, reward.currency, words=own)
 
 
-def _what_happens(reward: Reward, lang: str, letterhead: Letterhead) -> list[Block]:
-    """What the reward becomes, in so many words: a coupon's code; for what the kit cannot
-    issue itself, what the business does (pays it out, ships it, donates it in their name...)."""
+def _what_happens(
+    reward: Reward, lang: str, letterhead: Letterhead, conditions: Sequence[str] = ()
+) -> list[Block]:
+    """What the reward becomes, in so many words: a coupon's code (and its `conditions`); for
+    what the kit cannot issue itself, what the business does (pays it out, ships it, donates
+    it in their name...)."""
     brand = letterhead.brand
     if reward.kind in COUPON_KINDS:
         if reward.coupon_code is None:
             raise ValueError(f"coupon {reward.reward_id} is emailed before it has its code")
         return [
             Code(i18n.text(lang, "email.coupon.label"), reward.coupon_code),
-            Paragraph(i18n.text(lang, "email.coupon.use")),
+            Paragraph(" ".join([i18n.text(lang, "email.coupon.use"), *conditions])),
             Button(i18n.text(lang, "email.shop", brand=brand.name), brand.store_url),
         ]
     return [Paragraph(i18n.text(lang, f"email.reward.{reward.kind}", brand=brand.name))]

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from passaparola.services.conversions import Conversions
     from passaparola.services.counters import CounterRollup
     from passaparola.services.enrolment import Enrolment
+    from passaparola.services.lifecycle import Lifecycle
     from passaparola.services.limits import RateLimiter
     from passaparola.services.mail import Mail, Unsubscribes
     from passaparola.services.refunds import Refunds
@@ -205,6 +206,27 @@ def reward_lifecycle() -> RewardLifecycle:
 
 
 @cache
+def lifecycle() -> Lifecycle:
+    from passaparola.services.lifecycle import Lifecycle
+    from passaparola.storage.claims import ClaimStore
+    from passaparola.storage.notices import NoticeStore
+    from passaparola.storage.referrers import ReferrerStore
+    from passaparola.storage.rewards import RewardLedger
+
+    return Lifecycle(
+        config.rules(),
+        NoticeStore(table()),
+        ReferrerStore(table()),
+        ClaimStore(table()),
+        RewardLedger(table()),
+        mail(),
+        tokens(),
+        links(),
+        utc_now,
+    )
+
+
+@cache
 def release_schedule() -> ReleaseSchedule:
     """The release schedule needs only the ledger's due index and the queue: no email, no keys."""
     from passaparola.services.rewards import ReleaseSchedule
@@ -217,12 +239,14 @@ def release_schedule() -> ReleaseSchedule:
 def enrolment() -> Enrolment:
     from passaparola.services.enrolment import Enrolment
     from passaparola.storage.claims import ClaimStore
+    from passaparola.storage.notices import NoticeStore
     from passaparola.storage.referrers import ReferrerStore
 
     return Enrolment(
         config.rules(),
         ReferrerStore(table()),
         ClaimStore(table()),
+        NoticeStore(table()),
         mail(),
         tokens(),
         links(),
@@ -374,7 +398,8 @@ def reset() -> None:
         marker_keys,
         rate_limit,
     ]
-    factories += [click_recorder, code_validator, reward_lifecycle, release_schedule, enrolment, claims]
+    factories += [click_recorder, code_validator, reward_lifecycle, lifecycle, release_schedule, enrolment]
+    factories += [claims]
     factories += [conversions, refunds, reviews, stats, promotion_codes, unsubscribes, counter_rollup]
     factories += [admin_sessions, cursors, sign_in, reports, referrals, fulfilments, review_queue]
     for factory in factories:

@@ -17,6 +17,7 @@ from pathlib import Path
 from passaparola import messages, site_paths
 from passaparola.domain import emails
 from passaparola.domain.campaign import CompiledCampaign, RewardSpec, Rules
+from passaparola.domain.lifecycle import coupon_last_day
 from passaparola.domain.records import Owner, Reward
 from passaparola.domain.rewards import tier_reward_id
 from passaparola.domain.vocabulary import Role
@@ -93,7 +94,13 @@ def samples(rules: Rules, campaign: CompiledCampaign, lang: str, site_url: str) 
             f"{campaign.rules.prefix}-T7CRSKJW",
         )
         coupon = messages.friend_gift(
-            to="marco@example.com", lang=lang, campaign=campaign, letterhead=letterhead, reward=gift
+            to="marco@example.com",
+            lang=lang,
+            campaign=campaign,
+            letterhead=letterhead,
+            reward=gift,
+            use_by=coupon_last_day(now, campaign.rules),
+            join_url=f"{SITE}{site_paths.invite(slug, lang)}#email=marco%40example.com",
         )
         shots.append(Shot("friend-coupon", lang, coupon))
     tier = campaign.rules.tiers[0] if campaign.rules.tiers else None

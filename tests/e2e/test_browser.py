@@ -97,6 +97,14 @@ def test_the_whole_path_of_one_referral(page: Page, local_stack: Any) -> None:
     expect(friend.locator("[data-claimed]")).to_be_visible()
     expect(friend.locator("[data-coupon-code]")).to_have_value(re.compile(r"^CLUB-"))
 
+    # the friend is one tap from a link of their own: the invite page, their address filled in
+    friend.locator("[data-join]").click()
+    assert urlsplit(friend.url).path == "/en/club/"
+    expect(friend.locator("form[data-enrol] input[name=email]")).to_have_value("omar@example.com")
+    assert "#" not in friend.url  # read, then dropped from the address bar and the history
+    friend.locator("form[data-enrol] [data-submit]").click()
+    expect(friend.locator("[data-share] [data-share-link]")).to_have_value(re.compile(r"/r/CLUB-"))
+
     # a signed order from a test store; the worker issues the referrer's reward too
     status, answer = local_stack.store(
         "/conversions",

@@ -66,15 +66,16 @@ def test_every_email_is_multipart_alternative_text_then_html_from_the_brand(clie
         assert message["Auto-Submitted"] == "auto-generated"
         assert message["Date"]
         assert '<html lang="en" dir="ltr">' in html.get_content()
-    assert len(raw_sent()) == 3  # Anna's welcome, Marco's coupon, Anna's free month
+    assert len(raw_sent()) == 4  # Anna's welcome, Marco's coupon, Anna told of it, Anna's free month
 
 
 def test_only_the_email_days_after_anything_the_person_did_carries_one_click_unsubscribe(client):
     referral(client, MARCO, "1")
-    welcome, reward = to(ANNA)
+    welcome, claimed, reward = to(ANNA)
     (coupon,) = to(MARCO)
     for direct in (welcome, coupon):
         assert "List-Unsubscribe" not in direct and "List-Unsubscribe-Post" not in direct
+    assert one_click_url(claimed).startswith(f"{API}/unsubscribe/instant.{emails.key(ANNA)}.")
     assert one_click_url(reward).startswith(f"{API}/unsubscribe/instant.{emails.key(ANNA)}.")
     assert reward["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     text = reward.get_body(("plain",))

@@ -17,6 +17,8 @@ from passaparola.domain.records import (
     Claim,
     Conversion,
     FirstOrder,
+    Notice,
+    NoticeMessage,
     Order,
     Owner,
     Referrer,
@@ -28,6 +30,7 @@ from passaparola.domain.records import (
 )
 from passaparola.storage.claims import ClaimStore
 from passaparola.storage.markers import MarkerStore
+from passaparola.storage.notices import NoticeStore
 from passaparola.storage.orders import OrderStore
 from passaparola.storage.referrers import ReferrerStore
 from passaparola.storage.reviews import ReviewStore
@@ -49,6 +52,7 @@ class Stores:
     ledger: Any
     reviews: Any
     markers: Any
+    notices: Any
 
 
 @pytest.fixture(params=["dynamodb", "memory"])
@@ -62,6 +66,7 @@ def stores(request: pytest.FixtureRequest) -> Stores:
             fakes.Ledger(memory),
             fakes.Reviews(memory),
             fakes.Markers(memory),
+            fakes.Notices(memory),
         )
     request.getfixturevalue("stack")
     table = wiring.table()
@@ -72,6 +77,7 @@ def stores(request: pytest.FixtureRequest) -> Stores:
         RewardLedger(table),
         ReviewStore(table),
         MarkerStore(table),
+        NoticeStore(table),
     )
 
 
@@ -343,3 +349,32 @@ def test_a_sign_in_link_is_redeemed_once_and_only_before_it_expires(sign_ins: An
     assert sign_ins.redeem("d1", NOW + timedelta(minutes=2)) is None
     assert sign_ins.redeem("d2", NOW + timedelta(minutes=15)) is None
     assert sign_ins.redeem("unknown", NOW) is None
+
+
+# --- lifecycle emails ------------------------------------------------------------------------
+
+
+def test_a_notice_is_written_once_due_from_its_time_and_closed_once(stores):
+    nudge = Notice("referrer_nudge", "gift", CODE, NOW + timedelta(days=7))
+    assert stores.notices.schedule(nudge)
+    assert not stores.notices.schedule(replace(nudge, send_at=NOW))  # the same event, again
+    assert stores.notices.get(nudge.notice_id) == nudge
+    assert list(stores.ledger.due(NOW + timedelta(days=7), 10)) == []  # a grace after its time
+    later = NOW + timedelta(days=7) + GRACE
+    assert list(stores.ledger.due(later, 10)) == [NoticeMessage(nudge.notice_id)]
+    assert stores.notices.take(nudge.notice_id, later)
+    assert not stores.notices.take(nudge.notice_id, later + NOTIFY_LEASE - timedelta(seconds=1))
+    stores.notices.give_back(nudge.notice_id)
+    assert stores.notices.take(nudge.notice_id, later)
+    stores.notices.close(nudge.notice_id, later, "sent")
+    stores.notices.close(nudge.notice_id, later + GRACE, "not_needed")  # the first outcome stays
+    assert stores.notices.get(nudge.notice_id) == replace(nudge, sent_at=later, outcome="sent")
+    assert not stores.notices.take(nudge.notice_id, later + NOTIFY_LEASE * 2)
+    assert list(stores.ledger.due(later + timedelta(days=1), 10)) == []
+
+
+def test_a_stale_lease_on_a_notice_can_be_taken_again(stores):
+    told = Notice("cap_reached", "gift", CODE, NOW)
+    assert stores.notices.schedule(told)
+    assert stores.notices.take(told.notice_id, NOW)
+    assert stores.notices.take(told.notice_id, NOW + NOTIFY_LEASE + timedelta(seconds=1))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -242,7 +242,13 @@ def test_a_reward_the_kit_cannot_issue_says_what_the_business_does_with_it(kind)
 def test_a_coupon_comes_with_its_code_how_to_use_it_and_the_shop():
     coupon = reward({"type": "coupon_percent", "percent": 10}, role="friend", coupon_code="SPRING-T7CRSKJW")
     email = messages.friend_gift(
-        to="marco@example.com", lang="fr", campaign=SPRING, letterhead=LETTERHEAD, reward=coupon
+        use_by=None,
+        join_url="https://refer.acme.example/en/spring/#email=m%40example.com",
+        to="marco@example.com",
+        lang="fr",
+        campaign=SPRING,
+        letterhead=LETTERHEAD,
+        reward=coupon,
     )
     assert email.subject == "Votre cadeau de bienvenue chez Acme Roasters\xa0: 10% de réduction"
     assert "Votre code\nSPRING-T7CRSKJW\n" in email.text
@@ -258,7 +264,13 @@ def test_only_emails_that_answer_nothing_the_person_did_carry_an_unsubscribe():
     direct = [
         welcome("en"),
         messages.friend_gift(
-            to="m@example.com", lang="en", campaign=SPRING, letterhead=LETTERHEAD, reward=coupon
+            to="m@example.com",
+            lang="en",
+            campaign=SPRING,
+            letterhead=LETTERHEAD,
+            reward=coupon,
+            use_by=None,
+            join_url="https://refer.acme.example/en/spring/#email=m%40example.com",
         ),
         messages.new_customers_only(to="m@example.com", lang="en", campaign=SPRING, letterhead=LETTERHEAD),
     ]
@@ -402,3 +414,66 @@ def test_the_readme_lists_every_email_and_which_ones_carry_list_unsubscribe():
     assert len(rows) == len(sent)
     unsubscribable = [name for name, signature in sent.items() if "unsubscribe" in signature.parameters]
     assert [row.split("|")[4].strip().startswith("yes") for row in rows].count(True) == len(unsubscribable)
+
+
+# --- the lifecycle's emails ------------------------------------------------------------------
+
+
+def lifecycle_emails(lang: str) -> dict[str, Email]:
+    """Every email the lifecycle sends, to a referrer or to a friend, in `lang`."""
+    referrer: dict[str, Any] = {
+        "to": "anna@example.com",
+        "lang": lang,
+        "name": "Anna",
+        "campaign": SPRING,
+        "letterhead": LETTERHEAD,
+        "stats_url": "https://refer.acme.example/en/stats/#t=x",
+        "unsubscribe": UNSUBSCRIBE,
+    }
+    coupon = reward({"type": "coupon_percent", "percent": 10}, role="friend", coupon_code="SPRING-T7CRSKJW")
+    credit = reward({"type": "credit", "amount": 10, "currency": "EUR"}, value=Decimal(10), currency="EUR")
+    return {
+        "friend_claimed": messages.friend_claimed(**referrer),
+        "order_attributed": messages.order_attributed(
+            reward=credit, released_on=NOW.date() + timedelta(days=14), **referrer
+        ),
+        "cap_reached": messages.cap_reached(cap=5, **referrer),
+        "referrer_nudge": messages.referrer_nudge(
+            share_url="https://refer.acme.example/r/SPRING-BCDFGHJKM", **referrer
+        ),
+        "coupon_reminder": messages.coupon_reminder(
+            to="marco@example.com",
+            lang=lang,
+            campaign=SPRING,
+            letterhead=LETTERHEAD,
+            reward=coupon,
+            use_by=NOW.date() + timedelta(days=29),
+            unsubscribe=UNSUBSCRIBE,
+        ),
+    }
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_every_lifecycle_email_is_whole_sentences_and_can_be_unsubscribed_from(lang):
+    for name, email in lifecycle_emails(lang).items():
+        assert email.unsubscribe == UNSUBSCRIBE, name
+        assert "List-Unsubscribe" in parsed(email), name
+        for text in (email.subject, email.text):
+            assert "{" not in text and ".." not in text and " ." not in text, (name, text)
+        assert f'<html lang="{lang}"' in email.html
+
+
+def test_the_day_a_reward_is_released_is_written_as_each_language_writes_dates():
+    said = {lang: lifecycle_emails(lang)["order_attributed"].text for lang in i18n.LANGUAGES}
+    assert "Your reward will be released on December 14, 2026," in said["en"]
+    assert "Votre récompense sera débloquée le 14 décembre 2026," in said["fr"]
+    assert "Twoja nagroda zostanie przyznana 14 grudnia 2026," in said["pl"]
+    assert "Ваша награда будет начислена 14 декабря 2026," in said["ru"]
+    assert "Il tuo premio sarà sbloccato il 14 dicembre 2026," in said["it"]
+
+
+def test_a_cap_of_five_is_said_with_each_languages_plural():
+    said = {lang: lifecycle_emails(lang)["cap_reached"].text for lang in ("en", "pl", "ru")}
+    assert "You have now invited 5 friends who count" in said["en"]
+    assert "Masz już 5 skutecznych poleceń" in said["pl"]
+    assert "уже 5 успешных приглашений" in said["ru"]

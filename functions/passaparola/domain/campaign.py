@@ -162,7 +162,6 @@ REWARD_TYPES = frozenset(
     )
 )
 MONEY_VALUED = (Credit, Cash, GiftCard, Donation)
-COUPON_KINDS = frozenset({"coupon_percent", "coupon_fixed"})  # the kinds issued with a code
 
 
 # The business's own words in each kind of reward, which translations may give per language.
@@ -236,6 +235,23 @@ class FraudModes(_Strict):
 # --- the campaign ----------------------------------------------------------------------------
 
 
+class EmailSwitches(_Strict):
+    """The emails of a campaign that can be switched off (`emails:` in its file), each on
+    unless set to false. The answers to a person's own action (their link, their coupon) are
+    not here: they always go."""
+
+    friend_claimed: bool = True  # to the referrer: a friend claimed the offer
+    order_attributed: bool = True  # to the referrer: a friend ordered, and when the reward comes
+    reward_issued: bool = True  # to the referrer: a reward is issued, and what happens now
+    tier_reached: bool = True  # to the referrer: a milestone's bonus
+    cap_reached: bool = True  # to the referrer: the last rewarded referral
+    coupon_reminder: bool = True  # to the friend: the coupon is about to expire, unused
+    referrer_nudge: bool = True  # to the referrer: nobody has opened their link yet
+
+    def on(self, email: str) -> bool:
+        return bool(getattr(self, email))
+
+
 class Variant(_Strict):
     id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9]{1,8}$")]
     headline: Text
@@ -306,6 +322,10 @@ class CampaignRules(_Strict):
     ends: date | None = None
     channels: tuple[Channel, ...] = ALL_CHANNELS
     fraud: FraudModes = FraudModes()
+    emails: EmailSwitches = EmailSwitches()
+    # The referrer whose link nobody has opened this many days after they enrolled is
+    # reminded of it, once.
+    nudge_after_days: Annotated[int, Field(ge=1, le=365)] = 7
 
     @model_validator(mode="after")
     def _coherent(self) -> Self:

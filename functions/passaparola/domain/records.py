@@ -15,6 +15,8 @@ from passaparola.domain.sketch import Sketch
 from passaparola.domain.vocabulary import (
     Decision,
     FraudCheck,
+    NoticeKind,
+    NoticeOutcome,
     OrderStatus,
     OwnerKind,
     Reason,
@@ -196,6 +198,42 @@ class RewardMessage:
 
 
 @dataclass(frozen=True)
+class Notice:
+    """An email the lifecycle sends once, not before `send_at`: to the referrer who owns
+    `code`, or (`coupon_reminder`) to the friend whose claim it is about."""
+
+    kind: NoticeKind
+    campaign: str
+    code: str
+    send_at: datetime
+    friend: str | None = None  # the friend's email key
+    order_id: str | None = None
+    reward_id: str | None = None  # the reward it tells of (the referrer's, or the friend's coupon)
+    sent_at: datetime | None = None
+    outcome: NoticeOutcome | None = None
+
+    @property
+    def notice_id(self) -> str:
+        """One per event: a claim, an order, a code reaching its cap or left unshared."""
+        about = {
+            "friend_claimed": self.friend,
+            "coupon_reminder": self.friend,
+            "order_attributed": self.order_id,
+        }.get(self.kind)
+        return f"{self.kind}.{self.campaign}.{about or self.code}"
+
+
+@dataclass(frozen=True)
+class NoticeMessage:
+    """Asks the worker to send one notice, if it is due and not sent yet."""
+
+    notice_id: str
+
+
+QueueMessage = RewardMessage | NoticeMessage
+
+
+@dataclass(frozen=True)
 class Conversion:
     """A referred order and all that recording it writes at once: its rewards, the friend's
     first order in the campaign, its review, its customer markers; and whether its referral
@@ -208,6 +246,7 @@ class Conversion:
     takes_slot: bool = False
     cap: int | None = None
     review: Review | None = None
+    notices: tuple[Notice, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,10 @@ ROLES: tuple[Role, ...] = get_args(Role)
 # Whom a reward belongs to: the referrer (by referral code) or the friend (by email key).
 OwnerKind = Literal["referrer", "friend"]
 
+# The emails the lifecycle schedules, each once (services/lifecycle.py), and what became of one.
+NoticeKind = Literal["friend_claimed", "order_attributed", "cap_reached", "coupon_reminder", "referrer_nudge"]
+NoticeOutcome = Literal["sent", "unsubscribed", "switched_off", "not_needed"]
+
 # --- orders and their reviews ----------------------------------------------------------------
 
 # An order as recorded; `refunded` is a refund that came before the order itself.
@@ -34,8 +38,8 @@ Via = Literal["code", "coupon", "claim"]
 Decision = Literal["approve", "reject"]
 # What a referral came to, as the business's list of referrals says it.
 ReferralStatus = Literal["claimed", "ordered", "rewarded", "rejected", "review"]
-# Reward kinds the kit gives itself (a coupon code); the business gives every other kind.
-SELF_ISSUED_KINDS = frozenset({"coupon_percent", "coupon_fixed"})
+# Reward kinds the kit gives itself, each with a code; the business gives every other kind.
+COUPON_KINDS = frozenset({"coupon_percent", "coupon_fixed"})
 
 # The switchable fraud checks: a campaign runs each one enforced, in shadow, or off.
 FraudCheck = Literal[

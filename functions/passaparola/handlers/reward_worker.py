@@ -1,9 +1,10 @@
 """The reward worker: takes the SQS reward queue in batches, with partial-batch failure.
 
-Each message asks to move one reward on from a given status. The powertools idempotency
-record (keyed on owner, reward and that status, never on the raw body) returns the first
-result to a redelivery; below it, every ledger step is a conditional write, so even a run
-that timed out half-way and is retried cannot issue twice.
+Each message asks to move one reward on from a given status (or to send one lifecycle email,
+services/lifecycle.py). The powertools idempotency record (keyed on owner, reward and that
+status, never on the raw body) returns the first result to a redelivery; below it, every
+ledger step is a conditional write, so even a run that timed out half-way and is retried
+cannot issue twice.
 """
 
 from __future__ import annotations
@@ -45,12 +46,17 @@ def _advance(request: RewardMessage) -> Moved:
 ADVANCE = Once("rewards", _advance, Moved, key="[owner.kind, owner.id, reward_id, from_status]")
 
 
-def record_handler(record: SQSRecord, lambda_context: LambdaContext) -> Moved:
+def record_handler(record: SQSRecord, lambda_context: LambdaContext) -> Moved | None:
     # The records come with the first message, as the ledger's services do, not at import.
+    from passaparola.domain.records import NoticeMessage
     from passaparola.storage import queue
 
     # A body that is not a message fails here, alone: its batch goes on.
     message = queue.parse(record.body)
+    if isinstance(message, NoticeMessage):
+        # A lifecycle email: sent once by its own conditional writes (services/lifecycle.py).
+        wiring.lifecycle().send(message.notice_id)
+        return None
     return ADVANCE.run(message, table=config.settings().table_name, context=lambda_context)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from datetime import date
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -70,6 +71,18 @@ def money(amount: Decimal, currency: str, lang: str) -> str:
     # Whole amounts read better without the zero cents ("10 €", "€10"), in the locale's own layout.
     pattern = Locale.parse(lang).currency_formats["standard"].pattern.split(";")[0].replace(".00", "")
     return str(format_currency(amount, currency, format=pattern, locale=lang, currency_digits=False))
+
+
+# CLDR's long Russian date ends in the abbreviation of "year" and its full stop, which doubles
+# the full stop of a sentence that ends with the date; the year reads as well without it.
+_DAY_PATTERNS = {"ru": "d MMMM y"}
+
+
+def day(value: date, lang: str) -> str:
+    """A date written out as the language does ("1 March 2026", "1 marca 2026")."""
+    from babel.dates import format_date
+
+    return str(format_date(value, format=_DAY_PATTERNS.get(lang, "long"), locale=lang))
 
 
 def percent(value: Decimal, lang: str) -> str:

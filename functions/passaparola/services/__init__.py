@@ -43,5 +43,11 @@ class Links:
         # In the fragment, like the stats token: never sent to a server, never in a log.
         return f"{self.site_url.rstrip('/')}{site_paths.admin(lang)}#signin={token}"
 
+    def join(self, slug: str, lang: str, email: str) -> str:
+        """The campaign's invite page with this address filled in: a friend who claimed, one
+        tap from a link of their own. The address rides in the fragment, which no server or
+        log sees; the page asks for the link only when they tap, as anyone typing it would."""
+        return f"{self.site_url.rstrip('/')}{site_paths.invite(slug, lang)}#{urlencode({'email': email})}"
+
     def page(self, path: str, **query: str) -> str:
         return f"{self.site_url.rstrip('/')}{path}" + (f"?{urlencode(query)}" if query else "")

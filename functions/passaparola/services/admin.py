@@ -12,7 +12,7 @@ from passaparola.domain.campaign import Rules
 from passaparola.domain.cursors import Cursors
 from passaparola.domain.errors import NotFound, NotFulfillable, UnknownCampaign
 from passaparola.domain.records import Fulfilment, Page, Referral, Review, Reward
-from passaparola.domain.vocabulary import SELF_ISSUED_KINDS
+from passaparola.domain.vocabulary import COUPON_KINDS
 from passaparola.services import Clock
 from passaparola.services.ports import CounterStore, FulfilmentLedger, ReferralStore, WaitingStore
 
@@ -96,7 +96,7 @@ class Fulfilments:
         if reward is None:
             raise NotFound("no such reward")
         if reward.fulfilment is None:
-            if reward.kind in SELF_ISSUED_KINDS:
+            if reward.kind in COUPON_KINDS:
                 raise NotFulfillable(f"a {reward.kind} reward is issued by the kit itself; nothing to fulfil")
             raise NotFulfillable(f"the reward is {reward.status}; only an issued reward can be fulfilled")
         return reward

@@ -15,14 +15,15 @@ from passaparola.domain import clients, emails, fraud
 from passaparola.domain.campaign import CompiledCampaign, Rules
 from passaparola.domain.customers import MarkerKeys
 from passaparola.domain.errors import DomainError, RejectedEmail, SelfReferral
+from passaparola.domain.lifecycle import due, reminder_at
 from passaparola.domain.orders import Identifiers
-from passaparola.domain.records import Claim, Owner, Reward, RewardRef
+from passaparola.domain.records import Claim, Notice, Owner, Reward, RewardRef
 from passaparola.domain.rewards import friend_grant, referrer_grant_on_claim
-from passaparola.domain.vocabulary import Reason, UnreviewedStatus
+from passaparola.domain.vocabulary import COUPON_KINDS, Reason, UnreviewedStatus
 from passaparola.services import Clock
 from passaparola.services.codes import CodeValidator, ValidCode, invalid
 from passaparola.services.ports import ClaimStore, MarkerStore
-from passaparola.services.rewards import RewardLifecycle, shown
+from passaparola.services.rewards import RewardLifecycle, send, shown
 
 logger = Logger(child=True)
 # Refusals that say nothing about the address's history: a caller who knows whose code it is
@@ -135,17 +136,20 @@ class Claims:
             signals=("same_client",) if same_client else (),
             shadow=verdict.shadow,
         )
+        notices = _notices(valid, claim, friend_reward, takes_slot=referrer_grant is not None)
         outcome, earlier = self.claims.create(
             claim,
             rewards,
             takes_slot=referrer_grant is not None,
             cap=campaign.rules.max_rewards_per_referrer,
+            notices=notices,
         )
         if outcome == "exists" and earlier is not None:
             return self._again(earlier, lang, now)
         if outcome in ("code_inactive", "cap_reached"):
             raise invalid("inactive" if outcome == "code_inactive" else "cap_reached")
         self.lifecycle.enqueue(rewards)
+        send(self.lifecycle.queue, due(notices, now))
         issued = self._friend_reward(friend_reward.ref) if friend_reward else None
         return Claimed(
             claim.claim_id,
@@ -236,6 +240,27 @@ class Claims:
                 "issuing the friend reward inline failed; the worker will", extra={"reward": ref.reward_id}
             )
             return self.lifecycle.ledger.get(ref)
+
+
+def _notices(
+    valid: ValidCode, claim: Claim, friend_reward: Reward | None, *, takes_slot: bool
+) -> list[Notice]:
+    """The emails a claim schedules (each written with it, sent once): the referrer told of it
+    (of a claim that earns a reward under a hold, the reward's own email tells at once when
+    there is none); the last slot of their cap; and the friend's coupon recalled before it ends."""
+    rules, now, code = valid.campaign.rules, claim.claimed_at, valid.code
+    notices = []
+    if rules.emails.friend_claimed and (rules.reward_on == "purchase" or (takes_slot and rules.hold_days)):
+        notices.append(Notice("friend_claimed", rules.slug, code, now, friend=claim.friend))
+    cap = rules.max_rewards_per_referrer
+    if takes_slot and cap is not None and valid.referrer.qualified + 1 >= cap and rules.emails.cap_reached:
+        notices.append(Notice("cap_reached", rules.slug, code, now))
+    if friend_reward is not None and friend_reward.kind in COUPON_KINDS and rules.emails.coupon_reminder:
+        reminder = reminder_at(now, rules)
+        coupon = friend_reward.reward_id
+        friend = claim.friend
+        notices.append(Notice("coupon_reminder", rules.slug, code, reminder, friend=friend, reward_id=coupon))
+    return notices
 
 
 def _claim_id() -> str:

@@ -11,6 +11,7 @@ from typing import Literal
 from passaparola.domain import attribution, emails, fraud, money
 from passaparola.domain.campaign import CompiledCampaign, Rules
 from passaparola.domain.customers import PERSON, MarkerKeys
+from passaparola.domain.lifecycle import due
 from passaparola.domain.money import Money
 from passaparola.domain.orders import Identifiers, PaidOrder
 from passaparola.domain.records import (
@@ -19,6 +20,7 @@ from passaparola.domain.records import (
     CustomerMarker,
     FirstOrder,
     FriendHistory,
+    Notice,
     Order,
     Owner,
     Referrer,
@@ -30,7 +32,7 @@ from passaparola.domain.rewards import referrer_grant_on_purchase, second_level_
 from passaparola.domain.vocabulary import ConversionStatus, Reason
 from passaparola.services import Clock
 from passaparola.services.ports import ClaimStore, OrderStore, ReferrerStore, RewardQueue
-from passaparola.services.rewards import enqueue
+from passaparola.services.rewards import enqueue, send
 
 # Orders nobody referred are kept only long enough to recognise a redelivery.
 UNATTRIBUTED_RETENTION = timedelta(days=30)
@@ -220,6 +222,7 @@ class Conversions:
             else:
                 if status == "queued":
                     enqueue(self.queue, conversion.rewards)
+                send(self.queue, due(conversion.notices, facts.now))
                 return Converted(_id(order), status, reason, len(conversion.rewards))
         raise RuntimeError(f"conversion could not be recorded after {_ATTEMPTS} attempts")  # pragma: no cover
 
@@ -239,6 +242,7 @@ class Conversions:
             review=order.status == "review",
         )
         order = replace(order, rewards=tuple(reward.ref for reward in rewards))
+        notices = _notices(order, found, rewards, takes_slot=takes_slot, now=facts.now)
         review = None
         if order.status == "review" and order.reason is not None:
             review = Review(_id(order), order.order_id, campaign.slug, order.reason, order.rewards, facts.now)
@@ -260,6 +264,7 @@ class Conversions:
             takes_slot=takes_slot,
             cap=campaign.max_rewards_per_referrer,
             review=review,
+            notices=tuple(notices),
         )
 
     def _rewards_for(
@@ -306,6 +311,25 @@ class Conversions:
         if parent is None or not parent.active or parent.email_key == buyer:
             return None
         return parent.code
+
+
+def _notices(
+    order: Order, found: _Attributed, rewards: list[Reward], *, takes_slot: bool, now: datetime
+) -> list[Notice]:
+    """The emails an order schedules (each written with it, sent once): the referrer told of a
+    first order and the day its reward comes (when it has a hold: without one, the reward's
+    own email comes at once); and the last slot of their cap."""
+    rules, code = found.campaign.rules, found.referrer.code
+    notices = []
+    earned = next((r for r in rewards if r.role == "referrer" and r.owner.id == code), None)
+    told = rules.emails.order_attributed and takes_slot and order.status == "queued" and rules.hold_days
+    if earned is not None and told:
+        notice = Notice("order_attributed", rules.slug, code, now, order_id=order.order_id)
+        notices.append(replace(notice, reward_id=earned.reward_id))
+    cap = rules.max_rewards_per_referrer
+    if takes_slot and cap is not None and found.referrer.qualified + 1 >= cap and rules.emails.cap_reached:
+        notices.append(Notice("cap_reached", rules.slug, code, now))
+    return notices
 
 
 def _first_order(

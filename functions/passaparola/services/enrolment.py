@@ -11,12 +11,13 @@ from passaparola import messages
 from passaparola.domain import clients, codes, emails
 from passaparola.domain.campaign import CompiledCampaign, Rules
 from passaparola.domain.errors import CampaignClosed, UnknownCampaign
+from passaparola.domain.lifecycle import nudge_at
 from passaparola.domain.people import display_name
-from passaparola.domain.records import Referrer
+from passaparola.domain.records import Notice, Referrer
 from passaparola.domain.tokens import StatsTokens
 from passaparola.services import Clock, Links
 from passaparola.services.mail import Mail
-from passaparola.services.ports import ClaimStore, ReferrerStore
+from passaparola.services.ports import ClaimStore, NoticeStore, ReferrerStore
 
 logger = Logger(child=True)
 # Asking again with the same email re-sends the welcome with a new stats link, which revokes the
@@ -47,6 +48,7 @@ class Enrolment:
     rules: Rules
     referrers: ReferrerStore
     claims: ClaimStore
+    notices: NoticeStore
     mail: Mail
     tokens: StatsTokens
     links: Links
@@ -80,9 +82,25 @@ class Enrolment:
                 enrol_client=enrol_client,
             )
         )
+        if created and campaign.rules.emails.referrer_nudge:
+            self._nudge_later(referrer, campaign)
         if self.referrers.note_welcome(referrer.code, now, now - RESEND_AFTER):
             self._welcome(referrer, campaign, now)
         return Enrolled(code=referrer.code, share_url=self.links.share(referrer.code), created=created)
+
+    def _nudge_later(self, referrer: Referrer, campaign: CompiledCampaign) -> None:
+        """One nudge, some days on, sent only if nobody has opened the link by then."""
+        notice = Notice(
+            "referrer_nudge",
+            referrer.campaign,
+            referrer.code,
+            nudge_at(referrer.created_at, campaign.rules),
+        )
+        try:
+            self.notices.schedule(notice)
+        except Exception:
+            # A nudge is a nicety; the enrolment stands without it.
+            logger.exception("could not schedule the nudge", extra={"code": referrer.code})
 
     def _welcome(self, referrer: Referrer, campaign: CompiledCampaign, now: datetime) -> None:
         email = messages.welcome(

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from passaparola.domain.counters import Deltas
     from passaparola.domain.limits import Window
     from passaparola.domain.tokens import OptOut
+    from passaparola.domain.vocabulary import NoticeOutcome
     from passaparola.storage.mailer import Email
 
 
@@ -45,10 +46,20 @@ class ClaimStore(Protocol):
         ...
 
     def create(
-        self, claim: records.Claim, rewards: Sequence[records.Reward], *, takes_slot: bool, cap: int | None
+        self,
+        claim: records.Claim,
+        rewards: Sequence[records.Reward],
+        *,
+        takes_slot: bool,
+        cap: int | None,
+        notices: Sequence[records.Notice] = (),
     ) -> tuple[records.ClaimOutcome, records.Claim | None]:
-        """All or nothing: the claim, its code's counters (under the cap if it takes a slot)
-        and its rewards. For `exists`, the earlier claim."""
+        """All or nothing: the claim, its code's counters (under the cap if it takes a slot),
+        its rewards and the emails it schedules. For `exists`, the earlier claim."""
+        ...
+
+    def first_order(self, email_key: str, campaign: str) -> records.FirstOrder | None:
+        """The friend's first order counted in the campaign, if any (one read)."""
         ...
 
     def note_reward_emailed(self, claim: records.Claim, now: datetime, not_since: datetime) -> bool: ...
@@ -104,7 +115,9 @@ class RewardLedger(Protocol):
 
     def claw_back(self, ref: records.RewardRef, now: datetime, reason: records.VoidReason) -> bool: ...
 
-    def due(self, now: datetime, limit: int) -> Iterator[records.RewardMessage]: ...
+    def due(self, now: datetime, limit: int) -> Iterator[records.QueueMessage]:
+        """Rewards and lifecycle emails due by `now` (they share the due index)."""
+        ...
 
 
 class MarkerStore(Protocol):
@@ -143,7 +156,21 @@ class LimitStore(Protocol):
 
 
 class RewardQueue(Protocol):
-    def send(self, messages: Sequence[records.RewardMessage]) -> None: ...
+    def send(self, messages: Sequence[records.QueueMessage]) -> None: ...
+
+
+class NoticeStore(Protocol):
+    """Each lifecycle email once: written once, taken under a lease, closed with its outcome."""
+
+    def get(self, notice_id: str) -> records.Notice | None: ...
+
+    def schedule(self, notice: records.Notice) -> bool: ...
+
+    def take(self, notice_id: str, now: datetime) -> bool: ...
+
+    def give_back(self, notice_id: str) -> None: ...
+
+    def close(self, notice_id: str, now: datetime, outcome: NoticeOutcome) -> None: ...
 
 
 class Mailer(Protocol):

@@ -18,10 +18,11 @@ from passaparola import i18n, messages
 from passaparola.domain import codes
 from passaparola.domain.campaign import Rules
 from passaparola.domain.errors import NotFound
-from passaparola.domain.records import Owner, Reward, RewardMessage, RewardRef
+from passaparola.domain.lifecycle import coupon_last_day
+from passaparola.domain.records import Owner, QueueMessage, Reward, RewardMessage, RewardRef
 from passaparola.domain.rewards import hold_until, tier_grant, tier_reward_id, tiers_reached
 from passaparola.domain.tokens import StatsTokens
-from passaparola.domain.vocabulary import SELF_ISSUED_KINDS
+from passaparola.domain.vocabulary import COUPON_KINDS
 from passaparola.services import Clock, Links
 from passaparola.services.mail import Mail
 from passaparola.services.ports import ClaimStore, ReferrerStore, RewardLedger, RewardQueue
@@ -34,9 +35,9 @@ def enqueue(queue: RewardQueue, rewards: Sequence[Reward]) -> None:
     send(queue, [RewardMessage.for_reward(reward) for reward in rewards])
 
 
-def send(queue: RewardQueue, messages: Sequence[RewardMessage]) -> None:
-    """Hand rewards to the worker. A failure here loses nothing: the rewards are already in
-    the ledger, and the release schedule picks up any pending reward nobody moved."""
+def send(queue: RewardQueue, messages: Sequence[QueueMessage]) -> None:
+    """Hand rewards (or lifecycle emails) to the worker. A failure here loses nothing: they
+    are already in the table, and the release schedule picks up any that nobody moved."""
     if not messages:
         return
     try:
@@ -140,7 +141,7 @@ class RewardLifecycle:
         self.enqueue(created)
 
     def _issue(self, reward: Reward, now: datetime) -> None:
-        coupon = reward.kind in SELF_ISSUED_KINDS
+        coupon = reward.kind in COUPON_KINDS
         campaign = self.rules.campaign(reward.campaign)
         prefix = campaign.rules.prefix if campaign else "GIFT"
         counted_for = reward.code if reward.takes_slot else None
@@ -165,10 +166,21 @@ class RewardLifecycle:
                 logger.warning("reward has no one to tell", extra={"reward": reward.reward_id})
                 return
             lang = claim.lang or campaign.default_lang
+            coupon = reward.kind in COUPON_KINDS
             email = messages.friend_gift(
-                to=claim.email, lang=lang, campaign=campaign, letterhead=letterhead, reward=reward
+                to=claim.email,
+                lang=lang,
+                campaign=campaign,
+                letterhead=letterhead,
+                reward=reward,
+                use_by=coupon_last_day(claim.claimed_at, campaign.rules) if coupon else None,
+                join_url=self.links.join(campaign.rules.slug, lang, claim.email),
             )
         else:
+            switch = "tier_reached" if reward.role == "tier" else "reward_issued"
+            if not campaign.rules.emails.on(switch):
+                logger.info("reward not emailed: switched off", extra={"reward": reward.reward_id})
+                return
             referrer = self.referrers.get(reward.owner.id)
             if referrer is None:
                 logger.warning("reward has no one to tell", extra={"reward": reward.reward_id})

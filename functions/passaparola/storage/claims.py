@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from passaparola.domain.records import Claim, ClaimOutcome, FirstOrder, FriendHistory, Reward
+from passaparola.domain.records import Claim, ClaimOutcome, FirstOrder, FriendHistory, Notice, Reward
 from passaparola.storage import keys
 from passaparola.storage.dynamo import (
     Cancelled,
@@ -17,6 +17,7 @@ from passaparola.storage.dynamo import (
     stamp,
     stamped,
 )
+from passaparola.storage.notices import notice_item
 from passaparola.storage.rewards import reward_item
 
 # A refusal notice only paces the emails that say why a claim was refused.
@@ -138,12 +139,22 @@ class ClaimStore:
                 first_orders[first.campaign] = first
         return FriendHistory(tuple(claims), first_orders)
 
+    def first_order(self, email_key: str, campaign: str) -> FirstOrder | None:
+        item = self.table.get(keys.converted(email_key, campaign))
+        return first_order_of(email_key, item) if item else None
+
     def create(
-        self, claim: Claim, rewards: Sequence[Reward], *, takes_slot: bool, cap: int | None
+        self,
+        claim: Claim,
+        rewards: Sequence[Reward],
+        *,
+        takes_slot: bool,
+        cap: int | None,
+        notices: Sequence[Notice] = (),
     ) -> tuple[ClaimOutcome, Claim | None]:
-        """Write the claim and its rewards, on an active code (taking a slot of its cap when
-        the claim earns the referrer's reward), all or nothing. The `claims` counter is rolled
-        up from the stream.
+        """Write the claim, its rewards and the emails it schedules, on an active code (taking
+        a slot of its cap when the claim earns the referrer's reward), all or nothing. The
+        `claims` counter is rolled up from the stream.
 
         Returns the outcome and, when the friend had already claimed, the earlier claim.
         """
@@ -162,6 +173,9 @@ class ClaimStore:
             transaction.check("code", keys.code(claim.code), condition, values, {"#status": "status"})
         for index, reward in enumerate(rewards):
             transaction.put(f"reward{index}", reward_item(reward))
+        # Without a condition: the claim's own decides that this is the first, and only, time.
+        for index, notice in enumerate(notices):
+            transaction.put(f"notice{index}", notice_item(notice), condition=None)
         try:
             transaction.run()
         except Cancelled as cancelled:

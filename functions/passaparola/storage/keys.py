@@ -117,6 +117,14 @@ def limit(route: str, client: str, window_start: int) -> dict[str, str]:
     return {"pk": f"LIMIT#{route}#{client}#{window_start}", "sk": "LIMIT"}
 
 
+NOTICE = "NOTICE#"
+
+
+def notice(notice_id: str) -> dict[str, str]:
+    """A lifecycle email to send once (in the `due` index until it is sent or skipped)."""
+    return {"pk": f"{NOTICE}{notice_id}", "sk": "NOTICE"}
+
+
 def opt_out(email_key: str) -> dict[str, str]:
     """The campaigns an address has unsubscribed from, under its key (no address is kept)."""
     return {"pk": f"OPTOUT#{email_key}", "sk": "OPTOUT"}

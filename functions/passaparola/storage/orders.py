@@ -25,6 +25,7 @@ from passaparola.storage.dynamo import (
     stamped,
 )
 from passaparola.storage.markers import add_sighting, marker_keys, markers_among
+from passaparola.storage.notices import notice_item
 from passaparola.storage.reviews import review_item
 from passaparola.storage.rewards import reward_item
 
@@ -109,6 +110,9 @@ class OrderStore:
             transaction.put(f"reward{index}", reward_item(reward))
         if conversion.review is not None:
             transaction.put("review", review_item(conversion.review))
+        # Without a condition: the order's own decides that this is the first, and only, time.
+        for index, notice in enumerate(conversion.notices):
+            transaction.put(f"notice{index}", notice_item(notice), condition=None)
         add_sighting(transaction, conversion.sighting)
         try:
             transaction.run()

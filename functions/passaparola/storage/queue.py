@@ -6,9 +6,9 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
-from passaparola.domain.records import Owner, RewardMessage
+from passaparola.domain.records import NoticeMessage, Owner, QueueMessage, RewardMessage
 from passaparola.domain.vocabulary import OwnerKind, RewardStatus
 from passaparola.storage import aws
 
@@ -30,9 +30,18 @@ class _Message(_Strict):
     from_status: RewardStatus
 
 
-def parse(body: str) -> RewardMessage:
+class _Notice(_Strict):
+    """A lifecycle email to send: `{"notice_id"}`."""
+
+    notice_id: str
+
+
+def parse(body: str) -> QueueMessage:
     """A message's body as the worker receives it; a pydantic ValidationError if it is none."""
-    message = _Message.model_validate_json(body)
+    try:
+        message = _Message.model_validate_json(body)
+    except ValidationError:
+        return NoticeMessage(_Notice.model_validate_json(body).notice_id)
     return RewardMessage(Owner(message.owner.kind, message.owner.id), message.reward_id, message.from_status)
 
 
@@ -44,7 +53,7 @@ class RewardQueue:
     def __init__(self, url: str) -> None:
         self.url = url
 
-    def send(self, messages: Sequence[RewardMessage]) -> None:
+    def send(self, messages: Sequence[QueueMessage]) -> None:
         client = aws.client("sqs")
         for start in range(0, len(messages), 10):
             chunk = messages[start : start + 10]

@@ -17,12 +17,14 @@ from typing import TYPE_CHECKING
 from passaparola.domain.records import (
     Fulfilment,
     IssueOutcome,
+    NoticeMessage,
+    QueueMessage,
     Reward,
     RewardMessage,
     RewardRef,
     VoidReason,
 )
-from passaparola.domain.vocabulary import SELF_ISSUED_KINDS
+from passaparola.domain.vocabulary import COUPON_KINDS
 from passaparola.storage import keys
 from passaparola.storage.dynamo import Cancelled, ConditionFailed, Item, Table, moment, stamp, stamped
 
@@ -69,7 +71,7 @@ def reward_item(reward: Reward) -> Item:
     }
     if reward.status == "pending":
         item |= {"due_pk": keys.DUE, "due_at": stamp(reward.created_at + GRACE)}
-    if reward.kind not in SELF_ISSUED_KINDS:
+    if reward.kind not in COUPON_KINDS:
         # The sort key of the business's fulfilment list; `issue` adds the partition key, and
         # only items with both are in the `waiting` index.
         item["waiting_sk"] = keys.waiting_sk(reward.campaign, stamp(reward.created_at))
@@ -279,8 +281,13 @@ class RewardLedger:
             return reward_of(failed.item) if failed.item else None
         return reward_of(item)
 
-    def due(self, now: datetime, limit: int) -> Iterator[RewardMessage]:
-        """What moves on each reward due by `now`. The index holds only the reward's owner, id
-        and status: that much, and no more, is what the worker is sent."""
+    def due(self, now: datetime, limit: int) -> Iterator[QueueMessage]:
+        """What moves on each reward due by `now`, and each lifecycle email due (they share
+        the index: storage/notices.py). The index holds only the reward's owner, id and status
+        (a notice's id is its key): that much, and no more, is what the worker is sent."""
         for item in self.table.query_due(stamp(now), limit):
-            yield RewardMessage(keys.owner_of(item["pk"]), item["reward_id"], item["status"])
+            pk: str = item["pk"]
+            if pk.startswith(keys.NOTICE):
+                yield NoticeMessage(pk.removeprefix(keys.NOTICE))
+            else:
+                yield RewardMessage(keys.owner_of(pk), item["reward_id"], item["status"])

@@ -131,6 +131,13 @@ function invite() {
   const form = one('[data-enrol]');
   if (!form) return; // enrolment is closed
   const panel = one('[data-share]');
+  // A friend who claimed comes with their address in the fragment (never sent to a server):
+  // filled in, then dropped from the address bar and history. Their tap sends the form.
+  const given = new URLSearchParams(location.hash.slice(1)).get('email');
+  if (given) {
+    one('input[name="email"]', form).value = given.slice(0, 254);
+    history.replaceState(null, '', location.pathname + location.search);
+  }
   handleForm(form, async (field) => {
     const body = { campaign: form.dataset.campaign, email: field('email'), locale: lang };
     if (field('name')) body.name = field('name');
@@ -235,6 +242,9 @@ async function landing() {
     }
     if (claimed.status !== 201) return problem(claimed);
     showClaimed(claimed.data.friend_reward);
+    // One tap from a link of their own: the invite page, this address filled in.
+    const join = one('[data-join]');
+    join.href = `${join.pathname}#${new URLSearchParams({ email: body.email })}`;
     return '';
   });
 }

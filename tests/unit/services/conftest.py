@@ -22,13 +22,14 @@ from passaparola.domain.campaign import BrandContact, CampaignRules, CampaignTex
 from passaparola.domain.customers import MarkerKeys
 from passaparola.domain.money import Money
 from passaparola.domain.orders import Identifiers, PaidOrder
-from passaparola.domain.records import RewardMessage
+from passaparola.domain.records import NoticeMessage, RewardMessage
 from passaparola.domain.tokens import StatsTokens, UnsubscribeTokens
 from passaparola.services import Links
 from passaparola.services.claims import Claimed, Claims
 from passaparola.services.codes import CodeValidator
 from passaparola.services.conversions import Conversions, Converted
 from passaparola.services.enrolment import Enrolment
+from passaparola.services.lifecycle import Lifecycle
 from passaparola.services.mail import Mail, Unsubscribes
 from passaparola.services.refunds import Refunds
 from passaparola.services.reviews import Reviews
@@ -92,6 +93,7 @@ class World:
     mailer: fakes.Mailer
     unsubscribes: Unsubscribes
     lifecycle: RewardLifecycle
+    notices: Lifecycle
     enrolment: Enrolment
     claims: Claims
     conversions: Conversions
@@ -125,7 +127,16 @@ class World:
         """The reward worker: every queued message, and what it queues in turn."""
         while messages := self.queue.take():
             for message in messages:
-                self.lifecycle.advance(message.ref)
+                if isinstance(message, NoticeMessage):
+                    self.notices.send(message.notice_id)
+                else:
+                    self.lifecycle.advance(message.ref)
+
+    def sweep(self) -> int:
+        """The release schedule, then the worker on what it queued."""
+        released = self.schedule.release_due(100)
+        self.work()
+        return released
 
     def rewards_of(self, code: str) -> dict[str, Any]:
         """A referrer's rewards, by id."""
@@ -158,7 +169,12 @@ def world() -> World:
         mailer=mailer,
         unsubscribes=Unsubscribes(unsubscribe_tokens, fakes.OptOuts(memory), clock),
         lifecycle=lifecycle,
-        enrolment=Enrolment(RULES, referrers, claims, mail, tokens, links, salt, clock),
+        notices=Lifecycle(
+            RULES, fakes.Notices(memory), referrers, claims, ledger, mail, tokens, links, clock
+        ),
+        enrolment=Enrolment(
+            RULES, referrers, claims, fakes.Notices(memory), mail, tokens, links, salt, clock
+        ),
         claims=Claims(validator, claims, fakes.Markers(memory), marker_keys, salt, lifecycle, clock),
         conversions=Conversions(
             RULES, referrers, claims, fakes.Orders(memory), marker_keys, 730, queue, clock

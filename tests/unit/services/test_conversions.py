@@ -10,7 +10,7 @@ import pytest
 from passaparola.domain import emails
 from passaparola.domain.money import Money
 from passaparola.domain.orders import Identifiers, PaidOrder
-from passaparola.domain.records import Owner, RewardMessage
+from passaparola.domain.records import NoticeMessage, Owner, RewardMessage
 from tests.unit.services.conftest import World
 
 pytestmark = pytest.mark.unit
@@ -30,7 +30,10 @@ def test_a_referred_order_is_recorded_and_its_reward_queued(world, referral):
     assert (converted.status, converted.reason, converted.rewards) == ("queued", None, 1)
     reward = world.rewards_of(referral)["order-1001"]
     assert (reward.status, reward.value, reward.currency, reward.takes_slot) == ("pending", 10, "EUR", True)
-    assert world.queue.sent == [RewardMessage(Owner.referrer(referral), "order-1001", "pending")]
+    assert world.queue.sent == [
+        RewardMessage(Owner.referrer(referral), "order-1001", "pending"),
+        NoticeMessage("order_attributed.gift.1001"),  # Anna is told, with the day it comes
+    ]
     order = world.memory.orders["1001"]
     assert (order.status, order.conversion_id, order.code, order.via) == (
         "queued",
@@ -73,7 +76,7 @@ def test_two_deliveries_of_one_order_at_once_record_it_once(world, referral):
     assert inner[0].status == "queued"
     assert (outer.status, outer.conversion_id) == ("duplicate", inner[0].conversion_id)
     assert list(world.rewards_of(referral)) == ["order-1001"]
-    assert len(world.queue.sent) == 1
+    assert len(world.queue.sent) == 2  # its reward, and the email that tells of it
     assert len(world.memory.first_orders) == 1
 
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from passaparola.domain import codes
-from passaparola.domain.records import Owner, RewardMessage, RewardRef
+from passaparola.domain import codes, emails
+from passaparola.domain.records import NoticeMessage, Owner, RewardMessage, RewardRef
 from tests.unit.services.conftest import World
 
 pytestmark = pytest.mark.unit
@@ -22,6 +22,12 @@ def referred_order(world: World, campaign: str, order_id: str = "1") -> tuple[st
     return code, RewardRef(Owner.referrer(code), f"order-{order_id}")
 
 
+def released(world: World) -> list[RewardMessage]:
+    """The rewards the release schedule queues now (it queues the lifecycle's emails too)."""
+    world.schedule.release_due(100)
+    return [message for message in world.queue.sent if isinstance(message, RewardMessage)]
+
+
 def told(world: World, address: str) -> list[str]:
     return [email.subject for email in world.mailer.to(address) if "reward" in email.subject.lower()]
 
@@ -31,9 +37,9 @@ def test_a_reward_is_held_issued_when_its_hold_ends_and_its_owner_told_once(worl
     world.work()
     held = world.ledger.get(ref)
     assert (held.status, held.hold_until) == ("held", held.created_at + timedelta(days=14))
-    assert world.schedule.release_due(100) == 0
+    assert released(world) == []
     world.pass_time(days=14, minutes=1)
-    assert world.schedule.release_due(100) == 1
+    assert released(world) == [RewardMessage(ref.owner, ref.reward_id, "held")]
     world.work()
     issued = world.ledger.get(ref)
     assert (issued.status, issued.issued_at, issued.notified_at) == (
@@ -54,15 +60,21 @@ def test_a_pending_reward_whose_message_was_lost_is_released_after_the_grace(wor
     world.queue.take()  # the messages never arrive
     assert world.schedule.release_due(100) == 0  # too fresh: its message may be on its way
     world.pass_time(minutes=3)
-    assert world.schedule.release_due(100) == 1
-    assert world.queue.sent == [RewardMessage(ref.owner, ref.reward_id, "pending")]
+    assert world.schedule.release_due(100) == 3
+    # the reward, and the emails telling Anna of the claim and of the order
+    assert set(world.queue.sent) == {
+        RewardMessage(ref.owner, ref.reward_id, "pending"),
+        NoticeMessage(f"friend_claimed.gift.{emails.key('marco@example.com')}"),
+        NoticeMessage("order_attributed.gift.1"),
+    }
 
 
 def test_an_issued_reward_stays_due_until_its_owner_is_told(world):
     _, ref = referred_order(world, "instant")
     world.mailer.down = True
+    world.queue.take()
     with pytest.raises(ConnectionError):
-        world.work()
+        world.lifecycle.advance(ref)
     reward = world.ledger.get(ref)
     assert (reward.status, reward.notified_at) == ("issued", None)
     assert ref in world.memory.due  # so the release schedule brings it back
@@ -70,7 +82,7 @@ def test_an_issued_reward_stays_due_until_its_owner_is_told(world):
     world.queue.take()  # the queue gave up on it
     world.mailer.down = False
     world.pass_time(minutes=3)
-    assert world.schedule.release_due(100) == 1
+    assert RewardMessage(ref.owner, ref.reward_id, "issued") in released(world)
     world.work()
     assert world.ledger.get(ref).notified_at == world.clock.now
     assert len(told(world, "anna@example.com")) == 1
