@@ -420,6 +420,9 @@ class BrandContact(_Strict):
     contact: str
     colours: BrandColours = BrandColours()
     logo: EmailLogo | None = None
+    # The origins of the shop's own pages that may call the API from a browser (the invite
+    # panel of /widget.js), as browsers send them in `Origin`; the build has checked them.
+    shop_origins: tuple[str, ...] = ()
 
 
 class Rules(_Strict):
@@ -440,6 +443,11 @@ class Rules(_Strict):
     @cached_property
     def _by_prefix(self) -> dict[str, CompiledCampaign]:
         return {campaign.rules.prefix: campaign for campaign in self.campaigns.values()}
+
+    @cached_property
+    def shop_origins(self) -> frozenset[str]:
+        """Every brand's shop origins: the routes shops call answer CORS for these alone."""
+        return frozenset(origin for brand in self.brands.values() for origin in brand.shop_origins)
 
     def digits(self, currency: str) -> int:
         return self.currency_digits.get(currency, 2)
