@@ -156,6 +156,11 @@ class Brand(BaseModel):
             raise ValueError("a list of origins, e.g. [https://shop.example.com]")
         return value
 
+    @field_validator("shop_origins", mode="after")
+    @classmethod
+    def _once_each(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(value))  # the same origin written two ways counts once
+
     @property
     def email_image(self) -> str | None:
         """The image emails show: `email_logo`, or the page logo when mail clients can show it."""
