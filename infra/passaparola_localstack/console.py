@@ -81,7 +81,7 @@ def serve(
         f"Store's dev signing secret  {local.webhook_secret}",
         *(f"{PLATFORM_NAMES[platform]} secret {value}" for platform, value in local.platform_secrets.items()),
         f"Limits      {_limits(local)} per client (--parameter to change)",
-        f"Shop origins  {' '.join(local.allowed_shop_origins) or 'none'}  (may embed {local.url}/widget.js)",
+        f"Shop origins {' '.join(local.allowed_shop_origins) or 'none'} (may embed /widget.js)",
     ]
     if seed:
         lines += [f"Stats page of {who}  {link}" for who, link in links.items()]

@@ -52,7 +52,7 @@ def test_a_shops_page_embeds_the_panel_which_enrols_the_buyer_and_shows_a_workin
     shop: Shop, local_stack: Any, shop_sites: Any
 ) -> None:
     page = shop.page
-    page.goto(confirmation_page(shop_sites.listed, local_stack, "bruno@example.com"))
+    page.goto(confirmation_page(shop_sites.listed, local_stack, "bruno@example.com", lang="it-IT"))
     spring_it = load(ROOT / "content").campaigns["spring"].copies["it"]
     panel = page.locator("section.pp")  # Playwright's locators see into the open shadow root
     expect(panel.get_by_role("heading", level=2).first).to_have_text(spring_it.title)
@@ -125,3 +125,11 @@ def test_a_page_on_an_origin_no_brand_lists_is_refused_by_cors(
     assert shop.failed == [f"POST {local_stack.url}/referrers"]
     assert [m for m in local_stack.outbox() if m["to"] == ["eve@example.com"]] == []
     assert any("CORS" in line for line in shop.console), shop.console
+
+
+def test_serve_prints_the_origins_whose_pages_may_embed_the_panel(local_stack: Any, shop_sites: Any) -> None:
+    printed = " ".join((local_stack.state / "serve.log").read_text().replace("│", " ").split())
+    assert (
+        f"Shop origins {shop_sites.listed} https://shop.acme-roasters.example (may embed /widget.js)"
+        in printed
+    )

@@ -15,7 +15,8 @@
     console.warn(`passaparola: no campaign "${slug}" (data-campaign)`);
     return;
   }
-  const lang = Object.hasOwn(campaign.words, asked) ? asked : campaign.lang;
+  const primary = asked.toLowerCase().split('-')[0]; // it-IT, as a page's lang may say, is it
+  const lang = Object.hasOwn(campaign.words, primary) ? primary : campaign.lang;
   const words = campaign.words[lang];
   const t = DATA.texts[lang];
   const c = DATA.brands[campaign.brand].colours;
