@@ -87,7 +87,11 @@ def web_origin(value: str) -> str:
         raise ValueError(hint)
     if parts.path not in ("", "/") or parts.query or parts.fragment or "*" in parts.netloc:
         raise ValueError(f"{hint} (an origin has no path, query, fragment or wildcard)")
-    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    try:  # browsers send a non-ASCII host name in its ASCII (punycode) form
+        host = parts.hostname.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise ValueError(hint) from None
+    host = f"[{host}]" if ":" in host else host
     if parts.scheme == "http" and host not in LOOPBACK_HOSTS:
         raise ValueError(f"{value!r}: a shop's pages must be https (http is for localhost only)")
     shown_port = "" if port in (None, _DEFAULT_PORTS[parts.scheme]) else f":{port}"

@@ -104,10 +104,9 @@ class LocalStack:
         """Every brand of the compiled rules also takes `shop_origins` (as browsers write them:
         `passaparola serve` checks them as the build checks the brand files'); a local shop's
         pages on another port are another origin."""
-        extra = self.shop_origins
         rules = json.loads(self.rules_path.read_text(encoding="utf-8"))
         for brand in rules["brands"].values():
-            brand["shop_origins"] = list(dict.fromkeys([*brand.get("shop_origins", []), *extra]))
+            brand["shop_origins"] = list(dict.fromkeys([*brand.get("shop_origins", []), *self.shop_origins]))
         self.rules_path.write_text(json.dumps(rules, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
     @property

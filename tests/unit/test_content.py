@@ -376,3 +376,7 @@ def test_a_brand_without_shop_origins_lets_no_shop_page_call_the_api(tree):
     edit(tree / "brands" / "acme.yaml", SHOP_ORIGINS, "")
     rules = compile_rules(content.load(tree))
     assert rules.shop_origins == frozenset()
+
+
+def test_a_shop_origin_with_a_non_ascii_host_compiles_as_a_browser_sends_it():
+    assert content.web_origin("https://café.example") == "https://xn--caf-dma.example"
