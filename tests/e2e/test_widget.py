@@ -52,13 +52,13 @@ def test_a_shops_page_embeds_the_panel_which_enrols_the_buyer_and_shows_a_workin
     shop: Shop, local_stack: Any, shop_sites: Any
 ) -> None:
     page = shop.page
-    page.goto(confirmation_page(shop_sites.listed, local_stack, "bruno@example.com", lang="it-IT"))
+    page.goto(confirmation_page(shop_sites.listed, local_stack, "bruno.widget@example.com", lang="it-IT"))
     spring_it = load(ROOT / "content").campaigns["spring"].copies["it"]
     panel = page.locator("section.pp")  # Playwright's locators see into the open shadow root
     expect(panel.get_by_role("heading", level=2).first).to_have_text(spring_it.title)
     assert panel.get_attribute("lang") == "it"
     email = panel.get_by_label(i18n.text("it", "site.form.email"))
-    expect(email).to_have_value("bruno@example.com")  # filled in by the shop's data-email
+    expect(email).to_have_value("bruno.widget@example.com")  # filled in by the shop's data-email
 
     # The shop's stylesheet reaches none of it: the brand's colours, and every field shown.
     submit = panel.get_by_role("button", name=i18n.text("it", "site.invite.form.submit"))
@@ -96,7 +96,7 @@ def test_a_shops_page_embeds_the_panel_which_enrols_the_buyer_and_shows_a_workin
     friend.goto(share_url)
     assert urlsplit(friend.url).path == "/it/spring/welcome/"
     assert f"ref={share_url.rsplit('/', 1)[1]}" in friend.url
-    local_stack.mail_to("bruno@example.com", "link personale")  # and the link went by email
+    local_stack.mail_to("bruno.widget@example.com", "link personale")  # and the link went by email
 
     # Two requests of ours: the script, and one POST /referrers (after its preflight); no
     # other origin's, and not a word in the console under the shop's strict CSP.
@@ -116,14 +116,14 @@ def test_a_page_on_an_origin_no_brand_lists_is_refused_by_cors(
     shop: Shop, local_stack: Any, shop_sites: Any
 ) -> None:
     page = shop.page
-    page.goto(confirmation_page(shop_sites.unlisted, local_stack, "eve@example.com", lang="en"))
+    page.goto(confirmation_page(shop_sites.unlisted, local_stack, "refused.buyer@example.com", lang="en"))
     panel = page.locator("section.pp")
     panel.get_by_role("button", name=i18n.text("en", "site.invite.form.submit")).click()
     expect(panel.get_by_role("alert")).to_have_text(i18n.text("en", "site.error.network"))
     # The browser's fetch failed on the preflight, so the POST was never sent: had it been,
     # the enrolment (and its welcome email, sent before the answer) would be done by now.
     assert shop.failed == [f"POST {local_stack.url}/referrers"]
-    assert [m for m in local_stack.outbox() if m["to"] == ["eve@example.com"]] == []
+    assert [m for m in local_stack.outbox() if m["to"] == ["refused.buyer@example.com"]] == []
     assert any("CORS" in line for line in shop.console), shop.console
 
 
