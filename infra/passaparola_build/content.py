@@ -19,6 +19,7 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Self
+from urllib.parse import urlsplit
 
 import frontmatter
 import yaml
@@ -80,6 +81,34 @@ EMAIL_IMAGE_TYPES = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GI
 EMAIL_LOGO_MAX_BYTES = 100 * 1024
 EMAIL_LOGO_HEIGHT = 40  # CSS pixels, as in the pages' header
 EMAIL_LOGO_MAX_WIDTH = 240
+# Plain http is a shop's own machine only: a page served over http elsewhere can be rewritten
+# on the way, and our answers with it.
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
+_DEFAULT_PORTS = {"https": 443, "http": 80}
+
+
+def web_origin(value: str) -> str:
+    """`value` as browsers send it in an Origin header (scheme://host[:port], lower-case, no
+    default port), or ValueError saying what is wrong with it."""
+    hint = f"{value!r} is not an origin: write scheme://host or scheme://host:port, e.g. https://shop.example.com"
+    try:
+        parts = urlsplit(value.strip())
+        port = parts.port
+    except ValueError:
+        raise ValueError(hint) from None
+    if parts.scheme not in _DEFAULT_PORTS or not parts.hostname or parts.username is not None:
+        raise ValueError(hint)
+    if parts.path not in ("", "/") or parts.query or parts.fragment or "*" in parts.netloc:
+        raise ValueError(f"{hint} (an origin has no path, query, fragment or wildcard)")
+    try:  # browsers send a non-ASCII host name in its ASCII (punycode) form
+        host = parts.hostname.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise ValueError(hint) from None
+    host = f"[{host}]" if ":" in host else host
+    if parts.scheme == "http" and host not in LOOPBACK_HOSTS:
+        raise ValueError(f"{value!r}: a shop's pages must be https (http is for localhost only)")
+    shown_port = "" if port in (None, _DEFAULT_PORTS[parts.scheme]) else f":{port}"
+    return f"{parts.scheme}://{host}{shown_port}"
 
 
 @dataclass(frozen=True)
@@ -136,6 +165,9 @@ class Brand(BaseModel):
     admins: tuple[AdminAddress, ...] = Field(
         default=(), description="who may sign in to the console, by an emailed link"
     )
+    shop_origins: tuple[Annotated[str, AfterValidator(web_origin)], ...] = Field(
+        default=(), description="origins of the shop's pages that embed /widget.js (CORS)"
+    )
 
     @field_validator("admins")
     @classmethod
@@ -143,6 +175,18 @@ class Brand(BaseModel):
         if len(set(admins)) != len(admins):
             raise ValueError("each address once")
         return admins
+
+    @field_validator("shop_origins", mode="before")
+    @classmethod
+    def _a_list(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            raise ValueError("a list of origins, e.g. [https://shop.example.com]")
+        return value
+
+    @field_validator("shop_origins", mode="after")
+    @classmethod
+    def _once_each(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(value))  # the same origin written two ways counts once
 
     @property
     def email_image(self) -> str | None:
@@ -168,6 +212,7 @@ class Brand(BaseModel):
             ),
             logo=email_logo(slug, brand_dir / self.email_image) if self.email_image else None,
             admins=self.admins,
+            shop_origins=self.shop_origins,
         )
 
 

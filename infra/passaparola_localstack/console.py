@@ -36,9 +36,14 @@ def serve(
     release_every: float = 10.0,
     state_dir: Path | None = None,
     parameters: dict[str, str] | None = None,
+    shop_origins: tuple[str, ...] = (),
 ) -> int:
     local = LocalStack(
-        port=port, release_every=release_every, state_dir=state_dir or STATE, parameters=parameters or {}
+        port=port,
+        release_every=release_every,
+        state_dir=state_dir or STATE,
+        parameters=parameters or {},
+        shop_origins=shop_origins,
     )
     try:
         local.bind()
@@ -79,6 +84,7 @@ def serve(
         f"Admin key   {local.admin_key}",
         f"Admins      {_admins(local)} (console sign-in links land in the outbox)",
         f"Limits      {_limits(local)} per client (--parameter to change)",
+        f"Shop origins {' '.join(local.allowed_shop_origins) or 'none'} (may embed /widget.js)",
     ]
     if seed:
         lines += [f"Stats page of {who}  {link}" for who, link in links.items()]

@@ -75,6 +75,8 @@ class LocalStack:
     admin_key: str = field(default_factory=new_admin_key)
     # Template parameters, as `sam deploy --parameter-overrides` takes them (e.g. the limits).
     parameters: dict[str, str] = field(default_factory=dict)
+    # Origins besides the brand files' shop_origins whose pages may embed /widget.js here.
+    shop_origins: tuple[str, ...] = ()
     stack: Stack | None = None
     gateway: Gateway | None = None
     _moto: motoserver.SerialMotoServer | None = None
@@ -96,7 +98,25 @@ class LocalStack:
         built = build_site(
             self.site_dir, api_url="", site_url=self.url, content=self.content, rules_path=self.rules_path
         )
+        if self.shop_origins:
+            self._add_shop_origins()
         return built.pages
+
+    def _add_shop_origins(self) -> None:
+        """Every brand of the compiled rules also takes `shop_origins` (as browsers write them:
+        `passaparola serve` checks them as the build checks the brand files'); a local shop's
+        pages on another port are another origin."""
+        rules = json.loads(self.rules_path.read_text(encoding="utf-8"))
+        for brand in rules["brands"].values():
+            brand["shop_origins"] = list(dict.fromkeys([*brand.get("shop_origins", []), *self.shop_origins]))
+        self.rules_path.write_text(json.dumps(rules, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+    @property
+    def allowed_shop_origins(self) -> list[str]:
+        rules = json.loads(self.rules_path.read_text(encoding="utf-8"))
+        return sorted(
+            {origin for brand in rules["brands"].values() for origin in brand.get("shop_origins", [])}
+        )
 
     def start_aws(self) -> None:
         self._moto = motoserver.start()

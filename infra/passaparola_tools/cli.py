@@ -129,6 +129,7 @@ def deploy_site(args: argparse.Namespace) -> int:
 
 def serve(args: argparse.Namespace) -> int:
     """The site and the API on moto, at one local URL, until Ctrl-C."""
+    from passaparola_build.content import web_origin
     from passaparola_localstack import console, template
 
     parameters = dict(item.partition("=")[::2] for item in args.parameter)
@@ -136,12 +137,18 @@ def serve(args: argparse.Namespace) -> int:
     if unknown:
         print(f"passaparola serve: the template has no parameter {', '.join(unknown)}", file=sys.stderr)
         return 2
+    try:
+        shop_origins = tuple(web_origin(origin) for origin in args.shop_origin)
+    except ValueError as exc:
+        print(f"passaparola serve: --shop-origin {exc}", file=sys.stderr)
+        return 2
     return console.serve(
         args.port,
         seed=args.demo,
         release_every=args.release_every,
         state_dir=args.state_dir,
         parameters=parameters,
+        shop_origins=shop_origins,
     )
 
 
@@ -326,6 +333,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     run_local.add_argument(
         "--state-dir", type=Path, help="where the built site and run state go (.build/local)"
+    )
+    run_local.add_argument(
+        "--shop-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="also let pages of this origin embed /widget.js (e.g. your shop's dev server); repeatable",
     )
     run_local.add_argument(
         "--parameter",

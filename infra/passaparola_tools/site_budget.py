@@ -6,6 +6,10 @@ API calls its script makes on the way through (enrol, check and claim, read the 
 unsubscribe). The QR code comes inside the API's answer as a data: URI, so it costs bytes, not
 a request; its bytes are counted with the answers. Sizes are gzip level 6, what CDNs and
 servers commonly send. Every page of a type is measured, and the heaviest is reported.
+
+The invite panel shops embed (/widget.js) has a budget of its own: 10 KB for the script, and
+its requests on the shop's page are the script and one POST /referrers (which a browser
+precedes with a CORS preflight), with the QR code inside the answer.
 """
 
 from __future__ import annotations
@@ -21,6 +25,9 @@ from passaparola import qr
 
 BUDGET_BYTES = 30 * 1024
 BUDGET_REQUESTS = 5
+WIDGET = "widget.js"
+WIDGET_BUDGET_BYTES = 10 * 1024
+WIDGET_REQUESTS = ("GET /widget.js", "POST /referrers")  # the browser sends OPTIONS before the POST
 _SHARE_URL = "https://abc123def4.execute-api.eu-west-1.amazonaws.com/r/SPRING-7KQMX2R9P"
 _REWARD = {
     "id": "friend-spring",
@@ -154,6 +161,21 @@ def heaviest_by_kind(site: Path) -> dict[str, PageWeight]:
     return heaviest
 
 
+@dataclass(frozen=True)
+class WidgetWeight:
+    script: int
+    answer: int
+
+    @property
+    def within_budget(self) -> bool:
+        return self.script <= WIDGET_BUDGET_BYTES
+
+
+def weigh_widget(site: Path) -> WidgetWeight:
+    (enrolled,) = API_ANSWERS["invite"]  # the panel asks what the invite page asks
+    return WidgetWeight(_gzipped((site / WIDGET).read_bytes()), _gzipped(json.dumps(enrolled).encode()))
+
+
 def report(site: Path) -> tuple[str, bool]:
     """The table the `budget` command prints, and whether every page type is within budget."""
     rows = [
@@ -169,4 +191,13 @@ def report(site: Path) -> tuple[str, bool]:
             + ("" if w.within_budget else "  OVER BUDGET")
         )
     rows.append(f"budget: {BUDGET_BYTES // 1024} KB and {BUDGET_REQUESTS} requests a page (gzip -6)")
-    return "\n".join(rows), all(w.within_budget for w in weights.values())
+    widget = weigh_widget(site)
+    rows.append(
+        f"/{WIDGET} on a shop's page: script {widget.script / 1024:.1f}K, "
+        f"answer+QR {widget.answer / 1024:.1f}K, "
+        f"{len(WIDGET_REQUESTS)} requests ({', '.join(WIDGET_REQUESTS)}; the POST after its CORS preflight)"
+        + ("" if widget.within_budget else "  OVER BUDGET")
+    )
+    rows.append(f"budget: {WIDGET_BUDGET_BYTES // 1024} KB for the script (gzip -6), no request but ours")
+    within = all(w.within_budget for w in weights.values()) and widget.within_budget
+    return "\n".join(rows), within

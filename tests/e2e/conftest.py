@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 from passaparola.domain import signatures
+from passaparola_tools.chromium import ARGS, CHROMIUM
 from tests.support import ROOMY_LIMITS, ROOT, poll
 
 
@@ -71,8 +77,81 @@ class Running:
         return found
 
 
+# A shop's own stylesheet at its most careless: were the panel not in a shadow root, its text
+# and buttons would turn magenta on black and its fields vanish.
+SHOP_CSS = (
+    b"* { color: #f0f !important; background: #000 !important; font-size: 9px !important; }"
+    b" input { display: none !important; }"
+)
+
+
+class _ShopPage(BaseHTTPRequestHandler):
+    """A shop's order-confirmation page, from another origin than the local stack's, under a
+    strict CSP: `/?widget=<URL of widget.js>&campaign=&lang=&email=` embeds the panel as the
+    README says; the policy allows the widget's origin for scripts and fetches, data: images
+    (the QR) and the shop's own stylesheet, and no inline anything."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        parts = urlsplit(self.path)
+        if parts.path == "/shop.css":
+            self._send(200, "text/css", SHOP_CSS, {})
+            return
+        query = {name: values[0] for name, values in parse_qs(parts.query).items()}
+        widget = query.pop("widget", "")
+        ours = "{0.scheme}://{0.netloc}".format(urlsplit(widget))
+        attributes = "".join(f' data-{name}="{html.escape(value)}"' for name, value in query.items())
+        page = (
+            '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+            '<title>Thank you for your order</title><link rel="stylesheet" href="/shop.css">'
+            "</head><body><h1>Thank you for your order</h1>"
+            f'<script src="{html.escape(widget)}"{attributes} async></script></body></html>'
+        )
+        policy = (
+            f"default-src 'none'; script-src {ours}; connect-src {ours}; img-src data:; "
+            "style-src 'self'; base-uri 'none'; form-action 'none'; "
+            "require-trusted-types-for 'script'; trusted-types 'none'"
+        )
+        self._send(200, "text/html; charset=utf-8", page.encode(), {"Content-Security-Policy": policy})
+
+    def _send(self, status: int, kind: str, body: bytes, headers: dict[str, str]) -> None:
+        self.send_response(status)
+        for name, value in {"Content-Type": kind, "Content-Length": str(len(body)), **headers}.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@dataclass(frozen=True)
+class ShopSites:
+    listed: str  # an origin the local stack lets embed /widget.js (serve --shop-origin)
+    unlisted: str  # another loopback origin, on no list
+
+
 @pytest.fixture(scope="session")
-def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=list(ARGS))
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="session")
+def shop_sites() -> Iterator[ShopSites]:
+    servers = [ThreadingHTTPServer(("127.0.0.1", 0), _ShopPage) for _ in range(2)]
+    for server in servers:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    listed, unlisted = (f"http://127.0.0.1:{server.server_address[1]}" for server in servers)
+    yield ShopSites(listed, unlisted)
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def local_stack(tmp_path_factory: pytest.TempPathFactory, shop_sites: ShopSites) -> Iterator[Running]:
     state = tmp_path_factory.mktemp("local-stack")
     log = (state / "serve.log").open("w")
     environment = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
@@ -85,6 +164,7 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
             "--port=0",
             f"--state-dir={state}",
             "--release-every=1",
+            f"--shop-origin={shop_sites.listed}",
             *(f"--parameter={name}={value}" for name, value in ROOMY_LIMITS.items()),
         ],
         cwd=ROOT,

@@ -151,6 +151,7 @@ def test_every_route_is_tested_signed_ones_included():
         "GET /r/{code}",
         "GET /codes/{code}",
         "POST /referrers",
+        "OPTIONS /referrers",
         "POST /claims",
         "POST /conversions",
         "POST /refunds",

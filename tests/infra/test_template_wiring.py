@@ -71,7 +71,7 @@ def _origin_for(config: dict[str, Any], path: str) -> str:
 def test_cloudfront_sends_every_api_route_to_the_api(template: dict[str, Any]) -> None:
     config = _distribution(template)
     routes = local_template.routes(template)
-    assert len(routes) == 19
+    assert len(routes) == 20
     for route in routes:
         example = route.path.replace("{code}", "SPR-7KQ2M9").replace("{conversion_id}", "cv_0123")
         example = example.replace("{token}", "spring.0123456789abcdef0123456789abcdef.AbCdEfGhIjKlMnOpQrStUv")
@@ -262,3 +262,24 @@ def test_a_waf_needs_the_stack_in_us_east_1(template: dict[str, Any]) -> None:
     assert rule["RuleCondition"] == template["Conditions"]["HasWaf"]
     (assertion,) = rule["Assertions"]
     assert assertion["Assert"] == {"Fn::Equals": [{"Ref": "AWS::Region"}, "us-east-1"]}
+
+
+# CloudFront's managed policies, by id (they are the same in every account).
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+ALL_VIEWER_EXCEPT_HOST = "b689b0a8-53d0-40ab-baf2-68738e2966ac"  # forwards Origin and the preflight's headers
+
+
+def test_a_shops_preflight_reaches_the_enrol_function_and_no_answer_is_cached(
+    template: dict[str, Any],
+) -> None:
+    """The invite panel on a shop's page (/widget.js) POSTs /referrers after a CORS preflight:
+    CloudFront must pass OPTIONS and the Origin header on, and keep no answer, which varies by
+    Origin; API Gateway must route OPTIONS to the function that answers it (api/cors.py)."""
+    config = _distribution(template)
+    (behaviour,) = [b for b in config["CacheBehaviors"] if b["PathPattern"] == "/referrers"]
+    assert behaviour["TargetOriginId"] == "api"
+    assert "OPTIONS" in behaviour["AllowedMethods"]
+    assert behaviour["CachePolicyId"] == CACHING_DISABLED
+    assert behaviour["OriginRequestPolicyId"] == ALL_VIEWER_EXCEPT_HOST
+    routes = {(route.method, route.path): route.function for route in local_template.routes(template)}
+    assert routes[("OPTIONS", "/referrers")] == routes[("POST", "/referrers")] == "EnrolAndClaimFunction"

@@ -18,3 +18,13 @@ def test_every_page_type_is_within_budget(sample_site):
         assert weight.requests <= site_budget.BUDGET_REQUESTS, kind
     # The QR code travels inside the answers: bytes, not a request.
     assert weights["invite"].api > 0 and weights["invite"].requests == 4  # page, CSS, JS, enrol
+
+
+def test_the_shops_invite_panel_is_one_script_within_10_kb(sample_site):
+    widget = site_budget.weigh_widget(sample_site)
+    print(f"\n/widget.js: {widget.script} bytes gzipped, its answer with the QR {widget.answer}")
+    assert 0 < widget.script <= site_budget.WIDGET_BUDGET_BYTES
+    assert widget.within_budget
+    table, within = site_budget.report(sample_site)
+    assert within
+    assert f"script {widget.script / 1024:.1f}K" in table

@@ -314,3 +314,69 @@ def test_an_email_logo_that_is_not_what_its_name_says_is_refused(tree):
 def test_without_a_raster_logo_emails_show_the_brands_name(tree):
     edit(tree / "brands/acme.yaml", "email_logo: email-logo.png\n", "")
     assert compile_rules(content.load(tree)).brands["acme"].logo is None
+
+
+SHOP_ORIGINS = "shop_origins:\n  - https://shop.acme-roasters.example\n"
+
+
+@pytest.mark.parametrize(
+    ("origin", "reason"),
+    [
+        ("https://shop.acme-roasters.example/thank-you", "an origin has no path"),
+        ("https://*.acme-roasters.example", "no path, query, fragment or wildcard"),
+        ("shop.acme-roasters.example", "is not an origin: write scheme://host"),
+        ("ftp://shop.acme-roasters.example", "is not an origin"),
+        ("https://me@shop.acme-roasters.example", "is not an origin"),
+        ("https://shop.acme-roasters.example:99999", "is not an origin"),
+        ("http://shop.acme-roasters.example", "must be https (http is for localhost only)"),
+    ],
+)
+def test_a_shop_origin_that_a_browser_never_sends_is_refused_with_file_and_field(tree, origin, reason):
+    brand = tree / "brands" / "acme.yaml"
+    edit(brand, SHOP_ORIGINS, f"{SHOP_ORIGINS}  - {origin}\n")
+    ((file, field, said),) = problems(tree)
+    assert (file, field) == ("acme.yaml", "shop_origins.1")
+    assert reason in said
+    assert origin in said
+
+
+def test_one_origin_instead_of_a_list_is_refused(tree):
+    edit(tree / "brands" / "acme.yaml", SHOP_ORIGINS, "shop_origins: https://shop.acme-roasters.example\n")
+    assert problems(tree) == [
+        ("acme.yaml", "shop_origins", "a list of origins, e.g. [https://shop.example.com]")
+    ]
+
+
+def test_shop_origins_compile_as_browsers_send_them_and_every_brands_count(tree):
+    edit(
+        tree / "brands" / "acme.yaml",
+        SHOP_ORIGINS,
+        "shop_origins: [HTTPS://Shop.Acme-Roasters.example:443/, 'http://localhost:3000', "
+        "'https://shop.acme-roasters.example', 'http://[::1]:8080']\n",
+    )
+    (tree / "brands" / "other.yaml").write_text(
+        "name: Other\nstore_url: https://b.example/\ncontact: hi@b.example\nshop_origins: [https://b.example]\n"
+        "colours: {primary: '#1a4d8f', on_primary: '#ffffff', background: '#ffffff', text: '#111111'}\n"
+    )
+    rules = compile_rules(content.load(tree))
+    assert rules.brands["acme"].shop_origins == (
+        "https://shop.acme-roasters.example",
+        "http://localhost:3000",
+        "http://[::1]:8080",
+    )
+    assert rules.shop_origins == {
+        "https://shop.acme-roasters.example",
+        "http://localhost:3000",
+        "http://[::1]:8080",
+        "https://b.example",
+    }
+
+
+def test_a_brand_without_shop_origins_lets_no_shop_page_call_the_api(tree):
+    edit(tree / "brands" / "acme.yaml", SHOP_ORIGINS, "")
+    rules = compile_rules(content.load(tree))
+    assert rules.shop_origins == frozenset()
+
+
+def test_a_shop_origin_with_a_non_ascii_host_compiles_as_a_browser_sends_it():
+    assert content.web_origin("https://café.example") == "https://xn--caf-dma.example"

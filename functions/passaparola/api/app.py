@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from passaparola.api import errors, origin
+from passaparola.api import cors, errors, origin
 from passaparola.observability import logger, metrics
 
 if TYPE_CHECKING:
@@ -45,7 +45,8 @@ def make_handler(
 ) -> Handler:
     """The Lambda entry point: through CloudFront only, then the body (JSON by default: its
     media type, size and depth), then `gate` (e.g. a signature check), then routes. A check
-    answers instead of the routes by returning the answer: a refusal, or an answer it owns."""
+    answers instead of the routes by returning the answer: a refusal, or an answer it owns.
+    On the routes shops' pages call, every answer past CloudFront's check carries CORS."""
 
     @logger.inject_lambda_context(clear_state=True)
     @metrics.log_metrics
@@ -55,8 +56,6 @@ def make_handler(
             return refused
         refused, event = body(event)
         refused = refused or (gate(event) if gate else None)
-        if refused is not None:
-            return refused
-        return app.resolve(event, context)
+        return cors.expose(event, refused if refused is not None else app.resolve(event, context))
 
     return handler

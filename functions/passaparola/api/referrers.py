@@ -6,6 +6,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from passaparola import qr, wiring
+from passaparola.api import cors
 from passaparola.api.origin import client_address
 from passaparola.api.schemas import (
     ClaimRequest,
@@ -44,6 +45,23 @@ def enrol(body: EnrolRequest) -> Response[EnrolResponse]:
         EnrolResponse(code=enrolled.code, share_url=enrolled.share_url, qr=qr.data_uri(enrolled.share_url)),
         {"Cache-Control": "no-store"},
     )
+
+
+@router.route(
+    "/referrers",
+    method="OPTIONS",
+    summary="CORS preflight of the invite panel on a shop's page",
+    description=(
+        "For /widget.js on the shop's own pages: a browser asks before it POSTs /referrers from "
+        "another origin. Only the origins the brand files list (`shop_origins`) and only POST get "
+        "the Access-Control-Allow-* headers; any other origin gets 403 without them, and the "
+        "browser sends nothing."
+    ),
+    tags=["referrers"],
+    responses={204: {"description": "This origin may POST /referrers from a browser"}} | error_responses(403),
+)
+def enrol_preflight() -> Response[str]:
+    return cors.preflight(router.current_event.raw_event)
 
 
 @router.post(

@@ -278,6 +278,7 @@ def error_responses(*statuses: int) -> dict[int, Any]:
     names = {
         400: "Malformed JSON, not UTF-8, or nested more than 32 arrays or objects deep",
         401: "Missing, stale or wrong signature or token",
+        403: "This origin or method may not call this route from a browser",
         404: "Not found",
         409: "The same request is being processed; retry",
         413: "Body too large",

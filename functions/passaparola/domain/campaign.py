@@ -441,6 +441,9 @@ class BrandContact(_Strict):
     colours: BrandColours = BrandColours()
     logo: EmailLogo | None = None
     admins: tuple[str, ...] = ()  # who may sign in to the console (lower-case addresses)
+    # The origins of the shop's own pages that may call the API from a browser (the invite
+    # panel of /widget.js), as browsers send them in `Origin`; the build has checked them.
+    shop_origins: tuple[str, ...] = ()
 
 
 class Rules(_Strict):
@@ -466,6 +469,11 @@ class Rules(_Strict):
     def admins(self) -> frozenset[str]:
         """One deployment is one business: an address any brand lists administers every campaign."""
         return frozenset(address for brand in self.brands.values() for address in brand.admins)
+
+    @cached_property
+    def shop_origins(self) -> frozenset[str]:
+        """Every brand's shop origins: the routes shops call answer CORS for these alone."""
+        return frozenset(origin for brand in self.brands.values() for origin in brand.shop_origins)
 
     def digits(self, currency: str) -> int:
         return self.currency_digits.get(currency, 2)

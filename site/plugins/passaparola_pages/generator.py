@@ -22,7 +22,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from passaparola import i18n
 from passaparola_build import content, site_policy
 from passaparola_build.rules import compile_rules, write_rules
-from passaparola_pages import assets, pages
+from passaparola_pages import assets, pages, widget
 from passaparola_pages.share_image import HEIGHT, WIDTH, card_picture
 
 logger = logging.getLogger(__name__)
@@ -116,6 +116,10 @@ class CampaignPages:
                 t=partial(i18n.text, page.lang),
                 og_locale=og_locale,
             )
+        invites = [page.campaign for page in self.pages if page.kind == "invite" and page.campaign]
+        source = (self.theme / "static" / "widget.js").read_text(encoding="utf-8")
+        data = widget.widget_data(invites, self.content, self.api_url)
+        (self.output / widget.PATH).write_bytes(widget.widget_script(source, data))
         rules_path = self.settings.get("PASSAPAROLA_RULES_PATH")
         if rules_path:
             write_rules(compile_rules(self.content), Path(rules_path))

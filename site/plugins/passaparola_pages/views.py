@@ -30,6 +30,7 @@ class SharePanel:
     links: dict[Channel, ShareLink]
     labels: dict[Channel, str]
     message: str
+    subject: str
     qr_filename: str
 
 
@@ -104,6 +105,7 @@ def _share_panel(campaign: Campaign, lang: str, brand: Brand, friend_offer: str 
         links=links,
         labels={channel: words.channel_label(channel, lang) for channel in links},
         message=message,
+        subject=subject,
         qr_filename=f"{rules.slug}-qr.svg",
     )
 
