@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from passaparola.services.conversions import Conversions
     from passaparola.services.counters import CounterRollup
     from passaparola.services.enrolment import Enrolment
+    from passaparola.services.events import EventDelivery, EventPublisher
     from passaparola.services.limits import RateLimiter
     from passaparola.services.mail import Mail, Unsubscribes
     from passaparola.services.refunds import Refunds
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from passaparola.services.sign_in import SignIn
     from passaparola.services.stats import Stats
     from passaparola.storage.dynamo import Table
+    from passaparola.storage.events import EventQueue
     from passaparola.storage.queue import RewardQueue
     from passaparola.storage.stripe_api import PromotionCodes
 
@@ -42,6 +44,7 @@ if TYPE_CHECKING:
 @cache
 def table() -> Table:
     from passaparola.storage.dynamo import Table
+    from passaparola.storage.events import EventQueue
 
     return Table(config.settings().table_name)
 
@@ -157,6 +160,45 @@ def reward_queue() -> RewardQueue:
 
 
 @cache
+def event_queue() -> EventQueue:
+    from passaparola.storage.events import EventQueue
+
+    return EventQueue(config.settings().require("event_queue_url"))
+
+
+def event_retry_seconds() -> int:
+    return config.settings().event_retry_seconds
+
+
+@cache
+def event_publisher() -> EventPublisher:
+    from passaparola.services.events import EventPublisher
+
+    return EventPublisher(config.rules(), event_queue())
+
+
+def _endpoint_secrets() -> dict[str, str]:
+    """Not cached here: powertools caches the secret for minutes, so a new endpoint's secret,
+    or a rotated one, is picked up."""
+    import json
+
+    from passaparola.storage import secret_store
+
+    found = json.loads(secret_store.read(config.settings().require("outgoing_webhook_secrets_id")))
+    if not isinstance(found, dict):
+        raise ValueError("OutgoingWebhookSecrets must be a JSON object {endpoint id: whsec_...}")
+    return {str(endpoint): str(secret) for endpoint, secret in found.items()}
+
+
+@cache
+def event_delivery() -> EventDelivery:
+    from passaparola.services.events import EventDelivery
+    from passaparola.storage.events import post
+
+    return EventDelivery(config.rules(), _endpoint_secrets, post, utc_now)
+
+
+@cache
 def click_recorder() -> ClickRecorder:
     from passaparola.domain.limits import Limit
     from passaparola.services.clicks import ClickRecorder
@@ -216,6 +258,7 @@ def release_schedule() -> ReleaseSchedule:
 @cache
 def enrolment() -> Enrolment:
     from passaparola.services.enrolment import Enrolment
+    from passaparola.services.events import EventDelivery, EventPublisher
     from passaparola.storage.claims import ClaimStore
     from passaparola.storage.referrers import ReferrerStore
 
@@ -377,6 +420,7 @@ def reset() -> None:
     factories += [click_recorder, code_validator, reward_lifecycle, release_schedule, enrolment, claims]
     factories += [conversions, refunds, reviews, stats, promotion_codes, unsubscribes, counter_rollup]
     factories += [admin_sessions, cursors, sign_in, reports, referrals, fulfilments, review_queue]
+    factories += [event_queue, event_publisher, event_delivery]
     for factory in factories:
         factory.cache_clear()
     config.settings.cache_clear()

@@ -48,8 +48,10 @@ from passaparola.domain.campaign import (
     OwnWords,
     RewardSpec,
     RewardWords,
+    WebhookEndpoint,
     own_words_of,
 )
+from passaparola.domain.vocabulary import EventType
 
 HexColour = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
 _ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z0-9-]{2,}$")
@@ -121,6 +123,28 @@ class Colours(BaseModel):
         return self
 
 
+class Webhook(BaseModel):
+    """An endpoint of the business's that is told of events, signed with its own secret (kept
+    in the OutgoingWebhookSecrets secret under `id`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=48)] = Field(
+        description="a name for the endpoint: lower-case letters, digits and dashes"
+    )
+    url: Annotated[str, StringConstraints(pattern=r"^https://[^\s/]+\S*$", max_length=2000)] = Field(
+        description="where events are posted; https only"
+    )
+    events: tuple[EventType, ...] = Field(min_length=1)
+
+    @field_validator("events")
+    @classmethod
+    def _each_once(cls, events: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(events)) != len(events):
+            raise ValueError("each event type once")
+        return events
+
+
 class Brand(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -135,6 +159,10 @@ class Brand(BaseModel):
     )
     admins: tuple[AdminAddress, ...] = Field(
         default=(), description="who may sign in to the console, by an emailed link"
+    )
+
+    webhooks: tuple[Webhook, ...] = Field(
+        default=(), description="endpoints told of events: [{id, url, events: [...]}]"
     )
 
     @field_validator("admins")
@@ -168,6 +196,9 @@ class Brand(BaseModel):
             ),
             logo=email_logo(slug, brand_dir / self.email_image) if self.email_image else None,
             admins=self.admins,
+            webhooks=tuple(
+                WebhookEndpoint(id=hook.id, url=hook.url, events=hook.events) for hook in self.webhooks
+            ),
         )
 
 
@@ -300,7 +331,20 @@ def _load_brands(root: Path, problems: list[Problem]) -> dict[str, Brand]:
                 attr = "email_logo" if brand.email_logo else "logo"
                 problems.append(Problem(path, attr, f"as the emails' logo: {problem}"))
         brands[path.stem] = brand
+    _endpoints_once(root, brands, problems)
     return brands
+
+
+def _endpoints_once(root: Path, brands: dict[str, Brand], problems: list[Problem]) -> None:
+    """An endpoint's id names its secret, so no two endpoints share one, in any brand."""
+    seen: dict[str, str] = {}
+    for slug, brand in brands.items():
+        for index, hook in enumerate(brand.webhooks):
+            if hook.id in seen:
+                where = f"the first in brands/{seen[hook.id]}.yaml" if seen[hook.id] != slug else "above"
+                reason = f"endpoint id {hook.id!r} is used twice ({where}); each endpoint needs its own"
+                problems.append(Problem(root / "brands" / f"{slug}.yaml", f"webhooks.{index}.id", reason))
+            seen.setdefault(hook.id, slug)
 
 
 def _load_master(path: Path, meta: dict[str, Any], body: str, problems: list[Problem]) -> Campaign | None:

@@ -77,6 +77,7 @@ def serve(
         f"Store's dev signing secret  {local.webhook_secret}",
         *(f"{PLATFORM_NAMES[platform]} secret {value}" for platform, value in local.platform_secrets.items()),
         f"Admin key   {local.admin_key}",
+        *_event_secrets(local),
         f"Admins      {_admins(local)} (console sign-in links land in the outbox)",
         f"Limits      {_limits(local)} per client (--parameter to change)",
     ]
@@ -104,6 +105,15 @@ def _admins(local: LocalStack) -> str:
     """Who may sign in to the console: the brand files' admins, from the rules just built."""
     admins = sorted(Rules.model_validate_json(local.rules_path.read_bytes()).admins)
     return ", ".join(admins) or "nobody yet: add admins: to a brand file"
+
+
+def _event_secrets(local: LocalStack) -> list[str]:
+    """Each event endpoint's dev secret, as its receiver is given it: the test store's
+    receiver checks every delivery with it and lists them at /_local/events.json."""
+    return [
+        f"Events secret {value}  (endpoint {endpoint}; received at /_local/events.json)"
+        for endpoint, value in local.events.secrets.items()
+    ]
 
 
 def _interrupt(*_: object) -> None:

@@ -5,9 +5,11 @@ conditional writes are atomic as in DynamoDB), tables, queues and secrets are cr
 infra/template.yaml, and one local port serves the pages and the API. API requests become
 API Gateway HTTP API events for the real handlers, each run in Lambda-like sandboxes with its
 own function's environment (the click recorder as CloudFront's function-URL behaviour would
-call it). Pollers hand the reward queue to the worker and the table's stream to the counters'
-rollup the way their event source mappings would, the release schedule runs on a short
-interval, and outgoing email is kept in an outbox page.
+call it). Pollers hand the reward queue to the worker, the event queue to the deliverer, and the
+table's stream to the counters' rollup and to the events' publisher the way their event
+source mappings would, the release schedule runs on a short
+interval, outgoing email is kept in an outbox page, and outgoing events are delivered to the
+test store's receiver (receiver.py).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from passaparola.storage import aws
 from passaparola_build import paths, site_policy
 from passaparola_build.site_build import build_site
 from passaparola_localstack import devpages, motoserver, outbox, shop_samples
+from passaparola_localstack.receiver import EventReceiver, point_webhooks
 from passaparola_localstack.gateway import Gateway, sandboxes
 from passaparola_localstack.provision import (
     PLATFORM_SECRETS,
@@ -73,6 +76,8 @@ class LocalStack:
     # Each shop platform's dev signing secret, by platform (stripe, shopify, woocommerce).
     platform_secrets: dict[str, str] = field(default_factory=new_platform_secrets)
     admin_key: str = field(default_factory=new_admin_key)
+    # The test store's receiver of outgoing events, with each endpoint's dev secret (by id).
+    events: EventReceiver = field(default_factory=lambda: EventReceiver({}))
     # Template parameters, as `sam deploy --parameter-overrides` takes them (e.g. the limits).
     parameters: dict[str, str] = field(default_factory=dict)
     stack: Stack | None = None
@@ -96,6 +101,7 @@ class LocalStack:
         built = build_site(
             self.site_dir, api_url="", site_url=self.url, content=self.content, rules_path=self.rules_path
         )
+        self.events = EventReceiver(point_webhooks(self.rules_path, self.url))
         return built.pages
 
     def start_aws(self) -> None:
@@ -116,6 +122,7 @@ class LocalStack:
                 "WebhookSecret": self.webhook_secret,
                 "StripeApiKeySecret": shop_samples.STRIPE_API_KEY,
                 "AdminKeysSecret": self.admin_key,
+                "OutgoingWebhookSecrets": json.dumps(dict(self.events.secrets)),
             },
         )
         aws.client("ses").verify_email_identity(EmailAddress=SENDER)
@@ -136,7 +143,15 @@ class LocalStack:
     def start_serving(self) -> None:
         assert self._http is not None
         self._write_state()
-        for target in (self._http.serve_forever, self._poll_rewards, self._poll_counters, self._release_held):
+        targets = [
+            self._http.serve_forever,
+            lambda: self._poll_queue("RewardQueue", "RewardWorkerFunction"),
+            lambda: self._poll_queue("EventQueue", "DeliverEventsFunction"),
+            lambda: self._poll_stream("RollUpCountersFunction"),
+            lambda: self._poll_stream("PublishEventsFunction"),
+            self._release_held,
+        ]
+        for target in targets:
             thread = threading.Thread(target=target, daemon=True)
             thread.start()
             self._threads.append(thread)
@@ -157,21 +172,24 @@ class LocalStack:
 
     # --- what runs while serving -----------------------------------------------------------
 
-    def _poll_rewards(self) -> None:
-        """The SQS event source mapping: batches of up to 10, partial failures left on the queue."""
+    def _poll_queue(self, queue: str, function: str) -> None:
+        """An SQS event source mapping: batches of up to 10, partial failures left on the queue
+        (out of sight for as long as the function set, or the queue's visibility timeout)."""
         assert self.stack is not None
         assert self.gateway is not None
         sqs = aws.client("sqs")
-        url, arn = self.stack.ref("RewardQueue"), self.stack.arn("RewardQueue")
+        url, arn = self.stack.ref(queue), self.stack.arn(queue)
         while not self._stopping.is_set():
             try:
                 # No long polling: moto here answers one request at a time, and a waiting
                 # receive would hold up every other call behind it.
-                messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+                messages = sqs.receive_message(
+                    QueueUrl=url, MaxNumberOfMessages=10, AttributeNames=["ApproximateReceiveCount"]
+                ).get("Messages", [])
                 if not messages:
                     self._stopping.wait(POLL_INTERVAL)
                     continue
-                answer = self.gateway.deliver("RewardWorkerFunction", messages, arn)
+                answer = self.gateway.deliver(function, messages, arn)
                 failed = {f["itemIdentifier"] for f in answer.get("batchItemFailures", [])}
                 done = [m for m in messages if m["MessageId"] not in failed]
                 if done:
@@ -181,22 +199,22 @@ class LocalStack:
                     sqs.delete_message_batch(QueueUrl=url, Entries=entries)
             except Exception as exc:  # keep polling, as the real mapping does; say why
                 if not self._stopping.is_set():
-                    print(f"reward worker: {exc}", flush=True)
+                    print(f"{function}: {exc}", flush=True)
                     self._stopping.wait(1)
 
-    def _poll_counters(self) -> None:
-        """The stream's event source mapping: the counters follow within a poll, not after
-        the template's batching window."""
+    def _poll_stream(self, function: str) -> None:
+        """One of the stream's event source mappings (the counters' rollup, the events'
+        publisher): each follows within a poll, not after the template's batching window."""
         assert self.stack is not None
         assert self.gateway is not None
-        stream = StreamMapping(self.stack, self.gateway.invoke)
+        stream = StreamMapping(self.stack, self.gateway.invoke, consumer=function)
         while not self._stopping.is_set():
             try:
                 if not stream.poll():
                     self._stopping.wait(POLL_INTERVAL)
             except Exception as exc:  # the same batch comes again next poll, as on AWS; say why
                 if not self._stopping.is_set():
-                    print(f"counters rollup: {exc}", flush=True)
+                    print(f"{function}: {exc}", flush=True)
                     self._stopping.wait(1)
 
     def _release_held(self) -> None:
@@ -281,7 +299,7 @@ def _handler_for(local: LocalStack) -> type[BaseHTTPRequestHandler]:
             elif parts.path.startswith("/_local/"):
                 origin = self.headers.get("origin")
                 status, headers, payload = devpages.answer(
-                    local, self.command, parts.path, parts.query, body, origin
+                    local, self.command, parts.path, parts.query, body, origin, dict(self.headers.items())
                 )
             elif self.command in ("GET", "HEAD") and not gateway.methods_for(parts.path):
                 status, headers, payload = _static(local.site_dir, parts.path)

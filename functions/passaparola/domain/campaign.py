@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from passaparola.domain.codes import PREFIX_PATTERN
 from passaparola.domain.money import Amount, Currency, Money, Percent
+from passaparola.domain.vocabulary import EventType
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=48)]
 Lang = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
@@ -412,6 +413,15 @@ class EmailLogo(_Strict):
     height: int
 
 
+class WebhookEndpoint(_Strict):
+    """Where the business is told of events, and which ones (domain.events); its secret is
+    kept in Secrets Manager under its id."""
+
+    id: Slug
+    url: str
+    events: tuple[EventType, ...]
+
+
 class BrandContact(_Strict):
     """The parts of a brand the functions need (emails, links on to the shop)."""
 
@@ -421,6 +431,7 @@ class BrandContact(_Strict):
     colours: BrandColours = BrandColours()
     logo: EmailLogo | None = None
     admins: tuple[str, ...] = ()  # who may sign in to the console (lower-case addresses)
+    webhooks: tuple[WebhookEndpoint, ...] = ()
 
 
 class Rules(_Strict):
@@ -446,6 +457,16 @@ class Rules(_Strict):
     def admins(self) -> frozenset[str]:
         """One deployment is one business: an address any brand lists administers every campaign."""
         return frozenset(address for brand in self.brands.values() for address in brand.admins)
+
+    def endpoints_for(self, campaign: str | None, event: str) -> list[WebhookEndpoint]:
+        """The endpoints that want `event` of `campaign`: its brand's; every brand's for an
+        event of no campaign (an order with an unknown code)."""
+        found = self.campaigns.get(campaign or "")
+        brands = [self.brands[found.rules.brand]] if found else list(self.brands.values())
+        return [e for brand in brands for e in brand.webhooks if event in e.events]
+
+    def endpoint(self, endpoint_id: str) -> WebhookEndpoint | None:
+        return next((e for b in self.brands.values() for e in b.webhooks if e.id == endpoint_id), None)
 
     def digits(self, currency: str) -> int:
         return self.currency_digits.get(currency, 2)

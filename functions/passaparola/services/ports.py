@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from passaparola.domain import records
+    from passaparola.domain import events, records
     from passaparola.domain.counters import Deltas
     from passaparola.domain.limits import Window
     from passaparola.domain.tokens import OptOut
@@ -140,6 +140,16 @@ class RollupStore(Protocol):
 
 class LimitStore(Protocol):
     def hit(self, route: str, client: str, window: Window, limit: int) -> bool: ...
+
+
+class EventQueue(Protocol):
+    def send(self, deliveries: Sequence[events.Delivery]) -> None: ...
+
+
+class Poster(Protocol):
+    def __call__(self, url: str, body: bytes, headers: Mapping[str, str]) -> None:
+        """Post, or raise DeliveryFailed (no answer, or not a 2xx)."""
+        ...
 
 
 class RewardQueue(Protocol):
