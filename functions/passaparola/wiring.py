@@ -44,7 +44,6 @@ if TYPE_CHECKING:
 @cache
 def table() -> Table:
     from passaparola.storage.dynamo import Table
-    from passaparola.storage.events import EventQueue
 
     return Table(config.settings().table_name)
 
@@ -258,7 +257,6 @@ def release_schedule() -> ReleaseSchedule:
 @cache
 def enrolment() -> Enrolment:
     from passaparola.services.enrolment import Enrolment
-    from passaparola.services.events import EventDelivery, EventPublisher
     from passaparola.storage.claims import ClaimStore
     from passaparola.storage.referrers import ReferrerStore
 

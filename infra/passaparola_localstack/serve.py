@@ -28,7 +28,6 @@ from passaparola.storage import aws
 from passaparola_build import paths, site_policy
 from passaparola_build.site_build import build_site
 from passaparola_localstack import devpages, motoserver, outbox, shop_samples
-from passaparola_localstack.receiver import EventReceiver, point_webhooks
 from passaparola_localstack.gateway import Gateway, sandboxes
 from passaparola_localstack.provision import (
     PLATFORM_SECRETS,
@@ -38,6 +37,7 @@ from passaparola_localstack.provision import (
     new_webhook_secret,
     provision,
 )
+from passaparola_localstack.receiver import EventReceiver, point_webhooks
 from passaparola_localstack.sandbox import SandboxPool
 from passaparola_localstack.streams import StreamMapping
 

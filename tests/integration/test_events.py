@@ -64,7 +64,9 @@ def receiver(client, rules_path: Path, tmp_path: Path, monkeypatch: pytest.Monke
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("content-length") or 0))
             endpoint = self.path.rsplit("/", 1)[-1]
-            self.send_response(holder["it"].handle(endpoint, body, {k.lower(): v for k, v in self.headers.items()}))
+            self.send_response(
+                holder["it"].handle(endpoint, body, {k.lower(): v for k, v in self.headers.items()})
+            )
             self.send_header("content-length", "0")
             self.end_headers()
 
@@ -100,10 +102,12 @@ def queue_depth(client, queue: str) -> int:
         QueueUrl=client.stack.ref(queue),
         AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
     )["Attributes"]
-    return int(attributes["ApproximateNumberOfMessages"]) + int(attributes["ApproximateNumberOfMessagesNotVisible"])
+    return int(attributes["ApproximateNumberOfMessages"]) + int(
+        attributes["ApproximateNumberOfMessagesNotVisible"]
+    )
 
 
-def test_a_referral_is_told_to_each_endpoint_that_wants_each_step_signed_with_its_own_secret(client, receiver):
+def test_a_referral_is_told_to_each_endpoint_that_wants_each_step_signed(client, receiver):
     referral_issued_then_refunded(client)
     client.run_publish()
     client.run_delivery()
@@ -164,7 +168,8 @@ def test_an_event_the_receiver_never_takes_lands_in_the_dead_letter_queue_with_i
     client.enrol("anna@example.com", campaign="gift")
     client.run_publish()
     sqs = aws.client("sqs")
-    policy = sqs.get_queue_attributes(QueueUrl=client.stack.ref("EventQueue"), AttributeNames=["RedrivePolicy"])
+    url = client.stack.ref("EventQueue")
+    policy = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["RedrivePolicy"])
     tries = json.loads(policy["Attributes"]["RedrivePolicy"])["maxReceiveCount"]
     assert tries == 8  # the template's
     dead_letters = client.stack.ref("EventDeadLetterQueue")

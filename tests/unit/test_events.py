@@ -149,7 +149,8 @@ def test_the_body_carries_ids_campaign_code_and_exact_amounts_and_no_email_on_or
     }
     data = json.loads(issued.body())["data"]
     assert data["value"] == "10.00"
-    assert data["reward_id"] == public_reward_id(reward("issued").ref)  # what POST /rewards/{id}/fulfilment takes
+    # the id POST /rewards/{id}/fulfilment takes
+    assert data["reward_id"] == public_reward_id(reward("issued").ref)
     assert "@" not in (attributed.body() + issued.body()).decode()
 
 

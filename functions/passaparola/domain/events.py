@@ -25,7 +25,6 @@ from passaparola.domain.admin import public_reward_id
 from passaparola.domain.records import Claim, FirstOrder, Order, Referrer, Reward, Visit
 from passaparola.domain.vocabulary import EventType
 
-
 # The reward statuses the business is told of, and the event each is.
 _REWARD_EVENTS: Mapping[str, EventType] = {
     "held": "reward.held",
@@ -85,7 +84,8 @@ def event_of(old: Record | None, new: Record | None, record_id: str, at: datetim
 
 def retry_delay(receive_count: int, base_seconds: int = 30) -> int:
     """Seconds before the next try, after the `receive_count`-th failed one: doubling, capped."""
-    return min(base_seconds * 2 ** max(receive_count - 1, 0), RETRY_CAP_SECONDS)
+    delay: int = base_seconds * 2 ** max(receive_count - 1, 0)
+    return min(delay, RETRY_CAP_SECONDS)
 
 
 def _meaning(old: Record | None, new: Record | None) -> tuple[EventType, str | None, dict[str, Any]] | None:
@@ -94,9 +94,9 @@ def _meaning(old: Record | None, new: Record | None) -> tuple[EventType, str | N
     if isinstance(new, Claim) and old is None:
         return "referral.claimed", new.campaign, _claim(new)
     if isinstance(new, Order):
-        before = old.status if isinstance(old, Order) else None
+        was = old.status if isinstance(old, Order) else None
         kind = _ORDER_EVENTS.get(new.status)
-        if kind is None or before == new.status or new.reason == "unattributed":
+        if kind is None or was == new.status or new.reason == "unattributed":
             return None  # an order no referral was claimed for is no news to the business
         return kind, new.campaign, _order(new)
     if isinstance(new, Reward):

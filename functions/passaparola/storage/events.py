@@ -34,7 +34,9 @@ class EventQueue:
             entries = [
                 {
                     "Id": str(i),
-                    "MessageBody": json.dumps({"endpoint": d.endpoint, "id": d.event_id, "body": d.body.decode()}),
+                    "MessageBody": json.dumps(
+                        {"endpoint": d.endpoint, "id": d.event_id, "body": d.body.decode()}
+                    ),
                 }
                 for i, d in enumerate(deliveries[start : start + 10])
             ]
