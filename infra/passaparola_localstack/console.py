@@ -108,11 +108,14 @@ def _admins(local: LocalStack) -> str:
 
 
 def _event_secrets(local: LocalStack) -> list[str]:
-    """Each event endpoint's dev secret, as its receiver is given it: the test store's
-    receiver checks every delivery with it and lists them at /_local/events.json."""
+    """Each event endpoint's dev secret, as its receiver is given it, then where the test
+    store's receiver lists what it took (it checks every delivery with those secrets)."""
+    secrets = local.events.secrets
+    if not secrets:
+        return ["Events      no endpoint yet: add webhooks: to a brand file"]
     return [
-        f"Events secret {value}  (endpoint {endpoint}; received at /_local/events.json)"
-        for endpoint, value in local.events.secrets.items()
+        *(f"Events secret {value}" for value in secrets.values()),
+        f"Events      {local.url}/_local/events.json (endpoints {', '.join(secrets)}, in that order)",
     ]
 
 

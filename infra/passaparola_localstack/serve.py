@@ -263,6 +263,7 @@ class LocalStack:
             "webhook_secret": self.webhook_secret,
             "platform_secrets": self.platform_secrets,
             "admin_key": self.admin_key,
+            "event_secrets": dict(self.events.secrets),
         }
         (self.state_dir / "state.json").write_text(json.dumps(state), encoding="utf-8")
 
