@@ -115,7 +115,8 @@ def test_serve_prints_the_event_endpoints_dev_secret_on_a_line_of_its_own(local_
 
 
 def test_the_test_store_receives_each_event_signed_and_lists_it(local_stack):
-    status, _ = local_stack.post("/referrers", {"campaign": "club", "email": "eve@example.com", "name": "Eve"})
+    enrol = {"campaign": "club", "email": "eve@example.com", "name": "Eve"}
+    status, _ = local_stack.post("/referrers", enrol)
     assert status == 201
 
     def received() -> list[dict] | None:
