@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from passaparola.services.codes import CodeValidator
     from passaparola.services.conversions import Conversions
     from passaparola.services.counters import CounterRollup
+    from passaparola.services.digest import DailyDigest
     from passaparola.services.enrolment import Enrolment
     from passaparola.services.events import EventDelivery, EventPublisher
     from passaparola.services.limits import RateLimiter
@@ -403,6 +404,24 @@ def review_queue() -> ReviewQueue:
     return ReviewQueue(config.rules(), WaitingStore(table()), cursors())
 
 
+@cache
+def daily_digest() -> DailyDigest:
+    from passaparola.services.digest import DailyDigest
+    from passaparola.storage.counters import CounterStore
+    from passaparola.storage.digests import DigestLog
+    from passaparola.storage.waiting import WaitingStore
+
+    return DailyDigest(
+        config.rules(),
+        CounterStore(table()),
+        WaitingStore(table()),
+        DigestLog(table()),
+        mail(),
+        links(),
+        utc_now,
+    )
+
+
 def reset() -> None:
     """Forget every built service (tests switch environments between cases)."""
     factories: list[Any] = [
@@ -418,7 +437,7 @@ def reset() -> None:
     factories += [click_recorder, code_validator, reward_lifecycle, release_schedule, enrolment, claims]
     factories += [conversions, refunds, reviews, stats, promotion_codes, unsubscribes, counter_rollup]
     factories += [admin_sessions, cursors, sign_in, reports, referrals, fulfilments, review_queue]
-    factories += [event_queue, event_publisher, event_delivery]
+    factories += [event_queue, event_publisher, event_delivery, daily_digest]
     for factory in factories:
         factory.cache_clear()
     config.settings.cache_clear()

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Literal, Self
 
 import frontmatter
 import yaml
@@ -123,6 +123,15 @@ class Colours(BaseModel):
         return self
 
 
+class Admin(BaseModel):
+    """An admin with the language of their emails (the daily digest); a bare address is English."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    email: AdminAddress
+    lang: Literal[i18n.LANGUAGES] = i18n.DEFAULT  # type: ignore[valid-type]
+
+
 class Webhook(BaseModel):
     """An endpoint of the business's that is told of events, signed with its own secret (kept
     in the OutgoingWebhookSecrets secret under `id`)."""
@@ -157,8 +166,9 @@ class Brand(BaseModel):
     email_logo: str | None = Field(
         default=None, description="PNG, JPEG or GIF in content/brands/<brand>/ (else `logo`, if it is one)"
     )
-    admins: tuple[AdminAddress, ...] = Field(
-        default=(), description="who may sign in to the console, by an emailed link"
+    admins: tuple[AdminAddress | Admin, ...] = Field(
+        default=(),
+        description="who may sign in to the console, by an emailed link: an address, or {email, lang}",
     )
 
     webhooks: tuple[Webhook, ...] = Field(
@@ -167,8 +177,9 @@ class Brand(BaseModel):
 
     @field_validator("admins")
     @classmethod
-    def _each_once(cls, admins: tuple[str, ...]) -> tuple[str, ...]:
-        if len(set(admins)) != len(admins):
+    def _each_once(cls, admins: tuple[str | Admin, ...]) -> tuple[str | Admin, ...]:
+        addresses = [a.email if isinstance(a, Admin) else a for a in admins]
+        if len(set(addresses)) != len(addresses):
             raise ValueError("each address once")
         return admins
 
@@ -195,7 +206,8 @@ class Brand(BaseModel):
                 accent=colours.accent or colours.background,
             ),
             logo=email_logo(slug, brand_dir / self.email_image) if self.email_image else None,
-            admins=self.admins,
+            admins=tuple(a.email if isinstance(a, Admin) else a for a in self.admins),
+            admin_langs={a.email: a.lang for a in self.admins if isinstance(a, Admin) and a.lang != i18n.DEFAULT},
             webhooks=tuple(
                 WebhookEndpoint(id=hook.id, url=hook.url, events=hook.events) for hook in self.webhooks
             ),

@@ -37,7 +37,7 @@ def test_each_function_has_a_role_of_its_own(translated: dict[str, Any]) -> None
     resources = translated["Resources"]
     functions = {n: r for n, r in resources.items() if r["Type"] == "AWS::Lambda::Function"}
     roles = [f["Properties"]["Role"]["Fn::GetAtt"][0] for f in functions.values()]
-    assert len(functions) == 15
+    assert len(functions) == 16
     assert len(set(roles)) == len(roles)
     assert all(resources[role]["Type"] == "AWS::IAM::Role" for role in roles)
 
@@ -144,6 +144,18 @@ def test_the_event_deliverer_reads_only_its_queue_and_the_endpoints_secrets(temp
     resources = {str(s["Resource"]) for s in statements}
     assert resources == {str({"Fn::GetAtt": ["EventQueue", "Arn"]}), str({"Ref": "OutgoingWebhookSecrets"})}
     assert not [a for s in statements for a in _actions(s) if a.startswith("dynamodb:")]
+
+
+def test_the_daily_digest_writes_only_its_own_records(template: dict[str, Any]) -> None:
+    statements = list(cfn.statements(template["Resources"]["DailyDigestFunction"]["Properties"]["Policies"]))
+    writes = [s for s in statements if {"dynamodb:PutItem", "dynamodb:UpdateItem"} & set(_actions(s))]
+    assert [(set(_actions(s)), s["Condition"]) for s in writes] == [
+        (
+            {"dynamodb:PutItem", "dynamodb:GetItem"},
+            {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["DIGEST#*", "OPTOUT#*"]}},
+        )
+    ]
+    assert not [a for s in statements for a in _actions(s) if a in {"dynamodb:Scan", "dynamodb:UpdateItem"}]
 
 
 def test_the_click_function_may_write_visits_and_nothing_else(template: dict[str, Any]) -> None:

@@ -431,6 +431,7 @@ class BrandContact(_Strict):
     colours: BrandColours = BrandColours()
     logo: EmailLogo | None = None
     admins: tuple[str, ...] = ()  # who may sign in to the console (lower-case addresses)
+    admin_langs: dict[str, Lang] = Field(default_factory=dict)  # an admin's emails' language, if not en
     webhooks: tuple[WebhookEndpoint, ...] = ()
 
 

@@ -175,6 +175,10 @@ class CounterStore(Protocol):
     def top_referrers(self, campaign: str, limit: int) -> list[records.TopReferrer]: ...
 
 
+class DigestLog(Protocol):
+    def first(self, email_key: str, day: date, now: datetime) -> bool: ...
+
+
 class ReferralStore(Protocol):
     def page(
         self, campaign: str, since: datetime, until: datetime, limit: int, after: Mapping[str, str] | None

@@ -117,6 +117,11 @@ def limit(route: str, client: str, window_start: int) -> dict[str, str]:
     return {"pk": f"LIMIT#{route}#{client}#{window_start}", "sk": "LIMIT"}
 
 
+def digest(email_key: str, day: date) -> dict[str, str]:
+    """That an admin was sent the digest of a day (their address only as its key)."""
+    return {"pk": f"DIGEST#{email_key}", "sk": f"DAY#{day.isoformat()}"}
+
+
 def opt_out(email_key: str) -> dict[str, str]:
     """The campaigns an address has unsubscribed from, under its key (no address is kept)."""
     return {"pk": f"OPTOUT#{email_key}", "sk": "OPTOUT"}
