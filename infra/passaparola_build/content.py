@@ -131,6 +131,11 @@ class Admin(BaseModel):
     email: AdminAddress
     lang: Literal[i18n.LANGUAGES] = i18n.DEFAULT  # type: ignore[valid-type]
 
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_address(cls, value: Any) -> Any:
+        return {"email": value} if isinstance(value, str) else value
+
 
 class Webhook(BaseModel):
     """An endpoint of the business's that is told of events, signed with its own secret (kept
@@ -166,7 +171,7 @@ class Brand(BaseModel):
     email_logo: str | None = Field(
         default=None, description="PNG, JPEG or GIF in content/brands/<brand>/ (else `logo`, if it is one)"
     )
-    admins: tuple[AdminAddress | Admin, ...] = Field(
+    admins: tuple[Admin, ...] = Field(
         default=(),
         description="who may sign in to the console, by an emailed link: an address, or {email, lang}",
     )
@@ -177,8 +182,8 @@ class Brand(BaseModel):
 
     @field_validator("admins")
     @classmethod
-    def _each_once(cls, admins: tuple[str | Admin, ...]) -> tuple[str | Admin, ...]:
-        addresses = [a.email if isinstance(a, Admin) else a for a in admins]
+    def _each_once(cls, admins: tuple[Admin, ...]) -> tuple[Admin, ...]:
+        addresses = [a.email for a in admins]
         if len(set(addresses)) != len(addresses):
             raise ValueError("each address once")
         return admins
@@ -206,8 +211,8 @@ class Brand(BaseModel):
                 accent=colours.accent or colours.background,
             ),
             logo=email_logo(slug, brand_dir / self.email_image) if self.email_image else None,
-            admins=tuple(a.email if isinstance(a, Admin) else a for a in self.admins),
-            admin_langs={a.email: a.lang for a in self.admins if isinstance(a, Admin) and a.lang != i18n.DEFAULT},
+            admins=tuple(a.email for a in self.admins),
+            admin_langs={a.email: a.lang for a in self.admins if a.lang != i18n.DEFAULT},
             webhooks=tuple(
                 WebhookEndpoint(id=hook.id, url=hook.url, events=hook.events) for hook in self.webhooks
             ),
