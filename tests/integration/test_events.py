@@ -207,3 +207,12 @@ def test_an_endpoint_without_a_secret_is_retried_not_sent_unsigned(client, recei
     (answer,) = client.run_delivery(max_rounds=1)
     assert len(answer["batchItemFailures"]) == 1
     assert receiver.attempts == Counter()
+
+
+def test_clicks_and_the_counters_own_writes_never_reach_the_event_publisher(client, receiver):
+    code = client.enrol("anna@example.com", campaign="gift").body["code"]
+    client.run_publish()
+    for visitor in range(1, 6):
+        client.call("GET", f"/r/{code}", source_ip=f"198.51.100.{visitor}")
+    client.run_rollup()  # writes the code's and the day's counters
+    assert client.run_publish() == 0  # the filter criteria admit none of those records
