@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -162,8 +163,11 @@ class LocalStack:
             if self._threads:  # shutdown() waits for serve_forever, which runs only once serving
                 self._http.shutdown()
             self._http.server_close()
+        # One wait for them all: a poller in the middle of a slow invocation is a daemon thread,
+        # and the process ends without it.
+        deadline = time.monotonic() + 5
         for thread in self._threads:
-            thread.join(timeout=5)
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
         if self._pool is not None:
             self._pool.close()
         if self._moto is not None:

@@ -92,9 +92,8 @@ def test_the_readme_connects_each_platform_with_the_events_passaparola_reads():
 
 @pytest.mark.e2e
 def test_the_running_your_programme_examples_answer_with_the_printed_admin_key(local_stack, tmp_path):
-    (script,) = re.findall(
-        r"```sh\n(.*?)```", section("Running your programme").split("With curl:", 1)[1], re.DOTALL
-    )
+    curl = section("Running your programme").split("With curl:", 1)[1].split("\n### ", 1)[0]
+    (script,) = re.findall(r"```sh\n(.*?)```", curl, re.DOTALL)
     script = re.sub(r"^API=.*$", f"API={local_stack.url}", script, count=1, flags=re.MULTILINE)
     script = re.sub(r"^KEY=.*$", f"KEY='{local_stack.admin_key}'", script, count=1, flags=re.MULTILINE)
     done = subprocess.run(
