@@ -62,6 +62,7 @@ class Client:
         self.stack = stack
         self.gateway = Gateway(stack, runner)
         self.stream = StreamMapping(stack, self.gateway.invoke)
+        self.events = StreamMapping(stack, self.gateway.invoke, consumer="PublishEventsFunction")
 
     def call(
         self,
@@ -131,15 +132,34 @@ class Client:
 
     def run_worker(self, max_rounds: int = 20) -> list[dict[str, Any]]:
         """Drain the reward queue through the worker, as the event source mapping would."""
+        return self.run_queue("RewardQueue", "RewardWorkerFunction", max_rounds)
+
+    def run_publish(self) -> int:
+        """Drain the table's stream through the events' publisher (its own event source
+        mapping, filter criteria included); how many batches it took."""
+        return self.events.drain()
+
+    def run_delivery(self, max_rounds: int = 20) -> list[dict[str, Any]]:
+        """Hand the event queue to the deliverer until nothing is visible on it."""
+        return self.run_queue("EventQueue", "DeliverEventsFunction", max_rounds)
+
+    def run_queue(self, queue: str, function: str, max_rounds: int = 20) -> list[dict[str, Any]]:
+        """Receive as an SQS event source mapping does, hand each batch over, and delete what
+        the function did not name as failed; until nothing is visible, or `max_rounds`."""
         sqs = aws.client("sqs")
-        url, arn = self.stack.ref("RewardQueue"), self.stack.arn("RewardQueue")
+        url, arn = self.stack.ref(queue), self.stack.arn(queue)
         answers = []
         for _ in range(max_rounds):
-            received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
+            received = sqs.receive_message(
+                QueueUrl=url,
+                MaxNumberOfMessages=10,
+                WaitTimeSeconds=0,
+                AttributeNames=["ApproximateReceiveCount"],
+            )
             messages = received.get("Messages", [])
             if not messages:
                 break
-            answer = self.gateway.deliver("RewardWorkerFunction", messages, arn)
+            answer = self.gateway.deliver(function, messages, arn)
             failed = {f["itemIdentifier"] for f in answer["batchItemFailures"]}
             done = [m for m in messages if m["MessageId"] not in failed]
             if done:

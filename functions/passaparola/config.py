@@ -31,6 +31,11 @@ class Settings(BaseModel):
     rules_path: Path = Field(alias="RULES_PATH", default=BUNDLED_RULES)
     reward_queue_url: str | None = Field(alias="REWARD_QUEUE_URL", default=None)
     mail_from: str | None = Field(alias="MAIL_FROM", default=None)
+    event_queue_url: str | None = Field(alias="EVENT_QUEUE_URL", default=None)
+    # A JSON map {endpoint id: whsec_...}: each endpoint's signing secret.
+    outgoing_webhook_secrets_id: str | None = Field(alias="OUTGOING_WEBHOOK_SECRETS_ID", default=None)
+    # The first retry of an event delivery waits this long; each next one twice as long.
+    event_retry_seconds: int = Field(alias="EVENT_RETRY_SECONDS", default=30, ge=0, le=3600)
     webhook_secret_id: str | None = Field(alias="WEBHOOK_SECRET_ID", default=None)
     # The shop platforms' own signing secrets, and a Stripe API key to read promotion codes.
     stripe_secret_id: str | None = Field(alias="STRIPE_SECRET_ID", default=None)

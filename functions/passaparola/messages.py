@@ -13,7 +13,7 @@ unsubscribed from its campaign.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from html import escape
@@ -349,6 +349,42 @@ def admin_sign_in(*, to: str, lang: str, letterhead: Letterhead, url: str, minut
             Paragraph(i18n.text(lang, "email.signin.ignore")),
         ],
     )
+
+
+def daily_digest(
+    *,
+    to: str,
+    lang: str,
+    letterhead: Letterhead,
+    day: date,
+    figures: Mapping[str, int],
+    console_url: str,
+    unsubscribe: Unsubscribe,
+) -> Email:
+    """To an admin, once a day: what the programme did the day before, and what waits for them.
+    Nothing they just did, so it carries an unsubscribe. `figures`: each of DIGEST_FIGURES."""
+    brand = letterhead.brand.name
+    return compose(
+        to=to,
+        lang=lang,
+        letterhead=letterhead,
+        subject=i18n.text(lang, "email.digest.subject", brand=brand, date=day.isoformat()),
+        blocks=[
+            _greeting(lang, None),
+            Paragraph(i18n.text(lang, "email.digest.intro", brand=brand, date=day.isoformat())),
+            *(
+                Paragraph(i18n.text(lang, f"email.digest.{name}", count=figures[name]))
+                for name in DIGEST_FIGURES
+            ),
+            Button(i18n.text(lang, "email.digest.button"), console_url),
+        ],
+        unsubscribe=unsubscribe,
+        about=i18n.text(lang, "email.digest.about", brand=brand),
+    )
+
+
+# What the daily digest says, in this order: the day's news, then what waits.
+DIGEST_FIGURES = ("referrers", "claims", "orders", "to_fulfil", "reviews")
 
 
 # --- parts several emails share -------------------------------------------------------------

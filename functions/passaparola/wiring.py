@@ -26,7 +26,9 @@ if TYPE_CHECKING:
     from passaparola.services.codes import CodeValidator
     from passaparola.services.conversions import Conversions
     from passaparola.services.counters import CounterRollup
+    from passaparola.services.digest import DailyDigest
     from passaparola.services.enrolment import Enrolment
+    from passaparola.services.events import EventDelivery, EventPublisher
     from passaparola.services.lifecycle import Lifecycle
     from passaparola.services.limits import RateLimiter
     from passaparola.services.mail import Mail, Unsubscribes
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
     from passaparola.services.sign_in import SignIn
     from passaparola.services.stats import Stats
     from passaparola.storage.dynamo import Table
+    from passaparola.storage.events import EventQueue
     from passaparola.storage.queue import RewardQueue
     from passaparola.storage.stripe_api import PromotionCodes
 
@@ -155,6 +158,45 @@ def reward_queue() -> RewardQueue:
     from passaparola.storage.queue import RewardQueue
 
     return RewardQueue(config.settings().require("reward_queue_url"))
+
+
+@cache
+def event_queue() -> EventQueue:
+    from passaparola.storage.events import EventQueue
+
+    return EventQueue(config.settings().require("event_queue_url"))
+
+
+def event_retry_seconds() -> int:
+    return config.settings().event_retry_seconds
+
+
+@cache
+def event_publisher() -> EventPublisher:
+    from passaparola.services.events import EventPublisher
+
+    return EventPublisher(config.rules(), event_queue())
+
+
+def _endpoint_secrets() -> dict[str, str]:
+    """Not cached here: powertools caches the secret for minutes, so a new endpoint's secret,
+    or a rotated one, is picked up."""
+    import json
+
+    from passaparola.storage import secret_store
+
+    found = json.loads(secret_store.read(config.settings().require("outgoing_webhook_secrets_id")))
+    if not isinstance(found, dict):
+        raise ValueError("OutgoingWebhookSecrets must be a JSON object {endpoint id: whsec_...}")
+    return {str(endpoint): str(secret) for endpoint, secret in found.items()}
+
+
+@cache
+def event_delivery() -> EventDelivery:
+    from passaparola.services.events import EventDelivery
+    from passaparola.storage.events import post
+
+    return EventDelivery(config.rules(), _endpoint_secrets, post, utc_now)
 
 
 @cache
@@ -386,6 +428,24 @@ def review_queue() -> ReviewQueue:
     return ReviewQueue(config.rules(), WaitingStore(table()), cursors())
 
 
+@cache
+def daily_digest() -> DailyDigest:
+    from passaparola.services.digest import DailyDigest
+    from passaparola.storage.counters import CounterStore
+    from passaparola.storage.digests import DigestLog
+    from passaparola.storage.waiting import WaitingStore
+
+    return DailyDigest(
+        config.rules(),
+        CounterStore(table()),
+        WaitingStore(table()),
+        DigestLog(table()),
+        mail(),
+        links(),
+        utc_now,
+    )
+
+
 def reset() -> None:
     """Forget every built service (tests switch environments between cases)."""
     factories: list[Any] = [
@@ -402,6 +462,7 @@ def reset() -> None:
     factories += [claims]
     factories += [conversions, refunds, reviews, stats, promotion_codes, unsubscribes, counter_rollup]
     factories += [admin_sessions, cursors, sign_in, reports, referrals, fulfilments, review_queue]
+    factories += [event_queue, event_publisher, event_delivery, daily_digest]
     for factory in factories:
         factory.cache_clear()
     config.settings.cache_clear()

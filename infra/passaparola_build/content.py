@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Literal, Self
 from urllib.parse import urlsplit
 
 import frontmatter
@@ -49,8 +49,10 @@ from passaparola.domain.campaign import (
     OwnWords,
     RewardSpec,
     RewardWords,
+    WebhookEndpoint,
     own_words_of,
 )
+from passaparola.domain.vocabulary import EventType
 
 HexColour = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
 _ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z0-9-]{2,}$")
@@ -150,6 +152,42 @@ class Colours(BaseModel):
         return self
 
 
+class Admin(BaseModel):
+    """An admin with the language of their emails (the daily digest); a bare address is English."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    email: AdminAddress
+    lang: Literal[i18n.LANGUAGES] = i18n.DEFAULT  # type: ignore[valid-type]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_address(cls, value: Any) -> Any:
+        return {"email": value} if isinstance(value, str) else value
+
+
+class Webhook(BaseModel):
+    """An endpoint of the business's that is told of events, signed with its own secret (kept
+    in the OutgoingWebhookSecrets secret under `id`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=48)] = Field(
+        description="a name for the endpoint: lower-case letters, digits and dashes"
+    )
+    url: Annotated[str, StringConstraints(pattern=r"^https://[^\s/]+\S*$", max_length=2000)] = Field(
+        description="where events are posted; https only"
+    )
+    events: tuple[EventType, ...] = Field(min_length=1)
+
+    @field_validator("events")
+    @classmethod
+    def _each_once(cls, events: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(events)) != len(events):
+            raise ValueError("each event type once")
+        return events
+
+
 class Brand(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -162,8 +200,13 @@ class Brand(BaseModel):
     email_logo: str | None = Field(
         default=None, description="PNG, JPEG or GIF in content/brands/<brand>/ (else `logo`, if it is one)"
     )
-    admins: tuple[AdminAddress, ...] = Field(
-        default=(), description="who may sign in to the console, by an emailed link"
+    admins: tuple[Admin, ...] = Field(
+        default=(),
+        description="who may sign in to the console, by an emailed link: an address, or {email, lang}",
+    )
+
+    webhooks: tuple[Webhook, ...] = Field(
+        default=(), description="endpoints told of events: [{id, url, events: [...]}]"
     )
     shop_origins: tuple[Annotated[str, AfterValidator(web_origin)], ...] = Field(
         default=(), description="origins of the shop's pages that embed /widget.js (CORS)"
@@ -171,8 +214,9 @@ class Brand(BaseModel):
 
     @field_validator("admins")
     @classmethod
-    def _each_once(cls, admins: tuple[str, ...]) -> tuple[str, ...]:
-        if len(set(admins)) != len(admins):
+    def _each_once(cls, admins: tuple[Admin, ...]) -> tuple[Admin, ...]:
+        addresses = [a.email for a in admins]
+        if len(set(addresses)) != len(addresses):
             raise ValueError("each address once")
         return admins
 
@@ -211,7 +255,11 @@ class Brand(BaseModel):
                 accent=colours.accent or colours.background,
             ),
             logo=email_logo(slug, brand_dir / self.email_image) if self.email_image else None,
-            admins=self.admins,
+            admins=tuple(a.email for a in self.admins),
+            admin_langs={a.email: a.lang for a in self.admins if a.lang != i18n.DEFAULT},
+            webhooks=tuple(
+                WebhookEndpoint(id=hook.id, url=hook.url, events=hook.events) for hook in self.webhooks
+            ),
             shop_origins=self.shop_origins,
         )
 
@@ -345,7 +393,20 @@ def _load_brands(root: Path, problems: list[Problem]) -> dict[str, Brand]:
                 attr = "email_logo" if brand.email_logo else "logo"
                 problems.append(Problem(path, attr, f"as the emails' logo: {problem}"))
         brands[path.stem] = brand
+    _endpoints_once(root, brands, problems)
     return brands
+
+
+def _endpoints_once(root: Path, brands: dict[str, Brand], problems: list[Problem]) -> None:
+    """An endpoint's id names its secret, so no two endpoints share one, in any brand."""
+    seen: dict[str, str] = {}
+    for slug, brand in brands.items():
+        for index, hook in enumerate(brand.webhooks):
+            if hook.id in seen:
+                where = f"the first in brands/{seen[hook.id]}.yaml" if seen[hook.id] != slug else "above"
+                reason = f"endpoint id {hook.id!r} is used twice ({where}); each endpoint needs its own"
+                problems.append(Problem(root / "brands" / f"{slug}.yaml", f"webhooks.{index}.id", reason))
+            seen.setdefault(hook.id, slug)
 
 
 def _load_master(path: Path, meta: dict[str, Any], body: str, problems: list[Problem]) -> Campaign | None:

@@ -82,6 +82,7 @@ def serve(
         f"Store's dev signing secret  {local.webhook_secret}",
         *(f"{PLATFORM_NAMES[platform]} secret {value}" for platform, value in local.platform_secrets.items()),
         f"Admin key   {local.admin_key}",
+        *_event_secrets(local),
         f"Admins      {_admins(local)} (console sign-in links land in the outbox)",
         f"Limits      {_limits(local)} per client (--parameter to change)",
         f"Shop origins {' '.join(local.allowed_shop_origins) or 'none'} (may embed /widget.js)",
@@ -110,6 +111,18 @@ def _admins(local: LocalStack) -> str:
     """Who may sign in to the console: the brand files' admins, from the rules just built."""
     admins = sorted(Rules.model_validate_json(local.rules_path.read_bytes()).admins)
     return ", ".join(admins) or "nobody yet: add admins: to a brand file"
+
+
+def _event_secrets(local: LocalStack) -> list[str]:
+    """Each event endpoint's dev secret, as its receiver is given it, then where the test
+    store's receiver lists what it took (it checks every delivery with those secrets)."""
+    secrets = local.events.secrets
+    if not secrets:
+        return ["Events      no endpoint yet: add webhooks: to a brand file"]
+    return [
+        *(f"Events secret {value}" for value in secrets.values()),
+        f"Events      {local.url}/_local/events.json (endpoints {', '.join(secrets)}, in that order)",
+    ]
 
 
 def _interrupt(*_: object) -> None:

@@ -1,4 +1,6 @@
-"""The local-only pages under /_local/: the outbox, and a test store that signs its webhooks.
+"""The local-only pages under /_local/: the outbox, a test store that signs its webhooks, and
+the store's receiver of the kit's outgoing events (/_local/events/<endpoint>, listed at
+/_local/events.json).
 
 Nothing here exists in AWS. The outbox shows the email the functions sent through SES (on
 moto), each with its headers, its plain-text part, and its HTML part as a mail client would
@@ -21,6 +23,8 @@ from urllib.parse import parse_qs, quote, urlencode
 from passaparola.domain import signatures
 from passaparola_localstack import shop_samples
 from passaparola_localstack.gateway import Gateway
+from passaparola_localstack.receiver import PATH as EVENTS_PATH
+from passaparola_localstack.receiver import EventReceiver
 
 Answer = tuple[int, dict[str, str], bytes]
 _HEADERS = {
@@ -66,13 +70,22 @@ class RunningStack(Protocol):
     @property
     def gateway(self) -> Gateway | None: ...
 
+    @property
+    def events(self) -> EventReceiver: ...
+
     def outbox(self) -> list[dict[str, Any]]:
         """The email the functions sent, newest first."""
         ...
 
 
 def answer(
-    local: RunningStack, method: str, path: str, query: str, body: bytes | None, origin: str | None
+    local: RunningStack,
+    method: str,
+    path: str,
+    query: str,
+    body: bytes | None,
+    origin: str | None,
+    headers: dict[str, str] | None = None,
 ) -> Answer:
     if path == "/_local/health":
         return HTTPStatus.OK, {"Content-Type": "text/plain"}, b"ok"
@@ -89,6 +102,12 @@ def answer(
     if path == "/_local/outbox.json":
         mails = [m | {"links": [html.unescape(u) for u in _LINK.findall(m["html"])]} for m in local.outbox()]
         return HTTPStatus.OK, _HEADERS | {"Content-Type": "application/json"}, json.dumps(mails).encode()
+    if path.startswith(EVENTS_PATH) and method == "POST":
+        status, said = local.events.receive(path.removeprefix(EVENTS_PATH), body or b"", headers or {})
+        return status, {"Content-Type": "text/plain"}, said
+    if path == "/_local/events.json":
+        listing = json.dumps(local.events.listing()).encode()
+        return HTTPStatus.OK, _HEADERS | {"Content-Type": "application/json"}, listing
     if path == "/_local/store" and method == "POST":
         if origin not in (None, local.url):  # another site's page must not send orders here
             return HTTPStatus.FORBIDDEN, {"Content-Type": "text/plain"}, b"cross-site form refused"
@@ -160,7 +179,8 @@ def _page(local: RunningStack, note: str) -> bytes:
 <link rel="stylesheet" href="/_local/dev.css"></head><body>
 <h1>passaparola, running locally</h1>
 <p>Site: <a href="{local.url}/">{local.url}/</a> &middot; API: {local.url} &middot;
-<a href="{local.url}/_local/outbox.json">outbox as JSON</a></p>
+<a href="{local.url}/_local/outbox.json">outbox as JSON</a> &middot;
+<a href="{local.url}/_local/events.json">events received, as JSON</a></p>
 {shown}
 <h2>Test store</h2>
 <p>Sends a webhook signed with this stack's dev secret, as your shop's backend would.</p>

@@ -176,11 +176,11 @@ def _deps_met(redrive: dict[str, Any] | None, attributes: dict[str, str]) -> boo
 def _secrets(
     template: dict[str, Any], prefix: str, refs: dict[str, str], given: dict[str, str]
 ) -> dict[str, str]:
-    """Each secret gets the value given for it, or a fresh random key."""
+    """Each secret gets the value given for it, else the template's own, else a fresh random key."""
     client = aws.client("secretsmanager")
     values = {}
-    for name in cfn.resources(template, "AWS::SecretsManager::Secret"):
-        value = given.get(name) or new_key()
+    for name, resource in cfn.resources(template, "AWS::SecretsManager::Secret").items():
+        value = given.get(name) or resource["Properties"].get("SecretString") or new_key()
         arn = client.create_secret(Name=f"{prefix}-{name}", SecretString=value)["ARN"]
         refs[name] = arn
         values[name] = value

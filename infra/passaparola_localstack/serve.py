@@ -5,9 +5,11 @@ conditional writes are atomic as in DynamoDB), tables, queues and secrets are cr
 infra/template.yaml, and one local port serves the pages and the API. API requests become
 API Gateway HTTP API events for the real handlers, each run in Lambda-like sandboxes with its
 own function's environment (the click recorder as CloudFront's function-URL behaviour would
-call it). Pollers hand the reward queue to the worker and the table's stream to the counters'
-rollup the way their event source mappings would, the release schedule runs on a short
-interval, and outgoing email is kept in an outbox page.
+call it). Pollers hand the reward queue to the worker, the event queue to the deliverer, and the
+table's stream to the counters' rollup and to the events' publisher the way their event
+source mappings would, the release schedule runs on a short
+interval, outgoing email is kept in an outbox page, and outgoing events are delivered to the
+test store's receiver (receiver.py).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -35,6 +38,7 @@ from passaparola_localstack.provision import (
     new_webhook_secret,
     provision,
 )
+from passaparola_localstack.receiver import EventReceiver, point_webhooks
 from passaparola_localstack.sandbox import SandboxPool
 from passaparola_localstack.streams import StreamMapping
 
@@ -73,6 +77,8 @@ class LocalStack:
     # Each shop platform's dev signing secret, by platform (stripe, shopify, woocommerce).
     platform_secrets: dict[str, str] = field(default_factory=new_platform_secrets)
     admin_key: str = field(default_factory=new_admin_key)
+    # The test store's receiver of outgoing events, with each endpoint's dev secret (by id).
+    events: EventReceiver = field(default_factory=lambda: EventReceiver({}))
     # Template parameters, as `sam deploy --parameter-overrides` takes them (e.g. the limits).
     parameters: dict[str, str] = field(default_factory=dict)
     # Origins besides the brand files' shop_origins whose pages may embed /widget.js here.
@@ -100,6 +106,7 @@ class LocalStack:
         )
         if self.shop_origins:
             self._add_shop_origins()
+        self.events = EventReceiver(point_webhooks(self.rules_path, self.url))
         return built.pages
 
     def _add_shop_origins(self) -> None:
@@ -136,6 +143,7 @@ class LocalStack:
                 "WebhookSecret": self.webhook_secret,
                 "StripeApiKeySecret": shop_samples.STRIPE_API_KEY,
                 "AdminKeysSecret": self.admin_key,
+                "OutgoingWebhookSecrets": json.dumps(dict(self.events.secrets)),
             },
         )
         aws.client("ses").verify_email_identity(EmailAddress=SENDER)
@@ -156,7 +164,15 @@ class LocalStack:
     def start_serving(self) -> None:
         assert self._http is not None
         self._write_state()
-        for target in (self._http.serve_forever, self._poll_rewards, self._poll_counters, self._release_held):
+        targets = [
+            self._http.serve_forever,
+            lambda: self._poll_queue("RewardQueue", "RewardWorkerFunction"),
+            lambda: self._poll_queue("EventQueue", "DeliverEventsFunction"),
+            lambda: self._poll_stream("RollUpCountersFunction"),
+            lambda: self._poll_stream("PublishEventsFunction"),
+            self._release_held,
+        ]
+        for target in targets:
             thread = threading.Thread(target=target, daemon=True)
             thread.start()
             self._threads.append(thread)
@@ -167,8 +183,11 @@ class LocalStack:
             if self._threads:  # shutdown() waits for serve_forever, which runs only once serving
                 self._http.shutdown()
             self._http.server_close()
+        # One wait for them all: a poller in the middle of a slow invocation is a daemon thread,
+        # and the process ends without it.
+        deadline = time.monotonic() + 5
         for thread in self._threads:
-            thread.join(timeout=5)
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
         if self._pool is not None:
             self._pool.close()
         if self._moto is not None:
@@ -177,21 +196,24 @@ class LocalStack:
 
     # --- what runs while serving -----------------------------------------------------------
 
-    def _poll_rewards(self) -> None:
-        """The SQS event source mapping: batches of up to 10, partial failures left on the queue."""
+    def _poll_queue(self, queue: str, function: str) -> None:
+        """An SQS event source mapping: batches of up to 10, partial failures left on the queue
+        (out of sight for as long as the function set, or the queue's visibility timeout)."""
         assert self.stack is not None
         assert self.gateway is not None
         sqs = aws.client("sqs")
-        url, arn = self.stack.ref("RewardQueue"), self.stack.arn("RewardQueue")
+        url, arn = self.stack.ref(queue), self.stack.arn(queue)
         while not self._stopping.is_set():
             try:
                 # No long polling: moto here answers one request at a time, and a waiting
                 # receive would hold up every other call behind it.
-                messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+                messages = sqs.receive_message(
+                    QueueUrl=url, MaxNumberOfMessages=10, AttributeNames=["ApproximateReceiveCount"]
+                ).get("Messages", [])
                 if not messages:
                     self._stopping.wait(POLL_INTERVAL)
                     continue
-                answer = self.gateway.deliver("RewardWorkerFunction", messages, arn)
+                answer = self.gateway.deliver(function, messages, arn)
                 failed = {f["itemIdentifier"] for f in answer.get("batchItemFailures", [])}
                 done = [m for m in messages if m["MessageId"] not in failed]
                 if done:
@@ -201,22 +223,22 @@ class LocalStack:
                     sqs.delete_message_batch(QueueUrl=url, Entries=entries)
             except Exception as exc:  # keep polling, as the real mapping does; say why
                 if not self._stopping.is_set():
-                    print(f"reward worker: {exc}", flush=True)
+                    print(f"{function}: {exc}", flush=True)
                     self._stopping.wait(1)
 
-    def _poll_counters(self) -> None:
-        """The stream's event source mapping: the counters follow within a poll, not after
-        the template's batching window."""
+    def _poll_stream(self, function: str) -> None:
+        """One of the stream's event source mappings (the counters' rollup, the events'
+        publisher): each follows within a poll, not after the template's batching window."""
         assert self.stack is not None
         assert self.gateway is not None
-        stream = StreamMapping(self.stack, self.gateway.invoke)
+        stream = StreamMapping(self.stack, self.gateway.invoke, consumer=function)
         while not self._stopping.is_set():
             try:
                 if not stream.poll():
                     self._stopping.wait(POLL_INTERVAL)
             except Exception as exc:  # the same batch comes again next poll, as on AWS; say why
                 if not self._stopping.is_set():
-                    print(f"counters rollup: {exc}", flush=True)
+                    print(f"{function}: {exc}", flush=True)
                     self._stopping.wait(1)
 
     def _release_held(self) -> None:
@@ -265,6 +287,7 @@ class LocalStack:
             "webhook_secret": self.webhook_secret,
             "platform_secrets": self.platform_secrets,
             "admin_key": self.admin_key,
+            "event_secrets": dict(self.events.secrets),
         }
         (self.state_dir / "state.json").write_text(json.dumps(state), encoding="utf-8")
 
@@ -301,7 +324,7 @@ def _handler_for(local: LocalStack) -> type[BaseHTTPRequestHandler]:
             elif parts.path.startswith("/_local/"):
                 origin = self.headers.get("origin")
                 status, headers, payload = devpages.answer(
-                    local, self.command, parts.path, parts.query, body, origin
+                    local, self.command, parts.path, parts.query, body, origin, dict(self.headers.items())
                 )
             elif self.command in ("GET", "HEAD") and not gateway.methods_for(parts.path):
                 status, headers, payload = _static(local.site_dir, parts.path)

@@ -53,11 +53,12 @@ class StreamMapping:
     stack: Stack
     invoke: Invoke
     table: str = "Table"
+    consumer: str = "RollUpCountersFunction"
     _positions: dict[str, str] = field(default_factory=dict)  # shard -> last sequence handed over
     _failures: dict[str, int] = field(default_factory=dict)  # first event id -> failed attempts
 
     def __post_init__(self) -> None:
-        settings = cfn.stream_mapping(self.stack.template, self.table)
+        settings = cfn.stream_mapping(self.stack.template, self.table, self.consumer)
         self.function = settings["FunctionName"]["Ref"]
         self.batch_size = int(settings.get("BatchSize", 100))
         self.retries = int(settings.get("MaximumRetryAttempts", -1))

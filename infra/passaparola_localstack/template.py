@@ -174,13 +174,21 @@ def _function_url_origin(template: dict[str, Any], domain: Any) -> str | None:
     return next((f for value in domain.values() if (f := _function_url_origin(template, value))), None)
 
 
-def stream_mapping(template: dict[str, Any], table: str) -> dict[str, Any]:
-    """The properties of the event source mapping that reads `table`'s stream."""
+def stream_mapping(
+    template: dict[str, Any], table: str, function: str = "RollUpCountersFunction"
+) -> dict[str, Any]:
+    """The properties of the event source mapping through which `function` reads `table`'s
+    stream (a stream may have several readers, each with its own position and filter)."""
     for mapping in resources(template, "AWS::Lambda::EventSourceMapping").values():
-        source = mapping["Properties"]["EventSourceArn"]
-        if isinstance(source, dict) and source.get("Fn::GetAtt") == [table, "StreamArn"]:
-            return dict(mapping["Properties"])
-    raise ValueError(f"no event source mapping reads the stream of {table}")
+        properties = mapping["Properties"]
+        source = properties["EventSourceArn"]
+        if (
+            isinstance(source, dict)
+            and source.get("Fn::GetAtt") == [table, "StreamArn"]
+            and properties["FunctionName"] == {"Ref": function}
+        ):
+            return dict(properties)
+    raise ValueError(f"no event source mapping reads the stream of {table} for {function}")
 
 
 def _integration_of(route: str, target: Any) -> str:

@@ -107,6 +107,29 @@ def test_serve_prints_each_platforms_dev_secret_on_a_line_of_its_own(local_stack
         assert re.search(rf"^\W*{name} secret {re.escape(secret)}\W*$", printed, re.MULTILINE), name
 
 
+def test_serve_prints_the_event_endpoints_dev_secret_on_a_line_of_its_own(local_stack):
+    printed = (local_stack.state / "serve.log").read_text()
+    secrets = json.loads((local_stack.state / "state.json").read_text())["event_secrets"]
+    assert list(secrets) == ["crm"]  # content/brands/acme.yaml's endpoint
+    assert re.search(rf"^\W*Events secret {re.escape(secrets['crm'])}\W*$", printed, re.MULTILINE)
+
+
+def test_the_test_store_receives_each_event_signed_and_lists_it(local_stack):
+    enrol = {"campaign": "club", "email": "eve@example.com", "name": "Eve"}
+    status, _ = local_stack.post("/referrers", enrol)
+    assert status == 201
+
+    def received() -> list[dict] | None:
+        status, _, raw = local_stack.get("/_local/events.json")
+        assert status == 200
+        events = json.loads(raw)
+        return events if any(e["type"] == "referrer.enrolled" for e in events) else None
+
+    events = poll(received, timeout=30)
+    assert all(e["verified"] and e["endpoint"] == "crm" and e["id"].startswith("evt_") for e in events)
+    assert len({e["id"] for e in events}) == len(events)
+
+
 def _store(local_stack, *args: str) -> str:
     """`passaparola store ...` against this stack, as a developer types it; what it printed."""
     done = subprocess.run(

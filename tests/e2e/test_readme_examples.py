@@ -92,9 +92,8 @@ def test_the_readme_connects_each_platform_with_the_events_passaparola_reads():
 
 @pytest.mark.e2e
 def test_the_running_your_programme_examples_answer_with_the_printed_admin_key(local_stack, tmp_path):
-    (script,) = re.findall(
-        r"```sh\n(.*?)```", section("Running your programme").split("With curl:", 1)[1], re.DOTALL
-    )
+    curl = section("Running your programme").split("With curl:", 1)[1].split("\n### ", 1)[0]
+    (script,) = re.findall(r"```sh\n(.*?)```", curl, re.DOTALL)
     script = re.sub(r"^API=.*$", f"API={local_stack.url}", script, count=1, flags=re.MULTILINE)
     script = re.sub(r"^KEY=.*$", f"KEY='{local_stack.admin_key}'", script, count=1, flags=re.MULTILINE)
     done = subprocess.run(
@@ -108,3 +107,36 @@ def test_the_running_your_programme_examples_answer_with_the_printed_admin_key(l
     assert '"campaign":"spring"' in done.stdout
     assert done.stdout.count('"next_cursor"') == 3
     assert (tmp_path / "spring-report.csv").read_text().startswith("section,key,metric,value")
+
+
+def _events_receiver() -> str:
+    """The receiver example of "Running your programme" / "Events", run as the README gives it."""
+    part = section("Running your programme").split("### Events", 1)[1].split("\n### ", 1)[0]
+    (code,) = re.findall(r"```python\n(.*?)```", part, flags=re.DOTALL)
+    return str(code)
+
+
+@pytest.mark.unit
+def test_the_readmes_event_receiver_takes_a_signed_event_once_and_refuses_a_tampered_one(monkeypatch):
+    from datetime import UTC, datetime
+
+    from passaparola.domain.events import event_of
+    from passaparola.domain.records import Claim
+    from passaparola.domain.signatures import sign
+    from passaparola_localstack.provision import new_webhook_secret
+
+    secret = new_webhook_secret()
+    monkeypatch.setenv("PASSAPAROLA_EVENTS_SECRET", secret)
+    namespace: dict[str, object] = {}
+    exec(_events_receiver(), namespace)
+    receive = namespace["receive"]
+    now = datetime.now(UTC)
+    claim = Claim("marco@example.com", "spring", "cl_1", "SPRING-BCDFGHJKM", "marco@example.com", "en", now)
+    event = event_of(None, claim, "record-1", now)
+    assert event is not None
+    headers = sign(event.body(), event.id, now, secret)
+    tampered = event.body().replace(b"cl_1", b"cl_2")
+    assert receive(tampered, headers) == 400  # type: ignore[operator]
+    assert receive(event.body(), headers) == 204  # type: ignore[operator]
+    assert receive(event.body(), headers) == 204  # type: ignore[operator]
+    assert namespace["seen"] == {event.id}

@@ -37,7 +37,7 @@ def test_each_function_has_a_role_of_its_own(translated: dict[str, Any]) -> None
     resources = translated["Resources"]
     functions = {n: r for n, r in resources.items() if r["Type"] == "AWS::Lambda::Function"}
     roles = [f["Properties"]["Role"]["Fn::GetAtt"][0] for f in functions.values()]
-    assert len(functions) == 13
+    assert len(functions) == 16
     assert len(set(roles)) == len(roles)
     assert all(resources[role]["Type"] == "AWS::IAM::Role" for role in roles)
 
@@ -49,21 +49,25 @@ def test_roles_carry_no_managed_policy_but_logging(translated: dict[str, Any]) -
             assert managed <= ALLOWED_MANAGED_POLICIES, name
 
 
-def _mapping(template: dict[str, Any], source: str) -> dict[str, Any]:
+def _mapping(template: dict[str, Any], source: str, function: str | None = None) -> dict[str, Any]:
     (mapping,) = [
         r["Properties"]
         for r in template["Resources"].values()
         if r["Type"] == "AWS::Lambda::EventSourceMapping"
         and r["Properties"]["EventSourceArn"]["Fn::GetAtt"][0] == source
+        and function in (None, r["Properties"]["FunctionName"]["Ref"])
     ]
     return mapping
 
 
-def test_the_worker_may_read_exactly_the_queue_its_event_source_polls(template: dict[str, Any]) -> None:
+@pytest.mark.parametrize("queue", ["RewardQueue", "EventQueue"])
+def test_each_worker_may_read_exactly_the_queue_its_event_source_polls(
+    queue: str, template: dict[str, Any]
+) -> None:
     """The event source mapping polls with the function's role, so that role must hold the
     queue-reading actions, on that queue only."""
     resources = template["Resources"]
-    mapping = _mapping(template, "RewardQueue")
+    mapping = _mapping(template, queue)
     function = mapping["FunctionName"]["Ref"]
     queue = mapping["EventSourceArn"]
     polling = {
@@ -85,7 +89,7 @@ def test_the_counters_rollup_reads_the_stream_only_and_writes_only_counters(temp
     """Its role reads the table's stream and nothing else of it, and of the table only the
     counters' own items: the codes' counters, the campaign days and the checkpoints."""
     resources = template["Resources"]
-    mapping = _mapping(template, "Table")
+    mapping = _mapping(template, "Table", "RollUpCountersFunction")
     assert mapping["EventSourceArn"] == {"Fn::GetAtt": ["Table", "StreamArn"]}
     statements = list(cfn.statements(resources[mapping["FunctionName"]["Ref"]]["Properties"]["Policies"]))
     stream = [s for s in statements if any(a in {"dynamodb:GetRecords"} for a in _actions(s))]
@@ -105,6 +109,53 @@ def test_the_counters_rollup_reads_the_stream_only_and_writes_only_counters(temp
     assert table[0]["Condition"] == {
         "ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["CODE#*", "STATS#*", "ROLLUP#*"]}
     }
+
+
+def test_the_event_publisher_reads_the_stream_and_writes_nothing_but_the_event_queue(
+    template: dict[str, Any],
+) -> None:
+    resources = template["Resources"]
+    mapping = _mapping(template, "Table", "PublishEventsFunction")
+    statements = list(cfn.statements(resources["PublishEventsFunction"]["Properties"]["Policies"]))
+    assert {
+        action: str(statement["Resource"]) for statement in statements for action in _actions(statement)
+    } == dict.fromkeys(
+        [
+            "dynamodb:DescribeStream",
+            "dynamodb:GetRecords",
+            "dynamodb:GetShardIterator",
+            "dynamodb:ListStreams",
+        ],
+        str({"Fn::Sub": "${Table.Arn}/stream/*"}),
+    ) | {
+        "sqs:SendMessage": str(
+            [{"Fn::GetAtt": ["EventQueue", "Arn"]}, {"Fn::GetAtt": ["EventDeadLetterQueue", "Arn"]}]
+        )
+    }
+    assert mapping["DestinationConfig"]["OnFailure"]["Destination"] == {
+        "Fn::GetAtt": ["EventDeadLetterQueue", "Arn"]
+    }
+
+
+def test_the_event_deliverer_reads_only_its_queue_and_the_endpoints_secrets(template: dict[str, Any]) -> None:
+    statements = list(
+        cfn.statements(template["Resources"]["DeliverEventsFunction"]["Properties"]["Policies"])
+    )
+    resources = {str(s["Resource"]) for s in statements}
+    assert resources == {str({"Fn::GetAtt": ["EventQueue", "Arn"]}), str({"Ref": "OutgoingWebhookSecrets"})}
+    assert not [a for s in statements for a in _actions(s) if a.startswith("dynamodb:")]
+
+
+def test_the_daily_digest_writes_only_its_own_records(template: dict[str, Any]) -> None:
+    statements = list(cfn.statements(template["Resources"]["DailyDigestFunction"]["Properties"]["Policies"]))
+    writes = [s for s in statements if {"dynamodb:PutItem", "dynamodb:UpdateItem"} & set(_actions(s))]
+    assert [(set(_actions(s)), s["Condition"]) for s in writes] == [
+        (
+            {"dynamodb:PutItem", "dynamodb:GetItem"},
+            {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["DIGEST#*", "OPTOUT#*"]}},
+        )
+    ]
+    assert not [a for s in statements for a in _actions(s) if a in {"dynamodb:Scan", "dynamodb:UpdateItem"}]
 
 
 def test_the_click_function_may_write_visits_and_nothing_else(template: dict[str, Any]) -> None:

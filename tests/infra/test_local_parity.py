@@ -50,7 +50,7 @@ def test_tables_match_the_template(stack: Stack) -> None:
 def test_queues_match_the_template(stack: Stack) -> None:
     client = aws.client("sqs")
     queues = local_template.resources(stack.template, "AWS::SQS::Queue")
-    assert len(queues) == 3
+    assert len(queues) == 5
     for name, resource in queues.items():
         declared = resource["Properties"]
         attributes = client.get_queue_attributes(QueueUrl=stack.ref(name), AttributeNames=["All"])[
@@ -108,7 +108,7 @@ def test_the_stream_consumer_retries_a_failed_batch_whole_from_its_first_record(
 ) -> None:
     """The rollup's checkpoint is kept under a batch's first record (services/counters.py):
     that holds only if a failed batch comes back whole, and one batch per shard at a time."""
-    mapping = local_template.stream_mapping(template, "Table")
+    mapping = local_template.stream_mapping(template, "Table", "RollUpCountersFunction")
     assert mapping["BisectBatchOnFunctionError"] is False
     assert mapping["ParallelizationFactor"] == 1
     assert "FunctionResponseTypes" not in mapping  # no partial batches either

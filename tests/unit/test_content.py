@@ -380,3 +380,59 @@ def test_a_brand_without_shop_origins_lets_no_shop_page_call_the_api(tree):
 
 def test_a_shop_origin_with_a_non_ascii_host_compiles_as_a_browser_sends_it():
     assert content.web_origin("https://café.example") == "https://xn--caf-dma.example"
+
+
+def test_event_endpoints_are_compiled_into_the_rules_by_brand():
+    rules = compile_rules(content.load(ROOT / "content"))
+    (crm,) = rules.brands["acme"].webhooks
+    assert (crm.id, crm.url) == ("crm", "https://crm.acme-roasters.example/hooks/passaparola")
+    assert [e.id for e in rules.endpoints_for("spring", "reward.issued")] == ["crm"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "reason"),
+    [
+        (
+            "url: https://crm.acme-roasters.example/hooks/passaparola",
+            "url: http://crm.acme-roasters.example/hooks",
+            "webhooks.0.url",
+            "String should match pattern",
+        ),
+        ("      - order.review\n", "      - order.reviewed\n", "webhooks.0.events.4", "Input should be"),
+        ("  - id: crm\n", "  - id: CRM hooks\n", "webhooks.0.id", "String should match pattern"),
+        (
+            "      - referral.claimed\n",
+            "      - referrer.enrolled\n",
+            "webhooks.0.events",
+            "each event type once",
+        ),
+    ],
+)
+def test_a_bad_event_endpoint_names_its_file_and_field(tree, old, new, field, reason):
+    edit(tree / "brands/acme.yaml", old, new)
+    ((name, found, said),) = problems(tree)
+    assert (name, found) == ("acme.yaml", field)
+    assert said.startswith(reason)
+
+
+def test_two_endpoints_may_not_share_an_id_and_so_a_secret(tree):
+    hook = "  - id: crm\n    url: https://other.acme-roasters.example/x\n    events: [reward.issued]\n"
+    (tree / "brands/acme.yaml").write_text((tree / "brands/acme.yaml").read_text() + hook)
+    assert problems(tree) == [
+        ("acme.yaml", "webhooks.1.id", "endpoint id 'crm' is used twice (above); each endpoint needs its own")
+    ]
+
+
+def test_an_admin_may_be_given_the_language_of_their_emails(tree):
+    edit(
+        tree / "brands/acme.yaml",
+        "admins: [owner@acme-roasters.example]",
+        "admins: [owner@acme-roasters.example, {email: Negozio@Acme-Roasters.example, lang: it}]",
+    )
+    brand = compile_rules(content.load(tree)).brands["acme"]
+    assert brand.admins == ("owner@acme-roasters.example", "negozio@acme-roasters.example")
+    assert brand.admin_langs == {"negozio@acme-roasters.example": "it"}
+    edit(tree / "brands/acme.yaml", "lang: it}", "lang: de}")
+    assert problems(tree) == [
+        ("acme.yaml", "admins.1.lang", "Input should be 'en', 'it', 'fr', 'pl' or 'ru'")
+    ]

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from passaparola.domain.codes import PREFIX_PATTERN
 from passaparola.domain.money import Amount, Currency, Money, Percent
+from passaparola.domain.vocabulary import EventType
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=48)]
 Lang = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
@@ -432,6 +433,15 @@ class EmailLogo(_Strict):
     height: int
 
 
+class WebhookEndpoint(_Strict):
+    """Where the business is told of events, and which ones (domain.events); its secret is
+    kept in Secrets Manager under its id."""
+
+    id: Slug
+    url: str
+    events: tuple[EventType, ...]
+
+
 class BrandContact(_Strict):
     """The parts of a brand the functions need (emails, links on to the shop)."""
 
@@ -441,6 +451,8 @@ class BrandContact(_Strict):
     colours: BrandColours = BrandColours()
     logo: EmailLogo | None = None
     admins: tuple[str, ...] = ()  # who may sign in to the console (lower-case addresses)
+    admin_langs: dict[str, Lang] = Field(default_factory=dict)  # an admin's emails' language, if not en
+    webhooks: tuple[WebhookEndpoint, ...] = ()
     # The origins of the shop's own pages that may call the API from a browser (the invite
     # panel of /widget.js), as browsers send them in `Origin`; the build has checked them.
     shop_origins: tuple[str, ...] = ()
@@ -474,6 +486,16 @@ class Rules(_Strict):
     def shop_origins(self) -> frozenset[str]:
         """Every brand's shop origins: the routes shops call answer CORS for these alone."""
         return frozenset(origin for brand in self.brands.values() for origin in brand.shop_origins)
+
+    def endpoints_for(self, campaign: str | None, event: str) -> list[WebhookEndpoint]:
+        """The endpoints that want `event` of `campaign`: its brand's; every brand's for an
+        event of no campaign (an order with an unknown code)."""
+        found = self.campaigns.get(campaign or "")
+        brands = [self.brands[found.rules.brand]] if found else list(self.brands.values())
+        return [e for brand in brands for e in brand.webhooks if event in e.events]
+
+    def endpoint(self, endpoint_id: str) -> WebhookEndpoint | None:
+        return next((e for b in self.brands.values() for e in b.webhooks if e.id == endpoint_id), None)
 
     def digits(self, currency: str) -> int:
         return self.currency_digits.get(currency, 2)

@@ -329,6 +329,7 @@ class CampaignDay:
     """A campaign's counters for one day (UTC), kept up to date as events happen."""
 
     day: date
+    referrers: int = 0  # codes created
     clicks: int = 0
     claims: int = 0
     orders: int = 0  # attributed first orders

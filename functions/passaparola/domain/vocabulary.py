@@ -104,3 +104,17 @@ ErrorCode = Literal[
     "internal_error",
 ]
 ERROR_CODES: tuple[ErrorCode, ...] = get_args(ErrorCode)
+
+# What the business is told of, by signed webhooks (domain.events).
+EventType = Literal[
+    "referrer.enrolled",
+    "referral.claimed",
+    "order.attributed",
+    "order.rejected",
+    "order.review",
+    "reward.held",
+    "reward.issued",
+    "reward.voided",
+    "reward.clawed_back",
+]
+EVENT_TYPES: tuple[EventType, ...] = get_args(EventType)

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from passaparola.domain import records
+    from passaparola.domain import events, records
     from passaparola.domain.counters import Deltas
     from passaparola.domain.limits import Window
     from passaparola.domain.tokens import OptOut
@@ -155,6 +155,16 @@ class LimitStore(Protocol):
     def hit(self, route: str, client: str, window: Window, limit: int) -> bool: ...
 
 
+class EventQueue(Protocol):
+    def send(self, deliveries: Sequence[events.Delivery]) -> None: ...
+
+
+class Poster(Protocol):
+    def __call__(self, url: str, body: bytes, headers: Mapping[str, str]) -> None:
+        """Post, or raise DeliveryFailed (no answer, or not a 2xx)."""
+        ...
+
+
 class RewardQueue(Protocol):
     def send(self, messages: Sequence[records.QueueMessage]) -> None: ...
 
@@ -190,6 +200,10 @@ class CounterStore(Protocol):
     def days(self, campaign: str, first: date, last: date) -> list[records.CampaignDay]: ...
 
     def top_referrers(self, campaign: str, limit: int) -> list[records.TopReferrer]: ...
+
+
+class DigestLog(Protocol):
+    def first(self, email_key: str, day: date, now: datetime) -> bool: ...
 
 
 class ReferralStore(Protocol):

@@ -49,6 +49,7 @@ def campaign_day(item: Item) -> CampaignDay:
     stored = item.get("visitors_hll")
     return CampaignDay(
         day=date.fromisoformat(item["sk"].removeprefix("DAY#")),
+        referrers=int(item.get("referrers", 0)),
         clicks=int(item.get("clicks", 0)),
         claims=int(item.get("claims", 0)),
         orders=int(item.get("orders", 0)),

@@ -125,6 +125,11 @@ def notice(notice_id: str) -> dict[str, str]:
     return {"pk": f"{NOTICE}{notice_id}", "sk": "NOTICE"}
 
 
+def digest(email_key: str, day: date) -> dict[str, str]:
+    """That an admin was sent the digest of a day (their address only as its key)."""
+    return {"pk": f"DIGEST#{email_key}", "sk": f"DAY#{day.isoformat()}"}
+
+
 def opt_out(email_key: str) -> dict[str, str]:
     """The campaigns an address has unsubscribed from, under its key (no address is kept)."""
     return {"pk": f"OPTOUT#{email_key}", "sk": "OPTOUT"}

@@ -4,11 +4,13 @@ one typed record (its old and new image), in the order of its sequence number.""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger
 
 from passaparola.domain.counters import Change, Counted, StreamChange
+from passaparola.domain.events import Event, event_of
 from passaparola.storage import keys
 from passaparola.storage.claims import claim_of, first_order_of
 from passaparola.storage.clicks import visit_of
@@ -35,6 +37,24 @@ def batch(records: Sequence[Mapping[str, Any]]) -> tuple[str, list[StreamChange]
         if old is not None or new is not None:
             changes.append(StreamChange(int(stream["SequenceNumber"]), Change(old, new)))
     return (records[0]["eventID"] if records else ""), changes
+
+
+def events(records: Sequence[Mapping[str, Any]]) -> list[Event]:
+    """The events the records' changes are, in stream order. A record that cannot be read is
+    left out, logged, as the counters leave it out."""
+    found = []
+    for record in records:
+        stream = record["dynamodb"]
+        try:
+            old, new = _typed(stream.get("OldImage")), _typed(stream.get("NewImage"))
+        except (KeyError, ValueError, TypeError):
+            logger.exception("stream record not published", extra={"keys": stream.get("Keys")})
+            continue
+        at = datetime.fromtimestamp(float(stream.get("ApproximateCreationDateTime", 0)), UTC)
+        event = event_of(old, new, record["eventID"], at)
+        if event is not None:
+            found.append(event)
+    return found
 
 
 def _typed(image: Mapping[str, Any] | None) -> Counted | None:
