@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 from passaparola.domain import signatures
+from passaparola_tools.chromium import ARGS, CHROMIUM
 from tests.support import ROOMY_LIMITS, ROOT, poll
 
 
@@ -116,3 +118,12 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
         process.wait(timeout=30)
         log.close()
         assert not state_file.exists(), "serve did not clean up on SIGTERM"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, driven by Playwright, once for every browser test."""
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=list(ARGS))
+        yield launched
+        launched.close()

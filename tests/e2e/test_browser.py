@@ -11,10 +11,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from passaparola.domain.people import MAX_NAME
-from passaparola_tools.chromium import ARGS, CHROMIUM
 from tests.support import poll
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -27,14 +26,6 @@ PHONE = (
     "Mozilla/5.0 (Linux; Android 15; Pixel 9) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/156.0.0.0 Mobile Safari/537.36"
 )
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=list(ARGS))
-        yield launched
-        launched.close()
 
 
 @pytest.fixture
