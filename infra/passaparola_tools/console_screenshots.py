@@ -36,7 +36,7 @@ def _sign_in_link(local: LocalStack, admin: str, lang: str) -> str:
         "POST", "/admin/sign-in", headers={"content-type": "application/json"}, body=body
     )
     assert answer.status == 202, answer.body
-    for mail in reversed(local.outbox()):
+    for mail in local.outbox():  # the newest first
         found = _SIGN_IN_LINK.search(mail["html"]) if mail["to"] == [admin] else None
         if found:
             return html.unescape(found.group(1))
@@ -67,21 +67,25 @@ def render(out: Path = DOCS, langs: Iterable[str] = LANGS, content: Path = paths
                     executable_path=str(chromium.CHROMIUM), args=list(chromium.ARGS)
                 )
                 for lang in langs:
+                    # One tab per language: the session it signs in to lasts as long as the tab.
+                    page = browser.new_page()
+                    page.goto(_sign_in_link(local, admins[0], lang))
+                    page.select_option("#range-campaign", CAMPAIGN)
+                    page.locator("form[data-range] [data-submit]").click()
+                    expect(page.locator("[data-table=variants] tbody tr")).to_have_count(2, timeout=60_000)
+                    expect(page.locator("[data-fulfil] li").first).to_be_visible(timeout=60_000)
+                    expect(page.locator("[data-review] li").first).to_be_visible(timeout=60_000)
                     for name, (width, height) in WIDTHS.items():
-                        page = browser.new_page(viewport={"width": width, "height": height})
-                        page.goto(_sign_in_link(local, admins[0], lang))
-                        page.select_option("#range-campaign", CAMPAIGN)
-                        page.locator("form[data-range] [data-submit]").click()
-                        expect(page.locator("[data-table=variants] tbody tr")).to_have_count(
-                            2, timeout=60_000
+                        page.set_viewport_size({"width": width, "height": height})
+                        # the chart follows its box's new width (a ResizeObserver, a frame later)
+                        page.wait_for_function(
+                            "document.querySelector('[data-chart] .u-wrap').offsetWidth"
+                            " === document.querySelector('[data-chart]').clientWidth"
                         )
-                        expect(page.locator("[data-fulfil] li").first).to_be_visible(timeout=60_000)
-                        expect(page.locator("[data-review] li").first).to_be_visible(timeout=60_000)
-                        page.evaluate("document.fonts.ready")
                         target = out / f"console.{name}.{lang}.png"
                         page.screenshot(path=str(target), full_page=True)
                         written.append(target)
-                        page.close()
+                    page.close()
                 browser.close()
         finally:
             local.stop()
