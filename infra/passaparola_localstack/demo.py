@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -48,8 +49,16 @@ class Visitor:
     variant: str | None
 
 
-# A busy machine can keep moto from answering in time (a 5xx); each call is safe to repeat.
-ATTEMPTS = 3
+# A busy machine can keep moto from answering in time (a 5xx), and an order can still be in
+# progress (409, "retry shortly"); each call is safe to repeat.
+ATTEMPTS = 5
+
+
+def _again(status: int) -> bool:
+    if status >= 500 or status == 409:
+        time.sleep(1)
+        return True
+    return False
 
 
 def _post(local: RunningStack, path: str, body: dict[str, Any], source_ip: str = "127.0.0.1") -> Any:
@@ -59,7 +68,7 @@ def _post(local: RunningStack, path: str, body: dict[str, Any], source_ip: str =
         response = local.gateway.http(
             "POST", path, headers={"content-type": "application/json"}, body=raw, source_ip=source_ip
         )
-        if response.status < 500:
+        if not _again(response.status):
             break
     if response.status >= 400:
         raise RuntimeError(f"demo: {path} answered {response.status}: {response.body.decode()}")
@@ -69,7 +78,7 @@ def _post(local: RunningStack, path: str, body: dict[str, Any], source_ip: str =
 def _signed(local: RunningStack, path: str, body: dict[str, Any]) -> Any:
     for _ in range(ATTEMPTS):
         status, answer = send_signed(local, path, body)
-        if status < 500:
+        if not _again(status):
             break
     if status >= 400:
         raise RuntimeError(f"demo: {path} answered {status}: {answer}")
