@@ -198,10 +198,19 @@ def lighthouse(args: argparse.Namespace) -> int:
 
 
 def screenshots(args: argparse.Namespace) -> int:
-    """Draw the emails with Chromium into docs/, for the README."""
-    from passaparola_tools import email_screenshots
+    """Draw the emails, or the console of the demo programme, with Chromium into docs/, for the
+    README."""
+    from passaparola_tools import console_screenshots, email_screenshots
 
-    for file in email_screenshots.render(args.out, args.lang or email_screenshots.LANGS, args.content):
+    if args.what == "console":
+        files = console_screenshots.render(
+            args.out or console_screenshots.DOCS, args.lang or console_screenshots.LANGS, args.content
+        )
+    else:
+        files = email_screenshots.render(
+            args.out or email_screenshots.DOCS, args.lang or email_screenshots.LANGS, args.content
+        )
+    for file in files:
         print(file.relative_to(paths.ROOT) if file.is_relative_to(paths.ROOT) else file)
     return 0
 
@@ -227,10 +236,14 @@ def _shop_and_email_commands(commands: argparse._SubParsersAction[argparse.Argum
     shop.add_argument("--state-dir", type=Path, help="the running stack's, if serve was given one")
     shop.set_defaults(func=store)
 
-    shots = commands.add_parser("screenshots", help="draw three emails in two languages into docs/emails/")
-    shots.add_argument("what", choices=["emails"])
+    shots = commands.add_parser(
+        "screenshots",
+        help="draw three emails in two languages into docs/emails/, or the demo's console at a "
+        "phone's and a desktop's width into docs/console/",
+    )
+    shots.add_argument("what", choices=["emails", "console"])
     shots.add_argument("--lang", action="append", choices=i18n.LANGUAGES, help="a language (repeatable)")
-    shots.add_argument("--out", type=Path, default=paths.ROOT / "docs" / "emails")
+    shots.add_argument("--out", type=Path, help="default: docs/emails/ or docs/console/")
     shots.add_argument("--content", type=Path, default=paths.CONTENT)
     shots.set_defaults(func=screenshots)
 

@@ -6,7 +6,7 @@ people they are for open them.
 
 Lighthouse 12 (the last major version that runs on Node 20) is installed from npm into
 .build/lighthouse on first use. Pages kept out of search engines on purpose (noindex: the
-friend's landing page, the referrer's stats page, the 404 page) lose SEO points for exactly
+friend's landing page, the referrer's stats page, the console, the 404 page) lose SEO points for exactly
 that ("Page is blocked from indexing"); the table says so instead of a score.
 """
 
@@ -35,7 +35,7 @@ CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 # What Lighthouse's SEO category holds against a page that asks not to be indexed.
 NOINDEX_AUDIT = "is-crawlable"
 CAMPAIGN = "spring"  # the sample campaign written in every language
-KINDS = ("index", "invite", "landing", "terms", "stats", "notfound")
+KINDS = ("index", "invite", "landing", "terms", "stats", "admin", "notfound")
 
 
 @dataclass(frozen=True)
@@ -98,6 +98,8 @@ def targets(code: str, stats_fragment: str, langs: Iterable[str], kinds: Iterabl
             "landing": f"{site_paths.landing(CAMPAIGN, lang)}?ref={code}",
             "terms": site_paths.terms(CAMPAIGN, lang),
             "stats": f"{site_paths.stats(lang)}{stats_fragment}",
+            # as it first opens: the sign-in form (a sign-in link works once, an audit reloads)
+            "admin": site_paths.admin(lang),
         }
         found += [Target(kind, lang, path) for kind, path in paths.items() if kind in wanted]
     if "notfound" in wanted:
@@ -163,7 +165,7 @@ def table(results: list[Result]) -> str:
                 rows.append(f"{'':16}{category} below 100: {', '.join(audits)}")
     rows.append(
         "noindex: kept out of search engines on purpose (the friend's landing page and the referrer's "
-        "stats page only make sense with a personal code; the 404 page); Lighthouse's SEO score "
+        "stats page only make sense with a personal code; the console; the 404 page); Lighthouse's SEO score "
         "counts that against them."
     )
     return "\n".join(rows)

@@ -132,6 +132,7 @@ class ShopSites:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
+    """Debian's Chromium, driven by Playwright, once for every browser test."""
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=list(ARGS))
         yield launched

@@ -11,6 +11,7 @@ from bs4 import BeautifulSoup
 from PIL import Image
 
 from passaparola import i18n, site_paths
+from passaparola.domain import vocabulary
 from passaparola.domain.campaign import Rules
 from passaparola_build import content
 from passaparola_build.rules import compile_rules
@@ -29,7 +30,12 @@ def campaign_languages() -> dict[str, list[str]]:
 def test_every_page_is_at_its_site_path(sample_site):
     expected = {site_paths.home()}
     for lang in i18n.LANGUAGES:
-        expected |= {site_paths.home(lang), site_paths.stats(lang), site_paths.unsubscribe(lang)}
+        expected |= {
+            site_paths.home(lang),
+            site_paths.stats(lang),
+            site_paths.unsubscribe(lang),
+            site_paths.admin(lang),
+        }
     for slug, languages in campaign_languages().items():
         for lang in languages:
             expected |= {
@@ -220,6 +226,28 @@ def test_the_unsubscribe_page_asks_and_only_its_button_posts(sample_site, lang):
     texts = json.loads(soup.select_one("#texts").get_text())
     assert texts["campaigns"]["spring"] == content.load(SAMPLE).campaigns["spring"].copies[lang].title
     assert texts["errors"]["invalid_token"] == i18n.text(lang, "site.unsubscribe.invalid")
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_the_console_is_out_of_search_engines_and_draws_with_a_library_from_our_own_origin(sample_site, lang):
+    soup = page(sample_site, site_paths.admin(lang))
+    assert (soup.html["lang"], soup.body["data-page"]) == (lang, "admin")
+    assert soup.select_one('meta[name="robots"]')["content"] == "noindex"
+    assert soup.h1.get_text() == i18n.text(lang, "site.admin.title")
+    scripts = [script["src"] for script in soup.select("script[src]")]
+    assert [src.split("/")[-1].split(".")[0] for src in scripts] == ["uPlot", "admin"]
+    assert all(src.startswith("/assets/") for src in scripts)
+    assert (
+        (sample_site / "assets" / "uPlot.iife.min.js.LICENSE.txt").read_text().startswith("The MIT License")
+    )
+    # the campaigns to pick from, in the page's language where the campaign has it
+    loaded = content.load(SAMPLE)
+    options = {o["value"]: o.get_text() for o in soup.select("#range-campaign option")}
+    assert options["spring"] == loaded.campaigns["spring"].copies[lang].title
+    assert set(options) == set(loaded.campaigns)
+    texts = json.loads(soup.select_one("#texts").get_text())
+    assert set(texts["reasons"]) == set(vocabulary.REASONS)
+    assert texts["reasons"]["shared_address"] == i18n.text(lang, "site.admin.reason.shared_address")
 
 
 def test_the_rules_at_a_glance_show_the_gift_in_the_pages_language_and_count_from_the_claim(sample_site):

@@ -44,6 +44,14 @@ def write_fingerprinted(output: Path, name: str, data: bytes) -> str:
     return f"/{relative}"
 
 
+def write_vendored(output: Path, file: Path, licence: Path) -> str:
+    """A library someone else wrote, fingerprinted like our own files, with its licence beside
+    it (assets/<name>.LICENSE.txt, not fingerprinted, so it can be found)."""
+    published = write_fingerprinted(output, file.name, file.read_bytes())
+    (output / ASSETS / f"{file.name}.LICENSE.txt").write_bytes(licence.read_bytes())
+    return published
+
+
 def brand_stylesheet(brand: Brand, theme_css: str) -> str:
     """The theme's stylesheet, preceded by the brand's colours as custom properties."""
     colours = brand.colours

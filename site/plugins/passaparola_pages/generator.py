@@ -40,6 +40,10 @@ class Site:
     api_url: str
     csp: str
     script: str
+    # The console's own script, and the chart library it draws with (vendored, see its README).
+    admin_script: str
+    chart_script: str
+    chart_style: str
     looks: dict[str, assets.BrandLook]
     cards: dict[str, str]
     card_width: int = WIDTH
@@ -126,8 +130,9 @@ class CampaignPages:
             logger.info("Campaign rules written to %s", rules_path)
 
     def _write_assets(self, loaded: content.Content) -> Site:
-        """The stylesheet of each brand, the page script and the share pictures."""
+        """The stylesheet of each brand, the page scripts, the chart library and the share pictures."""
         static = self.theme / "static"
+        chart = static / "vendor" / "uplot"
         theme_css = (static / "site.css").read_text(encoding="utf-8")
         looks = {
             slug: assets.brand_look(self.output, slug, brand, loaded.brand_dir(slug), theme_css)
@@ -147,6 +152,13 @@ class CampaignPages:
             api_url=self.api_url,
             csp=site_policy.meta_policy(self.api_url),
             script=assets.write_fingerprinted(self.output, "site.js", (static / "site.js").read_bytes()),
+            admin_script=assets.write_fingerprinted(
+                self.output, "admin.js", (static / "admin.js").read_bytes()
+            ),
+            chart_script=assets.write_vendored(self.output, chart / "uPlot.iife.min.js", chart / "LICENSE"),
+            chart_style=assets.write_fingerprinted(
+                self.output, "uPlot.css", (chart / "uPlot.min.css").read_bytes()
+            ),
             looks=looks,
             cards=cards,
         )

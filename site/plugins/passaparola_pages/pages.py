@@ -24,7 +24,7 @@ from passaparola_pages.views import (
     share_card,
 )
 
-PageKind = Literal["index", "invite", "landing", "terms", "stats", "unsubscribe", "notfound"]
+PageKind = Literal["index", "invite", "landing", "terms", "stats", "unsubscribe", "admin", "notfound"]
 
 
 @dataclass(frozen=True)
@@ -168,6 +168,25 @@ def unsubscribe_page(lang: str, brand_slug: str, brand: Brand, campaigns: tuple[
     )
 
 
+def admin_page(lang: str, brand_slug: str, brand: Brand, campaigns: tuple[CampaignView, ...]) -> Page:
+    """The business's console, where a sign-in link lands (#signin= in the fragment). Its
+    script reads and acts through the admin routes; the campaigns to pick from are the build's."""
+    title = i18n.text(lang, "site.admin.title")
+    return Page(
+        "admin",
+        lang,
+        site_paths.admin(lang),
+        f"{title} · {brand.name}",
+        i18n.text(lang, "site.admin.intro"),
+        brand_slug,
+        _alternates(site_paths.admin, i18n.LANGUAGES),
+        site_paths.admin(i18n.DEFAULT),
+        indexable=False,
+        script_texts=words.script_texts("admin", lang, None, brand.name)
+        | {"campaigns": {view.slug: view.title for view in campaigns}},
+    )
+
+
 def not_found_page(brand_slug: str, brand: Brand) -> Page:
     """/404.html, for the server or CDN to answer a path that is not there."""
     lang = i18n.DEFAULT
@@ -217,6 +236,7 @@ def site_pages(
         )
         pages.append(stats_page(lang, brand_slug, content.brands[brand_slug], shared))
         pages.append(unsubscribe_page(lang, brand_slug, content.brands[brand_slug], shared))
+        pages.append(admin_page(lang, brand_slug, content.brands[brand_slug], shared))
     pages.append(index_page(content, None, brand_slug, now))
     pages.append(not_found_page(brand_slug, content.brands[brand_slug]))
     return pages

@@ -14,10 +14,16 @@ from babel.dates import format_date
 
 from passaparola import i18n
 from passaparola.domain.campaign import CampaignRules, Channel
-from passaparola.domain.vocabulary import INVALID_CODE_REASONS, REWARD_STATUSES, ROLES, ErrorCode
+from passaparola.domain.vocabulary import (
+    INVALID_CODE_REASONS,
+    REASONS,
+    REWARD_STATUSES,
+    ROLES,
+    ErrorCode,
+)
 from passaparola_pages.share import NETWORK_NAMES
 
-ScriptPage = Literal["invite", "landing", "stats", "unsubscribe"]
+ScriptPage = Literal["invite", "landing", "stats", "unsubscribe", "admin"]
 Translate = Callable[..., str]
 
 # API error names (the `error` of a 4xx answer) and the words a person reads instead.
@@ -32,6 +38,12 @@ API_ERRORS: dict[ErrorCode, str] = {
     "invalid_code": "site.error.invalid_code",
     "invalid_token": "site.stats.invalid",
 }
+# The console's words its script puts in place (the template has the rest), by key under site.admin.
+ADMIN_SCRIPT_WORDS = (
+    "signin.sent", "signin.opening", "signin.invalid", "signin.expired", "loading", "clicks", "claims",
+    "orders", "baseline", "not_enough", "significant", "not_significant", "nothing", "for", "issued",
+    "review.done.approve", "review.done.reject", "chart.alt",
+)  # fmt: skip
 # Why GET /codes/{code} refuses a code, and "missing" for a landing page without one.
 CODE_PROBLEMS = (*INVALID_CODE_REASONS, "missing")
 
@@ -140,6 +152,14 @@ def script_texts(kind: ScriptPage, lang: str, friend_offer: str | None, brand_na
             "invalid": {reason: t(f"site.landing.invalid.{reason}") for reason in CODE_PROBLEMS},
             "claimed": t("site.landing.claimed.new"),
             "claimed_emailed": t("site.landing.claimed.emailed"),
+        }
+    elif kind == "admin":
+        texts |= {key: t(f"site.admin.{key}") for key in ADMIN_SCRIPT_WORDS}
+        texts |= {
+            "signed_in": t("site.admin.signed_in", email="{email}"),
+            "fulfil_done": t("site.admin.fulfil.done", reference="{reference}"),
+            "reasons": {reason: t(f"site.admin.reason.{reason}") for reason in REASONS},
+            "statuses": {status: t(f"site.stats.status.{status}") for status in REWARD_STATUSES},
         }
     elif kind == "unsubscribe":
         texts["errors"] |= {"invalid_token": t("site.unsubscribe.invalid")}
