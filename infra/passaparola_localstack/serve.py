@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from passaparola.domain.campaign import Rules
 from passaparola.storage import aws
 from passaparola_build import paths, site_policy
 from passaparola_build.site_build import build_site
@@ -113,17 +114,22 @@ class LocalStack:
         """Every brand of the compiled rules also takes `shop_origins` (as browsers write them:
         `passaparola serve` checks them as the build checks the brand files'); a local shop's
         pages on another port are another origin."""
-        rules = json.loads(self.rules_path.read_text(encoding="utf-8"))
-        for brand in rules["brands"].values():
-            brand["shop_origins"] = list(dict.fromkeys([*brand.get("shop_origins", []), *self.shop_origins]))
-        self.rules_path.write_text(json.dumps(rules, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        rules = self._rules()
+        brands = {
+            slug: brand.model_copy(
+                update={"shop_origins": tuple(dict.fromkeys([*brand.shop_origins, *self.shop_origins]))}
+            )
+            for slug, brand in rules.brands.items()
+        }
+        updated = rules.model_copy(update={"brands": brands})
+        self.rules_path.write_text(updated.model_dump_json(), encoding="utf-8")
 
     @property
     def allowed_shop_origins(self) -> list[str]:
-        rules = json.loads(self.rules_path.read_text(encoding="utf-8"))
-        return sorted(
-            {origin for brand in rules["brands"].values() for origin in brand.get("shop_origins", [])}
-        )
+        return sorted(self._rules().shop_origins)
+
+    def _rules(self) -> Rules:
+        return Rules.model_validate_json(self.rules_path.read_bytes())
 
     def start_aws(self) -> None:
         self._moto = motoserver.start()
