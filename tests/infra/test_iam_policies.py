@@ -37,7 +37,7 @@ def test_each_function_has_a_role_of_its_own(translated: dict[str, Any]) -> None
     resources = translated["Resources"]
     functions = {n: r for n, r in resources.items() if r["Type"] == "AWS::Lambda::Function"}
     roles = [f["Properties"]["Role"]["Fn::GetAtt"][0] for f in functions.values()]
-    assert len(functions) == 16
+    assert len(functions) == 17
     assert len(set(roles)) == len(roles)
     assert all(resources[role]["Type"] == "AWS::IAM::Role" for role in roles)
 
