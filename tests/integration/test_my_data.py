@@ -16,7 +16,8 @@ import pytest
 
 from passaparola.domain import emails
 from passaparola.domain.vocabulary import NoticeKind
-from passaparola.storage.personal import KINDS, NOTICES_ABOUT
+from passaparola.storage.dynamo import Table
+from passaparola.storage.personal import KINDS, NOTICES_ABOUT, Held, PersonalStore
 from tests.support import API, Client, Clock, items_under, table_items
 
 pytestmark = pytest.mark.integration
@@ -110,7 +111,7 @@ def test_every_item_that_holds_a_person_is_of_a_listed_kind_in_a_listed_attribut
         kind = next((k for k in KINDS if k.matches(item)), None)
         assert kind is not None, f"{item['pk']} / {item['sk']} holds Anna: add its kind to personal.KINDS"
         assert names <= set(kind.holds), (kind.name, names)
-    # Every kind of scheduled email is placed: about a friend, a code or an order.
+    # Every kind of scheduled email is placed: about an address, a code or an order.
     assert set(NOTICES_ABOUT) == set(NoticeKind.__args__)  # type: ignore[attr-defined]
 
 
@@ -198,3 +199,22 @@ def test_a_forged_or_expired_data_link_opens_nothing(client, clock):
     clock.advance(hours=1, seconds=1)
     assert client.call("GET", "/me", headers=_bearer(token)).status == 401
     assert client.call("GET", "/me").status == 401
+
+
+def test_a_deletion_cut_short_is_finished_by_the_next(client, clock):
+    """As if the function died after erasing the codes: the enrolments still lead to them,
+    and asking again deletes the rest."""
+    code = _anna(client, clock)
+    store = PersonalStore(Table(client.stack.ref("Table")))
+    found = store.find(emails.key(ANNA), ["lifecycle", "instant"])
+    store.erase(Held(found.email_key, {"referral_codes": found.of("referral_codes")}), clock())
+    assert _holding(table_items(client.stack), ANNA)  # her claim still holds her address
+    assert items_under(client.stack, f"NOTICE#referrer_nudge.lifecycle.{code}")  # found by her code
+
+    deleted = client.call("DELETE", "/me", headers=_bearer(_data_link(client)))
+    assert deleted.status == 200, deleted.body
+    after = table_items(client.stack)
+    assert _holding(after, ANNA, NAME) == []
+    kept = {k.name for k in KINDS if k.after == "kept"}
+    assert {next(k.name for k in KINDS if k.matches(i)) for i, _ in _holding(after, emails.key(ANNA))} <= kept
+    assert items_under(client.stack, f"NOTICE#referrer_nudge.lifecycle.{code}") == []

@@ -133,11 +133,12 @@ KINDS: tuple[Kind, ...] = (
 )
 BY_NAME = {kind.name: kind for kind in KINDS}
 
-# Whose email a scheduled notice is about, by the part of its id after the campaign.
-# A notice about an order holds neither address nor key: it stays with the referrer it goes to.
-NOTICES_ABOUT: Mapping[NoticeKind, Literal["friend", "code", "order"]] = {
-    "friend_claimed": "friend",
-    "coupon_reminder": "friend",
+# What the last part of a scheduled notice's id is (`<kind>.<campaign>.<about>`): an address's
+# key, a referral code, or an order id. A notice about an order holds neither address nor key:
+# it stays with the referrer it goes to.
+NOTICES_ABOUT: Mapping[NoticeKind, Literal["address", "code", "order"]] = {
+    "friend_claimed": "address",
+    "coupon_reminder": "address",
     "cap_reached": "code",
     "referrer_nudge": "code",
     "order_attributed": "order",
@@ -197,7 +198,7 @@ class PersonalStore:
         notice_ids = [
             f"{kind}.{campaign}.{email_key}"
             for kind, about in NOTICES_ABOUT.items()
-            if about == "friend"
+            if about == "address"
             for campaign in campaigns
         ] + [
             f"{kind}.{campaign}.{code}"
