@@ -351,6 +351,24 @@ def admin_sign_in(*, to: str, lang: str, letterhead: Letterhead, url: str, minut
     )
 
 
+def data_link(*, to: str, lang: str, letterhead: Letterhead, url: str, minutes: int) -> Email:
+    """A person's link to see, download or delete what the kit holds about them: a direct
+    answer to their request, so it carries no unsubscribe."""
+    brand = letterhead.brand.name
+    return compose(
+        to=to,
+        lang=lang,
+        letterhead=letterhead,
+        subject=i18n.text(lang, "email.mydata.subject", brand=brand),
+        blocks=[
+            _greeting(lang, None),
+            Paragraph(i18n.text(lang, "email.mydata.body", brand=brand, minutes=minutes)),
+            Button(i18n.text(lang, "email.mydata.button"), url),
+            Paragraph(i18n.text(lang, "email.mydata.ignore")),
+        ],
+    )
+
+
 def daily_digest(
     *,
     to: str,

@@ -26,6 +26,11 @@ def unsubscribe(lang: str) -> str:
     return f"/{lang}/unsubscribe/"
 
 
+def my_data(lang: str) -> str:
+    """Where a person asks for, reads and deletes what the kit holds about them."""
+    return f"/{lang}/my-data/"
+
+
 def home(lang: str | None = None) -> str:
     return f"/{lang}/" if lang else "/"
 

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from passaparola.services.lifecycle import Lifecycle
     from passaparola.services.limits import RateLimiter
     from passaparola.services.mail import Mail, Unsubscribes
+    from passaparola.services.my_data import MyData
     from passaparola.services.refunds import Refunds
     from passaparola.services.reviews import Reviews
     from passaparola.services.rewards import ReleaseSchedule, RewardLifecycle
@@ -86,12 +87,14 @@ def origin_secret() -> str:
 
 
 @cache
-def rate_limit(route: Literal["enrol", "claim", "code"]) -> RateLimiter:
+def rate_limit(route: Literal["enrol", "claim", "code", "me"]) -> RateLimiter:
     from passaparola.domain.limits import Limit
     from passaparola.services.limits import RateLimiter
     from passaparola.storage.limits import LimitStore
 
-    limit = Limit.parse(config.settings().require(f"{route}_rate_limit"))
+    # Asking for a data link mails an address, as enrolling does: the same limit, its own count.
+    setting = "enrol" if route == "me" else route
+    limit = Limit.parse(config.settings().require(f"{setting}_rate_limit"))
     return RateLimiter(route, limit, LimitStore(table()), _key_secret("visitor_salt_secret_id"), utc_now)
 
 
@@ -352,6 +355,30 @@ def reviews() -> Reviews:
 
 
 @cache
+def my_data() -> MyData:
+    from datetime import timedelta
+
+    from passaparola.domain.tokens import DataTokens
+    from passaparola.services.my_data import MyData
+    from passaparola.storage.markers import MarkerStore
+    from passaparola.storage.personal import PersonalStore
+    from passaparola.storage.referrers import ReferrerStore
+
+    return MyData(
+        config.rules(),
+        PersonalStore(table()),
+        ReferrerStore(table()),
+        MarkerStore(table()),
+        mail(),
+        DataTokens(_key_secret("stats_key_secret_id"), timedelta(hours=1)),
+        tokens(),
+        marker_keys,
+        links(),
+        utc_now,
+    )
+
+
+@cache
 def stats() -> Stats:
     from passaparola.services.stats import Stats
     from passaparola.storage.referrers import ReferrerStore
@@ -462,7 +489,7 @@ def reset() -> None:
     factories += [claims]
     factories += [conversions, refunds, reviews, stats, promotion_codes, unsubscribes, counter_rollup]
     factories += [admin_sessions, cursors, sign_in, reports, referrals, fulfilments, review_queue]
-    factories += [event_queue, event_publisher, event_delivery, daily_digest]
+    factories += [event_queue, event_publisher, event_delivery, daily_digest, my_data]
     for factory in factories:
         factory.cache_clear()
     config.settings.cache_clear()

@@ -84,6 +84,7 @@ def serve(
         f"Admin key   {local.admin_key}",
         *_event_secrets(local),
         f"Admins      {_admins(local)} (console sign-in links land in the outbox)",
+        f"Your data   {local.url}/en/my-data/ (data links land in the outbox)",
         f"Limits      {_limits(local)} per client (--parameter to change)",
         f"Shop origins {' '.join(local.allowed_shop_origins) or 'none'} (may embed /widget.js)",
     ]

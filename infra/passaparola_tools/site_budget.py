@@ -70,6 +70,21 @@ API_ANSWERS: dict[str, tuple[dict[str, object], ...]] = {
         },
     ),
     "unsubscribe": ({"unsubscribed": True, "campaign": "spring"},),
+    # a referrer's export: their code, five rewards, their claim as a friend
+    "my_data": (
+        {
+            "exported_at": "2026-03-30T10:00:00+00:00",
+            "addresses": ["anna@example.com"],
+            "items": {
+                "referral_codes": [
+                    {"code": "SPRING-7KQMX2R9P", "campaign": "spring", "email": "anna@example.com"}
+                ],
+                "rewards": [_REWARD | {"role": "referrer", "id": f"conv-{n}"} for n in range(5)],
+                "claims": [{"campaign": "autumn", "code": "AUTUMN-BCDFGHJKM", "email": "anna@example.com"}],
+            },
+            "fraud_markers": {"email": 1, "note": "Fraud checks keep keyed hashes of the email."},
+        },
+    ),
     # a 30-day report of two variants with ten top referrers, and a page of each queue
     "admin": (
         {
@@ -253,7 +268,7 @@ def report(site: Path) -> tuple[str, bool]:
         f"{'total':>7} {'requests':>8}"
     ]
     weights = heaviest_by_kind(site)
-    for kind in ("invite", "landing", "stats", "unsubscribe", "terms", "index", "admin"):
+    for kind in ("invite", "landing", "stats", "unsubscribe", "my_data", "terms", "index", "admin"):
         w = weights[kind]
         rows.append(
             f"{kind:10} {w.path:26} {w.html / 1024:5.1f}K {w.css / 1024:5.1f}K {w.js / 1024:5.1f}K "

@@ -5,6 +5,7 @@ store, the worker issuing both rewards, and the stats page reached from the outb
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -295,3 +296,51 @@ def test_the_stats_page_does_not_move_when_the_figures_arrive(page: Page, local_
     expect(page.locator("[data-stats-body]")).to_be_visible()
     expect(page.locator("[data-share-slot] [data-share-link]")).to_have_value(re.compile(r"/r/SPRING-"))
     assert layout_shift(page, "/referrers/me") < 0.001
+
+
+@pytest.mark.slow
+def test_a_person_asks_for_their_data_downloads_it_and_deletes_it(page: Page, local_stack: Any) -> None:
+    status, enrolled = local_stack.post("/referrers", {"campaign": "club", "email": "mia@example.com"})
+    assert status == 201
+    page.goto(f"{local_stack.url}/en/my-data/")
+    form = page.locator("form[data-my-data-ask]")
+    expect(form.locator("fieldset")).to_be_enabled()
+    form.get_by_label("Your email").fill("mia@example.com")
+    form.get_by_role("button", name="Email me a link").click()
+    expect(page.locator("[data-my-data-status]")).to_have_text(
+        "If we hold anything about this address, a link is on its way to it. It works for an hour."
+    )
+    mail = local_stack.mail_to("mia@example.com", "Your data in")
+    link = re.search(r"https?://\S+/en/my-data/#token=[\w.-]+", mail["text"])
+    assert link, mail["text"]
+
+    page.goto(link[0])
+    expect(page.locator("[data-my-data-status]")).to_have_text(
+        "Here is everything we hold about you, as we store it."
+    )
+    expect(page.locator("[data-my-data-json]")).to_contain_text(enrolled["code"])
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download my data (JSON)").click()
+    assert enrolled["code"] in download.value.path().read_text(encoding="utf-8")
+
+    delete = page.get_by_role("button", name="Delete my data")
+    delete.click()  # not confirmed yet: the browser asks for the box first, and nothing is sent
+    expect(page.locator("[data-my-data-body]")).to_be_visible()
+    page.get_by_label("Yes, delete my data. This cannot be undone.").check()
+    delete.click()
+    expect(page.locator("[data-my-data-status]")).to_have_text("Done: your data is deleted.")
+    status, _, raw = local_stack.get(f"/codes/{enrolled['code']}")  # an erased code is no code
+    assert (status, json.loads(raw)["valid"]) == (404, False)
+
+
+def test_the_stats_page_links_to_the_referrers_data(page: Page, local_stack: Any) -> None:
+    status, _ = local_stack.post("/referrers", {"campaign": "club", "email": "noa@example.com"})
+    assert status == 201
+    welcome = local_stack.mail_to("noa@example.com", "")
+    stats = re.search(r"https?://\S+/en/stats/#t=[\w.-]+", welcome["text"])
+    assert stats, welcome["text"]
+    page.goto(stats[0])
+    page.get_by_role("link", name="Delete my data").click()
+    assert urlsplit(page.url).path == "/en/my-data/"
+    expect(page.locator("[data-my-data-json]")).to_contain_text("noa@example.com")
+    expect(page.get_by_label("Yes, delete my data. This cannot be undone.")).to_be_focused()

@@ -37,7 +37,7 @@ def test_each_function_has_a_role_of_its_own(translated: dict[str, Any]) -> None
     resources = translated["Resources"]
     functions = {n: r for n, r in resources.items() if r["Type"] == "AWS::Lambda::Function"}
     roles = [f["Properties"]["Role"]["Fn::GetAtt"][0] for f in functions.values()]
-    assert len(functions) == 16
+    assert len(functions) == 17
     assert len(set(roles)) == len(roles)
     assert all(resources[role]["Type"] == "AWS::IAM::Role" for role in roles)
 
@@ -164,3 +164,27 @@ def test_the_click_function_may_write_visits_and_nothing_else(template: dict[str
     assert [(_actions(s), s["Condition"]) for s in dynamodb] == [
         (["dynamodb:PutItem"], {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["VISIT#*"]}})
     ]
+
+
+def test_the_data_function_deletes_and_updates_only_the_kinds_a_deletion_touches(
+    template: dict[str, Any],
+) -> None:
+    from passaparola.storage.personal import KINDS
+
+    statements = list(cfn.statements(template["Resources"]["MyDataFunction"]["Properties"]["Policies"]))
+    writes = {
+        action: set(s["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"])
+        for s in statements
+        for action in _actions(s)
+        if action in {"dynamodb:DeleteItem", "dynamodb:UpdateItem", "dynamodb:PutItem"}
+    }
+    deleted = {f"{kind.pk}*" for kind in KINDS if kind.after == "deleted"}
+    # Updated: erased codes, voided rewards (under a code or a friend), the unsubscribe, and
+    # the rate limit's counters.
+    updated = {f"{kind.pk}*" for kind in KINDS if kind.after == "erased"} | {
+        "FRIEND#*",
+        "OPTOUT#*",
+        "LIMIT#*",
+    }
+    assert writes == {"dynamodb:DeleteItem": deleted, "dynamodb:UpdateItem": updated}
+    assert not [a for s in statements for a in _actions(s) if a == "dynamodb:Scan"]

@@ -71,7 +71,7 @@ def _origin_for(config: dict[str, Any], path: str) -> str:
 def test_cloudfront_sends_every_api_route_to_the_api(template: dict[str, Any]) -> None:
     config = _distribution(template)
     routes = local_template.routes(template)
-    assert len(routes) == 20
+    assert len(routes) == 23
     for route in routes:
         example = route.path.replace("{code}", "SPR-7KQ2M9").replace("{conversion_id}", "cv_0123")
         example = example.replace("{token}", "spring.0123456789abcdef0123456789abcdef.AbCdEfGhIjKlMnOpQrStUv")
@@ -213,7 +213,7 @@ def test_cloudfront_adds_the_origin_header_that_every_http_function_checks(templ
         "Fn::Sub": "{{resolve:secretsmanager:${OriginVerifySecret}:SecretString}}"
     }
     served = {route.function for route in local_template.routes(template)}
-    assert len(served) == 9
+    assert len(served) == 10
     for function in served:
         variables = template["Resources"][function]["Properties"]["Environment"]["Variables"]
         assert variables["ORIGIN_VERIFY_SECRET_ID"] == {"Ref": "OriginVerifySecret"}, function

@@ -200,6 +200,8 @@ def test_the_openapi_document_matches_the_api(client):
         "/integrations/shopify",
         "/integrations/woocommerce",
         "/unsubscribe/{token}",
+        "/me/link",
+        "/me",
         "/admin/sign-in",
         "/admin/sessions",
         "/campaigns/{slug}/report",
@@ -211,9 +213,12 @@ def test_the_openapi_document_matches_the_api(client):
     # Enrolment and claims answer 201 whether or not the address was known: no 200 to tell.
     assert set(paths["/referrers"]["post"]["responses"]) == {"201", "400", "413", "415", "422", "429"}
     assert set(paths["/claims"]["post"]["responses"]) == {"201", "400", "413", "415", "422", "429"}
+    # Nor does asking for a data link: 202 for any address.
+    assert set(paths["/me/link"]["post"]["responses"]) == {"202", "400", "413", "415", "422", "429"}
     for path, method in (
         ("/referrers", "post"),
         ("/claims", "post"),
+        ("/me/link", "post"),
         ("/codes/{code}", "get"),
         ("/r/{code}", "get"),
     ):

@@ -33,6 +33,14 @@ ROUTES = {
             "POST", "/referrers", {"campaign": "gift", "email": f"someone{n}@example.com"}, source_ip=ip
         ),
     ),
+    # Asking for a data link mails an address as enrolling does: the same limit, its own count.
+    "me": (
+        "ENROL_RATE_LIMIT",
+        "EnrolRateLimit",
+        lambda client, code, n, ip: client.call(
+            "POST", "/me/link", {"email": f"who{n}@example.com"}, source_ip=ip
+        ),
+    ),
     "claim": (
         "CLAIM_RATE_LIMIT",
         "ClaimRateLimit",

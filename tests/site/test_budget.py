@@ -13,7 +13,7 @@ pytestmark = pytest.mark.site
 
 def test_every_page_type_is_within_budget(sample_site):
     weights = site_budget.heaviest_by_kind(sample_site)
-    assert set(weights) == {"index", "invite", "landing", "stats", "unsubscribe", "terms", "admin"}
+    assert set(weights) == {"index", "invite", "landing", "stats", "unsubscribe", "my_data", "terms", "admin"}
     for kind, weight in weights.items():
         assert weight.within_budget, kind
         if kind != "admin":

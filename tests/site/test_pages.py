@@ -34,6 +34,7 @@ def test_every_page_is_at_its_site_path(sample_site):
             site_paths.home(lang),
             site_paths.stats(lang),
             site_paths.unsubscribe(lang),
+            site_paths.my_data(lang),
             site_paths.admin(lang),
         }
     for slug, languages in campaign_languages().items():

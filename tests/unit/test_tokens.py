@@ -5,6 +5,7 @@ import pytest
 from passaparola.domain.errors import InvalidToken
 from passaparola.domain.tokens import (
     DEFAULT_LIFETIME,
+    DataTokens,
     OptOut,
     StatsLink,
     StatsTokens,
@@ -122,3 +123,32 @@ def test_an_unsubscribe_token_of_another_key_is_refused():
 def test_an_unsubscribe_token_never_expires():
     # Nothing in it says when: an email read years later still unsubscribes.
     assert unsubscribe_tokens.issue(ANNA) == unsubscribe_tokens.issue(ANNA)
+
+
+# --- my-data links ------------------------------------------------------------------------------
+
+KEY = "0123456789abcdef0123456789abcdef"
+data = DataTokens(b"k" * 32)
+
+
+def test_a_data_link_names_the_address_key_for_an_hour():
+    token = data.issue(KEY, NOW)
+    assert DataTokens.is_one(token) and not DataTokens.is_one(tokens.issue("GIFT-BCDFGHJKM", NOW))
+    assert data.verify(token, NOW + timedelta(minutes=60)) == KEY
+    with pytest.raises(InvalidToken, match="expired"):
+        data.verify(token, NOW + timedelta(minutes=60, seconds=1))
+
+
+def test_a_data_link_cannot_be_edited_into_another_address_or_made_younger():
+    _, key, issued, mac = data.issue(KEY, NOW).split(".")
+    with pytest.raises(InvalidToken):
+        data.verify(f"d.{'f' * 32}.{issued}.{mac}", NOW)
+    with pytest.raises(InvalidToken):
+        data.verify(f"d.{key}.{int(issued) + 3600}.{mac}", NOW)
+
+
+def test_a_stats_key_token_of_another_purpose_is_no_data_link():
+    """Both are made with the stats links' key: the purpose in the MAC keeps them apart."""
+    forged = f"d.{KEY}.{link_epoch(NOW)}.{tokens.issue(KEY, NOW).split('.')[2]}"
+    with pytest.raises(InvalidToken):
+        data.verify(forged, NOW)

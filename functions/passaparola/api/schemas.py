@@ -306,3 +306,37 @@ def ok(status: int, model: type[BaseModel], description: str) -> dict[int, Any]:
 class Unsubscribed(BaseModel):
     unsubscribed: Literal[True]
     campaign: str = Field(description="the campaign whose emails this address no longer gets")
+
+
+class DataLinkRequest(_In):
+    email: Email
+    lang: Locale | None = None
+
+
+class DataLinkRequested(BaseModel):
+    message: str
+
+
+class FraudMarkers(BaseModel):
+    email: int = Field(description="keyed hashes of the address kept by the fraud checks (0 or 1)")
+    note: str = Field(description="what these are, and why they stay after deletion")
+
+
+class MyDataExport(BaseModel):
+    exported_at: str
+    addresses: list[str] = Field(
+        description="the addresses found (one mailbox, maybe spelt more than one way)"
+    )
+    items: dict[str, list[dict[str, Any]]] = Field(
+        description=(
+            "every item the kit holds about the person, as stored, by kind: referral_codes, "
+            "rewards (theirs as a referrer), claims, refusals, first_orders, friend_rewards, "
+            "orders (as a buyer), reviews, coupons, notices, unsubscribes, digests, enrolments"
+        )
+    )
+    fraud_markers: FraudMarkers
+
+
+class MyDataDeleted(BaseModel):
+    deleted: int = Field(description="items deleted, or erased of the address and the name")
+    kept: int = Field(description="money records kept without the address or the name")

@@ -36,7 +36,7 @@ ClaimOutcome = Literal["created", "exists", "code_inactive", "cap_reached"]
 RecordOutcome = Literal["recorded", "duplicate", "not_first", "cap_reached"]
 IssueOutcome = Literal["issued", "not_held", "coupon_taken"]
 VisitOutcome = Literal["counted", "repeat", "lost"]
-VoidReason = Literal["refunded", "review_rejected"]
+VoidReason = Literal["refunded", "review_rejected", "erased"]
 
 
 @dataclass(frozen=True)

@@ -112,3 +112,49 @@ class UnsubscribeTokens:
         # 128 bits are plenty against guessing, and keep the link short.
         digest = hmac.new(self._key, message, hashlib.sha256).digest()[:16]
         return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+# --- my-data links ---------------------------------------------------------------------------
+
+_MY_DATA = b"passaparola/my-data/v1"
+DATA_LINK_LIFETIME = timedelta(hours=1)
+# `d.` keeps it apart from a stats token (three parts) sent to the same routes.
+_DATA_SHAPE = re.compile(r"^d\.([0-9a-f]{32})\.([0-9]{1,12})\.([A-Za-z0-9_-]{43})$")
+
+
+class DataTokens:
+    """The token in a my-data link: an address's key and when it was issued, with an HMAC over
+    both (under the stats links' key, with its own purpose), valid for an hour. It lets whoever
+    holds it read and delete everything kept under that key, so it is short-lived and only
+    ever emailed to the address itself."""
+
+    def __init__(self, key: bytes, lifetime: timedelta = DATA_LINK_LIFETIME) -> None:
+        if len(key) < 32:
+            raise ValueError("the data link key must be at least 32 bytes")
+        self._key = key
+        self.lifetime = lifetime
+
+    def issue(self, email_key: str, now: datetime) -> str:
+        issued = link_epoch(now)
+        return f"d.{email_key}.{issued}.{self._mac(email_key, issued)}"
+
+    @staticmethod
+    def is_one(token: str) -> bool:
+        return token.startswith("d.")
+
+    def verify(self, token: str, now: datetime) -> str:
+        """The address key the token was issued for, or InvalidToken."""
+        shape = _DATA_SHAPE.match(token)
+        if shape is None:
+            raise InvalidToken("the data link is malformed; ask for a new one")
+        email_key, issued = shape[1], int(shape[2])
+        if not hmac.compare_digest(shape[3].encode(), self._mac(email_key, issued).encode()):
+            raise InvalidToken("the data link is not valid; ask for a new one")
+        if now.timestamp() > issued + self.lifetime.total_seconds():
+            raise InvalidToken("the data link has expired; ask for a new one")
+        return email_key
+
+    def _mac(self, email_key: str, issued: int) -> str:
+        message = b"%s|%s|%d" % (_MY_DATA, email_key.encode(), issued)
+        digest = hmac.new(self._key, message, hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()

@@ -35,6 +35,10 @@ class Links:
         scanners follow links: a GET must never unsubscribe by itself)."""
         return f"{self.site_url.rstrip('/')}{site_paths.unsubscribe(lang)}#t={token}"
 
+    def my_data(self, lang: str, token: str) -> str:
+        # In the fragment, like the stats token: never sent to a server, never in a log.
+        return f"{self.site_url.rstrip('/')}{site_paths.my_data(lang)}#token={token}"
+
     def one_click(self, token: str) -> str:
         """List-Unsubscribe's address, which the mail client POSTs to (RFC 8058)."""
         return f"{self.api_url.rstrip('/')}/unsubscribe/{token}"

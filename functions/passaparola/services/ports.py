@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from passaparola.domain.tokens import OptOut
     from passaparola.domain.vocabulary import NoticeOutcome
     from passaparola.storage.mailer import Email
+    from passaparola.storage.personal import Held
 
 
 class ReferrerStore(Protocol):
@@ -122,6 +123,16 @@ class RewardLedger(Protocol):
 
 class MarkerStore(Protocol):
     def find(self, hashes: Mapping[str, str]) -> dict[str, records.CustomerMarker]: ...
+
+
+class PersonalStore(Protocol):
+    def find(self, email_key: str, campaigns: Sequence[str]) -> Held:
+        """Every item of storage.personal.KINDS under the address key, and what links to them."""
+        ...
+
+    def erase(self, held: Held, now: datetime) -> None:
+        """Delete what was found, keeping the money records without the person; repeatable."""
+        ...
 
 
 class ReviewStore(Protocol):

@@ -120,6 +120,10 @@ class Transaction:
             op["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
         return self._add(name, {"Update": op})
 
+    def delete(self, name: str, key: Mapping[str, str]) -> Transaction:
+        """Gone, whether it was there or not (so a retried transaction still succeeds)."""
+        return self._add(name, {"Delete": {"TableName": self.table.name, "Key": to_dynamo(key)}})
+
     def check(
         self,
         name: str,

@@ -22,5 +22,6 @@ class OptOutStore:
         )
 
     def has(self, opt_out: OptOut) -> bool:
+        """Also for every campaign once the address's person had their data deleted."""
         item = self.table.get(keys.opt_out(opt_out.email_key))
-        return item is not None and opt_out.campaign in item.get("campaigns", set())
+        return item is not None and ("erased_at" in item or opt_out.campaign in item.get("campaigns", set()))

@@ -34,12 +34,14 @@ def _item(referrer: Referrer) -> Item:
 
 
 def referrer_of(item: Item) -> Referrer:
+    """An erased code (its person asked to be deleted) reads as an inactive referrer with no
+    address; `ReferrerStore` answers None for it, so nothing is ever sent to it."""
     valid_from = item.get("links_valid_from")
     return Referrer(
         code=item["code"],
         campaign=item["campaign"],
-        email=item["email"],
-        email_key=item["email_key"],
+        email=item.get("email", ""),
+        email_key=item.get("email_key", ""),
         lang=item["lang"],
         created_at=moment(item, "created_at"),
         active=item.get("status") == "active",
@@ -56,19 +58,24 @@ def referrer_of(item: Item) -> Referrer:
     )
 
 
+def _erased(item: Item) -> bool:
+    return item.get("status") == "erased"
+
+
 class ReferrerStore:
     def __init__(self, table: Table) -> None:
         self.table = table
 
     def get(self, code: str) -> Referrer | None:
-        return self.table.read(keys.code(code), referrer_of)
+        item = self.table.get(keys.code(code))
+        return referrer_of(item) if item and not _erased(item) else None
 
     def code_and_rewards(self, code: str) -> tuple[Referrer | None, list[Reward]]:
         """The code and every reward it owns, in one query."""
         found = None
         rewards = []
         for item in self.table.query(keys.code_pk(code)):
-            if item["sk"] == "CODE":
+            if item["sk"] == "CODE" and not _erased(item):
                 found = referrer_of(item)
             elif item["sk"].startswith(keys.REWARD):
                 rewards.append(reward_of(item))

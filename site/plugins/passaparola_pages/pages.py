@@ -1,6 +1,7 @@
 """Every page of the site, at the paths passaparola.site_paths gives (the functions link and
 redirect to the same): per campaign and language an invite, a landing and a terms page, and per
-site language an index, a stats page and an unsubscribe page, plus the index at /."""
+site language an index, a stats page, an unsubscribe page, a my-data page and the console, plus
+the index at /."""
 
 from __future__ import annotations
 
@@ -24,7 +25,9 @@ from passaparola_pages.views import (
     share_card,
 )
 
-PageKind = Literal["index", "invite", "landing", "terms", "stats", "unsubscribe", "admin", "notfound"]
+PageKind = Literal[
+    "index", "invite", "landing", "terms", "stats", "unsubscribe", "my_data", "admin", "notfound"
+]
 
 
 @dataclass(frozen=True)
@@ -168,6 +171,23 @@ def unsubscribe_page(lang: str, brand_slug: str, brand: Brand, campaigns: tuple[
     )
 
 
+def my_data_page(lang: str, brand_slug: str, brand: Brand) -> Page:
+    """Where a person asks for a link to their data, and where the link (#token= in the
+    fragment) lands: the export to download, and the deletion, behind a confirmation."""
+    return Page(
+        "my_data",
+        lang,
+        site_paths.my_data(lang),
+        f"{i18n.text(lang, 'site.mydata.title')} · {brand.name}",
+        i18n.text(lang, "site.mydata.intro"),
+        brand_slug,
+        _alternates(site_paths.my_data, i18n.LANGUAGES),
+        site_paths.my_data(i18n.DEFAULT),
+        indexable=False,
+        script_texts=words.script_texts("my_data", lang, None, brand.name),
+    )
+
+
 def admin_page(lang: str, brand_slug: str, brand: Brand, campaigns: tuple[CampaignView, ...]) -> Page:
     """The business's console, where a sign-in link lands (#signin= in the fragment). Its
     script reads and acts through the admin routes; the campaigns to pick from are the build's."""
@@ -236,6 +256,7 @@ def site_pages(
         )
         pages.append(stats_page(lang, brand_slug, content.brands[brand_slug], shared))
         pages.append(unsubscribe_page(lang, brand_slug, content.brands[brand_slug], shared))
+        pages.append(my_data_page(lang, brand_slug, content.brands[brand_slug]))
         pages.append(admin_page(lang, brand_slug, content.brands[brand_slug], shared))
     pages.append(index_page(content, None, brand_slug, now))
     pages.append(not_found_page(brand_slug, content.brands[brand_slug]))

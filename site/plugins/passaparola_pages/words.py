@@ -23,7 +23,7 @@ from passaparola.domain.vocabulary import (
 )
 from passaparola_pages.share import NETWORK_NAMES
 
-ScriptPage = Literal["invite", "landing", "stats", "unsubscribe", "admin"]
+ScriptPage = Literal["invite", "landing", "stats", "unsubscribe", "my_data", "admin"]
 Translate = Callable[..., str]
 
 # API error names (the `error` of a 4xx answer) and the words a person reads instead.
@@ -166,6 +166,12 @@ def script_texts(kind: ScriptPage, lang: str, friend_offer: str | None, brand_na
         texts |= {
             "done": t("site.unsubscribe.done", campaign="{campaign}"),
             "missing": t("site.unsubscribe.missing"),
+        }
+    elif kind == "my_data":
+        texts["errors"] |= {"invalid_token": t("site.mydata.invalid")}
+        texts |= {
+            key: t(f"site.mydata.{key}")
+            for key in ("sent", "loading", "invalid", "found", "nothing", "deleted")
         }
     else:
         texts |= {

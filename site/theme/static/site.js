@@ -303,6 +303,11 @@ async function stats() {
     invitePage.href = template.dataset.invite;
     invitePage.hidden = false;
   }
+  // The same token opens the person's data: the link carries it in the fragment too.
+  for (const link of all('[data-my-data-link]')) {
+    const then = link.dataset.myDataLink ? { then: link.dataset.myDataLink } : {};
+    link.href = `${link.pathname}#${new URLSearchParams({ token, ...then })}`;
+  }
   status.hidden = true;
   one('[data-stats-body]').hidden = false;
 }
@@ -339,14 +344,56 @@ function unsubscribe() {
   });
 }
 
+// A data link (#token=, an hour) or a referrer's stats link opens the export and the deletion;
+// without one the page asks for a link. The export is shown as text and offered as a file.
+async function myData() {
+  const status = one('[data-my-data-status]');
+  const ask = one('[data-my-data-ask]');
+  const body = one('[data-my-data-body]');
+  const token = new URLSearchParams(location.hash.slice(1)).get('token');
+  // A link pasted into this tab changes only the fragment: start again with it.
+  window.addEventListener('hashchange', () => location.reload());
+  const askForLink = (notice) => {
+    show(status, notice);
+    ask.hidden = false;
+    handleForm(ask, async (field) => {
+      const answer = await call('POST', '/me/link', { body: { email: field('email'), lang } });
+      if (answer.status !== 202) return problem(answer);
+      ask.hidden = true;
+      show(status, texts.sent);
+      return '';
+    });
+  };
+  if (!token) return askForLink('');
+  show(status, texts.loading);
+  const answer = await call('GET', '/me', { token });
+  if (answer.status !== 200) return askForLink(answer.status === 401 ? texts.invalid : problem(answer));
+  const items = answer.data.items && typeof answer.data.items === 'object' ? answer.data.items : {};
+  const json = JSON.stringify(answer.data, null, 2);
+  show(status, Object.keys(items).length ? texts.found : texts.nothing);
+  one('[data-my-data-json]').textContent = json;
+  one('[data-my-data-download]').href = `data:application/json;charset=utf-8,${encodeURIComponent(json)}`;
+  body.hidden = false;
+  const remove = one('[data-my-data-delete]');
+  handleForm(remove, async (field) => {
+    if (field('confirm') !== 'yes') return texts.generic;
+    const deleted = await call('DELETE', '/me', { token });
+    if (deleted.status !== 200) return problem(deleted);
+    body.hidden = true;
+    show(status, texts.deleted);
+    return '';
+  });
+  if (new URLSearchParams(location.hash.slice(1)).get('then') === 'delete') one('[data-my-data-confirm]').focus();
+}
+
 function index() {
   const notice = one('[data-invalid-notice]');
   if (new URLSearchParams(location.search).get('ref_status') === 'invalid') notice.hidden = false;
 }
 
-// Switching language keeps the invitation code (?ref=) or the stats or unsubscribe token (#t=).
+// Switching language keeps the invitation code (?ref=) or the stats, unsubscribe or data token.
 for (const link of all('[data-keep-state]')) link.href = link.getAttribute('href') + location.search + location.hash;
 
-const pages = { invite, landing, stats, unsubscribe, index };
+const pages = { invite, landing, stats, unsubscribe, my_data: myData, index };
 const page = document.body.dataset.page;
 if (Object.hasOwn(pages, page)) pages[page]();

@@ -1,0 +1,90 @@
+"""POST /me/link, GET /me and DELETE /me: a person's own data (README, "Your data")."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Header
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+
+from passaparola import wiring
+from passaparola.api.origin import client_address
+from passaparola.api.schemas import (
+    DataLinkRequest,
+    DataLinkRequested,
+    FraudMarkers,
+    MyDataDeleted,
+    MyDataExport,
+    error_responses,
+    ok,
+)
+from passaparola.domain.errors import InvalidToken
+
+router = APIGatewayHttpRouter()
+_PRIVATE = {"Cache-Control": "no-store, private"}
+_AUTH = (
+    "Needs `Authorization: Bearer <token>`: the token of the emailed data link (an hour), or "
+    "of a referrer's private stats link."
+)
+
+
+@router.post(
+    "/me/link",
+    summary="Email a link to see, download or delete one's data",
+    description=(
+        "Always 202, whether or not the kit holds anything about the address: only an address "
+        "it holds something about gets an email, with a link that works for an hour. Limited "
+        "per client like enrolment."
+    ),
+    tags=["people"],
+    responses=ok(202, DataLinkRequested, "If the kit holds anything about the address, a link is on its way")
+    | error_responses(400, 413, 415, 422, 429),
+)
+def ask_for_link(body: DataLinkRequest) -> Response[DataLinkRequested]:
+    wiring.rate_limit("me").hit(client_address(router.current_event))
+    wiring.my_data().send_link(body.email, body.lang)
+    answer = DataLinkRequested(message="if we hold anything about this address, a link is on its way to it")
+    return Response(202, "application/json", answer, _PRIVATE)
+
+
+@router.get(
+    "/me",
+    summary="Everything the kit holds about a person, as JSON",
+    description=_AUTH,
+    tags=["people"],
+    responses=ok(200, MyDataExport, "Every item, as stored, by kind") | error_responses(401, 422),
+)
+def export(authorization: Annotated[str | None, Header()] = None) -> Response[MyDataExport]:
+    found = wiring.my_data().export(_token(authorization))
+    body = MyDataExport(
+        exported_at=found["exported_at"],
+        addresses=found["addresses"],
+        items=found["items"],
+        fraud_markers=FraudMarkers(**found["fraud_markers"]),
+    )
+    return Response(200, "application/json", body, _PRIVATE)
+
+
+@router.delete(
+    "/me",
+    summary="Delete everything the kit holds about a person",
+    description=(
+        f"{_AUTH} Money records (rewards issued, orders and their amounts) stay, without the "
+        "address or the name; rewards not yet issued are voided; referral codes stop working; "
+        "no email goes to the address again. Deleting again is harmless, and finishes a "
+        "deletion a failure interrupted."
+    ),
+    tags=["people"],
+    responses=ok(200, MyDataDeleted, "Deleted") | error_responses(401, 422),
+)
+def delete(authorization: Annotated[str | None, Header()] = None) -> Response[MyDataDeleted]:
+    done = wiring.my_data().delete(_token(authorization))
+    return Response(200, "application/json", MyDataDeleted(deleted=done.deleted, kept=done.kept), _PRIVATE)
+
+
+def _token(authorization: str | None) -> str:
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise InvalidToken("send the token from your data link as 'Authorization: Bearer <token>'")
+    return token.strip()

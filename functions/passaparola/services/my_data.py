@@ -1,0 +1,133 @@
+"""A person sees, downloads and deletes what the kit holds about them (README, "Your data").
+
+Asking for the link answers the same whatever the address, and mails only an address the kit
+holds something about: whether it does is not for whoever types an address to learn. The
+link (an hour) or the referrer's own stats link opens it; both name the address by its key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from passaparola import i18n, messages
+from passaparola.domain import emails
+from passaparola.domain.campaign import Rules
+from passaparola.domain.customers import MarkerKeys
+from passaparola.domain.errors import InvalidToken
+from passaparola.domain.orders import Identifiers
+from passaparola.domain.tokens import DataTokens, StatsTokens
+from passaparola.services import Clock, Links
+from passaparola.services.mail import Mail
+from passaparola.services.ports import MarkerStore, PersonalStore, ReferrerStore
+from passaparola.storage.personal import KINDS
+
+# What an export leaves out of each item: the table's own index keys, which say nothing about
+# the person that the item's other attributes do not.
+_INTERNAL = frozenset({"due_pk", "due_at", "top_pk", "waiting_pk", "waiting_sk", "board_pk"})
+MARKERS_NOTE = (
+    "Fraud checks keep keyed hashes (HMAC with a secret pepper, never the values) of the "
+    "email, customer id, address and card of paid orders, to recognise a returning customer; "
+    "each expires a set time after the last order that carried it and is kept after deletion. "
+    "Only the email's can be found from the address."
+)
+
+
+@dataclass(frozen=True)
+class Deleted:
+    deleted: int
+    kept: int
+
+
+@dataclass(frozen=True)
+class MyData:
+    rules: Rules
+    store: PersonalStore
+    referrers: ReferrerStore
+    markers: MarkerStore
+    mail: Mail
+    data_tokens: DataTokens
+    stats_tokens: StatsTokens
+    # Read on first use: only the export needs the pepper.
+    marker_keys: Callable[[], MarkerKeys]
+    links: Links
+    clock: Clock
+
+    def send_link(self, email: str, lang: str | None) -> None:
+        """Mail a data link to the address, if the kit holds anything about it; never say."""
+        address = emails.clean(email)
+        key = emails.key(address)
+        held = self.store.find(key, self._campaigns)
+        if held.empty:
+            return
+        language = lang if lang in i18n.LANGUAGES else i18n.DEFAULT
+        campaigns = [i["campaign"] for i in held.of("referral_codes") + held.of("claims")]
+        campaign = self.rules.campaign(campaigns[0]) if campaigns else None
+        brands = self.rules.brands
+        brand = brands[campaign.rules.brand] if campaign else next(iter(brands.values()))
+        now = self.clock()
+        self.mail.mailer.send(
+            messages.data_link(
+                to=address,
+                lang=language,
+                letterhead=self.mail.letterhead(brand),
+                url=self.links.my_data(language, self.data_tokens.issue(key, now)),
+                minutes=int(self.data_tokens.lifetime.total_seconds() // 60),
+            )
+        )
+
+    def export(self, token: str) -> dict[str, Any]:
+        key = self.email_key(token)
+        held = self.store.find(key, self._campaigns)
+        # Every address found has the key's identity, so one marker stands for them all.
+        addresses = sorted(held.addresses)
+        marker = {"email": self.marker_keys().of(Identifiers(addresses[0]))["email"]} if addresses else {}
+        found = self.markers.find(marker) if marker else {}
+        return {
+            "exported_at": self.clock().isoformat(timespec="seconds"),
+            "addresses": addresses,
+            "items": {kind: [_plain(item) for item in items] for kind, items in held.items.items() if items},
+            "fraud_markers": {"email": len(found), "note": MARKERS_NOTE},
+        }
+
+    def delete(self, token: str) -> Deleted:
+        """Everything under the address goes, but the money records, which stay without it.
+        Deleting again finds what is left (nothing, or what a failure left) and finishes."""
+        key = self.email_key(token)
+        held = self.store.find(key, self._campaigns)
+        self.store.erase(held, self.clock())
+        gone = sum(len(held.of(kind.name)) for kind in KINDS if kind.after in ("deleted", "erased"))
+        return Deleted(deleted=gone, kept=sum(len(items) for items in held.items.values()) - gone)
+
+    def email_key(self, token: str) -> str:
+        """The address key a data link, or a referrer's stats link, was issued for."""
+        now = self.clock()
+        if DataTokens.is_one(token):
+            return self.data_tokens.verify(token, now)
+        link = self.stats_tokens.verify(token, now)
+        referrer = self.referrers.get(link.code)
+        if referrer is None or link.revoked_by(referrer.links_valid_from):
+            raise InvalidToken("this link no longer opens anything; ask for a new one")
+        return referrer.email_key
+
+    @property
+    def _campaigns(self) -> Sequence[str]:
+        return list(self.rules.campaigns)
+
+
+def _plain(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: _json(value) for name, value in sorted(item.items()) if name not in _INTERNAL}
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else str(value)
+    if isinstance(value, (set, frozenset)):
+        return sorted(_json(v) for v in value)
+    if isinstance(value, list):
+        return [_json(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _json(v) for k, v in value.items()}
+    return value
