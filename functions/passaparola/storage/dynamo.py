@@ -227,6 +227,23 @@ class Table:
             ExpressionAttributeValues=to_dynamo({":pk": pk, ":first": first, ":last": last}),
         )
 
+    def sort_keys(self, pk: str, *, since: str | None = None, limit: int | None = None) -> Iterator[str]:
+        """The sort keys under `pk`, from `since` on when given: keys only, eventually consistent
+        (half the read units: counts, never money), every page; with `limit`, one page of at
+        most that many."""
+        condition = "pk = :pk" + (" AND sk >= :since" if since else "")
+        values = {":pk": pk} | ({":since": since} if since else {})
+        kwargs: dict[str, Any] = {
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeValues": to_dynamo(values),
+            "ProjectionExpression": "sk",
+        }
+        if limit is not None:
+            response = self.client.query(TableName=self.name, Limit=limit, **kwargs)
+            yield from (item["sk"]["S"] for item in response["Items"])
+            return
+        yield from (item["sk"] for item in self._paginate(**kwargs))
+
     def query_page(
         self,
         index: str,
