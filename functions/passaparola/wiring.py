@@ -468,7 +468,15 @@ def reset() -> None:
         marker_keys,
         rate_limit,
     ]
-    factories += [click_recorder, click_counter, code_validator, reward_lifecycle, lifecycle, release_schedule, enrolment]
+    factories += [
+        click_recorder,
+        click_counter,
+        code_validator,
+        reward_lifecycle,
+        lifecycle,
+        release_schedule,
+        enrolment,
+    ]
     factories += [claims]
     factories += [conversions, refunds, reviews, stats, promotion_codes, unsubscribes, counter_rollup]
     factories += [admin_sessions, cursors, sign_in, reports, referrals, fulfilments, review_queue]

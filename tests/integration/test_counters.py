@@ -108,8 +108,7 @@ def test_the_rollups_own_writes_never_come_back_to_it(client):
 def test_a_batch_over_a_hundred_codes_is_split_into_transactions_of_at_most_a_hundred_items(client):
     from passaparola import wiring
     from passaparola.domain import codes as referral_codes
-    from passaparola.domain.records import Referrer
-    from passaparola.domain.records import Claim
+    from passaparola.domain.records import Claim, Referrer
     from passaparola.storage.claims import _item as claim_item
     from passaparola.storage.referrers import ReferrerStore
 
@@ -124,7 +123,9 @@ def test_a_batch_over_a_hundred_codes_is_split_into_transactions_of_at_most_a_hu
     # Each code's claim item as the claim path writes it (its transaction, with the claim's
     # other items, takes seconds on moto, which copies the table for each).
     for n, code in enumerate(codes):
-        wiring.table().put(claim_item(Claim(f"friend{n}", "gift", f"cl_{n}", code, f"f{n}@x.test", "en", now)))
+        wiring.table().put(
+            claim_item(Claim(f"friend{n}", "gift", f"cl_{n}", code, f"f{n}@x.test", "en", now))
+        )
     with dynamodb_calls() as calls:
         client.run_rollup()
     assert calls.count("TransactWriteItems") >= 2

@@ -24,7 +24,9 @@ SETTLED_AFTER = timedelta(days=3)
 
 def total(folded: FoldedClicks, later: Mapping[date, int]) -> int:
     """All the code's clicks: the folded ones and the visits of later days (`later`, by day)."""
-    return folded.clicks + sum(n for day, n in later.items() if folded.through is None or day > folded.through)
+    return folded.clicks + sum(
+        n for day, n in later.items() if folded.through is None or day > folded.through
+    )
 
 
 def fold(folded: FoldedClicks, later: Mapping[date, int], today: date) -> FoldedClicks | None:

@@ -70,8 +70,9 @@ class ClickCounts:
         wanted = sorted(codes)
         found: dict[str, FoldedClicks] = {}
         for start in range(0, len(wanted), _BATCH_GET):
-            items = self.table.get_many([keys.code(code) for code in wanted[start : start + _BATCH_GET]])
-            found |= {item["code"]: folded_of(item) for item in items}
+            batch = [keys.code(code) for code in wanted[start : start + _BATCH_GET]]
+            # Eventually consistent: a fold read a moment stale only loses its condition.
+            found |= {item["code"]: folded_of(item) for item in self.table.get_many(batch, consistent=False)}
         return found
 
     def visits_after(self, code: str, through: date | None) -> dict[date, int]:
@@ -79,7 +80,9 @@ class ClickCounts:
         since = keys.visit_sk(through + timedelta(days=1)) if through else None
         days: Counter[date] = Counter()
         for shard in range(keys.VISIT_SHARDS):
-            days.update(keys.visit_day(sk) for sk in self.table.sort_keys(keys.visit_pk(code, shard), since=since))
+            days.update(
+                keys.visit_day(sk) for sk in self.table.sort_keys(keys.visit_pk(code, shard), since=since)
+            )
         return dict(days)
 
     def any_visit(self, code: str) -> bool:

@@ -43,7 +43,9 @@ def test_a_few_visits_are_counted_and_nothing_is_written(memory: fakes.Memory) -
     assert memory.writes == []
 
 
-def test_a_thousand_settled_visits_are_folded_and_the_next_read_starts_after_them(memory: fakes.Memory) -> None:
+def test_a_thousand_settled_visits_are_folded_and_the_next_read_starts_after_them(
+    memory: fakes.Memory,
+) -> None:
     clock = Clock()
     today = clock.now.date()
     visits(memory, today - timedelta(days=5), 1200)
@@ -71,7 +73,9 @@ def test_two_readers_folding_at_once_count_the_same_and_fold_once(memory: fakes.
 
 def test_the_clicks_of_several_codes_read_their_folded_counts_together(memory: fakes.Memory) -> None:
     clock = Clock()
-    memory.referrers[CODE] = replace(memory.referrers[CODE], folded_clicks=FoldedClicks(9000, date(2020, 1, 1)))
+    memory.referrers[CODE] = replace(
+        memory.referrers[CODE], folded_clicks=FoldedClicks(9000, date(2020, 1, 1))
+    )
     visits(memory, clock.now.date(), 3)
     visits(memory, clock.now.date(), 4, code="GIFT-NOBODYXXX")  # a code nobody holds
     counter = ClickCounter(fakes.ClickCounts(memory), clock)

@@ -38,7 +38,9 @@ def claims(*codes: str, start: int = 1) -> list[StreamChange]:
     """A friend's claim on each code: each moves its code's own counters, so a batch of claims
     on many codes touches many items (a batch of clicks only the campaign's days)."""
     return [
-        StreamChange(start + n, Change(None, Claim(f"f{start + n}", "spring", f"cl_{n}", code, "f@x.test", "en", NOW)))
+        StreamChange(
+            start + n, Change(None, Claim(f"f{start + n}", "spring", f"cl_{n}", code, "f@x.test", "en", NOW))
+        )
         for n, code in enumerate(codes)
     ]
 
