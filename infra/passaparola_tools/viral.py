@@ -376,7 +376,8 @@ def report(figures: Figures) -> list[str]:
         *(
             f"  The code's clicks read {when}: {reading.clicks:,}; "
             f"{', '.join(f'{n:,} {name}' for name, n in sorted(reading.calls.items()))}, "
-            f"{reading.read_units:,.1f} RRU, {reading.write_units:g} WCU, {reading.wall_seconds:.2f} s on moto"
+            f"{reading.read_units:,.1f} RRU, {reading.write_units:g} WCU, "
+            f"{reading.wall_seconds:.2f} s on moto"
             for when, reading in (
                 ("the same day", figures.read),
                 ("four days later (it folds)", figures.settled),
