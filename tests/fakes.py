@@ -12,6 +12,7 @@ another caller between a service's read and its write.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -26,6 +27,7 @@ from passaparola.domain.records import (
     Conversion,
     CustomerMarker,
     FirstOrder,
+    FoldedClicks,
     FriendHistory,
     IssueOutcome,
     Notice,
@@ -462,6 +464,34 @@ class Clicks:
             return "repeat"
         m.visits.add((visit.code, visit.day, visit.visitor))
         return "counted"
+
+
+class ClickCounts:
+    """A code's folded clicks live on its referrer; its visits are the click path's."""
+
+    def __init__(self, memory: Memory) -> None:
+        self.memory = memory
+
+    def folded(self, codes: Collection[str]) -> dict[str, FoldedClicks]:
+        referrers = self.memory.referrers
+        return {code: referrers[code].folded_clicks for code in codes if code in referrers}
+
+    def visits_after(self, code: str, through: date | None) -> dict[date, int]:
+        days = Counter(d for c, d, _ in self.memory.visits if c == code and (through is None or d > through))
+        return dict(days)
+
+    def any_visit(self, code: str) -> bool:
+        return any(c == code for c, _, _ in self.memory.visits)
+
+    def fold(self, code: str, was: date | None, folded: FoldedClicks) -> bool:
+        m = self.memory
+        m.step("clicks.fold")
+        referrer = m.referrers.get(code)
+        if referrer is None or referrer.folded_clicks.through != was:
+            return False
+        m.referrers[code] = replace(referrer, folded_clicks=folded)
+        m.wrote("clicks.fold")
+        return True
 
 
 class Counters:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from passaparola.domain.tokens import StatsTokens, UnsubscribeTokens
     from passaparola.services.admin import Fulfilments, Referrals, Reports, ReviewQueue
     from passaparola.services.claims import Claims
+    from passaparola.services.click_counts import ClickCounter
     from passaparola.services.clicks import ClickRecorder
     from passaparola.services.codes import CodeValidator
     from passaparola.services.conversions import Conversions
@@ -215,6 +216,14 @@ def click_recorder() -> ClickRecorder:
 
 
 @cache
+def click_counter() -> ClickCounter:
+    from passaparola.services.click_counts import ClickCounter
+    from passaparola.storage.clicks import ClickCounts
+
+    return ClickCounter(ClickCounts(table()), utc_now)
+
+
+@cache
 def counter_rollup() -> CounterRollup:
     from passaparola.services.counters import CounterRollup
     from passaparola.storage.rollup import RollupStore
@@ -262,6 +271,7 @@ def lifecycle() -> Lifecycle:
         config.rules(),
         NoticeStore(table()),
         ReferrerStore(table()),
+        click_counter(),
         ClaimStore(table()),
         RewardLedger(table()),
         mail(),
@@ -383,7 +393,7 @@ def stats() -> Stats:
     from passaparola.services.stats import Stats
     from passaparola.storage.referrers import ReferrerStore
 
-    return Stats(config.rules(), ReferrerStore(table()), tokens(), links(), utc_now)
+    return Stats(config.rules(), ReferrerStore(table()), click_counter(), tokens(), links(), utc_now)
 
 
 def now() -> datetime:
@@ -427,7 +437,7 @@ def reports() -> Reports:
     from passaparola.services.admin import Reports
     from passaparola.storage.counters import CounterStore
 
-    return Reports(config.rules(), CounterStore(table()), utc_now)
+    return Reports(config.rules(), CounterStore(table()), click_counter(), utc_now)
 
 
 @cache
@@ -485,7 +495,15 @@ def reset() -> None:
         marker_keys,
         rate_limit,
     ]
-    factories += [click_recorder, code_validator, reward_lifecycle, lifecycle, release_schedule, enrolment]
+    factories += [
+        click_recorder,
+        click_counter,
+        code_validator,
+        reward_lifecycle,
+        lifecycle,
+        release_schedule,
+        enrolment,
+    ]
     factories += [claims]
     factories += [conversions, refunds, reviews, stats, promotion_codes, unsubscribes, counter_rollup]
     factories += [admin_sessions, cursors, sign_in, reports, referrals, fulfilments, review_queue]

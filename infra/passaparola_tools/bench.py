@@ -229,7 +229,11 @@ def warm_overhead(repeat: int, where: str) -> list[tuple[str, float, float, floa
             assert record_click(clicks[n], context)["statusCode"] == 302
 
         def bare_click(n: int) -> None:
-            visit = {"pk": {"S": f"VISIT#bare#{n}"}, "sk": {"S": "VISIT"}, "campaign": {"S": "spring"}}
+            visit = {
+                "pk": {"S": f"VISIT#bare#{n % 8}"},
+                "sk": {"S": f"VISIT#2026-12-01#{n:032x}"},
+                "campaign": {"S": "spring"},
+            }
             client.put_item(TableName=table, Item=visit, ConditionExpression="attribute_not_exists(pk)")
 
         def check(n: int) -> None:

@@ -1,8 +1,11 @@
-"""What DynamoDB writes consume, worked out as DynamoDB bills them (moto reports none for
-transactions): 1 WCU per KB or part of one for a standard write, 2 for a transactional one; an
-item's size is the larger of before and after; a failed condition consumes what the write
+"""What DynamoDB writes and reads consume, worked out as DynamoDB bills them (moto reports none
+for transactions): 1 WCU per KB or part of one for a standard write, 2 for a transactional one;
+an item's size is the larger of before and after; a failed condition consumes what the write
 would have; and a change of an index's sort key is two writes on the index's partition (the
-old entry deleted, the new one put). The cost model and the viral replay both count this way.
+old entry deleted, the new one put). A read: 1 RRU per 4 KB or part of one of each item read
+(a query: of all the items it reads together, whatever its projection returns, and at least
+one unit), half that when eventually consistent. The cost model and the viral replay both
+count this way.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ class Writes:
     kind (a replay of a million visits cannot keep every key of every second)."""
 
     total: float = 0.0
+    read_units: float = 0.0
     calls: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     hottest: Hottest = ("", 0, 0.0)
     hottest_by_kind: dict[str, Hottest] = field(default_factory=dict)
@@ -59,14 +63,17 @@ def kind(key: str) -> str:
 @contextlib.contextmanager
 def recording(table: str, writes: Writes, second: Callable[[], int]) -> Iterator[None]:
     """Every PutItem, UpdateItem and TransactWriteItems made through the functions' DynamoDB
-    client, with what it consumes, in the `second()` it was made. Reads are counted as calls."""
+    client, with what it consumes, in the `second()` it was made; and every read's units."""
     from passaparola.storage import aws
 
     events = aws.client("dynamodb").meta.events
     pending: list[tuple[int, list[tuple[dict[str, Any], dict[str, Any] | None, dict[str, Any] | None]]]] = []
+    reading: list[dict[str, Any]] = []
 
     def before(params: dict[str, Any], model: Any, **_: Any) -> None:
         writes.calls[model.name] += 1
+        if model.name in ("GetItem", "BatchGetItem", "Query"):
+            reading.append(params)
         if model.name in ("PutItem", "UpdateItem"):
             key = params.get("Key") or {name: params["Item"][name] for name in ("pk", "sk")}
             pending.append((1, [(key, _stored(table, key), params.get("Item"))]))
@@ -78,7 +85,10 @@ def recording(table: str, writes: Writes, second: Callable[[], int]) -> Iterator
                 touched.append((key, _stored(table, key), detail.get("Item")))
             pending.append((2, touched))
 
-    def after(model: Any, **_: Any) -> None:
+    def after(model: Any, parsed: dict[str, Any], **_: Any) -> None:
+        if model.name in ("GetItem", "BatchGetItem", "Query") and reading:
+            writes.read_units += _read_units(table, model.name, reading.pop(), parsed)
+            return
         if model.name not in ("PutItem", "UpdateItem", "TransactWriteItems") or not pending:
             return
         factor, touched = pending.pop()
@@ -100,8 +110,26 @@ def recording(table: str, writes: Writes, second: Callable[[], int]) -> Iterator
         events.unregister("after-call.dynamodb", after)
 
 
+def _read_units(table: str, operation: str, params: dict[str, Any], parsed: dict[str, Any]) -> float:
+    if operation == "GetItem":
+        sizes = [item_bytes(_stored(table, params["Key"]))]
+        consistent = bool(params.get("ConsistentRead"))
+    elif operation == "BatchGetItem":
+        asked = params["RequestItems"][table]
+        sizes = [item_bytes(_stored(table, key)) for key in asked["Keys"]]
+        consistent = bool(asked.get("ConsistentRead"))
+    else:
+        pk = params["ExpressionAttributeValues"][":pk"] if "IndexName" not in params else None
+        found = parsed.get("Items", [])
+        stored = [_stored(table, {"pk": pk, "sk": item["sk"]}) if pk else item for item in found]
+        sizes = [sum(item_bytes(item) for item in stored)]
+        consistent = bool(params.get("ConsistentRead"))
+    units = sum(max(1, math.ceil(size / 4096)) for size in sizes)
+    return units if consistent else units / 2
+
+
 # What the template's `top` index holds of a code (its keys and projected attributes).
-_TOP_INDEX_ATTRIBUTES = ("top_pk", "rank", "code", "display_name", "clicks", "claims", "orders")
+_TOP_INDEX_ATTRIBUTES = ("top_pk", "rank", "code", "display_name", "claims", "orders")
 
 
 def _top_index_writes(old: dict[str, Any] | None, new: dict[str, Any] | None) -> int:

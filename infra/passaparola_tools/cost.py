@@ -5,8 +5,10 @@ From the template: the click function's memory and architecture, its log levels 
 writes no platform lines), which origin CloudFront's /r/* behaviour reaches (a function URL
 costs nothing per request; the HTTP API $1 a million), and the rollup's batch size. Measured
 on moto, through the real handlers: the DynamoDB calls and write units of one counted click,
-its answer's bytes, what it logs; and what the counters' rollup writes per click, for three
-ways clicks fall into its batches. Prices are list prices, with their source and date below.
+its answer's bytes, what it logs; what the counters' rollup writes and reads per click, for
+three ways clicks fall into its batches; what a kept visit takes in storage; and what a
+referrer's stats view reads (a code's clicks are counted on read, from its visits). Prices are
+list prices, with their source and date below.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from typing import Any
 
 from passaparola_build import paths
 from passaparola_localstack import template as cfn
-from passaparola_tools.capacity import Writes, light_transactions, recording
+from passaparola_tools.capacity import Writes, item_bytes, light_transactions, recording
 
 # AWS list prices, us-east-1, as published on aws.amazon.com/<service>/pricing in 2025 (DynamoDB
 # on demand after its November 2024 cut). Not re-checked from the machine that runs this.
@@ -43,6 +45,9 @@ LAMBDA_PER_GB_SECOND = {"arm64": 0.0000133334, "x86_64": 0.0000166667}
 DYNAMODB_PER_WRITE_UNIT = 0.625 / 1_000_000  # on-demand write request unit
 DYNAMODB_PER_READ_UNIT = 0.125 / 1_000_000  # on-demand read request unit
 LOGS_PER_GB = 0.50  # CloudWatch Logs standard ingestion
+DYNAMODB_STORAGE_PER_GB_MONTH = 0.25  # standard table class
+DYNAMODB_PITR_PER_GB_MONTH = 0.20  # point-in-time recovery, which the template turns on
+DYNAMODB_ITEM_OVERHEAD = 100  # bytes DynamoDB adds to each item it stores
 # Assumptions, not measurements: Lambda bills the handler's time in-region, which moto cannot show.
 WARM_CLICK_MS = 10  # the handler's own work is about 0.1 ms; one PutItem in-region a few ms
 COLD_START_EVERY = 200
@@ -88,7 +93,7 @@ class Settings:
 class Rollup:
     label: str
     wcu_per_click: float
-    reads_per_click: float
+    rru_per_click: float
     batches_per_click: float
 
 
@@ -99,6 +104,9 @@ class Measured:
     answer_bytes: int  # the function's 302 as sent: status line, headers, body
     log_bytes: int  # what the function wrote for it, at its application log level
     rollups: tuple[Rollup, ...]
+    visit_bytes: int  # a visit item as DynamoDB stores it (kept: clicks are counted from visits)
+    stats_calls: tuple[str, ...]  # DynamoDB calls of a referrer's stats view
+    stats_rru: float
 
 
 def settings(template: dict[str, Any]) -> Settings:
@@ -193,14 +201,34 @@ class _Bench:
         writes = Writes()
         with _captured_logs() as logs, recording(self.table, writes, lambda: 0):
             answer = self._click(code)
+        visit_bytes = self._visit_bytes()
+        stats = Writes()
+        with recording(self.table, stats, lambda: 0):
+            self._stats_view(code)
         rollups = tuple(self._rollup(label, codes, per_code) for label, codes, per_code in SCENARIOS)
         return Measured(
-            calls=tuple(name for name, n in sorted(writes.calls.items()) for _ in range(n)),
+            calls=_calls(writes),
             wcu=writes.total,
             answer_bytes=_http_bytes(answer),
             log_bytes=len(logs.getvalue().encode()),
             rollups=rollups,
+            visit_bytes=visit_bytes,
+            stats_calls=_calls(stats),
+            stats_rru=stats.read_units,
         )
+
+    def _visit_bytes(self) -> int:
+        from passaparola.storage import aws
+
+        items = aws.client("dynamodb").scan(TableName=self.table)["Items"]
+        visits = [item for item in items if item["pk"]["S"].startswith("VISIT#")]
+        return max(item_bytes(item) for item in visits) + DYNAMODB_ITEM_OVERHEAD
+
+    def _stats_view(self, code: str) -> None:
+        """What GET /referrers/me reads, through the service its handler calls."""
+        from passaparola import wiring
+
+        wiring.stats().for_token(wiring.tokens().issue(code, datetime.now(UTC)), None)
 
     def _codes(self, count: int) -> list[str]:
         """`count` referrers of the sample campaign, written as enrolment writes them."""
@@ -248,9 +276,8 @@ class _Bench:
         writes = Writes()
         with recording(self.table, writes, lambda: 0):
             batches = self.stream.drain()
-        reads = writes.calls.get("GetItem", 0) + writes.calls.get("BatchGetItem", 0)
         clicks = codes * per_code
-        return Rollup(label, writes.total / clicks, reads / clicks, batches / clicks)
+        return Rollup(label, writes.total / clicks, writes.read_units / clicks, batches / clicks)
 
 
 @contextlib.contextmanager
@@ -265,6 +292,10 @@ def _captured_logs() -> Iterator[io.StringIO]:
             yield buffer
     finally:
         root.removeHandler(handler)
+
+
+def _calls(writes: Writes) -> tuple[str, ...]:
+    return tuple(name for name, n in sorted(writes.calls.items()) for _ in range(n))
 
 
 def _http_bytes(answer: dict[str, Any]) -> int:
@@ -350,7 +381,7 @@ def model(
     for rollup in measured.rollups:
         cost = (
             rollup.wcu_per_click * DYNAMODB_PER_WRITE_UNIT
-            + rollup.reads_per_click * DYNAMODB_PER_READ_UNIT
+            + rollup.rru_per_click * DYNAMODB_PER_READ_UNIT
             + rollup.batches_per_click * rollup_invocation
         ) * million
         scenarios.append((rollup.label, cost, path + cost))
@@ -370,9 +401,28 @@ def table(template_settings: Settings | None = None, measured: Measured | None =
         f"| **The click path** | | **${path:.2f}** |",
     ]
     for (label, cost, total), rollup in zip(scenarios, m.rollups, strict=True):
-        wcu = f"{rollup.wcu_per_click:.3f} WRU"
-        rows.append(f"| Counters' rollup, {label} | {wcu} | +${cost:.2f}, total **${total:.2f}** |")
+        units = f"{rollup.wcu_per_click:.3f} WRU, {rollup.rru_per_click:.3f} RRU"
+        rows.append(f"| Counters' rollup, {label} | {units} | +${cost:.2f}, total **${total:.2f}** |")
+    kept, view = storage_and_reads(m)
+    calls = ", ".join(f"{m.stats_calls.count(c)} {c}" for c in sorted(set(m.stats_calls)))
+    rows += [
+        "| | | |",
+        "| **Not per click** | | |",
+        f"| Visits kept ($0.25/GB-month, point-in-time recovery $0.20/GB-month): a code's clicks are "
+        f"counted from them | {m.visit_bytes} bytes | ${kept:.2f} a month per million clicks kept |",
+        f"| A referrer's stats view ($0.125 per million RRU): {calls}, eventually consistent | "
+        f"{m.stats_rru:g} RRU | ${view:.2f} per million views |",
+    ]
     return "\n".join(rows)
+
+
+def storage_and_reads(measured: Measured) -> tuple[float, float]:
+    """What a million kept visits cost a month, and what a million stats views cost."""
+    per_gb = DYNAMODB_STORAGE_PER_GB_MONTH + DYNAMODB_PITR_PER_GB_MONTH
+    return (
+        measured.visit_bytes / 1e9 * per_gb * 1_000_000,
+        measured.stats_rru * DYNAMODB_PER_READ_UNIT * 1_000_000,
+    )
 
 
 def describe(template_settings: Settings) -> str:

@@ -188,3 +188,29 @@ def test_the_data_function_deletes_and_updates_only_the_kinds_a_deletion_touches
     }
     assert writes == {"dynamodb:DeleteItem": deleted, "dynamodb:UpdateItem": updated}
     assert not [a for s in statements for a in _actions(s) if a == "dynamodb:Scan"]
+
+
+@pytest.mark.parametrize("function", ["ReferrerStatsFunction", "AdminReadsFunction"])
+def test_the_readers_of_a_codes_clicks_may_write_only_code_items(
+    function: str, template: dict[str, Any]
+) -> None:
+    """A code's clicks are folded into its item on read: the stats page and the report may
+    update a code item, and nothing else."""
+    statements = list(cfn.statements(template["Resources"][function]["Properties"]["Policies"]))
+    writes = [
+        s
+        for s in statements
+        if {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"} & set(_actions(s))
+    ]
+    assert [(_actions(s), s["Condition"]) for s in writes] == [
+        (["dynamodb:UpdateItem"], {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["CODE#*"]}})
+    ]
+
+
+def test_the_reward_worker_may_query_visits_only(template: dict[str, Any]) -> None:
+    """The nudge asks whether a code has a visit; the worker queries nothing else."""
+    statements = list(cfn.statements(template["Resources"]["RewardWorkerFunction"]["Properties"]["Policies"]))
+    queries = [s for s in statements if "dynamodb:Query" in _actions(s)]
+    assert [(_actions(s), s["Condition"]) for s in queries] == [
+        (["dynamodb:Query"], {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["VISIT#*"]}})
+    ]

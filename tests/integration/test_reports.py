@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 
+from passaparola import wiring
 from passaparola.domain import sketch
 from passaparola.storage import aws
 from passaparola.storage.counters import CounterStore
@@ -33,6 +34,7 @@ def _seed_day(stack, campaign, day, **counters):
 
 
 def _seed_code(stack, campaign, code, name, clicks, claims, orders):
+    """A code as the counters leave it, with `clicks` folded in by an earlier read."""
     item = {
         "pk": f"CODE#{code}",
         "sk": "CODE",
@@ -41,9 +43,10 @@ def _seed_code(stack, campaign, code, name, clicks, claims, orders):
         "display_name": name,
         "top_pk": campaign,
         "clicks": clicks,
+        "clicks_through": "2026-02-01",
         "claims": claims,
         "orders": orders,
-        "rank": orders * 10**9 + clicks,
+        "rank": orders * 10**9 + claims,
     }
     aws.client("dynamodb").put_item(TableName=stack.ref("Table"), Item=to_dynamo(item))
 
@@ -113,6 +116,24 @@ def test_a_report_reads_the_same_items_for_100000_clicks_as_for_10(stack):
     big = sum(d.clicks for d in counters.days("gift", START, START + timedelta(days=29)))
     assert big == 100_020
     print(f"\nreport reads: {measured['gift']} for 100,020 clicks; {measured['trial']} for 30 clicks")
+
+
+def test_the_top_referrers_clicks_are_their_folded_clicks_and_visits_read_in_a_few_small_calls(client, stack):
+    """One BatchGetItem of the listed codes and one keys-only query of each of their eight
+    shards: the days and the top index are two queries, whatever the clicks."""
+    for n in range(3):
+        _seed_code(stack, "gift", f"GIFT-BCDFGHJK{'MNP'[n]}", f"Referrer {n}", 1000 * n, 10 + n, n)
+    for visitor in range(5):
+        client.call("GET", "/r/GIFT-BCDFGHJKP", source_ip=f"198.51.100.{visitor}")
+    with _reads() as reads:
+        report = wiring.reports().report("gift", None, None)
+    assert [(t.code, t.clicks, t.claims) for t in report.top_referrers] == [
+        ("GIFT-BCDFGHJKP", 2005, 12),
+        ("GIFT-BCDFGHJKN", 1000, 11),
+        ("GIFT-BCDFGHJKM", 0, 10),
+    ]
+    calls = sorted(name for name, _ in reads)
+    assert calls == ["BatchGetItem"] + ["Query"] * (2 + 3 * 8)
 
 
 def test_the_report_answers_every_figure_from_the_counters(client, stack, clock):

@@ -5,7 +5,7 @@ same outcomes. A fake that passes here answers as the table does."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +17,7 @@ from passaparola.domain.records import (
     Claim,
     Conversion,
     FirstOrder,
+    FoldedClicks,
     Notice,
     NoticeMessage,
     Order,
@@ -27,8 +28,10 @@ from passaparola.domain.records import (
     RewardMessage,
     Ruling,
     Sighting,
+    Visit,
 )
 from passaparola.storage.claims import ClaimStore
+from passaparola.storage.clicks import ClickCounts, ClickStore
 from passaparola.storage.markers import MarkerStore
 from passaparola.storage.notices import NoticeStore
 from passaparola.storage.orders import OrderStore
@@ -53,6 +56,8 @@ class Stores:
     reviews: Any
     markers: Any
     notices: Any
+    clicks: Any
+    click_counts: Any
 
 
 @pytest.fixture(params=["dynamodb", "memory"])
@@ -67,6 +72,8 @@ def stores(request: pytest.FixtureRequest) -> Stores:
             fakes.Reviews(memory),
             fakes.Markers(memory),
             fakes.Notices(memory),
+            fakes.Clicks(memory),
+            fakes.ClickCounts(memory),
         )
     request.getfixturevalue("stack")
     table = wiring.table()
@@ -78,6 +85,8 @@ def stores(request: pytest.FixtureRequest) -> Stores:
         ReviewStore(table),
         MarkerStore(table),
         NoticeStore(table),
+        ClickStore(table),
+        ClickCounts(table),
     )
 
 
@@ -349,6 +358,41 @@ def test_a_sign_in_link_is_redeemed_once_and_only_before_it_expires(sign_ins: An
     assert sign_ins.redeem("d1", NOW + timedelta(minutes=2)) is None
     assert sign_ins.redeem("d2", NOW + timedelta(minutes=15)) is None
     assert sign_ins.redeem("unknown", NOW) is None
+
+
+# --- clicks ----------------------------------------------------------------------------------
+
+
+def visit(day: date, visitor: int) -> Visit:
+    return Visit(CODE, "gift", day, f"{visitor:032x}", NOW, "a")
+
+
+def test_a_visitor_is_written_once_a_day_and_a_codes_visits_are_counted_by_day(stores):
+    enrolled(stores)
+    first, second = NOW.date() - timedelta(days=9), NOW.date()
+    # Visitor ids whose first digits put them on several of the code's shards.
+    outcomes = [stores.clicks.record(visit(first, n << 96)) for n in range(12)]
+    assert outcomes == ["counted"] * 12
+    assert stores.clicks.record(visit(first, 3 << 96)) == "repeat"
+    assert stores.clicks.record(visit(second, 3 << 96)) == "counted"
+    assert stores.click_counts.visits_after(CODE, None) == {first: 12, second: 1}
+    assert stores.click_counts.visits_after(CODE, first) == {second: 1}
+    assert stores.click_counts.visits_after(CODE, second) == {}
+    assert stores.click_counts.any_visit(CODE)
+    assert not stores.click_counts.any_visit("GIFT-CDFGHJKMN")
+
+
+def test_a_fold_is_written_only_over_the_fold_it_was_read_with(stores):
+    enrolled(stores)
+    day = NOW.date() - timedelta(days=9)
+    assert stores.click_counts.folded([CODE, "GIFT-CDFGHJKMN"]) == {CODE: FoldedClicks()}
+    assert stores.click_counts.fold(CODE, None, FoldedClicks(1200, day))
+    assert not stores.click_counts.fold(CODE, None, FoldedClicks(1300, day))  # another reader was first
+    assert not stores.click_counts.fold(CODE, day - timedelta(days=1), FoldedClicks(1300, day))
+    assert stores.click_counts.fold(CODE, day, FoldedClicks(2500, day + timedelta(days=1)))
+    assert stores.click_counts.folded([CODE]) == {CODE: FoldedClicks(2500, day + timedelta(days=1))}
+    assert stores.referrers.get(CODE).folded_clicks == FoldedClicks(2500, day + timedelta(days=1))
+    assert not stores.click_counts.fold("GIFT-CDFGHJKMN", None, FoldedClicks(1, day))  # no such code
 
 
 # --- lifecycle emails ------------------------------------------------------------------------

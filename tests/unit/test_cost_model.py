@@ -15,6 +15,9 @@ MEASURED = cost.Measured(
     answer_bytes=160,
     log_bytes=0,
     rollups=(cost.Rollup("viral", 0.008, 0.002, 0.001),),
+    visit_bytes=233,
+    stats_calls=("Query",) * 9,
+    stats_rru=4.5,
 )
 
 
@@ -48,3 +51,12 @@ def test_the_rollups_share_adds_to_the_click_path():
     _, ((_, added, total),) = cost.model(settings, MEASURED)
     assert total == pytest.approx(_path(settings) + added)
     assert 0 < added < 0.02
+
+
+def test_kept_visits_and_stats_views_are_priced_apart_from_the_click():
+    kept, views = cost.storage_and_reads(MEASURED)
+    assert kept == pytest.approx(233 / 1e9 * 0.45 * 1e6)
+    assert views == pytest.approx(4.5 * 0.125)
+    table = cost.table(cost.settings(local_template.load()), MEASURED)
+    assert "| 233 bytes | $0.10 a month per million clicks kept |" in table
+    assert "9 Query" in table

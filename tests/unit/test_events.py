@@ -111,8 +111,8 @@ def test_every_event_type_is_produced_by_some_change() -> None:
 @pytest.mark.parametrize(
     ("old", "new"),
     [
-        (referrer(), replace(referrer(), clicks=3)),  # the counters moved
-        (None, Visit(CODE, "spring", NOW.date(), "v1", NOW, "a", NOW + timedelta(days=7))),
+        (referrer(), replace(referrer(), claims=3)),  # the counters moved
+        (None, Visit(CODE, "spring", NOW.date(), "v1", NOW, "a")),
         (None, FirstOrder("marco@example.com", "spring", "1001", NOW, CODE)),
         (None, reward("pending")),  # queued, nothing yet to tell
         (None, reward("review")),  # its order's order.review says it

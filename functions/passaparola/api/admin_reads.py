@@ -68,7 +68,8 @@ Slug = Annotated[
     summary="A campaign's funnel, A/B variants, time to convert, rewards and top referrers",
     description=(
         "For a range of days (UTC; default the last 30, at most 366 apart), from the counters "
-        "kept as things happen: the report's cost does not grow with clicks or orders. "
+        "kept as things happen: the report's cost does not grow with clicks or orders (the top "
+        "referrers' own clicks are counted from their visits, a few small reads each). "
         "?format=csv (or Accept: text/csv) answers CSV in one long table: "
         "section, key, metric, value."
     ),

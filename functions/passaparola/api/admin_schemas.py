@@ -103,7 +103,7 @@ class ReportResponse(BaseModel):
     rejections: dict[str, int] = Field(description="orders that earned nothing, by reason")
     reviews: dict[str, int] = Field(description="orders held for review, by reason")
     rewards: dict[str, RewardSum] = Field(description="rewards earned in the range, by their status now")
-    top_referrers: list[TopReferrerOut] = Field(description="all-time, by orders then clicks")
+    top_referrers: list[TopReferrerOut] = Field(description="all-time, by orders then claims")
 
 
 class ReferrerOut(BaseModel):

@@ -4,8 +4,9 @@ The counters are rolled up from the table's stream: each change is a record's ol
 image (None where the record did not exist), and this module says which counters it moves
 and by how much. Two kinds of counter exist (PLAN.md, "Counters"):
 
-- on a referral code: `clicks`, `claims`, `orders` (attributed first orders), `revenue_<CUR>`
-  and `rank` (orders * 1e9 + clicks, the sort key of the top referrers);
+- on a referral code: `claims`, `orders` (attributed first orders), `revenue_<CUR>` and
+  `rank` (orders * 1e9 + claims, the sort key of the top referrers). Not its clicks: in the
+  long tail that would be a write per click; they are counted when read (domain.clicks);
 - on a campaign day: `referrers`, `clicks`, `claims`, `orders`, `qualified`, `revenue_<CUR>`,
   `rejected_<reason>`, `review_<reason>`, `rw_<status>_n` and `rw_<status>_<CUR>`,
   `ttc_<hours>`, `v_<variant>_clicks|claims|orders`, and the day's visitors as a HyperLogLog
@@ -24,7 +25,7 @@ from decimal import Decimal
 
 from passaparola.domain.records import Claim, FirstOrder, Order, Referrer, Reward, Visit
 
-# A referrer's rank puts orders first and clicks second: no code has a billion clicks.
+# A referrer's rank puts orders first and claims second: no code has a billion claims.
 RANK_PER_ORDER = 10**9
 # Time from claim to first order, in hours: log2 buckets, each named by its lower bound (the
 # reports read them with the same bounds).
@@ -128,8 +129,6 @@ def ttc_bucket(hours: float) -> int:
 
 def _visit(visit: Visit, into: Deltas) -> None:
     day = DayCounters(visit.campaign, visit.day)
-    into.add(CodeCounters(visit.code), "clicks", 1)
-    into.add(CodeCounters(visit.code), "rank", 1)
     into.add(day, "clicks", 1)
     if visit.variant:
         into.add(day, f"v_{visit.variant}_clicks", 1)
@@ -139,6 +138,7 @@ def _visit(visit: Visit, into: Deltas) -> None:
 def _claim(claim: Claim, into: Deltas) -> None:
     day = DayCounters(claim.campaign, _day(claim.claimed_at))
     into.add(CodeCounters(claim.code), "claims", 1)
+    into.add(CodeCounters(claim.code), "rank", 1)
     into.add(day, "claims", 1)
     if claim.variant:
         into.add(day, f"v_{claim.variant}_claims", 1)

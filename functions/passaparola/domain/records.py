@@ -62,10 +62,20 @@ class RewardRef:
 
 
 @dataclass(frozen=True)
+class FoldedClicks:
+    """The clicks on a code already added up on its own item: every visit of the days up to
+    `through` (None: none yet). Visits of later days are counted when read (domain.clicks)."""
+
+    clicks: int = 0
+    through: date | None = None
+
+
+@dataclass(frozen=True)
 class Referrer:
-    """A referral code, the person who owns it, and its counters. `clicks`, `claims` and
-    `orders` are rolled up from the table's stream, moments after the fact; `qualified` and
-    `rewarded` are written with the money they count, because decisions read them."""
+    """A referral code, the person who owns it, and its counters. `claims` and `orders` are
+    rolled up from the table's stream, moments after the fact; `qualified` and `rewarded` are
+    written with the money they count, because decisions read them. Its clicks are counted on
+    read (services.click_counts): `folded_clicks` is only the part already added up."""
 
     code: str
     campaign: str
@@ -77,7 +87,7 @@ class Referrer:
     display_name: str | None = None
     parent_code: str | None = None  # the code that referred this referrer (second level)
     enrol_client: str | None = None  # the salted per-day hash of the network it enrolled from
-    clicks: int = 0
+    folded_clicks: FoldedClicks = field(default_factory=FoldedClicks)
     claims: int = 0
     orders: int = 0  # attributed first orders
     qualified: int = 0  # referrals that took a slot of the campaign's cap
@@ -293,7 +303,8 @@ class Sighting:
 
 @dataclass(frozen=True)
 class Visit:
-    """A visitor's click on a code, counted once a day."""
+    """A visitor's click on a code, counted once a day. Kept: a code's clicks are counted from
+    its visits (services.click_counts)."""
 
     code: str
     campaign: str
@@ -301,7 +312,6 @@ class Visit:
     visitor: str
     at: datetime
     variant: str | None
-    expires_at: datetime
 
 
 # --- what the business reads ------------------------------------------------------------------
@@ -341,6 +351,16 @@ class CampaignDay:
     hours_to_order: Mapping[int, int] = field(default_factory=dict)  # log2 bucket -> orders
     variants: Mapping[str, Tally] = field(default_factory=dict)
     visitors: Sketch | None = None
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """A code as the campaign's `top` index holds it (by rank: orders, then claims)."""
+
+    code: str
+    display_name: str | None
+    claims: int
+    orders: int
 
 
 @dataclass(frozen=True)

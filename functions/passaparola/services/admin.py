@@ -11,9 +11,10 @@ from passaparola.domain.admin import Admin, reward_ref
 from passaparola.domain.campaign import Rules
 from passaparola.domain.cursors import Cursors
 from passaparola.domain.errors import NotFound, NotFulfillable, UnknownCampaign
-from passaparola.domain.records import Fulfilment, Page, Referral, Review, Reward
+from passaparola.domain.records import Fulfilment, Page, Referral, Review, Reward, TopReferrer
 from passaparola.domain.vocabulary import COUPON_KINDS
 from passaparola.services import Clock
+from passaparola.services.click_counts import ClickCounter
 from passaparola.services.ports import CounterStore, FulfilmentLedger, ReferralStore, WaitingStore
 
 TOP_REFERRERS = 10
@@ -43,6 +44,7 @@ def _campaign_filter(rules: Rules, campaign: str | None) -> str | None:
 class Reports:
     rules: Rules
     counters: CounterStore
+    clicks: ClickCounter
     clock: Clock
 
     def report(self, slug: str, start: date | None, end: date | None) -> reports.Report:
@@ -51,7 +53,10 @@ class Reports:
             raise NotFound(f"no campaign {slug!r}")
         first, last = reports.date_range(start, end, self.clock().date())
         days = self.counters.days(slug, first, last)
-        top = self.counters.top_referrers(slug, TOP_REFERRERS)
+        ranked = self.counters.top_referrers(slug, TOP_REFERRERS)
+        # The index ranks codes by orders and claims; their clicks are counted on read.
+        clicks = self.clicks.of_codes([r.code for r in ranked])
+        top = [TopReferrer(r.code, r.display_name, clicks[r.code], r.claims, r.orders) for r in ranked]
         return reports.build(slug, first, last, days, top, campaign.variants)
 
 

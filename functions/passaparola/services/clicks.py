@@ -3,15 +3,16 @@
 A counted click is one conditional write of a visit and nothing else: no read, so the code is
 not looked up. A code that cannot be one of a running campaign (malformed, an unknown prefix,
 a campaign over) lands with ref_status=invalid; any other lands with ?ref=CODE, and the
-landing page asks GET /codes/{code} whether it is valid. The counters, rolled up from the
-table's stream, count a visit only for a code that exists and is active.
+landing page asks GET /codes/{code} whether it is valid. The campaign's counters, rolled up
+from the table's stream, count a visit only for a code that exists and is active; the code's
+own clicks are counted from its visits when read (services/click_counts.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, timedelta
+from datetime import UTC
 from typing import Literal
 
 from passaparola import site_paths
@@ -21,9 +22,6 @@ from passaparola.domain.records import Visit
 from passaparola.services import Clock, Links
 from passaparola.services.limits import InstanceRateLimiter
 from passaparola.services.ports import ClickStore
-
-# Long enough to dedupe a day and to debug a report; short enough to hold little about anyone.
-VISIT_RETENTION = timedelta(days=7)
 
 ClickOutcome = Literal["counted", "repeat", "lost", "invalid", "bot"]
 
@@ -62,7 +60,7 @@ class ClickRecorder:
         day = now.astimezone(UTC).date()
         visitor = visits.visitor_id(self.salt, source_ip, headers.get("user-agent", ""), day)
         variant = visits.variant_for(visitor, campaign.variants)
-        visit = Visit(code, campaign.rules.slug, day, visitor, now, variant, now + VISIT_RETENTION)
+        visit = Visit(code, campaign.rules.slug, day, visitor, now, variant)
         outcome = self.store.record(visit)
         query = {"ref": code} | ({"v": variant} if variant else {})
         return Redirect(self.links.page(landing, **query), outcome)

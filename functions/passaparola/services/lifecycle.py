@@ -27,6 +27,7 @@ from passaparola.domain.tokens import StatsTokens
 from passaparola.domain.vocabulary import COUPON_KINDS, NoticeOutcome
 from passaparola.messages import Letterhead
 from passaparola.services import Clock, Links
+from passaparola.services.click_counts import ClickCounter
 from passaparola.services.mail import Mail
 from passaparola.services.ports import ClaimStore, NoticeStore, ReferrerStore, RewardLedger
 from passaparola.storage.mailer import Email, Unsubscribe
@@ -51,6 +52,7 @@ class Lifecycle:
     rules: Rules
     notices: NoticeStore
     referrers: ReferrerStore
+    clicks: ClickCounter
     claims: ClaimStore
     ledger: RewardLedger
     mail: Mail
@@ -115,8 +117,9 @@ class Lifecycle:
                 cap = campaign.rules.max_rewards_per_referrer
                 return messages.cap_reached(cap=cap, **common) if cap else None
             case "referrer_nudge":
-                # The clicks are rolled up from the table's stream: days old, they are all in.
-                if referrer.clicks or not referrer.active or campaign.rules.state_at(now) != "active":
+                if not referrer.active or campaign.rules.state_at(now) != "active":
+                    return None
+                if self.clicks.ever(referrer.code, referrer.folded_clicks):
                     return None
                 return messages.referrer_nudge(share_url=self.links.share(referrer.code), **common)
         return None  # pragma: no cover - every kind to a referrer is above

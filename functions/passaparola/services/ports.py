@@ -147,6 +147,22 @@ class ClickStore(Protocol):
     def record(self, visit: records.Visit) -> records.VisitOutcome: ...
 
 
+class ClickCounts(Protocol):
+    def folded(self, codes: Collection[str]) -> dict[str, records.FoldedClicks]:
+        """The folded clicks on each code's item, for the codes that exist."""
+        ...
+
+    def visits_after(self, code: str, through: date | None) -> dict[date, int]:
+        """The code's visits of each day after `through` (all of them when None)."""
+        ...
+
+    def any_visit(self, code: str) -> bool: ...
+
+    def fold(self, code: str, was: date | None, folded: records.FoldedClicks) -> bool:
+        """Set the code's folded clicks if they are still folded through `was`."""
+        ...
+
+
 class RollupStore(Protocol):
     def checkpoint(self, batch: str) -> int | None:
         """The sequence number up to which a batch of the stream has been counted."""
@@ -210,7 +226,7 @@ class OptOutStore(Protocol):
 class CounterStore(Protocol):
     def days(self, campaign: str, first: date, last: date) -> list[records.CampaignDay]: ...
 
-    def top_referrers(self, campaign: str, limit: int) -> list[records.TopReferrer]: ...
+    def top_referrers(self, campaign: str, limit: int) -> list[records.Ranked]: ...
 
 
 class DigestLog(Protocol):

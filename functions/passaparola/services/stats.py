@@ -8,6 +8,7 @@ from passaparola.domain.campaign import Rules
 from passaparola.domain.errors import InvalidToken
 from passaparola.domain.tokens import StatsTokens
 from passaparola.services import Clock, Links
+from passaparola.services.click_counts import ClickCounter
 from passaparola.services.ports import ReferrerStore
 from passaparola.services.rewards import ShownReward, shown
 
@@ -28,6 +29,7 @@ class ReferrerStats:
 class Stats:
     rules: Rules
     referrers: ReferrerStore
+    clicks: ClickCounter
     tokens: StatsTokens
     links: Links
     clock: Clock
@@ -47,7 +49,7 @@ class Stats:
             campaign=referrer.campaign,
             lang=language,
             share_url=self.links.share(code),
-            clicks=referrer.clicks,
+            clicks=self.clicks.clicks(code, referrer.folded_clicks),
             claims=referrer.claims,
             conversions=referrer.orders,
             rewards=[

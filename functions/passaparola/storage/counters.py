@@ -2,7 +2,8 @@
 
 A report reads the day items of its range (one query on `STATS#<campaign>`) and the top codes
 (one query on the `top` index): however many clicks and orders the counters hold, a report
-reads the same items. The day item's attribute names are PLAN.md's "Counters" section.
+reads the same items. The top codes' own clicks are counted on read (storage.clicks), beside
+this. The day item's attribute names are PLAN.md's "Counters" section.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from passaparola.domain import sketch
-from passaparola.domain.records import CampaignDay, RewardTally, Tally, TopReferrer
+from passaparola.domain.records import CampaignDay, Ranked, RewardTally, Tally
 from passaparola.domain.vocabulary import REWARD_STATUSES
 from passaparola.storage import keys
 from passaparola.storage.dynamo import Item, Table
@@ -69,11 +70,10 @@ def campaign_day(item: Item) -> CampaignDay:
     )
 
 
-def _top(item: Item) -> TopReferrer:
-    return TopReferrer(
+def _top(item: Item) -> Ranked:
+    return Ranked(
         code=item["code"],
         display_name=item.get("display_name"),
-        clicks=int(item.get("clicks", 0)),
         claims=int(item.get("claims", 0)),
         orders=int(item.get("orders", 0)),
     )
@@ -91,7 +91,7 @@ class CounterStore:
         )
         return [campaign_day(item) for item in found]
 
-    def top_referrers(self, campaign: str, limit: int) -> list[TopReferrer]:
+    def top_referrers(self, campaign: str, limit: int) -> list[Ranked]:
         items, _ = self.table.query_page(
             keys.TOP_INDEX, "top_pk = :campaign", {":campaign": campaign}, limit=limit, forward=False
         )

@@ -192,10 +192,11 @@ class Table:
         item = self.get(key)
         return record(item) if item else None
 
-    def get_many(self, keys: Sequence[Mapping[str, str]]) -> list[Item]:
-        """Several items in one BatchGetItem (up to 100 keys), strongly consistent like `get`."""
+    def get_many(self, keys: Sequence[Mapping[str, str]], *, consistent: bool = True) -> list[Item]:
+        """Several items in one BatchGetItem (up to 100 keys), strongly consistent like `get`
+        unless told otherwise (half the read units, for what decides nothing about money)."""
         pending: dict[str, Any] = {
-            self.name: {"Keys": [to_dynamo(key) for key in keys], "ConsistentRead": True}
+            self.name: {"Keys": [to_dynamo(key) for key in keys], "ConsistentRead": consistent}
         }
         found: list[Item] = []
         for attempt in range(_CONFLICT_RETRIES + 1):
@@ -230,6 +231,23 @@ class Table:
             KeyConditionExpression="pk = :pk AND sk BETWEEN :first AND :last",
             ExpressionAttributeValues=to_dynamo({":pk": pk, ":first": first, ":last": last}),
         )
+
+    def sort_keys(self, pk: str, *, since: str | None = None, limit: int | None = None) -> Iterator[str]:
+        """The sort keys under `pk`, from `since` on when given: keys only, eventually consistent
+        (half the read units: counts, never money), every page; with `limit`, one page of at
+        most that many."""
+        condition = "pk = :pk" + (" AND sk >= :since" if since else "")
+        values = {":pk": pk} | ({":since": since} if since else {})
+        kwargs: dict[str, Any] = {
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeValues": to_dynamo(values),
+            "ProjectionExpression": "sk",
+        }
+        if limit is not None:
+            response = self.client.query(TableName=self.name, Limit=limit, **kwargs)
+            yield from (item["sk"]["S"] for item in response["Items"])
+            return
+        yield from (item["sk"] for item in self._paginate(**kwargs))
 
     def query_page(
         self,

@@ -9,6 +9,7 @@ from passaparola.domain.errors import Conflict
 from passaparola.domain.records import Referrer, Reward
 from passaparola.domain.tokens import link_epoch
 from passaparola.storage import keys
+from passaparola.storage.clicks import folded_of
 from passaparola.storage.dynamo import Cancelled, ConditionFailed, Item, Table, moment, stamp, stamped
 from passaparola.storage.rewards import reward_of
 
@@ -28,7 +29,7 @@ def _item(referrer: Referrer) -> Item:
         "created_at": stamp(referrer.created_at),
         "parent_code": referrer.parent_code,
         "enrol_client": referrer.enrol_client,
-        # Enters the campaign's `top` index once the counters give it a rank.
+        # Enters the campaign's `top` index once the counters give it a rank (its first claim).
         "top_pk": referrer.campaign,
     }
 
@@ -48,7 +49,7 @@ def referrer_of(item: Item) -> Referrer:
         display_name=item.get("display_name"),
         parent_code=item.get("parent_code"),
         enrol_client=item.get("enrol_client"),
-        clicks=int(item.get("clicks", 0)),
+        folded_clicks=folded_of(item),
         claims=int(item.get("claims", 0)),
         orders=int(item.get("orders", 0)),
         qualified=int(item.get("qualified", 0)),

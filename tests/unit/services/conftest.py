@@ -26,6 +26,7 @@ from passaparola.domain.records import NoticeMessage, RewardMessage
 from passaparola.domain.tokens import StatsTokens, UnsubscribeTokens
 from passaparola.services import Links
 from passaparola.services.claims import Claimed, Claims
+from passaparola.services.click_counts import ClickCounter
 from passaparola.services.codes import CodeValidator
 from passaparola.services.conversions import Conversions, Converted
 from passaparola.services.enrolment import Enrolment
@@ -162,6 +163,7 @@ def world() -> World:
     lifecycle = RewardLifecycle(RULES, ledger, referrers, claims, queue, mail, tokens, links, clock)
     validator = CodeValidator(RULES, referrers, clock)
     marker_keys = MarkerKeys(b"pepper")
+    clicks = ClickCounter(fakes.ClickCounts(memory), clock)
     return World(
         memory=memory,
         clock=clock,
@@ -170,7 +172,7 @@ def world() -> World:
         unsubscribes=Unsubscribes(unsubscribe_tokens, fakes.OptOuts(memory), clock),
         lifecycle=lifecycle,
         notices=Lifecycle(
-            RULES, fakes.Notices(memory), referrers, claims, ledger, mail, tokens, links, clock
+            RULES, fakes.Notices(memory), referrers, clicks, claims, ledger, mail, tokens, links, clock
         ),
         enrolment=Enrolment(
             RULES, referrers, claims, fakes.Notices(memory), mail, tokens, links, salt, clock

@@ -10,7 +10,7 @@ import pytest
 
 from passaparola.domain import emails
 from passaparola.domain.campaign import EmailSwitches
-from passaparola.domain.records import Owner, RewardRef
+from passaparola.domain.records import FoldedClicks, Owner, RewardRef
 from passaparola.domain.tokens import OptOut
 from passaparola.services.lifecycle import Lifecycle
 from tests.unit.services.conftest import RULES, World
@@ -116,10 +116,21 @@ def test_the_referrer_whose_link_nobody_opened_is_nudged_once_after_the_days_set
 
 def test_a_referrer_whose_link_was_opened_is_not_nudged(world):
     code = world.enrol(ANNA)
-    world.memory.count(code, clicks=1)  # the counters, rolled up from the stream
-    world.pass_time(days=8)
+    world.pass_time(days=1)
+    world.memory.visits.add((code, world.clock.now.date(), "v1"))  # what the click path writes
+    world.pass_time(days=7)
     world.sweep()
     assert subjects(world, ANNA) == ["Your referral link for The gift campaign"]
+    assert world.memory.notices[f"referrer_nudge.gift.{code}"].outcome == "not_needed"
+
+
+def test_a_referrer_whose_clicks_were_folded_into_the_code_is_not_nudged(world):
+    code = world.enrol(ANNA)
+    world.memory.referrers[code] = replace(
+        world.memory.referrers[code], folded_clicks=FoldedClicks(1500, world.clock.now.date())
+    )
+    world.pass_time(days=8)
+    world.sweep()
     assert world.memory.notices[f"referrer_nudge.gift.{code}"].outcome == "not_needed"
 
 
