@@ -334,37 +334,30 @@ def new_customers_only(*, to: str, lang: str, campaign: CompiledCampaign, letter
 
 
 def admin_sign_in(*, to: str, lang: str, letterhead: Letterhead, url: str, minutes: int) -> Email:
-    """The console's sign-in link, to an address a brand file lists as an admin: a direct
-    answer to their request, so it carries no unsubscribe."""
-    brand = letterhead.brand.name
-    return compose(
-        to=to,
-        lang=lang,
-        letterhead=letterhead,
-        subject=i18n.text(lang, "email.signin.subject", brand=brand),
-        blocks=[
-            _greeting(lang, None),
-            Paragraph(i18n.text(lang, "email.signin.body", brand=brand, minutes=minutes)),
-            Button(i18n.text(lang, "email.signin.button"), url),
-            Paragraph(i18n.text(lang, "email.signin.ignore")),
-        ],
-    )
+    """The console's sign-in link, to an address a brand file lists as an admin."""
+    return _private_link("email.signin", to=to, lang=lang, letterhead=letterhead, url=url, minutes=minutes)
 
 
 def data_link(*, to: str, lang: str, letterhead: Letterhead, url: str, minutes: int) -> Email:
-    """A person's link to see, download or delete what the kit holds about them: a direct
-    answer to their request, so it carries no unsubscribe."""
+    """A person's link to see, download or delete what the kit holds about them."""
+    return _private_link("email.mydata", to=to, lang=lang, letterhead=letterhead, url=url, minutes=minutes)
+
+
+def _private_link(texts: str, *, to: str, lang: str, letterhead: Letterhead, url: str, minutes: int) -> Email:
+    """A short-lived link the person just asked for: a direct answer to their request, so it
+    carries no unsubscribe. `texts` is the i18n prefix of its subject, body, button and the
+    line that says what to do if they did not ask."""
     brand = letterhead.brand.name
     return compose(
         to=to,
         lang=lang,
         letterhead=letterhead,
-        subject=i18n.text(lang, "email.mydata.subject", brand=brand),
+        subject=i18n.text(lang, f"{texts}.subject", brand=brand),
         blocks=[
             _greeting(lang, None),
-            Paragraph(i18n.text(lang, "email.mydata.body", brand=brand, minutes=minutes)),
-            Button(i18n.text(lang, "email.mydata.button"), url),
-            Paragraph(i18n.text(lang, "email.mydata.ignore")),
+            Paragraph(i18n.text(lang, f"{texts}.body", brand=brand, minutes=minutes)),
+            Button(i18n.text(lang, f"{texts}.button"), url),
+            Paragraph(i18n.text(lang, f"{texts}.ignore")),
         ],
     )
 
