@@ -291,7 +291,17 @@ def _measurement_commands(commands: argparse._SubParsersAction[argparse.Argument
     score.add_argument(
         "--kind",
         action="append",
-        choices=["index", "invite", "landing", "terms", "stats", "notfound"],
+        choices=[
+            "index",
+            "invite",
+            "landing",
+            "terms",
+            "stats",
+            "my_data",
+            "unsubscribe",
+            "admin",
+            "notfound",
+        ],
         help="only this page type (repeatable)",
     )
     score.set_defaults(func=lighthouse)

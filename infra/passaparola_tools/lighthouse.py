@@ -6,7 +6,8 @@ people they are for open them.
 
 Lighthouse 12 (the last major version that runs on Node 20) is installed from npm into
 .build/lighthouse on first use. Pages kept out of search engines on purpose (noindex: the
-friend's landing page, the referrer's stats page, the console, the 404 page) lose SEO points for exactly
+friend's landing page, the referrer's stats page, the data and unsubscribe pages, the console,
+the 404 page) lose SEO points for exactly
 that ("Page is blocked from indexing"); the table says so instead of a score.
 """
 
@@ -17,6 +18,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +37,7 @@ CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 # What Lighthouse's SEO category holds against a page that asks not to be indexed.
 NOINDEX_AUDIT = "is-crawlable"
 CAMPAIGN = "spring"  # the sample campaign written in every language
-KINDS = ("index", "invite", "landing", "terms", "stats", "admin", "notfound")
+KINDS = ("index", "invite", "landing", "terms", "stats", "my_data", "unsubscribe", "admin", "notfound")
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,9 @@ def lighthouse_bin() -> Path:
     return binary
 
 
-def targets(code: str, stats_fragment: str, langs: Iterable[str], kinds: Iterable[str]) -> list[Target]:
+def targets(
+    code: str, stats_fragment: str, unsubscribe_token: str, langs: Iterable[str], kinds: Iterable[str]
+) -> list[Target]:
     """Each page type in each language (the 404 page has one), at the address people use."""
     wanted = set(kinds)
     found = []
@@ -98,6 +102,10 @@ def targets(code: str, stats_fragment: str, langs: Iterable[str], kinds: Iterabl
             "landing": f"{site_paths.landing(CAMPAIGN, lang)}?ref={code}",
             "terms": site_paths.terms(CAMPAIGN, lang),
             "stats": f"{site_paths.stats(lang)}{stats_fragment}",
+            # as people first open them: the form that asks for a data link, and the question
+            # an unsubscribe link asks before it acts (its token in the fragment)
+            "my_data": site_paths.my_data(lang),
+            "unsubscribe": f"{site_paths.unsubscribe(lang)}#t={unsubscribe_token}",
             # as it first opens: the sign-in form (a sign-in link works once, an audit reloads)
             "admin": site_paths.admin(lang),
         }
@@ -164,9 +172,9 @@ def table(results: list[Result]) -> str:
             if not (category == "seo" and r.noindex and audits == [NOINDEX_AUDIT]):
                 rows.append(f"{'':16}{category} below 100: {', '.join(audits)}")
     rows.append(
-        "noindex: kept out of search engines on purpose (the friend's landing page and the referrer's "
-        "stats page only make sense with a personal code; the console; the 404 page); Lighthouse's SEO score "
-        "counts that against them."
+        "noindex: kept out of search engines on purpose (the friend's landing page, the referrer's stats "
+        "page, a person's data and unsubscribe pages only make sense with a personal code or link; the "
+        "console; the 404 page); Lighthouse's SEO score counts that against them."
     )
     return "\n".join(rows)
 
@@ -186,13 +194,26 @@ def main(langs: Iterable[str] = i18n.LANGUAGES, kinds: Iterable[str] = KINDS) ->
             code = enrol(local)
             fragment = "#" + stats_links["anna@example.com"].split("#", 1)[1]
             results = []
-            for target in targets(code, fragment, langs, kinds):
+            for target in targets(code, fragment, unsubscribe_token(local), langs, kinds):
                 print(f"  {target.kind} {target.lang} ...", flush=True)
                 results.append(audit(binary, local.url + target.path, target))
         finally:
             local.stop()
     print(table(results))
     return 0 if all(r.perfect for r in results) else 1
+
+
+def unsubscribe_token(local: LocalStack) -> str:
+    """The token of an unsubscribe link in the demo's emails (the page asks before it acts);
+    the lifecycle's emails go from the queue, so the first may still be on its way."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        for mail in local.outbox():
+            link = dict(mail["headers"]).get("List-Unsubscribe")
+            if link:
+                return str(link).strip().strip("<>").rsplit("/", 1)[1]
+        time.sleep(0.2)
+    raise RuntimeError("the demo sent no email with an unsubscribe link within a minute")
 
 
 def enrol(local: LocalStack) -> str:

@@ -298,6 +298,19 @@ def test_the_stats_page_does_not_move_when_the_figures_arrive(page: Page, local_
     assert layout_shift(page, "/referrers/me") < 0.001
 
 
+def test_the_data_page_does_not_move_when_the_data_arrives(page: Page, local_stack: Any) -> None:
+    status, _ = local_stack.post("/referrers", {"campaign": "club", "email": "cls-data@example.com"})
+    assert status == 201
+    stats = re.search(
+        r"https?://\S+/en/stats/#t=[\w.-]+", local_stack.mail_to("cls-data@example.com", "")["text"]
+    )
+    assert stats
+    on_a_phone_network(page)
+    page.goto(stats[0].replace("/en/stats/#t=", "/en/my-data/#token="))
+    expect(page.locator("[data-my-data-json]")).to_contain_text("cls-data@example.com")
+    assert layout_shift(page, "/me") < 0.001
+
+
 @pytest.mark.slow
 def test_a_person_asks_for_their_data_downloads_it_and_deletes_it(page: Page, local_stack: Any) -> None:
     status, enrolled = local_stack.post("/referrers", {"campaign": "club", "email": "mia@example.com"})
