@@ -223,6 +223,18 @@ def test_a_paid_shopify_order_and_its_refund_name_the_same_order():
     assert refund == Refunded("shopify:3f2b1c9e-6a1d-4e0b-9d3a-0c8e2f5a7b11", order.order_id)
 
 
+def test_the_buyers_language_comes_from_shopifys_customer_locale_and_stripe_checkouts_locale():
+    shop = parsed(raw(SHOPIFY_PAID["file"]))
+    assert shop["customer_locale"] is None  # the documented sample says none
+    paid = shopify.read(shop | {"customer_locale": "pl-PL"}, SHOPIFY_PAID["headers"])
+    assert isinstance(paid, Paid) and paid.order.locale == "pl-PL"
+    event = fixture("stripe_checkout_session_completed.json")
+    assert event["data"]["object"]["locale"] is None
+    event["data"]["object"]["locale"] = "fr"
+    checkout = stripe.read(event, {})
+    assert isinstance(checkout, Paid) and checkout.order.locale == "fr"
+
+
 def test_a_signed_shopify_order_relabelled_as_a_refund_is_refused():
     """The topic header is outside the signature: an order's body sent as refunds/create must
     not void the order's rewards."""
