@@ -113,3 +113,10 @@ def test_the_ask_is_in_the_orders_language_else_the_buyers_else_the_campaigns(lo
 def test_a_campaign_without_an_ask_block_asks_three_days_on_every_buyer():
     rules = campaign("spring").rules
     assert (rules.ask.after_days, rules.ask.only_promoters, rules.emails.purchase_ask) == (3, False, True)
+
+
+def test_before_attribution_an_order_looks_up_only_the_campaigns_its_codes_name_and_the_first():
+    found = rules(campaign("alpha"), campaign("spring"), campaign("quiet", emails={"purchase_ask": False}))
+    carried = ["SPRING-BCDFGHJKM", "QUIET-BCDFGHJKM", "SPRING-4XKM-9QTB-H7Q", "NOPE-BCDFGHJKM"]
+    assert asking.foreseen(found, carried, NOW) == ["spring", "alpha"]
+    assert asking.foreseen(found, [], NOW) == ["alpha"]

@@ -4,6 +4,7 @@ asked, when, and in which language. Pure: the order's service reads and writes a
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from passaparola.domain.campaign import Ask, CompiledCampaign, Rules
@@ -25,6 +26,16 @@ def candidates(rules: Rules, at: datetime) -> list[str]:
     asking = [c for c in rules.campaigns.values() if may_ask(c, at)]
     asking.sort(key=lambda c: (c.rules.starts or date.min, c.rules.slug))
     return [c.rules.slug for c in asking]
+
+
+def foreseen(rules: Rules, codes: Iterable[str], at: datetime) -> list[str]:
+    """The campaigns an order may ask in, as far as can be told before it is attributed: those
+    of the codes it carries (a referral code or a coupon names its campaign by its prefix), and
+    the one an order nobody referred asks in. One found through the buyer's earlier claim may be
+    another: its ask's own condition still keeps it to one per buyer and campaign."""
+    named = (rules.campaign_for_code(code) for code in codes)
+    slugs = [c.rules.slug for c in named if c is not None and may_ask(c, at)]
+    return list(dict.fromkeys([*slugs, *candidates(rules, at)[:1]]))
 
 
 def asking_campaign(rules: Rules, referred: str | None, at: datetime) -> CompiledCampaign | None:

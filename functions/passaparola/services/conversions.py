@@ -38,8 +38,8 @@ from passaparola.services.rewards import enqueue, send
 # invitation to join, sent at most `Ask.after_days` later, to see whether it was refunded).
 UNATTRIBUTED_RETENTION = timedelta(days=30)
 # At most this many campaigns are looked up for whether the buyer was asked already, so that
-# the order's first read stays one BatchGetItem (100 keys); past them the ask's own condition
-# still keeps it to one per buyer and campaign.
+# the order's first read stays one BatchGetItem (100 keys), whatever codes the order carries;
+# past them the ask's own condition still keeps it to one per buyer and campaign.
 _ASK_LOOK_UPS = 40
 CONVERSION_ID = re.compile(r"^cv_[0-9a-f]{24}$")
 _ATTEMPTS = 3
@@ -102,8 +102,11 @@ class Conversions:
         # Every paid order, referred or not, leaves its customer markers.
         markers = self.marker_keys.of(replace(paid.buyer, email=address))
         sighting = Sighting(markers, now, now + timedelta(days=self.marker_days))
-        candidates = asking.candidates(self.rules, now)[:_ASK_LOOK_UPS]
-        existing, seen, asked = self.orders.look_up(paid.order_id, sighting.hashes, buyer, candidates)
+        reported = attribution.reported(paid.codes)
+        foreseen = asking.foreseen(self.rules, [*reported.referral_codes, *reported.coupons], now)
+        existing, seen, asked = self.orders.look_up(
+            paid.order_id, sighting.hashes, buyer, foreseen[:_ASK_LOOK_UPS]
+        )
         if existing is not None:
             return _answer_for(existing)
         order = Order(
