@@ -446,7 +446,7 @@ class Notices:
         m = self.memory
         notice = m.notices[notice_id]
         m.notices[notice_id] = replace(
-            notice, sent_at=notice.sent_at or now, outcome=notice.outcome or outcome
+            notice, sent_at=notice.sent_at or now, outcome=notice.outcome or outcome, email=None
         )
         m.sending.pop(notice_id, None)
 
