@@ -167,8 +167,8 @@ def test_fraud_modes_are_checked_with_file_and_field(tree):
 def test_the_ask_after_a_purchase_is_checked_with_file_and_field(tree):
     edit(
         tree / "campaigns/spring.md",
-        "hold_days: 14",
-        "hold_days: 14\nask: {after_days: 30, only_promotors: true}\nemails: {purchase_ask: maybe}",
+        "ask: {after_days: 5, only_promoters: false}",
+        "ask: {after_days: 30, only_promotors: true}\nemails: {purchase_ask: maybe}",
     )
     assert sorted(problems(tree)) == [
         ("spring.md", "ask.after_days", "Input should be less than or equal to 28"),
