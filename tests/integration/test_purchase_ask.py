@@ -153,3 +153,20 @@ def test_a_satisfaction_outside_0_to_10_or_a_locale_that_is_none_is_refused_and_
     assert answer.body["error"] == "invalid_request"
     assert answer.body["message"].startswith(said), answer.body["message"]
     assert items_under(client.stack, "ORDER#") == items_under(client.stack, "NOTICE#") == []
+
+
+def test_a_shopify_order_asks_in_the_language_of_its_customer_locale(client: Client):
+    from passaparola_localstack.provision import PLATFORM_SECRETS
+    from tests import shops
+
+    secret = client.stack.secret_values[PLATFORM_SECRETS["shopify"]]
+    paid = shops.shopify_paid(
+        secret, id=6001, email=OLGA, currency="EUR", customer=None, customer_locale="pl-PL"
+    )
+    answer = client.call("POST", paid.path, raw=paid.body, headers=paid.headers)
+    assert (answer.status, answer.body["reason"]) == (202, "unattributed")
+    written = notice(client, FIRST, OLGA)
+    assert written is not None and (written["lang"], written["order_id"]) == (
+        "pl",
+        "gid://shopify/Order/6001",
+    )

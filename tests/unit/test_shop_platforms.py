@@ -340,7 +340,7 @@ def test_woocommerce_webhooks_of_other_resources_are_ignored():
 
 
 SAMPLE = shop_samples.Order(
-    "1001", "marco@example.com", Decimal("49.90"), "EUR", "SPRING-7KQMX2R9P", "SPRING-BCDF-GHJK-MNP"
+    "1001", "marco@example.com", Decimal("49.90"), "EUR", "SPRING-7KQMX2R9P", "SPRING-BCDF-GHJK-MNP", "pl-PL"
 )
 ADAPTERS = {"stripe": stripe, "shopify": shopify, "woocommerce": woocommerce}
 
@@ -364,6 +364,7 @@ def test_the_local_shops_paid_orders_verify_and_read_as_the_platforms_own(platfo
         Money(amount=Decimal("49.90"), currency="EUR"),
     )
     assert paid.order.codes[0] == "SPRING-7KQMX2R9P"
+    assert paid.order.locale == (None if platform == "woocommerce" else "pl-PL")  # Woo sends none
     if platform == "stripe":  # typed at Stripe's checkout: a promotion code, read from Stripe's API
         (promotion,) = paid.promotion_codes
         assert shop_samples.promotion_code(promotion, f"Bearer {shop_samples.STRIPE_API_KEY}") == (
