@@ -45,6 +45,7 @@ from passaparola.domain.records import (
     Visit,
     VisitOutcome,
     VoidReason,
+    ask_id,
 )
 from passaparola.domain.tokens import OptOut, link_epoch
 from passaparola.domain.vocabulary import NoticeOutcome
@@ -151,6 +152,9 @@ class Referrers:
         m.referrers[code] = replace(referrer, welcome_sent_at=now, links_valid_from=link_epoch(now))
         return True
 
+    def enrolled(self, campaign: str, email_key: str) -> bool:
+        return (campaign, email_key) in self.memory.enrolments
+
 
 class Claims:
     def __init__(self, memory: Memory) -> None:
@@ -226,10 +230,28 @@ class Orders:
     def __init__(self, memory: Memory) -> None:
         self.memory = memory
 
+    def get(self, order_id: str) -> Order | None:
+        return self.memory.orders.get(order_id)
+
     def look_up(
-        self, order_id: str, markers: Mapping[str, str]
-    ) -> tuple[Order | None, dict[str, CustomerMarker]]:
-        return self.memory.orders.get(order_id), self.memory.markers_of(markers)
+        self,
+        order_id: str,
+        markers: Mapping[str, str],
+        buyer: str | None = None,
+        asking: Collection[str] = (),
+    ) -> tuple[Order | None, dict[str, CustomerMarker], frozenset[str]]:
+        m = self.memory
+        asked = frozenset(
+            c
+            for c in asking
+            if buyer is not None and ((c, buyer) in m.enrolments or ask_id(c, buyer) in m.notices)
+        )
+        return m.orders.get(order_id), m.markers_of(markers), asked
+
+    def _ask(self, ask: Notice | None) -> None:
+        """Written unless that buyer was asked in that campaign: then the order goes without."""
+        if ask is not None and ask.notice_id not in self.memory.notices:
+            self.memory.put_notices([ask])
 
     def record(self, conversion: Conversion) -> tuple[RecordOutcome, Order | None]:
         m = self.memory
@@ -253,16 +275,20 @@ class Orders:
         if conversion.review is not None:
             m.reviews[conversion.review.conversion_id] = conversion.review
         m.put_notices(conversion.notices)
+        self._ask(conversion.ask)
         m.see(conversion.sighting)
         m.wrote("orders.record")
         return "recorded", None
 
-    def record_unrewarded(self, order: Order, sighting: Sighting) -> tuple[RecordOutcome, Order | None]:
+    def record_unrewarded(
+        self, order: Order, sighting: Sighting, ask: Notice | None = None
+    ) -> tuple[RecordOutcome, Order | None]:
         m = self.memory
         m.step("orders.record_unrewarded")
         if order.order_id in m.orders:
             return "duplicate", m.orders[order.order_id]
         m.orders[order.order_id] = order
+        self._ask(ask)
         m.see(sighting)
         m.wrote("orders.record_unrewarded")
         return "recorded", None
@@ -420,7 +446,7 @@ class Notices:
         m = self.memory
         notice = m.notices[notice_id]
         m.notices[notice_id] = replace(
-            notice, sent_at=notice.sent_at or now, outcome=notice.outcome or outcome
+            notice, sent_at=notice.sent_at or now, outcome=notice.outcome or outcome, email=None
         )
         m.sending.pop(notice_id, None)
 

@@ -279,6 +279,39 @@ def referrer_nudge(
     )
 
 
+def purchase_ask(
+    *,
+    to: str,
+    lang: str,
+    campaign: CompiledCampaign,
+    letterhead: Letterhead,
+    join_url: str,
+    unsubscribe: Unsubscribe,
+) -> Email:
+    """To a buyer who is not enrolled, days after their order: an invitation to join, once per
+    campaign. They never gave their address to the referral page, so its fine print says why
+    they get it instead."""
+    title, brand = campaign.text(lang).title, letterhead.brand.name
+    return compose(
+        to=to,
+        lang=lang,
+        letterhead=letterhead,
+        subject=i18n.text(lang, "email.ask.subject", brand=brand),
+        blocks=[
+            _greeting(lang, None),
+            Paragraph(i18n.text(lang, "email.ask.body", brand=brand, campaign=title)),
+            Paragraph(_offers(lang, campaign)),
+            Button(i18n.text(lang, "email.join.link"), join_url),
+        ],
+        unsubscribe=unsubscribe,
+        about=title,
+        because=(
+            i18n.text(lang, "email.ask.privacy", brand=brand),
+            i18n.text(lang, "email.ask.once", campaign=title),
+        ),
+    )
+
+
 def reward_issued(
     *,
     to: str,
@@ -484,23 +517,24 @@ def compose(
     blocks: Sequence[Block],
     unsubscribe: Unsubscribe | None = None,
     about: str | None = None,
+    because: tuple[str, str] | None = None,
 ) -> Email:
     """An email from its blocks, with the brand's header and the footer every email has (and,
-    with `unsubscribe`, the way to stop such email about `about`, the campaign's title)."""
+    with `unsubscribe`, the way to stop such email about `about`, the campaign's title).
+    `because` replaces the two sentences that say why the person gets it (the address was
+    entered on the referral page; they take part in the campaign), for one that is not so."""
     brand = letterhead.brand
     footer: list[Block] = [
         Paragraph(i18n.text(lang, "email.signature", brand=brand.name)),
     ]
-    fine_print = [
-        i18n.text(lang, "email.privacy", brand=brand.name),
-        i18n.text(lang, "email.questions", contact=brand.contact),
-    ]
+    why = because[0] if because else i18n.text(lang, "email.privacy", brand=brand.name)
+    fine_print = [why, i18n.text(lang, "email.questions", contact=brand.contact)]
     stop = None
     if unsubscribe is not None:
         if not about:
             raise ValueError("an email that offers to unsubscribe says from what")
         stop = (
-            i18n.text(lang, "email.unsubscribe", campaign=about),
+            because[1] if because else i18n.text(lang, "email.unsubscribe", campaign=about),
             i18n.text(lang, "email.unsubscribe.link"),
             unsubscribe.page_url,
         )

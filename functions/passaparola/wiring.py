@@ -264,6 +264,7 @@ def lifecycle() -> Lifecycle:
     from passaparola.services.lifecycle import Lifecycle
     from passaparola.storage.claims import ClaimStore
     from passaparola.storage.notices import NoticeStore
+    from passaparola.storage.orders import OrderStore
     from passaparola.storage.referrers import ReferrerStore
     from passaparola.storage.rewards import RewardLedger
 
@@ -274,6 +275,7 @@ def lifecycle() -> Lifecycle:
         click_counter(),
         ClaimStore(table()),
         RewardLedger(table()),
+        OrderStore(table()),
         mail(),
         tokens(),
         links(),

@@ -161,6 +161,10 @@ def store(args: argparse.Namespace) -> int:
         }
         if args.code or args.coupon:
             payload["code"] = args.code or args.coupon
+        if args.locale:
+            payload["locale"] = args.locale
+        if args.satisfaction is not None:
+            payload["satisfaction"] = args.satisfaction
     raw = json.dumps(payload).encode()
     headers = signatures.sign(raw, f"msg_{uuid.uuid4().hex}", datetime.now(UTC), state["webhook_secret"])
     return _send(state["url"] + path, raw, headers | {"content-type": "application/json"})
@@ -183,6 +187,7 @@ def _platform_store(args: argparse.Namespace, state: dict[str, Any]) -> int:
         currency=args.currency,
         code=args.code,
         coupon=args.coupon,
+        locale=args.locale,
     )
     try:
         sent = shop_samples.delivery(

@@ -40,6 +40,7 @@ class Order:
     currency: str
     code: str | None = None  # the referral code, passed through checkout
     coupon: str | None = None  # the friend's coupon, typed at checkout
+    locale: str | None = None  # the buyer's (Stripe Checkout's locale, Shopify's customer_locale)
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,7 @@ def _stripe(event: str, order: Order, secret: str, now: int) -> Delivery:
             "currency": currency,
             "customer": None,
             "customer_details": {"email": order.email, "address": None},
+            "locale": order.locale,
             "discounts": [{"coupon": None, "promotion_code": promotion_id(order.coupon)}]
             if order.coupon
             else [],
@@ -148,6 +150,7 @@ def _shopify(event: str, order: Order, secret: str) -> Delivery:
             ),
             "note_attributes": [{"name": "ref", "value": order.code}] if order.code else [],
             "customer": {"id": int(order.order_id) + 1, "email": order.email},
+            "customer_locale": order.locale,
             "test": True,
         }
     else:

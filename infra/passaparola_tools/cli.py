@@ -233,6 +233,10 @@ def _shop_and_email_commands(commands: argparse._SubParsersAction[argparse.Argum
     shop.add_argument("--currency", default="EUR")
     shop.add_argument("--code", help="the referral code passed through checkout, if any")
     shop.add_argument("--coupon", help="the friend's coupon typed at checkout, if any")
+    shop.add_argument("--locale", help="the buyer's locale, e.g. pl-PL (conversion, stripe, shopify)")
+    shop.add_argument(
+        "--satisfaction", type=int, help="how likely the buyer is to recommend the shop, 0-10 (conversion)"
+    )
     shop.add_argument("--state-dir", type=Path, help="the running stack's, if serve was given one")
     shop.set_defaults(func=store)
 

@@ -165,7 +165,7 @@ def test_store_sends_a_platforms_sample_events_by_code_by_coupon_and_a_refund(
     coupon = claim["friend_reward"]["coupon_code"]
     by_code = _store(
         local_stack, platform, paid, f"--order-id={order_id}", f"--code={enrolled['code']}",
-        f"--email=new.{platform}@example.com", "--amount=25",
+        f"--email=new.{platform}@example.com", "--amount=25", "--locale=pl-PL",
     )  # fmt: skip
     assert '202 {"conversion_id":' in by_code and '"status":"queued"' in by_code
     by_coupon = _store(

@@ -112,3 +112,24 @@ def test_a_reward_issued_by_several_runs_at_once_is_emailed_once(served_client):
     mails = [m for m in served_client.outbox() if m["to"] == ["marco@example.com"]]
     assert len(mails) == 1, [m["subject"] for m in mails]
     assert len(items_under(served_client.stack, "COUPON#")) == 1
+
+
+def test_a_transaction_the_serial_server_cancels_on_a_condition_writes_nothing_and_says_why(served_stack):
+    """The local moto server tells a cancelled transaction before copying the table to undo it
+    (passaparola_localstack.motoserver): the same reasons, the same old item, nothing written."""
+    from passaparola import wiring
+    from passaparola.storage.dynamo import Cancelled
+
+    table = wiring.table()
+    table.put({"pk": "T#1", "sk": "T", "n": 1})
+    transaction = (
+        table.transaction().put("new", {"pk": "T#2", "sk": "T"}).put("old", {"pk": "T#1", "sk": "T"})
+    )
+    transaction.update("count", {"pk": "T#3", "sk": "T"}, "ADD n :one", {":one": 1})
+    with pytest.raises(Cancelled) as cancelled:
+        transaction.run()
+    assert cancelled.value.reasons == {"new": "None", "old": "ConditionalCheckFailed", "count": "None"}
+    assert cancelled.value.items["old"] == {"pk": "T#1", "sk": "T", "n": 1}
+    assert table.get({"pk": "T#2", "sk": "T"}) is None and table.get({"pk": "T#3", "sk": "T"}) is None
+    table.transaction().put("new", {"pk": "T#2", "sk": "T"}).run()  # no condition fails: written
+    assert table.get({"pk": "T#2", "sk": "T"}) == {"pk": "T#2", "sk": "T"}

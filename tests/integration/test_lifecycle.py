@@ -5,7 +5,8 @@ keep the wall clock, so simulated days are walked here).
 
 The `lifecycle` campaign (tests/fixtures/content): 5 € credit per friend's first order, held 7
 days; the friend gets 15% off orders of 20 € or more, within 10 days of claiming (recalled 3
-days before); at most 2 rewarded referrals, a donation after 2; a nudge after 3 days.
+days before); at most 2 rewarded referrals, a donation after 2; a nudge after 3 days; a buyer
+asked to join 2 days after their order.
 """
 
 from __future__ import annotations
@@ -56,8 +57,8 @@ class Walk:
             self.clock.advance(hours=12)
             self.settle()
 
-    def order(self, order_id: str, email: str, amount: str) -> str:
-        body = {"order_id": order_id, "email": email, "amount": amount, "currency": "EUR"}
+    def order(self, order_id: str, email: str, amount: str, **extra: str) -> str:
+        body = {"order_id": order_id, "email": email, "amount": amount, "currency": "EUR"} | extra
         answer = self.client.signed("/conversions", body)  # signed now: the signature checks the wall clock
         assert answer.status == 202, answer.body
         status: str = answer.body["status"]
@@ -89,7 +90,7 @@ def test_two_weeks_of_a_referral_each_email_once_in_its_language_until_an_unsubs
     claim(client, anna, MARCO, "pl")
     walk.settle()
     walk.until(1)
-    assert walk.order("m-1", MARCO, "30") == "queued"
+    assert walk.order("m-1", MARCO, "30", locale="pl-PL") == "queued"
     claim(client, anna, NINA, "en")  # Nina claims too, and will not order for a while
     walk.settle()
     walk.until(8)  # Marco's order is past its hold: Anna's credit is issued
@@ -118,10 +119,14 @@ def test_two_weeks_of_a_referral_each_email_once_in_its_language_until_an_unsubs
         (0, "pl", "Twój link polecający do akcji Powiedz znajomemu"),
         (3, "pl", "Twój link do akcji Powiedz znajomemu czeka na udostępnienie"),
     ]
-    assert walk.to(MARCO) == [(0, "pl", "Twój prezent powitalny od marki Test Shop: 15% zniżki")]
+    assert walk.to(MARCO) == [
+        (0, "pl", "Twój prezent powitalny od marki Test Shop: 15% zniżki"),
+        (3, "pl", "Poleć markę Test Shop znajomym"),  # two days after his order: asked to join
+    ]
     assert walk.to(NINA) == [
         (1, "en", "Your welcome gift from Test Shop: 15% off"),
         (8, "en", f"Your gift from Test Shop ends on {_english(walk.start + timedelta(days=11))}"),
+        (11, "en", "Share Test Shop with your friends"),  # in the language she claimed in
     ]
     gift = next(m for m in walk.mail if m["to"] == [NINA])
     assert "It is valid on an order of at least €20." in gift["text"]
@@ -129,9 +134,14 @@ def test_two_weeks_of_a_referral_each_email_once_in_its_language_until_an_unsubs
     assert f"/en/lifecycle/#email={NINA.replace('@', '%40')}" in gift["html"]
     marco = next(m for m in walk.mail if m["to"] == [MARCO])
     assert "Obowiązuje przy zamówieniu za co najmniej 20\xa0€." in marco["text"]
-    reminder = walk.mail[-1]
-    assert (reminder["to"], reminder["text"].count("Unsubscribe from these emails")) == ([NINA], 1)
+    (reminder,) = [m for m in walk.mail if m["to"] == [NINA] and m["day"] == 8]
+    assert reminder["text"].count("Unsubscribe from these emails") == 1
     assert re.search(r"Your code\r?\nLIFECYCLE-[A-Z0-9-]+\r?\n", reminder["text"])
+    ask = next(m for m in walk.mail if m["to"] == [MARCO] and m["day"] == 3)
+    assert "Dziękujemy za zamówienie w Test Shop." in ask["text"]
+    assert f"/pl/lifecycle/#email={MARCO.replace('@', '%40')}" in ask["html"]
+    assert "To jedyne zaproszenie do akcji „Powiedz znajomemu”" in ask["text"]
+    assert "List-Unsubscribe" in dict(ask["headers"])
     # What Anna was not told of after unsubscribing did happen: both rewards, and the milestone.
     rewards = {r["reward_id"]: r["status"] for r in items_under(client.stack, f"CODE#{anna}", "REWARD#")}
     assert rewards == {"order-m-1": "issued", "order-n-1": "issued", "tier-2": "issued"}
@@ -141,6 +151,7 @@ def test_two_weeks_of_a_referral_each_email_once_in_its_language_until_an_unsubs
         "coupon_reminder": ["not_needed", "sent"],  # Marco ordered: no reminder for him
         "friend_claimed": ["sent", "sent"],
         "order_attributed": ["sent", "unsubscribed"],
+        "purchase_ask": ["sent", "sent"],  # Marco and Nina, each once
         "referrer_nudge": ["not_needed", "sent"],  # Anna's link was opened; not Bea's
     }
     assert all("due_at" not in n for n in _notices(client))

@@ -3,7 +3,8 @@ a scan of the whole table before and after it.
 
 Anna refers in `lifecycle` (Marco's order earns her a credit that is issued, Nina's one still
 held when she deletes), is herself a friend in `instant` (Bea's code; her coupon is issued)
-and a buyer, and unsubscribes from `lifecycle`'s emails.
+and a buyer there (asked to join `instant` days after her order: an ask that still holds her
+address when she deletes), and unsubscribes from `lifecycle`'s emails.
 """
 
 from __future__ import annotations
@@ -74,10 +75,10 @@ def _anna(client: Client, clock: Clock) -> str:
     assert client.claim(bea, "Anna.Rossi@EXAMPLE.com").status == 201
     _settle(client)
     assert client.convert("m-1", MARCO, "30").status == 202
-    assert client.convert("a-1", ANNA, "40").status == 202
     _settle(client)
     clock.advance(days=8)  # Marco's order is past its hold: Anna's credit is issued
     _settle(client)
+    assert client.convert("a-1", ANNA, "40").status == 202
     sent = client.outbox()[start:]
     reward_email = next(m for m in sent if m["to"] == [ANNA] and "List-Unsubscribe" in dict(m["headers"]))
     one_click = dict(reward_email["headers"])["List-Unsubscribe"].strip().strip("<>").removeprefix(API)
@@ -130,6 +131,8 @@ def test_a_person_exports_then_deletes_and_no_item_holds_their_address_or_name(c
     assert [o["order_id"] for o in items["orders"]] == ["a-1"]
     assert [r["status"] for r in items["friend_rewards"]] == ["issued"]
     assert items["unsubscribes"][0]["campaigns"] == ["lifecycle"]
+    (ask,) = [n for n in items["notices"] if n["kind"] == "purchase_ask"]
+    assert (ask["campaign"], ask["email"], ask["lang"], ask["order_id"]) == ("instant", ANNA, "en", "a-1")
     assert ANNA in exported.body["addresses"]
     assert exported.body["fraud_markers"]["email"] == 1
 

@@ -31,7 +31,8 @@ def test_held_rewards_are_issued_when_the_hold_ends(client, clock):
     assert rewards_of(client, f"CODE#{code}")["order-1001"]["status"] == "held"
     assert release(client) == {"released": 0}
     clock.advance(days=14, minutes=1)
-    assert release(client) == {"released": 2}  # the reward, and the nudge of a link nobody opened
+    # the reward, the nudge of a link nobody opened, and Marco's invitation to join in turn
+    assert release(client) == {"released": 3}
     client.run_worker()
     reward = rewards_of(client, f"CODE#{code}")["order-1001"]
     assert reward["status"] == "issued"

@@ -417,6 +417,30 @@ def test_a_notice_is_written_once_due_from_its_time_and_closed_once(stores):
     assert list(stores.ledger.due(later + timedelta(days=1), 10)) == []
 
 
+def test_an_ask_goes_with_its_order_once_per_buyer_and_loses_its_address_when_closed(stores):
+    anna = enrolled(stores)
+    ask = Notice(
+        "purchase_ask", "gift", None, NOW + timedelta(days=3), order_id="1", buyer="marco-key",
+        email="marco@example.com", lang="it",
+    )  # fmt: skip
+    assert stores.orders.record_unrewarded(order("1", status="rejected"), SIGHTING, ask) == ("recorded", None)
+    assert stores.notices.get(ask.notice_id) == ask
+    assert stores.orders.look_up("2", {}, "marco-key", ["gift", "instant"])[2] == {"gift"}
+    assert stores.orders.look_up("2", {}, anna.email_key, ["gift", "instant"])[2] == {"gift"}  # enrolled
+    assert stores.orders.look_up("2", {}, "bea-key", ["gift"])[2] == frozenset()
+    # A second order of Marco's whose read came before the first ask: the order stands, alone.
+    again = replace(ask, code=CODE, order_id="2", send_at=NOW)
+    recorded = order("2", rewards=(reward().ref,))
+    outcome = stores.orders.record(
+        Conversion(recorded, SIGHTING, (reward(),), takes_slot=True, cap=3, ask=again)
+    )
+    assert outcome == ("recorded", None)
+    assert stores.orders.look_up("2", {})[0] == recorded
+    assert stores.notices.get(ask.notice_id) == ask
+    stores.notices.close(ask.notice_id, NOW, "sent")
+    assert stores.notices.get(ask.notice_id) == replace(ask, email=None, sent_at=NOW, outcome="sent")
+
+
 def test_a_stale_lease_on_a_notice_can_be_taken_again(stores):
     told = Notice("cap_reached", "gift", CODE, NOW)
     assert stores.notices.schedule(told)

@@ -164,6 +164,19 @@ def test_fraud_modes_are_checked_with_file_and_field(tree):
     ]
 
 
+def test_the_ask_after_a_purchase_is_checked_with_file_and_field(tree):
+    edit(
+        tree / "campaigns/spring.md",
+        "ask: {after_days: 5, only_promoters: false}",
+        "ask: {after_days: 30, only_promotors: true}\nemails: {purchase_ask: maybe}",
+    )
+    assert sorted(problems(tree)) == [
+        ("spring.md", "ask.after_days", "Input should be less than or equal to 28"),
+        ("spring.md", "ask.only_promotors", "unknown field (check the spelling)"),
+        ("spring.md", "emails.purchase_ask", "Input should be a valid boolean, unable to interpret input"),
+    ]
+
+
 def test_fraud_modes_compile_into_the_rules_and_a_bare_off_means_off(tree, tmp_path):
     edit(
         tree / "campaigns/spring.md",

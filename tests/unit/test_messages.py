@@ -450,6 +450,14 @@ def lifecycle_emails(lang: str) -> dict[str, Email]:
             use_by=NOW.date() + timedelta(days=29),
             unsubscribe=UNSUBSCRIBE,
         ),
+        "purchase_ask": messages.purchase_ask(
+            to="bea@example.com",
+            lang=lang,
+            campaign=SPRING,
+            letterhead=LETTERHEAD,
+            join_url="https://refer.acme.example/en/spring/#email=bea%40example.com",
+            unsubscribe=UNSUBSCRIBE,
+        ),
     }
 
 
@@ -470,6 +478,20 @@ def test_the_day_a_reward_is_released_is_written_as_each_language_writes_dates()
     assert "Twoja nagroda zostanie przyznana 14 grudnia 2026," in said["pl"]
     assert "Ваша награда будет начислена 14 декабря 2026," in said["ru"]
     assert "Il tuo premio sarà sbloccato il 14 dicembre 2026," in said["it"]
+
+
+def test_the_invitation_to_join_says_why_it_came_and_that_it_comes_once_in_each_language():
+    said = {lang: lifecycle_emails(lang)["purchase_ask"].text for lang in i18n.LANGUAGES}
+    assert "You get this email because you placed an order at Acme Roasters." in said["en"]
+    assert "entered on the Acme Roasters referral page" not in said["en"]  # she never was
+    assert "You get news like this because you take part" not in said["en"]  # nor is she, yet
+    assert "This is the only invitation to “Give 10%, get 10 €” we will send you." in said["en"]
+    assert "Twoi znajomi otrzymają 10% zniżki." in said["pl"]  # the friend's reward in the accusative
+    assert "Ваши друзья получат скидку 10%." in said["ru"]
+    assert "Merci pour votre commande chez Acme Roasters." in said["fr"]
+    assert "Grazie per il tuo ordine da Acme Roasters." in said["it"]
+    for lang, text in said.items():
+        assert "#email=bea%40example.com" in text, lang
 
 
 def test_a_cap_of_five_is_said_with_each_languages_plural():

@@ -223,6 +223,18 @@ def test_a_paid_shopify_order_and_its_refund_name_the_same_order():
     assert refund == Refunded("shopify:3f2b1c9e-6a1d-4e0b-9d3a-0c8e2f5a7b11", order.order_id)
 
 
+def test_the_buyers_language_comes_from_shopifys_customer_locale_and_stripe_checkouts_locale():
+    shop = parsed(raw(SHOPIFY_PAID["file"]))
+    assert shop["customer_locale"] is None  # the documented sample says none
+    paid = shopify.read(shop | {"customer_locale": "pl-PL"}, SHOPIFY_PAID["headers"])
+    assert isinstance(paid, Paid) and paid.order.locale == "pl-PL"
+    event = fixture("stripe_checkout_session_completed.json")
+    assert event["data"]["object"]["locale"] is None
+    event["data"]["object"]["locale"] = "fr"
+    checkout = stripe.read(event, {})
+    assert isinstance(checkout, Paid) and checkout.order.locale == "fr"
+
+
 def test_a_signed_shopify_order_relabelled_as_a_refund_is_refused():
     """The topic header is outside the signature: an order's body sent as refunds/create must
     not void the order's rewards."""
@@ -328,7 +340,7 @@ def test_woocommerce_webhooks_of_other_resources_are_ignored():
 
 
 SAMPLE = shop_samples.Order(
-    "1001", "marco@example.com", Decimal("49.90"), "EUR", "SPRING-7KQMX2R9P", "SPRING-BCDF-GHJK-MNP"
+    "1001", "marco@example.com", Decimal("49.90"), "EUR", "SPRING-7KQMX2R9P", "SPRING-BCDF-GHJK-MNP", "pl-PL"
 )
 ADAPTERS = {"stripe": stripe, "shopify": shopify, "woocommerce": woocommerce}
 
@@ -352,6 +364,7 @@ def test_the_local_shops_paid_orders_verify_and_read_as_the_platforms_own(platfo
         Money(amount=Decimal("49.90"), currency="EUR"),
     )
     assert paid.order.codes[0] == "SPRING-7KQMX2R9P"
+    assert paid.order.locale == (None if platform == "woocommerce" else "pl-PL")  # Woo sends none
     if platform == "stripe":  # typed at Stripe's checkout: a promotion code, read from Stripe's API
         (promotion,) = paid.promotion_codes
         assert shop_samples.promotion_code(promotion, f"Bearer {shop_samples.STRIPE_API_KEY}") == (

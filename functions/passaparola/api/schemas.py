@@ -215,6 +215,34 @@ class ConversionRequest(_In):
         ]
         | None
     ) = None
+    # What shapes the invitation to join sent days after the order (README, "Emails"); never stored.
+    satisfaction: (
+        Annotated[
+            int,
+            Field(
+                strict=True,
+                ge=0,
+                le=10,
+                description="how likely the buyer is to recommend the shop, 0 to 10, if they said "
+                "(Net Promoter Score); a campaign may invite only promoters (9 or 10) to join",
+                examples=[9],
+            ),
+        ]
+        | None
+    ) = None
+    locale: (
+        Annotated[
+            str,
+            Field(
+                max_length=35,
+                pattern=r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*$",
+                description="the buyer's language or locale (BCP 47): the invitation to join is "
+                "written in its language when the campaign has it",
+                examples=["pl", "pl-PL"],
+            ),
+        ]
+        | None
+    ) = None
 
 
 class ConversionResponse(BaseModel):

@@ -89,7 +89,8 @@ def _convert(request: Delivery[ConversionRequest]) -> ConversionResponse:
     buyer = Identifiers(body.email, body.customer_id, body.address, body.payment_fingerprint)
     price = Money(amount=body.amount, currency=body.currency)
     codes = (body.code,) if body.code else ()
-    return conversion_answer(PaidOrder(body.order_id, price, buyer, codes))
+    order = PaidOrder(body.order_id, price, buyer, codes, satisfaction=body.satisfaction, locale=body.locale)
+    return conversion_answer(order)
 
 
 def conversion_answer(order: PaidOrder) -> ConversionResponse:
@@ -144,8 +145,9 @@ REFUNDS = _webhook("refunds", _refund, RefundResponse)
     description=(
         "Attributes the order to a referral, checks the fraud rules, records it once per order "
         "and queues the rewards it earns, or holds them for review. customer_id, address and "
-        "payment_fingerprint are optional fraud signals, kept only as keyed hashes. Signed with "
-        "Standard Webhooks headers."
+        "payment_fingerprint are optional fraud signals, kept only as keyed hashes; satisfaction "
+        "and locale shape the invitation to join sent days later, and are not stored. Signed "
+        "with Standard Webhooks headers."
     ),
     tags=["shop"],
     responses=ok(

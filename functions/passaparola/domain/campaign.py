@@ -248,9 +248,20 @@ class EmailSwitches(_Strict):
     cap_reached: bool = True  # to the referrer: the last rewarded referral
     coupon_reminder: bool = True  # to the friend: the coupon is about to expire, unused
     referrer_nudge: bool = True  # to the referrer: nobody has opened their link yet
+    purchase_ask: bool = True  # to a buyer who is not enrolled: an invitation to join (`ask:`)
 
     def on(self, email: str) -> bool:
         return bool(getattr(self, email))
+
+
+class Ask(_Strict):
+    """The invitation to join, emailed to a buyer who is not enrolled (`ask:` in the campaign's
+    file; `emails: {purchase_ask: off}` sends none). `after_days` stays within the 30 days an
+    unreferred order is kept, so whether it was refunded can still be read when the ask goes."""
+
+    after_days: Annotated[int, Field(ge=0, le=28)] = 3
+    # Only buyers the shop reports as promoters (satisfaction 9 or 10 out of 10) are asked.
+    only_promoters: bool = False
 
 
 class Variant(_Strict):
@@ -327,6 +338,7 @@ class CampaignRules(_Strict):
     # The referrer whose link nobody has opened this many days after they enrolled is
     # reminded of it, once.
     nudge_after_days: Annotated[int, Field(ge=1, le=365)] = 7
+    ask: Ask = Ask()
 
     @model_validator(mode="after")
     def _coherent(self) -> Self:

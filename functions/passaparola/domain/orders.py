@@ -23,9 +23,13 @@ class Identifiers:
 class PaidOrder:
     """A paid order: the buyer's identifiers are kept only as markers, and `codes` are every
     code the order carries (referral codes, coupons, the shop's own discount codes) in the
-    order the shop lists them; attribution picks among them."""
+    order the shop lists them; attribution picks among them. `satisfaction` (0-10, how likely
+    the buyer is to recommend the shop) and `locale` only shape the invitation to join
+    (domain.asking); neither is stored."""
 
     order_id: str
     price: Money
     buyer: Identifiers
     codes: tuple[str, ...] = ()
+    satisfaction: int | None = None
+    locale: str | None = None

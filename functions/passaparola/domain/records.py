@@ -210,27 +210,41 @@ class RewardMessage:
 @dataclass(frozen=True)
 class Notice:
     """An email the lifecycle sends once, not before `send_at`: to the referrer who owns
-    `code`, or (`coupon_reminder`) to the friend whose claim it is about."""
+    `code`, to the friend whose claim it is about (`coupon_reminder`), or (`purchase_ask`) to
+    a buyer, whose address and language it holds until it is sent. Every kind but the ask is
+    about a referral code; an ask names one only when its order was referred (`code` None: an
+    order nobody referred)."""
 
     kind: NoticeKind
     campaign: str
-    code: str
+    code: str | None
     send_at: datetime
     friend: str | None = None  # the friend's email key
     order_id: str | None = None
     reward_id: str | None = None  # the reward it tells of (the referrer's, or the friend's coupon)
+    buyer: str | None = None  # the buyer's email key (purchase_ask)
+    email: str | None = None  # where an ask goes, until it has gone
+    lang: str | None = None  # the language it is written in, for an ask
     sent_at: datetime | None = None
     outcome: NoticeOutcome | None = None
 
     @property
     def notice_id(self) -> str:
-        """One per event: a claim, an order, a code reaching its cap or left unshared."""
+        """One per event: a claim, an order, a code reaching its cap or left unshared; and one
+        ask per buyer per campaign, ever."""
+        if self.kind == "purchase_ask":
+            return ask_id(self.campaign, self.buyer or "")
         about = {
             "friend_claimed": self.friend,
             "coupon_reminder": self.friend,
             "order_attributed": self.order_id,
         }.get(self.kind)
         return f"{self.kind}.{self.campaign}.{about or self.code}"
+
+
+def ask_id(campaign: str, buyer: str) -> str:
+    """The one invitation to join `campaign` a buyer (an email key) can ever be sent."""
+    return f"purchase_ask.{campaign}.{buyer}"
 
 
 @dataclass(frozen=True)
@@ -257,6 +271,8 @@ class Conversion:
     cap: int | None = None
     review: Review | None = None
     notices: tuple[Notice, ...] = ()
+    # The invitation to join, written unless the buyer was asked in its campaign already.
+    ask: Notice | None = None
 
 
 @dataclass(frozen=True)

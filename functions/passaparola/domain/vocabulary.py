@@ -22,7 +22,9 @@ ROLES: tuple[Role, ...] = get_args(Role)
 OwnerKind = Literal["referrer", "friend"]
 
 # The emails the lifecycle schedules, each once (services/lifecycle.py), and what became of one.
-NoticeKind = Literal["friend_claimed", "order_attributed", "cap_reached", "coupon_reminder", "referrer_nudge"]
+NoticeKind = Literal[
+    "friend_claimed", "order_attributed", "cap_reached", "coupon_reminder", "referrer_nudge", "purchase_ask"
+]
 NoticeOutcome = Literal["sent", "unsubscribed", "switched_off", "not_needed"]
 
 # --- orders and their reviews ----------------------------------------------------------------

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Literal
 
-from passaparola.domain import attribution, emails, fraud, money
+from passaparola.domain import asking, attribution, emails, fraud, money
 from passaparola.domain.campaign import CompiledCampaign, Rules
 from passaparola.domain.customers import PERSON, MarkerKeys
 from passaparola.domain.lifecycle import due
@@ -34,8 +34,13 @@ from passaparola.services import Clock
 from passaparola.services.ports import ClaimStore, OrderStore, ReferrerStore, RewardQueue
 from passaparola.services.rewards import enqueue, send
 
-# Orders nobody referred are kept only long enough to recognise a redelivery.
+# Orders nobody referred are kept only long enough to recognise a redelivery (and for an
+# invitation to join, sent at most `Ask.after_days` later, to see whether it was refunded).
 UNATTRIBUTED_RETENTION = timedelta(days=30)
+# At most this many campaigns are looked up for whether the buyer was asked already, so that
+# the order's first read stays one BatchGetItem (100 keys), whatever codes the order carries;
+# past them the ask's own condition still keeps it to one per buyer and campaign.
+_ASK_LOOK_UPS = 40
 CONVERSION_ID = re.compile(r"^cv_[0-9a-f]{24}$")
 _ATTEMPTS = 3
 
@@ -52,13 +57,15 @@ class Converted:
 class _Attributed:
     """An order's referral: how it was found, whose code, which campaign's terms apply, whose
     referral it is (the buyer's, or the friend a coupon was issued to: an email key), and that
-    friend's first order in the campaign, if one was counted already."""
+    friend's first order in the campaign, if one was counted already; and the language the
+    buyer claimed this campaign's offer in, if they did."""
 
     candidate: attribution.Candidate
     referrer: Referrer
     campaign: CompiledCampaign
     friend: str
     first_order: FirstOrder | None
+    buyer_lang: str | None = None
 
 
 def conversion_id(order_id: str) -> str:
@@ -95,7 +102,11 @@ class Conversions:
         # Every paid order, referred or not, leaves its customer markers.
         markers = self.marker_keys.of(replace(paid.buyer, email=address))
         sighting = Sighting(markers, now, now + timedelta(days=self.marker_days))
-        existing, seen = self.orders.look_up(paid.order_id, sighting.hashes)
+        reported = attribution.reported(paid.codes)
+        foreseen = asking.foreseen(self.rules, [*reported.referral_codes, *reported.coupons], now)
+        existing, seen, asked = self.orders.look_up(
+            paid.order_id, sighting.hashes, buyer, foreseen[:_ASK_LOOK_UPS]
+        )
         if existing is not None:
             return _answer_for(existing)
         order = Order(
@@ -107,18 +118,19 @@ class Conversions:
             created_at=now,
         )
         found = self._attribute(paid.codes, buyer)
+        ask = _ask(self.rules, paid, address, buyer, found, asked, now)
         if found is None:
             unattributed = replace(order, expires_at=now + UNATTRIBUTED_RETENTION)
-            return self._unrewarded(unattributed, "unattributed", sighting)
+            return self._unrewarded(unattributed, "unattributed", sighting, ask)
         slug = found.campaign.rules.slug
         order = replace(order, campaign=slug, code=found.referrer.code, via=found.candidate.via)
         facts = self._facts(paid.price, buyer, address, found, seen, now)
         verdict = fraud.assess(facts)
         order = replace(order, shadow=verdict.shadow)
         if verdict.rejection:
-            return self._unrewarded(order, verdict.rejection, sighting)
+            return self._unrewarded(order, verdict.rejection, sighting, ask)
         first = found.first_order is None
-        return self._record(order, facts, found, sighting, review=verdict.review, first=first)
+        return self._record(order, facts, found, sighting, ask, review=verdict.review, first=first)
 
     def _facts(
         self,
@@ -170,17 +182,18 @@ class Conversions:
             campaign = self.rules.campaign(referrer.campaign) if referrer else None
             if referrer is not None and campaign is not None:
                 friend = candidate.friend or buyer
-                return _Attributed(
-                    candidate, referrer, campaign, friend, _first_order(histories[friend], own, campaign)
-                )
+                spoken = next((c.lang for c in own.claims if c.campaign == campaign.rules.slug), None)
+                first = _first_order(histories[friend], own, campaign)
+                return _Attributed(candidate, referrer, campaign, friend, first, spoken)
         return None
 
-    def _unrewarded(self, order: Order, reason: Reason, sighting: Sighting) -> Converted:
+    def _unrewarded(self, order: Order, reason: Reason, sighting: Sighting, ask: Notice | None) -> Converted:
         outcome, existing = self.orders.record_unrewarded(
-            replace(order, status="rejected", reason=reason), sighting
+            replace(order, status="rejected", reason=reason), sighting, ask
         )
         if outcome == "duplicate" and existing is not None:
             return _answer_for(existing)
+        send(self.queue, due([ask] if ask else [], sighting.at))
         return Converted(_id(order), "rejected", reason)
 
     def _record(
@@ -189,6 +202,7 @@ class Conversions:
         facts: fraud.ConversionFacts,
         found: _Attributed,
         sighting: Sighting,
+        ask: Notice | None,
         *,
         review: Reason | None,
         first: bool,
@@ -206,6 +220,7 @@ class Conversions:
             conversion = self._conversion(
                 replace(order, status=status, reason=reason), facts, found, sighting, first
             )
+            conversion = replace(conversion, ask=ask)
             outcome, existing = self.orders.record(conversion)
             if outcome == "duplicate" and existing is not None:
                 return _answer_for(existing)
@@ -214,7 +229,7 @@ class Conversions:
                 verdict = fraud.assess(facts)
                 order = replace(order, shadow=verdict.shadow)
                 if verdict.rejection:
-                    return self._unrewarded(order, verdict.rejection, sighting)
+                    return self._unrewarded(order, verdict.rejection, sighting, ask)
                 review = verdict.review
                 first = False
             elif outcome == "cap_reached":
@@ -222,7 +237,7 @@ class Conversions:
             else:
                 if status == "queued":
                     enqueue(self.queue, conversion.rewards)
-                send(self.queue, due(conversion.notices, facts.now))
+                send(self.queue, due([*conversion.notices, *([ask] if ask else [])], facts.now))
                 return Converted(_id(order), status, reason, len(conversion.rewards))
         raise RuntimeError(f"conversion could not be recorded after {_ATTEMPTS} attempts")  # pragma: no cover
 
@@ -330,6 +345,38 @@ def _notices(
     if takes_slot and cap is not None and found.referrer.qualified + 1 >= cap and rules.emails.cap_reached:
         notices.append(Notice("cap_reached", rules.slug, code, now))
     return notices
+
+
+def _ask(
+    rules: Rules,
+    paid: PaidOrder,
+    address: str,
+    buyer: str,
+    found: _Attributed | None,
+    asked: frozenset[str],
+    now: datetime,
+) -> Notice | None:
+    """The invitation to join an order brings (domain.asking): in one campaign, to a buyer not
+    enrolled in it nor asked there before, with a real address (not a disposable one, which
+    could not enrol), and, where the campaign wants only promoters, who said they would
+    recommend the shop; in the order's language, else the one they claimed the offer in. It
+    goes `after_days` later, if the order still stands by then."""
+    campaign = asking.asking_campaign(rules, found.campaign.rules.slug if found else None, now)
+    if campaign is None or campaign.rules.slug in asked or emails.is_disposable(address):
+        return None
+    ask = campaign.rules.ask
+    if not asking.wants(ask, paid.satisfaction):
+        return None
+    return Notice(
+        "purchase_ask",
+        campaign.rules.slug,
+        found.referrer.code if found else None,
+        asking.ask_at(now, ask),
+        order_id=paid.order_id,
+        buyer=buyer,
+        email=address,
+        lang=asking.language_in(campaign, paid.locale, found.buyer_lang if found else None),
+    )
 
 
 def _first_order(

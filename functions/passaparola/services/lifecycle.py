@@ -1,13 +1,14 @@
 """The lifecycle's emails, each once: what a referrer hears as their referrals go on (a friend
 claimed, a friend ordered, the cap is reached), the nudge of a referrer whose link nobody has
-opened, and the reminder of a friend's unused coupon.
+opened, the reminder of a friend's unused coupon, and the invitation to join sent to a buyer
+some days after their order.
 
 Each is a notice written once with the event that causes it (the claim, the order, the
 enrolment) and sent by the reward worker when its time comes: at once through the queue, or
 later through the release schedule's `due` index. Sending takes the notice under a lease and
 closes it with what became of it, so a message delivered twice mails once. Whether it is
 still wanted is decided when it goes: the campaign's switch (`emails:`), an unsubscribe, a
-click or an order that came since.
+click or an order that came since, an enrolment or a refund.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from passaparola.messages import Letterhead
 from passaparola.services import Clock, Links
 from passaparola.services.click_counts import ClickCounter
 from passaparola.services.mail import Mail
-from passaparola.services.ports import ClaimStore, NoticeStore, ReferrerStore, RewardLedger
+from passaparola.services.ports import ClaimStore, NoticeStore, OrderStore, ReferrerStore, RewardLedger
 from passaparola.storage.mailer import Email, Unsubscribe
 
 logger = Logger(child=True)
@@ -55,6 +56,7 @@ class Lifecycle:
     clicks: ClickCounter
     claims: ClaimStore
     ledger: RewardLedger
+    orders: OrderStore
     mail: Mail
     tokens: StatsTokens
     links: Links
@@ -82,9 +84,12 @@ class Lifecycle:
         campaign = self.rules.campaign(notice.campaign)
         if campaign is None or not campaign.rules.emails.on(notice.kind):
             return "switched_off"
-        email = self._coupon_reminder(notice, campaign) if notice.kind == "coupon_reminder" else None
-        if notice.kind != "coupon_reminder":
-            referrer = self.referrers.get(notice.code)
+        if notice.kind == "coupon_reminder":
+            email = self._coupon_reminder(notice, campaign)
+        elif notice.kind == "purchase_ask":
+            email = self._ask(notice, campaign, now)
+        else:
+            referrer = self.referrers.get(notice.code) if notice.code else None
             email = self._to_referrer(notice, campaign, referrer, now) if referrer else None
         if email is None:
             return "not_needed"
@@ -143,4 +148,25 @@ class Lifecycle:
             reward=reward,
             use_by=coupon_last_day(claim.claimed_at, campaign.rules),
             unsubscribe=self.mail.unsubscribe(notice.friend, campaign.rules.slug, lang),
+        )
+
+    def _ask(self, notice: Notice, campaign: CompiledCampaign, now: datetime) -> Email | None:
+        """Only to a buyer who has not joined meanwhile, for an order that still stands, while
+        the campaign runs."""
+        slug = campaign.rules.slug
+        if notice.email is None or notice.buyer is None or notice.order_id is None:
+            return None
+        if campaign.rules.state_at(now) != "active" or self.referrers.enrolled(slug, notice.buyer):
+            return None
+        order = self.orders.get(notice.order_id)
+        if order is None or order.refunded_at is not None or order.status == "refunded":
+            return None
+        lang = notice.lang if notice.lang in campaign.texts else campaign.default_lang
+        return messages.purchase_ask(
+            to=notice.email,
+            lang=lang,
+            campaign=campaign,
+            letterhead=self.mail.letterhead(self.rules.brands[campaign.rules.brand]),
+            join_url=self.links.join(slug, lang, notice.email),
+            unsubscribe=self.mail.unsubscribe(notice.buyer, slug, lang),
         )

@@ -35,6 +35,8 @@ class ReferrerStore(Protocol):
         """False if a welcome went out after `not_since`; else noted, revoking older stats links."""
         ...
 
+    def enrolled(self, campaign: str, email_key: str) -> bool: ...
+
 
 class ClaimStore(Protocol):
     def get(self, email_key: str, campaign: str) -> records.Claim | None: ...
@@ -71,9 +73,18 @@ class ClaimStore(Protocol):
 
 
 class OrderStore(Protocol):
+    def get(self, order_id: str) -> records.Order | None: ...
+
     def look_up(
-        self, order_id: str, markers: Mapping[str, str]
-    ) -> tuple[records.Order | None, dict[str, records.CustomerMarker]]: ...
+        self,
+        order_id: str,
+        markers: Mapping[str, str],
+        buyer: str | None = None,
+        asking: Collection[str] = (),
+    ) -> tuple[records.Order | None, dict[str, records.CustomerMarker], frozenset[str]]:
+        """The order if recorded, its customer markers that exist, and the campaigns among
+        `asking` in which the buyer is enrolled or was asked to join: one read."""
+        ...
 
     def record(self, conversion: records.Conversion) -> tuple[records.RecordOutcome, records.Order | None]:
         """All of it or nothing, its code's counters too (under the cap if it takes a slot).
@@ -81,8 +92,10 @@ class OrderStore(Protocol):
         ...
 
     def record_unrewarded(
-        self, order: records.Order, sighting: records.Sighting
-    ) -> tuple[records.RecordOutcome, records.Order | None]: ...
+        self, order: records.Order, sighting: records.Sighting, ask: records.Notice | None = None
+    ) -> tuple[records.RecordOutcome, records.Order | None]:
+        """The order and its markers, and the ask unless that buyer was asked there already."""
+        ...
 
     def mark_refunded(self, order_id: str, now: datetime) -> records.Order | None:
         """The refunded order, or None (and a note that blocks it) for an order never reported."""

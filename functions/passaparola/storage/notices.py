@@ -1,8 +1,9 @@
 """The lifecycle's scheduled emails: one item each, in the `due` index until sent or skipped.
 
 An item is written once (with the claim or the order that causes it, or on its own under a
-condition), taken by one worker at a time under a lease, and closed with what became of it,
-so a message delivered twice, or a sweep that meets a queued message, never mails twice.
+condition; an ask with its order, under a condition), taken by one worker at a time under a
+lease, and closed with what became of it, so a message delivered twice, or a sweep that meets
+a queued message, never mails twice.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ def notice_item(notice: Notice) -> Item:
         "friend": notice.friend,
         "order_id": notice.order_id,
         "reward_id": notice.reward_id,
+        "buyer": notice.buyer,
+        "email": notice.email,
+        "lang": notice.lang,
         "send_at": stamp(notice.send_at),
         "due_pk": keys.DUE,
         "due_at": stamp(notice.send_at + GRACE),
@@ -36,11 +40,14 @@ def notice_of(item: Item) -> Notice:
     return Notice(
         kind=item["kind"],
         campaign=item["campaign"],
-        code=item["code"],
+        code=item.get("code"),
         send_at=moment(item, "send_at"),
         friend=item.get("friend"),
         order_id=item.get("order_id"),
         reward_id=item.get("reward_id"),
+        buyer=item.get("buyer"),
+        email=item.get("email"),
+        lang=item.get("lang"),
         sent_at=stamped(item, "sent_at"),
         outcome=item.get("outcome"),
     )
@@ -80,9 +87,11 @@ class NoticeStore:
         self.table.update(keys.notice(notice_id), "REMOVE sending_at")
 
     def close(self, notice_id: str, now: datetime, outcome: NoticeOutcome) -> None:
+        """Done with: out of the due index, and without the address an ask was to go to (the
+        item stays, so the same ask is never written again)."""
         self.table.update(
             keys.notice(notice_id),
             "SET sent_at = if_not_exists(sent_at, :now), outcome = if_not_exists(outcome, :outcome) "
-            "REMOVE due_pk, due_at, sending_at",
+            "REMOVE due_pk, due_at, sending_at, email",
             {":now": stamp(now), ":outcome": outcome},
         )

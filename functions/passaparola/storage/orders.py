@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
+from dataclasses import replace
 from datetime import datetime
 
 from passaparola.domain.records import (
     Conversion,
     CustomerMarker,
+    Notice,
     Order,
     RecordOutcome,
     Sighting,
+    ask_id,
 )
 from passaparola.storage import keys
 from passaparola.storage.claims import first_order_item
@@ -19,6 +22,7 @@ from passaparola.storage.dynamo import (
     ConditionFailed,
     Item,
     Table,
+    Transaction,
     expires,
     expiry,
     stamp,
@@ -68,6 +72,12 @@ def order_of(item: Item) -> Order:
     )
 
 
+def _ask(transaction: Transaction, ask: Notice | None) -> Transaction:
+    """Once per buyer and campaign, ever: the condition stops a second order's ask (the read
+    before found none, but another order of the same buyer wrote one since)."""
+    return transaction.put("ask", notice_item(ask)) if ask is not None else transaction
+
+
 class OrderStore:
     def __init__(self, table: Table) -> None:
         self.table = table
@@ -76,14 +86,23 @@ class OrderStore:
         return self.table.read(keys.order(order_id), order_of)
 
     def look_up(
-        self, order_id: str, markers: Mapping[str, str]
-    ) -> tuple[Order | None, dict[str, CustomerMarker]]:
-        """The order if it was recorded already, and which of its customer markers exist, in
-        one read: what every delivery of an order needs first."""
+        self,
+        order_id: str,
+        markers: Mapping[str, str],
+        buyer: str | None = None,
+        asking: Collection[str] = (),
+    ) -> tuple[Order | None, dict[str, CustomerMarker], frozenset[str]]:
+        """The order if it was recorded already, which of its customer markers exist, and in
+        which of the `asking` campaigns the buyer (an email key) is enrolled or was asked to
+        join already, in one read: what every delivery of an order needs first."""
         order_key = keys.order(order_id)
-        found = self.table.get_many([order_key, *marker_keys(markers)])
+        settling = {c: (keys.enrolment(c, buyer), keys.notice(ask_id(c, buyer))) for c in asking if buyer}
+        extra = [key for pair in settling.values() for key in pair]
+        found = self.table.get_many([order_key, *marker_keys(markers), *extra])
         order = next((order_of(item) for item in found if item["pk"] == order_key["pk"]), None)
-        return order, markers_among(found, markers)
+        present = {(item["pk"], item["sk"]) for item in found}
+        asked = frozenset(c for c, two in settling.items() if any((k["pk"], k["sk"]) in present for k in two))
+        return order, markers_among(found, markers), asked
 
     def record(self, conversion: Conversion) -> tuple[RecordOutcome, Order | None]:
         """Record an attributed order, its rewards and its customer markers in one transaction.
@@ -113,6 +132,7 @@ class OrderStore:
         # Without a condition: the order's own decides that this is the first, and only, time.
         for index, notice in enumerate(conversion.notices):
             transaction.put(f"notice{index}", notice_item(notice), condition=None)
+        _ask(transaction, conversion.ask)
         add_sighting(transaction, conversion.sighting)
         try:
             transaction.run()
@@ -123,17 +143,24 @@ class OrderStore:
                 return "not_first", None
             if cancelled.failed("code"):
                 return "cap_reached", None
+            if cancelled.failed("ask"):  # another order of the buyer's asked first: it alone
+                return self.record(replace(conversion, ask=None))
             raise
         return "recorded", None
 
-    def record_unrewarded(self, order: Order, sighting: Sighting) -> tuple[RecordOutcome, Order | None]:
-        """Record an order that earns nothing (rejected or not referred), once, with its markers."""
-        transaction = add_sighting(self.table.transaction().put("order", _item(order)), sighting)
+    def record_unrewarded(
+        self, order: Order, sighting: Sighting, ask: Notice | None = None
+    ) -> tuple[RecordOutcome, Order | None]:
+        """Record an order that earns nothing (rejected or not referred), once, with its markers
+        and the invitation to join it brings, if any."""
+        transaction = add_sighting(_ask(self.table.transaction().put("order", _item(order)), ask), sighting)
         try:
             transaction.run()
         except Cancelled as cancelled:
             if cancelled.failed("order"):
                 return "duplicate", self._first_recorded(cancelled.items["order"], order.order_id)
+            if cancelled.failed("ask"):
+                return self.record_unrewarded(order, sighting)
             raise
         return "recorded", None
 

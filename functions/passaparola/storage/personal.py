@@ -106,9 +106,9 @@ KINDS: tuple[Kind, ...] = (
         "notices",
         keys.NOTICE,
         "NOTICE",
-        ("pk", "friend"),
+        ("pk", "friend", "buyer", "email"),
         "deleted",
-        "emails scheduled to or about the person",
+        "emails scheduled to or about the person (an invitation to join holds the address until sent)",
     ),
     Kind(
         "unsubscribes",
@@ -142,6 +142,7 @@ NOTICES_ABOUT: Mapping[NoticeKind, Literal["address", "code", "order"]] = {
     "cap_reached": "code",
     "referrer_nudge": "code",
     "order_attributed": "order",
+    "purchase_ask": "address",
 }
 _UNISSUED = ("pending", "held", "review")
 _TRANSACTION_LIMIT = 100
@@ -163,7 +164,7 @@ class Held:
 
     @property
     def addresses(self) -> set[str]:
-        found = self.of("referral_codes") + self.of("claims")
+        found = self.of("referral_codes") + self.of("claims") + self.of("notices")
         return {str(item["email"]) for item in found if item.get("email")}
 
     @property

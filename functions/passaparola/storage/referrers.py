@@ -111,6 +111,10 @@ class ReferrerStore:
             return referrer, True
         raise Conflict("could not find a free referral code; retry")
 
+    def enrolled(self, campaign: str, email_key: str) -> bool:
+        """Whether the address has a code in the campaign (one read of its enrolment)."""
+        return self.table.get(keys.enrolment(campaign, email_key)) is not None
+
     def note_welcome(self, code: str, now: datetime, not_since: datetime) -> bool:
         """Record a welcome email unless one went out after `not_since` (rate limit for resends).
         The welcome carries a new stats link, so the links issued before it stop working."""

@@ -172,7 +172,17 @@ def world() -> World:
         unsubscribes=Unsubscribes(unsubscribe_tokens, fakes.OptOuts(memory), clock),
         lifecycle=lifecycle,
         notices=Lifecycle(
-            RULES, fakes.Notices(memory), referrers, clicks, claims, ledger, mail, tokens, links, clock
+            RULES,
+            fakes.Notices(memory),
+            referrers,
+            clicks,
+            claims,
+            ledger,
+            fakes.Orders(memory),
+            mail,
+            tokens,
+            links,
+            clock,
         ),
         enrolment=Enrolment(
             RULES, referrers, claims, fakes.Notices(memory), mail, tokens, links, salt, clock

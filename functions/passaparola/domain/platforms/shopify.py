@@ -105,7 +105,9 @@ def _paid(event_id: str, order: Mapping[str, Any]) -> ShopEvent:
         )
     )
     buyer = Identifiers(email, customer_id=text(field(customer, "id")), address=address)
-    return Paid(event_id, PaidOrder(order_id(shopify_id), paid, buyer, carried))
+    # The language the buyer's checkout was in ("pl", "pl-PL"): the invitation to join uses it.
+    locale = text(order.get("customer_locale"))
+    return Paid(event_id, PaidOrder(order_id(shopify_id), paid, buyer, carried, locale=locale))
 
 
 def _refunded(event_id: str, refund: Mapping[str, Any]) -> ShopEvent:

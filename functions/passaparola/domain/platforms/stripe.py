@@ -148,7 +148,9 @@ def _paid(event_id: str, session: Mapping[str, Any]) -> ShopEvent:
     )
     buyer = Identifiers(email, customer_id=_id(session.get("customer")), address=_address(shipping))
     unresolved = tuple(promotion for promotion in promotions if isinstance(promotion, str))
-    return Paid(event_id, PaidOrder(order_id, paid, buyer, carried), unresolved)
+    # The language Checkout was shown in ("auto": the browser's, which the session does not say).
+    order = PaidOrder(order_id, paid, buyer, carried, locale=text(session.get("locale")))
+    return Paid(event_id, order, unresolved)
 
 
 def _id(value: Any) -> str | None:
