@@ -167,7 +167,7 @@ def test_the_leaderboard_shows_only_who_opted_in(client: Client, clock: Clock) -
     settle(client)
 
     nobody = stats(client, clio_token)["leaderboard"]
-    assert nobody == {"top": [], "opted_in": False, "display_name": None, "place": None}
+    assert nobody == {"top": [], "opted_in": False, "display_name": None, "place": None, "ranked": False}
 
     joined = board(client, anna_token, {"opt_in": True})
     assert joined.status == 200, joined.body
@@ -177,6 +177,7 @@ def test_the_leaderboard_shows_only_who_opted_in(client: Client, clock: Clock) -
         "opted_in": True,
         "display_name": "Anna R.",
         "place": 1,
+        "ranked": True,
     }
     # Bea enrolled without a name: she chooses the one to show, or is told to
     assert board(client, bea_token, {"opt_in": True}).status == 422
@@ -191,7 +192,8 @@ def test_the_leaderboard_shows_only_who_opted_in(client: Client, clock: Clock) -
     assert stats(client, anna_token)["leaderboard"]["place"] == 2
 
     # Clio, on the board before any friend accepted: opted in, with no place yet
-    assert board(client, clio_token, {"opt_in": True, "display_name": "Clio"}).body["place"] is None
+    clio = board(client, clio_token, {"opt_in": True, "display_name": "Clio"}).body
+    assert (clio["opted_in"], clio["place"], clio["ranked"]) == (True, None, False)
 
     left = board(client, anna_token, {"opt_in": False})
     assert (left.body["opted_in"], left.body["place"]) == (False, None)

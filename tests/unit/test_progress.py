@@ -152,5 +152,7 @@ def test_a_viewer_who_did_not_opt_in_sees_the_top_and_has_no_place():
 
 def test_an_opted_in_viewer_without_a_rank_or_beyond_the_part_read_has_no_place():
     ranked = [entry("a", 10)]
-    assert progress.standing(ranked, "me", "Me", None).place is None  # no friend has accepted yet
-    assert progress.standing(ranked, "me", "Me", 3).place is None  # not among what was read
+    unranked = progress.standing(ranked, "me", "Me", None)  # no friend has accepted yet
+    assert (unranked.place, unranked.ranked) == (None, False)
+    below = progress.standing(ranked, "me", "Me", 3)  # not among what was read
+    assert (below.place, below.ranked) == (None, True)

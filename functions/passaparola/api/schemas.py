@@ -328,6 +328,10 @@ class LeaderboardOut(BaseModel):
         description="the viewer's place; null when not opted in, not ranked yet (no friend has "
         f"accepted), or below the first {BOARD_DEPTH}"
     )
+    ranked: bool = Field(
+        description=f"whether the viewer has a rank yet (a friend has accepted): with a null place, "
+        f"an opted-in viewer is below the first {BOARD_DEPTH}"
+    )
 
 
 class StatsResponse(BaseModel):

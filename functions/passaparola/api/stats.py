@@ -125,6 +125,7 @@ def _board(standing: Standing) -> LeaderboardOut:
         opted_in=standing.opted_in,
         display_name=standing.name,
         place=standing.place,
+        ranked=standing.ranked,
     )
 
 

@@ -79,6 +79,7 @@ class Standing:
     opted_in: bool
     name: str | None = None
     place: int | None = None
+    ranked: bool = False  # the viewer has a rank: a friend has accepted
 
 
 def progress(rules: CampaignRules | None, counted: int) -> Progress:
@@ -132,10 +133,10 @@ def standing(ranked: Sequence[BoardEntry], code: str, name: str | None, own_rank
     a place."""
     top = tuple(Placed(_place(ranked, entry.rank), entry) for entry in ranked[:BOARD_SHOWN])
     if name is None:
-        return Standing(top, opted_in=False)
+        return Standing(top, opted_in=False, ranked=own_rank is not None)
     on_board = own_rank is not None and any(entry.code == code for entry in ranked)
     place = _place(ranked, own_rank) if on_board and own_rank is not None else None
-    return Standing(top, opted_in=True, name=name, place=place)
+    return Standing(top, opted_in=True, name=name, place=place, ranked=own_rank is not None)
 
 
 def _place(ranked: Sequence[BoardEntry], rank: int) -> int:
