@@ -174,14 +174,14 @@ class Board:
         if referrer is not None:
             self.memory.referrers[code] = replace(referrer, board_name=None)
 
-    def ranked(self, campaign: str, *, down_to: int | None, limit: int) -> list[BoardEntry]:
+    def ranked(self, campaign: str, *, limit: int) -> list[BoardEntry]:
         on_board = [
             BoardEntry(r.code, r.board_name, r.claims, r.orders, r.rank)
             for r in self.memory.referrers.values()
             if r.campaign == campaign and r.board_name is not None and r.rank is not None
         ]
         on_board.sort(key=lambda entry: entry.rank, reverse=True)
-        return [e for e in on_board if down_to is None or e.rank >= down_to][:limit]
+        return on_board[:limit]
 
 
 class Claims:

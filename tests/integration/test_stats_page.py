@@ -190,6 +190,9 @@ def test_the_leaderboard_shows_only_who_opted_in(client: Client, clock: Clock) -
         (2, "Anna R.", 2, 0),
     ]
     assert stats(client, anna_token)["leaderboard"]["place"] == 2
+    # the top of the board sees the rest of it too
+    top = stats(client, bea_token)["leaderboard"]
+    assert ([r["display_name"] for r in top["top"]], top["place"]) == (["B-Team", "Anna R."], 1)
 
     # Clio, on the board before any friend accepted: opted in, with no place yet
     clio = board(client, clio_token, {"opt_in": True, "display_name": "Clio"}).body

@@ -20,8 +20,8 @@ FriendStatus = Literal["claimed", "ordered", "rewarded", "void"]
 FRIEND_STATUSES: tuple[FriendStatus, ...] = get_args(FriendStatus)
 FRIENDS_SHOWN = 50
 BOARD_SHOWN = 10
-# How far down the leaderboard one query reads to find the viewer's place: its items are
-# small (about 100 bytes), so this is one page of about 13 read units at most.
+# How far down the leaderboard one query reads to find an opted-in viewer's place: its items
+# are small (about 150 bytes), so this is one page of about 9 read units at most.
 BOARD_DEPTH = 500
 _WAITING = ("review", "pending", "held")
 
@@ -128,9 +128,8 @@ def friends(listed: Sequence[Friend], rewards: Sequence[Reward]) -> list[FriendS
 
 
 def standing(ranked: Sequence[BoardEntry], code: str, name: str | None, own_rank: int | None) -> Standing:
-    """`ranked` is the board read from the top down (to the viewer's rank, when they are on
-    it), highest first. A place is one more than the codes ranked strictly higher: ties share
-    a place."""
+    """`ranked` is the board read from the top down, highest first. A place is one more than
+    the codes ranked strictly higher: ties share a place."""
     top = tuple(Placed(_place(ranked, entry.rank), entry) for entry in ranked[:BOARD_SHOWN])
     if name is None:
         return Standing(top, opted_in=False, ranked=own_rank is not None)

@@ -45,8 +45,8 @@ class BoardStore(Protocol):
 
     def leave(self, code: str) -> None: ...
 
-    def ranked(self, campaign: str, *, down_to: int | None, limit: int) -> list[records.BoardEntry]:
-        """From the top: `limit` codes, or (with `down_to`) those ranked at least that high."""
+    def ranked(self, campaign: str, *, limit: int) -> list[records.BoardEntry]:
+        """The first `limit` codes on the campaign's board, from the top: one query."""
         ...
 
 

@@ -96,15 +96,13 @@ class Stats:
         return self._standing(referrer, name)
 
     def _standing(self, referrer: Referrer, name: str | None) -> Standing:
-        """One query of the board: its top, or, for a referrer on it, down to their own rank
-        (so their place is counted in the same query)."""
-        down_to = referrer.rank if name is not None else None
-        ranked = self.board.ranked(
-            referrer.campaign,
-            down_to=down_to,
-            limit=progress.BOARD_DEPTH if down_to is not None else progress.BOARD_SHOWN,
+        """One query of the board: its top; for a referrer on it, deep enough to find their
+        place too (the top BOARD_DEPTH: about 9 read units at most)."""
+        on_it = name is not None and referrer.rank is not None
+        depth = progress.BOARD_DEPTH if on_it else progress.BOARD_SHOWN
+        return progress.standing(
+            self.board.ranked(referrer.campaign, limit=depth), referrer.code, name, referrer.rank
         )
-        return progress.standing(ranked, referrer.code, name, referrer.rank)
 
 
 def _valid(link: StatsLink, referrer: Referrer | None) -> Referrer:

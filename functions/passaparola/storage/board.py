@@ -47,17 +47,14 @@ class BoardStore:
         except ConditionFailed:
             return
 
-    def ranked(self, campaign: str, *, down_to: int | None, limit: int) -> list[BoardEntry]:
-        """One query, from the top: the first `limit` codes, or, with `down_to`, the codes
-        ranked at least that high (up to `limit` of them)."""
-        condition = "board_pk = :board"
-        values: dict[str, object] = {":board": keys.board_pk(campaign)}
-        names = None
-        if down_to is not None:
-            condition += " AND #rank >= :rank"  # `rank` is one of DynamoDB's reserved words
-            values[":rank"] = down_to
-            names = {"#rank": "rank"}
+    def ranked(self, campaign: str, *, limit: int) -> list[BoardEntry]:
+        """The first `limit` codes on the board, from the top: one query (eventually consistent:
+        a place, not money)."""
         items, _ = self.table.query_page(
-            keys.BOARD_INDEX, condition, values, limit=limit, forward=False, names=names
+            keys.BOARD_INDEX,
+            "board_pk = :board",
+            {":board": keys.board_pk(campaign)},
+            limit=limit,
+            forward=False,
         )
         return [_entry(item) for item in items]

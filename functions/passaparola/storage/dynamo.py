@@ -258,7 +258,6 @@ class Table:
         limit: int,
         after: Mapping[str, Any] | None = None,
         forward: bool = True,
-        names: Mapping[str, str] | None = None,
     ) -> tuple[list[Item], Item | None]:
         """One page of a secondary index, and the position the next page starts from."""
         kwargs: dict[str, Any] = {
@@ -271,8 +270,6 @@ class Table:
         }
         if after:
             kwargs["ExclusiveStartKey"] = to_dynamo(after)
-        if names:
-            kwargs["ExpressionAttributeNames"] = names
         response = self.client.query(**kwargs)
         last = response.get("LastEvaluatedKey")
         return [from_dynamo(item) for item in response["Items"]], from_dynamo(last) if last else None
