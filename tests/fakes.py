@@ -22,12 +22,15 @@ from passaparola.domain.counters import Amount, DayCounters, Deltas, Target
 from passaparola.domain.errors import Conflict
 from passaparola.domain.limits import Window
 from passaparola.domain.records import (
+    BoardEntry,
     Claim,
     ClaimOutcome,
+    CodePartition,
     Conversion,
     CustomerMarker,
     FirstOrder,
     FoldedClicks,
+    Friend,
     FriendHistory,
     IssueOutcome,
     Notice,
@@ -74,6 +77,7 @@ class Memory:
     reviews: dict[str, Review] = field(default_factory=dict)
     visits: set[tuple[str, date, str]] = field(default_factory=set)
     hits: dict[tuple[str, str, int], int] = field(default_factory=dict)
+    listed: dict[str, list[Friend]] = field(default_factory=dict)  # code -> friends who claimed
     writes: list[str] = field(default_factory=list)  # each step that wrote, in order
     _before: dict[str, list[Callable[[], Any]]] = field(default_factory=dict)
 
@@ -121,11 +125,11 @@ class Referrers:
     def get(self, code: str) -> Referrer | None:
         return self.memory.referrers.get(code)
 
-    def code_and_rewards(self, code: str) -> tuple[Referrer | None, list[Reward]]:
+    def partition(self, code: str) -> CodePartition:
         rewards = [
             r for r in self.memory.rewards.values() if r.owner.kind == "referrer" and r.owner.id == code
         ]
-        return self.get(code), rewards
+        return CodePartition(self.get(code), tuple(rewards), tuple(self.memory.listed.get(code, ())))
 
     def enrol(self, draw: Callable[[], Referrer]) -> tuple[Referrer, bool]:
         m = self.memory
@@ -154,6 +158,34 @@ class Referrers:
 
     def enrolled(self, campaign: str, email_key: str) -> bool:
         return (campaign, email_key) in self.memory.enrolments
+
+
+class Board:
+    """The sparse `board` index: codes with a board name and a rank, highest rank first."""
+
+    def __init__(self, memory: Memory) -> None:
+        self.memory = memory
+
+    def join(self, code: str, campaign: str, name: str) -> bool:
+        referrer = self.memory.referrers.get(code)
+        if referrer is None:
+            return False
+        self.memory.referrers[code] = replace(referrer, board_name=name)
+        return True
+
+    def leave(self, code: str) -> None:
+        referrer = self.memory.referrers.get(code)
+        if referrer is not None:
+            self.memory.referrers[code] = replace(referrer, board_name=None)
+
+    def ranked(self, campaign: str, *, limit: int) -> list[BoardEntry]:
+        on_board = [
+            BoardEntry(r.code, r.board_name, r.claims, r.orders, r.rank)
+            for r in self.memory.referrers.values()
+            if r.campaign == campaign and r.board_name is not None and r.rank is not None
+        ]
+        on_board.sort(key=lambda entry: entry.rank, reverse=True)
+        return on_board[:limit]
 
 
 class Claims:
@@ -190,6 +222,7 @@ class Claims:
         takes_slot: bool,
         cap: int | None,
         notices: Sequence[Notice] = (),
+        listed: Friend | None = None,
     ) -> tuple[ClaimOutcome, Claim | None]:
         m = self.memory
         m.step("claims.create")
@@ -207,6 +240,8 @@ class Claims:
         for reward in rewards:
             m.put_reward(reward)
         m.put_notices(notices)
+        if listed is not None:
+            m.listed.setdefault(claim.code, []).append(listed)
         m.wrote("claims.create")
         return "created", None
 

@@ -393,9 +393,13 @@ def my_data() -> MyData:
 @cache
 def stats() -> Stats:
     from passaparola.services.stats import Stats
+    from passaparola.storage.board import BoardStore
     from passaparola.storage.referrers import ReferrerStore
 
-    return Stats(config.rules(), ReferrerStore(table()), click_counter(), tokens(), links(), utc_now)
+    store = table()
+    return Stats(
+        config.rules(), ReferrerStore(store), BoardStore(store), click_counter(), tokens(), links(), utc_now
+    )
 
 
 def now() -> datetime:

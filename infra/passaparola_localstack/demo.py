@@ -2,7 +2,8 @@
 through the real API (the counters follow from the stream roll-up, as on AWS).
 
 Two campaigns: `spring` (A/B variants a and b, rewards held 14 days, a hoodie after five
-friends) and `club` (a free month issued at once, for the business to give). A few hundred
+friends) and `club` (a free month issued at once, for the business to give). Most friends
+claim with their name, and four referrers are on their campaign's leaderboard. A few hundred
 clicks from distinct visitors, each landing on the variant the click chose; one in five
 claims, and more of variant b's friends order. Among the orders: some below the minimum
 (rejected), refunds before the hold ends (void) and after issue (clawed back), and friends
@@ -38,6 +39,14 @@ REFERRERS = (
     ("club", "Marco", "it", 20),
     ("club", "Elena", "it", 12),
 )
+# The friends' names as they typed them on the claim form (a few gave none): their referrer
+# sees only the first name and initial.
+FRIEND_NAMES = (
+    "Giulia Conti", "Lukas Weber", None, "Sofia Marino", "Tomasz Zieliński", "Léa Martin",
+    "Olga Smirnova", None, "Hugo Bernard", "Marta Kowalczyk", "Elena Ricci", "Noah",
+)  # fmt: skip
+# Referrers who asked to appear on their campaign's leaderboard (the others do not appear).
+ON_THE_BOARD = ("anna@example.com", "giorgio@example.com", "kasia@example.com", "marco@example.com")
 SHARED_ADDRESS = "1 Via Roma, 20121 Milano"
 SHARED_CARD = "fp_demo_4242"
 
@@ -142,9 +151,13 @@ def seed(local: RunningStack) -> dict[str, str]:
         for n, visitor in enumerate(seen):
             if n % 5:
                 continue
-            email = f"friend{len(claimed.get(campaign, [])) + 1}.{campaign}@example.com"
-            body = {"code": visitor.code, "email": email} | (
-                {"variant": visitor.variant} if visitor.variant else {}
+            number = len(claimed.get(campaign, []))
+            email = f"friend{number + 1}.{campaign}@example.com"
+            given = FRIEND_NAMES[number % len(FRIEND_NAMES)]
+            body = (
+                {"code": visitor.code, "email": email}
+                | ({"variant": visitor.variant} if visitor.variant else {})
+                | ({"name": given} if given else {})
             )
             _post(local, "/claims", body, source_ip=visitor.ip)
             claimed.setdefault(campaign, []).append((visitor, email))
@@ -185,6 +198,18 @@ def seed(local: RunningStack) -> dict[str, str]:
     links: dict[str, str] = {}
     for mail in local.outbox():
         found = _STATS_LINK.search(mail["html"])
-        if found and mail["to"][0] in ("anna@example.com", "marco@example.com"):
+        if found and mail["to"][0] in ON_THE_BOARD:
             links.setdefault(mail["to"][0], html.unescape(found.group(1)))
-    return links
+    for link in links.values():
+        _join_board(local, link.rpartition("#t=")[2])
+    return {who: links[who] for who in ("anna@example.com", "marco@example.com")}
+
+
+def _join_board(local: RunningStack, token: str) -> None:
+    assert local.gateway is not None
+    headers = {"content-type": "application/json", "authorization": f"Bearer {token}"}
+    response = local.gateway.http(
+        "PUT", "/referrers/me/leaderboard", headers=headers, body=b'{"opt_in": true}'
+    )
+    if response.status != 200:
+        raise RuntimeError(f"demo: the leaderboard answered {response.status}: {response.body.decode()}")

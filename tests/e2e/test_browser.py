@@ -8,6 +8,7 @@ import html
 import json
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -357,3 +358,106 @@ def test_the_stats_page_links_to_the_referrers_data(page: Page, local_stack: Any
     assert urlsplit(page.url).path == "/en/my-data/"
     expect(page.locator("[data-my-data-json]")).to_contain_text("noa@example.com")
     expect(page.get_by_label("Yes, delete my data. This cannot be undone.")).to_be_focused()
+
+
+def stats_link(local_stack: Any, email: str) -> str:
+    welcome = local_stack.mail_to(email, "")
+    found = re.search(r"https?://\S+/[a-z]{2}/stats/#t=[\w.-]+", welcome["text"])
+    assert found, welcome["text"]
+    return found[0]
+
+
+def test_the_stats_page_shows_progress_the_limit_and_the_friends_by_first_name(
+    page: Page, local_stack: Any
+) -> None:
+    """`spring`: a hoodie after 5 rewarded friends, at most 20, rewards held 14 days. One friend
+    claims on the landing page with a full name, one through the API without a name, and the
+    first one orders."""
+    status, enrolled = local_stack.post(
+        "/referrers", {"campaign": "spring", "email": "pam@example.com", "name": "Pam"}
+    )
+    assert status == 201
+    code = enrolled["code"]
+    page.goto(f"{local_stack.url}/r/{code}")
+    claim = page.locator("form[data-claim]")
+    expect(claim.locator("fieldset")).to_be_enabled()
+    claim.get_by_label(re.compile("email", re.IGNORECASE)).fill("rosa@example.com")
+    claim.get_by_label("Your name (optional)").fill("Rosa  Luxemburg")
+    claim.locator("[data-submit]").click()
+    expect(page.locator("[data-claimed]")).to_be_visible()
+    assert local_stack.post("/claims", {"code": code, "email": "sid@example.com"})[0] == 201
+    order = {"order_id": f"stats-{code}", "email": "rosa@example.com", "amount": "30", "currency": "EUR"}
+    assert local_stack.store("/conversions", order)[0] == 202
+
+    page.goto(stats_link(local_stack, "pam@example.com"))
+    expect(page.locator("[data-progress-sentence]")).to_have_text(
+        "5 more rewarded friends and this bonus is yours: An Acme Roasters hoodie."
+    )
+    expect(page.locator("[data-progress-count]")).to_have_text("0 of 5")
+    assert page.locator("[data-progress-bar]").evaluate("bar => [bar.value, bar.max]") == [0, 5]
+    expect(page.locator("[data-cap-rule]")).to_have_text("You can be rewarded for up to 20 friends.")
+    expect(page.locator("[data-cap-used]")).to_have_text("Friends counted towards your limit: 1 of 20")
+    expect(page.locator("[data-cap-reached]")).to_be_hidden()
+    friends = page.locator("[data-friends] li")
+    expect(friends).to_have_count(2)
+    expect(friends.nth(0)).to_contain_text("A friend")
+    expect(friends.nth(0)).to_contain_text("No order yet")
+    expect(friends.nth(1)).to_contain_text("Rosa L.")
+    due = datetime.now(UTC) + timedelta(days=14)  # the page's language is "en": US-style dates
+    expect(friends.nth(1)).to_contain_text(f"Ordered: your reward comes on {due:%B} {due.day}, {due.year}")
+    expect(page.locator("[data-stats-body]")).not_to_contain_text("Luxemburg")
+    expect(page.locator("[data-share-slot] [data-share-link]")).to_have_value(re.compile(r"/r/SPRING-"))
+
+
+def test_the_leaderboard_is_joined_and_left_with_a_tick(page: Page, local_stack: Any) -> None:
+    status, enrolled = local_stack.post(
+        "/referrers", {"campaign": "club", "email": "uma@example.com", "name": "Uma Thurman"}
+    )
+    assert status == 201
+    assert local_stack.post("/claims", {"code": enrolled["code"], "email": "vic@example.com"})[0] == 201
+    page.goto(stats_link(local_stack, "uma@example.com"))
+    form = page.locator("form[data-board-form]")
+    expect(form.locator("fieldset")).to_be_enabled()
+    expect(page.locator("[data-board] li", has_text="Uma")).to_have_count(0)  # nobody is on it unasked
+    form.get_by_label("Show me on the leaderboard").check()
+    form.get_by_role("button", name="Save").click()
+    expect(form.locator("[data-board-saved]")).to_have_text("You are on the leaderboard.")
+    mine = page.locator("[data-board] li[data-you]")
+    expect(mine).to_contain_text("Uma T. (you)")
+    expect(mine).to_contain_text("1 friend")
+    expect(page.locator("[data-board-own]")).to_have_text(re.compile(r"^Your place: \d+$"))
+    expect(form.locator("#board-name")).to_have_value("Uma T.")
+
+    page.reload()  # the choice is kept: the page opens with it
+    expect(page.locator("[data-board] li[data-you]")).to_contain_text("Uma T.")
+    expect(form.get_by_label("Show me on the leaderboard")).to_be_checked()
+    form.get_by_label("Show me on the leaderboard").uncheck()
+    form.get_by_role("button", name="Save").click()
+    expect(form.locator("[data-board-saved]")).to_have_text("You are no longer on the leaderboard.")
+    expect(page.locator("[data-board] li", has_text="Uma")).to_have_count(0)
+    expect(page.locator("[data-board-own]")).to_be_hidden()
+
+
+@pytest.mark.slow
+def test_at_the_limit_the_page_says_so_instead_of_offering_the_link(page: Page, local_stack: Any) -> None:
+    status, enrolled = local_stack.post("/referrers", {"campaign": "spring", "email": "wes@example.com"})
+    assert status == 201
+    code = enrolled["code"]
+    for n in range(20):  # spring rewards 20 friends at most
+        friend = f"cap{n}-{code.lower()}@example.com"
+        assert local_stack.post("/claims", {"code": code, "email": friend})[0] == 201
+        order = {"order_id": f"cap-{code}-{n}", "email": friend, "amount": "25", "currency": "EUR"}
+        assert local_stack.store("/conversions", order)[1]["status"] in ("queued", "review")
+    page.goto(stats_link(local_stack, "wes@example.com"))
+    reached = page.locator("[data-cap-reached]")
+    expect(reached).to_be_visible()
+    expect(reached).to_contain_text("so you earn no more rewards in it")
+    expect(reached).to_contain_text("friends who have already accepted keep their gift")
+    expect(page.locator("[data-cap-used]")).to_have_text("Friends counted towards your limit: 20 of 20")
+    expect(page.locator("[data-friends] li")).to_have_count(20)
+    assert page.locator("[data-share-slot] [data-share]").count() == 0
+    # and the link itself says so to a friend who opens it
+    page.goto(f"{local_stack.url}/r/{code}")
+    expect(page.locator("[data-invalid-reason]")).to_have_text(
+        "This invitation has already been used by as many friends as it allows."
+    )

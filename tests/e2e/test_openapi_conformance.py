@@ -165,6 +165,7 @@ def test_every_route_is_tested_signed_ones_included():
         "POST /refunds",
         "POST /reviews/{conversion_id}",
         "GET /referrers/me",
+        "PUT /referrers/me/leaderboard",
         "POST /integrations/stripe",
         "POST /integrations/shopify",
         "POST /integrations/woocommerce",

@@ -71,7 +71,7 @@ def _origin_for(config: dict[str, Any], path: str) -> str:
 def test_cloudfront_sends_every_api_route_to_the_api(template: dict[str, Any]) -> None:
     config = _distribution(template)
     routes = local_template.routes(template)
-    assert len(routes) == 23
+    assert len(routes) == 24
     for route in routes:
         example = route.path.replace("{code}", "SPR-7KQ2M9").replace("{conversion_id}", "cv_0123")
         example = example.replace("{token}", "spring.0123456789abcdef0123456789abcdef.AbCdEfGhIjKlMnOpQrStUv")

@@ -196,6 +196,7 @@ def test_the_openapi_document_matches_the_api(client):
         "/refunds",
         "/reviews/{conversion_id}",
         "/referrers/me",
+        "/referrers/me/leaderboard",
         "/integrations/stripe",
         "/integrations/shopify",
         "/integrations/woocommerce",

@@ -2,9 +2,10 @@
 a scan of the whole table before and after it.
 
 Anna refers in `lifecycle` (Marco's order earns her a credit that is issued, Nina's one still
-held when she deletes), is herself a friend in `instant` (Bea's code; her coupon is issued)
-and a buyer there (asked to join `instant` days after her order: an ask that still holds her
-address when she deletes), and unsubscribes from `lifecycle`'s emails.
+held when she deletes), is on its leaderboard, is herself a friend in `instant` (Bea's code,
+claimed with her name; her coupon is issued, and her order earns Bea's reward) and a buyer
+there (asked to join `instant` days after her order: an ask that still holds her address when
+she deletes), and unsubscribes from `lifecycle`'s emails.
 """
 
 from __future__ import annotations
@@ -69,10 +70,20 @@ def _anna(client: Client, clock: Clock) -> str:
     )
     assert enrolled.status == 201, enrolled.body
     code: str = enrolled.body["code"]
-    assert client.claim(code, MARCO).status == 201
+    assert (
+        client.call("POST", "/claims", {"code": code, "email": MARCO, "name": "Marco Bianchi"}).status == 201
+    )
     bea = client.enrol(BEA, campaign="instant", name="Bea").body["code"]
     # Another spelling of the same mailbox: the kit keys both the same.
-    assert client.claim(bea, "Anna.Rossi@EXAMPLE.com").status == 201
+    claimed = client.call("POST", "/claims", {"code": bea, "email": "Anna.Rossi@EXAMPLE.com", "name": NAME})
+    assert claimed.status == 201, claimed.body
+    welcome = next(m for m in client.outbox()[start:] if m["to"] == [ANNA] and "#t=" in m["text"])
+    stats_token = re.search(r"#t=([\w.-]+)", welcome["text"])
+    assert stats_token
+    joined = client.call(
+        "PUT", "/referrers/me/leaderboard", {"opt_in": True}, headers=_bearer(stats_token[1])
+    )
+    assert joined.body["display_name"] == "Anna R."
     _settle(client)
     assert client.convert("m-1", MARCO, "30").status == 202
     _settle(client)
@@ -133,6 +144,9 @@ def test_a_person_exports_then_deletes_and_no_item_holds_their_address_or_name(c
     assert items["unsubscribes"][0]["campaigns"] == ["lifecycle"]
     (ask,) = [n for n in items["notices"] if n["kind"] == "purchase_ask"]
     assert (ask["campaign"], ask["email"], ask["lang"], ask["order_id"]) == ("instant", ANNA, "en", "a-1")
+    # listed under Bea's code as a friend, and the friends listed under her own code
+    assert sorted(f.get("name", "") for f in items["listed_friends"]) == ["", "Anna R.", "Marco B."]
+    assert [r["reward_id"] for r in items["referrer_rewards"]] == ["order-a-1"]  # Bea's, for Anna's order
     assert ANNA in exported.body["addresses"]
     assert exported.body["fraud_markers"]["email"] == 1
 
@@ -154,6 +168,13 @@ def test_a_person_exports_then_deletes_and_no_item_holds_their_address_or_name(c
     assert (order["amount"], order["currency"]) == (40, "EUR")
     (code_item,) = items_under(client.stack, f"CODE#{code}", "CODE")
     assert code_item["status"] == "erased"
+    assert "board_name" not in code_item and "board_pk" not in code_item
+    assert items_under(client.stack, f"CODE#{code}", "FRIEND#") == []  # her list goes with her code
+    bea = client.call("GET", "/codes/" + items["claims"][0]["code"]).body
+    assert bea["valid"] is True  # Bea's code is hers: only Anna's entries under it went
+    (beas_reward,) = items_under(client.stack, f"CODE#{items['claims'][0]['code']}", "REWARD#")
+    assert (beas_reward["reward_id"], beas_reward.get("friend")) == ("order-a-1", None)
+    assert items_under(client.stack, f"CODE#{items['claims'][0]['code']}", "FRIEND#") == []
     assert client.call("GET", f"/codes/{code}").body["valid"] is False
 
     # Again: nothing left to delete, and the export is empty.

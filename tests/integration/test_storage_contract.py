@@ -4,6 +4,7 @@ same outcomes. A fake that passes here answers as the table does."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -14,10 +15,12 @@ import pytest
 from passaparola import wiring
 from passaparola.domain.campaign import Credit
 from passaparola.domain.records import (
+    BoardEntry,
     Claim,
     Conversion,
     FirstOrder,
     FoldedClicks,
+    Friend,
     Notice,
     NoticeMessage,
     Order,
@@ -30,6 +33,8 @@ from passaparola.domain.records import (
     Sighting,
     Visit,
 )
+from passaparola.storage import keys
+from passaparola.storage.board import BoardStore
 from passaparola.storage.claims import ClaimStore
 from passaparola.storage.clicks import ClickCounts, ClickStore
 from passaparola.storage.markers import MarkerStore
@@ -58,6 +63,8 @@ class Stores:
     notices: Any
     clicks: Any
     click_counts: Any
+    board: Any
+    rank: Callable[[str, int], None]  # what the counters' rollup does to a code's rank
 
 
 @pytest.fixture(params=["dynamodb", "memory"])
@@ -74,6 +81,8 @@ def stores(request: pytest.FixtureRequest) -> Stores:
             fakes.Notices(memory),
             fakes.Clicks(memory),
             fakes.ClickCounts(memory),
+            fakes.Board(memory),
+            lambda code, rank: memory.referrers.__setitem__(code, replace(memory.referrers[code], rank=rank)),
         )
     request.getfixturevalue("stack")
     table = wiring.table()
@@ -87,6 +96,10 @@ def stores(request: pytest.FixtureRequest) -> Stores:
         NoticeStore(table),
         ClickStore(table),
         ClickCounts(table),
+        BoardStore(table),
+        lambda code, rank: table.update(
+            keys.code(code), "SET #rank = :rank", {":rank": rank}, names={"#rank": "rank"}
+        ),
     )
 
 
@@ -446,3 +459,42 @@ def test_a_stale_lease_on_a_notice_can_be_taken_again(stores):
     assert stores.notices.schedule(told)
     assert stores.notices.take(told.notice_id, NOW)
     assert stores.notices.take(told.notice_id, NOW + NOTIFY_LEASE + timedelta(seconds=1))
+
+
+def test_a_claim_lists_its_friend_under_the_code_once_and_the_code_is_read_with_it(stores):
+    enrolled(stores)
+    named = replace(claim(), name="Marco Bianchi")
+    earned = replace(reward("claim-marco-key"), friend="marco-key")
+    listed = Friend("marco-key", NOW, "Marco B.")
+    assert stores.claims.create(named, [earned], takes_slot=False, cap=None, listed=listed) == (
+        "created",
+        None,
+    )
+    again = replace(named, claim_id="cl_2")
+    assert stores.claims.create(again, [], takes_slot=False, cap=None, listed=listed)[0] == "exists"
+    assert stores.claims.get("marco-key", "gift") == named
+    found = stores.referrers.partition(CODE)
+    assert (found.referrer, found.rewards, found.friends) == (
+        stores.referrers.get(CODE),
+        (earned,),
+        (listed,),
+    )
+    assert stores.referrers.partition("GIFT-CDFGHJKMN").referrer is None
+
+
+def test_only_codes_that_joined_the_board_and_have_a_rank_are_on_it(stores):
+    enrolled(stores)
+    stores.referrers.enrol(lambda: referrer("GIFT-DFGHJKMNP", "bea@example.com"))
+    stores.referrers.enrol(lambda: referrer("GIFT-FGHJKMNPQ", "clio@example.com"))
+    stores.rank(CODE, 2)
+    stores.rank("GIFT-DFGHJKMNP", 1_000_000_001)  # unasked: never on it
+    assert stores.board.join(CODE, "gift", "Anna R.")
+    assert stores.board.join("GIFT-FGHJKMNPQ", "gift", "Clio")  # no rank yet: not on it yet
+    assert not stores.board.join("GIFT-CDFGHJKMN", "gift", "Nobody")  # no such code
+    assert stores.board.ranked("gift", limit=10) == [BoardEntry(CODE, "Anna R.", 0, 0, 2)]
+    assert stores.referrers.get(CODE).board_name == "Anna R."
+    stores.board.leave(CODE)
+    stores.board.leave("GIFT-CDFGHJKMN")  # creates nothing
+    assert stores.board.ranked("gift", limit=10) == []
+    assert stores.referrers.get(CODE).board_name is None
+    assert stores.referrers.get("GIFT-CDFGHJKMN") is None

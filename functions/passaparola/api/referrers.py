@@ -80,7 +80,7 @@ def enrol_preflight() -> Response[str]:
 def claim(body: ClaimRequest) -> Response[ClaimResponse]:
     wiring.rate_limit("claim").hit(client_address(router.current_event))
     claimed = wiring.claims().claim(
-        body.code, body.email, body.locale, body.variant, client_address(router.current_event)
+        body.code, body.email, body.locale, body.variant, client_address(router.current_event), body.name
     )
     gift = claimed.friend_reward
     reward = None

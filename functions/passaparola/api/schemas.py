@@ -8,7 +8,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from passaparola.domain.money import PlainDecimal
-from passaparola.domain.people import MAX_NAME
+from passaparola.domain.people import MAX_BOARD_NAME, MAX_FRIEND_NAME, MAX_NAME
+from passaparola.domain.progress import BOARD_DEPTH, BOARD_SHOWN, FRIENDS_SHOWN, FriendStatus
 from passaparola.domain.text import NoControlCharacter
 from passaparola.domain.vocabulary import (
     ConversionStatus,
@@ -99,6 +100,18 @@ class ClaimRequest(_In):
     email: Email
     locale: Locale | None = None
     variant: Annotated[str, Field(max_length=8)] | None = None
+    name: (
+        Annotated[
+            str,
+            Field(
+                max_length=MAX_FRIEND_NAME,
+                description="the friend's name, if they give one; their referrer sees only the first "
+                "name and the last name's initial",
+                examples=["Marco Rossi"],
+            ),
+        ]
+        | None
+    ) = None
 
 
 class RewardOut(BaseModel):
@@ -290,6 +303,65 @@ class IgnoredResponse(BaseModel):
     reason: str = Field(description="why passaparola has nothing to do with this event")
 
 
+class NextTierOut(BaseModel):
+    after: int = Field(description="rewarded referrals that reach this milestone")
+    to_go: int = Field(description="rewarded referrals still needed")
+    reward: str = Field(description="the milestone's reward in words, in the page's language")
+
+
+class ProgressOut(BaseModel):
+    counted: int = Field(
+        description="referrals whose reward was issued, past the refund window: what milestones count"
+    )
+    tiers_reached: int
+    tiers: int = Field(description="the campaign's milestones")
+    next_tier: NextTierOut | None = Field(
+        description="null when every milestone is reached, or there are none"
+    )
+
+
+class CapOut(BaseModel):
+    max_rewards: int = Field(description="the most referrals one referrer is rewarded for")
+    used: int = Field(description="referrals rewarded, or whose reward is on hold or in review")
+    reached: bool = Field(
+        description="at the cap the referrer earns no more and the link takes no new friends; "
+        "rewards already earned still come, and friends who accepted keep their gift"
+    )
+
+
+class FriendOut(BaseModel):
+    name: str | None = Field(description="first name and last initial; null when the friend gave none")
+    claimed_on: str = Field(description="the day the friend accepted (UTC), YYYY-MM-DD")
+    status: FriendStatus = Field(
+        description="claimed; ordered (the referrer's reward is on hold or in review); rewarded; "
+        "void (the order was refunded or not accepted)"
+    )
+    reward_on: str | None = Field(description="while ordered: the day the referrer's reward is due")
+
+
+class BoardRow(BaseModel):
+    place: int
+    display_name: str
+    claims: int
+    orders: int
+
+
+class LeaderboardOut(BaseModel):
+    top: list[BoardRow] = Field(
+        description=f"the first {BOARD_SHOWN} who opted in; nobody else is shown or counted"
+    )
+    opted_in: bool
+    display_name: str | None = Field(description="the viewer's name on the board, once opted in")
+    place: int | None = Field(
+        description="the viewer's place; null when not opted in, not ranked yet (no friend has "
+        f"accepted), or below the first {BOARD_DEPTH}"
+    )
+    ranked: bool = Field(
+        description=f"whether the viewer has a rank yet (a friend has accepted): with a null place, "
+        f"an opted-in viewer is below the first {BOARD_DEPTH}"
+    )
+
+
 class StatsResponse(BaseModel):
     code: str
     campaign: str
@@ -299,6 +371,28 @@ class StatsResponse(BaseModel):
     claims: int
     conversions: int
     rewards: list[RewardOut]
+    progress: ProgressOut
+    cap: CapOut | None = Field(description="null when the campaign rewards any number of referrals")
+    friends: list[FriendOut] = Field(description=f"newest first, at most {FRIENDS_SHOWN}")
+    friends_total: int = Field(description="every friend who claimed through this code")
+    leaderboard: LeaderboardOut
+
+
+class LeaderboardRequest(_In):
+    opt_in: bool
+    display_name: (
+        Annotated[
+            str,
+            NoControlCharacter,
+            Field(
+                max_length=MAX_BOARD_NAME,
+                description="the name to show; by default the first name and initial the referrer "
+                "enrolled with",
+                examples=["Anna R."],
+            ),
+        ]
+        | None
+    ) = None
 
 
 def error_responses(*statuses: int) -> dict[int, Any]:

@@ -94,6 +94,8 @@ class Referrer:
     rewarded: int = 0  # referrals whose reward was issued, past the refund window
     welcome_sent_at: datetime | None = None
     links_valid_from: int | None = None  # stats links issued before this epoch are revoked
+    rank: int | None = None  # the counters' rank (orders, then claims), from the first claim on
+    board_name: str | None = None  # the name shown on the campaign's leaderboard, once opted in
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,27 @@ class Claim:
     # Checks that passed the claim and judge again the order it brings (same_client).
     signals: tuple[FraudCheck, ...] = ()
     shadow: tuple[FraudCheck, ...] = ()
+    name: str | None = None  # as the friend typed it on the claim form, if they did
+
+
+@dataclass(frozen=True)
+class Friend:
+    """A friend who claimed through a code, as the code's own list keeps them for its
+    referrer: by email key, and shown only by first name and initial (or not at all)."""
+
+    friend: str
+    claimed_at: datetime
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class CodePartition:
+    """All that is kept under one code and read in one query: the code, its rewards and the
+    friends who claimed through it (the code is None when it does not exist or was erased)."""
+
+    referrer: Referrer | None
+    rewards: tuple[Reward, ...] = ()
+    friends: tuple[Friend, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -180,6 +203,7 @@ class Reward:
     notified_at: datetime | None = None
     void_reason: VoidReason | None = None
     fulfilment: Fulfilment | None = None  # for the kinds the business gives itself
+    friend: str | None = None  # a referrer's reward: the email key of the friend it came from
 
     @property
     def ref(self) -> RewardRef:
@@ -377,6 +401,17 @@ class Ranked:
     display_name: str | None
     claims: int
     orders: int
+
+
+@dataclass(frozen=True)
+class BoardEntry:
+    """A code on its campaign's leaderboard (only codes whose owner opted in are on it)."""
+
+    code: str
+    name: str
+    claims: int
+    orders: int
+    rank: int
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ class Grant:
         order_id: str | None = None,
         takes_slot: bool = False,
         review: bool = False,
+        friend: str | None = None,
     ) -> Reward:
         """The grant as a new ledger entry: pending, or, with `review`, waiting for the
         business's decision (its cap slot taken, nothing queued)."""
@@ -59,6 +60,7 @@ class Grant:
             created_at=now,
             order_id=order_id,
             takes_slot=takes_slot,
+            friend=friend,
         )
 
 

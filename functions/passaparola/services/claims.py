@@ -11,13 +11,14 @@ from decimal import Decimal
 from aws_lambda_powertools import Logger
 
 from passaparola import messages
-from passaparola.domain import clients, emails, fraud
+from passaparola.domain import clients, emails, fraud, people
 from passaparola.domain.campaign import CompiledCampaign, Rules
 from passaparola.domain.customers import MarkerKeys
 from passaparola.domain.errors import DomainError, RejectedEmail, SelfReferral
 from passaparola.domain.lifecycle import due, reminder_at
 from passaparola.domain.orders import Identifiers
-from passaparola.domain.records import Claim, Notice, Owner, Reward, RewardRef
+from passaparola.domain.people import MAX_FRIEND_NAME
+from passaparola.domain.records import Claim, Friend, Notice, Owner, Reward, RewardRef
 from passaparola.domain.rewards import friend_grant, referrer_grant_on_claim
 from passaparola.domain.vocabulary import COUPON_KINDS, Reason, UnreviewedStatus
 from passaparola.services import Clock
@@ -74,8 +75,15 @@ class Claims:
     clock: Clock
 
     def claim(
-        self, raw_code: str, email: str, locale: str | None, variant: str | None, client: str
+        self,
+        raw_code: str,
+        email: str,
+        locale: str | None,
+        variant: str | None,
+        client: str,
+        name: str | None = None,
     ) -> Claimed:
+        given_name = people.display_name(name, MAX_FRIEND_NAME)
         valid = self.validator.check(raw_code)
         campaign = valid.campaign
         address = emails.clean(email)
@@ -118,6 +126,7 @@ class Claims:
                     code=valid.code,
                     now=now,
                     takes_slot=True,
+                    friend=friend,
                 )
             )
         claim = Claim(
@@ -135,6 +144,7 @@ class Claims:
             # Judged again on the order this claim brings: same_client asks for a review there.
             signals=("same_client",) if same_client else (),
             shadow=verdict.shadow,
+            name=given_name,
         )
         notices = _notices(valid, claim, friend_reward, takes_slot=referrer_grant is not None)
         outcome, earlier = self.claims.create(
@@ -143,6 +153,8 @@ class Claims:
             takes_slot=referrer_grant is not None,
             cap=campaign.rules.max_rewards_per_referrer,
             notices=notices,
+            # The referrer's list shows the friend by first name and initial, never more.
+            listed=Friend(friend, now, people.short_name(given_name)),
         )
         if outcome == "exists" and earlier is not None:
             return self._again(earlier, lang, now)

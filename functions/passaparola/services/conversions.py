@@ -252,6 +252,7 @@ class Conversions:
             facts,
             found.referrer,
             found.campaign,
+            friend=found.friend,
             first=first,
             capped=order.reason == "cap_reached",
             review=order.status == "review",
@@ -289,11 +290,13 @@ class Conversions:
         referrer: Referrer,
         campaign: CompiledCampaign,
         *,
+        friend: str,
         first: bool,
         capped: bool,
         review: bool,
     ) -> tuple[list[Reward], bool]:
-        """The rewards an order earns, and whether the referrer's reward takes a cap slot."""
+        """The rewards an order earns, and whether the referrer's reward takes a cap slot. The
+        referrer's names the friend it came from (by key), for their stats page's list."""
         rules, slug, code = campaign.rules, campaign.rules.slug, referrer.code
         if capped:
             return [], False
@@ -305,7 +308,7 @@ class Conversions:
                 grant.entry(
                     Owner.referrer(code), f"order-{order.order_id}",
                     campaign=slug, code=code, now=facts.now, order_id=order.order_id, takes_slot=first,
-                    review=review,
+                    review=review, friend=friend,
                 )
             )  # fmt: skip
         parent = self._second_level_referrer(referrer, facts.buyer) if first and rules.second_level else None

@@ -24,7 +24,9 @@ if TYPE_CHECKING:
 class ReferrerStore(Protocol):
     def get(self, code: str) -> records.Referrer | None: ...
 
-    def code_and_rewards(self, code: str) -> tuple[records.Referrer | None, list[records.Reward]]: ...
+    def partition(self, code: str) -> records.CodePartition:
+        """The code, its rewards and its listed friends: one query."""
+        ...
 
     def enrol(self, draw: Callable[[], records.Referrer]) -> tuple[records.Referrer, bool]:
         """The person's referrer in the campaign, or a new one drawn (with a new random code
@@ -36,6 +38,18 @@ class ReferrerStore(Protocol):
         ...
 
     def enrolled(self, campaign: str, email_key: str) -> bool: ...
+
+
+class BoardStore(Protocol):
+    def join(self, code: str, campaign: str, name: str) -> bool:
+        """On the campaign's board under `name`; False when the code is gone or erased."""
+        ...
+
+    def leave(self, code: str) -> None: ...
+
+    def ranked(self, campaign: str, *, limit: int) -> list[records.BoardEntry]:
+        """The first `limit` codes on the campaign's board, from the top: one query."""
+        ...
 
 
 class ClaimStore(Protocol):
@@ -56,9 +70,11 @@ class ClaimStore(Protocol):
         takes_slot: bool,
         cap: int | None,
         notices: Sequence[records.Notice] = (),
+        listed: records.Friend | None = None,
     ) -> tuple[records.ClaimOutcome, records.Claim | None]:
         """All or nothing: the claim, its code's counters (under the cap if it takes a slot),
-        its rewards and the emails it schedules. For `exists`, the earlier claim."""
+        its rewards, the emails it schedules and the friend in the code's list. For `exists`,
+        the earlier claim."""
         ...
 
     def first_order(self, email_key: str, campaign: str) -> records.FirstOrder | None:

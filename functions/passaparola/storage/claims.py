@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from passaparola.domain.records import Claim, ClaimOutcome, FirstOrder, FriendHistory, Notice, Reward
+from passaparola.domain.records import (
+    Claim,
+    ClaimOutcome,
+    FirstOrder,
+    Friend,
+    FriendHistory,
+    Notice,
+    Reward,
+)
 from passaparola.storage import keys
 from passaparola.storage.dynamo import (
     Cancelled,
@@ -37,7 +45,18 @@ def _item(claim: Claim) -> Item:
         "reward_emailed_at": stamp(claim.reward_emailed_at) if claim.reward_emailed_at else None,
         "signals": list(claim.signals) or None,
         "shadow": list(claim.shadow) or None,
+        "name": claim.name,
     }
+
+
+def friend_item(code: str, friend: Friend) -> Item:
+    """A friend in the list kept under the code they claimed through (README, "Storage")."""
+    return keys.listed_friend(code, stamp(friend.claimed_at), friend.friend) | {"name": friend.name}
+
+
+def listed_friend_of(item: Item) -> Friend:
+    claimed_at, friend = keys.listed_friend_parts(item["sk"])
+    return Friend(friend, datetime.fromisoformat(claimed_at), item.get("name"))
 
 
 def claim_of(item: Item) -> Claim:
@@ -54,6 +73,7 @@ def claim_of(item: Item) -> Claim:
         reward_emailed_at=stamped(item, "reward_emailed_at"),
         signals=tuple(item.get("signals", ())),
         shadow=tuple(item.get("shadow", ())),
+        name=item.get("name"),
     )
 
 
@@ -151,9 +171,11 @@ class ClaimStore:
         takes_slot: bool,
         cap: int | None,
         notices: Sequence[Notice] = (),
+        listed: Friend | None = None,
     ) -> tuple[ClaimOutcome, Claim | None]:
         """Write the claim, its rewards and the emails it schedules, on an active code (taking
-        a slot of its cap when the claim earns the referrer's reward), all or nothing. The
+        a slot of its cap when the claim earns the referrer's reward), all or nothing; and the
+        friend in the code's own list (`listed`), which the stats page reads with the code. The
         `claims` counter is rolled up from the stream.
 
         Returns the outcome and, when the friend had already claimed, the earlier claim.
@@ -173,6 +195,9 @@ class ClaimStore:
             transaction.check("code", keys.code(claim.code), condition, values, {"#status": "status"})
         for index, reward in enumerate(rewards):
             transaction.put(f"reward{index}", reward_item(reward))
+        if listed is not None:
+            # Without a condition, as the notices: the claim's own decides it is the first.
+            transaction.put("listed", friend_item(claim.code, listed), condition=None)
         # Without a condition: the claim's own decides that this is the first, and only, time.
         for index, notice in enumerate(notices):
             transaction.put(f"notice{index}", notice_item(notice), condition=None)

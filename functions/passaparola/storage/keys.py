@@ -10,6 +10,7 @@ DUE_INDEX = "due"
 DUE = "DUE"
 # Sparse indexes the business's routes read (README, "Storage").
 TOP_INDEX = "top"  # referral codes by rank, per campaign (top_pk, rank)
+BOARD_INDEX = "board"  # opted-in referral codes by rank, per campaign (board_pk, rank)
 BY_CAMPAIGN_INDEX = "by_campaign"  # claims by campaign and time (campaign, claimed_at)
 WAITING_INDEX = "waiting"  # what waits for the business (waiting_pk, waiting_sk)
 FULFIL = "FULFIL"  # issued rewards the business gives itself, until it has
@@ -22,6 +23,7 @@ _FRIEND = "FRIEND#"
 CLAIM = "CLAIM#"
 CONVERTED = "CONVERTED#"
 REWARD = "REWARD#"
+LISTED = "FRIEND#"  # under a code: the friends who claimed through it, by time
 
 
 def code_pk(code: str) -> str:
@@ -30,6 +32,21 @@ def code_pk(code: str) -> str:
 
 def code(code: str) -> dict[str, str]:
     return {"pk": code_pk(code), "sk": "CODE"}
+
+
+def listed_friend(code: str, claimed_at: str, email_key: str) -> dict[str, str]:
+    """A friend in the list kept under the code they claimed through, oldest first."""
+    return {"pk": code_pk(code), "sk": f"{LISTED}{claimed_at}#{email_key}"}
+
+
+def listed_friend_parts(sk: str) -> tuple[str, str]:
+    """The claim's time (as stored) and the friend's key that a listed friend's sort key names."""
+    claimed_at, _, email_key = sk.removeprefix(LISTED).rpartition("#")
+    return claimed_at, email_key
+
+
+def board_pk(campaign: str) -> str:
+    return f"BOARD#{campaign}"
 
 
 def enrolment(campaign: str, email_key: str) -> dict[str, str]:

@@ -48,10 +48,28 @@ KINDS: tuple[Kind, ...] = (
         "referral_codes",
         "CODE#",
         "CODE",
-        ("email", "email_key", "display_name"),
+        ("email", "email_key", "display_name", "board_name"),
         "erased",
-        "kept inactive without the address, its key or the name: the code is never given to "
-        "anyone else, and the rewards and orders it counted stay in the books",
+        "kept inactive without the address, its key, the name or the leaderboard's name: the "
+        "code is never given to anyone else, and the rewards and orders it counted stay in the books",
+    ),
+    Kind(
+        "listed_friends",
+        keys.code_pk(""),
+        keys.LISTED,
+        ("sk", "name"),
+        "deleted",
+        "a friend in the list of the code they claimed through (first name and initial, for the "
+        "referrer's stats page); a referrer's deletion takes their code's list too",
+    ),
+    Kind(
+        "referrer_rewards",
+        keys.code_pk(""),
+        keys.REWARD,
+        ("sk", "friend"),
+        "erased",
+        "a referrer's rewards name the friend each came from, by key: the money records stay, "
+        "without the key",
     ),
     Kind("claims", keys.friend_pk(""), keys.CLAIM, ("pk", "email", "name"), "deleted", "the friend's claim"),
     Kind(
@@ -192,9 +210,20 @@ class PersonalStore:
                     codes[item["code"]] = item["campaign"]
                 elif item["sk"].startswith(keys.REWARD):
                     held.add("rewards", [item])
+                elif item["sk"].startswith(keys.LISTED):
+                    held.add("listed_friends", [item])
         friend = list(self.table.query(keys.friend_pk(email_key)))
         for name in ("claims", "refusals", "first_orders", "friend_rewards"):
             held.add(name, [i for i in friend if BY_NAME[name].matches(i)])
+        # As a friend: listed under each code claimed through, and named by its rewards.
+        claims = held.of("claims")
+        held.add(
+            "listed_friends",
+            self._get_many([keys.listed_friend(c["code"], c["claimed_at"], email_key) for c in claims]),
+        )
+        for code in sorted({c["code"] for c in claims}):
+            named = self.table.query(keys.code_pk(code), sk_prefix=keys.REWARD)
+            held.add("referrer_rewards", [r for r in named if r.get("friend") == email_key])
         held.add("digests", self.table.query(f"DIGEST#{email_key}"))
         notice_ids = [
             f"{kind}.{campaign}.{email_key}"
@@ -230,22 +259,25 @@ class PersonalStore:
                 # False when it moved on meanwhile (issued): then it stays, as issued ones do.
                 ledger.void(reward_of(item).ref, now, "erased", slot_of=None)
         operations: list[tuple[str, Mapping[str, str]]] = [
-            (kind.after, {"pk": item["pk"], "sk": item["sk"]})
+            (kind.name, {"pk": item["pk"], "sk": item["sk"]})
             for kind in KINDS
             if kind.after in ("deleted", "erased")
             for item in held.of(kind.name)
         ]
         for start in range(0, len(operations), _TRANSACTION_LIMIT):
             transaction = self.table.transaction()
-            for index, (after, key) in enumerate(operations[start : start + _TRANSACTION_LIMIT]):
-                if after == "deleted":
+            for index, (name, key) in enumerate(operations[start : start + _TRANSACTION_LIMIT]):
+                if BY_NAME[name].after == "deleted":
                     transaction.delete(f"item{index}", key)
+                elif name == "referrer_rewards":
+                    transaction.update(f"item{index}", key, "REMOVE friend", {})
                 else:
                     transaction.update(
                         f"item{index}",
                         key,
                         "SET #status = :erased, erased_at = if_not_exists(erased_at, :now) "
-                        "REMOVE email, email_key, display_name, board_pk",  # board_pk: the leaderboard opt-in
+                        # board_pk and board_name: the leaderboard's opt-in and the name it showed
+                        "REMOVE email, email_key, display_name, board_pk, board_name",
                         {":erased": "erased", ":now": stamp(now)},
                         names={"#status": "status"},
                     )

@@ -6,9 +6,10 @@ from collections.abc import Callable
 from datetime import datetime
 
 from passaparola.domain.errors import Conflict
-from passaparola.domain.records import Referrer, Reward
+from passaparola.domain.records import CodePartition, Referrer
 from passaparola.domain.tokens import link_epoch
 from passaparola.storage import keys
+from passaparola.storage.claims import listed_friend_of
 from passaparola.storage.clicks import folded_of
 from passaparola.storage.dynamo import Cancelled, ConditionFailed, Item, Table, moment, stamp, stamped
 from passaparola.storage.rewards import reward_of
@@ -56,6 +57,8 @@ def referrer_of(item: Item) -> Referrer:
         rewarded=int(item.get("rewarded", 0)),
         welcome_sent_at=stamped(item, "welcome_sent_at"),
         links_valid_from=int(valid_from) if valid_from is not None else None,
+        rank=int(item["rank"]) if "rank" in item else None,
+        board_name=item.get("board_name"),
     )
 
 
@@ -71,16 +74,19 @@ class ReferrerStore:
         item = self.table.get(keys.code(code))
         return referrer_of(item) if item and not _erased(item) else None
 
-    def code_and_rewards(self, code: str) -> tuple[Referrer | None, list[Reward]]:
-        """The code and every reward it owns, in one query."""
+    def partition(self, code: str) -> CodePartition:
+        """The code, every reward it owns and the friends who claimed through it, in one query."""
         found = None
         rewards = []
+        friends = []
         for item in self.table.query(keys.code_pk(code)):
             if item["sk"] == "CODE" and not _erased(item):
                 found = referrer_of(item)
             elif item["sk"].startswith(keys.REWARD):
                 rewards.append(reward_of(item))
-        return found, rewards
+            elif item["sk"].startswith(keys.LISTED):
+                friends.append(listed_friend_of(item))
+        return CodePartition(found, tuple(rewards), tuple(friends))
 
     def enrol(self, draw: Callable[[], Referrer]) -> tuple[Referrer, bool]:
         """Create a code for (campaign, email) or return the one it already has. `draw` makes

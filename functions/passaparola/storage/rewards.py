@@ -68,6 +68,7 @@ def reward_item(reward: Reward) -> Item:
         "takes_slot": reward.takes_slot,
         "status": reward.status,
         "created_at": stamp(reward.created_at),
+        "friend": reward.friend,
     }
     if reward.status == "pending":
         item |= {"due_pk": keys.DUE, "due_at": stamp(reward.created_at + GRACE)}
@@ -103,6 +104,7 @@ def reward_of(item: Item) -> Reward:
         )
         if "fulfilled_at" in item
         else None,
+        friend=item.get("friend"),
     )
 
 

@@ -14,6 +14,7 @@ from babel.dates import format_date
 
 from passaparola import i18n
 from passaparola.domain.campaign import CampaignRules, Channel
+from passaparola.domain.progress import BOARD_DEPTH, FRIEND_STATUSES
 from passaparola.domain.vocabulary import (
     INVALID_CODE_REASONS,
     REASONS,
@@ -181,5 +182,29 @@ def script_texts(kind: ScriptPage, lang: str, friend_offer: str | None, brand_na
             "issued_on": t("site.stats.status.issued_on", date="{date}"),
             "coupon": t("site.stats.coupon", code="{code}"),
             "missing": t("site.stats.missing"),
+            "next_tier": plural_forms(lang, "site.stats.progress.next", reward="{reward}"),
+            "bar": t("site.stats.progress.bar", count="{count}", after="{after}"),
+            "cap_used": t("site.stats.cap.used", used="{used}", max="{max}"),
+            "cap_rule": plural_forms(lang, "site.rule.max_rewards"),
+            "anonymous": t("site.stats.friends.anonymous"),
+            "claimed_on": t("site.stats.friends.claimed_on", date="{date}"),
+            "friend_statuses": {status: t(f"site.stats.friend.{status}") for status in FRIEND_STATUSES},
+            "ordered_until": t("site.stats.friend.ordered_until", date="{date}"),
+            "more_friends": plural_forms(lang, "site.stats.friends.more", shown="{shown}"),
+            "board_orders": plural_forms(lang, "site.stats.board.orders"),
+            "board_friends": plural_forms(lang, "site.stats.board.friends"),
+            "board_place": t("site.stats.board.place", place="{place}"),
+            "board_beyond": t("site.stats.board.beyond", count=BOARD_DEPTH),
+            "board_you": t("site.stats.board.you"),
         }
+        texts |= {key: t(f"site.stats.board.{key}") for key in ("unranked", "joined", "left", "need_name")}
     return texts
+
+
+def plural_forms(lang: str, key: str, **values: object) -> dict[str, str]:
+    """A plural string's forms by CLDR category, for a script that knows the count only later
+    (it picks one with Intl.PluralRules, from the same CLDR data as Babel); `{count}` is kept."""
+    entry = i18n.catalog(lang).get(key) or i18n.catalog(i18n.DEFAULT)[key]
+    if not isinstance(entry, dict):
+        raise ValueError(f"{key} is not a plural string")
+    return {category: str(form).format(count="{count}", **values) for category, form in entry.items()}

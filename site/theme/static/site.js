@@ -234,6 +234,7 @@ async function landing() {
   }
   handleForm(one('[data-claim]'), async (field) => {
     const body = { code, email: field('email'), locale: lang };
+    if (field('name')) body.name = field('name');
     if (variant) body.variant = variant;
     const claimed = await call('POST', '/claims', { body });
     if (claimed.data.error === 'invalid_code') {
@@ -262,12 +263,6 @@ function rewardStatus(reward) {
 
 function rewardItem(reward) {
   const item = document.createElement('li');
-  const part = (text, className) => {
-    const element = document.createElement('span');
-    element.textContent = text;
-    if (className) element.className = className;
-    return element;
-  };
   item.append(part(typeof reward.description === 'string' ? reward.description : '', 'reward-what'));
   item.append(part(pick(texts.roles, reward.role), 'hint'), ' ');
   item.append(part(rewardStatus(reward), 'status'));
@@ -275,6 +270,120 @@ function rewardItem(reward) {
     item.append(part(fill(texts.coupon, { code: reward.coupon_code }), 'code-inline'));
   }
   return item;
+}
+
+// A date without a time ("2026-05-01") is a day in UTC: shown as that day wherever one is.
+const day = (iso) => {
+  const moment = new Date(typeof iso === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(iso) ? `${iso}T00:00:00Z` : NaN);
+  return Number.isNaN(moment.getTime())
+    ? ''
+    : new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeZone: 'UTC' }).format(moment);
+};
+const count = (value) => (Number.isInteger(value) && value >= 0 ? value : 0);
+// The form of a plural string for this number, by the same CLDR rules the build's Babel uses.
+const plural = (forms, n) => fill(pick(forms, new Intl.PluralRules(lang).select(n)) || forms.other, {
+  count: new Intl.NumberFormat(lang).format(n),
+});
+
+function part(text, className) {
+  const element = document.createElement('span');
+  element.textContent = text;
+  if (className) element.className = className;
+  return element;
+}
+
+function showProgress({ progress }) {
+  if (!progress || typeof progress !== 'object' || !count(progress.tiers)) return; // no milestones
+  const next = progress.next_tier && typeof progress.next_tier === 'object' ? progress.next_tier : null;
+  if (next && typeof next.reward === 'string' && count(next.after)) {
+    const counted = Math.min(count(progress.counted), next.after);
+    show(one('[data-progress-sentence]'), fill(plural(texts.next_tier, count(next.to_go)), { reward: next.reward }));
+    const bar = one('[data-progress-bar]');
+    bar.max = next.after;
+    bar.value = counted;
+    const number = new Intl.NumberFormat(lang);
+    one('[data-progress-count]').textContent = fill(texts.bar, { count: number.format(counted), after: number.format(next.after) });
+    one('[data-progress-next]').hidden = false;
+  } else {
+    one('[data-progress-done]').hidden = false;
+  }
+  one('[data-progress]').hidden = false;
+}
+
+// At the cap the link takes no new friend: the page says so in place of the share panel.
+function showCap({ cap }) {
+  if (!cap || typeof cap !== 'object' || !count(cap.max_rewards)) return false;
+  const number = new Intl.NumberFormat(lang);
+  show(one('[data-cap-rule]'), plural(texts.cap_rule, cap.max_rewards));
+  show(one('[data-cap-used]'), fill(texts.cap_used, { used: number.format(count(cap.used)), max: number.format(cap.max_rewards) }));
+  one('[data-cap]').hidden = false;
+  one('[data-cap-reached]').hidden = cap.reached !== true;
+  return cap.reached === true;
+}
+
+function friendItem(friend) {
+  const item = document.createElement('li');
+  const name = typeof friend.name === 'string' && friend.name.trim() ? friend.name : texts.anonymous;
+  item.append(part(name, 'friend-name'));
+  const claimed = day(friend.claimed_on);
+  if (claimed) item.append(part(fill(texts.claimed_on, { date: claimed }), 'hint'), ' ');
+  const due = friend.status === 'ordered' ? day(friend.reward_on) : '';
+  item.append(part(due ? fill(texts.ordered_until, { date: due }) : pick(texts.friend_statuses, friend.status), 'status'));
+  return item;
+}
+
+function showFriends({ friends, friends_total: total }) {
+  const listed = Array.isArray(friends) ? friends.filter((f) => f && typeof f === 'object') : [];
+  one('[data-friends]').append(...listed.map(friendItem));
+  one('[data-friends-none]').hidden = listed.length > 0;
+  if (count(total) > listed.length) {
+    show(one('[data-friends-more]'), fill(plural(texts.more_friends, count(total)), { shown: listed.length }));
+  }
+}
+
+function showBoard(board) {
+  if (!board || typeof board !== 'object') return;
+  const top = Array.isArray(board.top) ? board.top.filter((row) => row && typeof row === 'object') : [];
+  const rows = top.map((row) => {
+    const item = document.createElement('li');
+    const mine = board.opted_in === true && row.place === board.place && row.display_name === board.display_name;
+    const name = typeof row.display_name === 'string' ? row.display_name : '';
+    item.append(
+      part(String(count(row.place)), 'board-place'),
+      part(mine ? `${name} (${texts.board_you})` : name, 'board-name'),
+      part(plural(texts.board_orders, count(row.orders)), 'hint'),
+      part(plural(texts.board_friends, count(row.claims)), 'hint'),
+    );
+    item.toggleAttribute('data-you', mine);
+    return item;
+  });
+  one('[data-board]').replaceChildren(...rows);
+  one('[data-board-empty]').hidden = rows.length > 0;
+  let own = '';
+  if (board.opted_in === true) {
+    if (count(board.place)) own = fill(texts.board_place, { place: board.place });
+    else own = board.ranked === true ? texts.board_beyond : texts.unranked;
+  }
+  show(one('[data-board-own]'), own);
+  one('[data-board-opt-in]').checked = board.opted_in === true;
+  if (typeof board.display_name === 'string') one('#board-name').value = board.display_name;
+}
+
+function boardForm(token) {
+  const form = one('[data-board-form]');
+  const saved = one('[data-board-saved]');
+  handleForm(form, async (field) => {
+    saved.textContent = '';
+    const optIn = one('[data-board-opt-in]').checked;
+    const body = { opt_in: optIn };
+    if (field('display_name')) body.display_name = field('display_name');
+    const answer = await call('PUT', '/referrers/me/leaderboard', { body, token });
+    if (answer.status === 422) return texts.need_name; // no name to show, or not one that can be
+    if (answer.status !== 200) return problem(answer);
+    showBoard(answer.data);
+    saved.textContent = optIn ? texts.joined : texts.left;
+    return '';
+  });
 }
 
 async function stats() {
@@ -293,12 +402,19 @@ async function stats() {
   const rewards = Array.isArray(data.rewards) ? data.rewards.filter((r) => r && typeof r === 'object') : [];
   one('[data-rewards]').append(...rewards.map(rewardItem));
   one('[data-rewards-none]').hidden = rewards.length > 0;
+  showProgress(data);
+  const capped = showCap(data);
+  showFriends(data);
+  showBoard(data.leaderboard);
+  boardForm(token);
   const template = all('template[data-share-for]').find((element) => element.dataset.shareFor === data.campaign);
   if (template) {
     one('[data-campaign-title]').textContent = template.dataset.title;
     const slot = one('[data-share-slot]');
-    slot.append(template.content.cloneNode(true));
-    openSharePanel(one('[data-share]', slot), data, '');
+    if (!capped) {
+      slot.append(template.content.cloneNode(true));
+      openSharePanel(one('[data-share]', slot), data, '');
+    }
     const invitePage = one('[data-invite-link]');
     invitePage.href = template.dataset.invite;
     invitePage.hidden = false;
