@@ -6,12 +6,16 @@ each write is atomic, as DynamoDB's are: concurrency tests and the local stack b
 
 moto also copies every table a transaction writes, whole, before it starts, to put it back if
 the transaction is cancelled: each transaction costs in proportion to the table, and the local
-stack's one table grows with every order. A transaction that a condition cancels is told here
-before that copy (`_cancel_without_copying`), with the same reasons moto would give.
+stack's one table grows with every test that uses it. Here (`_without_copying`) a transaction
+is judged first, each condition on its item as it stands, as DynamoDB judges them: one that a
+condition cancels is told so with the reasons moto would give, and one whose conditions all
+hold is written item by item, with only those items kept to put back. Anything else, or any
+error while writing, goes to moto's own code, from the state as it was.
 """
 
 from __future__ import annotations
 
+import copy
 import logging
 import urllib.request
 from collections.abc import Callable
@@ -27,11 +31,13 @@ from werkzeug.serving import make_server
 _Errors = list[tuple[str | None, str | None, dict[str, Any] | None]]
 
 
-def _failed_conditions(backend: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> _Errors | None:
-    """What moto would cancel the transaction with when a condition fails, each item's reason
-    in order: DynamoDB judges each condition on its own item as it was before the transaction,
-    and one transaction writes an item once. None when every condition holds, or when the
-    transaction is one moto refuses for another reason: moto then runs it as it always does."""
+def _judged(backend: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> _Errors | None:
+    """Each item's reason, in order, as moto would cancel the transaction with them (all
+    `(None, None, None)` when every condition holds); None for a transaction moto refuses for
+    another reason (too long, two operations on one item, an unknown operation), which moto's
+    own code then answers."""
+    if len(transact_items) > 100:
+        return None
     errors: _Errors = []
     seen = set()
     for entry in transact_items:
@@ -40,20 +46,15 @@ def _failed_conditions(backend: DynamoDBBackend, transact_items: list[dict[str, 
         kind, op = next(iter(entry.items()))
         if kind not in ("ConditionCheck", "Put", "Delete", "Update"):
             return None
-        table = backend.get_table(op["TableName"])
-        if kind == "Put":
-            names = [table.hash_key_attr] + ([table.range_key_attr] if table.range_key_attr else [])
-            key = {name: op["Item"][name] for name in names}
-        else:
-            key = op["Key"]
+        key = _key(backend, kind, op)
         identity = (op["TableName"], repr(sorted(key.items())))
         if identity in seen:
             return None
         seen.add(identity)
         condition = op.get("ConditionExpression")
         current = backend.get_item(op["TableName"], key)
-        names_, values = op.get("ExpressionAttributeNames"), op.get("ExpressionAttributeValues")
-        if condition is None or get_filter_expression(condition, names_, values).expr(current):
+        names, values = op.get("ExpressionAttributeNames"), op.get("ExpressionAttributeValues")
+        if condition is None or get_filter_expression(condition, names, values).expr(current):
             errors.append((None, None, None))
             continue
         old = (
@@ -62,17 +63,69 @@ def _failed_conditions(backend: DynamoDBBackend, transact_items: list[dict[str, 
             else None
         )
         errors.append(("ConditionalCheckFailed", ConditionalCheckFailed(item=old).message, old))
-    return errors if any(code for code, _, _ in errors) else None
+    return errors
 
 
-def _cancel_without_copying(run: Callable[[DynamoDBBackend, list[dict[str, Any]]], None]) -> Any:
+def _key(backend: DynamoDBBackend, kind: str, op: dict[str, Any]) -> dict[str, Any]:
+    if kind != "Put":
+        return dict(op["Key"])
+    table = backend.get_table(op["TableName"])
+    names = [table.hash_key_attr] + ([table.range_key_attr] if table.range_key_attr else [])
+    return {name: op["Item"][name] for name in names}
+
+
+def _write(backend: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
+    """Write a transaction whose conditions all hold (nothing else runs meanwhile: the server
+    is serial); on any error, put back the items written so far and raise it."""
+    before: list[tuple[str, dict[str, Any], dict[str, Any] | None]] = []
+    try:
+        for entry in transact_items:
+            kind, op = next(iter(entry.items()))
+            if kind == "ConditionCheck":
+                continue
+            table, key = op["TableName"], _key(backend, kind, op)
+            current = backend.get_item(table, key)
+            before.append((table, key, copy.deepcopy(current.to_json()["Attributes"]) if current else None))
+            names, values = op.get("ExpressionAttributeNames"), op.get("ExpressionAttributeValues")
+            if kind == "Put":
+                backend.put_item(
+                    table, op["Item"], expression_attribute_names=names, expression_attribute_values=values
+                )
+            elif kind == "Delete":
+                backend.delete_item(
+                    table, key, expression_attribute_names=names, expression_attribute_values=values
+                )
+            else:
+                backend.update_item(
+                    table,
+                    key,
+                    update_expression=op["UpdateExpression"],
+                    expression_attribute_names=names,
+                    expression_attribute_values=values,
+                )
+    except Exception:
+        for table, key, item in reversed(before):
+            if item is None:
+                backend.delete_item(table, key)
+            else:
+                backend.put_item(table, item)
+        raise
+
+
+def _without_copying(run: Callable[[DynamoDBBackend, list[dict[str, Any]]], None]) -> Any:
     def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
-        errors = _failed_conditions(self, transact_items) if len(transact_items) <= 100 else None
-        if errors is not None:
+        errors = _judged(self, transact_items)
+        if errors is None:
+            run(self, transact_items)
+        elif any(code for code, _, _ in errors):
             raise TransactionCanceledException(errors)
-        run(self, transact_items)
+        else:
+            try:
+                _write(self, transact_items)
+            except Exception:
+                run(self, transact_items)  # moto's own answer to what went wrong, from the state before
 
-    transact_write_items.cancels_without_copying = True  # type: ignore[attr-defined]
+    transact_write_items.without_copying = True  # type: ignore[attr-defined]
     return transact_write_items
 
 
@@ -80,8 +133,8 @@ class SerialMotoServer(ThreadedMotoServer):
     def __init__(self, port: int = 0) -> None:
         super().__init__(ip_address="127.0.0.1", port=port, verbose=False)
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
-        if not getattr(DynamoDBBackend.transact_write_items, "cancels_without_copying", False):
-            DynamoDBBackend.transact_write_items = _cancel_without_copying(  # type: ignore[method-assign]
+        if not getattr(DynamoDBBackend.transact_write_items, "without_copying", False):
+            DynamoDBBackend.transact_write_items = _without_copying(  # type: ignore[method-assign]
                 DynamoDBBackend.transact_write_items
             )
 

@@ -133,3 +133,22 @@ def test_a_transaction_the_serial_server_cancels_on_a_condition_writes_nothing_a
     assert table.get({"pk": "T#2", "sk": "T"}) is None and table.get({"pk": "T#3", "sk": "T"}) is None
     table.transaction().put("new", {"pk": "T#2", "sk": "T"}).run()  # no condition fails: written
     assert table.get({"pk": "T#2", "sk": "T"}) == {"pk": "T#2", "sk": "T"}
+
+
+def test_a_transaction_that_fails_while_the_serial_server_writes_it_leaves_nothing_written(served_stack):
+    """A transaction whose conditions hold is written item by item without copying the table;
+    an error half way (adding to a string) puts back what was written, and moto's own answer
+    stands."""
+    from botocore.exceptions import ClientError
+
+    from passaparola import wiring
+
+    table = wiring.table()
+    table.put({"pk": "T#5", "sk": "T", "n": "five"})
+    transaction = table.transaction().put("new", {"pk": "T#4", "sk": "T"})
+    transaction.update("bad", {"pk": "T#5", "sk": "T"}, "ADD n :one", {":one": 1})
+    with pytest.raises(ClientError) as failed:
+        transaction.run()
+    assert failed.value.response["Error"]["Code"] in ("ValidationException", "TransactionCanceledException")
+    assert table.get({"pk": "T#4", "sk": "T"}) is None
+    assert table.get({"pk": "T#5", "sk": "T"}) == {"pk": "T#5", "sk": "T", "n": "five"}
