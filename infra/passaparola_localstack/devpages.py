@@ -166,7 +166,9 @@ def _email(mail: dict[str, Any]) -> str:
         f'<article><p class="meta">To {e(", ".join(mail["to"]))}</p><h3>{e(mail["subject"])}</h3>'
         f"<details><summary>Headers</summary><table>{headers}</table></details>"
         f"<details><summary>Plain-text part</summary><pre>{e(mail['text'])}</pre></details>"
-        f'<iframe src="/_local/outbox/{e(mail["id"])}.html" title="HTML part: {e(mail["subject"])}" '
+        # lazy: a long session's outbox holds hundreds, and the page loads only those in view
+        f'<iframe loading="lazy" src="/_local/outbox/{e(mail["id"])}.html" '
+        f'title="HTML part: {e(mail["subject"])}" '
         'sandbox="allow-same-origin allow-popups allow-top-navigation-by-user-activation"></iframe></article>'
     )
 

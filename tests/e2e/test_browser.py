@@ -110,6 +110,7 @@ def test_the_whole_path_of_one_referral(page: Page, local_stack: Any) -> None:
     # the referrer opens the stats link from the outbox email, shown as a mail client shows it
     page.goto(f"{local_stack.url}/_local/")
     welcome = page.locator("article", has_text="nina@example.com").filter(has_text="referral link")
+    welcome.scroll_into_view_if_needed()  # its HTML part loads once in view
     welcome.frame_locator("iframe").get_by_role("link", name="Open my private page").click()
     assert urlsplit(page.url).path == "/en/stats/"
     expect(page.locator("[data-figure=clicks]")).to_have_text("1")
@@ -168,6 +169,7 @@ def test_unsubscribing_from_an_emails_link_asks_first_and_the_button_unsubscribe
     poll(lambda: len(reward_emails()) == 1, timeout=20)
     page.goto(f"{local_stack.url}/_local/")
     mail = page.locator("article", has_text="jo@example.com").filter(has_text="Your reward from")
+    mail.scroll_into_view_if_needed()  # its HTML part loads once in view
     mail.frame_locator("iframe").get_by_role("link", name="Unsubscribe from these emails").click()
     assert urlsplit(page.url).path == "/en/unsubscribe/"
     expect(page.get_by_role("heading", level=1)).to_have_text("Unsubscribe")

@@ -106,6 +106,7 @@ def sign_in(page: Page, local_stack: Any) -> None:
     inbox = page.context.new_page()
     inbox.goto(f"{local_stack.url}/_local/")
     mail = inbox.locator("article", has_text=ADMIN).filter(has_text="sign-in link").first
+    mail.scroll_into_view_if_needed()  # its HTML part loads once in view
     link = mail.frame_locator("iframe").get_by_role("link", name="Sign in").get_attribute("href")
     inbox.close()
     assert link and "/en/admin/#signin=" in link

@@ -199,7 +199,7 @@ def test_the_outbox_shows_each_emails_headers_text_part_and_html_part(local_stac
     assert status == 200 and "frame-src 'self'" in page_headers["Content-Security-Policy"]
     assert "<th scope=row>List-Unsubscribe-Post</th><td>List-Unsubscribe=One-Click</td>" in shown
     assert "Plain-text part" in shown and "1 free month" in shown
-    assert f'<iframe src="/_local/outbox/{mail["id"]}.html"' in shown
+    assert f'<iframe loading="lazy" src="/_local/outbox/{mail["id"]}.html"' in shown
 
     status, framed_headers, framed = local_stack.get(f"/_local/outbox/{mail['id']}.html")
     assert status == 200
