@@ -20,10 +20,10 @@ from html import escape
 
 from passaparola import i18n
 from passaparola.domain.campaign import BrandColours, BrandContact, CompiledCampaign
+from passaparola.domain.mail import Email, Unsubscribe
 from passaparola.domain.records import Reward
 from passaparola.domain.rewards import tier_reached
 from passaparola.domain.vocabulary import COUPON_KINDS
-from passaparola.storage.mailer import Email, Unsubscribe
 
 # --- blocks an email is made of -------------------------------------------------------------
 

@@ -18,10 +18,10 @@ from passaparola import messages, site_paths
 from passaparola.domain import emails
 from passaparola.domain.campaign import CompiledCampaign, RewardSpec, Rules
 from passaparola.domain.lifecycle import coupon_last_day
+from passaparola.domain.mail import Email, Unsubscribe
 from passaparola.domain.records import Owner, Reward
 from passaparola.domain.rewards import tier_reward_id
 from passaparola.domain.vocabulary import Role
-from passaparola.storage.mailer import Email, Unsubscribe
 from passaparola_build import paths
 from passaparola_build.content import load
 from passaparola_build.rules import compile_rules

@@ -19,8 +19,9 @@ from pydantic import TypeAdapter
 
 from passaparola import i18n, messages
 from passaparola.domain.campaign import CompiledCampaign, RewardSpec
+from passaparola.domain.mail import Email, Unsubscribe
 from passaparola.domain.records import Owner, Reward
-from passaparola.storage.mailer import Email, Unsubscribe, mime
+from passaparola.storage.mailer import mime
 from passaparola_build.content import load
 from passaparola_build.rules import compile_rules
 

@@ -22,6 +22,7 @@ from aws_lambda_powertools import Logger
 from passaparola import messages
 from passaparola.domain.campaign import CompiledCampaign, Rules
 from passaparola.domain.lifecycle import coupon_last_day
+from passaparola.domain.mail import Email, Unsubscribe
 from passaparola.domain.records import Notice, Owner, Referrer, RewardRef
 from passaparola.domain.rewards import hold_until
 from passaparola.domain.tokens import StatsTokens
@@ -31,7 +32,6 @@ from passaparola.services import Clock, Links
 from passaparola.services.click_counts import ClickCounter
 from passaparola.services.mail import Mail
 from passaparola.services.ports import ClaimStore, NoticeStore, OrderStore, ReferrerStore, RewardLedger
-from passaparola.storage.mailer import Email, Unsubscribe
 
 logger = Logger(child=True)
 

@@ -22,7 +22,6 @@ from passaparola.domain.tokens import DataTokens, StatsTokens
 from passaparola.services import Clock, Links
 from passaparola.services.mail import Mail
 from passaparola.services.ports import MarkerStore, PersonalStore, ReferrerStore
-from passaparola.storage.personal import KINDS
 
 # What an export leaves out of each item: the table's own index keys, which say nothing about
 # the person that the item's other attributes do not.
@@ -97,8 +96,7 @@ class MyData:
         Deleting again finds what is left (nothing, or what a failure left) and finishes."""
         key = self.email_key(token)
         held = self.store.find(key, self._campaigns)
-        self.store.erase(held, self.clock())
-        gone = sum(len(held.of(kind.name)) for kind in KINDS if kind.after in ("deleted", "erased"))
+        gone = self.store.erase(held, self.clock())
         return Deleted(deleted=gone, kept=sum(len(items) for items in held.items.values()) - gone)
 
     def email_key(self, token: str) -> str:
