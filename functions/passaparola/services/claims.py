@@ -10,7 +10,6 @@ from decimal import Decimal
 
 from aws_lambda_powertools import Logger
 
-from passaparola import messages
 from passaparola.domain import clients, emails, fraud, people
 from passaparola.domain.campaign import CompiledCampaign, Rules
 from passaparola.domain.customers import MarkerKeys
@@ -21,6 +20,7 @@ from passaparola.domain.people import MAX_FRIEND_NAME
 from passaparola.domain.records import Claim, Friend, Notice, Owner, Reward, RewardRef
 from passaparola.domain.rewards import friend_grant, referrer_grant_on_claim
 from passaparola.domain.vocabulary import COUPON_KINDS, Reason, UnreviewedStatus
+from passaparola.mail import catalogue
 from passaparola.services import Clock
 from passaparola.services.codes import CodeValidator, ValidCode, invalid
 from passaparola.services.ports import ClaimStore, MarkerStore
@@ -212,7 +212,7 @@ class Claims:
             letterhead = mail.letterhead(self.lifecycle.rules.brands[campaign.rules.brand])
             try:
                 mail.send(
-                    messages.new_customers_only(
+                    catalogue.new_customers_only(
                         to=address, lang=lang, campaign=campaign, letterhead=letterhead
                     )
                 )

@@ -8,9 +8,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from passaparola import i18n, messages, site_paths
+from passaparola import i18n, site_paths
 from passaparola.domain import emails
 from passaparola.domain.campaign import BrandContact, Rules
+from passaparola.mail import catalogue
 from passaparola.services import Clock, Links
 from passaparola.services.mail import Mail
 from passaparola.services.ports import CounterStore, DigestLog, WaitingStore
@@ -74,7 +75,7 @@ class DailyDigest:
 
     def _send(self, brand: BrandContact, admin: str, day: date, figures: dict[str, int]) -> bool:
         lang = brand.admin_langs.get(admin, i18n.DEFAULT)
-        email = messages.daily_digest(
+        email = catalogue.daily_digest(
             to=admin,
             lang=lang,
             letterhead=self.mail.letterhead(brand),

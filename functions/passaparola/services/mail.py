@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from passaparola.domain.campaign import BrandContact
 from passaparola.domain.mail import Email, Unsubscribe
 from passaparola.domain.tokens import OptOut, UnsubscribeTokens
-from passaparola.messages import Letterhead
+from passaparola.mail.layout import Letterhead
 from passaparola.services import Clock, Links
 from passaparola.services.ports import Mailer, OptOutStore
 

@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from passaparola import i18n, messages
+from passaparola import i18n
 from passaparola.domain import emails
 from passaparola.domain.campaign import Rules
 from passaparola.domain.customers import MarkerKeys
 from passaparola.domain.errors import InvalidToken
 from passaparola.domain.orders import Identifiers
 from passaparola.domain.tokens import DataTokens, StatsTokens
+from passaparola.mail import catalogue
 from passaparola.services import Clock, Links
 from passaparola.services.mail import Mail
 from passaparola.services.ports import MarkerStore, PersonalStore, ReferrerStore
@@ -68,7 +69,7 @@ class MyData:
         brand = brands[campaign.rules.brand] if campaign else next(iter(brands.values()))
         now = self.clock()
         self.mail.mailer.send(
-            messages.data_link(
+            catalogue.data_link(
                 to=address,
                 lang=language,
                 letterhead=self.mail.letterhead(brand),
