@@ -394,7 +394,7 @@ def test_the_html_part_uses_only_the_brands_colours_whose_contrast_the_build_che
 
 
 def test_without_a_logo_the_masthead_is_the_brands_name_in_text():
-    plain = Letterhead(RULES.brands["acme"].model_copy(update={"logo": None}), "https://x.example")
+    plain = Letterhead(RULES.brands["acme"].model_copy(update={"letterhead_logo": None}), "https://x.example")
     email = catalogue.new_customers_only(to="m@example.com", lang="en", campaign=SPRING, letterhead=plain)
     assert "<img" not in email.html
     assert ">Acme Roasters</p>" in email.html

@@ -55,7 +55,7 @@ class Letterhead:
 
     @property
     def logo_url(self) -> str | None:
-        logo = self.brand.logo
+        logo = self.brand.letterhead_logo
         return f"{self.site_url.rstrip('/')}{logo.path}" if logo else None
 
 
@@ -148,9 +148,10 @@ def _html(
         why, label, url = stop
         fine += f'\n<p style="{small}">{a(why)} <a href="{a(url)}" style="{link}">{a(label)}</a></p>'
     heading = f"margin:0;font-size:20px;font-weight:bold;color:{c.text}"
-    if letterhead.logo_url and brand.logo:
+    logo = brand.letterhead_logo
+    if letterhead.logo_url and logo:
         masthead = (
-            f'<img src="{a(letterhead.logo_url)}" width="{brand.logo.width}" height="{brand.logo.height}" '
+            f'<img src="{a(letterhead.logo_url)}" width="{logo.width}" height="{logo.height}" '
             f'alt="{a(brand.name)}" style="display:block;border:0;max-width:100%;{heading}">'
         )
     else:
@@ -170,11 +171,11 @@ def _html(
 <table {table} style="background:{c.background}">
 <tr><td align="center" style="padding:16px 8px">
 <table {table} style="max-width:600px">
-<tr><td style="background:{c.accent};padding:16px 24px;border-radius:8px 8px 0 0">{masthead}</td></tr>
+<tr><td style="background:{c.panel};padding:16px 24px;border-radius:8px 8px 0 0">{masthead}</td></tr>
 <tr><td style="padding:24px;font-size:16px;line-height:1.5;color:{c.text};{font}">
 {body}
 </td></tr>
-<tr><td style="padding:16px 24px 24px;border-top:2px solid {c.accent};{font}">
+<tr><td style="padding:16px 24px 24px;border-top:2px solid {c.panel};{font}">
 {fine}
 </td></tr>
 </table>
@@ -203,7 +204,7 @@ def _block_html(block: Block, c: BrandColours) -> str:
             return f'<p style="{paragraph};word-break:break-all">{shown}</p>'
         case Code(label, code):
             box = (
-                f"margin:0 0 16px;padding:12px 16px;background:{c.accent};color:{c.text};"
+                f"margin:0 0 16px;padding:12px 16px;background:{c.panel};color:{c.text};"
                 "font-family:ui-monospace,Menlo,Consolas,monospace;font-size:22px;font-weight:bold;"
                 "letter-spacing:1px;border-radius:6px"
             )

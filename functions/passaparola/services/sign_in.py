@@ -43,7 +43,7 @@ class SignIn:
         now, token = self.clock(), new_sign_in_token()
         self.store.create(token_digest(token), address, now, now + SIGN_IN_LIFETIME)
         language = lang if lang in i18n.LANGUAGES else i18n.DEFAULT
-        brand = next(b for b in self.rules.brands.values() if address in b.admins)
+        brand = next(b for b in self.rules.brands.values() if address in b.admin_addresses)
         self.mailer.send(
             catalogue.admin_sign_in(
                 to=address,
