@@ -17,7 +17,6 @@ from passaparola.domain import emails
 from passaparola.domain.campaign import Rules
 from passaparola.domain.customers import MarkerKeys
 from passaparola.domain.errors import InvalidToken
-from passaparola.domain.orders import Identifiers
 from passaparola.domain.tokens import DataTokens, StatsTokens
 from passaparola.mail import catalogue
 from passaparola.services import Clock, Links
@@ -83,7 +82,7 @@ class MyData:
         held = self.store.find(key, self._campaigns)
         # Every address found has the key's identity, so one marker stands for them all.
         addresses = sorted(held.addresses)
-        marker = {"email": self.marker_keys().of(Identifiers(addresses[0]))["email"]} if addresses else {}
+        marker = {"email": self.marker_keys().email(addresses[0])} if addresses else {}
         found = self.markers.find(marker) if marker else {}
         return {
             "exported_at": self.clock().isoformat(timespec="seconds"),
