@@ -31,7 +31,6 @@ from pydantic import (
     StringConstraints,
     ValidationError,
     field_validator,
-    model_validator,
 )
 
 from passaparola import i18n, site_paths
@@ -150,12 +149,10 @@ class Brand(BrandContact):
         default=(), description="origins of the shop's pages that embed /widget.js (CORS)"
     )
 
-    @model_validator(mode="before")
+    @field_validator("letterhead_logo", mode="before")
     @classmethod
     def _measured_by_the_build(cls, value: Any) -> Any:
-        if isinstance(value, dict) and "letterhead_logo" in value:
-            raise ValueError("letterhead_logo is measured by the build: name the image in email_logo")
-        return value
+        raise ValueError("the build measures it: name the image in email_logo")
 
     @field_validator("shop_origins", mode="before")
     @classmethod

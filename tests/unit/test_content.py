@@ -330,6 +330,17 @@ def test_without_a_raster_logo_emails_show_the_brands_name(tree):
     assert compile_rules(content.load(tree)).brands["acme"].letterhead_logo is None
 
 
+def test_the_email_logos_size_is_the_builds_to_measure_not_the_brand_files(tree):
+    edit(
+        tree / "brands/acme.yaml",
+        "email_logo: email-logo.png\n",
+        "email_logo: email-logo.png\nletterhead_logo: {path: /x.png, width: 1, height: 1}\n",
+    )
+    assert problems(tree) == [
+        ("acme.yaml", "letterhead_logo", "the build measures it: name the image in email_logo")
+    ]
+
+
 SHOP_ORIGINS = "shop_origins:\n  - https://shop.acme-roasters.example\n"
 
 
