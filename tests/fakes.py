@@ -21,6 +21,7 @@ from typing import Any
 from passaparola.domain.counters import Amount, DayCounters, Deltas, Target
 from passaparola.domain.errors import Conflict
 from passaparola.domain.limits import Window
+from passaparola.domain.mail import Email
 from passaparola.domain.records import (
     BoardEntry,
     Claim,
@@ -52,7 +53,6 @@ from passaparola.domain.records import (
 )
 from passaparola.domain.tokens import OptOut, link_epoch
 from passaparola.domain.vocabulary import NoticeOutcome
-from passaparola.storage.mailer import Email
 from passaparola.storage.rewards import GRACE, NOTIFY_LEASE
 
 

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from passaparola.services.stats import Stats
     from passaparola.storage.dynamo import Table
     from passaparola.storage.events import EventQueue
+    from passaparola.storage.idempotency import Idempotency
     from passaparola.storage.queue import RewardQueue
     from passaparola.storage.stripe_api import PromotionCodes
 
@@ -77,6 +78,13 @@ def tokens() -> StatsTokens:
 
     lifetime = timedelta(days=config.settings().stats_link_days)
     return StatsTokens(_key_secret("stats_key_secret_id"), lifetime)
+
+
+def idempotency() -> Idempotency:
+    """Not cached here: each record's persistence layer is, per table (storage/idempotency.py)."""
+    from passaparola.storage.idempotency import Idempotency
+
+    return Idempotency(config.settings().table_name)
 
 
 def origin_secret() -> str:

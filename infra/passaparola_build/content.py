@@ -13,12 +13,11 @@ reason, and all problems are reported at once, so a marketer fixes a file in one
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 import frontmatter
@@ -28,13 +27,10 @@ from babel.numbers import get_currency_precision, get_territory_currencies
 from coloraide import Color
 from pydantic import (
     AfterValidator,
-    BaseModel,
-    ConfigDict,
     Field,
     StringConstraints,
     ValidationError,
     field_validator,
-    model_validator,
 )
 
 from passaparola import i18n, site_paths
@@ -52,21 +48,7 @@ from passaparola.domain.campaign import (
     WebhookEndpoint,
     own_words_of,
 )
-from passaparola.domain.vocabulary import EventType
 
-HexColour = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
-_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z0-9-]{2,}$")
-
-
-def _address(value: str) -> str:
-    # Lower-cased, so the sign-in check compares addresses as mail servers do in practice.
-    address = value.strip().lower()
-    if not _ADDRESS.match(address):
-        raise ValueError(f"{value!r} is not an email address")
-    return address
-
-
-AdminAddress = Annotated[str, AfterValidator(_address)]
 WCAG_AA_TEXT = 4.5
 # Text (foreground) on background pairs in the site's theme: body text and links on the page
 # and on accent panels, button text on buttons. site/theme/static/site.css uses no others.
@@ -129,82 +111,37 @@ class ContentError(Exception):
         super().__init__("content/ has problems:\n" + "\n".join(f"  {p}" for p in problems))
 
 
-class Colours(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    primary: HexColour = Field(description="buttons and links")
-    on_primary: HexColour = Field(description="text on primary buttons")
-    background: HexColour
-    text: HexColour
-    accent: HexColour | None = None
-
-    @model_validator(mode="after")
-    def _readable(self) -> Self:
-        """WCAG AA: 4.5:1 for every pair of colours the pages set text in."""
-        for fore, back in READABLE_PAIRS:
-            if getattr(self, back) is None:
-                continue  # no accent: the pages use the background instead
-            ratio = Color(getattr(self, fore)).contrast(getattr(self, back), method="wcag21")
-            if ratio < WCAG_AA_TEXT:
-                raise ValueError(
-                    f"{fore} on {back} has contrast {ratio:.2f}:1; WCAG AA needs {WCAG_AA_TEXT}:1"
-                )
-        return self
+def _readable(colours: BrandColours) -> BrandColours:
+    """WCAG AA: 4.5:1 for every pair of colours the pages set text in."""
+    for fore, back in READABLE_PAIRS:
+        if getattr(colours, back) is None:
+            continue  # no accent: the pages use the background instead
+        ratio = Color(getattr(colours, fore)).contrast(getattr(colours, back), method="wcag21")
+        if ratio < WCAG_AA_TEXT:
+            raise ValueError(f"{fore} on {back} has contrast {ratio:.2f}:1; WCAG AA needs {WCAG_AA_TEXT}:1")
+    return colours
 
 
-class Admin(BaseModel):
-    """An admin with the language of their emails (the daily digest); a bare address is English."""
+class Webhook(WebhookEndpoint):
+    """An endpoint as a brand file names it: https only (the local stack alone points endpoints
+    at its own receiver, over http)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    email: AdminAddress
-    lang: Literal[i18n.LANGUAGES] = i18n.DEFAULT  # type: ignore[valid-type]
-
-    @model_validator(mode="before")
-    @classmethod
-    def _bare_address(cls, value: Any) -> Any:
-        return {"email": value} if isinstance(value, str) else value
-
-
-class Webhook(BaseModel):
-    """An endpoint of the business's that is told of events, signed with its own secret (kept
-    in the OutgoingWebhookSecrets secret under `id`)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=48)] = Field(
-        description="a name for the endpoint: lower-case letters, digits and dashes"
-    )
     url: Annotated[str, StringConstraints(pattern=r"^https://[^\s/]+\S*$", max_length=2000)] = Field(
         description="where events are posted; https only"
     )
-    events: tuple[EventType, ...] = Field(min_length=1)
-
-    @field_validator("events")
-    @classmethod
-    def _each_once(cls, events: tuple[str, ...]) -> tuple[str, ...]:
-        if len(set(events)) != len(events):
-            raise ValueError("each event type once")
-        return events
 
 
-class Brand(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class Brand(BrandContact):
+    """A brand file: the brand the functions know, and the image files only the build reads.
+    It checks more than the functions need to: the colours' contrast (coloraide, a build-only
+    library), https endpoints, and origins spelled as browsers send them."""
 
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
-    store_url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
-    contact: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")]
-    colours: Colours
+    colours: Annotated[BrandColours, AfterValidator(_readable)]
     logo: str | None = Field(default=None, description="image file in content/brands/<brand>/")
     favicon: str | None = Field(default=None, description="image file in content/brands/<brand>/")
     email_logo: str | None = Field(
         default=None, description="PNG, JPEG or GIF in content/brands/<brand>/ (else `logo`, if it is one)"
     )
-    admins: tuple[Admin, ...] = Field(
-        default=(),
-        description="who may sign in to the console, by an emailed link: an address, or {email, lang}",
-    )
-
     webhooks: tuple[Webhook, ...] = Field(
         default=(), description="endpoints told of events: [{id, url, events: [...]}]"
     )
@@ -212,13 +149,10 @@ class Brand(BaseModel):
         default=(), description="origins of the shop's pages that embed /widget.js (CORS)"
     )
 
-    @field_validator("admins")
+    @field_validator("letterhead_logo", mode="before")
     @classmethod
-    def _each_once(cls, admins: tuple[Admin, ...]) -> tuple[Admin, ...]:
-        addresses = [a.email for a in admins]
-        if len(set(addresses)) != len(addresses):
-            raise ValueError("each address once")
-        return admins
+    def _measured_by_the_build(cls, value: Any) -> Any:
+        raise ValueError("the build measures it: name the image in email_logo")
 
     @field_validator("shop_origins", mode="before")
     @classmethod
@@ -241,27 +175,12 @@ class Brand(BaseModel):
             return self.logo
         return None
 
-    def contact_details(self, slug: str, brand_dir: Path) -> BrandContact:
-        colours = self.colours
-        return BrandContact(
-            name=self.name,
-            store_url=self.store_url,
-            contact=self.contact,
-            colours=BrandColours(
-                primary=colours.primary,
-                on_primary=colours.on_primary,
-                background=colours.background,
-                text=colours.text,
-                accent=colours.accent or colours.background,
-            ),
-            logo=email_logo(slug, brand_dir / self.email_image) if self.email_image else None,
-            admins=tuple(a.email for a in self.admins),
-            admin_langs={a.email: a.lang for a in self.admins if a.lang != i18n.DEFAULT},
-            webhooks=tuple(
-                WebhookEndpoint(id=hook.id, url=hook.url, events=hook.events) for hook in self.webhooks
-            ),
-            shop_origins=self.shop_origins,
-        )
+    def for_functions(self, slug: str, brand_dir: Path) -> BrandContact:
+        """The brand as the rules file gives it to the functions: without the image files, with
+        the email logo measured."""
+        letterhead_logo = email_logo(slug, brand_dir / self.email_image) if self.email_image else None
+        shared = self.model_dump(include=set(BrandContact.model_fields))
+        return BrandContact.model_validate({**shared, "letterhead_logo": letterhead_logo})
 
 
 def email_logo(slug: str, file: Path) -> EmailLogo:

@@ -37,8 +37,7 @@ def compile_rules(content: Content) -> Rules:
             for slug, c in content.campaigns.items()
         },
         brands={
-            slug: brand.contact_details(slug, content.brand_dir(slug))
-            for slug, brand in content.brands.items()
+            slug: brand.for_functions(slug, content.brand_dir(slug)) for slug, brand in content.brands.items()
         },
         currency_digits=currencies_in_use(),
     )

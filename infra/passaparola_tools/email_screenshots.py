@@ -1,6 +1,6 @@
 """`passaparola screenshots emails`: pictures of three emails in two languages, for the README.
 
-The emails are the very messages the functions send (passaparola.messages, with the rules
+The emails are the very messages the functions send (passaparola.mail.catalogue, with the rules
 compiled from content/), with sample people and links; Debian's Chromium draws their HTML part
 at a mail client's width, with the brand's email logo loaded as a mail client would load it.
 """
@@ -14,14 +14,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from passaparola import messages, site_paths
+from passaparola import site_paths
 from passaparola.domain import emails
 from passaparola.domain.campaign import CompiledCampaign, RewardSpec, Rules
 from passaparola.domain.lifecycle import coupon_last_day
+from passaparola.domain.mail import Email, Unsubscribe
 from passaparola.domain.records import Owner, Reward
 from passaparola.domain.rewards import tier_reward_id
 from passaparola.domain.vocabulary import Role
-from passaparola.storage.mailer import Email, Unsubscribe
+from passaparola.mail import catalogue
+from passaparola.mail.layout import Letterhead
 from passaparola_build import paths
 from passaparola_build.content import load
 from passaparola_build.rules import compile_rules
@@ -48,7 +50,7 @@ class Shot:
 def samples(rules: Rules, campaign: CompiledCampaign, lang: str, site_url: str) -> list[Shot]:
     """The welcome, the friend's coupon and a milestone reward, as `lang` speakers get them."""
     slug, code = campaign.rules.slug, f"{campaign.rules.prefix}-7KQMX2R9P"
-    letterhead = messages.Letterhead(rules.brands[campaign.rules.brand], site_url)
+    letterhead = Letterhead(rules.brands[campaign.rules.brand], site_url)
     stats = f"{SITE}{site_paths.stats(lang)}#t={code}.1796000000.sample"
     now = datetime(2026, 11, 30, 9, tzinfo=UTC)
 
@@ -74,7 +76,7 @@ def samples(rules: Rules, campaign: CompiledCampaign, lang: str, site_url: str) 
         Shot(
             "welcome",
             lang,
-            messages.welcome(
+            catalogue.welcome(
                 to="anna@example.com",
                 lang=lang,
                 name="Anna",
@@ -93,7 +95,7 @@ def samples(rules: Rules, campaign: CompiledCampaign, lang: str, site_url: str) 
             campaign.rules.friend_reward,
             f"{campaign.rules.prefix}-T7CRSKJW",
         )
-        coupon = messages.friend_gift(
+        coupon = catalogue.friend_gift(
             to="marco@example.com",
             lang=lang,
             campaign=campaign,
@@ -116,7 +118,7 @@ def samples(rules: Rules, campaign: CompiledCampaign, lang: str, site_url: str) 
         f"{SITE}/unsubscribe/{token}",
         f"{SITE}{site_paths.unsubscribe(lang)}#t={token}",
     )
-    issued = messages.reward_issued(
+    issued = catalogue.reward_issued(
         to="anna@example.com",
         lang=lang,
         name="Anna",

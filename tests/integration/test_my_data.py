@@ -17,9 +17,10 @@ from typing import Any
 import pytest
 
 from passaparola.domain import emails
+from passaparola.domain.records import Held
 from passaparola.domain.vocabulary import NoticeKind
 from passaparola.storage.dynamo import Table
-from passaparola.storage.personal import KINDS, NOTICES_ABOUT, Held, PersonalStore
+from passaparola.storage.personal import KINDS, NOTICES_ABOUT, PersonalStore
 from tests.support import API, Client, Clock, items_under, table_items
 
 pytestmark = pytest.mark.integration

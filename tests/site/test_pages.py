@@ -265,7 +265,7 @@ def test_the_rules_at_a_glance_show_the_gift_in_the_pages_language_and_count_fro
 
 
 def test_the_email_logo_is_published_where_the_rules_say(sample_site):
-    logo = compile_rules(content.load(SAMPLE)).brands["acme"].logo
+    logo = compile_rules(content.load(SAMPLE)).brands["acme"].letterhead_logo
     assert logo is not None
     published = sample_site / logo.path.lstrip("/")
     assert published.read_bytes() == (SAMPLE / "brands/acme/email-logo.png").read_bytes()

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from passaparola.domain.campaign import BrandColours
 from passaparola_build import content
 from passaparola_pages import share_image
 from passaparola_pages.views import ShareCard
@@ -26,7 +27,7 @@ CARD = ShareCard(
 
 
 @pytest.fixture(scope="module")
-def colours() -> content.Colours:
+def colours() -> BrandColours:
     return content.load(SAMPLE).brands["acme"].colours
 
 

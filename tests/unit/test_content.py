@@ -301,8 +301,9 @@ def test_the_default_language_file_gives_its_rewards_words_in_its_rules(tree):
 
 def test_the_email_logo_compiles_to_its_published_path_and_the_size_it_is_shown_at():
     brand = compile_rules(content.load(ROOT / "content")).brands["acme"]
-    assert brand.logo is not None
-    assert (brand.logo.path, brand.logo.width, brand.logo.height) == ("/email/acme/email-logo.png", 180, 40)
+    logo = brand.letterhead_logo
+    assert logo is not None
+    assert (logo.path, logo.width, logo.height) == ("/email/acme/email-logo.png", 180, 40)
     assert brand.colours.accent == "#f3e3d3"
 
 
@@ -326,7 +327,18 @@ def test_an_email_logo_that_is_not_what_its_name_says_is_refused(tree):
 
 def test_without_a_raster_logo_emails_show_the_brands_name(tree):
     edit(tree / "brands/acme.yaml", "email_logo: email-logo.png\n", "")
-    assert compile_rules(content.load(tree)).brands["acme"].logo is None
+    assert compile_rules(content.load(tree)).brands["acme"].letterhead_logo is None
+
+
+def test_the_email_logos_size_is_the_builds_to_measure_not_the_brand_files(tree):
+    edit(
+        tree / "brands/acme.yaml",
+        "email_logo: email-logo.png\n",
+        "email_logo: email-logo.png\nletterhead_logo: {path: /x.png, width: 1, height: 1}\n",
+    )
+    assert problems(tree) == [
+        ("acme.yaml", "letterhead_logo", "the build measures it: name the image in email_logo")
+    ]
 
 
 SHOP_ORIGINS = "shop_origins:\n  - https://shop.acme-roasters.example\n"
@@ -443,8 +455,10 @@ def test_an_admin_may_be_given_the_language_of_their_emails(tree):
         "admins: [owner@acme-roasters.example, {email: Negozio@Acme-Roasters.example, lang: it}]",
     )
     brand = compile_rules(content.load(tree)).brands["acme"]
-    assert brand.admins == ("owner@acme-roasters.example", "negozio@acme-roasters.example")
-    assert brand.admin_langs == {"negozio@acme-roasters.example": "it"}
+    assert [(a.email, a.lang) for a in brand.admins] == [
+        ("owner@acme-roasters.example", "en"),
+        ("negozio@acme-roasters.example", "it"),
+    ]
     edit(tree / "brands/acme.yaml", "lang: it}", "lang: de}")
     assert problems(tree) == [
         ("acme.yaml", "admins.1.lang", "Input should be 'en', 'it', 'fr', 'pl' or 'ru'")

@@ -44,6 +44,11 @@ def test_the_email_marker_follows_the_mailbox_not_its_spelling():
     )
 
 
+def test_the_email_marker_alone_is_the_one_an_order_with_that_mailbox_leaves():
+    order = Identifiers("Anna.Rossi+shop@googlemail.com", customer_id="cus_1", address="Via Roma 1")
+    assert KEYS.email("annarossi@gmail.com") == KEYS.of(order)["email"]
+
+
 def test_markers_are_keyed_hashes_of_each_identifier_given():
     who = Identifiers(
         "anna@example.com", customer_id=" cus_1 ", address="Via Roma 1", payment_fingerprint="fp_9"

@@ -26,6 +26,8 @@ ALLOWED = {
     "passaparola_tools": {"passaparola", "passaparola_build", "passaparola_localstack"},
 }
 DOMAIN = "passaparola.domain"
+SERVICES = "passaparola.services"
+STORAGE = "passaparola.storage"
 
 Graph = dict[str, set[str]]
 
@@ -115,6 +117,18 @@ def test_the_domain_imports_nothing_of_the_project_but_the_domain(graph):
         if not target.startswith(DOMAIN)
     )
     assert outside == []
+
+
+def test_services_import_nothing_of_storage(graph):
+    """Services reach storage only through the ports (services/ports.py) that wiring fills."""
+    reaching = sorted(
+        (module, target)
+        for module, targets in graph.items()
+        if module.startswith(SERVICES)
+        for target in targets
+        if target.startswith(STORAGE)
+    )
+    assert reaching == []
 
 
 def test_deferred_and_type_checking_imports_count(graph):

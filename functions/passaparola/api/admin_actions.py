@@ -15,11 +15,12 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from aws_lambda_powertools.metrics import MetricUnit
 
-from passaparola import config, wiring
+from passaparola import wiring
 from passaparola.api import shop_webhooks
 from passaparola.api.admin_auth import caller
 from passaparola.api.admin_schemas import ADMIN, AdminRewardOut, FulfilmentRequest
 from passaparola.api.admin_views import admin_reward
+from passaparola.api.answers import REPLAY_WINDOW_SECONDS
 from passaparola.api.schemas import ReviewRequest, ReviewResponse, RewardStatusOut, error_responses, ok
 from passaparola.observability import metrics
 from passaparola.storage.idempotency import Once
@@ -94,7 +95,7 @@ SIGNED_REVIEWS = Once(
     ReviewResponse,
     key="webhook_id",
     payload="[body, path]",
-    expires_after_seconds=shop_webhooks.REPLAY_WINDOW_SECONDS,
+    expires_after_seconds=REPLAY_WINDOW_SECONDS,
 )
 
 
@@ -118,9 +119,7 @@ def decide_review(conversion_id: str, body: ReviewRequest) -> Response[ReviewRes
         delivery = shop_webhooks.Delivery(
             router.current_event.headers["webhook-id"], body, {"conversion_id": conversion_id}
         )
-        answer = SIGNED_REVIEWS.run(
-            delivery, table=config.settings().table_name, context=router.lambda_context
-        )
+        answer = wiring.idempotency().run(SIGNED_REVIEWS, delivery, context=router.lambda_context)
     else:
         answer = _answer(wiring.reviews().decide(conversion_id, body.decision, body.note, admin.recorded_as))
     return Response(200, "application/json", answer, _NO_STORE)

@@ -27,8 +27,9 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from aws_lambda_powertools.metrics import MetricUnit
 
-from passaparola import config, wiring
+from passaparola import wiring
 from passaparola.api import errors
+from passaparola.api.answers import REPLAY_WINDOW_SECONDS, conversion_answer, refund_answer
 from passaparola.api.app import Gate
 from passaparola.api.schemas import (
     ConversionResponse,
@@ -37,7 +38,6 @@ from passaparola.api.schemas import (
     error_responses,
     ok,
 )
-from passaparola.api.shop_webhooks import REPLAY_WINDOW_SECONDS, conversion_answer, refund_answer
 from passaparola.domain.errors import InvalidSignature
 from passaparola.domain.platforms import Ignored, Paid, Refunded, ShopEvent
 from passaparola.observability import metrics
@@ -169,12 +169,12 @@ def _handle(platform: Platform, body: dict[str, Any]) -> Response[Answer]:
         return Response(
             200, "application/json", IgnoredResponse(status="ignored", reason=found.reason), headers
         )
-    table, context = config.settings().table_name, router.lambda_context
+    idempotency, context = wiring.idempotency(), router.lambda_context
     answer: Answer
     if isinstance(found, Paid):
-        answer = ORDERS.run(found, table=table, context=context)
+        answer = idempotency.run(ORDERS, found, context=context)
     else:
-        answer = REFUNDS.run(found, table=table, context=context)
+        answer = idempotency.run(REFUNDS, found, context=context)
     return Response(202, "application/json", answer, headers)
 
 

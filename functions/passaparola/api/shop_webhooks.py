@@ -15,35 +15,29 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel
 
-from passaparola import config, wiring
+from passaparola import wiring
 from passaparola.api import errors
+from passaparola.api.answers import REPLAY_WINDOW_SECONDS, conversion_answer, refund_answer
 from passaparola.api.schemas import (
     ConversionRequest,
     ConversionResponse,
     RefundRequest,
     RefundResponse,
-    RewardStatusOut,
     error_responses,
     ok,
 )
 from passaparola.domain.errors import InvalidSignature
-from passaparola.domain.vocabulary import RewardStatus
 from passaparola.observability import metrics
 from passaparola.storage.idempotency import Once
 
-if TYPE_CHECKING:
-    from passaparola.domain.orders import PaidOrder
-
 router = APIGatewayHttpRouter()
-# Shop platforms retry failed webhooks for up to about three days.
-REPLAY_WINDOW_SECONDS = 3 * 24 * 3600
 SIGNED: list[dict[str, list[str]]] = [{"standardWebhooks": []}]
 Body = TypeVar("Body", bound=BaseModel)
 Answer = TypeVar("Answer", bound=BaseModel)
@@ -78,7 +72,7 @@ class Delivery(Generic[Body]):
 
 def _once(once: Once[Delivery[Body], Answer], body: Body, **path: str) -> Answer:
     delivery = Delivery(router.current_event.headers["webhook-id"], body, path)
-    return once.run(delivery, table=config.settings().table_name, context=router.lambda_context)
+    return wiring.idempotency().run(once, delivery, context=router.lambda_context)
 
 
 def _convert(request: Delivery[ConversionRequest]) -> ConversionResponse:
@@ -93,33 +87,8 @@ def _convert(request: Delivery[ConversionRequest]) -> ConversionResponse:
     return conversion_answer(order)
 
 
-def conversion_answer(order: PaidOrder) -> ConversionResponse:
-    """A paid order converted, as every route that takes one answers it."""
-    converted = wiring.conversions().convert(order)
-    return ConversionResponse(
-        conversion_id=converted.conversion_id,
-        status=converted.status,
-        reason=converted.reason,
-        rewards=converted.rewards,
-    )
-
-
 def _refund(request: Delivery[RefundRequest]) -> RefundResponse:
     return refund_answer(request.body.order_id)
-
-
-def refund_answer(order_id: str) -> RefundResponse:
-    """A refund taken, as every route that takes one answers it."""
-    refunded = wiring.refunds().refund(order_id)
-    return RefundResponse(
-        order_id=refunded.order_id,
-        status=refunded.status,
-        rewards=_statuses(refunded.rewards),
-    )
-
-
-def _statuses(rewards: dict[str, RewardStatus]) -> list[RewardStatusOut]:
-    return [RewardStatusOut(id=reward_id, status=status) for reward_id, status in rewards.items()]
 
 
 def _webhook(

@@ -10,13 +10,21 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
-from typing import Annotated, Literal, Self, get_args
+from typing import Annotated, Any, Literal, Self, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from passaparola.domain.codes import PREFIX_PATTERN
 from passaparola.domain.money import Amount, Currency, Money, Percent
-from passaparola.domain.vocabulary import EventType
+from passaparola.domain.vocabulary import EventType, Language
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=48)]
 Lang = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
@@ -426,15 +434,23 @@ class CompiledCampaign(_Strict):
         return self.texts.get(lang or "", self.texts[self.default_lang])
 
 
-class BrandColours(_Strict):
-    """The brand's colours, as emails use them; the build has checked their contrast (WCAG AA)
-    for the same pairs the pages use."""
+HexColour = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
 
-    primary: str = "#1a4d8f"
-    on_primary: str = "#ffffff"
-    background: str = "#ffffff"
-    text: str = "#111111"
-    accent: str = "#ffffff"  # the background when the brand gives no accent
+
+class BrandColours(_Strict):
+    """The brand's colours, in the pages and in emails; the build checks the contrast of every
+    pair they set text in (WCAG AA)."""
+
+    primary: HexColour = Field(description="buttons and links")
+    on_primary: HexColour = Field(description="text on primary buttons")
+    background: HexColour
+    text: HexColour
+    accent: HexColour | None = None
+
+    @property
+    def panel(self) -> str:
+        """What accent panels are filled with: the accent, or the background when there is none."""
+        return self.accent or self.background
 
 
 class EmailLogo(_Strict):
@@ -447,27 +463,79 @@ class EmailLogo(_Strict):
 
 class WebhookEndpoint(_Strict):
     """Where the business is told of events, and which ones (domain.events); its secret is
-    kept in Secrets Manager under its id."""
+    kept in Secrets Manager (the OutgoingWebhookSecrets secret) under its id."""
 
-    id: Slug
-    url: str
-    events: tuple[EventType, ...]
+    id: Slug = Field(description="a name for the endpoint: lower-case letters, digits and dashes")
+    url: str = Field(description="where events are posted")
+    events: tuple[EventType, ...] = Field(min_length=1)
+
+    @field_validator("events")
+    @classmethod
+    def _each_once(cls, events: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(events)) != len(events):
+            raise ValueError("each event type once")
+        return events
+
+
+_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z0-9-]{2,}$")
+
+
+def _address(value: str) -> str:
+    # Lower-cased, so the sign-in check compares addresses as mail servers do in practice.
+    address = value.strip().lower()
+    if not _ADDRESS.match(address):
+        raise ValueError(f"{value!r} is not an email address")
+    return address
+
+
+class ConsoleAdmin(_Strict):
+    """Who may sign in to the console, with the language of their emails (the daily digest);
+    a bare address is English."""
+
+    email: Annotated[str, AfterValidator(_address)]
+    lang: Language = "en"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_address(cls, value: Any) -> Any:
+        return {"email": value} if isinstance(value, str) else value
+
+
+_DEFAULT_COLOURS = BrandColours(primary="#1a4d8f", on_primary="#ffffff", background="#ffffff", text="#111111")
 
 
 class BrandContact(_Strict):
-    """The parts of a brand the functions need (emails, links on to the shop)."""
+    """The brand, as the functions know it (emails, links on to the shop, the console's admins,
+    the endpoints told of events); the build's brand file is this and the image files that
+    only the build reads (passaparola_build.content.Brand)."""
 
-    name: Text
-    store_url: str
-    contact: str
-    colours: BrandColours = BrandColours()
-    logo: EmailLogo | None = None
-    admins: tuple[str, ...] = ()  # who may sign in to the console (lower-case addresses)
-    admin_langs: dict[str, Lang] = Field(default_factory=dict)  # an admin's emails' language, if not en
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+    store_url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
+    contact: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")]
+    colours: BrandColours = _DEFAULT_COLOURS
+    # The logo at the head of every email: where the site publishes it, and its size, measured
+    # by the build from the brand file's email image.
+    letterhead_logo: EmailLogo | None = None
+    admins: tuple[ConsoleAdmin, ...] = Field(
+        default=(),
+        description="who may sign in to the console, by an emailed link: an address, or {email, lang}",
+    )
     webhooks: tuple[WebhookEndpoint, ...] = ()
     # The origins of the shop's own pages that may call the API from a browser (the invite
     # panel of /widget.js), as browsers send them in `Origin`; the build has checked them.
     shop_origins: tuple[str, ...] = ()
+
+    @field_validator("admins")
+    @classmethod
+    def _admins_once(cls, admins: tuple[ConsoleAdmin, ...]) -> tuple[ConsoleAdmin, ...]:
+        addresses = [a.email for a in admins]
+        if len(set(addresses)) != len(addresses):
+            raise ValueError("each address once")
+        return admins
+
+    @cached_property
+    def admin_addresses(self) -> frozenset[str]:
+        return frozenset(admin.email for admin in self.admins)
 
 
 class Rules(_Strict):
@@ -492,7 +560,7 @@ class Rules(_Strict):
     @cached_property
     def admins(self) -> frozenset[str]:
         """One deployment is one business: an address any brand lists administers every campaign."""
-        return frozenset(address for brand in self.brands.values() for address in brand.admins)
+        return frozenset(address for brand in self.brands.values() for address in brand.admin_addresses)
 
     @cached_property
     def shop_origins(self) -> frozenset[str]:

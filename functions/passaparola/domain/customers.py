@@ -55,7 +55,11 @@ class MarkerKeys:
 
     def of(self, who: Identifiers) -> dict[str, str]:
         """Marker keys by kind: email, customer_id, address, payment."""
-        return {
-            kind: hmac.new(self.pepper, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()[:32]
-            for kind, value in _values(who).items()
-        }
+        return {kind: self._key(kind, value) for kind, value in _values(who).items()}
+
+    def email(self, address: str) -> str:
+        """The email marker's key alone: what a claim, a referrer or an export is matched on."""
+        return self._key("email", emails.identity(address))
+
+    def _key(self, kind: Kind, value: str) -> str:
+        return hmac.new(self.pepper, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()[:32]

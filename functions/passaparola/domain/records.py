@@ -5,11 +5,11 @@ sees a partition key, an item, or a time as text.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from passaparola.domain.sketch import Sketch
 from passaparola.domain.vocabulary import (
@@ -449,3 +449,28 @@ class Fulfilment:
     reference: str
     at: datetime
     by: str
+
+
+@dataclass
+class Held:
+    """What the table holds about one address, by kind of item (storage.personal.KINDS), and
+    the items linked to them (their rewards, coupons and orders as a buyer). The one record
+    that carries items as stored: a person's export shows them exactly as the table keeps them."""
+
+    email_key: str
+    items: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def of(self, kind: str) -> list[dict[str, Any]]:
+        return self.items.get(kind, [])
+
+    def add(self, kind: str, found: Iterable[dict[str, Any]]) -> None:
+        self.items.setdefault(kind, []).extend(found)
+
+    @property
+    def addresses(self) -> set[str]:
+        found = self.of("referral_codes") + self.of("claims") + self.of("notices")
+        return {str(item["email"]) for item in found if item.get("email")}
+
+    @property
+    def empty(self) -> bool:
+        return not any(self.items.values())

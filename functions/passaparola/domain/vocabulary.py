@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
+# The languages the kit speaks: passaparola/i18n holds the words of each.
+Language = Literal["en", "it", "fr", "pl", "ru"]
+LANGUAGES: tuple[Language, ...] = get_args(Language)
+
 # --- rewards ---------------------------------------------------------------------------------
 
 # A reward given without an order to review (a friend's, at claim) never has the first status.

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 
-from passaparola import config, wiring
+from passaparola import wiring
 from passaparola.observability import logger
 from passaparola.storage.idempotency import Once
 
@@ -57,7 +57,7 @@ def record_handler(record: SQSRecord, lambda_context: LambdaContext) -> Moved | 
         # A lifecycle email: sent once by its own conditional writes (services/lifecycle.py).
         wiring.lifecycle().send(message.notice_id)
         return None
-    return ADVANCE.run(message, table=config.settings().table_name, context=lambda_context)
+    return wiring.idempotency().run(ADVANCE, message, context=lambda_context)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -28,8 +28,8 @@ from passaparola.domain.campaign import (
     RevenueShare,
     RewardSpec,
 )
+from passaparola.domain.vocabulary import LANGUAGES as LANGUAGES  # a catalog for each, here
 
-LANGUAGES = ("en", "it", "fr", "pl", "ru")
 # The grammatical cases a reward is described in: the nominative for labels and after a colon,
 # the accusative as the object of "get" or "give".
 Case = Literal["nom", "acc"]

@@ -10,17 +10,16 @@ from decimal import Decimal
 
 from aws_lambda_powertools import Logger
 
-from passaparola import messages
 from passaparola.domain import clients, emails, fraud, people
 from passaparola.domain.campaign import CompiledCampaign, Rules
 from passaparola.domain.customers import MarkerKeys
 from passaparola.domain.errors import DomainError, RejectedEmail, SelfReferral
 from passaparola.domain.lifecycle import due, reminder_at
-from passaparola.domain.orders import Identifiers
 from passaparola.domain.people import MAX_FRIEND_NAME
 from passaparola.domain.records import Claim, Friend, Notice, Owner, Reward, RewardRef
 from passaparola.domain.rewards import friend_grant, referrer_grant_on_claim
 from passaparola.domain.vocabulary import COUPON_KINDS, Reason, UnreviewedStatus
+from passaparola.mail import catalogue
 from passaparola.services import Clock
 from passaparola.services.codes import CodeValidator, ValidCode, invalid
 from passaparola.services.ports import ClaimStore, MarkerStore
@@ -181,7 +180,7 @@ class Claims:
         this campaign: then the orders since are their own referred ones."""
         if valid.campaign.rules.fraud.existing_customer == "off":
             return None
-        marker = self.markers.find(self.marker_keys.of(Identifiers(address))).get("email")
+        marker = self.markers.find({"email": self.marker_keys.email(address)}).get("email")
         if marker is None or self.claims.get(friend, valid.campaign.rules.slug) is not None:
             return None
         return marker.first_seen_at
@@ -212,7 +211,7 @@ class Claims:
             letterhead = mail.letterhead(self.lifecycle.rules.brands[campaign.rules.brand])
             try:
                 mail.send(
-                    messages.new_customers_only(
+                    catalogue.new_customers_only(
                         to=address, lang=lang, campaign=campaign, letterhead=letterhead
                     )
                 )

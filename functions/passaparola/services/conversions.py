@@ -13,7 +13,7 @@ from passaparola.domain.campaign import CompiledCampaign, Rules
 from passaparola.domain.customers import PERSON, MarkerKeys
 from passaparola.domain.lifecycle import due
 from passaparola.domain.money import Money
-from passaparola.domain.orders import Identifiers, PaidOrder
+from passaparola.domain.orders import PaidOrder
 from passaparola.domain.records import (
     Claim,
     Conversion,
@@ -117,7 +117,7 @@ class Conversions:
             currency=paid.price.currency,
             created_at=now,
         )
-        found = self._attribute(paid.codes, buyer)
+        found = self._attribute(reported, buyer)
         ask = _ask(self.rules, paid, address, buyer, found, asked, now)
         if found is None:
             unattributed = replace(order, expires_at=now + UNATTRIBUTED_RETENTION)
@@ -142,7 +142,7 @@ class Conversions:
         now: datetime,
     ) -> fraud.ConversionFacts:
         """What the checks judge an attributed order on."""
-        referrer_marker = self.marker_keys.of(Identifiers(found.referrer.email))["email"]
+        referrer_marker = self.marker_keys.email(found.referrer.email)
 
         def first_seen_with_referrer(kind: str) -> bool:
             return kind in seen and seen[kind].first_email == referrer_marker
@@ -164,10 +164,9 @@ class Conversions:
             same_client=found.candidate.same_client,
         )
 
-    def _attribute(self, carried: tuple[str, ...], buyer: str) -> _Attributed | None:
+    def _attribute(self, reported: attribution.Reported, buyer: str) -> _Attributed | None:
         """The order's referral (see domain.attribution for the order they are tried in). A
         coupon's claim is found through the coupon (a read) and its friend's history (a query)."""
-        reported = attribution.reported(carried)
         histories = {buyer: self.claims.history(buyer)}
         coupon_claims: list[Claim] = []
         for coupon in reported.coupons:

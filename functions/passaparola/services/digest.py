@@ -8,9 +8,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from passaparola import i18n, messages, site_paths
+from passaparola import site_paths
 from passaparola.domain import emails
-from passaparola.domain.campaign import BrandContact, Rules
+from passaparola.domain.campaign import BrandContact, ConsoleAdmin, Rules
+from passaparola.mail import catalogue
 from passaparola.services import Clock, Links
 from passaparola.services.mail import Mail
 from passaparola.services.ports import CounterStore, DigestLog, WaitingStore
@@ -43,7 +44,9 @@ class DailyDigest:
             if not any(figures.values()):
                 continue
             for admin in brand.admins:
-                if self.log.first(emails.key(admin), day, now) and self._send(brand, admin, day, figures):
+                if self.log.first(emails.key(admin.email), day, now) and self._send(
+                    brand, admin, day, figures
+                ):
                     sent += 1
         return sent
 
@@ -72,15 +75,15 @@ class DailyDigest:
             if after is None:
                 return total
 
-    def _send(self, brand: BrandContact, admin: str, day: date, figures: dict[str, int]) -> bool:
-        lang = brand.admin_langs.get(admin, i18n.DEFAULT)
-        email = messages.daily_digest(
-            to=admin,
+    def _send(self, brand: BrandContact, admin: ConsoleAdmin, day: date, figures: dict[str, int]) -> bool:
+        lang = admin.lang
+        email = catalogue.daily_digest(
+            to=admin.email,
             lang=lang,
             letterhead=self.mail.letterhead(brand),
             day=day,
             figures=figures,
             console_url=self.links.site_url.rstrip("/") + site_paths.admin(lang),
-            unsubscribe=self.mail.unsubscribe(emails.key(admin), DIGEST, lang),
+            unsubscribe=self.mail.unsubscribe(emails.key(admin.email), DIGEST, lang),
         )
         return self.mail.send(email)

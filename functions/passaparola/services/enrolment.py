@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 
 from aws_lambda_powertools import Logger
 
-from passaparola import messages
 from passaparola.domain import clients, codes, emails
 from passaparola.domain.campaign import CompiledCampaign, Rules
 from passaparola.domain.errors import CampaignClosed, UnknownCampaign
@@ -15,6 +14,7 @@ from passaparola.domain.lifecycle import nudge_at
 from passaparola.domain.people import display_name
 from passaparola.domain.records import Notice, Referrer
 from passaparola.domain.tokens import StatsTokens
+from passaparola.mail import catalogue
 from passaparola.services import Clock, Links
 from passaparola.services.mail import Mail
 from passaparola.services.ports import ClaimStore, NoticeStore, ReferrerStore
@@ -103,7 +103,7 @@ class Enrolment:
             logger.exception("could not schedule the nudge", extra={"code": referrer.code})
 
     def _welcome(self, referrer: Referrer, campaign: CompiledCampaign, now: datetime) -> None:
-        email = messages.welcome(
+        email = catalogue.welcome(
             to=referrer.email,
             lang=referrer.lang,
             name=referrer.display_name,

@@ -19,19 +19,19 @@ from typing import TypedDict
 
 from aws_lambda_powertools import Logger
 
-from passaparola import messages
 from passaparola.domain.campaign import CompiledCampaign, Rules
 from passaparola.domain.lifecycle import coupon_last_day
+from passaparola.domain.mail import Email, Unsubscribe
 from passaparola.domain.records import Notice, Owner, Referrer, RewardRef
 from passaparola.domain.rewards import hold_until
 from passaparola.domain.tokens import StatsTokens
 from passaparola.domain.vocabulary import COUPON_KINDS, NoticeOutcome
-from passaparola.messages import Letterhead
+from passaparola.mail import catalogue
+from passaparola.mail.layout import Letterhead
 from passaparola.services import Clock, Links
 from passaparola.services.click_counts import ClickCounter
 from passaparola.services.mail import Mail
 from passaparola.services.ports import ClaimStore, NoticeStore, OrderStore, ReferrerStore, RewardLedger
-from passaparola.storage.mailer import Email, Unsubscribe
 
 logger = Logger(child=True)
 
@@ -111,22 +111,22 @@ class Lifecycle:
         }
         match notice.kind:
             case "friend_claimed":
-                return messages.friend_claimed(**common)
+                return catalogue.friend_claimed(**common)
             case "order_attributed":
                 reward = self.ledger.get(RewardRef(Owner.referrer(referrer.code), notice.reward_id or ""))
                 if reward is None or reward.status in ("void", "clawed_back") or reward.issued_at:
                     return None  # refunded already, or issued: the reward's own email says it
                 released = reward.hold_until or hold_until(reward.created_at, reward.hold_days)
-                return messages.order_attributed(reward=reward, released_on=released.date(), **common)
+                return catalogue.order_attributed(reward=reward, released_on=released.date(), **common)
             case "cap_reached":
                 cap = campaign.rules.max_rewards_per_referrer
-                return messages.cap_reached(cap=cap, **common) if cap else None
+                return catalogue.cap_reached(cap=cap, **common) if cap else None
             case "referrer_nudge":
                 if not referrer.active or campaign.rules.state_at(now) != "active":
                     return None
                 if self.clicks.ever(referrer.code, referrer.folded_clicks):
                     return None
-                return messages.referrer_nudge(share_url=self.links.share(referrer.code), **common)
+                return catalogue.referrer_nudge(share_url=self.links.share(referrer.code), **common)
         return None  # pragma: no cover - every kind to a referrer is above
 
     def _coupon_reminder(self, notice: Notice, campaign: CompiledCampaign) -> Email | None:
@@ -140,7 +140,7 @@ class Lifecycle:
         if reward is None or reward.status != "issued" or reward.kind not in COUPON_KINDS:
             return None
         lang = claim.lang or campaign.default_lang
-        return messages.coupon_reminder(
+        return catalogue.coupon_reminder(
             to=claim.email,
             lang=lang,
             campaign=campaign,
@@ -162,7 +162,7 @@ class Lifecycle:
         if order is None or order.refunded_at is not None or order.status == "refunded":
             return None
         lang = notice.lang if notice.lang in campaign.texts else campaign.default_lang
-        return messages.purchase_ask(
+        return catalogue.purchase_ask(
             to=notice.email,
             lang=lang,
             campaign=campaign,

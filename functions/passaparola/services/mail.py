@@ -8,11 +8,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from passaparola.domain.campaign import BrandContact
+from passaparola.domain.mail import Email, Unsubscribe
 from passaparola.domain.tokens import OptOut, UnsubscribeTokens
-from passaparola.messages import Letterhead
+from passaparola.mail.layout import Letterhead
 from passaparola.services import Clock, Links
 from passaparola.services.ports import Mailer, OptOutStore
-from passaparola.storage.mailer import Email, Unsubscribe
 
 
 @dataclass(frozen=True)

@@ -12,17 +12,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from passaparola import i18n, messages
+from passaparola import i18n
 from passaparola.domain import emails
 from passaparola.domain.campaign import Rules
 from passaparola.domain.customers import MarkerKeys
 from passaparola.domain.errors import InvalidToken
-from passaparola.domain.orders import Identifiers
 from passaparola.domain.tokens import DataTokens, StatsTokens
+from passaparola.mail import catalogue
 from passaparola.services import Clock, Links
 from passaparola.services.mail import Mail
 from passaparola.services.ports import MarkerStore, PersonalStore, ReferrerStore
-from passaparola.storage.personal import KINDS
 
 # What an export leaves out of each item: the table's own index keys, which say nothing about
 # the person that the item's other attributes do not.
@@ -69,7 +68,7 @@ class MyData:
         brand = brands[campaign.rules.brand] if campaign else next(iter(brands.values()))
         now = self.clock()
         self.mail.mailer.send(
-            messages.data_link(
+            catalogue.data_link(
                 to=address,
                 lang=language,
                 letterhead=self.mail.letterhead(brand),
@@ -83,7 +82,7 @@ class MyData:
         held = self.store.find(key, self._campaigns)
         # Every address found has the key's identity, so one marker stands for them all.
         addresses = sorted(held.addresses)
-        marker = {"email": self.marker_keys().of(Identifiers(addresses[0]))["email"]} if addresses else {}
+        marker = {"email": self.marker_keys().email(addresses[0])} if addresses else {}
         found = self.markers.find(marker) if marker else {}
         return {
             "exported_at": self.clock().isoformat(timespec="seconds"),
@@ -97,8 +96,7 @@ class MyData:
         Deleting again finds what is left (nothing, or what a failure left) and finishes."""
         key = self.email_key(token)
         held = self.store.find(key, self._campaigns)
-        self.store.erase(held, self.clock())
-        gone = sum(len(held.of(kind.name)) for kind in KINDS if kind.after in ("deleted", "erased"))
+        gone = self.store.erase(held, self.clock())
         return Deleted(deleted=gone, kept=sum(len(items) for items in held.items.values()) - gone)
 
     def email_key(self, token: str) -> str:

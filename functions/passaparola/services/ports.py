@@ -15,10 +15,9 @@ if TYPE_CHECKING:
     from passaparola.domain import events, records
     from passaparola.domain.counters import Deltas
     from passaparola.domain.limits import Window
+    from passaparola.domain.mail import Email
     from passaparola.domain.tokens import OptOut
     from passaparola.domain.vocabulary import NoticeOutcome
-    from passaparola.storage.mailer import Email
-    from passaparola.storage.personal import Held
 
 
 class ReferrerStore(Protocol):
@@ -155,12 +154,14 @@ class MarkerStore(Protocol):
 
 
 class PersonalStore(Protocol):
-    def find(self, email_key: str, campaigns: Sequence[str]) -> Held:
+    def find(self, email_key: str, campaigns: Sequence[str]) -> records.Held:
         """Every item of storage.personal.KINDS under the address key, and what links to them."""
         ...
 
-    def erase(self, held: Held, now: datetime) -> None:
-        """Delete what was found, keeping the money records without the person; repeatable."""
+    def erase(self, held: records.Held, now: datetime) -> int:
+        """Delete what was found, keeping the money records without the person; repeatable.
+        How many of the items found went (deleted, or erased of the person): which kinds go
+        and which stay is storage's own list (storage.personal.KINDS)."""
         ...
 
 

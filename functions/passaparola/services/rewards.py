@@ -14,7 +14,7 @@ from itertools import islice
 
 from aws_lambda_powertools import Logger
 
-from passaparola import i18n, messages
+from passaparola import i18n
 from passaparola.domain import codes
 from passaparola.domain.campaign import Rules
 from passaparola.domain.errors import NotFound
@@ -23,6 +23,7 @@ from passaparola.domain.records import Owner, QueueMessage, Reward, RewardMessag
 from passaparola.domain.rewards import hold_until, tier_grant, tier_reward_id, tiers_reached
 from passaparola.domain.tokens import StatsTokens
 from passaparola.domain.vocabulary import COUPON_KINDS
+from passaparola.mail import catalogue
 from passaparola.services import Clock, Links
 from passaparola.services.mail import Mail
 from passaparola.services.ports import ClaimStore, ReferrerStore, RewardLedger, RewardQueue
@@ -167,7 +168,7 @@ class RewardLifecycle:
                 return
             lang = claim.lang or campaign.default_lang
             coupon = reward.kind in COUPON_KINDS
-            email = messages.friend_gift(
+            email = catalogue.friend_gift(
                 to=claim.email,
                 lang=lang,
                 campaign=campaign,
@@ -186,7 +187,7 @@ class RewardLifecycle:
                 logger.warning("reward has no one to tell", extra={"reward": reward.reward_id})
                 return
             lang = referrer.lang or campaign.default_lang
-            email = messages.reward_issued(
+            email = catalogue.reward_issued(
                 to=referrer.email,
                 lang=lang,
                 name=referrer.display_name,

@@ -9,11 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from passaparola import i18n, messages
+from passaparola import i18n
 from passaparola.domain import emails
 from passaparola.domain.admin import SIGN_IN_LIFETIME, Sessions, new_sign_in_token, token_digest
 from passaparola.domain.campaign import Rules
 from passaparola.domain.errors import Unauthorized
+from passaparola.mail import catalogue
+from passaparola.mail.layout import Letterhead
 from passaparola.services import Clock, Links
 from passaparola.services.ports import Mailer, SignInStore
 
@@ -41,12 +43,12 @@ class SignIn:
         now, token = self.clock(), new_sign_in_token()
         self.store.create(token_digest(token), address, now, now + SIGN_IN_LIFETIME)
         language = lang if lang in i18n.LANGUAGES else i18n.DEFAULT
-        brand = next(b for b in self.rules.brands.values() if address in b.admins)
+        brand = next(b for b in self.rules.brands.values() if address in b.admin_addresses)
         self.mailer.send(
-            messages.admin_sign_in(
+            catalogue.admin_sign_in(
                 to=address,
                 lang=language,
-                letterhead=messages.Letterhead(brand, self.links.site_url),
+                letterhead=Letterhead(brand, self.links.site_url),
                 url=self.links.admin_sign_in(language, token),
                 minutes=int(SIGN_IN_LIFETIME.total_seconds() // 60),
             )

@@ -1,8 +1,9 @@
 """powertools idempotency records, kept in the one table under IDEMPOTENCY#<kind>.
 
 One helper for every caller: the shop's webhooks (keyed on webhook-id) and the reward worker
-(keyed on the message's reward and status) run their work through `Once` the same way, and
-get the first answer back, typed, for a repeat.
+(keyed on the message's reward and status) declare their work as a `Once`, and run it through
+the `Idempotency` the composition root (wiring.idempotency) builds on the table; a repeat gets
+the first answer back, typed.
 """
 
 from __future__ import annotations
@@ -42,7 +43,14 @@ class Once(Generic[Request, Answer]):
     # What a repeat answers, from the first answer (None: the first answer itself).
     on_repeat: Callable[[Answer], Answer] | None = None
 
-    def run(self, request: Request, *, table: str, context: LambdaContext) -> Answer:
+
+@dataclass(frozen=True)
+class Idempotency:
+    """The table every `Once` keeps its records in."""
+
+    table: str
+
+    def run(self, once: Once[Request, Answer], request: Request, *, context: LambdaContext) -> Answer:
         """Busy while another run holds the key. Only webhooks check a payload, so a repeat of
         the key with another one is a webhook-id reused for another body."""
         from aws_lambda_powertools.utilities.idempotency.exceptions import (
@@ -52,10 +60,10 @@ class Once(Generic[Request, Answer]):
 
         from passaparola.domain.errors import Busy, InvalidInput
 
-        once, settings = _wrapped(self, table)
+        wrapped, settings = _wrapped(once, self.table)
         settings.register_lambda_context(context)
         try:
-            answer: Answer = once(request=request)
+            answer: Answer = wrapped(request=request)
         except IdempotencyAlreadyInProgressError:
             raise Busy("this request is being processed right now; retry shortly") from None
         except IdempotencyValidationError:

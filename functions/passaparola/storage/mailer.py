@@ -11,7 +11,6 @@ encodes it and mail clients could no longer read the URL.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from email.charset import QP, Charset
 from email.header import Header
 from email.mime.multipart import MIMEMultipart
@@ -19,32 +18,9 @@ from email.mime.nonmultipart import MIMENonMultipart
 from email.policy import compat32
 from email.utils import formataddr, formatdate
 
+from passaparola.domain.mail import Email
 from passaparola.domain.tokens import ONE_CLICK
 from passaparola.storage import aws
-
-
-@dataclass(frozen=True)
-class Unsubscribe:
-    """What an email that does not answer the person's own action carries: how to stop such
-    email for this address (by its key) and campaign, in one click from the mail client
-    (`one_click_url`, POSTed, RFC 8058) or from a link in the body (a page that asks first)."""
-
-    email_key: str
-    campaign: str
-    one_click_url: str
-    page_url: str
-
-
-@dataclass(frozen=True)
-class Email:
-    to: str
-    subject: str
-    text: str
-    html: str
-    lang: str
-    sender_name: str  # the brand, on the From line
-    reply_to: str  # the brand's contact address: replies reach people, not the sending address
-    unsubscribe: Unsubscribe | None = None
 
 
 def mime(email: Email, sender: str, date: str) -> bytes:

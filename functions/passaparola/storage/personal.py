@@ -14,11 +14,12 @@ every item that names the person is deleted or erased, a hundred to a transactio
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from passaparola.domain.records import Held
 from passaparola.domain.vocabulary import NoticeKind
 from passaparola.storage import keys
 from passaparola.storage.dynamo import Item, Table, stamp
@@ -166,30 +167,6 @@ _UNISSUED = ("pending", "held", "review")
 _TRANSACTION_LIMIT = 100
 
 
-@dataclass
-class Held:
-    """What the table holds about one address: the items of each kind in KINDS, and the items
-    linked to them (their rewards, coupons and orders as a buyer), as stored."""
-
-    email_key: str
-    items: dict[str, list[Item]] = field(default_factory=dict)
-
-    def of(self, kind: str) -> list[Item]:
-        return self.items.get(kind, [])
-
-    def add(self, kind: str, found: Iterable[Item]) -> None:
-        self.items.setdefault(kind, []).extend(found)
-
-    @property
-    def addresses(self) -> set[str]:
-        found = self.of("referral_codes") + self.of("claims") + self.of("notices")
-        return {str(item["email"]) for item in found if item.get("email")}
-
-    @property
-    def empty(self) -> bool:
-        return not any(self.items.values())
-
-
 class PersonalStore:
     def __init__(self, table: Table) -> None:
         self.table = table
@@ -245,9 +222,10 @@ class PersonalStore:
         held.add("coupons", self._get_many([keys.coupon(c) for c in coupons]))
         return held
 
-    def erase(self, held: Held, now: datetime) -> None:
-        """Delete what `held` found, keeping the money records without the person. Each step
-        is safe to repeat, so a retry after a failure finishes the job."""
+    def erase(self, held: Held, now: datetime) -> int:
+        """Delete what `held` found, keeping the money records without the person; how many
+        of its items went (deleted, or erased of the person). Each step is safe to repeat, so
+        a retry after a failure finishes the job."""
         self.table.update(
             keys.opt_out(held.email_key),
             "SET erased_at = if_not_exists(erased_at, :now)",
@@ -282,6 +260,7 @@ class PersonalStore:
                         names={"#status": "status"},
                     )
             transaction.run()
+        return len(operations)
 
     def _get_many(self, wanted: Sequence[Mapping[str, str]]) -> list[Item]:
         found: list[Item] = []

@@ -61,7 +61,7 @@ def brand_stylesheet(brand: Brand, theme_css: str) -> str:
         "background": colours.background,
         "text": colours.text,
         # Without an accent, panels sit on the page colour; text contrast is checked for both.
-        "accent": colours.accent or colours.background,
+        "accent": colours.panel,
     }
     properties = ";".join(f"--{name}:{value}" for name, value in palette.items())
     return f":root{{{properties}}}\n{theme_css}"

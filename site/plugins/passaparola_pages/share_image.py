@@ -26,7 +26,7 @@ from typing import Literal
 import PIL
 from PIL import Image, ImageColor, ImageDraw, ImageFont
 
-from passaparola_build.content import Colours
+from passaparola.domain.campaign import BrandColours
 from passaparola_pages.views import ShareCard
 
 logger = logging.getLogger(__name__)
@@ -89,14 +89,14 @@ def _fit(
     return sizes[-1], face, wrap(text, face, width, max_lines)
 
 
-def draw_card(card: ShareCard, colours: Colours, chosen_font: str | None = None) -> bytes:
+def draw_card(card: ShareCard, colours: BrandColours, chosen_font: str | None = None) -> bytes:
     """The card as PNG bytes: brand name, heading, a line or two of text, the store's address."""
     buffer = BytesIO()
     render(card, colours, chosen_font).save(buffer, "PNG", compress_level=3)
     return buffer.getvalue()
 
 
-def ink(colours: Colours) -> list[tuple[Rgb, Rgb]]:
+def ink(colours: BrandColours) -> list[tuple[Rgb, Rgb]]:
     """The colour each of the card's three rows draws in, and the colour it draws on: the top
     bar and the brand's name, the heading and text, the store's address on the bottom band."""
     if colours.accent:
@@ -107,7 +107,7 @@ def ink(colours: Colours) -> list[tuple[Rgb, Rgb]]:
     return [(_rgb(fore), _rgb(ground)) for fore, ground in pairs]
 
 
-def render(card: ShareCard, colours: Colours, chosen_font: str | None = None) -> Image.Image:
+def render(card: ShareCard, colours: BrandColours, chosen_font: str | None = None) -> Image.Image:
     """A palette image whose colours are blends(ink(colours)). Everything is drawn as coverage
     (0 to 255, anti-aliased) on one layer; each row of the card has one ink, so a pixel's
     palette index is its row's first index plus its coverage in that row's steps: the brand's
@@ -166,7 +166,7 @@ def _drawing_code() -> str:
     return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 
 
-def fingerprint(card: ShareCard, colours: Colours, chosen_font: str | None = None) -> str:
+def fingerprint(card: ShareCard, colours: BrandColours, chosen_font: str | None = None) -> str:
     """A hash of what the picture shows: its words, the colours, the font files, and the code
     and Pillow version that draw it. The card's name and brand slug are not shown."""
     fonts = [getattr(font(40, weight, chosen_font), "path", "pillow-default") for weight in FONTS]
@@ -180,7 +180,9 @@ def fingerprint(card: ShareCard, colours: Colours, chosen_font: str | None = Non
     return hashlib.sha256(json.dumps(shown, sort_keys=True).encode()).hexdigest()
 
 
-def card_picture(card: ShareCard, colours: Colours, cache_dir: Path, chosen_font: str | None = None) -> bytes:
+def card_picture(
+    card: ShareCard, colours: BrandColours, cache_dir: Path, chosen_font: str | None = None
+) -> bytes:
     """The card's PNG from the cache, or drawn and put there (whole or not at all, so a build
     stopped halfway leaves no broken picture for the next one)."""
     cached = cache_dir / f"{fingerprint(card, colours, chosen_font)}.png"

@@ -17,10 +17,13 @@ import pytest
 from babel import Locale
 from pydantic import TypeAdapter
 
-from passaparola import i18n, messages
+from passaparola import i18n
 from passaparola.domain.campaign import CompiledCampaign, RewardSpec
+from passaparola.domain.mail import Email, Unsubscribe
 from passaparola.domain.records import Owner, Reward
-from passaparola.storage.mailer import Email, Unsubscribe, mime
+from passaparola.mail import catalogue
+from passaparola.mail.layout import Letterhead
+from passaparola.storage.mailer import mime
 from passaparola_build.content import load
 from passaparola_build.rules import compile_rules
 
@@ -29,7 +32,7 @@ pytestmark = pytest.mark.unit
 ROOT = Path(__file__).resolve().parents[2]
 RULES = compile_rules(load(ROOT / "content"))
 SPRING = RULES.campaigns["spring"]
-LETTERHEAD = messages.Letterhead(RULES.brands["acme"], "https://refer.acme.example")
+LETTERHEAD = Letterhead(RULES.brands["acme"], "https://refer.acme.example")
 NOW = datetime(2026, 11, 30, tzinfo=UTC)
 spec = TypeAdapter(RewardSpec).validate_python
 UNSUBSCRIBE = Unsubscribe(
@@ -80,7 +83,7 @@ def reward(
 
 
 def issued(lang: str, rewarded: Reward, campaign: CompiledCampaign = SPRING) -> Email:
-    return messages.reward_issued(
+    return catalogue.reward_issued(
         to="anna@example.com",
         lang=lang,
         name="Anna",
@@ -93,7 +96,7 @@ def issued(lang: str, rewarded: Reward, campaign: CompiledCampaign = SPRING) -> 
 
 
 def welcome(lang: str, campaign: CompiledCampaign = SPRING) -> Email:
-    return messages.welcome(
+    return catalogue.welcome(
         to="anna@example.com",
         lang=lang,
         name="Anna",
@@ -241,7 +244,7 @@ def test_a_reward_the_kit_cannot_issue_says_what_the_business_does_with_it(kind)
 
 def test_a_coupon_comes_with_its_code_how_to_use_it_and_the_shop():
     coupon = reward({"type": "coupon_percent", "percent": 10}, role="friend", coupon_code="SPRING-T7CRSKJW")
-    email = messages.friend_gift(
+    email = catalogue.friend_gift(
         use_by=None,
         join_url="https://refer.acme.example/en/spring/#email=m%40example.com",
         to="marco@example.com",
@@ -263,7 +266,7 @@ def test_only_emails_that_answer_nothing_the_person_did_carry_an_unsubscribe():
     coupon = reward({"type": "coupon_percent", "percent": 10}, role="friend", coupon_code="SPRING-T7CRSKJW")
     direct = [
         welcome("en"),
-        messages.friend_gift(
+        catalogue.friend_gift(
             to="m@example.com",
             lang="en",
             campaign=SPRING,
@@ -272,7 +275,7 @@ def test_only_emails_that_answer_nothing_the_person_did_carry_an_unsubscribe():
             use_by=None,
             join_url="https://refer.acme.example/en/spring/#email=m%40example.com",
         ),
-        messages.new_customers_only(to="m@example.com", lang="en", campaign=SPRING, letterhead=LETTERHEAD),
+        catalogue.new_customers_only(to="m@example.com", lang="en", campaign=SPRING, letterhead=LETTERHEAD),
     ]
     for email in direct:
         assert email.unsubscribe is None
@@ -391,8 +394,8 @@ def test_the_html_part_uses_only_the_brands_colours_whose_contrast_the_build_che
 
 
 def test_without_a_logo_the_masthead_is_the_brands_name_in_text():
-    plain = messages.Letterhead(RULES.brands["acme"].model_copy(update={"logo": None}), "https://x.example")
-    email = messages.new_customers_only(to="m@example.com", lang="en", campaign=SPRING, letterhead=plain)
+    plain = Letterhead(RULES.brands["acme"].model_copy(update={"letterhead_logo": None}), "https://x.example")
+    email = catalogue.new_customers_only(to="m@example.com", lang="en", campaign=SPRING, letterhead=plain)
     assert "<img" not in email.html
     assert ">Acme Roasters</p>" in email.html
 
@@ -404,11 +407,10 @@ def test_the_readme_lists_every_email_and_which_ones_carry_list_unsubscribe():
     rows = [line for line in section.splitlines() if line.startswith("| **")]
     sent = {
         name: inspect.signature(function)
-        for name, function in vars(messages).items()
+        for name, function in vars(catalogue).items()
         if inspect.isfunction(function)
-        and function.__module__ == messages.__name__
+        and function.__module__ == catalogue.__name__
         and not name.startswith("_")
-        and name != "compose"
     }
     assert {"welcome", "friend_gift", "reward_issued", "new_customers_only"} <= set(sent)
     assert len(rows) == len(sent)
@@ -433,15 +435,15 @@ def lifecycle_emails(lang: str) -> dict[str, Email]:
     coupon = reward({"type": "coupon_percent", "percent": 10}, role="friend", coupon_code="SPRING-T7CRSKJW")
     credit = reward({"type": "credit", "amount": 10, "currency": "EUR"}, value=Decimal(10), currency="EUR")
     return {
-        "friend_claimed": messages.friend_claimed(**referrer),
-        "order_attributed": messages.order_attributed(
+        "friend_claimed": catalogue.friend_claimed(**referrer),
+        "order_attributed": catalogue.order_attributed(
             reward=credit, released_on=NOW.date() + timedelta(days=14), **referrer
         ),
-        "cap_reached": messages.cap_reached(cap=5, **referrer),
-        "referrer_nudge": messages.referrer_nudge(
+        "cap_reached": catalogue.cap_reached(cap=5, **referrer),
+        "referrer_nudge": catalogue.referrer_nudge(
             share_url="https://refer.acme.example/r/SPRING-BCDFGHJKM", **referrer
         ),
-        "coupon_reminder": messages.coupon_reminder(
+        "coupon_reminder": catalogue.coupon_reminder(
             to="marco@example.com",
             lang=lang,
             campaign=SPRING,
@@ -450,7 +452,7 @@ def lifecycle_emails(lang: str) -> dict[str, Email]:
             use_by=NOW.date() + timedelta(days=29),
             unsubscribe=UNSUBSCRIBE,
         ),
-        "purchase_ask": messages.purchase_ask(
+        "purchase_ask": catalogue.purchase_ask(
             to="bea@example.com",
             lang=lang,
             campaign=SPRING,
