@@ -7,9 +7,10 @@ recorder never imports the reward ledger, the email composer or Babel).
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from datetime import datetime
 from functools import cache
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal, ParamSpec, Protocol, TypeVar
 
 from passaparola import config
 from passaparola.services import Links, utc_now
@@ -45,14 +46,33 @@ if TYPE_CHECKING:
     from passaparola.storage.stripe_api import PromotionCodes
 
 
-@cache
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class _Cached(Protocol):
+    def cache_clear(self) -> None: ...
+
+
+_built: list[_Cached] = []
+
+
+def built_once(factory: Callable[P, T]) -> Callable[P, T]:
+    """Build once per cold start (per argument), and be forgotten by `reset()`: the cache
+    registers itself, so no factory can be left out of the reset."""
+    cached = cache(factory)
+    _built.append(cached)
+    return cached  # type: ignore[return-value]
+
+
+@built_once
 def table() -> Table:
     from passaparola.storage.dynamo import Table
 
     return Table(config.settings().table_name)
 
 
-@cache
+@built_once
 def links() -> Links:
     s = config.settings()
     return Links(site_url=s.site_url, api_url=s.api_url)
@@ -69,7 +89,7 @@ def _key_secret(field: str) -> bytes:
         return value.encode()
 
 
-@cache
+@built_once
 def tokens() -> StatsTokens:
     from datetime import timedelta
 
@@ -87,7 +107,7 @@ def origin_secret() -> str:
     return secret_store.read(config.settings().require("origin_secret_id"))
 
 
-@cache
+@built_once
 def rate_limit(route: Literal["enrol", "claim", "code", "me"]) -> RateLimiter:
     from passaparola.domain.limits import Limit
     from passaparola.services.limits import RateLimiter
@@ -99,7 +119,7 @@ def rate_limit(route: Literal["enrol", "claim", "code", "me"]) -> RateLimiter:
     return RateLimiter(route, limit, LimitStore(table()), _key_secret("visitor_salt_secret_id"), utc_now)
 
 
-@cache
+@built_once
 def marker_keys() -> MarkerKeys:
     from passaparola.domain.customers import MarkerKeys
 
@@ -122,7 +142,7 @@ def platform_secrets(platform: Literal["stripe", "shopify", "woocommerce"]) -> l
     return secret_store.read(config.settings().require(f"{platform}_secret_id")).split()
 
 
-@cache
+@built_once
 def promotion_codes() -> PromotionCodes:
     from passaparola.storage import secret_store
     from passaparola.storage.stripe_api import PromotionCodes
@@ -131,14 +151,14 @@ def promotion_codes() -> PromotionCodes:
     return PromotionCodes(config.settings().stripe_api_url, lambda: secret_store.read(secret_id))
 
 
-@cache
+@built_once
 def unsubscribe_tokens() -> UnsubscribeTokens:
     from passaparola.domain.tokens import UnsubscribeTokens
 
     return UnsubscribeTokens(_key_secret("unsubscribe_key_secret_id"))
 
 
-@cache
+@built_once
 def mail() -> Mail:
     from passaparola.services.mail import Mail
     from passaparola.storage.mailer import Mailer
@@ -149,7 +169,7 @@ def mail() -> Mail:
     )
 
 
-@cache
+@built_once
 def unsubscribes() -> Unsubscribes:
     from passaparola.services.mail import Unsubscribes
     from passaparola.storage.optouts import OptOutStore
@@ -157,14 +177,14 @@ def unsubscribes() -> Unsubscribes:
     return Unsubscribes(unsubscribe_tokens(), OptOutStore(table()), utc_now)
 
 
-@cache
+@built_once
 def reward_queue() -> RewardQueue:
     from passaparola.storage.queue import RewardQueue
 
     return RewardQueue(config.settings().require("reward_queue_url"))
 
 
-@cache
+@built_once
 def event_queue() -> EventQueue:
     from passaparola.storage.events import EventQueue
 
@@ -175,7 +195,7 @@ def event_retry_seconds() -> int:
     return config.settings().event_retry_seconds
 
 
-@cache
+@built_once
 def event_publisher() -> EventPublisher:
     from passaparola.services.events import EventPublisher
 
@@ -195,7 +215,7 @@ def _endpoint_secrets() -> dict[str, str]:
     return {str(endpoint): str(secret) for endpoint, secret in found.items()}
 
 
-@cache
+@built_once
 def event_delivery() -> EventDelivery:
     from passaparola.services.events import EventDelivery
     from passaparola.storage.events import post
@@ -203,7 +223,7 @@ def event_delivery() -> EventDelivery:
     return EventDelivery(config.rules(), _endpoint_secrets, post, utc_now)
 
 
-@cache
+@built_once
 def click_recorder() -> ClickRecorder:
     from passaparola.domain.limits import Limit
     from passaparola.services.clicks import ClickRecorder
@@ -215,7 +235,7 @@ def click_recorder() -> ClickRecorder:
     return ClickRecorder(config.rules(), ClickStore(table()), limiter, salt, links(), utc_now)
 
 
-@cache
+@built_once
 def click_counter() -> ClickCounter:
     from passaparola.services.click_counts import ClickCounter
     from passaparola.storage.clicks import ClickCounts
@@ -223,7 +243,7 @@ def click_counter() -> ClickCounter:
     return ClickCounter(ClickCounts(table()), utc_now)
 
 
-@cache
+@built_once
 def counter_rollup() -> CounterRollup:
     from passaparola.services.counters import CounterRollup
     from passaparola.storage.rollup import RollupStore
@@ -231,7 +251,7 @@ def counter_rollup() -> CounterRollup:
     return CounterRollup(RollupStore(table(), utc_now))
 
 
-@cache
+@built_once
 def code_validator() -> CodeValidator:
     from passaparola.services.codes import CodeValidator
     from passaparola.storage.referrers import ReferrerStore
@@ -239,7 +259,7 @@ def code_validator() -> CodeValidator:
     return CodeValidator(config.rules(), ReferrerStore(table()), utc_now)
 
 
-@cache
+@built_once
 def reward_lifecycle() -> RewardLifecycle:
     from passaparola.services.rewards import RewardLifecycle
     from passaparola.storage.claims import ClaimStore
@@ -259,7 +279,7 @@ def reward_lifecycle() -> RewardLifecycle:
     )
 
 
-@cache
+@built_once
 def lifecycle() -> Lifecycle:
     from passaparola.services.lifecycle import Lifecycle
     from passaparola.storage.claims import ClaimStore
@@ -283,7 +303,7 @@ def lifecycle() -> Lifecycle:
     )
 
 
-@cache
+@built_once
 def release_schedule() -> ReleaseSchedule:
     """The release schedule needs only the ledger's due index and the queue: no email, no keys."""
     from passaparola.services.rewards import ReleaseSchedule
@@ -292,7 +312,7 @@ def release_schedule() -> ReleaseSchedule:
     return ReleaseSchedule(RewardLedger(table()), reward_queue(), utc_now)
 
 
-@cache
+@built_once
 def enrolment() -> Enrolment:
     from passaparola.services.enrolment import Enrolment
     from passaparola.storage.claims import ClaimStore
@@ -312,7 +332,7 @@ def enrolment() -> Enrolment:
     )
 
 
-@cache
+@built_once
 def claims() -> Claims:
     from passaparola.services.claims import Claims
     from passaparola.storage.claims import ClaimStore
@@ -329,7 +349,7 @@ def claims() -> Claims:
     )
 
 
-@cache
+@built_once
 def conversions() -> Conversions:
     from passaparola.services.conversions import Conversions
     from passaparola.storage.claims import ClaimStore
@@ -348,7 +368,7 @@ def conversions() -> Conversions:
     )
 
 
-@cache
+@built_once
 def refunds() -> Refunds:
     from passaparola.services.refunds import Refunds
     from passaparola.storage.orders import OrderStore
@@ -357,7 +377,7 @@ def refunds() -> Refunds:
     return Refunds(OrderStore(table()), RewardLedger(table()), utc_now)
 
 
-@cache
+@built_once
 def reviews() -> Reviews:
     from passaparola.services.reviews import Reviews
     from passaparola.storage.reviews import ReviewStore
@@ -366,7 +386,7 @@ def reviews() -> Reviews:
     return Reviews(ReviewStore(table()), RewardLedger(table()), reward_queue(), utc_now)
 
 
-@cache
+@built_once
 def my_data() -> MyData:
     from datetime import timedelta
 
@@ -390,7 +410,7 @@ def my_data() -> MyData:
     )
 
 
-@cache
+@built_once
 def stats() -> Stats:
     from passaparola.services.stats import Stats
     from passaparola.storage.board import BoardStore
@@ -407,7 +427,7 @@ def now() -> datetime:
     return utc_now()
 
 
-@cache
+@built_once
 def admin_sessions() -> Sessions:
     from passaparola.domain.admin import Sessions
 
@@ -423,14 +443,14 @@ def credentials() -> Credentials:
     return Credentials(keys, admin_sessions(), config.rules().admins)
 
 
-@cache
+@built_once
 def cursors() -> Cursors:
     from passaparola.domain.cursors import Cursors
 
     return Cursors(_key_secret("admin_session_key_secret_id"))
 
 
-@cache
+@built_once
 def sign_in() -> SignIn:
     from passaparola.services.sign_in import SignIn
     from passaparola.storage.sign_ins import SignInStore
@@ -438,7 +458,7 @@ def sign_in() -> SignIn:
     return SignIn(config.rules(), SignInStore(table()), mail().mailer, admin_sessions(), links(), utc_now)
 
 
-@cache
+@built_once
 def reports() -> Reports:
     from passaparola.services.admin import Reports
     from passaparola.storage.counters import CounterStore
@@ -446,7 +466,7 @@ def reports() -> Reports:
     return Reports(config.rules(), CounterStore(table()), click_counter(), utc_now)
 
 
-@cache
+@built_once
 def referrals() -> Referrals:
     from passaparola.services.admin import Referrals
     from passaparola.storage.referrals import ReferralStore
@@ -454,7 +474,7 @@ def referrals() -> Referrals:
     return Referrals(config.rules(), ReferralStore(table()), cursors(), utc_now)
 
 
-@cache
+@built_once
 def fulfilments() -> Fulfilments:
     from passaparola.services.admin import Fulfilments
     from passaparola.storage.rewards import RewardLedger
@@ -463,7 +483,7 @@ def fulfilments() -> Fulfilments:
     return Fulfilments(config.rules(), WaitingStore(table()), RewardLedger(table()), cursors(), utc_now)
 
 
-@cache
+@built_once
 def review_queue() -> ReviewQueue:
     from passaparola.services.admin import ReviewQueue
     from passaparola.storage.waiting import WaitingStore
@@ -471,7 +491,7 @@ def review_queue() -> ReviewQueue:
     return ReviewQueue(config.rules(), WaitingStore(table()), cursors())
 
 
-@cache
+@built_once
 def daily_digest() -> DailyDigest:
     from passaparola.services.digest import DailyDigest
     from passaparola.storage.counters import CounterStore
@@ -491,30 +511,7 @@ def daily_digest() -> DailyDigest:
 
 def reset() -> None:
     """Forget every built service (tests switch environments between cases)."""
-    factories: list[Any] = [
-        table,
-        links,
-        tokens,
-        unsubscribe_tokens,
-        mail,
-        reward_queue,
-        marker_keys,
-        rate_limit,
-    ]
-    factories += [
-        click_recorder,
-        click_counter,
-        code_validator,
-        reward_lifecycle,
-        lifecycle,
-        release_schedule,
-        enrolment,
-    ]
-    factories += [claims]
-    factories += [conversions, refunds, reviews, stats, promotion_codes, unsubscribes, counter_rollup]
-    factories += [admin_sessions, cursors, sign_in, reports, referrals, fulfilments, review_queue]
-    factories += [event_queue, event_publisher, event_delivery, daily_digest, my_data]
-    for factory in factories:
+    for factory in _built:
         factory.cache_clear()
     config.settings.cache_clear()
     config.rules.cache_clear()
