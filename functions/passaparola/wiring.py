@@ -17,10 +17,12 @@ from passaparola.services import Links, utc_now
 
 if TYPE_CHECKING:
     from passaparola.domain.admin import Credentials, Sessions
+    from passaparola.domain.campaign import Rules
     from passaparola.domain.cursors import Cursors
     from passaparola.domain.customers import MarkerKeys
     from passaparola.domain.signatures import Verifier
     from passaparola.domain.tokens import StatsTokens, UnsubscribeTokens
+    from passaparola.services import Clock, ports
     from passaparola.services.admin import Fulfilments, Referrals, Reports, ReviewQueue
     from passaparola.services.claims import Claims
     from passaparola.services.click_counts import ClickCounter
@@ -159,25 +161,6 @@ def unsubscribe_tokens() -> UnsubscribeTokens:
 
 
 @built_once
-def mail() -> Mail:
-    from passaparola.services.mail import Mail
-    from passaparola.storage.mailer import Mailer
-    from passaparola.storage.optouts import OptOutStore
-
-    return Mail(
-        Mailer(config.settings().require("mail_from")), OptOutStore(table()), unsubscribe_tokens, links()
-    )
-
-
-@built_once
-def unsubscribes() -> Unsubscribes:
-    from passaparola.services.mail import Unsubscribes
-    from passaparola.storage.optouts import OptOutStore
-
-    return Unsubscribes(unsubscribe_tokens(), OptOutStore(table()), utc_now)
-
-
-@built_once
 def reward_queue() -> RewardQueue:
     from passaparola.storage.queue import RewardQueue
 
@@ -236,14 +219,6 @@ def click_recorder() -> ClickRecorder:
 
 
 @built_once
-def click_counter() -> ClickCounter:
-    from passaparola.services.click_counts import ClickCounter
-    from passaparola.storage.clicks import ClickCounts
-
-    return ClickCounter(ClickCounts(table()), utc_now)
-
-
-@built_once
 def counter_rollup() -> CounterRollup:
     from passaparola.services.counters import CounterRollup
     from passaparola.storage.rollup import RollupStore
@@ -251,139 +226,328 @@ def counter_rollup() -> CounterRollup:
     return CounterRollup(RollupStore(table(), utc_now))
 
 
+class Adapters(Protocol):
+    """What the core services are built from: rules, links and a clock, the stores, the
+    queue, the mailer and the keys. `AWS` gives the real ones; the unit tests give in-memory
+    fakes (tests/fakes.py) to the same `build_*` factories."""
+
+    @property
+    def clock(self) -> Clock: ...
+
+    def rules(self) -> Rules: ...
+
+    def links(self) -> Links: ...
+
+    def referrer_store(self) -> ports.ReferrerStore: ...
+
+    def board_store(self) -> ports.BoardStore: ...
+
+    def claim_store(self) -> ports.ClaimStore: ...
+
+    def order_store(self) -> ports.OrderStore: ...
+
+    def reward_ledger(self) -> ports.RewardLedger: ...
+
+    def notice_store(self) -> ports.NoticeStore: ...
+
+    def marker_store(self) -> ports.MarkerStore: ...
+
+    def review_store(self) -> ports.ReviewStore: ...
+
+    def opt_out_store(self) -> ports.OptOutStore: ...
+
+    def click_counts(self) -> ports.ClickCounts: ...
+
+    def reward_queue(self) -> ports.RewardQueue: ...
+
+    def mailer(self) -> ports.Mailer: ...
+
+    def tokens(self) -> StatsTokens: ...
+
+    def unsubscribe_tokens(self) -> UnsubscribeTokens: ...
+
+    def marker_keys(self) -> MarkerKeys: ...
+
+    def visitor_salt(self) -> bytes: ...
+
+    def customer_marker_days(self) -> int: ...
+
+
+class Aws:
+    """The real adapters: DynamoDB, SQS, SES and Secrets Manager, each built when first asked
+    for, so a function reads only the secrets its services use."""
+
+    @property
+    def clock(self) -> Clock:
+        return utc_now  # looked up when a service is built: tests put a settable clock in
+
+    def rules(self) -> Rules:
+        return config.rules()
+
+    def links(self) -> Links:
+        return links()
+
+    def referrer_store(self) -> ports.ReferrerStore:
+        from passaparola.storage.referrers import ReferrerStore
+
+        return ReferrerStore(table())
+
+    def board_store(self) -> ports.BoardStore:
+        from passaparola.storage.board import BoardStore
+
+        return BoardStore(table())
+
+    def claim_store(self) -> ports.ClaimStore:
+        from passaparola.storage.claims import ClaimStore
+
+        return ClaimStore(table())
+
+    def order_store(self) -> ports.OrderStore:
+        from passaparola.storage.orders import OrderStore
+
+        return OrderStore(table())
+
+    def reward_ledger(self) -> ports.RewardLedger:
+        from passaparola.storage.rewards import RewardLedger
+
+        return RewardLedger(table())
+
+    def notice_store(self) -> ports.NoticeStore:
+        from passaparola.storage.notices import NoticeStore
+
+        return NoticeStore(table())
+
+    def marker_store(self) -> ports.MarkerStore:
+        from passaparola.storage.markers import MarkerStore
+
+        return MarkerStore(table())
+
+    def review_store(self) -> ports.ReviewStore:
+        from passaparola.storage.reviews import ReviewStore
+
+        return ReviewStore(table())
+
+    def opt_out_store(self) -> ports.OptOutStore:
+        from passaparola.storage.optouts import OptOutStore
+
+        return OptOutStore(table())
+
+    def click_counts(self) -> ports.ClickCounts:
+        from passaparola.storage.clicks import ClickCounts
+
+        return ClickCounts(table())
+
+    def reward_queue(self) -> ports.RewardQueue:
+        return reward_queue()
+
+    def mailer(self) -> ports.Mailer:
+        from passaparola.storage.mailer import Mailer
+
+        return Mailer(config.settings().require("mail_from"))
+
+    def tokens(self) -> StatsTokens:
+        return tokens()
+
+    def unsubscribe_tokens(self) -> UnsubscribeTokens:
+        return unsubscribe_tokens()
+
+    def marker_keys(self) -> MarkerKeys:
+        return marker_keys()
+
+    def visitor_salt(self) -> bytes:
+        return _key_secret("visitor_salt_secret_id")
+
+    def customer_marker_days(self) -> int:
+        return config.settings().customer_marker_days
+
+
+AWS = Aws()
+
+
+# The core services: `build_*` takes the adapters; the zero-argument factory, which routes
+# and handlers are handed, builds on AWS once per cold start.
+
+
+def build_mail(a: Adapters) -> Mail:
+    from passaparola.services.mail import Mail
+
+    return Mail(a.mailer(), a.opt_out_store(), a.unsubscribe_tokens, a.links())
+
+
+@built_once
+def mail() -> Mail:
+    return build_mail(AWS)
+
+
+def build_unsubscribes(a: Adapters) -> Unsubscribes:
+    from passaparola.services.mail import Unsubscribes
+
+    return Unsubscribes(a.unsubscribe_tokens(), a.opt_out_store(), a.clock)
+
+
+@built_once
+def unsubscribes() -> Unsubscribes:
+    return build_unsubscribes(AWS)
+
+
+def build_click_counter(a: Adapters) -> ClickCounter:
+    from passaparola.services.click_counts import ClickCounter
+
+    return ClickCounter(a.click_counts(), a.clock)
+
+
+@built_once
+def click_counter() -> ClickCounter:
+    return build_click_counter(AWS)
+
+
+def build_code_validator(a: Adapters) -> CodeValidator:
+    from passaparola.services.codes import CodeValidator
+
+    return CodeValidator(a.rules(), a.referrer_store(), a.clock)
+
+
 @built_once
 def code_validator() -> CodeValidator:
-    from passaparola.services.codes import CodeValidator
-    from passaparola.storage.referrers import ReferrerStore
+    return build_code_validator(AWS)
 
-    return CodeValidator(config.rules(), ReferrerStore(table()), utc_now)
+
+def build_reward_lifecycle(a: Adapters, mail: Mail) -> RewardLifecycle:
+    from passaparola.services.rewards import RewardLifecycle
+
+    return RewardLifecycle(
+        a.rules(),
+        a.reward_ledger(),
+        a.referrer_store(),
+        a.claim_store(),
+        a.reward_queue(),
+        mail,
+        a.tokens(),
+        a.links(),
+        a.clock,
+    )
 
 
 @built_once
 def reward_lifecycle() -> RewardLifecycle:
-    from passaparola.services.rewards import RewardLifecycle
-    from passaparola.storage.claims import ClaimStore
-    from passaparola.storage.referrers import ReferrerStore
-    from passaparola.storage.rewards import RewardLedger
+    return build_reward_lifecycle(AWS, mail())
 
-    return RewardLifecycle(
-        config.rules(),
-        RewardLedger(table()),
-        ReferrerStore(table()),
-        ClaimStore(table()),
-        reward_queue(),
-        mail(),
-        tokens(),
-        links(),
-        utc_now,
+
+def build_lifecycle(a: Adapters, mail: Mail, click_counter: ClickCounter) -> Lifecycle:
+    from passaparola.services.lifecycle import Lifecycle
+
+    return Lifecycle(
+        a.rules(),
+        a.notice_store(),
+        a.referrer_store(),
+        click_counter,
+        a.claim_store(),
+        a.reward_ledger(),
+        a.order_store(),
+        mail,
+        a.tokens(),
+        a.links(),
+        a.clock,
     )
 
 
 @built_once
 def lifecycle() -> Lifecycle:
-    from passaparola.services.lifecycle import Lifecycle
-    from passaparola.storage.claims import ClaimStore
-    from passaparola.storage.notices import NoticeStore
-    from passaparola.storage.orders import OrderStore
-    from passaparola.storage.referrers import ReferrerStore
-    from passaparola.storage.rewards import RewardLedger
+    return build_lifecycle(AWS, mail(), click_counter())
 
-    return Lifecycle(
-        config.rules(),
-        NoticeStore(table()),
-        ReferrerStore(table()),
-        click_counter(),
-        ClaimStore(table()),
-        RewardLedger(table()),
-        OrderStore(table()),
-        mail(),
-        tokens(),
-        links(),
-        utc_now,
-    )
+
+def build_release_schedule(a: Adapters) -> ReleaseSchedule:
+    """The release schedule needs only the ledger's due index and the queue: no email, no keys."""
+    from passaparola.services.rewards import ReleaseSchedule
+
+    return ReleaseSchedule(a.reward_ledger(), a.reward_queue(), a.clock)
 
 
 @built_once
 def release_schedule() -> ReleaseSchedule:
-    """The release schedule needs only the ledger's due index and the queue: no email, no keys."""
-    from passaparola.services.rewards import ReleaseSchedule
-    from passaparola.storage.rewards import RewardLedger
+    return build_release_schedule(AWS)
 
-    return ReleaseSchedule(RewardLedger(table()), reward_queue(), utc_now)
+
+def build_enrolment(a: Adapters, mail: Mail) -> Enrolment:
+    from passaparola.services.enrolment import Enrolment
+
+    return Enrolment(
+        a.rules(),
+        a.referrer_store(),
+        a.claim_store(),
+        a.notice_store(),
+        mail,
+        a.tokens(),
+        a.links(),
+        a.visitor_salt(),
+        a.clock,
+    )
 
 
 @built_once
 def enrolment() -> Enrolment:
-    from passaparola.services.enrolment import Enrolment
-    from passaparola.storage.claims import ClaimStore
-    from passaparola.storage.notices import NoticeStore
-    from passaparola.storage.referrers import ReferrerStore
+    return build_enrolment(AWS, mail())
 
-    return Enrolment(
-        config.rules(),
-        ReferrerStore(table()),
-        ClaimStore(table()),
-        NoticeStore(table()),
-        mail(),
-        tokens(),
-        links(),
-        _key_secret("visitor_salt_secret_id"),
-        utc_now,
+
+def build_claims(a: Adapters, validator: CodeValidator, rewards: RewardLifecycle) -> Claims:
+    from passaparola.services.claims import Claims
+
+    return Claims(
+        validator,
+        a.claim_store(),
+        a.marker_store(),
+        a.marker_keys(),
+        a.visitor_salt(),
+        rewards,
+        a.clock,
     )
 
 
 @built_once
 def claims() -> Claims:
-    from passaparola.services.claims import Claims
-    from passaparola.storage.claims import ClaimStore
-    from passaparola.storage.markers import MarkerStore
+    return build_claims(AWS, code_validator(), reward_lifecycle())
 
-    return Claims(
-        code_validator(),
-        ClaimStore(table()),
-        MarkerStore(table()),
-        marker_keys(),
-        _key_secret("visitor_salt_secret_id"),
-        reward_lifecycle(),
-        utc_now,
+
+def build_conversions(a: Adapters) -> Conversions:
+    from passaparola.services.conversions import Conversions
+
+    return Conversions(
+        a.rules(),
+        a.referrer_store(),
+        a.claim_store(),
+        a.order_store(),
+        a.marker_keys(),
+        a.customer_marker_days(),
+        a.reward_queue(),
+        a.clock,
     )
 
 
 @built_once
 def conversions() -> Conversions:
-    from passaparola.services.conversions import Conversions
-    from passaparola.storage.claims import ClaimStore
-    from passaparola.storage.orders import OrderStore
-    from passaparola.storage.referrers import ReferrerStore
+    return build_conversions(AWS)
 
-    return Conversions(
-        config.rules(),
-        ReferrerStore(table()),
-        ClaimStore(table()),
-        OrderStore(table()),
-        marker_keys(),
-        config.settings().customer_marker_days,
-        reward_queue(),
-        utc_now,
-    )
+
+def build_refunds(a: Adapters) -> Refunds:
+    from passaparola.services.refunds import Refunds
+
+    return Refunds(a.order_store(), a.reward_ledger(), a.clock)
 
 
 @built_once
 def refunds() -> Refunds:
-    from passaparola.services.refunds import Refunds
-    from passaparola.storage.orders import OrderStore
-    from passaparola.storage.rewards import RewardLedger
+    return build_refunds(AWS)
 
-    return Refunds(OrderStore(table()), RewardLedger(table()), utc_now)
+
+def build_reviews(a: Adapters) -> Reviews:
+    from passaparola.services.reviews import Reviews
+
+    return Reviews(a.review_store(), a.reward_ledger(), a.reward_queue(), a.clock)
 
 
 @built_once
 def reviews() -> Reviews:
-    from passaparola.services.reviews import Reviews
-    from passaparola.storage.reviews import ReviewStore
-    from passaparola.storage.rewards import RewardLedger
-
-    return Reviews(ReviewStore(table()), RewardLedger(table()), reward_queue(), utc_now)
+    return build_reviews(AWS)
 
 
 @built_once
@@ -410,16 +574,17 @@ def my_data() -> MyData:
     )
 
 
+def build_stats(a: Adapters, click_counter: ClickCounter) -> Stats:
+    from passaparola.services.stats import Stats
+
+    return Stats(
+        a.rules(), a.referrer_store(), a.board_store(), click_counter, a.tokens(), a.links(), a.clock
+    )
+
+
 @built_once
 def stats() -> Stats:
-    from passaparola.services.stats import Stats
-    from passaparola.storage.board import BoardStore
-    from passaparola.storage.referrers import ReferrerStore
-
-    store = table()
-    return Stats(
-        config.rules(), ReferrerStore(store), BoardStore(store), click_counter(), tokens(), links(), utc_now
-    )
+    return build_stats(AWS, click_counter())
 
 
 def now() -> datetime:
