@@ -16,12 +16,13 @@ import pytest
 from passaparola import wiring
 from passaparola.api import needs, origin
 from passaparola.domain.limits import Limit
+from passaparola.domain.signatures import Verifier
 from passaparola.services import utc_now
 from passaparola.services.limits import RateLimiter
 from passaparola_localstack import template as local_template
 from passaparola_localstack.gateway import Gateway
 from tests import fakes
-from tests.support import API, ROOMY_LIMITS, SITE, Client
+from tests.support import API, ROOMY_LIMITS, SITE, WEBHOOK_SECRET, Client
 
 ORIGIN_SECRET = "origin-secret-for-unit-tests"
 
@@ -70,6 +71,7 @@ def _overrides(api: Api) -> dict[Callable[..., Any], Callable[..., Any]]:
         wiring.enrolment: lambda: wiring.build_enrolment(a, mail),
         wiring.claims: lambda: wiring.build_claims(a, wiring.build_code_validator(a), rewards),
         wiring.code_validator: lambda: wiring.build_code_validator(a),
+        wiring.stats: lambda: wiring.build_stats(a, wiring.build_click_counter(a)),
     }
     for factory, route in [
         (needs.enrol_limit, "enrol"),
@@ -99,6 +101,8 @@ def api(monkeypatch: pytest.MonkeyPatch, rules_path: Path, template: dict[str, A
     monkeypatch.setenv("RULES_PATH", str(rules_path))
     # CloudFront's secret header, as the gate reads it: the one secret the HTTP layer itself checks.
     monkeypatch.setattr(wiring, "origin_secret", lambda: ORIGIN_SECRET)
+    # And the gate of the store's signed calls: the secret the test store signs with.
+    monkeypatch.setattr(wiring, "webhook_verifier", lambda: Verifier([WEBHOOK_SECRET]))
     wiring.reset()
     from passaparola import config
 
