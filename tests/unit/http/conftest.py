@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from passaparola import wiring
+from passaparola import config, wiring
 from passaparola.api import needs, origin
 from passaparola.domain.limits import Limit
 from passaparola.domain.signatures import Verifier
@@ -73,15 +73,15 @@ def _overrides(api: Api) -> dict[Callable[..., Any], Callable[..., Any]]:
         wiring.code_validator: lambda: wiring.build_code_validator(a),
         wiring.stats: lambda: wiring.build_stats(a, wiring.build_click_counter(a)),
     }
+    roomy = Limit.parse(ROOMY_LIMITS["EnrolRateLimit"])  # the same limit, no test reaches, on every route
     for factory, route in [
         (needs.enrol_limit, "enrol"),
         (needs.claim_limit, "claim"),
         (needs.code_limit, "code"),
         (needs.data_link_limit, "me"),
     ]:
-        limit = Limit.parse(ROOMY_LIMITS["EnrolRateLimit"])
-        services[factory] = lambda route=route, limit=limit: RateLimiter(
-            route, limit, fakes.Limits(a.memory), a.visitor_salt(), a.clock
+        services[factory] = lambda route=route: RateLimiter(
+            route, roomy, fakes.Limits(a.memory), a.visitor_salt(), a.clock
         )
 
     def handing(name: str, build: Callable[[], Any]) -> Callable[[], Any]:
@@ -104,8 +104,6 @@ def api(monkeypatch: pytest.MonkeyPatch, rules_path: Path, template: dict[str, A
     # And the gate of the store's signed calls: the secret the test store signs with.
     monkeypatch.setattr(wiring, "webhook_verifier", lambda: Verifier([WEBHOOK_SECRET]))
     wiring.reset()
-    from passaparola import config
-
     client = Api(template, fakes.Adapters(config.rules(), utc_now))
     overrides = _overrides(client)
     apps = []
