@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,14 +16,14 @@ import pytest
 
 from passaparola import config, wiring
 from passaparola.api import needs, origin
+from passaparola.domain.admin import Credentials, MachineKeys, Sessions
 from passaparola.domain.limits import Limit
 from passaparola.domain.signatures import Verifier
-from passaparola.services import utc_now
 from passaparola.services.limits import RateLimiter
 from passaparola_localstack import template as local_template
 from passaparola_localstack.gateway import Gateway
 from tests import fakes
-from tests.support import API, ROOMY_LIMITS, SITE, WEBHOOK_SECRET, Client
+from tests.support import ADMIN_KEY, API, ROOMY_LIMITS, SITE, WEBHOOK_SECRET, Client
 
 ORIGIN_SECRET = "origin-secret-for-unit-tests"
 
@@ -94,6 +95,11 @@ def _overrides(api: Api) -> dict[Callable[..., Any], Callable[..., Any]]:
     return {factory: handing(factory.__name__, build) for factory, build in services.items()}
 
 
+def _wiring_clock() -> datetime:
+    """wiring's clock, looked up at each call: the `clock` fixture puts a settable one there."""
+    return wiring.utc_now()
+
+
 @pytest.fixture
 def api(monkeypatch: pytest.MonkeyPatch, rules_path: Path, template: dict[str, Any]) -> Iterator[Api]:
     for name, value in {"TABLE_NAME": "unused", "SITE_URL": SITE, "API_URL": API}.items():
@@ -101,10 +107,15 @@ def api(monkeypatch: pytest.MonkeyPatch, rules_path: Path, template: dict[str, A
     monkeypatch.setenv("RULES_PATH", str(rules_path))
     # CloudFront's secret header, as the gate reads it: the one secret the HTTP layer itself checks.
     monkeypatch.setattr(wiring, "origin_secret", lambda: ORIGIN_SECRET)
-    # And the gate of the store's signed calls: the secret the test store signs with.
+    # And the gates of the store's signed calls and of the business's routes: their secrets.
     monkeypatch.setattr(wiring, "webhook_verifier", lambda: Verifier([WEBHOOK_SECRET]))
+    monkeypatch.setattr(
+        wiring,
+        "credentials",
+        lambda: Credentials(MachineKeys([ADMIN_KEY]), Sessions(b"s" * 32), config.rules().admins),
+    )
     wiring.reset()
-    client = Api(template, fakes.Adapters(config.rules(), utc_now))
+    client = Api(template, fakes.Adapters(config.rules(), _wiring_clock))
     overrides = _overrides(client)
     apps = []
     for route in local_template.routes(template):
