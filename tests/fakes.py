@@ -687,6 +687,7 @@ class Adapters:
         self.memory = memory or Memory()
         self.queue = Queue()
         self.outbox = Mailer()
+        self.sign_ins = SignIns()
         self._rules = rules
         self._clock = clock
         self._links = Links(site_url=site_url, api_url=api_url)
@@ -733,6 +734,9 @@ class Adapters:
 
     def click_counts(self) -> ClickCounts:
         return ClickCounts(self.memory)
+
+    def sign_in_store(self) -> SignIns:
+        return self.sign_ins
 
     def reward_queue(self) -> Queue:
         return self.queue

@@ -258,6 +258,8 @@ class Adapters(Protocol):
 
     def click_counts(self) -> ports.ClickCounts: ...
 
+    def sign_in_store(self) -> ports.SignInStore: ...
+
     def reward_queue(self) -> ports.RewardQueue: ...
 
     def mailer(self) -> ports.Mailer: ...
@@ -336,6 +338,11 @@ class Aws:
         from passaparola.storage.clicks import ClickCounts
 
         return ClickCounts(table())
+
+    def sign_in_store(self) -> ports.SignInStore:
+        from passaparola.storage.sign_ins import SignInStore
+
+        return SignInStore(table())
 
     def reward_queue(self) -> ports.RewardQueue:
         return reward_queue()
@@ -615,12 +622,15 @@ def cursors() -> Cursors:
     return Cursors(_key_secret("admin_session_key_secret_id"))
 
 
+def build_sign_in(a: Adapters, sessions: Sessions) -> SignIn:
+    from passaparola.services.sign_in import SignIn
+
+    return SignIn(a.rules(), a.sign_in_store(), a.mailer(), sessions, a.links(), a.clock)
+
+
 @built_once
 def sign_in() -> SignIn:
-    from passaparola.services.sign_in import SignIn
-    from passaparola.storage.sign_ins import SignInStore
-
-    return SignIn(config.rules(), SignInStore(table()), mail().mailer, admin_sessions(), links(), utc_now)
+    return build_sign_in(AWS, admin_sessions())
 
 
 @built_once
