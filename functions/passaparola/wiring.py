@@ -1,7 +1,11 @@
 """The composition root: builds each service from its adapters, once per cold start.
 
 Each factory imports what it builds, so a function loads only the modules it uses (the click
-recorder never imports the reward ledger, the email composer or Babel).
+recorder never imports the reward ledger, the email composer or Babel). The core services'
+`build_*` take their adapters (`Adapters`): `AWS` gives the real ones to the zero-argument
+factories that routes are handed (api/needs.py) and handlers call; the unit tests give the
+in-memory fakes, so both build services the same way. `@built_once` caches a factory and
+registers it for `reset()`.
 """
 
 from __future__ import annotations
