@@ -15,10 +15,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from passaparola.domain.campaign import Rules
 from passaparola.domain.counters import Amount, DayCounters, Deltas, Target
+from passaparola.domain.customers import MarkerKeys
 from passaparola.domain.errors import Conflict
 from passaparola.domain.limits import Window
 from passaparola.domain.mail import Email
@@ -51,8 +53,9 @@ from passaparola.domain.records import (
     VoidReason,
     ask_id,
 )
-from passaparola.domain.tokens import OptOut, link_epoch
+from passaparola.domain.tokens import OptOut, StatsTokens, UnsubscribeTokens, link_epoch
 from passaparola.domain.vocabulary import NoticeOutcome
+from passaparola.services import Links
 from passaparola.storage.rewards import GRACE, NOTIFY_LEASE
 
 
@@ -666,3 +669,92 @@ class SignIns:
             return None
         self.links[digest] = (found[0], found[1], now)
         return found[0]
+
+
+class Adapters:
+    """wiring.Adapters in memory: every store over one `Memory`, one queue, one outbox, fixed
+    keys and the clock a test gives. Services are built from it by wiring's own `build_*`."""
+
+    def __init__(
+        self,
+        rules: Rules,
+        clock: Callable[[], datetime],
+        memory: Memory | None = None,
+        *,
+        site_url: str = "http://site.test",
+        api_url: str = "http://api.test",
+    ) -> None:
+        self.memory = memory or Memory()
+        self.queue = Queue()
+        self.outbox = Mailer()
+        self.sign_ins = SignIns()
+        self._rules = rules
+        self._clock = clock
+        self._links = Links(site_url=site_url, api_url=api_url)
+        self._tokens = StatsTokens(b"k" * 32, timedelta(days=90))
+        self._unsubscribe_tokens = UnsubscribeTokens(b"u" * 32)
+        self._marker_keys = MarkerKeys(b"pepper")
+
+    @property
+    def clock(self) -> Callable[[], datetime]:
+        return self._clock
+
+    def rules(self) -> Rules:
+        return self._rules
+
+    def links(self) -> Links:
+        return self._links
+
+    def referrer_store(self) -> Referrers:
+        return Referrers(self.memory)
+
+    def board_store(self) -> Board:
+        return Board(self.memory)
+
+    def claim_store(self) -> Claims:
+        return Claims(self.memory)
+
+    def order_store(self) -> Orders:
+        return Orders(self.memory)
+
+    def reward_ledger(self) -> Ledger:
+        return Ledger(self.memory)
+
+    def notice_store(self) -> Notices:
+        return Notices(self.memory)
+
+    def marker_store(self) -> Markers:
+        return Markers(self.memory)
+
+    def review_store(self) -> Reviews:
+        return Reviews(self.memory)
+
+    def opt_out_store(self) -> OptOuts:
+        return OptOuts(self.memory)
+
+    def click_counts(self) -> ClickCounts:
+        return ClickCounts(self.memory)
+
+    def sign_in_store(self) -> SignIns:
+        return self.sign_ins
+
+    def reward_queue(self) -> Queue:
+        return self.queue
+
+    def mailer(self) -> Mailer:
+        return self.outbox
+
+    def tokens(self) -> StatsTokens:
+        return self._tokens
+
+    def unsubscribe_tokens(self) -> UnsubscribeTokens:
+        return self._unsubscribe_tokens
+
+    def marker_keys(self) -> MarkerKeys:
+        return self._marker_keys
+
+    def visitor_salt(self) -> bytes:
+        return b"visitor-salt"
+
+    def customer_marker_days(self) -> int:
+        return 730

@@ -1,25 +1,32 @@
 """The composition root: builds each service from its adapters, once per cold start.
 
 Each factory imports what it builds, so a function loads only the modules it uses (the click
-recorder never imports the reward ledger, the email composer or Babel).
+recorder never imports the reward ledger, the email composer or Babel). The core services'
+`build_*` take their adapters (`Adapters`): `AWS` gives the real ones to the zero-argument
+factories that routes are handed (api/needs.py) and handlers call; the unit tests give the
+in-memory fakes, so both build services the same way. `@built_once` caches a factory and
+registers it for `reset()`.
 """
 
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from datetime import datetime
 from functools import cache
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal, ParamSpec, Protocol, TypeVar
 
 from passaparola import config
 from passaparola.services import Links, utc_now
 
 if TYPE_CHECKING:
     from passaparola.domain.admin import Credentials, Sessions
+    from passaparola.domain.campaign import Rules
     from passaparola.domain.cursors import Cursors
     from passaparola.domain.customers import MarkerKeys
     from passaparola.domain.signatures import Verifier
     from passaparola.domain.tokens import StatsTokens, UnsubscribeTokens
+    from passaparola.services import Clock, ports
     from passaparola.services.admin import Fulfilments, Referrals, Reports, ReviewQueue
     from passaparola.services.claims import Claims
     from passaparola.services.click_counts import ClickCounter
@@ -46,14 +53,33 @@ if TYPE_CHECKING:
     from passaparola.storage.stripe_api import PromotionCodes
 
 
-@cache
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class _Cached(Protocol):
+    def cache_clear(self) -> None: ...
+
+
+_built: list[_Cached] = []
+
+
+def built_once(factory: Callable[P, T]) -> Callable[P, T]:
+    """Build once per cold start (per argument), and be forgotten by `reset()`: the cache
+    registers itself, so no factory can be left out of the reset."""
+    cached = cache(factory)
+    _built.append(cached)
+    return cached  # type: ignore[return-value]
+
+
+@built_once
 def table() -> Table:
     from passaparola.storage.dynamo import Table
 
     return Table(config.settings().table_name)
 
 
-@cache
+@built_once
 def links() -> Links:
     s = config.settings()
     return Links(site_url=s.site_url, api_url=s.api_url)
@@ -70,7 +96,7 @@ def _key_secret(field: str) -> bytes:
         return value.encode()
 
 
-@cache
+@built_once
 def tokens() -> StatsTokens:
     from datetime import timedelta
 
@@ -95,7 +121,7 @@ def origin_secret() -> str:
     return secret_store.read(config.settings().require("origin_secret_id"))
 
 
-@cache
+@built_once
 def rate_limit(route: Literal["enrol", "claim", "code", "me"]) -> RateLimiter:
     from passaparola.domain.limits import Limit
     from passaparola.services.limits import RateLimiter
@@ -107,7 +133,7 @@ def rate_limit(route: Literal["enrol", "claim", "code", "me"]) -> RateLimiter:
     return RateLimiter(route, limit, LimitStore(table()), _key_secret("visitor_salt_secret_id"), utc_now)
 
 
-@cache
+@built_once
 def marker_keys() -> MarkerKeys:
     from passaparola.domain.customers import MarkerKeys
 
@@ -130,7 +156,7 @@ def platform_secrets(platform: Literal["stripe", "shopify", "woocommerce"]) -> l
     return secret_store.read(config.settings().require(f"{platform}_secret_id")).split()
 
 
-@cache
+@built_once
 def promotion_codes() -> PromotionCodes:
     from passaparola.storage import secret_store
     from passaparola.storage.stripe_api import PromotionCodes
@@ -139,40 +165,21 @@ def promotion_codes() -> PromotionCodes:
     return PromotionCodes(config.settings().stripe_api_url, lambda: secret_store.read(secret_id))
 
 
-@cache
+@built_once
 def unsubscribe_tokens() -> UnsubscribeTokens:
     from passaparola.domain.tokens import UnsubscribeTokens
 
     return UnsubscribeTokens(_key_secret("unsubscribe_key_secret_id"))
 
 
-@cache
-def mail() -> Mail:
-    from passaparola.services.mail import Mail
-    from passaparola.storage.mailer import Mailer
-    from passaparola.storage.optouts import OptOutStore
-
-    return Mail(
-        Mailer(config.settings().require("mail_from")), OptOutStore(table()), unsubscribe_tokens, links()
-    )
-
-
-@cache
-def unsubscribes() -> Unsubscribes:
-    from passaparola.services.mail import Unsubscribes
-    from passaparola.storage.optouts import OptOutStore
-
-    return Unsubscribes(unsubscribe_tokens(), OptOutStore(table()), utc_now)
-
-
-@cache
+@built_once
 def reward_queue() -> RewardQueue:
     from passaparola.storage.queue import RewardQueue
 
     return RewardQueue(config.settings().require("reward_queue_url"))
 
 
-@cache
+@built_once
 def event_queue() -> EventQueue:
     from passaparola.storage.events import EventQueue
 
@@ -183,7 +190,7 @@ def event_retry_seconds() -> int:
     return config.settings().event_retry_seconds
 
 
-@cache
+@built_once
 def event_publisher() -> EventPublisher:
     from passaparola.services.events import EventPublisher
 
@@ -203,7 +210,7 @@ def _endpoint_secrets() -> dict[str, str]:
     return {str(endpoint): str(secret) for endpoint, secret in found.items()}
 
 
-@cache
+@built_once
 def event_delivery() -> EventDelivery:
     from passaparola.services.events import EventDelivery
     from passaparola.storage.events import post
@@ -211,7 +218,7 @@ def event_delivery() -> EventDelivery:
     return EventDelivery(config.rules(), _endpoint_secrets, post, utc_now)
 
 
-@cache
+@built_once
 def click_recorder() -> ClickRecorder:
     from passaparola.domain.limits import Limit
     from passaparola.services.clicks import ClickRecorder
@@ -223,15 +230,7 @@ def click_recorder() -> ClickRecorder:
     return ClickRecorder(config.rules(), ClickStore(table()), limiter, salt, links(), utc_now)
 
 
-@cache
-def click_counter() -> ClickCounter:
-    from passaparola.services.click_counts import ClickCounter
-    from passaparola.storage.clicks import ClickCounts
-
-    return ClickCounter(ClickCounts(table()), utc_now)
-
-
-@cache
+@built_once
 def counter_rollup() -> CounterRollup:
     from passaparola.services.counters import CounterRollup
     from passaparola.storage.rollup import RollupStore
@@ -239,142 +238,338 @@ def counter_rollup() -> CounterRollup:
     return CounterRollup(RollupStore(table(), utc_now))
 
 
-@cache
-def code_validator() -> CodeValidator:
+class Adapters(Protocol):
+    """What the core services are built from: rules, links and a clock, the stores, the
+    queue, the mailer and the keys. `AWS` gives the real ones; the unit tests give in-memory
+    fakes (tests/fakes.py) to the same `build_*` factories."""
+
+    @property
+    def clock(self) -> Clock: ...
+
+    def rules(self) -> Rules: ...
+
+    def links(self) -> Links: ...
+
+    def referrer_store(self) -> ports.ReferrerStore: ...
+
+    def board_store(self) -> ports.BoardStore: ...
+
+    def claim_store(self) -> ports.ClaimStore: ...
+
+    def order_store(self) -> ports.OrderStore: ...
+
+    def reward_ledger(self) -> ports.RewardLedger: ...
+
+    def notice_store(self) -> ports.NoticeStore: ...
+
+    def marker_store(self) -> ports.MarkerStore: ...
+
+    def review_store(self) -> ports.ReviewStore: ...
+
+    def opt_out_store(self) -> ports.OptOutStore: ...
+
+    def click_counts(self) -> ports.ClickCounts: ...
+
+    def sign_in_store(self) -> ports.SignInStore: ...
+
+    def reward_queue(self) -> ports.RewardQueue: ...
+
+    def mailer(self) -> ports.Mailer: ...
+
+    def tokens(self) -> StatsTokens: ...
+
+    def unsubscribe_tokens(self) -> UnsubscribeTokens: ...
+
+    def marker_keys(self) -> MarkerKeys: ...
+
+    def visitor_salt(self) -> bytes: ...
+
+    def customer_marker_days(self) -> int: ...
+
+
+class Aws:
+    """The real adapters: DynamoDB, SQS, SES and Secrets Manager, each built when first asked
+    for, so a function reads only the secrets its services use."""
+
+    @property
+    def clock(self) -> Clock:
+        return utc_now  # looked up when a service is built: tests put a settable clock in
+
+    def rules(self) -> Rules:
+        return config.rules()
+
+    def links(self) -> Links:
+        return links()
+
+    def referrer_store(self) -> ports.ReferrerStore:
+        from passaparola.storage.referrers import ReferrerStore
+
+        return ReferrerStore(table())
+
+    def board_store(self) -> ports.BoardStore:
+        from passaparola.storage.board import BoardStore
+
+        return BoardStore(table())
+
+    def claim_store(self) -> ports.ClaimStore:
+        from passaparola.storage.claims import ClaimStore
+
+        return ClaimStore(table())
+
+    def order_store(self) -> ports.OrderStore:
+        from passaparola.storage.orders import OrderStore
+
+        return OrderStore(table())
+
+    def reward_ledger(self) -> ports.RewardLedger:
+        from passaparola.storage.rewards import RewardLedger
+
+        return RewardLedger(table())
+
+    def notice_store(self) -> ports.NoticeStore:
+        from passaparola.storage.notices import NoticeStore
+
+        return NoticeStore(table())
+
+    def marker_store(self) -> ports.MarkerStore:
+        from passaparola.storage.markers import MarkerStore
+
+        return MarkerStore(table())
+
+    def review_store(self) -> ports.ReviewStore:
+        from passaparola.storage.reviews import ReviewStore
+
+        return ReviewStore(table())
+
+    def opt_out_store(self) -> ports.OptOutStore:
+        from passaparola.storage.optouts import OptOutStore
+
+        return OptOutStore(table())
+
+    def click_counts(self) -> ports.ClickCounts:
+        from passaparola.storage.clicks import ClickCounts
+
+        return ClickCounts(table())
+
+    def sign_in_store(self) -> ports.SignInStore:
+        from passaparola.storage.sign_ins import SignInStore
+
+        return SignInStore(table())
+
+    def reward_queue(self) -> ports.RewardQueue:
+        return reward_queue()
+
+    def mailer(self) -> ports.Mailer:
+        from passaparola.storage.mailer import Mailer
+
+        return Mailer(config.settings().require("mail_from"))
+
+    def tokens(self) -> StatsTokens:
+        return tokens()
+
+    def unsubscribe_tokens(self) -> UnsubscribeTokens:
+        return unsubscribe_tokens()
+
+    def marker_keys(self) -> MarkerKeys:
+        return marker_keys()
+
+    def visitor_salt(self) -> bytes:
+        return _key_secret("visitor_salt_secret_id")
+
+    def customer_marker_days(self) -> int:
+        return config.settings().customer_marker_days
+
+
+AWS = Aws()
+
+
+# The core services: `build_*` takes the adapters; the zero-argument factory, which routes
+# and handlers are handed, builds on AWS once per cold start.
+
+
+def build_mail(a: Adapters) -> Mail:
+    from passaparola.services.mail import Mail
+
+    return Mail(a.mailer(), a.opt_out_store(), a.unsubscribe_tokens, a.links())
+
+
+@built_once
+def mail() -> Mail:
+    return build_mail(AWS)
+
+
+def build_unsubscribes(a: Adapters) -> Unsubscribes:
+    from passaparola.services.mail import Unsubscribes
+
+    return Unsubscribes(a.unsubscribe_tokens(), a.opt_out_store(), a.clock)
+
+
+@built_once
+def unsubscribes() -> Unsubscribes:
+    return build_unsubscribes(AWS)
+
+
+def build_click_counter(a: Adapters) -> ClickCounter:
+    from passaparola.services.click_counts import ClickCounter
+
+    return ClickCounter(a.click_counts(), a.clock)
+
+
+@built_once
+def click_counter() -> ClickCounter:
+    return build_click_counter(AWS)
+
+
+def build_code_validator(a: Adapters) -> CodeValidator:
     from passaparola.services.codes import CodeValidator
-    from passaparola.storage.referrers import ReferrerStore
 
-    return CodeValidator(config.rules(), ReferrerStore(table()), utc_now)
+    return CodeValidator(a.rules(), a.referrer_store(), a.clock)
 
 
-@cache
-def reward_lifecycle() -> RewardLifecycle:
+@built_once
+def code_validator() -> CodeValidator:
+    return build_code_validator(AWS)
+
+
+def build_reward_lifecycle(a: Adapters, mail: Mail) -> RewardLifecycle:
     from passaparola.services.rewards import RewardLifecycle
-    from passaparola.storage.claims import ClaimStore
-    from passaparola.storage.referrers import ReferrerStore
-    from passaparola.storage.rewards import RewardLedger
 
     return RewardLifecycle(
-        config.rules(),
-        RewardLedger(table()),
-        ReferrerStore(table()),
-        ClaimStore(table()),
-        reward_queue(),
-        mail(),
-        tokens(),
-        links(),
-        utc_now,
+        a.rules(),
+        a.reward_ledger(),
+        a.referrer_store(),
+        a.claim_store(),
+        a.reward_queue(),
+        mail,
+        a.tokens(),
+        a.links(),
+        a.clock,
     )
 
 
-@cache
-def lifecycle() -> Lifecycle:
+@built_once
+def reward_lifecycle() -> RewardLifecycle:
+    return build_reward_lifecycle(AWS, mail())
+
+
+def build_lifecycle(a: Adapters, mail: Mail, click_counter: ClickCounter) -> Lifecycle:
     from passaparola.services.lifecycle import Lifecycle
-    from passaparola.storage.claims import ClaimStore
-    from passaparola.storage.notices import NoticeStore
-    from passaparola.storage.orders import OrderStore
-    from passaparola.storage.referrers import ReferrerStore
-    from passaparola.storage.rewards import RewardLedger
 
     return Lifecycle(
-        config.rules(),
-        NoticeStore(table()),
-        ReferrerStore(table()),
-        click_counter(),
-        ClaimStore(table()),
-        RewardLedger(table()),
-        OrderStore(table()),
-        mail(),
-        tokens(),
-        links(),
-        utc_now,
+        a.rules(),
+        a.notice_store(),
+        a.referrer_store(),
+        click_counter,
+        a.claim_store(),
+        a.reward_ledger(),
+        a.order_store(),
+        mail,
+        a.tokens(),
+        a.links(),
+        a.clock,
     )
 
 
-@cache
-def release_schedule() -> ReleaseSchedule:
+@built_once
+def lifecycle() -> Lifecycle:
+    return build_lifecycle(AWS, mail(), click_counter())
+
+
+def build_release_schedule(a: Adapters) -> ReleaseSchedule:
     """The release schedule needs only the ledger's due index and the queue: no email, no keys."""
     from passaparola.services.rewards import ReleaseSchedule
-    from passaparola.storage.rewards import RewardLedger
 
-    return ReleaseSchedule(RewardLedger(table()), reward_queue(), utc_now)
+    return ReleaseSchedule(a.reward_ledger(), a.reward_queue(), a.clock)
 
 
-@cache
-def enrolment() -> Enrolment:
+@built_once
+def release_schedule() -> ReleaseSchedule:
+    return build_release_schedule(AWS)
+
+
+def build_enrolment(a: Adapters, mail: Mail) -> Enrolment:
     from passaparola.services.enrolment import Enrolment
-    from passaparola.storage.claims import ClaimStore
-    from passaparola.storage.notices import NoticeStore
-    from passaparola.storage.referrers import ReferrerStore
 
     return Enrolment(
-        config.rules(),
-        ReferrerStore(table()),
-        ClaimStore(table()),
-        NoticeStore(table()),
-        mail(),
-        tokens(),
-        links(),
-        _key_secret("visitor_salt_secret_id"),
-        utc_now,
+        a.rules(),
+        a.referrer_store(),
+        a.claim_store(),
+        a.notice_store(),
+        mail,
+        a.tokens(),
+        a.links(),
+        a.visitor_salt(),
+        a.clock,
     )
 
 
-@cache
-def claims() -> Claims:
+@built_once
+def enrolment() -> Enrolment:
+    return build_enrolment(AWS, mail())
+
+
+def build_claims(a: Adapters, validator: CodeValidator, rewards: RewardLifecycle) -> Claims:
     from passaparola.services.claims import Claims
-    from passaparola.storage.claims import ClaimStore
-    from passaparola.storage.markers import MarkerStore
 
     return Claims(
-        code_validator(),
-        ClaimStore(table()),
-        MarkerStore(table()),
-        marker_keys(),
-        _key_secret("visitor_salt_secret_id"),
-        reward_lifecycle(),
-        utc_now,
+        validator,
+        a.claim_store(),
+        a.marker_store(),
+        a.marker_keys(),
+        a.visitor_salt(),
+        rewards,
+        a.clock,
     )
 
 
-@cache
-def conversions() -> Conversions:
+@built_once
+def claims() -> Claims:
+    return build_claims(AWS, code_validator(), reward_lifecycle())
+
+
+def build_conversions(a: Adapters) -> Conversions:
     from passaparola.services.conversions import Conversions
-    from passaparola.storage.claims import ClaimStore
-    from passaparola.storage.orders import OrderStore
-    from passaparola.storage.referrers import ReferrerStore
 
     return Conversions(
-        config.rules(),
-        ReferrerStore(table()),
-        ClaimStore(table()),
-        OrderStore(table()),
-        marker_keys(),
-        config.settings().customer_marker_days,
-        reward_queue(),
-        utc_now,
+        a.rules(),
+        a.referrer_store(),
+        a.claim_store(),
+        a.order_store(),
+        a.marker_keys(),
+        a.customer_marker_days(),
+        a.reward_queue(),
+        a.clock,
     )
 
 
-@cache
-def refunds() -> Refunds:
+@built_once
+def conversions() -> Conversions:
+    return build_conversions(AWS)
+
+
+def build_refunds(a: Adapters) -> Refunds:
     from passaparola.services.refunds import Refunds
-    from passaparola.storage.orders import OrderStore
-    from passaparola.storage.rewards import RewardLedger
 
-    return Refunds(OrderStore(table()), RewardLedger(table()), utc_now)
+    return Refunds(a.order_store(), a.reward_ledger(), a.clock)
 
 
-@cache
-def reviews() -> Reviews:
+@built_once
+def refunds() -> Refunds:
+    return build_refunds(AWS)
+
+
+def build_reviews(a: Adapters) -> Reviews:
     from passaparola.services.reviews import Reviews
-    from passaparola.storage.reviews import ReviewStore
-    from passaparola.storage.rewards import RewardLedger
 
-    return Reviews(ReviewStore(table()), RewardLedger(table()), reward_queue(), utc_now)
+    return Reviews(a.review_store(), a.reward_ledger(), a.reward_queue(), a.clock)
 
 
-@cache
+@built_once
+def reviews() -> Reviews:
+    return build_reviews(AWS)
+
+
+@built_once
 def my_data() -> MyData:
     from datetime import timedelta
 
@@ -398,16 +593,17 @@ def my_data() -> MyData:
     )
 
 
-@cache
-def stats() -> Stats:
+def build_stats(a: Adapters, click_counter: ClickCounter) -> Stats:
     from passaparola.services.stats import Stats
-    from passaparola.storage.board import BoardStore
-    from passaparola.storage.referrers import ReferrerStore
 
-    store = table()
     return Stats(
-        config.rules(), ReferrerStore(store), BoardStore(store), click_counter(), tokens(), links(), utc_now
+        a.rules(), a.referrer_store(), a.board_store(), click_counter, a.tokens(), a.links(), a.clock
     )
+
+
+@built_once
+def stats() -> Stats:
+    return build_stats(AWS, click_counter())
 
 
 def now() -> datetime:
@@ -415,7 +611,7 @@ def now() -> datetime:
     return utc_now()
 
 
-@cache
+@built_once
 def admin_sessions() -> Sessions:
     from passaparola.domain.admin import Sessions
 
@@ -431,22 +627,25 @@ def credentials() -> Credentials:
     return Credentials(keys, admin_sessions(), config.rules().admins)
 
 
-@cache
+@built_once
 def cursors() -> Cursors:
     from passaparola.domain.cursors import Cursors
 
     return Cursors(_key_secret("admin_session_key_secret_id"))
 
 
-@cache
-def sign_in() -> SignIn:
+def build_sign_in(a: Adapters, sessions: Sessions) -> SignIn:
     from passaparola.services.sign_in import SignIn
-    from passaparola.storage.sign_ins import SignInStore
 
-    return SignIn(config.rules(), SignInStore(table()), mail().mailer, admin_sessions(), links(), utc_now)
+    return SignIn(a.rules(), a.sign_in_store(), a.mailer(), sessions, a.links(), a.clock)
 
 
-@cache
+@built_once
+def sign_in() -> SignIn:
+    return build_sign_in(AWS, admin_sessions())
+
+
+@built_once
 def reports() -> Reports:
     from passaparola.services.admin import Reports
     from passaparola.storage.counters import CounterStore
@@ -454,7 +653,7 @@ def reports() -> Reports:
     return Reports(config.rules(), CounterStore(table()), click_counter(), utc_now)
 
 
-@cache
+@built_once
 def referrals() -> Referrals:
     from passaparola.services.admin import Referrals
     from passaparola.storage.referrals import ReferralStore
@@ -462,7 +661,7 @@ def referrals() -> Referrals:
     return Referrals(config.rules(), ReferralStore(table()), cursors(), utc_now)
 
 
-@cache
+@built_once
 def fulfilments() -> Fulfilments:
     from passaparola.services.admin import Fulfilments
     from passaparola.storage.rewards import RewardLedger
@@ -471,7 +670,7 @@ def fulfilments() -> Fulfilments:
     return Fulfilments(config.rules(), WaitingStore(table()), RewardLedger(table()), cursors(), utc_now)
 
 
-@cache
+@built_once
 def review_queue() -> ReviewQueue:
     from passaparola.services.admin import ReviewQueue
     from passaparola.storage.waiting import WaitingStore
@@ -479,7 +678,7 @@ def review_queue() -> ReviewQueue:
     return ReviewQueue(config.rules(), WaitingStore(table()), cursors())
 
 
-@cache
+@built_once
 def daily_digest() -> DailyDigest:
     from passaparola.services.digest import DailyDigest
     from passaparola.storage.counters import CounterStore
@@ -499,30 +698,7 @@ def daily_digest() -> DailyDigest:
 
 def reset() -> None:
     """Forget every built service (tests switch environments between cases)."""
-    factories: list[Any] = [
-        table,
-        links,
-        tokens,
-        unsubscribe_tokens,
-        mail,
-        reward_queue,
-        marker_keys,
-        rate_limit,
-    ]
-    factories += [
-        click_recorder,
-        click_counter,
-        code_validator,
-        reward_lifecycle,
-        lifecycle,
-        release_schedule,
-        enrolment,
-    ]
-    factories += [claims]
-    factories += [conversions, refunds, reviews, stats, promotion_codes, unsubscribes, counter_rollup]
-    factories += [admin_sessions, cursors, sign_in, reports, referrals, fulfilments, review_queue]
-    factories += [event_queue, event_publisher, event_delivery, daily_digest, my_data]
-    for factory in factories:
+    for factory in _built:
         factory.cache_clear()
     config.settings.cache_clear()
     config.rules.cache_clear()

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from passaparola import wiring
 from passaparola.domain.admin import (
     Admin,
     Credentials,
@@ -19,8 +20,6 @@ from passaparola.domain.cursors import Cursors
 from passaparola.domain.errors import InvalidInput, NotFound, Unauthorized
 from passaparola.domain.records import Owner, RewardRef
 from passaparola.domain.tokens import StatsTokens
-from passaparola.services import Links
-from passaparola.services.sign_in import SignIn
 from tests import fakes
 from tests.support import Clock
 
@@ -151,11 +150,10 @@ def signing():
         brands={"test": BrandContact(name="Test", store_url="https://shop.test/", contact="h@shop.test",
                                      admins=("boss@shop.test",))},
     )  # fmt: skip
-    store, mailer, clock = fakes.SignIns(), fakes.Mailer(), Clock()
-    service = SignIn(
-        rules, store, mailer, Sessions(SESSION_KEY), Links("https://site.test", "https://site.test"), clock
-    )
-    return service, store, mailer, clock
+    clock = Clock()
+    adapters = fakes.Adapters(rules, clock, site_url="https://site.test", api_url="https://site.test")
+    service = wiring.build_sign_in(adapters, Sessions(SESSION_KEY))
+    return service, adapters.sign_ins, adapters.outbox, clock
 
 
 def _link(email) -> str:

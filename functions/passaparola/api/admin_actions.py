@@ -21,6 +21,7 @@ from passaparola.api.admin_auth import caller
 from passaparola.api.admin_schemas import ADMIN, AdminRewardOut, FulfilmentRequest
 from passaparola.api.admin_views import admin_reward
 from passaparola.api.answers import REPLAY_WINDOW_SECONDS
+from passaparola.api.needs import FulfilmentsDep, ReviewsDep
 from passaparola.api.schemas import ReviewRequest, ReviewResponse, RewardStatusOut, error_responses, ok
 from passaparola.observability import metrics
 from passaparola.storage.idempotency import Once
@@ -58,10 +59,10 @@ def shop_signed(event: dict[str, Any]) -> dict[str, Any] | None:
     | error_responses(400, 401, 404, 409, 413, 415, 422),
     security=ADMIN,
 )
-def fulfil(reward_id: str, body: FulfilmentRequest) -> Response[AdminRewardOut]:
+def fulfil(reward_id: str, body: FulfilmentRequest, fulfilments: FulfilmentsDep) -> Response[AdminRewardOut]:
     admin = caller(router)
     assert admin is not None  # the gate lets only admins through to this route
-    reward = wiring.fulfilments().fulfil(reward_id, body.reference, admin)
+    reward = fulfilments.fulfil(reward_id, body.reference, admin)
     return Response(200, "application/json", admin_reward(reward), _NO_STORE)
 
 
@@ -113,7 +114,7 @@ SIGNED_REVIEWS = Once(
     responses=ok(200, ReviewResponse, "The decision") | error_responses(400, 401, 404, 409, 413, 415, 422),
     security=[*ADMIN, *shop_webhooks.SIGNED],
 )
-def decide_review(conversion_id: str, body: ReviewRequest) -> Response[ReviewResponse]:
+def decide_review(conversion_id: str, body: ReviewRequest, reviews: ReviewsDep) -> Response[ReviewResponse]:
     admin = caller(router)
     if admin is None:  # the gate checked the shop's signature
         delivery = shop_webhooks.Delivery(
@@ -121,5 +122,5 @@ def decide_review(conversion_id: str, body: ReviewRequest) -> Response[ReviewRes
         )
         answer = wiring.idempotency().run(SIGNED_REVIEWS, delivery, context=router.lambda_context)
     else:
-        answer = _answer(wiring.reviews().decide(conversion_id, body.decision, body.note, admin.recorded_as))
+        answer = _answer(reviews.decide(conversion_id, body.decision, body.note, admin.recorded_as))
     return Response(200, "application/json", answer, _NO_STORE)

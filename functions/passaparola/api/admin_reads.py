@@ -12,7 +12,6 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from passaparola import wiring
 from passaparola.api import admin_views as views
 from passaparola.api import csv_export
 from passaparola.api.admin_schemas import (
@@ -37,6 +36,7 @@ from passaparola.api.admin_schemas import (
     WaitingReviewOut,
     csv_or_json,
 )
+from passaparola.api.needs import FulfilmentsDep, ReferralsDep, ReportsDep, ReviewQueueDep
 from passaparola.api.schemas import error_responses
 from passaparola.domain import reports
 from passaparola.domain.admin import public_reward_id
@@ -79,12 +79,13 @@ Slug = Annotated[
 )
 def campaign_report(
     slug: Annotated[str, Path(max_length=48, examples=["spring"])],
+    reports: ReportsDep,
     since: Since = None,
     until: Until = None,
     format: Format = None,
     accept: Accept = None,
 ) -> Response[Any]:
-    report = wiring.reports().report(slug, views.day(since, "from"), views.day(until, "to"))
+    report = reports.report(slug, views.day(since, "from"), views.day(until, "to"))
     body = _report(report)
     if csv_export.wanted(format, accept):
         text = csv_export.render(("section", "key", "metric", "value"), _report_rows(body))
@@ -195,6 +196,7 @@ def _report_rows(body: ReportResponse) -> list[tuple[object, ...]]:
 )
 def list_referrals(
     campaign: Slug,
+    referrals: ReferralsDep,
     since: Since = None,
     until: Until = None,
     cursor: Cursor = None,
@@ -202,9 +204,7 @@ def list_referrals(
     format: Format = None,
     accept: Accept = None,
 ) -> Response[Any]:
-    listed = wiring.referrals().page(
-        campaign, views.day(since, "from"), views.day(until, "to"), cursor, limit
-    )
+    listed = referrals.page(campaign, views.day(since, "from"), views.day(until, "to"), cursor, limit)
     items = [_referral(r) for r in listed.items]
     if csv_export.wanted(format, accept):
         text = csv_export.render(_REFERRAL_COLUMNS, (_referral_row(item) for item in items))
@@ -285,6 +285,7 @@ def _referral_row(item: ReferralOut) -> tuple[object, ...]:
     security=ADMIN,
 )
 def rewards_to_fulfil(
+    fulfilments: FulfilmentsDep,
     status: Annotated[Literal["issued"], Query()] = "issued",
     fulfilled: Annotated[Literal["false"], Query()] = "false",
     campaign: Annotated[str | None, Query(min_length=1, max_length=48)] = None,
@@ -293,7 +294,7 @@ def rewards_to_fulfil(
     format: Format = None,
     accept: Accept = None,
 ) -> Response[Any]:
-    listed = wiring.fulfilments().to_fulfil(campaign, cursor, limit)
+    listed = fulfilments.to_fulfil(campaign, cursor, limit)
     items = [views.admin_reward(r) for r in listed.items]
     if csv_export.wanted(format, accept):
         columns = _REWARD_COLUMNS
@@ -341,6 +342,7 @@ def _ends(item: AdminRewardOut) -> tuple[str | None, str | None]:
     security=ADMIN,
 )
 def reviews_waiting(
+    review_queue: ReviewQueueDep,
     status: Annotated[Literal["waiting"], Query()] = "waiting",
     campaign: Annotated[str | None, Query(min_length=1, max_length=48)] = None,
     cursor: Cursor = None,
@@ -348,7 +350,7 @@ def reviews_waiting(
     format: Format = None,
     accept: Accept = None,
 ) -> Response[Any]:
-    listed = wiring.review_queue().waiting_reviews(campaign, cursor, limit)
+    listed = review_queue.waiting_reviews(campaign, cursor, limit)
     items = [_review(r) for r in listed.items]
     if csv_export.wanted(format, accept):
         columns = ("conversion_id", "order_id", "campaign", "reason", "created_at", "reward_ids")

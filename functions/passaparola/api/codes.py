@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from passaparola import wiring
+from passaparola.api.needs import CodeLimitDep, CodeValidatorDep
 from passaparola.api.origin import client_address
 from passaparola.api.schemas import CodeInvalid, CodeValid, Offer, PublicReferrer, error_responses, ok
 from passaparola.domain.errors import CodeNotValid
@@ -29,13 +29,16 @@ router = APIGatewayHttpRouter()
     | error_responses(422, 429),
 )
 def check_code(
-    code: str, lang: Annotated[str | None, Query(pattern=r"^[a-z]{2}$")] = None
+    code: str,
+    limit: CodeLimitDep,
+    validator: CodeValidatorDep,
+    lang: Annotated[str | None, Query(pattern=r"^[a-z]{2}$")] = None,
 ) -> Response[CodeValid | CodeInvalid]:
     # Every look-up counts, an unknown code's too: guessing is what the limit is for.
-    wiring.rate_limit("code").hit(client_address(router.current_event))
+    limit.hit(client_address(router.current_event))
     headers = {"Cache-Control": "no-store"}
     try:
-        valid = wiring.code_validator().check(code)
+        valid = validator.check(code)
     except CodeNotValid as exc:
         body = CodeInvalid(valid=False, reason=exc.reason, error="invalid_code", message=exc.message)
         return Response(404, "application/json", body, headers)

@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from passaparola import wiring
+from passaparola.api.needs import DataLinkLimitDep, MyDataDep
 from passaparola.api.origin import client_address
 from passaparola.api.schemas import (
     DataLinkRequest,
@@ -41,9 +41,11 @@ _AUTH = (
     responses=ok(202, DataLinkRequested, "If the kit holds anything about the address, a link is on its way")
     | error_responses(400, 413, 415, 422, 429),
 )
-def ask_for_link(body: DataLinkRequest) -> Response[DataLinkRequested]:
-    wiring.rate_limit("me").hit(client_address(router.current_event))
-    wiring.my_data().send_link(body.email, body.lang)
+def ask_for_link(
+    body: DataLinkRequest, limit: DataLinkLimitDep, my_data: MyDataDep
+) -> Response[DataLinkRequested]:
+    limit.hit(client_address(router.current_event))
+    my_data.send_link(body.email, body.lang)
     answer = DataLinkRequested(message="if we hold anything about this address, a link is on its way to it")
     return Response(202, "application/json", answer, _PRIVATE)
 
@@ -55,8 +57,10 @@ def ask_for_link(body: DataLinkRequest) -> Response[DataLinkRequested]:
     tags=["people"],
     responses=ok(200, MyDataExport, "Every item, as stored, by kind") | error_responses(401, 422),
 )
-def export(authorization: Annotated[str | None, Header()] = None) -> Response[MyDataExport]:
-    found = wiring.my_data().export(_token(authorization))
+def export(
+    my_data: MyDataDep, authorization: Annotated[str | None, Header()] = None
+) -> Response[MyDataExport]:
+    found = my_data.export(_token(authorization))
     body = MyDataExport(
         exported_at=found["exported_at"],
         addresses=found["addresses"],
@@ -78,8 +82,10 @@ def export(authorization: Annotated[str | None, Header()] = None) -> Response[My
     tags=["people"],
     responses=ok(200, MyDataDeleted, "Deleted") | error_responses(401, 422),
 )
-def delete(authorization: Annotated[str | None, Header()] = None) -> Response[MyDataDeleted]:
-    done = wiring.my_data().delete(_token(authorization))
+def delete(
+    my_data: MyDataDep, authorization: Annotated[str | None, Header()] = None
+) -> Response[MyDataDeleted]:
+    done = my_data.delete(_token(authorization))
     return Response(200, "application/json", MyDataDeleted(deleted=done.deleted, kept=done.kept), _PRIVATE)
 
 

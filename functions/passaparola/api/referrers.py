@@ -5,8 +5,9 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from passaparola import qr, wiring
+from passaparola import qr
 from passaparola.api import cors
+from passaparola.api.needs import ClaimLimitDep, ClaimsDep, EnrolLimitDep, EnrolmentDep
 from passaparola.api.origin import client_address
 from passaparola.api.schemas import (
     ClaimRequest,
@@ -34,9 +35,9 @@ router = APIGatewayHttpRouter()
     responses=ok(201, EnrolResponse, "The code of this email in this campaign")
     | error_responses(400, 413, 415, 422, 429),
 )
-def enrol(body: EnrolRequest) -> Response[EnrolResponse]:
-    wiring.rate_limit("enrol").hit(client_address(router.current_event))
-    enrolled = wiring.enrolment().enrol(
+def enrol(body: EnrolRequest, limit: EnrolLimitDep, enrolment: EnrolmentDep) -> Response[EnrolResponse]:
+    limit.hit(client_address(router.current_event))
+    enrolled = enrolment.enrol(
         body.campaign, body.email, body.name, body.locale, client_address(router.current_event)
     )
     return Response(
@@ -77,9 +78,9 @@ def enrol_preflight() -> Response[str]:
     responses=ok(201, ClaimResponse, "Claimed (or claimed before: the coupon is emailed)")
     | error_responses(400, 413, 415, 422, 429),
 )
-def claim(body: ClaimRequest) -> Response[ClaimResponse]:
-    wiring.rate_limit("claim").hit(client_address(router.current_event))
-    claimed = wiring.claims().claim(
+def claim(body: ClaimRequest, limit: ClaimLimitDep, claims: ClaimsDep) -> Response[ClaimResponse]:
+    limit.hit(client_address(router.current_event))
+    claimed = claims.claim(
         body.code, body.email, body.locale, body.variant, client_address(router.current_event), body.name
     )
     gift = claimed.friend_reward

@@ -5,13 +5,13 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from passaparola import wiring
 from passaparola.api.admin_schemas import (
     Accepted,
     SessionRequest,
     SessionResponse,
     SignInRequest,
 )
+from passaparola.api.needs import SignInDep
 from passaparola.api.schemas import error_responses, ok
 
 router = APIGatewayHttpRouter()
@@ -29,8 +29,8 @@ _NO_STORE = {"Cache-Control": "no-store"}
     responses=ok(202, Accepted, "If the address is an admin's, a link is on its way")
     | error_responses(400, 413, 415, 422),
 )
-def ask_for_link(body: SignInRequest) -> Response[Accepted]:
-    wiring.sign_in().request(body.email, body.locale)
+def ask_for_link(body: SignInRequest, sign_in: SignInDep) -> Response[Accepted]:
+    sign_in.request(body.email, body.locale)
     answer = Accepted(message="if this address may sign in, a link is on its way to it")
     return Response(202, "application/json", answer, _NO_STORE)
 
@@ -43,8 +43,8 @@ def ask_for_link(body: SignInRequest) -> Response[Accepted]:
     responses=ok(201, SessionResponse, "The session, to send as 'Authorization: Bearer <session>'")
     | error_responses(400, 401, 413, 415, 422),
 )
-def open_session(body: SessionRequest) -> Response[SessionResponse]:
-    opened = wiring.sign_in().redeem(body.token)
+def open_session(body: SessionRequest, sign_in: SignInDep) -> Response[SessionResponse]:
+    opened = sign_in.redeem(body.token)
     answer = SessionResponse(
         session=opened.session,
         expires_at=opened.expires_at.isoformat(),

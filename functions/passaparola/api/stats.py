@@ -10,7 +10,8 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from passaparola import qr, wiring
+from passaparola import qr
+from passaparola.api.needs import StatsDep
 from passaparola.api.schemas import (
     BoardRow,
     CapOut,
@@ -45,10 +46,11 @@ _NEEDS = "Needs the token from the private link in the referrer's email, as `Aut
     | error_responses(401, 422),
 )
 def my_stats(
+    stats: StatsDep,
     authorization: Annotated[str | None, Header()] = None,
     lang: Annotated[str | None, Query(pattern=r"^[a-z]{2}$")] = None,
 ) -> Response[StatsResponse]:
-    found = wiring.stats().for_token(_token(authorization), lang)
+    found = stats.for_token(_token(authorization), lang)
     body = StatsResponse(
         code=found.code,
         campaign=found.campaign,
@@ -81,9 +83,9 @@ def my_stats(
     | error_responses(400, 401, 413, 415, 422),
 )
 def my_leaderboard(
-    body: LeaderboardRequest, authorization: Annotated[str | None, Header()] = None
+    body: LeaderboardRequest, stats: StatsDep, authorization: Annotated[str | None, Header()] = None
 ) -> Response[LeaderboardOut]:
-    standing = wiring.stats().set_board(_token(authorization), body.opt_in, body.display_name)
+    standing = stats.set_board(_token(authorization), body.opt_in, body.display_name)
     return Response(200, "application/json", _board(standing), _PRIVATE)
 
 

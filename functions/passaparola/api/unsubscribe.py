@@ -12,8 +12,8 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Form, Path
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from passaparola import wiring
 from passaparola.api.errors import lambda_error
+from passaparola.api.needs import UnsubscribesDep
 from passaparola.api.schemas import ErrorBody, Unsubscribed, error_responses, ok
 from passaparola.domain.tokens import ONE_CLICK, UNSUBSCRIBE_LINK_SHAPE
 
@@ -58,8 +58,9 @@ def unsubscribe(
         ),
     ],
     one_click: Annotated[Literal["One-Click"], Form(alias="List-Unsubscribe")],
+    unsubscribes: UnsubscribesDep,
 ) -> Response[Unsubscribed]:
-    opt_out = wiring.unsubscribes().unsubscribe(token)
+    opt_out = unsubscribes.unsubscribe(token)
     body = Unsubscribed(unsubscribed=True, campaign=opt_out.campaign)
     return Response(200, "application/json", body, {"Cache-Control": "no-store"})
 

@@ -1,4 +1,4 @@
-"""The services built as wiring.py builds them, on in-memory fakes instead of AWS.
+"""The services built by wiring.py's own factories, on in-memory fakes instead of AWS.
 
 Campaigns (a few of tests/fixtures/content's, written as compiled rules):
 - gift: 10 EUR credit for the referrer, 10% coupon for the friend, minimum 20 EUR, hold 14
@@ -12,26 +12,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
+from passaparola import wiring
 from passaparola.domain.campaign import BrandContact, CampaignRules, CampaignText, CompiledCampaign, Rules
-from passaparola.domain.customers import MarkerKeys
 from passaparola.domain.money import Money
 from passaparola.domain.orders import Identifiers, PaidOrder
 from passaparola.domain.records import NoticeMessage, RewardMessage
-from passaparola.domain.tokens import StatsTokens, UnsubscribeTokens
-from passaparola.services import Links
 from passaparola.services.claims import Claimed, Claims
-from passaparola.services.click_counts import ClickCounter
-from passaparola.services.codes import CodeValidator
 from passaparola.services.conversions import Conversions, Converted
 from passaparola.services.enrolment import Enrolment
 from passaparola.services.lifecycle import Lifecycle
-from passaparola.services.mail import Mail, Unsubscribes
+from passaparola.services.mail import Unsubscribes
 from passaparola.services.refunds import Refunds
 from passaparola.services.reviews import Reviews
 from passaparola.services.rewards import ReleaseSchedule, RewardLifecycle
@@ -88,6 +83,7 @@ RULES = Rules(
 class World:
     """One in-memory table, queue and outbox, and every service over them."""
 
+    adapters: fakes.Adapters
     memory: fakes.Memory
     clock: Clock
     queue: fakes.Queue
@@ -153,47 +149,26 @@ class World:
 
 @pytest.fixture
 def world() -> World:
-    memory, clock, queue, mailer = fakes.Memory(), Clock(), fakes.Queue(), fakes.Mailer()
-    referrers, claims, ledger = fakes.Referrers(memory), fakes.Claims(memory), fakes.Ledger(memory)
-    links = Links(site_url="http://site.test", api_url="http://api.test")
-    tokens = StatsTokens(b"k" * 32, timedelta(days=90))
-    salt = b"visitor-salt"
-    unsubscribe_tokens = UnsubscribeTokens(b"u" * 32)
-    mail = Mail(mailer, fakes.OptOuts(memory), lambda: unsubscribe_tokens, links)
-    lifecycle = RewardLifecycle(RULES, ledger, referrers, claims, queue, mail, tokens, links, clock)
-    validator = CodeValidator(RULES, referrers, clock)
-    marker_keys = MarkerKeys(b"pepper")
-    clicks = ClickCounter(fakes.ClickCounts(memory), clock)
+    """The services as production builds them (wiring's `build_*`), on in-memory adapters."""
+    clock = Clock()
+    adapters = fakes.Adapters(RULES, clock)
+    mail = wiring.build_mail(adapters)
+    lifecycle = wiring.build_reward_lifecycle(adapters, mail)
     return World(
-        memory=memory,
+        adapters=adapters,
+        memory=adapters.memory,
         clock=clock,
-        queue=queue,
-        mailer=mailer,
-        unsubscribes=Unsubscribes(unsubscribe_tokens, fakes.OptOuts(memory), clock),
+        queue=adapters.queue,
+        mailer=adapters.outbox,
+        unsubscribes=wiring.build_unsubscribes(adapters),
         lifecycle=lifecycle,
-        notices=Lifecycle(
-            RULES,
-            fakes.Notices(memory),
-            referrers,
-            clicks,
-            claims,
-            ledger,
-            fakes.Orders(memory),
-            mail,
-            tokens,
-            links,
-            clock,
-        ),
-        enrolment=Enrolment(
-            RULES, referrers, claims, fakes.Notices(memory), mail, tokens, links, salt, clock
-        ),
-        claims=Claims(validator, claims, fakes.Markers(memory), marker_keys, salt, lifecycle, clock),
-        conversions=Conversions(
-            RULES, referrers, claims, fakes.Orders(memory), marker_keys, 730, queue, clock
-        ),
-        refunds=Refunds(fakes.Orders(memory), ledger, clock),
-        reviews=Reviews(fakes.Reviews(memory), ledger, queue, clock),
-        schedule=ReleaseSchedule(ledger, queue, clock),
+        notices=wiring.build_lifecycle(adapters, mail, wiring.build_click_counter(adapters)),
+        enrolment=wiring.build_enrolment(adapters, mail),
+        claims=wiring.build_claims(adapters, wiring.build_code_validator(adapters), lifecycle),
+        conversions=wiring.build_conversions(adapters),
+        refunds=wiring.build_refunds(adapters),
+        reviews=wiring.build_reviews(adapters),
+        schedule=wiring.build_release_schedule(adapters),
     )
 
 

@@ -8,30 +8,19 @@ from datetime import timedelta
 
 import pytest
 
+from passaparola import wiring
 from passaparola.domain import emails
 from passaparola.domain.errors import InvalidInput, InvalidToken
-from passaparola.domain.tokens import StatsTokens, link_epoch
-from passaparola.services import Links
-from passaparola.services.click_counts import ClickCounter
+from passaparola.domain.tokens import link_epoch
 from passaparola.services.stats import Stats
-from tests import fakes
-from tests.unit.services.conftest import ELSEWHERE, RULES, World
+from tests.unit.services.conftest import ELSEWHERE, World
 
 pytestmark = pytest.mark.unit
 
 
 @pytest.fixture
 def stats(world: World) -> Stats:
-    memory = world.memory
-    return Stats(
-        RULES,
-        fakes.Referrers(memory),
-        fakes.Board(memory),
-        ClickCounter(fakes.ClickCounts(memory), world.clock),
-        StatsTokens(b"s" * 32, timedelta(days=90)),
-        Links(site_url="http://site.test", api_url="http://api.test"),
-        world.clock,
-    )
+    return wiring.build_stats(world.adapters, wiring.build_click_counter(world.adapters))
 
 
 def token(stats: Stats, code: str) -> str:

@@ -1,12 +1,12 @@
 """CORS for the invite panel on shops' pages (/widget.js): POST /referrers, preflight
 included, answers a browser on an origin the brand files list (the test brand lists
-https://shop.test), and no other origin, route or method."""
+https://shop.test), and no other origin, route or method. The HTTP layer alone, on fakes."""
 
 import pytest
 
-from tests.support import SITE, dynamodb_calls
+from tests.support import SITE
 
-pytestmark = pytest.mark.integration
+pytestmark = pytest.mark.unit
 
 SHOP = "https://shop.test"
 ELSEWHERE = "https://evil.example"
@@ -36,12 +36,13 @@ def test_a_listed_shop_origin_may_post_an_enrolment_from_a_browser(client):
 
 
 def test_an_origin_on_no_list_gets_no_cors_header_and_its_preflight_writes_nothing(client):
-    with dynamodb_calls() as calls:
-        refused = preflight(client, ELSEWHERE)
+    before = client.state()
+    refused = preflight(client, ELSEWHERE)
     assert (refused.status, refused.body["error"]) == (403, "forbidden")
     assert "access-control-allow-origin" not in refused.headers
     assert refused.headers["vary"] == "Origin"
-    assert calls == []
+    assert client.built == []  # no service, so no store, was even handed to the preflight
+    assert client.state() == before
     # A script outside a browser can always POST; a browser on that page cannot read the answer.
     answer = client.call("POST", "/referrers", ENROL, headers={"origin": ELSEWHERE})
     assert answer.status == 201
