@@ -6,16 +6,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
+from xdist.scheduler import LoadScopeScheduling
 
 from passaparola import wiring
 from passaparola.storage import secret_store
 from passaparola_build.rules import build_rules
 from passaparola_localstack import motoserver
 from passaparola_localstack.gateway import sandboxes
-from passaparola_localstack.sandbox import SandboxPool
 from passaparola_localstack.provision import Stack
+from passaparola_localstack.sandbox import SandboxPool
 from tests.moto_stack import SessionStack
 from tests.support import (
     ADMIN_KEY,
@@ -33,21 +35,27 @@ from tests.support import (
 pytest_plugins = ["pytester", "tests.markers"]
 
 
-# Tests that share a costly session fixture run on one worker, which builds it once: the local
-# stack's server process and its browser, the Lambda artifacts.
-XDIST_GROUPS = {
-    "local_stack": "local_stack",
-    "browser": "local_stack",
-    "builds": "artifact",
+# Files whose tests share a costly session fixture: each set runs on one worker, which builds
+# the fixture once. Every other file is a scope of its own (xdist's loadscope), so a module's
+# own fixtures are built once too.
+SHARED_SCOPES = {
+    "tests/e2e/": "the local stack and its browser",
+    "tests/infra/test_lambda_artifact.py": "the Lambda artifacts",
+    "tests/infra/test_function_environments.py": "the Lambda artifacts",
 }
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        groups = {XDIST_GROUPS[name] for name in getattr(item, "fixturenames", ()) if name in XDIST_GROUPS}
-        for group in groups:
-            item.add_marker(pytest.mark.xdist_group(group))
+class SharedFixtureScheduling(LoadScopeScheduling):
+    """xdist's loadscope, by test file, but with the files of SHARED_SCOPES together. (xdist's
+    own loadgroup cannot do this on pytest 9: the group it appends to a test's id is lost.)"""
+
+    def _split_scope(self, nodeid: str) -> str:
+        path = nodeid.partition("::")[0]
+        return next((scope for prefix, scope in SHARED_SCOPES.items() if path.startswith(prefix)), path)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> SharedFixtureScheduling:
+    return SharedFixtureScheduling(config, log)
 
 
 @pytest.fixture(autouse=True)

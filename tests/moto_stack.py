@@ -48,7 +48,14 @@ class _Baseline:
 class SessionStack:
     """The template's resources on moto, provisioned once and emptied for each test."""
 
-    def __init__(self, parameters: dict[str, str], secret_values: dict[str, str], sender: str) -> None:
+    def __init__(
+        self,
+        parameters: dict[str, str],
+        secret_values: dict[str, str],
+        sender: str,
+        prefix: str = "passaparola",
+    ) -> None:
+        self._prefix = prefix
         self._parameters = parameters
         self._secret_values = secret_values
         self._sender = sender
@@ -78,7 +85,9 @@ class SessionStack:
     def _provision(self) -> Stack:
         from passaparola.storage import aws
 
-        stack = provision(self._parameters, template=self._template, secret_values=self._secret_values)
+        stack = provision(
+            self._parameters, template=self._template, prefix=self._prefix, secret_values=self._secret_values
+        )
         aws.client("ses").verify_email_identity(EmailAddress=self._sender)
         self.provisioned += 1
         return stack
@@ -87,7 +96,9 @@ class SessionStack:
     def _record(stack: Stack) -> _Baseline:
         tables = [stack.ref(name) for name in cfn.resources(stack.template, "AWS::DynamoDB::Table")]
         sqs = sqs_backends[DEFAULT_ACCOUNT_ID][REGION]
-        names = [stack.ref(name).rpartition("/")[2] for name in cfn.resources(stack.template, "AWS::SQS::Queue")]
+        names = [
+            stack.ref(name).rpartition("/")[2] for name in cfn.resources(stack.template, "AWS::SQS::Queue")
+        ]
         return _Baseline(
             tables=tables,
             queues={name: _settings(sqs.queues[name]) for name in names},
