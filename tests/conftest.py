@@ -4,17 +4,21 @@ that calls the real handlers through the same gateway the local stack uses."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
-from moto import mock_aws
+from xdist.scheduler import LoadScopeScheduling
 
 from passaparola import wiring
-from passaparola.storage import aws, secret_store
+from passaparola.storage import secret_store
 from passaparola_build.rules import build_rules
 from passaparola_localstack import motoserver
 from passaparola_localstack.gateway import sandboxes
-from passaparola_localstack.provision import Stack, provision
+from passaparola_localstack.provision import Stack
+from passaparola_localstack.sandbox import SandboxPool
+from tests.moto_stack import SessionStack
 from tests.support import (
     ADMIN_KEY,
     API,
@@ -29,6 +33,29 @@ from tests.support import (
 
 # What the markers promise: tests/markers.py (pytester tests them).
 pytest_plugins = ["pytester", "tests.markers"]
+
+
+# Files whose tests share a costly session fixture: each set runs on one worker, which builds
+# the fixture once. Every other file is a scope of its own (xdist's loadscope), so a module's
+# own fixtures are built once too.
+SHARED_SCOPES = {
+    "tests/e2e/": "the local stack and its browser",
+    "tests/infra/test_lambda_artifact.py": "the Lambda artifacts",
+    "tests/infra/test_function_environments.py": "the Lambda artifacts",
+}
+
+
+class SharedFixtureScheduling(LoadScopeScheduling):
+    """xdist's loadscope, by test file, but with the files of SHARED_SCOPES together. (xdist's
+    own loadgroup cannot do this on pytest 9: the group it appends to a test's id is lost.)"""
+
+    def _split_scope(self, nodeid: str) -> str:
+        path = nodeid.partition("::")[0]
+        return next((scope for prefix, scope in SHARED_SCOPES.items() if path.startswith(prefix)), path)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> SharedFixtureScheduling:
+    return SharedFixtureScheduling(config, log)
 
 
 @pytest.fixture(autouse=True)
@@ -55,13 +82,6 @@ def _forget_services() -> None:
     secret_store.forget()
 
 
-def _forget_clients() -> None:
-    """AWS clients keep their endpoint; switching between moto in process and the moto server
-    needs new ones."""
-    aws.reset()
-    secret_store.forget()
-
-
 @pytest.fixture(scope="session")
 def rules_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Rules compiled from the test campaigns (tests/fixtures/content), one per behaviour."""
@@ -78,24 +98,30 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     return fake
 
 
-def _provision(monkeypatch: pytest.MonkeyPatch, rules: Path) -> Stack:
-    stack = provision(
+@pytest.fixture(scope="session")
+def _session_stack() -> SessionStack:
+    return SessionStack(
         {"SiteUrl": SITE, "ApiUrl": API, "MailFrom": SENDER} | ROOMY_LIMITS,
-        secret_values={"WebhookSecret": WEBHOOK_SECRET, "AdminKeysSecret": ADMIN_KEY},
+        {"WebhookSecret": WEBHOOK_SECRET, "AdminKeysSecret": ADMIN_KEY},
+        SENDER,
     )
-    aws.client("ses").verify_email_identity(EmailAddress=SENDER)
-    for name, value in stack.union_environment().items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setenv("RULES_PATH", str(rules))
-    _forget_services()
-    return stack
+
+
+@contextmanager
+def _fresh(monkeypatch: pytest.MonkeyPatch, session_stack: SessionStack, rules: Path) -> Iterator[Stack]:
+    with session_stack.fresh() as stack:
+        for name, value in stack.union_environment().items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.setenv("RULES_PATH", str(rules))
+        _forget_services()
+        yield stack
 
 
 @pytest.fixture
-def stack(monkeypatch: pytest.MonkeyPatch, rules_path: Path) -> Iterator[Stack]:
-    """The template's resources on moto, in process (fast; not for concurrency)."""
-    with mock_aws():
-        yield _provision(monkeypatch, rules_path)
+def stack(monkeypatch: pytest.MonkeyPatch, _session_stack: SessionStack, rules_path: Path) -> Iterator[Stack]:
+    """The template's resources on moto, in process (fast; not for concurrency), empty."""
+    with _fresh(monkeypatch, _session_stack, rules_path) as fresh:
+        yield fresh
 
 
 @pytest.fixture(scope="session")
@@ -107,16 +133,16 @@ def moto_server() -> Iterator[motoserver.SerialMotoServer]:
 
 @pytest.fixture
 def served_stack(
-    monkeypatch: pytest.MonkeyPatch, rules_path: Path, moto_server: motoserver.SerialMotoServer
+    monkeypatch: pytest.MonkeyPatch,
+    _session_stack: SessionStack,
+    rules_path: Path,
+    moto_server: motoserver.SerialMotoServer,
 ) -> Iterator[Stack]:
-    """The template's resources on a moto server that answers one request at a time, so
-    conditional writes are atomic as in DynamoDB: for concurrency tests."""
-    moto_server.reset()
-    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server.url)
-    _forget_clients()
-    yield _provision(monkeypatch, rules_path)
-    moto_server.reset()
-    _forget_clients()
+    """The same resources, reached through a moto server in this process that answers one
+    request at a time, so conditional writes are atomic as in DynamoDB: for concurrency tests."""
+    with _fresh(monkeypatch, _session_stack, rules_path) as fresh:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server.url)
+        yield fresh
 
 
 @pytest.fixture
@@ -124,23 +150,40 @@ def client(stack: Stack) -> Client:
     return Client(stack)
 
 
+@pytest.fixture(scope="session")
+def _sandbox_pools() -> Iterator[dict[int, SandboxPool]]:
+    """Sandboxes outlive a test, as warm Lambda sandboxes outlive a request: one pool for each
+    time the stack is built (their environment names its resources)."""
+    pools: dict[int, SandboxPool] = {}
+    yield pools
+    for pool in pools.values():
+        pool.close()
+
+
 @pytest.fixture
 def served_client(
-    served_stack: Stack, moto_server: motoserver.SerialMotoServer, rules_path: Path
-) -> Iterator[Client]:
+    served_stack: Stack,
+    _session_stack: SessionStack,
+    _sandbox_pools: dict[int, SandboxPool],
+    moto_server: motoserver.SerialMotoServer,
+    rules_path: Path,
+) -> Client:
     """A client whose calls run in Lambda-like sandbox processes (several per function, each
     with only its template environment) against the one-request-at-a-time moto server."""
-    pool = sandboxes(
-        served_stack,
-        {
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_DEFAULT_REGION": "us-east-1",
-            "AWS_ENDPOINT_URL": moto_server.url,
-            "RULES_PATH": str(rules_path),
-            "POWERTOOLS_METRICS_DISABLED": "true",
-        },
-        max_per_function=8,
-    )
-    yield Client(served_stack, pool)
-    pool.close()
+    if _session_stack.provisioned not in _sandbox_pools:
+        for stale in _sandbox_pools.values():
+            stale.close()
+        _sandbox_pools.clear()
+        _sandbox_pools[_session_stack.provisioned] = sandboxes(
+            served_stack,
+            {
+                "AWS_ACCESS_KEY_ID": "testing",
+                "AWS_SECRET_ACCESS_KEY": "testing",
+                "AWS_DEFAULT_REGION": "us-east-1",
+                "AWS_ENDPOINT_URL": moto_server.url,
+                "RULES_PATH": str(rules_path),
+                "POWERTOOLS_METRICS_DISABLED": "true",
+            },
+            max_per_function=8,
+        )
+    return Client(served_stack, _sandbox_pools[_session_stack.provisioned])

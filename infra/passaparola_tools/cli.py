@@ -21,17 +21,32 @@ def _run(*command: str) -> int:
     return subprocess.run(command, cwd=paths.ROOT, check=False).returncode  # noqa: S603 - our own fixed commands
 
 
+# pytest's exit code when no test was selected: with --changed, nothing changed since the last run.
+NOTHING_CHANGED = 5
+
+
 def test(pytest_args: list[str]) -> int:
-    """Lint, type-check, then the whole pytest suite. Stops at the first failing step."""
+    """Without arguments: lint, type-check, then the whole pytest suite, stopping at the first
+    failing step. With arguments, the inner loop: pytest alone, with them (`-m unit`, `-k
+    claims`, a test file, `-n 0` for one process); `--changed` runs only the tests whose code
+    changed since its last run (pytest-testmon; the first run runs all and records)."""
     checkov_env.ensure()  # the template's linter test runs it from its own environment
     chromium.ensure()  # the browser tests drive Debian's chromium
     python = sys.executable
-    steps = [
-        (python, "-m", "ruff", "check", "functions", "infra", "site", "tests"),
-        (python, "-m", "ruff", "format", "--check", "functions", "infra", "site", "tests"),
-        (python, "-m", "mypy"),
-        (python, "-m", "pytest", *pytest_args),
-    ]
+    if "--changed" in pytest_args:
+        pytest_args = [arg for arg in pytest_args if arg != "--changed"]
+        code = _run(python, "-m", "pytest", "--testmon", *pytest_args)
+        return 0 if code == NOTHING_CHANGED else code
+    steps = (
+        []
+        if pytest_args
+        else [
+            (python, "-m", "ruff", "check", "functions", "infra", "site", "tests"),
+            (python, "-m", "ruff", "format", "--check", "functions", "infra", "site", "tests"),
+            (python, "-m", "mypy"),
+        ]
+    )
+    steps.append((python, "-m", "pytest", *pytest_args))
     for step in steps:
         code = _run(*step)
         if code:

@@ -8,6 +8,7 @@ from AWS_ENDPOINT_URL when set (the local stack), so no code here knows where it
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -22,8 +23,14 @@ def _session() -> boto3.session.Session:
     return boto3.session.Session()
 
 
-@cache
 def client(service: str) -> Any:
+    return _client(service, os.environ.get("AWS_ENDPOINT_URL"))
+
+
+@cache
+def _client(service: str, endpoint: str | None) -> Any:
+    """One client per service and endpoint: boto3 reads AWS_ENDPOINT_URL when it builds a
+    client, and the client keeps it."""
     from botocore.config import Config
 
     # Lambda's own timeout bounds the total; keep each attempt short and let botocore retry.
@@ -33,5 +40,5 @@ def client(service: str) -> Any:
 
 def reset() -> None:
     """Forget every client (tests that switch endpoints or credentials call this)."""
-    client.cache_clear()
+    _client.cache_clear()
     _session.cache_clear()
