@@ -13,6 +13,7 @@ import os
 import socket
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Generator, Iterator
 from typing import Any, NoReturn
 
@@ -24,7 +25,13 @@ KINDS = ("unit", "integration", "site", "e2e")
 NO_SKIPS = "PASSAPAROLA_NO_SKIPS"
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # xdist keeps tests by id: two tests with one id would run as one, and the count would lie.
+    ids = Counter(item.nodeid for item in items)
+    twice = sorted(nodeid for nodeid, n in ids.items() if n > 1)
+    if twice:
+        raise pytest.UsageError("tests share an id, so one of them would not run:\n  " + "\n  ".join(twice))
     unsaid = [
         item.nodeid
         for item in items

@@ -27,6 +27,17 @@ from passaparola_tools.chromium import ARGS, CHROMIUM
 from tests.support import ROOMY_LIMITS, ROOT, poll
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """schemathesis names each operation's test `name[METHOD /path]`, but on pytest 9 the test's
+    id keeps only `name`: two dozen tests with one id, which xdist, keeping tests by id, would run
+    as one. Each gets its operation in its id, as pytest's own parametrised tests have."""
+    for item in items:
+        label = getattr(item, "operation_label", None)
+        if label and not item.nodeid.endswith("]"):
+            item._id = item._id.with_params(label)  # type: ignore[attr-defined]
+
+
 @dataclass
 class Running:
     url: str
