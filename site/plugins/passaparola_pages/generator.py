@@ -23,7 +23,7 @@ from passaparola import i18n
 from passaparola_build import content, site_policy
 from passaparola_build.rules import compile_rules, write_rules
 from passaparola_pages import assets, pages, widget
-from passaparola_pages.share_image import HEIGHT, WIDTH, card_picture
+from passaparola_pages.share_image import HEIGHT, WIDTH, SharePictures
 
 logger = logging.getLogger(__name__)
 
@@ -99,16 +99,36 @@ class CampaignPages:
         """Read and check everything before a single file is written."""
         self.api_url = api_url_setting(self.settings)
         self.content = content.load(self.content_root)
+        # One converter for every text: building one per call cost more than converting.
+        converter = markdown.Markdown(extensions=list(MARKDOWN_EXTENSIONS), output_format="html")
         self.pages = pages.site_pages(
             self.content,
             self.settings.get("PASSAPAROLA_BUILD_TIME") or datetime.now(UTC),
-            partial(markdown.markdown, extensions=list(MARKDOWN_EXTENSIONS), output_format="html"),
+            lambda text: converter.reset().convert(text),
             self.settings.get("PASSAPAROLA_SITE_BRAND"),
         )
 
     def generate_output(self, writer: Any) -> None:
         assert self.content is not None, "Pelican calls generate_context first"
-        site = self._write_assets(self.content)
+        loaded = self.content
+        # Pelican's own cache setting (site/pelicanconf.py puts it under .build/). The pictures
+        # missing from it are drawn while the pages are written.
+        pictures = SharePictures(
+            {
+                page.card.name: (page.card, loaded.brands[page.card.brand].colours)
+                for page in self.pages
+                if page.card
+            }.values(),
+            Path(self.settings["CACHE_PATH"]) / "share-pictures",
+            self.settings.get("PASSAPAROLA_SHARE_FONT"),
+        )
+        try:
+            self._write_pages(writer, loaded, pictures)
+        finally:
+            pictures.close()
+
+    def _write_pages(self, writer: Any, loaded: content.Content, pictures: SharePictures) -> None:
+        site = self._write_assets(loaded, pictures)
         for page in self.pages:
             writer.write_file(
                 page.output,
@@ -122,14 +142,15 @@ class CampaignPages:
             )
         invites = [page.campaign for page in self.pages if page.kind == "invite" and page.campaign]
         source = (self.theme / "static" / "widget.js").read_text(encoding="utf-8")
-        data = widget.widget_data(invites, self.content, self.api_url)
+        data = widget.widget_data(invites, loaded, self.api_url)
         (self.output / widget.PATH).write_bytes(widget.widget_script(source, data))
         rules_path = self.settings.get("PASSAPAROLA_RULES_PATH")
         if rules_path:
-            write_rules(compile_rules(self.content), Path(rules_path))
+            write_rules(compile_rules(loaded), Path(rules_path))
             logger.info("Campaign rules written to %s", rules_path)
+        pictures.publish(self.output, assets.ASSETS)
 
-    def _write_assets(self, loaded: content.Content) -> Site:
+    def _write_assets(self, loaded: content.Content, pictures: SharePictures) -> Site:
         """The stylesheet of each brand, the page scripts, the chart library and the share pictures."""
         static = self.theme / "static"
         chart = static / "vendor" / "uplot"
@@ -140,13 +161,7 @@ class CampaignPages:
         }
         for slug, brand in loaded.brands.items():
             assets.publish_email_image(self.output, slug, brand, loaded.brand_dir(slug))
-        font = self.settings.get("PASSAPAROLA_SHARE_FONT")
-        # Pelican's own cache setting (site/pelicanconf.py puts it under .build/).
-        pictures = Path(self.settings["CACHE_PATH"]) / "share-pictures"
-        cards = {}
-        for card in {page.card.name: page.card for page in self.pages if page.card}.values():
-            picture = card_picture(card, loaded.brands[card.brand].colours, pictures, font)
-            cards[card.name] = assets.write_fingerprinted(self.output, f"{card.name}.png", picture)
+        cards = {name: f"/{assets.ASSETS}/{pictures.published_name(name)}" for name in pictures.keys}
         return Site(
             url=str(self.settings.get("SITEURL") or "").rstrip("/"),
             api_url=self.api_url,

@@ -10,6 +10,11 @@ its letters, blends of each text colour into its ground, so it is drawn straight
 palette image of those blends (85 steps each) and stored with a fast deflate: about 5 ms in
 all, the brand's colours exact, and 30 KB instead of 48. Pictures are also kept in a cache
 folder under a hash of everything they show, and redrawn only when that changes.
+
+With an empty cache a site of a few hundred pages still has hundreds of pictures to draw, so
+a build (SharePictures) draws the missing ones in worker processes across the machine's
+cores while it writes the pages. A picture's published name carries that same hash, which
+settles its bytes, so the pages can link to it before it is drawn.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ import hashlib
 import json
 import logging
 import os
+from collections.abc import Iterable
+from concurrent.futures import Future, ProcessPoolExecutor
 from functools import cache
 from io import BytesIO
 from pathlib import Path
@@ -43,6 +50,8 @@ FONTS: dict[Weight, tuple[str, ...]] = {
 Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 Rgb = tuple[int, int, int]
 FULL = 255  # full coverage: the ink itself
+# Below this many pictures to draw per worker, starting worker processes costs more than it saves.
+PICTURES_PER_WORKER = 16
 
 
 @cache
@@ -194,3 +203,62 @@ def card_picture(card: ShareCard, colours: Colours, cache_dir: Path, chosen_font
     partial.write_bytes(picture)
     partial.replace(cached)
     return picture
+
+
+class SharePictures:
+    """The share pictures of one build. Made with every card of the site, it starts drawing
+    the ones missing from the cache (in worker processes when there are many); `published_name`
+    is known at once, and `publish` writes the pictures into the site once they are drawn.
+    Cards that show the same thing are drawn once."""
+
+    def __init__(
+        self,
+        cards: Iterable[tuple[ShareCard, Colours]],
+        cache_dir: Path,
+        chosen_font: str | None = None,
+        workers: int | None = None,
+    ) -> None:
+        self.cache_dir = cache_dir
+        self.keys: dict[str, str] = {}
+        missing: dict[str, tuple[ShareCard, Colours]] = {}
+        for card, colours in cards:
+            key = self.keys[card.name] = fingerprint(card, colours, chosen_font)
+            if key not in missing and not self._cached(key).is_file():
+                missing[key] = (card, colours)
+        self.drawn: dict[str, bytes | Future[bytes]] = {}
+        self._pool: ProcessPoolExecutor | None = None
+        workers = min(workers or os.cpu_count() or 1, len(missing) // PICTURES_PER_WORKER)
+        if workers > 1:
+            self._pool = ProcessPoolExecutor(workers)
+            for key, (card, colours) in missing.items():
+                self.drawn[key] = self._pool.submit(card_picture, card, colours, cache_dir, chosen_font)
+        else:
+            for key, (card, colours) in missing.items():
+                self.drawn[key] = card_picture(card, colours, cache_dir, chosen_font)
+
+    def _cached(self, key: str) -> Path:
+        return self.cache_dir / f"{key}.png"
+
+    def published_name(self, card_name: str) -> str:
+        """assets/<card>.<hash of what it shows>.png, as assets.write_fingerprinted names files."""
+        return f"{card_name}.{self.keys[card_name][:10]}.png"
+
+    def publish(self, output: Path, folder: str) -> None:
+        """Wait for the pictures still being drawn, and write every one into output/folder/."""
+        try:
+            target = output / folder
+            target.mkdir(parents=True, exist_ok=True)
+            for name, key in self.keys.items():
+                drawn = self.drawn.get(key)
+                if isinstance(drawn, Future):
+                    drawn = self.drawn[key] = drawn.result()
+                picture = drawn if drawn is not None else self._cached(key).read_bytes()
+                (target / self.published_name(name)).write_bytes(picture)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop the workers (a build that failed halfway leaves the pictures already cached)."""
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
