@@ -4,10 +4,10 @@ Drawn at build with Pillow in the brand's colours, at 1200 x 630, the size both 
 recommend. The words are the page's own, so each language gets its own picture; the font
 must cover Latin and Cyrillic, hence DejaVu Sans (or another full font on the machine).
 
-Drawing takes about 2 ms; encoding took the rest (an RGB PNG with optimize=True: 50 ms a
-picture, 93% of a 600-page build). A card holds only its few colours and, at the edges of
-its letters, blends of each text colour into its ground, so it is drawn straight into a
-palette image of those blends (85 steps each) and stored with a fast deflate: about 5 ms in
+Encoding took most of the time at first (an RGB PNG with optimize=True: 50 ms a picture,
+93% of a 600-page build). A card holds only its few colours and, at the edges of its
+letters, blends of each text colour into its ground, so it is drawn straight into a palette
+image of those blends (85 steps each) and stored with a fast deflate: about 6 ms in
 all, the brand's colours exact, and 30 KB instead of 48. Pictures are also kept in a cache
 folder under a hash of everything they show, and redrawn only when that changes.
 
@@ -49,7 +49,6 @@ FONTS: dict[Weight, tuple[str, ...]] = {
 }
 Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 Rgb = tuple[int, int, int]
-FULL = 255  # full coverage: the ink itself
 # Below this many pictures to draw per worker, starting worker processes costs more than it saves.
 PICTURES_PER_WORKER = 16
 
@@ -116,41 +115,45 @@ def ink(colours: Colours) -> list[tuple[Rgb, Rgb]]:
     return [(_rgb(fore), _rgb(ground)) for fore, ground in pairs]
 
 
+ROWS = ((0, HEADING_TOP), (HEADING_TOP, HEIGHT - BAND), (HEIGHT - BAND, HEIGHT))
+STEPS = 256 // len(ROWS)  # palette entries per row: its ground, its ink and the blends between
+
+
 def render(card: ShareCard, colours: Colours, chosen_font: str | None = None) -> Image.Image:
-    """A palette image whose colours are blends(ink(colours)). Everything is drawn as coverage
-    (0 to 255, anti-aliased) on one layer; each row of the card has one ink, so a pixel's
-    palette index is its row's first index plus its coverage in that row's steps: the brand's
-    colours exact, and no search for the nearest colour."""
-    coverage = Image.new("L", (WIDTH, HEIGHT))
-    pen = ImageDraw.Draw(coverage)
-    pen.rectangle((0, 0, WIDTH, 18), fill=FULL)
-    pen.text((MARGIN, 64), card.eyebrow, font=font(40, "bold", chosen_font), fill=FULL)
+    """A palette image whose colours are blends(ink(colours)). Each row of the card has one
+    ink on one ground, at palette indices row * STEPS (the ground) to row * STEPS + STEPS - 1
+    (the ink); the card is drawn straight in those indices, each row's ground filled with its
+    first and its words with its last, so that Pillow's anti-aliasing lands each edge pixel on
+    the blend of its coverage: the brand's colours exact, and no search for the nearest colour."""
+    indices = Image.new("L", (WIDTH, HEIGHT))
+    pen = ImageDraw.Draw(indices)
+    for row, (top, bottom) in enumerate(ROWS):
+        if row:
+            pen.rectangle((0, top, WIDTH, bottom - 1), fill=row * STEPS)
+    inked = [row * STEPS + STEPS - 1 for row in range(len(ROWS))]
+    pen.rectangle((0, 0, WIDTH, 18), fill=inked[0])
+    pen.text((MARGIN, 64), card.eyebrow, font=font(40, "bold", chosen_font), fill=inked[0])
     size, heading, lines = _fit(card.heading, (76, 68, 60, 52), 3, "bold", chosen_font)
     y = HEADING_TOP
     for line in lines:
-        pen.text((MARGIN, y), line, font=heading, fill=FULL)
+        pen.text((MARGIN, y), line, font=heading, fill=inked[1])
         y += int(size * 1.2)
     size, body, lines = _fit(card.text, (36, 32, 28), 2, "regular", chosen_font)
     y += 20
     for line in lines:
         if y + size > HEIGHT - BAND - 20:
             break
-        pen.text((MARGIN, y), line, font=body, fill=FULL)
+        pen.text((MARGIN, y), line, font=body, fill=inked[1])
         y += int(size * 1.3)
     address = font(32, "bold", chosen_font)
-    pen.text((MARGIN, HEIGHT - BAND // 2), card.footer, font=address, fill=FULL, anchor="lm")
+    pen.text((MARGIN, HEIGHT - BAND // 2), card.footer, font=address, fill=inked[2], anchor="lm")
+    indices.putpalette(_palette(tuple(ink(colours))))  # L becomes P: the indices stay
+    return indices
 
-    inks = ink(colours)
-    steps = 256 // len(inks)
-    indices = Image.new("L", (WIDTH, HEIGHT))
-    for row, (top, bottom) in enumerate(
-        ((0, HEADING_TOP), (HEADING_TOP, HEIGHT - BAND), (HEIGHT - BAND, HEIGHT))
-    ):
-        shades = [row * steps + round(c * (steps - 1) / FULL) for c in range(256)]
-        indices.paste(coverage.crop((0, top, WIDTH, bottom)).point(shades), (0, top))
-    image = Image.frombytes("P", (WIDTH, HEIGHT), indices.tobytes())
-    image.putpalette([channel for colour in blends(inks) for channel in colour])
-    return image
+
+@cache
+def _palette(inks: tuple[tuple[Rgb, Rgb], ...]) -> bytes:
+    return bytes(channel for colour in blends(list(inks)) for channel in colour)
 
 
 def _rgb(hex_colour: str) -> Rgb:
@@ -160,8 +163,7 @@ def _rgb(hex_colour: str) -> Rgb:
 
 def blends(inks: list[tuple[Rgb, Rgb]]) -> list[Rgb]:
     """The palette: each ink blended into its ground in equal steps, both ends included."""
-    steps = 256 // len(inks)
-    return [_mix(fore, ground, n / (steps - 1)) for fore, ground in inks for n in range(steps)]
+    return [_mix(fore, ground, n / (STEPS - 1)) for fore, ground in inks for n in range(STEPS)]
 
 
 def _mix(fore: Rgb, ground: Rgb, share: float) -> Rgb:
