@@ -9,6 +9,8 @@ build with its file, field and reason, and `pelican` exits non-zero.
 from __future__ import annotations
 
 import logging
+import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
@@ -66,6 +68,48 @@ def api_url_setting(settings: dict[str, Any]) -> str:
     return api_url
 
 
+STAMP = ".passaparola-build"
+
+
+def start_stamp(output: Path) -> int:
+    """Mark the start of a build in `output`: its time, on the file system's own clock (which
+    may run a tick behind Python's), is what tells this build's files from earlier ones."""
+    output.mkdir(parents=True, exist_ok=True)
+    stamp = output / STAMP
+    stamp.write_bytes(b"")
+    return stamp.stat().st_mtime_ns
+
+
+def prune_stale(output: Path, since_ns: int, keep: Iterable[str] = ()) -> int:
+    """Remove what an earlier build left in `output` and this one did not write again (a
+    campaign since removed, an old fingerprinted file), then the folders left empty; names in
+    `keep` at the top (Pelican's OUTPUT_RETENTION) stay. Every file of a build is written
+    afresh, so rewriting the output in place and pruning it costs a fraction of emptying it
+    first (Pelican's DELETE_OUTPUT_DIRECTORY) and making every folder again."""
+    removed = 0
+    kept = set(keep)
+    for folder, _folders, files in os.walk(output, topdown=False):
+        here = Path(folder)
+        top = here == output
+        if not top and here.relative_to(output).parts[0] in kept:
+            continue
+        staying = 0
+        for name in files:
+            file = here / name
+            if (top and name in kept) or file.lstat().st_mtime_ns >= since_ns:
+                staying += 1
+                continue
+            file.unlink()
+            removed += 1
+        if not top and not staying:
+            try:
+                here.rmdir()  # only when empty
+            except OSError:
+                pass
+    (output / STAMP).unlink(missing_ok=True)
+    return removed
+
+
 class CampaignPages:
     """Made by Pelican with the keyword arguments it gives every generator."""
 
@@ -94,6 +138,9 @@ class CampaignPages:
         self.content: content.Content | None = None
         self.pages: list[pages.Page] = []
         self.api_url = ""
+        # site/pelicanconf.py leaves the output in place (DELETE_OUTPUT_DIRECTORY off): the
+        # pages are written over it, and what this build did not write is pruned at its end.
+        self.started_ns = start_stamp(self.output)
 
     def generate_context(self) -> None:
         """Read and check everything before a single file is written."""
@@ -126,6 +173,8 @@ class CampaignPages:
             self._write_pages(writer, loaded, pictures)
         finally:
             pictures.close()
+        pruned = prune_stale(self.output, self.started_ns, self.settings.get("OUTPUT_RETENTION", ()))
+        logger.debug("%d files of an earlier build removed from %s", pruned, self.output)
 
     def _write_pages(self, writer: Any, loaded: content.Content, pictures: SharePictures) -> None:
         site = self._write_assets(loaded, pictures)
