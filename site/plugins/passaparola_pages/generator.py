@@ -13,7 +13,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -146,12 +146,18 @@ class CampaignPages:
         """Read and check everything before a single file is written."""
         self.api_url = api_url_setting(self.settings)
         self.content = content.load(self.content_root)
-        # One converter for every text: building one per call cost more than converting.
+        # One converter for every text (building one per call cost more than converting), and
+        # each text converted once: campaigns often share their terms.
         converter = markdown.Markdown(extensions=list(MARKDOWN_EXTENSIONS), output_format="html")
+
+        @cache
+        def to_html(text: str) -> str:
+            return converter.reset().convert(text)
+
         self.pages = pages.site_pages(
             self.content,
             self.settings.get("PASSAPAROLA_BUILD_TIME") or datetime.now(UTC),
-            lambda text: converter.reset().convert(text),
+            to_html,
             self.settings.get("PASSAPAROLA_SITE_BRAND"),
         )
 
