@@ -79,7 +79,9 @@ def build_ours(content: Path, output: Path, cache: Path, rules: Path) -> float:
 def build_plain(content: Path, output: Path) -> float:
     """`pelican content` with Pelican's defaults: run beside the content folder, where there
     is no pelicanconf.py for it to pick up."""
-    return _timed([sys.executable, "-m", "pelican", content.name, "-o", str(output), "-q"], cwd=content.parent)[0]
+    return _timed(
+        [sys.executable, "-m", "pelican", content.name, "-o", str(output), "-q"], cwd=content.parent
+    )[0]
 
 
 def html_files(output: Path) -> int:

@@ -112,7 +112,9 @@ def test_many_missing_pictures_are_drawn_by_workers_and_published_under_the_hash
     monkeypatch.setattr(share_image, "PICTURES_PER_WORKER", 1)
     cards = [replace(CARD, name=f"c{n}", heading=f"{n} · {CARD.heading}") for n in range(4)]
     twin = replace(cards[0], name="twin")  # shows the same as c0: drawn once
-    pictures = share_image.SharePictures([(c, colours) for c in [*cards, twin]], tmp_path / "cache", workers=2)
+    pictures = share_image.SharePictures(
+        [(c, colours) for c in [*cards, twin]], tmp_path / "cache", workers=2
+    )
     assert pictures._pool is not None
     pictures.publish(tmp_path / "site", "assets")
     assert pictures._pool is None

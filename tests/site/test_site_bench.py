@@ -10,8 +10,6 @@ from passaparola_build import content
 from passaparola_tools import site_bench
 
 
-
-
 @pytest.mark.unit
 def test_the_generated_campaigns_are_valid_and_each_shows_its_own_words(tmp_path):
     root = site_bench.synthetic_content(tmp_path, campaigns=3)

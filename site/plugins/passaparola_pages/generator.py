@@ -8,6 +8,7 @@ build with its file, field and reason, and `pelican` exits non-zero.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from collections.abc import Iterable
@@ -102,10 +103,8 @@ def prune_stale(output: Path, since_ns: int, keep: Iterable[str] = ()) -> int:
             file.unlink()
             removed += 1
         if not top and not staying:
-            try:
+            with contextlib.suppress(OSError):
                 here.rmdir()  # only when empty
-            except OSError:
-                pass
     (output / STAMP).unlink(missing_ok=True)
     return removed
 

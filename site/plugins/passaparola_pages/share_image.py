@@ -227,6 +227,7 @@ class SharePictures:
             key = self.keys[card.name] = fingerprint(card, colours, chosen_font)
             if key not in missing and not self._cached(key).is_file():
                 missing[key] = (card, colours)
+        self._missing, self._font = missing, chosen_font
         self.drawn: dict[str, bytes | Future[bytes]] = {}
         self._pool: ProcessPoolExecutor | None = None
         workers = min(workers or os.cpu_count() or 1, len(missing) // PICTURES_PER_WORKER)
@@ -246,8 +247,15 @@ class SharePictures:
         return f"{card_name}.{self.keys[card_name][:10]}.png"
 
     def publish(self, output: Path, folder: str) -> None:
-        """Wait for the pictures still being drawn, and write every one into output/folder/."""
+        """Wait for the pictures still being drawn, and write every one into output/folder/.
+        The pages written, this process draws the pictures no worker has started yet, from the
+        last one back, so that it shares the work rather than waits."""
         try:
+            for key in reversed(self.drawn):
+                waiting = self.drawn[key]
+                if isinstance(waiting, Future) and waiting.cancel():
+                    card, colours = self._missing[key]
+                    self.drawn[key] = card_picture(card, colours, self.cache_dir, self._font)
             target = output / folder
             target.mkdir(parents=True, exist_ok=True)
             for name, key in self.keys.items():
