@@ -15,6 +15,7 @@ the cold build.
 from __future__ import annotations
 
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -61,27 +62,42 @@ def plain_content(folder: Path, articles: int) -> Path:
     return root
 
 
-def _timed(command: list[str], cwd: Path = paths.ROOT) -> tuple[float, str]:
+@dataclass(frozen=True)
+class Timing:
+    """A build's wall time, and the processor time it and its worker processes used (user and
+    system): on a machine others are busy on, the second says what the first cannot."""
+
+    wall: float
+    cpu: float
+
+
+def _children_cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def _timed(command: list[str], cwd: Path = paths.ROOT) -> Timing:
+    cpu = _children_cpu()
     started = time.perf_counter()
     done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)  # noqa: S603
     seconds = time.perf_counter() - started
     if done.returncode:
         raise RuntimeError(f"{' '.join(command)} failed:\n{done.stdout}{done.stderr}")
-    return seconds, done.stdout
+    return Timing(seconds, _children_cpu() - cpu)
 
 
-def build_ours(content: Path, output: Path, cache: Path, rules: Path) -> float:
+def build_ours(content: Path, output: Path, cache: Path, rules: Path) -> Timing:
     """`passaparola site` as a user runs it: the pages and the rules."""
     command = [sys.executable, "-m", "passaparola_tools.cli", "site", f"--rules={rules}"]
-    return _timed([*command, f"--content={content}", f"--out={output}", f"--cache-dir={cache}"])[0]
+    return _timed([*command, f"--content={content}", f"--out={output}", f"--cache-dir={cache}"])
 
 
-def build_plain(content: Path, output: Path) -> float:
+def build_plain(content: Path, output: Path) -> Timing:
     """`pelican content` with Pelican's defaults: run beside the content folder, where there
     is no pelicanconf.py for it to pick up."""
     return _timed(
         [sys.executable, "-m", "pelican", content.name, "-o", str(output), "-q"], cwd=content.parent
-    )[0]
+    )
 
 
 def html_files(output: Path) -> int:
@@ -90,13 +106,17 @@ def html_files(output: Path) -> int:
 
 @dataclass(frozen=True)
 class SiteBuildFigures:
-    """Medians in seconds of each kind of build, and how many pages each side wrote."""
+    """Medians in seconds of each kind of build (wall, then processor time), and how many
+    pages each side wrote."""
 
     pages: int
     plain_files: int
     plain: float
     cold: float
     warm: float
+    plain_cpu: float = 0.0
+    cold_cpu: float = 0.0
+    warm_cpu: float = 0.0
 
 
 def measure(samples: int) -> SiteBuildFigures:
@@ -110,13 +130,15 @@ def measure(samples: int) -> SiteBuildFigures:
         plain = plain_content(folder, pages)
         # Each side then builds over its own earlier output, as a user's next build does.
         build_plain(plain, folder / "plain-site")
-        cold, warm, bare = [], [], []
+        cold: list[Timing] = []
+        warm: list[Timing] = []
+        bare: list[Timing] = []
         for sample in range(samples):
             bare.append(build_plain(plain, folder / "plain-site"))
             cache = folder / f"cache-{sample}"  # empty: a new folder each time
             cold.append(build_ours(ours, output, cache, rules))
             warm.append(build_ours(ours, output, cache, rules))
         plain_files = html_files(folder / "plain-site")
-    return SiteBuildFigures(
-        pages, plain_files, statistics.median(bare), statistics.median(cold), statistics.median(warm)
-    )
+    walls = [statistics.median(t.wall for t in side) for side in (bare, cold, warm)]
+    cpus = [statistics.median(t.cpu for t in side) for side in (bare, cold, warm)]
+    return SiteBuildFigures(pages, plain_files, *walls, *cpus)
