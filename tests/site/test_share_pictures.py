@@ -115,9 +115,9 @@ def test_many_missing_pictures_are_drawn_by_workers_and_published_under_the_hash
     pictures = share_image.SharePictures(
         [(c, colours) for c in [*cards, twin]], tmp_path / "cache", workers=2
     )
-    assert pictures._pool is not None
+    assert len(pictures._workers) == 2
     pictures.publish(tmp_path / "site", "assets")
-    assert pictures._pool is None
+    assert not pictures._workers
     for card in cards:
         key = share_image.fingerprint(card, colours)
         assert pictures.published_name(card.name) == f"{card.name}.{key[:10]}.png"

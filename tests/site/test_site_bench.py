@@ -40,7 +40,7 @@ def test_plain_pelican_gets_as_many_one_paragraph_articles_where_its_defaults_lo
 def test_plain_pelican_with_its_defaults_writes_every_article(tmp_path):
     root = site_bench.plain_content(tmp_path, 3)
     timing = site_bench.build_plain(root, tmp_path / "output")
-    assert 0 < timing.cpu and 0 < timing.wall  # the child's processor time, besides the wall
+    assert timing.cpu > 0 and timing.wall > 0  # the child's processor time, besides the wall
     for number in range(3):
         assert (tmp_path / "output" / f"article-{number:04d}.html").is_file()
 

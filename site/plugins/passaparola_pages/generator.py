@@ -176,8 +176,9 @@ class CampaignPages:
         )
         try:
             self._write_pages(writer, loaded, pictures)
-        finally:
-            pictures.close()
+        except BaseException:
+            pictures.close(stop=True)
+            raise
         pruned = prune_stale(self.output, self.started_ns, self.settings.get("OUTPUT_RETENTION", ()))
         logger.debug("%d files of an earlier build removed from %s", pruned, self.output)
 

@@ -23,14 +23,15 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import multiprocessing
+import multiprocessing.process
 import os
 import zlib
 from collections.abc import Iterable
-from concurrent.futures import Future, ProcessPoolExecutor
 from functools import cache
 from io import BytesIO
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import PIL
 from PIL import Image, ImageColor, ImageDraw, ImageFont
@@ -209,6 +210,22 @@ def card_picture(card: ShareCard, colours: Colours, cache_dir: Path, chosen_font
     return picture
 
 
+def _draw_shared(
+    jobs: list[tuple[ShareCard, Colours]], taken: Any, cache_dir: Path, chosen_font: str | None
+) -> None:
+    """Draw into the cache the jobs no one has taken yet, one at a time, until none is left.
+    `taken` is a shared counter: the workers and the build itself take from it, with no thread
+    of the build's needed to hand out work (its own thread is busy writing pages)."""
+    while True:
+        with taken.get_lock():
+            number = taken.value
+            taken.value += 1
+        if number >= len(jobs):
+            return
+        card, colours = jobs[number]
+        card_picture(card, colours, cache_dir, chosen_font)
+
+
 class SharePictures:
     """The share pictures of one build. Made with every card of the site, it starts drawing
     the ones missing from the cache (in worker processes when there are many); `published_name`
@@ -229,17 +246,22 @@ class SharePictures:
             key = self.keys[card.name] = fingerprint(card, colours, chosen_font)
             if key not in missing and not self._cached(key).is_file():
                 missing[key] = (card, colours)
-        self._missing, self._font = missing, chosen_font
-        self.drawn: dict[str, bytes | Future[bytes]] = {}
-        self._pool: ProcessPoolExecutor | None = None
-        workers = min(workers or os.cpu_count() or 1, len(missing) // PICTURES_PER_WORKER)
-        if workers > 1:
-            self._pool = ProcessPoolExecutor(workers)
-            for key, (card, colours) in missing.items():
-                self.drawn[key] = self._pool.submit(card_picture, card, colours, cache_dir, chosen_font)
+        self._jobs, self._font = list(missing.values()), chosen_font
+        # Forked workers inherit the jobs; without fork (not on Linux) the build draws alone.
+        fork = "fork" in multiprocessing.get_all_start_methods()
+        count = min(workers or os.cpu_count() or 1, len(missing) // PICTURES_PER_WORKER) if fork else 0
+        self._taken: Any = None
+        self._workers: list[multiprocessing.process.BaseProcess] = []
+        if count > 1:
+            context = multiprocessing.get_context("fork")
+            self._taken = context.Value("l", 0)
+            arguments = (self._jobs, self._taken, cache_dir, chosen_font)
+            self._workers = [context.Process(target=_draw_shared, args=arguments) for _ in range(count)]
+            for worker in self._workers:
+                worker.start()
         else:
-            for key, (card, colours) in missing.items():
-                self.drawn[key] = card_picture(card, colours, cache_dir, chosen_font)
+            for card, colours in self._jobs:
+                card_picture(card, colours, cache_dir, chosen_font)
 
     def _cached(self, key: str) -> Path:
         return self.cache_dir / f"{key}.png"
@@ -249,28 +271,30 @@ class SharePictures:
         return f"{card_name}.{self.keys[card_name][:10]}.png"
 
     def publish(self, output: Path, folder: str) -> None:
-        """Wait for the pictures still being drawn, and write every one into output/folder/.
-        The pages written, this process draws the pictures no worker has started yet, from the
-        last one back, so that it shares the work rather than waits."""
+        """Write every picture into output/folder/. The pages written, the build draws the
+        pictures no worker has taken yet, rather than wait, and then those of a worker that
+        failed."""
         try:
-            for key in reversed(self.drawn):
-                waiting = self.drawn[key]
-                if isinstance(waiting, Future) and waiting.cancel():
-                    card, colours = self._missing[key]
-                    self.drawn[key] = card_picture(card, colours, self.cache_dir, self._font)
+            if self._taken is not None:
+                _draw_shared(self._jobs, self._taken, self.cache_dir, self._font)
+            self.close()
             target = output / folder
             target.mkdir(parents=True, exist_ok=True)
             for name, key in self.keys.items():
-                drawn = self.drawn.get(key)
-                if isinstance(drawn, Future):
-                    drawn = self.drawn[key] = drawn.result()
-                picture = drawn if drawn is not None else self._cached(key).read_bytes()
+                try:
+                    picture = self._cached(key).read_bytes()
+                except FileNotFoundError:  # a worker stopped halfway
+                    job = next(job for job in self._jobs if fingerprint(*job, self._font) == key)
+                    picture = card_picture(*job, self.cache_dir, self._font)
                 (target / self.published_name(name)).write_bytes(picture)
         finally:
             self.close()
 
-    def close(self) -> None:
-        """Stop the workers (a build that failed halfway leaves the pictures already cached)."""
-        if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
-            self._pool = None
+    def close(self, stop: bool = False) -> None:
+        """Wait for the workers (each stops when no picture is left to take), or with `stop`
+        (a build that failed halfway) stop them at once. Pictures drawn stay in the cache."""
+        for worker in self._workers:
+            if stop:
+                worker.terminate()
+            worker.join()
+        self._workers = []
