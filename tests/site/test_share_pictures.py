@@ -132,3 +132,21 @@ def test_the_sessions_builds_share_one_picture_cache(sample_site, shared_picture
     drawn = {p.read_bytes() for p in (shared_picture_cache / "share-pictures").glob("*.png")}
     published = {p.read_bytes() for p in (sample_site / "assets").glob("*.png")}
     assert published & drawn
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("width", [1040, 700, 333])
+def test_lines_break_where_measuring_each_whole_line_breaks_them(width):
+    def measured_whole(text: str, face: share_image.Font) -> list[str]:
+        lines: list[str] = []
+        for word in text.split():
+            if lines and face.getlength(f"{lines[-1]} {word}") <= width:
+                lines[-1] = f"{lines[-1]} {word}"
+            else:
+                lines.append(word)
+        return lines
+
+    for text in (CARD.heading, CARD.text, "Donnez 10 %, recevez 10 € : un café offert à vos amis"):
+        for size in (76, 52, 36, 28):
+            face = share_image.font(size)
+            assert share_image.wrap(text, face, width, 99) == measured_whole(text, face)

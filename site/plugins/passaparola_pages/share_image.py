@@ -70,14 +70,38 @@ def font(size: int, weight: Weight = "bold", chosen: str | None = None) -> Font:
     return ImageFont.load_default(size)
 
 
+# Within this many pixels of the width, a line is measured whole rather than word by word.
+WRAP_SLACK = 4
+_widths: dict[tuple[Font, str], float] = {}
+
+
+def _width(face: Font, text: str) -> float:
+    """Measuring is a third of drawing a card, and cards share most of their words."""
+    found = _widths.get((face, text))
+    if found is None:
+        found = _widths[face, text] = face.getlength(text)
+    return found
+
+
 def wrap(text: str, face: Font, width: int, max_lines: int) -> list[str]:
-    """Greedy word wrap; the last line ends in an ellipsis when the text does not fit."""
+    """Greedy word wrap; the last line ends in an ellipsis when the text does not fit. A line's
+    width is its words' and spaces' added up, and measured whole only when that comes within
+    WRAP_SLACK pixels of the width (kerning across a space is a pixel or two at most)."""
     lines: list[str] = []
+    widths: list[float] = []
+    space = _width(face, " ")
     for word in text.split():
-        if lines and face.getlength(f"{lines[-1]} {word}") <= width:
-            lines[-1] = f"{lines[-1]} {word}"
-        else:
-            lines.append(word)
+        measured = _width(face, word)
+        if lines:
+            joined = f"{lines[-1]} {word}"
+            added = widths[-1] + space + measured
+            if added <= width - WRAP_SLACK or (
+                added <= width + WRAP_SLACK and face.getlength(joined) <= width
+            ):
+                lines[-1], widths[-1] = joined, added
+                continue
+        lines.append(word)
+        widths.append(measured)
     if len(lines) > max_lines:
         last = " ".join(lines[max_lines - 1 :])
         while last and face.getlength(last + "…") > width:
