@@ -39,7 +39,8 @@ def build_site(
     rules_path: Path | None = None,
     cache: Path | None = None,
 ) -> BuiltSite:
-    """Build the pages into `output` (emptied first). `api_url` "" means the API answers on
+    """Build the pages into `output` (what an earlier build left there and this one does not
+    write is removed). `api_url` "" means the API answers on
     the site's own origin; `rules_path`, when given, also receives the compiled rules; `cache`
     replaces the settings' folder of share pictures already drawn."""
     overrides: dict[str, Any] = {

@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.site.helpers import SAMPLE, run_pelican
+from tests.site.helpers import SAMPLE, SHARED_CACHE, run_pelican
 
 Build = Callable[..., Path]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_picture_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One share-picture cache for every build of the session. Under pytest-xdist it sits
+    beside the workers' own folders, so they share it too: a picture is written to a file of
+    its own and renamed into place, so two processes drawing it at once both leave it whole."""
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "shared-cache"
+    folder.mkdir(exist_ok=True)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(SHARED_CACHE, str(folder))
+        yield folder
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,10 @@ SETTINGS = ROOT / "site" / "pelicanconf.py"
 SAMPLE = ROOT / "content"
 # Campaign dates are judged at build time; tests pin the moment.
 BUILD_TIME = datetime(2026, 11, 20, 12, tzinfo=UTC)
+# The Pelican cache folder (its share-pictures/) that the session's builds share, so that a
+# picture is drawn once per session, not once per build; tests/site/conftest.py sets it. A
+# test that must see pictures drawn passes a CACHE_PATH of its own.
+SHARED_CACHE = "PASSAPAROLA_TEST_SHARED_CACHE"
 
 
 def run_pelican(content: Path, output: Path, **settings: Any) -> Path:
@@ -24,7 +29,7 @@ def run_pelican(content: Path, output: Path, **settings: Any) -> Path:
         "OUTPUT_PATH": str(output),
         "PASSAPAROLA_RULES_PATH": None,
         "PASSAPAROLA_BUILD_TIME": BUILD_TIME,
-        "CACHE_PATH": str(output.parent / "cache"),
+        "CACHE_PATH": os.environ.get(SHARED_CACHE) or str(output.parent / "cache"),
     } | settings
     Pelican(settings=read_settings(str(SETTINGS), override=overrides)).run()
     return output

@@ -3,6 +3,7 @@ a visible focus ring, text alternatives, and WCAG AA contrast for every colour p
 
 from __future__ import annotations
 
+import random
 import re
 
 import pytest
@@ -60,3 +61,12 @@ def test_the_theme_has_no_colours_of_its_own_but_the_qr_codes_white():
     assert literal == ["#fff"], "only the QR code's quiet zone, which scanners need white"
     used = set(re.findall(r"var\(--([a-z-]+)\)", CSS))
     assert used == {"primary", "on-primary", "background", "text", "accent"}
+
+
+@pytest.mark.unit
+def test_the_builds_contrast_ratio_is_wcag_21s_as_a_colour_library_computes_it():
+    picks = random.Random(23)
+    for _ in range(500):
+        fore, back = (f"#{picks.randrange(1 << 24):06x}" for _ in range(2))
+        ours = content.contrast(fore, back)
+        assert ours == pytest.approx(Color(fore).contrast(back, method="wcag21"), abs=1e-9)

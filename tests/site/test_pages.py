@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
@@ -15,7 +16,8 @@ from passaparola.domain import vocabulary
 from passaparola.domain.campaign import Rules
 from passaparola_build import content
 from passaparola_build.rules import compile_rules
-from tests.site.helpers import ROOT, SAMPLE, page, site_paths_built
+from passaparola_pages.generator import STAMP
+from tests.site.helpers import ROOT, SAMPLE, page, run_pelican, site_paths_built
 
 pytestmark = pytest.mark.site
 
@@ -271,3 +273,26 @@ def test_the_email_logo_is_published_where_the_rules_say(sample_site):
     assert published.read_bytes() == (SAMPLE / "brands/acme/email-logo.png").read_bytes()
     with Image.open(published) as image:
         assert image.size == (2 * logo.width, 2 * logo.height)  # drawn at twice the size it is shown
+
+
+@pytest.mark.site
+def test_a_build_over_an_earlier_one_leaves_only_its_own_files(tree, tmp_path):
+    output = tmp_path / "output"
+    first = {p.relative_to(output) for p in run_pelican(tree, output, OUTPUT_RETENTION=[".git"]).rglob("*")}
+    (output / "en" / "gone").mkdir()
+    (output / "en" / "gone" / "index.html").write_text("a campaign since removed")
+    (output / "assets" / "site.0000000000.js").write_text("an old fingerprint")
+    (output / ".git").mkdir()
+    (output / ".git" / "HEAD").write_text("kept: Pelican's OUTPUT_RETENTION")
+    (tree / "campaigns" / "club.md").unlink()
+
+    run_pelican(tree, output, OUTPUT_RETENTION=[".git"])
+    after = {p.relative_to(output) for p in output.rglob("*")}
+    assert (output / ".git" / "HEAD").is_file()
+    after -= {Path(".git"), Path(".git/HEAD")}
+    assert not (output / "en" / "gone").exists()
+    assert not (output / "assets" / "site.0000000000.js").exists()
+    assert not (output / STAMP).exists()
+    assert after < first
+    assert {p for p in first - after if p.name == "index.html"}
+    assert all("club" in str(p) for p in first - after if p.suffix == ".html")

@@ -3,9 +3,11 @@ later builds take them from the cache until what they show changes."""
 
 from __future__ import annotations
 
+import multiprocessing
 from dataclasses import replace
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -82,3 +84,70 @@ def test_a_picture_is_drawn_once_then_taken_from_the_cache_until_its_words_chang
     assert not _og_image(third, "/en/spring/").endswith(b"from the cache")  # redrawn
     assert _og_image(third, "/it/spring/").endswith(b"from the cache")  # its words did not change
     assert len(list((cache / "share-pictures").glob("*.png"))) == 13
+
+
+def _draw_into(cache: str, start: Any) -> None:
+    start.wait()
+    share_image.card_picture(CARD, content.load(SAMPLE).brands["acme"].colours, Path(cache))
+
+
+@pytest.mark.unit
+def test_two_processes_drawing_the_same_picture_at_once_leave_it_whole(colours, tmp_path):
+    """The tests' builds share one cache, and pytest-xdist may run them in processes side by side."""
+    context = multiprocessing.get_context()
+    start = context.Barrier(2)
+    workers = [context.Process(target=_draw_into, args=(str(tmp_path), start)) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+        assert worker.exitcode == 0
+    assert [p.name for p in tmp_path.iterdir()] == [f"{share_image.fingerprint(CARD, colours)}.png"]
+    assert next(tmp_path.iterdir()).read_bytes() == share_image.draw_card(CARD, colours)
+
+
+@pytest.mark.unit
+def test_many_missing_pictures_are_drawn_by_workers_and_published_under_the_hash_of_what_they_show(
+    colours, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(share_image, "PICTURES_PER_WORKER", 1)
+    cards = [replace(CARD, name=f"c{n}", heading=f"{n} · {CARD.heading}") for n in range(4)]
+    twin = replace(cards[0], name="twin")  # shows the same as c0: drawn once
+    pictures = share_image.SharePictures(
+        [(c, colours) for c in [*cards, twin]], tmp_path / "cache", workers=2
+    )
+    assert len(pictures._workers) == 2
+    pictures.publish(tmp_path / "site", "assets")
+    assert not pictures._workers
+    for card in cards:
+        key = share_image.fingerprint(card, colours)
+        assert pictures.published_name(card.name) == f"{card.name}.{key[:10]}.png"
+        published = (tmp_path / "site" / "assets" / pictures.published_name(card.name)).read_bytes()
+        assert published == (tmp_path / "cache" / f"{key}.png").read_bytes()
+        assert published == share_image.draw_card(card, colours)
+    assert len(list((tmp_path / "cache").iterdir())) == 4
+
+
+@pytest.mark.site
+def test_the_sessions_builds_share_one_picture_cache(sample_site, shared_picture_cache):
+    drawn = {p.read_bytes() for p in (shared_picture_cache / "share-pictures").glob("*.png")}
+    published = {p.read_bytes() for p in (sample_site / "assets").glob("*.png")}
+    assert published & drawn
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("width", [1040, 700, 333])
+def test_lines_break_where_measuring_each_whole_line_breaks_them(width):
+    def measured_whole(text: str, face: share_image.Font) -> list[str]:
+        lines: list[str] = []
+        for word in text.split():
+            if lines and face.getlength(f"{lines[-1]} {word}") <= width:
+                lines[-1] = f"{lines[-1]} {word}"
+            else:
+                lines.append(word)
+        return lines
+
+    for text in (CARD.heading, CARD.text, "Donnez 10 %, recevez 10 € : un café offert à vos amis"):
+        for size in (76, 52, 36, 28):
+            face = share_image.font(size)
+            assert share_image.wrap(text, face, width, 99) == measured_whole(text, face)

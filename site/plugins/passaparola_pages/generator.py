@@ -8,10 +8,13 @@ build with its file, field and reason, and `pelican` exits non-zero.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +26,7 @@ from passaparola import i18n
 from passaparola_build import content, site_policy
 from passaparola_build.rules import compile_rules, write_rules
 from passaparola_pages import assets, pages, widget
-from passaparola_pages.share_image import HEIGHT, WIDTH, card_picture
+from passaparola_pages.share_image import HEIGHT, WIDTH, SharePictures
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +69,46 @@ def api_url_setting(settings: dict[str, Any]) -> str:
     return api_url
 
 
+STAMP = ".passaparola-build"
+
+
+def start_stamp(output: Path) -> int:
+    """Mark the start of a build in `output`: its time, on the file system's own clock (which
+    may run a tick behind Python's), is what tells this build's files from earlier ones."""
+    output.mkdir(parents=True, exist_ok=True)
+    stamp = output / STAMP
+    stamp.write_bytes(b"")
+    return stamp.stat().st_mtime_ns
+
+
+def prune_stale(output: Path, since_ns: int, keep: Iterable[str] = ()) -> int:
+    """Remove what an earlier build left in `output` and this one did not write again (a
+    campaign since removed, an old fingerprinted file), then the folders left empty; names in
+    `keep` at the top (Pelican's OUTPUT_RETENTION) stay. Every file of a build is written
+    afresh, so rewriting the output in place and pruning it costs a fraction of emptying it
+    first (Pelican's DELETE_OUTPUT_DIRECTORY) and making every folder again."""
+    removed = 0
+    kept = set(keep)
+    for folder, _folders, files in os.walk(output, topdown=False):
+        here = Path(folder)
+        top = here == output
+        if not top and here.relative_to(output).parts[0] in kept:
+            continue
+        staying = 0
+        for name in files:
+            file = here / name
+            if (top and name in kept) or file.lstat().st_mtime_ns >= since_ns:
+                staying += 1
+                continue
+            file.unlink()
+            removed += 1
+        if not top and not staying:
+            with contextlib.suppress(OSError):
+                here.rmdir()  # only when empty
+    (output / STAMP).unlink(missing_ok=True)
+    return removed
+
+
 class CampaignPages:
     """Made by Pelican with the keyword arguments it gives every generator."""
 
@@ -94,21 +137,53 @@ class CampaignPages:
         self.content: content.Content | None = None
         self.pages: list[pages.Page] = []
         self.api_url = ""
+        # site/pelicanconf.py leaves the output in place (DELETE_OUTPUT_DIRECTORY off): the
+        # pages are written over it, and what this build did not write is pruned at its end.
+        self.started_ns = start_stamp(self.output)
 
     def generate_context(self) -> None:
         """Read and check everything before a single file is written."""
         self.api_url = api_url_setting(self.settings)
         self.content = content.load(self.content_root)
+        # One converter for every text (building one per call cost more than converting), and
+        # each text converted once: campaigns often share their terms.
+        converter = markdown.Markdown(extensions=list(MARKDOWN_EXTENSIONS), output_format="html")
+
+        @cache
+        def to_html(text: str) -> str:
+            return converter.reset().convert(text)
+
         self.pages = pages.site_pages(
             self.content,
             self.settings.get("PASSAPAROLA_BUILD_TIME") or datetime.now(UTC),
-            partial(markdown.markdown, extensions=list(MARKDOWN_EXTENSIONS), output_format="html"),
+            to_html,
             self.settings.get("PASSAPAROLA_SITE_BRAND"),
         )
 
     def generate_output(self, writer: Any) -> None:
         assert self.content is not None, "Pelican calls generate_context first"
-        site = self._write_assets(self.content)
+        loaded = self.content
+        # Pelican's own cache setting (site/pelicanconf.py puts it under .build/). The pictures
+        # missing from it are drawn while the pages are written.
+        pictures = SharePictures(
+            {
+                page.card.name: (page.card, loaded.brands[page.card.brand].colours)
+                for page in self.pages
+                if page.card
+            }.values(),
+            Path(self.settings["CACHE_PATH"]) / "share-pictures",
+            self.settings.get("PASSAPAROLA_SHARE_FONT"),
+        )
+        try:
+            self._write_pages(writer, loaded, pictures)
+        except BaseException:
+            pictures.close(stop=True)
+            raise
+        pruned = prune_stale(self.output, self.started_ns, self.settings.get("OUTPUT_RETENTION", ()))
+        logger.debug("%d files of an earlier build removed from %s", pruned, self.output)
+
+    def _write_pages(self, writer: Any, loaded: content.Content, pictures: SharePictures) -> None:
+        site = self._write_assets(loaded, pictures)
         for page in self.pages:
             writer.write_file(
                 page.output,
@@ -122,14 +197,15 @@ class CampaignPages:
             )
         invites = [page.campaign for page in self.pages if page.kind == "invite" and page.campaign]
         source = (self.theme / "static" / "widget.js").read_text(encoding="utf-8")
-        data = widget.widget_data(invites, self.content, self.api_url)
+        data = widget.widget_data(invites, loaded, self.api_url)
         (self.output / widget.PATH).write_bytes(widget.widget_script(source, data))
         rules_path = self.settings.get("PASSAPAROLA_RULES_PATH")
         if rules_path:
-            write_rules(compile_rules(self.content), Path(rules_path))
+            write_rules(compile_rules(loaded), Path(rules_path))
             logger.info("Campaign rules written to %s", rules_path)
+        pictures.publish(self.output, assets.ASSETS)
 
-    def _write_assets(self, loaded: content.Content) -> Site:
+    def _write_assets(self, loaded: content.Content, pictures: SharePictures) -> Site:
         """The stylesheet of each brand, the page scripts, the chart library and the share pictures."""
         static = self.theme / "static"
         chart = static / "vendor" / "uplot"
@@ -140,13 +216,7 @@ class CampaignPages:
         }
         for slug, brand in loaded.brands.items():
             assets.publish_email_image(self.output, slug, brand, loaded.brand_dir(slug))
-        font = self.settings.get("PASSAPAROLA_SHARE_FONT")
-        # Pelican's own cache setting (site/pelicanconf.py puts it under .build/).
-        pictures = Path(self.settings["CACHE_PATH"]) / "share-pictures"
-        cards = {}
-        for card in {page.card.name: page.card for page in self.pages if page.card}.values():
-            picture = card_picture(card, loaded.brands[card.brand].colours, pictures, font)
-            cards[card.name] = assets.write_fingerprinted(self.output, f"{card.name}.png", picture)
+        cards = {name: f"/{assets.ASSETS}/{pictures.published_name(name)}" for name in pictures.keys}
         return Site(
             url=str(self.settings.get("SITEURL") or "").rstrip("/"),
             api_url=self.api_url,

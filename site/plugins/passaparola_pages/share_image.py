@@ -4,12 +4,18 @@ Drawn at build with Pillow in the brand's colours, at 1200 x 630, the size both 
 recommend. The words are the page's own, so each language gets its own picture; the font
 must cover Latin and Cyrillic, hence DejaVu Sans (or another full font on the machine).
 
-Drawing takes about 2 ms; encoding took the rest (an RGB PNG with optimize=True: 50 ms a
-picture, 93% of a 600-page build). A card holds only its few colours and, at the edges of
-its letters, blends of each text colour into its ground, so it is drawn straight into a
-palette image of those blends (85 steps each) and stored with a fast deflate: about 5 ms in
-all, the brand's colours exact, and 30 KB instead of 48. Pictures are also kept in a cache
-folder under a hash of everything they show, and redrawn only when that changes.
+Encoding took most of the time at first (an RGB PNG with optimize=True: 50 ms a picture,
+93% of a 600-page build). A card holds only its few colours and, at the edges of its
+letters, blends of each text colour into its ground, so it is drawn straight into a palette
+image of those blends (85 steps each) and stored with a run-length deflate (its grounds are
+long runs of one index): about 6 ms in all, the brand's colours exact, and 32 KB instead of
+48. Pictures are also kept in a cache folder under a hash of everything they show, and
+redrawn only when that changes.
+
+With an empty cache a site of a few hundred pages still has hundreds of pictures to draw, so
+a build (SharePictures) draws the missing ones in worker processes across the machine's
+cores while it writes the pages. A picture's published name carries that same hash, which
+settles its bytes, so the pages can link to it before it is drawn.
 """
 
 from __future__ import annotations
@@ -17,11 +23,15 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import multiprocessing
+import multiprocessing.process
 import os
+import zlib
+from collections.abc import Iterable
 from functools import cache
 from io import BytesIO
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import PIL
 from PIL import Image, ImageColor, ImageDraw, ImageFont
@@ -42,7 +52,8 @@ FONTS: dict[Weight, tuple[str, ...]] = {
 }
 Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 Rgb = tuple[int, int, int]
-FULL = 255  # full coverage: the ink itself
+# Below this many pictures to draw per worker, starting worker processes costs more than it saves.
+PICTURES_PER_WORKER = 16
 
 
 @cache
@@ -59,14 +70,38 @@ def font(size: int, weight: Weight = "bold", chosen: str | None = None) -> Font:
     return ImageFont.load_default(size)
 
 
+# Within this many pixels of the width, a line is measured whole rather than word by word.
+WRAP_SLACK = 4
+_widths: dict[tuple[Font, str], float] = {}
+
+
+def _width(face: Font, text: str) -> float:
+    """Measuring is a third of drawing a card, and cards share most of their words."""
+    found = _widths.get((face, text))
+    if found is None:
+        found = _widths[face, text] = face.getlength(text)
+    return found
+
+
 def wrap(text: str, face: Font, width: int, max_lines: int) -> list[str]:
-    """Greedy word wrap; the last line ends in an ellipsis when the text does not fit."""
+    """Greedy word wrap; the last line ends in an ellipsis when the text does not fit. A line's
+    width is its words' and spaces' added up, and measured whole only when that comes within
+    WRAP_SLACK pixels of the width (kerning across a space is a pixel or two at most)."""
     lines: list[str] = []
+    widths: list[float] = []
+    space = _width(face, " ")
     for word in text.split():
-        if lines and face.getlength(f"{lines[-1]} {word}") <= width:
-            lines[-1] = f"{lines[-1]} {word}"
-        else:
-            lines.append(word)
+        measured = _width(face, word)
+        if lines:
+            joined = f"{lines[-1]} {word}"
+            added = widths[-1] + space + measured
+            if added <= width - WRAP_SLACK or (
+                added <= width + WRAP_SLACK and face.getlength(joined) <= width
+            ):
+                lines[-1], widths[-1] = joined, added
+                continue
+        lines.append(word)
+        widths.append(measured)
     if len(lines) > max_lines:
         last = " ".join(lines[max_lines - 1 :])
         while last and face.getlength(last + "…") > width:
@@ -92,7 +127,7 @@ def _fit(
 def draw_card(card: ShareCard, colours: BrandColours, chosen_font: str | None = None) -> bytes:
     """The card as PNG bytes: brand name, heading, a line or two of text, the store's address."""
     buffer = BytesIO()
-    render(card, colours, chosen_font).save(buffer, "PNG", compress_level=3)
+    render(card, colours, chosen_font).save(buffer, "PNG", compress_level=6, compress_type=zlib.Z_RLE)
     return buffer.getvalue()
 
 
@@ -107,41 +142,45 @@ def ink(colours: BrandColours) -> list[tuple[Rgb, Rgb]]:
     return [(_rgb(fore), _rgb(ground)) for fore, ground in pairs]
 
 
+ROWS = ((0, HEADING_TOP), (HEADING_TOP, HEIGHT - BAND), (HEIGHT - BAND, HEIGHT))
+STEPS = 256 // len(ROWS)  # palette entries per row: its ground, its ink and the blends between
+
+
 def render(card: ShareCard, colours: BrandColours, chosen_font: str | None = None) -> Image.Image:
-    """A palette image whose colours are blends(ink(colours)). Everything is drawn as coverage
-    (0 to 255, anti-aliased) on one layer; each row of the card has one ink, so a pixel's
-    palette index is its row's first index plus its coverage in that row's steps: the brand's
-    colours exact, and no search for the nearest colour."""
-    coverage = Image.new("L", (WIDTH, HEIGHT))
-    pen = ImageDraw.Draw(coverage)
-    pen.rectangle((0, 0, WIDTH, 18), fill=FULL)
-    pen.text((MARGIN, 64), card.eyebrow, font=font(40, "bold", chosen_font), fill=FULL)
+    """A palette image whose colours are blends(ink(colours)). Each row of the card has one
+    ink on one ground, at palette indices row * STEPS (the ground) to row * STEPS + STEPS - 1
+    (the ink); the card is drawn straight in those indices, each row's ground filled with its
+    first and its words with its last, so that Pillow's anti-aliasing lands each edge pixel on
+    the blend of its coverage: the brand's colours exact, and no search for the nearest colour."""
+    indices = Image.new("L", (WIDTH, HEIGHT))
+    pen = ImageDraw.Draw(indices)
+    for row, (top, bottom) in enumerate(ROWS):
+        if row:
+            pen.rectangle((0, top, WIDTH, bottom - 1), fill=row * STEPS)
+    inked = [row * STEPS + STEPS - 1 for row in range(len(ROWS))]
+    pen.rectangle((0, 0, WIDTH, 18), fill=inked[0])
+    pen.text((MARGIN, 64), card.eyebrow, font=font(40, "bold", chosen_font), fill=inked[0])
     size, heading, lines = _fit(card.heading, (76, 68, 60, 52), 3, "bold", chosen_font)
     y = HEADING_TOP
     for line in lines:
-        pen.text((MARGIN, y), line, font=heading, fill=FULL)
+        pen.text((MARGIN, y), line, font=heading, fill=inked[1])
         y += int(size * 1.2)
     size, body, lines = _fit(card.text, (36, 32, 28), 2, "regular", chosen_font)
     y += 20
     for line in lines:
         if y + size > HEIGHT - BAND - 20:
             break
-        pen.text((MARGIN, y), line, font=body, fill=FULL)
+        pen.text((MARGIN, y), line, font=body, fill=inked[1])
         y += int(size * 1.3)
     address = font(32, "bold", chosen_font)
-    pen.text((MARGIN, HEIGHT - BAND // 2), card.footer, font=address, fill=FULL, anchor="lm")
+    pen.text((MARGIN, HEIGHT - BAND // 2), card.footer, font=address, fill=inked[2], anchor="lm")
+    indices.putpalette(_palette(tuple(ink(colours))))  # L becomes P: the indices stay
+    return indices
 
-    inks = ink(colours)
-    steps = 256 // len(inks)
-    indices = Image.new("L", (WIDTH, HEIGHT))
-    for row, (top, bottom) in enumerate(
-        ((0, HEADING_TOP), (HEADING_TOP, HEIGHT - BAND), (HEIGHT - BAND, HEIGHT))
-    ):
-        shades = [row * steps + round(c * (steps - 1) / FULL) for c in range(256)]
-        indices.paste(coverage.crop((0, top, WIDTH, bottom)).point(shades), (0, top))
-    image = Image.frombytes("P", (WIDTH, HEIGHT), indices.tobytes())
-    image.putpalette([channel for colour in blends(inks) for channel in colour])
-    return image
+
+@cache
+def _palette(inks: tuple[tuple[Rgb, Rgb], ...]) -> bytes:
+    return bytes(channel for colour in blends(list(inks)) for channel in colour)
 
 
 def _rgb(hex_colour: str) -> Rgb:
@@ -151,8 +190,7 @@ def _rgb(hex_colour: str) -> Rgb:
 
 def blends(inks: list[tuple[Rgb, Rgb]]) -> list[Rgb]:
     """The palette: each ink blended into its ground in equal steps, both ends included."""
-    steps = 256 // len(inks)
-    return [_mix(fore, ground, n / (steps - 1)) for fore, ground in inks for n in range(steps)]
+    return [_mix(fore, ground, n / (STEPS - 1)) for fore, ground in inks for n in range(STEPS)]
 
 
 def _mix(fore: Rgb, ground: Rgb, share: float) -> Rgb:
@@ -196,3 +234,93 @@ def card_picture(
     partial.write_bytes(picture)
     partial.replace(cached)
     return picture
+
+
+def _draw_shared(
+    jobs: list[tuple[ShareCard, BrandColours]], taken: Any, cache_dir: Path, chosen_font: str | None
+) -> None:
+    """Draw into the cache the jobs no one has taken yet, one at a time, until none is left.
+    `taken` is a shared counter: the workers and the build itself take from it, with no thread
+    of the build's needed to hand out work (its own thread is busy writing pages)."""
+    while True:
+        with taken.get_lock():
+            number = taken.value
+            taken.value += 1
+        if number >= len(jobs):
+            return
+        card, colours = jobs[number]
+        card_picture(card, colours, cache_dir, chosen_font)
+
+
+class SharePictures:
+    """The share pictures of one build. Made with every card of the site, it starts drawing
+    the ones missing from the cache (in worker processes when there are many); `published_name`
+    is known at once, and `publish` writes the pictures into the site once they are drawn.
+    Cards that show the same thing are drawn once."""
+
+    def __init__(
+        self,
+        cards: Iterable[tuple[ShareCard, BrandColours]],
+        cache_dir: Path,
+        chosen_font: str | None = None,
+        workers: int | None = None,
+    ) -> None:
+        self.cache_dir = cache_dir
+        self.keys: dict[str, str] = {}
+        missing: dict[str, tuple[ShareCard, BrandColours]] = {}
+        for card, colours in cards:
+            key = self.keys[card.name] = fingerprint(card, colours, chosen_font)
+            if key not in missing and not self._cached(key).is_file():
+                missing[key] = (card, colours)
+        self._jobs, self._font = list(missing.values()), chosen_font
+        # Forked workers inherit the jobs; without fork (not on Linux) the build draws alone.
+        fork = "fork" in multiprocessing.get_all_start_methods()
+        count = min(workers or os.cpu_count() or 1, len(missing) // PICTURES_PER_WORKER) if fork else 0
+        self._taken: Any = None
+        self._workers: list[multiprocessing.process.BaseProcess] = []
+        if count > 1:
+            context = multiprocessing.get_context("fork")
+            self._taken = context.Value("l", 0)
+            arguments = (self._jobs, self._taken, cache_dir, chosen_font)
+            self._workers = [context.Process(target=_draw_shared, args=arguments) for _ in range(count)]
+            for worker in self._workers:
+                worker.start()
+        else:
+            for card, colours in self._jobs:
+                card_picture(card, colours, cache_dir, chosen_font)
+
+    def _cached(self, key: str) -> Path:
+        return self.cache_dir / f"{key}.png"
+
+    def published_name(self, card_name: str) -> str:
+        """assets/<card>.<hash of what it shows>.png, as assets.write_fingerprinted names files."""
+        return f"{card_name}.{self.keys[card_name][:10]}.png"
+
+    def publish(self, output: Path, folder: str) -> None:
+        """Write every picture into output/folder/. The pages written, the build draws the
+        pictures no worker has taken yet, rather than wait, and then those of a worker that
+        failed."""
+        try:
+            if self._taken is not None:
+                _draw_shared(self._jobs, self._taken, self.cache_dir, self._font)
+            self.close()
+            target = output / folder
+            target.mkdir(parents=True, exist_ok=True)
+            for name, key in self.keys.items():
+                try:
+                    picture = self._cached(key).read_bytes()
+                except FileNotFoundError:  # a worker stopped halfway
+                    job = next(job for job in self._jobs if fingerprint(*job, self._font) == key)
+                    picture = card_picture(*job, self.cache_dir, self._font)
+                (target / self.published_name(name)).write_bytes(picture)
+        finally:
+            self.close()
+
+    def close(self, stop: bool = False) -> None:
+        """Wait for the workers (each stops when no picture is left to take), or with `stop`
+        (a build that failed halfway) stop them at once. Pictures drawn stay in the cache."""
+        for worker in self._workers:
+            if stop:
+                worker.terminate()
+            worker.join()
+        self._workers = []
