@@ -18,7 +18,7 @@ def document() -> str:
     from passaparola.api import (
         admin_actions,
         admin_reads,
-        clicks,
+        click_docs,
         codes,
         integrations,
         my_data,
@@ -30,7 +30,7 @@ def document() -> str:
     )
 
     described = make_app(
-        clicks.router,
+        click_docs.router,
         codes.router,
         referrers.router,
         shop_webhooks.router,
