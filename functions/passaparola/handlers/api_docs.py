@@ -19,7 +19,7 @@ def document() -> str:
         admin_actions,
         admin_reads,
         click_docs,
-        codes,
+        code_docs,
         integrations,
         my_data,
         referrers,
@@ -31,7 +31,7 @@ def document() -> str:
 
     described = make_app(
         click_docs.router,
-        codes.router,
+        code_docs.router,
         referrers.router,
         shop_webhooks.router,
         integrations.router,
