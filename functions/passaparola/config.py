@@ -1,75 +1,28 @@
-"""The environment a function runs in, read and checked once per cold start."""
+"""The environment a function runs in, read and checked once per cold start, and the compiled
+rules. Nothing here imports pydantic until a function asks for its settings or its rules: the
+click function reads neither (environment.py, domain/click_rules.py)."""
 
 from __future__ import annotations
 
 import os
 from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from passaparola.environment import BUNDLED_RULES, ConfigError, click_rules_path
 
 if TYPE_CHECKING:
     from passaparola.domain.campaign import Rules
+    from passaparola.settings import Settings
 
-BUNDLED_RULES = Path(__file__).with_name("rules.json")  # the artifact's copy; local runs set RULES_PATH
-_LIMIT = r"^[1-9][0-9]{0,8}/[1-9][0-9]{0,5}$"
-
-
-class ConfigError(RuntimeError):
-    pass
-
-
-class Settings(BaseModel):
-    """Each function is given only the variables it needs; `require` names a missing one."""
-
-    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
-
-    table_name: str = Field(alias="TABLE_NAME")
-    site_url: str = Field(alias="SITE_URL", pattern=r"^https?://")
-    api_url: str = Field(alias="API_URL", pattern=r"^https?://")
-    rules_path: Path = Field(alias="RULES_PATH", default=BUNDLED_RULES)
-    reward_queue_url: str | None = Field(alias="REWARD_QUEUE_URL", default=None)
-    mail_from: str | None = Field(alias="MAIL_FROM", default=None)
-    event_queue_url: str | None = Field(alias="EVENT_QUEUE_URL", default=None)
-    # A JSON map {endpoint id: whsec_...}: each endpoint's signing secret.
-    outgoing_webhook_secrets_id: str | None = Field(alias="OUTGOING_WEBHOOK_SECRETS_ID", default=None)
-    # The first retry of an event delivery waits this long; each next one twice as long.
-    event_retry_seconds: int = Field(alias="EVENT_RETRY_SECONDS", default=30, ge=0, le=3600)
-    webhook_secret_id: str | None = Field(alias="WEBHOOK_SECRET_ID", default=None)
-    # The shop platforms' own signing secrets, and a Stripe API key to read promotion codes.
-    stripe_secret_id: str | None = Field(alias="STRIPE_SECRET_ID", default=None)
-    shopify_secret_id: str | None = Field(alias="SHOPIFY_SECRET_ID", default=None)
-    woocommerce_secret_id: str | None = Field(alias="WOOCOMMERCE_SECRET_ID", default=None)
-    stripe_api_key_secret_id: str | None = Field(alias="STRIPE_API_KEY_SECRET_ID", default=None)
-    stripe_api_url: str = Field(
-        alias="STRIPE_API_URL", default="https://api.stripe.com", pattern=r"^https?://"
-    )
-    stats_key_secret_id: str | None = Field(alias="STATS_KEY_SECRET_ID", default=None)
-    unsubscribe_key_secret_id: str | None = Field(alias="UNSUBSCRIBE_KEY_SECRET_ID", default=None)
-    visitor_salt_secret_id: str | None = Field(alias="VISITOR_SALT_SECRET_ID", default=None)
-    fraud_pepper_secret_id: str | None = Field(alias="FRAUD_PEPPER_SECRET_ID", default=None)
-    customer_marker_days: int = Field(alias="CUSTOMER_MARKER_DAYS", default=730, ge=1, le=36500)
-    origin_secret_id: str | None = Field(alias="ORIGIN_VERIFY_SECRET_ID", default=None)
-    admin_keys_secret_id: str | None = Field(alias="ADMIN_KEYS_SECRET_ID", default=None)
-    admin_session_key_secret_id: str | None = Field(alias="ADMIN_SESSION_KEY_SECRET_ID", default=None)
-    stats_link_days: int = Field(alias="STATS_LINK_DAYS", default=90, ge=1)
-    # Per-client limits, "<requests>/<seconds>" (README, "Limits"); each function has its own.
-    enrol_rate_limit: str | None = Field(alias="ENROL_RATE_LIMIT", default=None, pattern=_LIMIT)
-    claim_rate_limit: str | None = Field(alias="CLAIM_RATE_LIMIT", default=None, pattern=_LIMIT)
-    code_rate_limit: str | None = Field(alias="CODE_RATE_LIMIT", default=None, pattern=_LIMIT)
-    click_rate_limit: str | None = Field(alias="CLICK_RATE_LIMIT", default=None, pattern=_LIMIT)
-
-    def require(self, field: str) -> str:
-        value = getattr(self, field)
-        if not value:
-            alias = type(self).model_fields[field].alias
-            raise ConfigError(f"environment variable {alias} is not set for this function")
-        return str(value)
+__all__ = ["BUNDLED_RULES", "ConfigError", "click_rules_path", "rules", "settings"]
 
 
 @cache
 def settings() -> Settings:
+    from pydantic import ValidationError
+
+    from passaparola.settings import Settings
+
     try:
         return Settings.model_validate(os.environ)
     except ValidationError as exc:

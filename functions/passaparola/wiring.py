@@ -86,10 +86,14 @@ def links() -> Links:
 
 
 def _key_secret(field: str) -> bytes:
+    return _secret_bytes(config.settings().require(field))
+
+
+def _secret_bytes(secret_id: str) -> bytes:
     """Generated secrets are base64 text; anything else is used as its UTF-8 bytes."""
     from passaparola.storage import secret_store
 
-    value = secret_store.read(config.settings().require(field))
+    value = secret_store.read(secret_id)
     try:
         return base64.b64decode(value, validate=True)
     except ValueError:
@@ -220,14 +224,27 @@ def event_delivery() -> EventDelivery:
 
 @built_once
 def click_recorder() -> ClickRecorder:
+    """Built from the click function's few variables and the compact click rules, without the
+    settings model or the campaign models (pydantic): a click imports neither."""
     from passaparola.domain.limits import Limit
+    from passaparola.environment import ClickEnvironment
     from passaparola.services.clicks import ClickRecorder
     from passaparola.services.limits import InstanceRateLimiter
+    from passaparola.storage.click_rules import read_click_rules
     from passaparola.storage.clicks import ClickStore
+    from passaparola.storage.dynamo import Table
 
-    salt = _key_secret("visitor_salt_secret_id")
-    limiter = InstanceRateLimiter(Limit.parse(config.settings().require("click_rate_limit")), salt, utc_now)
-    return ClickRecorder(config.rules(), ClickStore(table()), limiter, salt, links(), utc_now)
+    env = ClickEnvironment.read()
+    salt = _secret_bytes(env.visitor_salt_secret_id)
+    limiter = InstanceRateLimiter(Limit.parse(env.click_rate_limit), salt, utc_now)
+    return ClickRecorder(
+        read_click_rules(env.rules_path),
+        ClickStore(Table(env.table_name)),
+        limiter,
+        salt,
+        Links(site_url=env.site_url, api_url=env.api_url),
+        utc_now,
+    )
 
 
 @built_once

@@ -1,7 +1,8 @@
 """Compiling content/ into the rules file the functions read (passaparola.domain.campaign's
 Rules): each campaign's rules, its words in every language (its rewards' own words too), the
 brands' contact details, colours and email logo, and every currency in use with its minor
-unit, so a function needs neither content/ nor Babel."""
+unit, so a function needs neither content/ nor Babel. Beside it, the compact click rules
+(domain/click_rules.py) that the click function reads without the campaign models."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from passaparola import i18n
 from passaparola.domain.campaign import CampaignText, CompiledCampaign, Rules
+from passaparola.environment import click_rules_path
 from passaparola_build.content import Campaign, Content, currencies_in_use, load
 
 
@@ -44,9 +46,14 @@ def compile_rules(content: Content) -> Rules:
 
 
 def write_rules(rules: Rules, path: Path) -> None:
-    """Write atomically: a reader sees the old file or the new one, never half of one."""
+    """Write the rules, and beside them the compact click rules (config.click_rules_path), each
+    atomically: a reader sees the old file or the new one, never half of one."""
+    _write_atomically(click_rules_path(path), rules.click_rules().dumps())
+    _write_atomically(path, json.dumps(json.loads(rules.model_dump_json()), indent=1, sort_keys=True) + "\n")
+
+
+def _write_atomically(path: Path, data: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = json.dumps(json.loads(rules.model_dump_json()), indent=1, sort_keys=True) + "\n"
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".rules-", suffix=".json")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:

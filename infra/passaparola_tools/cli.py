@@ -290,8 +290,9 @@ def _measurement_commands(commands: argparse._SubParsersAction[argparse.Argument
         "--only",
         action="append",
         choices=["imports", "artifact", "overhead", "site"],
-        help="run only this part (repeatable): handler imports, imports from the artifact with and "
-        "without bytecode, warm overhead, the site build against plain Pelican",
+        help="run only this part (repeatable): handler imports in the dev environment and from the "
+        "artifact, side by side (`artifact` names the same table), warm overhead, the site build "
+        "against plain Pelican",
     )
     measure.set_defaults(func=bench)
 

@@ -184,6 +184,8 @@ def test_it_holds_the_rules_compiled_from_content(
     build_rules(paths.CONTENT, expected)
     with zipfile.ZipFile(lambda_builds[0].path) as archive:
         assert archive.read("passaparola/rules.json") == expected.read_bytes()
+        # and beside them the compact click rules, which the click function reads instead
+        assert archive.read("passaparola/rules.clicks.json") == (tmp_path / "rules.clicks.json").read_bytes()
 
 
 def _installed(archive: zipfile.ZipFile) -> dict[str, list[str]]:

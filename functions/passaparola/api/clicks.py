@@ -1,50 +1,78 @@
-"""GET /r/{code}: the shared link, served by a Lambda function URL behind CloudFront."""
+"""GET /r/{code}: the shared link, served by a Lambda function URL behind CloudFront.
+
+A function URL event is a small dict and the answer Lambda expects is another, so this route is
+answered without powertools' event handler (and its resolver, pydantic and asyncio): a new
+sandbox of the busiest route imports only what one redirect and one conditional PutItem need.
+It answers as the resolver did: the same route pattern, the same 302 and headers, and the same
+JSON errors ({error, message}: 404 for any other route, 429 with Retry-After, 500). Its OpenAPI
+description is api/click_docs.py's.
+"""
 
 from __future__ import annotations
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.router import LambdaFunctionUrlRouter
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
 from aws_lambda_powertools.metrics import MetricUnit
 
 from passaparola import wiring
-from passaparola.api.origin import client_address
-from passaparola.api.schemas import error_responses
-from passaparola.observability import metrics
+from passaparola.domain.errors import RateLimited
+from passaparola.observability import logger, metrics
 
-router = LambdaFunctionUrlRouter()
+# powertools' pattern for "/r/<code>": a dynamic segment is URI characters, safe or not.
+ROUTE = re.compile(r"^/r/(?P<code>[-._~()'!*:@,;=+&$%<> \[\]{}|^\w]+)$")
 
 
-@router.get(
-    "/r/<code>",
-    summary="Follow a referral link",
-    description=(
-        "Counts the click (not for bots or link previews, and once a day per visitor) and "
-        "redirects to the campaign's landing page with ?ref=CODE, where the page checks the "
-        "code. A code that cannot be one of a running campaign still lands on a page, with "
-        "ref_status=invalid. More clicks from one network than the limit allows answer 429."
-    ),
-    tags=["referrals"],
-    responses={
-        302: {
-            "description": "Redirect to the landing page; Location header, Cache-Control: no-store",
-            "content": {},
-        }
-    }
-    | error_responses(429),
-)
-def follow_link(code: str) -> Response[str]:
-    event = router.current_event
-    redirect = wiring.click_recorder().click(code, event.headers, client_address(event))
+def answer(event: Mapping[str, Any]) -> dict[str, Any]:
+    """The function URL's answer to `event` (payload 2.0)."""
+    http = (event.get("requestContext") or {}).get("http") or {}
+    found = ROUTE.match(event.get("rawPath") or "")
+    if found is None or str(http.get("method", "")).upper() != "GET":
+        return _error(404, "not_found", "no such route")
+    headers = {name.lower(): value for name, value in (event.get("headers") or {}).items()}
+    try:
+        redirect = wiring.click_recorder().click(found["code"], headers, client_address(headers, http))
+    except RateLimited as exc:
+        return _error(429, exc.code, exc.message, {"Retry-After": str(exc.retry_after)})
+    except Exception:
+        logger.exception("unhandled error")
+        return _error(500, "internal_error", "something went wrong on our side; retry later")
     if redirect.outcome == "lost":
         # The only line a click ever writes to CloudWatch: counted clicks are in the counters.
         metrics.add_metric(name="ClickNotCounted", unit=MetricUnit.Count, value=1)
-    return Response(
-        status_code=302,
-        body="",
-        headers={
+    return _answer(
+        302,
+        "",
+        {
             "Location": redirect.location,
             # A 301, or a cached 302, would let repeat clicks skip the tracker.
             "Cache-Control": "no-store",
             "Referrer-Policy": "no-referrer",
         },
     )
+
+
+def client_address(headers: Mapping[str, str], http: Mapping[str, Any]) -> str:
+    """The visitor's address, as api/origin.py's client_address reads it: CloudFront passes the
+    viewer's address on as "ip:port" (IPv6 too), and only CloudFront can invoke this URL."""
+    viewer = headers.get("cloudfront-viewer-address")
+    return viewer.rpartition(":")[0] if viewer else str(http.get("sourceIp", ""))
+
+
+def _error(status: int, error: str, message: str, headers: Mapping[str, str] | None = None) -> dict[str, Any]:
+    body = json.dumps({"error": error, "message": message})
+    return _answer(
+        status, body, {"Content-Type": "application/json", "Cache-Control": "no-store", **(headers or {})}
+    )
+
+
+def _answer(status: int, body: str, headers: Mapping[str, str]) -> dict[str, Any]:
+    return {
+        "statusCode": status,
+        "body": body,
+        "isBase64Encoded": False,
+        "headers": dict(headers),
+        "cookies": [],
+    }

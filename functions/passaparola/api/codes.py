@@ -1,4 +1,8 @@
-"""GET /codes/{code}: what the landing page shows about a code."""
+"""GET /codes/{code}: what the landing page shows about a code.
+
+The response models are imported when the route first answers, not with the function: its cold
+start, which the landing page waits on, does not build them. Its OpenAPI description, with
+those models, is api/code_docs.py's."""
 
 from __future__ import annotations
 
@@ -10,30 +14,22 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from passaparola.api.needs import CodeLimitDep, CodeValidatorDep
 from passaparola.api.origin import client_address
-from passaparola.api.schemas import CodeInvalid, CodeValid, Offer, PublicReferrer, error_responses, ok
 from passaparola.domain.errors import CodeNotValid
+
+LANG_PATTERN = r"^[a-z]{2}$"
 
 router = APIGatewayHttpRouter()
 
 
-@router.get(
-    "/codes/<code>",
-    summary="Check a referral code",
-    description=(
-        "Who invited the visitor and what they get. Never returns an email or other personal "
-        "data. Look-ups are limited per client (429), so codes cannot be guessed by the thousand."
-    ),
-    tags=["referrals"],
-    responses=ok(200, CodeValid, "The code can be used")
-    | ok(404, CodeInvalid, "The code cannot be used, and why")
-    | error_responses(422, 429),
-)
+@router.get("/codes/<code>")
 def check_code(
     code: str,
     limit: CodeLimitDep,
     validator: CodeValidatorDep,
-    lang: Annotated[str | None, Query(pattern=r"^[a-z]{2}$")] = None,
-) -> Response[CodeValid | CodeInvalid]:
+    lang: Annotated[str | None, Query(pattern=LANG_PATTERN)] = None,
+) -> Response[Any]:
+    from passaparola.api.schemas import CodeInvalid, CodeValid, Offer, PublicReferrer
+
     # Every look-up counts, an unknown code's too: guessing is what the limit is for.
     limit.hit(client_address(router.current_event))
     headers = {"Cache-Control": "no-store"}

@@ -8,7 +8,7 @@ disagree about a campaign.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from functools import cached_property
 from typing import Annotated, Any, Literal, Self, get_args
 
@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from passaparola.domain.click_rules import CampaignState, ClickCampaign, ClickRules, campaign_state
 from passaparola.domain.codes import PREFIX_PATTERN
 from passaparola.domain.money import Amount, Currency, Money, Percent
 from passaparola.domain.vocabulary import EventType, Language
@@ -398,15 +399,13 @@ class CampaignRules(_Strict):
         capped = (r.currency for r in rewards if isinstance(r, MONEY_VALUED) and r.max_amount is not None)
         return next(capped, None)
 
-    def state_at(self, now: datetime) -> Literal["active", "paused", "not_started", "ended"]:
+    def state_at(self, now: datetime) -> CampaignState:
         """Campaign dates are whole days in UTC; `ends` is the last day a referral counts."""
-        if self.status == "paused":
-            return "paused"
-        if self.starts and now < datetime.combine(self.starts, time.min, UTC):
-            return "not_started"
-        if self.ends and now >= datetime.combine(self.ends + timedelta(days=1), time.min, UTC):
-            return "ended"
-        return "active"
+        return campaign_state(self.status, self.starts, self.ends, now)
+
+    def click_campaign(self, languages: tuple[str, ...], variants: tuple[str, ...]) -> ClickCampaign:
+        """What the click path needs of these rules (domain/click_rules.py)."""
+        return ClickCampaign(self.slug, languages, variants, self.status, self.starts, self.ends)
 
 
 class CampaignText(_Strict):
@@ -556,6 +555,15 @@ class Rules(_Strict):
     @cached_property
     def _by_prefix(self) -> dict[str, CompiledCampaign]:
         return {campaign.rules.prefix: campaign for campaign in self.campaigns.values()}
+
+    def click_rules(self) -> ClickRules:
+        """The compact rules the click path reads (the build writes them beside the rules)."""
+        return ClickRules(
+            {
+                prefix: campaign.rules.click_campaign(campaign.languages, campaign.variants)
+                for prefix, campaign in self._by_prefix.items()
+            }
+        )
 
     @cached_property
     def admins(self) -> frozenset[str]:

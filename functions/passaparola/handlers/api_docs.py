@@ -18,8 +18,8 @@ def document() -> str:
     from passaparola.api import (
         admin_actions,
         admin_reads,
-        clicks,
-        codes,
+        click_docs,
+        code_docs,
         integrations,
         my_data,
         referrers,
@@ -30,8 +30,8 @@ def document() -> str:
     )
 
     described = make_app(
-        clicks.router,
-        codes.router,
+        click_docs.router,
+        code_docs.router,
         referrers.router,
         shop_webhooks.router,
         integrations.router,

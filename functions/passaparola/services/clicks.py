@@ -17,7 +17,7 @@ from typing import Literal
 
 from passaparola import site_paths
 from passaparola.domain import codes, visits
-from passaparola.domain.campaign import Rules
+from passaparola.domain.click_rules import ClickRules
 from passaparola.domain.records import Visit
 from passaparola.services import Clock, Links
 from passaparola.services.limits import InstanceRateLimiter
@@ -34,7 +34,7 @@ class Redirect:
 
 @dataclass(frozen=True)
 class ClickRecorder:
-    rules: Rules
+    rules: ClickRules
     store: ClickStore
     limiter: InstanceRateLimiter
     salt: bytes
@@ -49,9 +49,9 @@ class ClickRecorder:
         if code is None or campaign is None:
             return Redirect(self.links.page(site_paths.home(), ref_status="invalid"), "invalid")
         lang = visits.negotiate(headers.get("accept-language", ""), campaign.languages)
-        landing = site_paths.landing(campaign.rules.slug, lang)
+        landing = site_paths.landing(campaign.slug, lang)
         now = self.clock()
-        if campaign.rules.state_at(now) != "active":
+        if campaign.state_at(now) != "active":
             return Redirect(self.links.page(landing, ref=code, ref_status="invalid"), "invalid")
         if visits.is_bot(headers):
             return Redirect(self.links.page(landing, ref=code), "bot")
@@ -60,7 +60,7 @@ class ClickRecorder:
         day = now.astimezone(UTC).date()
         visitor = visits.visitor_id(self.salt, source_ip, headers.get("user-agent", ""), day)
         variant = visits.variant_for(visitor, campaign.variants)
-        visit = Visit(code, campaign.rules.slug, day, visitor, now, variant)
+        visit = Visit(code, campaign.slug, day, visitor, now, variant)
         outcome = self.store.record(visit)
         query = {"ref": code} | ({"v": variant} if variant else {})
         return Redirect(self.links.page(landing, **query), outcome)
