@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from passaparola.domain.cursors import Cursors
     from passaparola.domain.customers import MarkerKeys
     from passaparola.domain.signatures import Verifier
-    from passaparola.domain.tokens import StatsTokens, UnsubscribeTokens
+    from passaparola.domain.tokens import DataTokens, StatsTokens, UnsubscribeTokens
     from passaparola.services import Clock, ports
     from passaparola.services.admin import Fulfilments, Referrals, Reports, ReviewQueue
     from passaparola.services.claims import Claims
@@ -272,11 +272,15 @@ class Adapters(Protocol):
 
     def sign_in_store(self) -> ports.SignInStore: ...
 
+    def personal_store(self) -> ports.PersonalStore: ...
+
     def reward_queue(self) -> ports.RewardQueue: ...
 
     def mailer(self) -> ports.Mailer: ...
 
     def tokens(self) -> StatsTokens: ...
+
+    def data_tokens(self) -> DataTokens: ...
 
     def unsubscribe_tokens(self) -> UnsubscribeTokens: ...
 
@@ -356,6 +360,11 @@ class Aws:
 
         return SignInStore(table())
 
+    def personal_store(self) -> ports.PersonalStore:
+        from passaparola.storage.personal import PersonalStore
+
+        return PersonalStore(table())
+
     def reward_queue(self) -> ports.RewardQueue:
         return reward_queue()
 
@@ -366,6 +375,9 @@ class Aws:
 
     def tokens(self) -> StatsTokens:
         return tokens()
+
+    def data_tokens(self) -> DataTokens:
+        return data_tokens()
 
     def unsubscribe_tokens(self) -> UnsubscribeTokens:
         return unsubscribe_tokens()
@@ -569,28 +581,33 @@ def reviews() -> Reviews:
     return build_reviews(AWS)
 
 
-@built_once
-def my_data() -> MyData:
-    from datetime import timedelta
-
-    from passaparola.domain.tokens import DataTokens
+def build_my_data(a: Adapters, mail: Mail) -> MyData:
     from passaparola.services.my_data import MyData
-    from passaparola.storage.markers import MarkerStore
-    from passaparola.storage.personal import PersonalStore
-    from passaparola.storage.referrers import ReferrerStore
 
     return MyData(
-        config.rules(),
-        PersonalStore(table()),
-        ReferrerStore(table()),
-        MarkerStore(table()),
-        mail(),
-        DataTokens(_key_secret("stats_key_secret_id"), timedelta(hours=1)),
-        tokens(),
-        marker_keys,
-        links(),
-        utc_now,
+        a.rules(),
+        a.personal_store(),
+        a.referrer_store(),
+        a.marker_store(),
+        mail,
+        a.data_tokens(),
+        a.tokens(),
+        a.marker_keys,
+        a.links(),
+        a.clock,
     )
+
+
+@built_once
+def my_data() -> MyData:
+    return build_my_data(AWS, mail())
+
+
+@built_once
+def data_tokens() -> DataTokens:
+    from passaparola.domain.tokens import DATA_LINK_LIFETIME, DataTokens
+
+    return DataTokens(_key_secret("stats_key_secret_id"), DATA_LINK_LIFETIME)
 
 
 def build_stats(a: Adapters, click_counter: ClickCounter) -> Stats:

@@ -27,6 +27,11 @@ _AUTH = (
     "Needs `Authorization: Bearer <token>`: the token of the emailed data link (an hour), or "
     "of a referrer's private stats link."
 )
+_DELETE_AUTH = (
+    "Needs `Authorization: Bearer <token>` with the token of the emailed data link (an hour): "
+    "a stats link is refused (401). The link deletes once: when the deletion is done, it and "
+    "every data link issued before it answer 401 here and on `GET /me`; ask for a new one."
+)
 
 
 @router.post(
@@ -74,10 +79,10 @@ def export(
     "/me",
     summary="Delete everything the kit holds about a person",
     description=(
-        f"{_AUTH} Money records (rewards issued, orders and their amounts) stay, without the "
-        "address or the name; rewards not yet issued are voided; referral codes stop working; "
-        "no email goes to the address again. Deleting again is harmless, and finishes a "
-        "deletion a failure interrupted."
+        f"{_DELETE_AUTH} Money records (rewards issued, orders and their amounts) stay, without "
+        "the address or the name; rewards not yet issued are voided; referral codes stop working; "
+        "no email goes to the address again. A deletion a failure interrupted is finished by "
+        "the same link."
     ),
     tags=["people"],
     responses=ok(200, MyDataDeleted, "Deleted") | error_responses(401, 422),

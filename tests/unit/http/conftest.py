@@ -73,6 +73,7 @@ def _overrides(api: Api) -> dict[Callable[..., Any], Callable[..., Any]]:
         wiring.claims: lambda: wiring.build_claims(a, wiring.build_code_validator(a), rewards),
         wiring.code_validator: lambda: wiring.build_code_validator(a),
         wiring.stats: lambda: wiring.build_stats(a, wiring.build_click_counter(a)),
+        wiring.my_data: lambda: wiring.build_my_data(a, mail),
     }
     roomy = Limit.parse(ROOMY_LIMITS["EnrolRateLimit"])  # the same limit, no test reaches, on every route
     for factory, route in [
