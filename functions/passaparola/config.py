@@ -59,6 +59,10 @@ class Settings(BaseModel):
     claim_rate_limit: str | None = Field(alias="CLAIM_RATE_LIMIT", default=None, pattern=_LIMIT)
     code_rate_limit: str | None = Field(alias="CODE_RATE_LIMIT", default=None, pattern=_LIMIT)
     click_rate_limit: str | None = Field(alias="CLICK_RATE_LIMIT", default=None, pattern=_LIMIT)
+    sign_in_rate_limit: str | None = Field(alias="SIGN_IN_RATE_LIMIT", default=None, pattern=_LIMIT)
+    data_link_rate_limit: str | None = Field(alias="DATA_LINK_RATE_LIMIT", default=None, pattern=_LIMIT)
+    # Per address, for the routes that mail a link to the address typed: each its own count.
+    address_rate_limit: str | None = Field(alias="ADDRESS_RATE_LIMIT", default=None, pattern=_LIMIT)
 
     def require(self, field: str) -> str:
         value = getattr(self, field)

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from passaparola.services.enrolment import Enrolment
     from passaparola.services.events import EventDelivery, EventPublisher
     from passaparola.services.lifecycle import Lifecycle
-    from passaparola.services.limits import RateLimiter
+    from passaparola.services.limits import AddressRateLimiter, RateLimiter
     from passaparola.services.mail import Mail, Unsubscribes
     from passaparola.services.my_data import MyData
     from passaparola.services.refunds import Refunds
@@ -121,16 +121,31 @@ def origin_secret() -> str:
     return secret_store.read(config.settings().require("origin_secret_id"))
 
 
+_SETTINGS = {"me": "data_link", "sign-in": "sign_in"}
+
+
 @built_once
-def rate_limit(route: Literal["enrol", "claim", "code", "me"]) -> RateLimiter:
+def rate_limit(route: Literal["enrol", "claim", "code", "me", "sign-in"]) -> RateLimiter:
     from passaparola.domain.limits import Limit
     from passaparola.services.limits import RateLimiter
     from passaparola.storage.limits import LimitStore
 
-    # Asking for a data link mails an address, as enrolling does: the same limit, its own count.
-    setting = "enrol" if route == "me" else route
+    setting = _SETTINGS.get(route, route)
     limit = Limit.parse(config.settings().require(f"{setting}_rate_limit"))
     return RateLimiter(route, limit, LimitStore(table()), _key_secret("visitor_salt_secret_id"), utc_now)
+
+
+@built_once
+def address_limit(route: Literal["me", "sign-in"]) -> AddressRateLimiter:
+    """The routes that mail a link to the address typed: one limit per address, each route its
+    own count (`<route>@address`), under the visitor salt as the clients' counts are."""
+    from passaparola.domain.limits import Limit
+    from passaparola.services.limits import AddressRateLimiter
+    from passaparola.storage.limits import LimitStore
+
+    limit = Limit.parse(config.settings().require("address_rate_limit"))
+    salt = _key_secret("visitor_salt_secret_id")
+    return AddressRateLimiter(f"{route}@address", limit, LimitStore(table()), salt, utc_now)
 
 
 @built_once
