@@ -35,6 +35,7 @@ from passaparola.domain.records import (
     FoldedClicks,
     Friend,
     FriendHistory,
+    Held,
     IssueOutcome,
     Notice,
     NoticeMessage,
@@ -53,7 +54,7 @@ from passaparola.domain.records import (
     VoidReason,
     ask_id,
 )
-from passaparola.domain.tokens import OptOut, StatsTokens, UnsubscribeTokens, link_epoch
+from passaparola.domain.tokens import DataTokens, OptOut, StatsTokens, UnsubscribeTokens, link_epoch
 from passaparola.domain.vocabulary import NoticeOutcome
 from passaparola.services import Links
 from passaparola.storage.rewards import GRACE, NOTIFY_LEASE
@@ -81,6 +82,7 @@ class Memory:
     visits: set[tuple[str, date, str]] = field(default_factory=set)
     hits: dict[tuple[str, str, int], int] = field(default_factory=dict)
     listed: dict[str, list[Friend]] = field(default_factory=dict)  # code -> friends who claimed
+    erased: dict[str, dict[str, Any]] = field(default_factory=dict)  # email key -> kept unsubscribe
     writes: list[str] = field(default_factory=list)  # each step that wrote, in order
     _before: dict[str, list[Callable[[], Any]]] = field(default_factory=dict)
 
@@ -671,6 +673,68 @@ class SignIns:
         return found[0]
 
 
+class Personal:
+    """storage.personal.PersonalStore in memory, as far as the my-data service decides on it:
+    a person's referral codes and claims, and the unsubscribe a deletion keeps (which records
+    from when data links open anything). Every other kind, and each kind's fate, is the
+    adapter's, tested on moto (tests/integration/test_my_data.py)."""
+
+    def __init__(self, memory: Memory) -> None:
+        self.memory = memory
+
+    def find(self, email_key: str, campaigns: Sequence[str]) -> Held:
+        m = self.memory
+        held = Held(email_key)
+        held.add(
+            "referral_codes",
+            [
+                {
+                    "pk": f"CODE#{r.code}",
+                    "sk": "CODE",
+                    "code": r.code,
+                    "campaign": r.campaign,
+                    "email": r.email,
+                }
+                for r in m.referrers.values()
+                if r.email_key == email_key and r.campaign in campaigns
+            ],
+        )
+        held.add(
+            "claims",
+            [
+                {
+                    "pk": f"FRIEND#{email_key}",
+                    "sk": f"CLAIM#{c.campaign}",
+                    "campaign": c.campaign,
+                    "email": c.email,
+                }
+                for (friend, campaign), c in m.claims.items()
+                if friend == email_key and campaign in campaigns
+            ],
+        )
+        if email_key in m.erased:
+            held.add("unsubscribes", [dict(m.erased[email_key])])
+        return held
+
+    def erase(self, held: Held, now: datetime) -> int:
+        m = self.memory
+        m.step("personal.erase")
+        m.erased.setdefault(
+            held.email_key, {"pk": f"OPTOUT#{held.email_key}", "sk": "OPTOUT", "erased_at": now}
+        )
+        for item in held.of("referral_codes"):
+            code = item["code"]
+            m.referrers[code] = replace(m.referrers[code], email="", email_key="", active=False)
+        for item in held.of("claims"):
+            m.claims.pop((held.email_key, item["campaign"]), None)
+        m.wrote("personal.erase")
+        return len(held.of("referral_codes")) + len(held.of("claims"))
+
+    def close_links(self, email_key: str, valid_from: int) -> None:
+        kept = self.memory.erased[email_key]
+        kept["data_links_from"] = max(valid_from, kept.get("data_links_from", 0))
+
+
 class Adapters:
     """wiring.Adapters in memory: every store over one `Memory`, one queue, one outbox, fixed
     keys and the clock a test gives. Services are built from it by wiring's own `build_*`."""
@@ -692,6 +756,7 @@ class Adapters:
         self._clock = clock
         self._links = Links(site_url=site_url, api_url=api_url)
         self._tokens = StatsTokens(b"k" * 32, timedelta(days=90))
+        self._data_tokens = DataTokens(b"k" * 32)
         self._unsubscribe_tokens = UnsubscribeTokens(b"u" * 32)
         self._marker_keys = MarkerKeys(b"pepper")
 
@@ -738,6 +803,9 @@ class Adapters:
     def sign_in_store(self) -> SignIns:
         return self.sign_ins
 
+    def personal_store(self) -> Personal:
+        return Personal(self.memory)
+
     def reward_queue(self) -> Queue:
         return self.queue
 
@@ -746,6 +814,9 @@ class Adapters:
 
     def tokens(self) -> StatsTokens:
         return self._tokens
+
+    def data_tokens(self) -> DataTokens:
+        return self._data_tokens
 
     def unsubscribe_tokens(self) -> UnsubscribeTokens:
         return self._unsubscribe_tokens

@@ -31,7 +31,16 @@ ADMIN = "boss@shop.test"  # an admin of the test brand (tests/fixtures/content/b
 # Every test client sends from one address: the suite runs with limits no test reaches, and
 # the tests of the limits set small ones themselves.
 ROOMY_LIMITS = dict.fromkeys(
-    ("EnrolRateLimit", "ClaimRateLimit", "CodeLookupRateLimit", "ClickRateLimit"), "100000/60"
+    (
+        "EnrolRateLimit",
+        "ClaimRateLimit",
+        "CodeLookupRateLimit",
+        "ClickRateLimit",
+        "DataLinkRateLimit",
+        "SignInRateLimit",
+        "AddressRateLimit",
+    ),
+    "100000/60",
 )
 
 

@@ -47,6 +47,10 @@ class Settings(BaseModel):
     claim_rate_limit: str | None = Field(alias="CLAIM_RATE_LIMIT", default=None, pattern=LIMIT)
     code_rate_limit: str | None = Field(alias="CODE_RATE_LIMIT", default=None, pattern=LIMIT)
     click_rate_limit: str | None = Field(alias="CLICK_RATE_LIMIT", default=None, pattern=LIMIT)
+    sign_in_rate_limit: str | None = Field(alias="SIGN_IN_RATE_LIMIT", default=None, pattern=LIMIT)
+    data_link_rate_limit: str | None = Field(alias="DATA_LINK_RATE_LIMIT", default=None, pattern=LIMIT)
+    # Per address, for the routes that mail a link to the address typed: each its own count.
+    address_rate_limit: str | None = Field(alias="ADDRESS_RATE_LIMIT", default=None, pattern=LIMIT)
 
     def require(self, field: str) -> str:
         value = getattr(self, field)

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from passaparola.domain.cursors import Cursors
     from passaparola.domain.customers import MarkerKeys
     from passaparola.domain.signatures import Verifier
-    from passaparola.domain.tokens import StatsTokens, UnsubscribeTokens
+    from passaparola.domain.tokens import DataTokens, StatsTokens, UnsubscribeTokens
     from passaparola.services import Clock, ports
     from passaparola.services.admin import Fulfilments, Referrals, Reports, ReviewQueue
     from passaparola.services.claims import Claims
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from passaparola.services.enrolment import Enrolment
     from passaparola.services.events import EventDelivery, EventPublisher
     from passaparola.services.lifecycle import Lifecycle
-    from passaparola.services.limits import RateLimiter
+    from passaparola.services.limits import AddressRateLimiter, RateLimiter
     from passaparola.services.mail import Mail, Unsubscribes
     from passaparola.services.my_data import MyData
     from passaparola.services.refunds import Refunds
@@ -125,16 +125,31 @@ def origin_secret() -> str:
     return secret_store.read(config.settings().require("origin_secret_id"))
 
 
+_SETTINGS = {"me": "data_link", "sign-in": "sign_in"}
+
+
 @built_once
-def rate_limit(route: Literal["enrol", "claim", "code", "me"]) -> RateLimiter:
+def rate_limit(route: Literal["enrol", "claim", "code", "me", "sign-in"]) -> RateLimiter:
     from passaparola.domain.limits import Limit
     from passaparola.services.limits import RateLimiter
     from passaparola.storage.limits import LimitStore
 
-    # Asking for a data link mails an address, as enrolling does: the same limit, its own count.
-    setting = "enrol" if route == "me" else route
+    setting = _SETTINGS.get(route, route)
     limit = Limit.parse(config.settings().require(f"{setting}_rate_limit"))
     return RateLimiter(route, limit, LimitStore(table()), _key_secret("visitor_salt_secret_id"), utc_now)
+
+
+@built_once
+def address_limit(route: Literal["me", "sign-in"]) -> AddressRateLimiter:
+    """The routes that mail a link to the address typed: one limit per address, each route its
+    own count (`<route>@address`), under the visitor salt as the clients' counts are."""
+    from passaparola.domain.limits import Limit
+    from passaparola.services.limits import AddressRateLimiter
+    from passaparola.storage.limits import LimitStore
+
+    limit = Limit.parse(config.settings().require("address_rate_limit"))
+    salt = _key_secret("visitor_salt_secret_id")
+    return AddressRateLimiter(f"{route}@address", limit, LimitStore(table()), salt, utc_now)
 
 
 @built_once
@@ -289,11 +304,15 @@ class Adapters(Protocol):
 
     def sign_in_store(self) -> ports.SignInStore: ...
 
+    def personal_store(self) -> ports.PersonalStore: ...
+
     def reward_queue(self) -> ports.RewardQueue: ...
 
     def mailer(self) -> ports.Mailer: ...
 
     def tokens(self) -> StatsTokens: ...
+
+    def data_tokens(self) -> DataTokens: ...
 
     def unsubscribe_tokens(self) -> UnsubscribeTokens: ...
 
@@ -373,6 +392,11 @@ class Aws:
 
         return SignInStore(table())
 
+    def personal_store(self) -> ports.PersonalStore:
+        from passaparola.storage.personal import PersonalStore
+
+        return PersonalStore(table())
+
     def reward_queue(self) -> ports.RewardQueue:
         return reward_queue()
 
@@ -383,6 +407,9 @@ class Aws:
 
     def tokens(self) -> StatsTokens:
         return tokens()
+
+    def data_tokens(self) -> DataTokens:
+        return data_tokens()
 
     def unsubscribe_tokens(self) -> UnsubscribeTokens:
         return unsubscribe_tokens()
@@ -586,28 +613,33 @@ def reviews() -> Reviews:
     return build_reviews(AWS)
 
 
-@built_once
-def my_data() -> MyData:
-    from datetime import timedelta
-
-    from passaparola.domain.tokens import DataTokens
+def build_my_data(a: Adapters, mail: Mail) -> MyData:
     from passaparola.services.my_data import MyData
-    from passaparola.storage.markers import MarkerStore
-    from passaparola.storage.personal import PersonalStore
-    from passaparola.storage.referrers import ReferrerStore
 
     return MyData(
-        config.rules(),
-        PersonalStore(table()),
-        ReferrerStore(table()),
-        MarkerStore(table()),
-        mail(),
-        DataTokens(_key_secret("stats_key_secret_id"), timedelta(hours=1)),
-        tokens(),
-        marker_keys,
-        links(),
-        utc_now,
+        a.rules(),
+        a.personal_store(),
+        a.referrer_store(),
+        a.marker_store(),
+        mail,
+        a.data_tokens(),
+        a.tokens(),
+        a.marker_keys,
+        a.links(),
+        a.clock,
     )
+
+
+@built_once
+def my_data() -> MyData:
+    return build_my_data(AWS, mail())
+
+
+@built_once
+def data_tokens() -> DataTokens:
+    from passaparola.domain.tokens import DATA_LINK_LIFETIME, DataTokens
+
+    return DataTokens(_key_secret("stats_key_secret_id"), DATA_LINK_LIFETIME)
 
 
 def build_stats(a: Adapters, click_counter: ClickCounter) -> Stats:

@@ -85,7 +85,7 @@ def serve(
         *_event_secrets(local),
         f"Admins      {_admins(local)} (console sign-in links land in the outbox)",
         f"Your data   {local.url}/en/my-data/ (data links land in the outbox)",
-        f"Limits      {_limits(local)} per client (--parameter to change)",
+        f"Limits      {_limits(local)} (--parameter to change)",
         f"Shop origins {' '.join(local.allowed_shop_origins) or 'none'} (may embed /widget.js)",
     ]
     if seed:
@@ -104,8 +104,10 @@ def serve(
 def _limits(local: LocalStack) -> str:
     assert local.stack is not None
     routes = {"enrol": "EnrolRateLimit", "claims": "ClaimRateLimit", "codes": "CodeLookupRateLimit"}
-    routes["clicks"] = "ClickRateLimit"
-    return ", ".join(f"{route} {local.stack.ref(parameter)} s" for route, parameter in routes.items())
+    routes |= {"clicks": "ClickRateLimit", "data links": "DataLinkRateLimit", "sign-in": "SignInRateLimit"}
+    per_client = ", ".join(f"{route} {local.stack.ref(parameter)} s" for route, parameter in routes.items())
+    per_address = local.stack.ref("AddressRateLimit")
+    return f"{per_client} per client; data links and sign-in {per_address} s per address"
 
 
 def _admins(local: LocalStack) -> str:

@@ -349,9 +349,12 @@ def test_a_person_asks_for_their_data_downloads_it_and_deletes_it(page: Page, lo
     assert (status, json.loads(raw)["valid"]) == (404, False)
 
 
-def test_the_stats_page_links_to_the_referrers_data(page: Page, local_stack: Any) -> None:
-    status, _ = local_stack.post("/referrers", {"campaign": "club", "email": "noa@example.com"})
+def test_the_stats_page_links_to_the_referrers_data_and_deletes_it_by_a_data_link(
+    page: Page, local_stack: Any
+) -> None:
+    status, enrolled = local_stack.post("/referrers", {"campaign": "club", "email": "noa@example.com"})
     assert status == 201
+    code = enrolled["code"]
     welcome = local_stack.mail_to("noa@example.com", "")
     stats = re.search(r"https?://\S+/en/stats/#t=[\w.-]+", welcome["text"])
     assert stats, welcome["text"]
@@ -360,6 +363,22 @@ def test_the_stats_page_links_to_the_referrers_data(page: Page, local_stack: Any
     assert urlsplit(page.url).path == "/en/my-data/"
     expect(page.locator("[data-my-data-json]")).to_contain_text("noa@example.com")
     expect(page.get_by_label("Yes, delete my data. This cannot be undone.")).to_be_focused()
+
+    # A stats link deletes nothing itself: the page emails the data link, which does.
+    page.get_by_label("Yes, delete my data. This cannot be undone.").check()
+    page.get_by_role("button", name="Delete my data").click()
+    expect(page.locator("[data-my-data-status]")).to_have_text(
+        "To delete your data, open the link we have just emailed to noa@example.com: it works for an hour."
+    )
+    mail = local_stack.mail_to("noa@example.com", "Your data in")
+    link = re.search(r"https?://\S+/en/my-data/#token=d\.[\w.-]+", mail["text"])
+    assert link, mail["text"]
+    assert json.loads(local_stack.get(f"/codes/{code}")[2])["valid"] is True  # nothing deleted yet
+    page.goto(link[0])
+    page.get_by_label("Yes, delete my data. This cannot be undone.").check()
+    page.get_by_role("button", name="Delete my data").click()
+    expect(page.locator("[data-my-data-status]")).to_have_text("Done: your data is deleted.")
+    assert json.loads(local_stack.get(f"/codes/{code}")[2])["valid"] is False
 
 
 def stats_link(local_stack: Any, email: str) -> str:

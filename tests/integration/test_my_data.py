@@ -178,10 +178,11 @@ def test_a_person_exports_then_deletes_and_no_item_holds_their_address_or_name(c
     assert items_under(client.stack, f"CODE#{items['claims'][0]['code']}", "FRIEND#") == []
     assert client.call("GET", f"/codes/{code}").body["valid"] is False
 
-    # Again: nothing left to delete, and the export is empty.
-    again = client.call("DELETE", "/me", headers=_bearer(token))
-    assert (again.status, again.body["deleted"]) == (200, 0)
-    left = client.call("GET", "/me", headers=_bearer(token)).body
+    # The link deleted once: it opens nothing more. A new one shows what is kept.
+    assert client.call("DELETE", "/me", headers=_bearer(token)).status == 401
+    assert client.call("GET", "/me", headers=_bearer(token)).status == 401
+    clock.advance(seconds=1)
+    left = client.call("GET", "/me", headers=_bearer(_data_link(client))).body
     assert (set(left["items"]), left["addresses"]) == ({"friend_rewards", "coupons", "unsubscribes"}, [])
 
     # No old schedule reaches her: a week on, nothing more is sent to the address.
@@ -204,7 +205,7 @@ def test_the_link_answers_alike_for_any_address_and_mails_only_one_the_kit_holds
     assert "List-Unsubscribe" not in dict(mail["headers"])  # a direct answer, though she unsubscribed
 
 
-def test_a_referrers_stats_link_opens_their_data_too(client, clock):
+def test_a_referrers_stats_link_shows_their_data_but_does_not_delete_it(client, clock):
     code = _anna(client, clock)
     latest = next(m for m in reversed(client.outbox()) if m["to"] == [ANNA] and "#t=" in m["text"])
     stats_token = re.search(r"#t=([\w.-]+)", latest["text"])
@@ -212,6 +213,9 @@ def test_a_referrers_stats_link_opens_their_data_too(client, clock):
     exported = client.call("GET", "/me", headers=_bearer(stats_token[1]))
     assert exported.status == 200, exported.body
     assert [c["code"] for c in exported.body["items"]["referral_codes"]] == [code]
+    before = table_items(client.stack)
+    assert client.call("DELETE", "/me", headers=_bearer(stats_token[1])).status == 401
+    assert table_items(client.stack) == before
 
 
 def test_a_forged_or_expired_data_link_opens_nothing(client, clock):

@@ -33,12 +33,20 @@ ROUTES = {
             "POST", "/referrers", {"campaign": "gift", "email": f"someone{n}@example.com"}, source_ip=ip
         ),
     ),
-    # Asking for a data link mails an address as enrolling does: the same limit, its own count.
+    # The routes that mail a link to the address typed also count each address
+    # (tests/unit/http/test_link_limits.py); these send a new address each time.
     "me": (
-        "ENROL_RATE_LIMIT",
-        "EnrolRateLimit",
+        "DATA_LINK_RATE_LIMIT",
+        "DataLinkRateLimit",
         lambda client, code, n, ip: client.call(
             "POST", "/me/link", {"email": f"who{n}@example.com"}, source_ip=ip
+        ),
+    ),
+    "sign-in": (
+        "SIGN_IN_RATE_LIMIT",
+        "SignInRateLimit",
+        lambda client, code, n, ip: client.call(
+            "POST", "/admin/sign-in", {"email": f"who{n}@example.com"}, source_ip=ip
         ),
     ),
     "claim": (

@@ -2,7 +2,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from passaparola.domain.clients import client_key, network
+from passaparola.domain import emails
+from passaparola.domain.clients import address_key, client_key, network
 from passaparola.domain.errors import RateLimited
 from passaparola.domain.limits import Limit, Window
 from passaparola.services.limits import InstanceRateLimiter
@@ -69,3 +70,12 @@ def test_the_in_memory_limit_forgets_each_window_when_the_next_begins():
     clock.advance(seconds=60)
     limiter.hit("198.51.100.7")
     assert limiter._hits == {client_key(SALT, "198.51.100.7"): 1}  # the last window's clients are gone
+
+
+def test_an_address_is_counted_by_a_keyed_hash_of_its_mailbox():
+    salt = b"s" * 32
+    key = address_key(salt, "Anna.Rossi@Example.com")
+    assert key == address_key(salt, "anna.rossi@example.com")
+    assert key != address_key(b"t" * 32, "anna.rossi@example.com")  # keyed: no salt, no look-up
+    assert key != address_key(salt, "anna@example.com")
+    assert "anna" not in key and emails.key("anna.rossi@example.com") != key

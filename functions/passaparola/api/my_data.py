@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from passaparola.api.needs import DataLinkLimitDep, MyDataDep
+from passaparola.api.needs import DataLinkAddressLimitDep, DataLinkLimitDep, MyDataDep
 from passaparola.api.origin import client_address
 from passaparola.api.schemas import (
     DataLinkRequest,
@@ -27,6 +27,11 @@ _AUTH = (
     "Needs `Authorization: Bearer <token>`: the token of the emailed data link (an hour), or "
     "of a referrer's private stats link."
 )
+_DELETE_AUTH = (
+    "Needs `Authorization: Bearer <token>` with the token of the emailed data link (an hour): "
+    "a stats link is refused (401). The link deletes once: when the deletion is done, it and "
+    "every data link issued before it answer 401 here and on `GET /me`; ask for a new one."
+)
 
 
 @router.post(
@@ -35,16 +40,21 @@ _AUTH = (
     description=(
         "Always 202, whether or not the kit holds anything about the address: only an address "
         "it holds something about gets an email, with a link that works for an hour. Limited "
-        "per client like enrolment."
+        "per client (a few a minute) and per address (a few an hour), known or not: the 429 "
+        "is the same either way."
     ),
     tags=["people"],
     responses=ok(202, DataLinkRequested, "If the kit holds anything about the address, a link is on its way")
     | error_responses(400, 413, 415, 422, 429),
 )
 def ask_for_link(
-    body: DataLinkRequest, limit: DataLinkLimitDep, my_data: MyDataDep
+    body: DataLinkRequest,
+    limit: DataLinkLimitDep,
+    address_limit: DataLinkAddressLimitDep,
+    my_data: MyDataDep,
 ) -> Response[DataLinkRequested]:
     limit.hit(client_address(router.current_event))
+    address_limit.hit(body.email)  # every address alike: a 429 says nothing of whether it is known
     my_data.send_link(body.email, body.lang)
     answer = DataLinkRequested(message="if we hold anything about this address, a link is on its way to it")
     return Response(202, "application/json", answer, _PRIVATE)
@@ -74,10 +84,10 @@ def export(
     "/me",
     summary="Delete everything the kit holds about a person",
     description=(
-        f"{_AUTH} Money records (rewards issued, orders and their amounts) stay, without the "
-        "address or the name; rewards not yet issued are voided; referral codes stop working; "
-        "no email goes to the address again. Deleting again is harmless, and finishes a "
-        "deletion a failure interrupted."
+        f"{_DELETE_AUTH} Money records (rewards issued, orders and their amounts) stay, without "
+        "the address or the name; rewards not yet issued are voided; referral codes stop working; "
+        "no email goes to the address again. A deletion a failure interrupted is finished by "
+        "the same link."
     ),
     tags=["people"],
     responses=ok(200, MyDataDeleted, "Deleted") | error_responses(401, 422),

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from passaparola.services.claims import Claims
     from passaparola.services.codes import CodeValidator
     from passaparola.services.enrolment import Enrolment
-    from passaparola.services.limits import RateLimiter
+    from passaparola.services.limits import AddressRateLimiter, RateLimiter
     from passaparola.services.mail import Unsubscribes
     from passaparola.services.my_data import MyData
     from passaparola.services.reviews import Reviews
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from passaparola.services.stats import Stats
 else:
     Fulfilments = Referrals = Reports = ReviewQueue = Claims = CodeValidator = Enrolment = object
-    RateLimiter = Unsubscribes = MyData = Reviews = SignIn = Stats = object
+    AddressRateLimiter = RateLimiter = Unsubscribes = MyData = Reviews = SignIn = Stats = object
 
 
 # Each route's own count (a zero-argument factory each, so a test can override one alone).
@@ -50,10 +50,26 @@ def data_link_limit() -> RateLimiter:
     return wiring.rate_limit("me")
 
 
+def sign_in_limit() -> RateLimiter:
+    return wiring.rate_limit("sign-in")
+
+
+# Per address typed, on the routes that mail it a link.
+def data_link_address_limit() -> AddressRateLimiter:
+    return wiring.address_limit("me")
+
+
+def sign_in_address_limit() -> AddressRateLimiter:
+    return wiring.address_limit("sign-in")
+
+
 EnrolLimitDep = Annotated[RateLimiter, Depends(enrol_limit)]
 ClaimLimitDep = Annotated[RateLimiter, Depends(claim_limit)]
 CodeLimitDep = Annotated[RateLimiter, Depends(code_limit)]
 DataLinkLimitDep = Annotated[RateLimiter, Depends(data_link_limit)]
+SignInLimitDep = Annotated[RateLimiter, Depends(sign_in_limit)]
+DataLinkAddressLimitDep = Annotated[AddressRateLimiter, Depends(data_link_address_limit)]
+SignInAddressLimitDep = Annotated[AddressRateLimiter, Depends(sign_in_address_limit)]
 
 EnrolmentDep = Annotated[Enrolment, Depends(wiring.enrolment)]
 ClaimsDep = Annotated[Claims, Depends(wiring.claims)]

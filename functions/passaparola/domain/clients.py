@@ -11,6 +11,8 @@ import hmac
 import ipaddress
 from datetime import date
 
+from passaparola.domain import emails
+
 
 def network(address: str) -> str:
     """The part of an address that identifies one client: IPv4 whole, IPv6 by its /64."""
@@ -32,6 +34,12 @@ def _keyed(salt: bytes, purpose: str, *parts: str) -> str:
 def client_key(salt: bytes, address: str) -> str:
     """The client, for rate limits (whose counters live one window each)."""
     return _keyed(salt, "rate-limit", network(address))
+
+
+def address_key(salt: bytes, email: str) -> str:
+    """An email address, for the limits on the routes that mail it a link: keyed by the mailbox
+    it reaches (emails.identity), so another spelling is the same count; never the address."""
+    return _keyed(salt, "address-limit", emails.identity(email))
 
 
 def client_of_day(salt: bytes, address: str, day: date) -> str:

@@ -95,6 +95,6 @@ class RateLimited(DomainError):
 
     code = "rate_limited"
 
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(f"too many requests from your network; try again in {retry_after} s")
+    def __init__(self, retry_after: int, whose: str = "from your network") -> None:
+        super().__init__(f"too many requests {whose}; try again in {retry_after} s")
         self.retry_after = retry_after

@@ -474,3 +474,10 @@ class Held:
     @property
     def empty(self) -> bool:
         return not any(self.items.values())
+
+    @property
+    def data_links_from(self) -> int | None:
+        """Data links issued before this epoch open nothing: a deletion used one of them. The
+        address's unsubscribe, kept after a deletion, records it."""
+        found = [int(i["data_links_from"]) for i in self.of("unsubscribes") if i.get("data_links_from")]
+        return max(found, default=None)

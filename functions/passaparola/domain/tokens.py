@@ -122,11 +122,22 @@ DATA_LINK_LIFETIME = timedelta(hours=1)
 _DATA_SHAPE = re.compile(r"^d\.([0-9a-f]{32})\.([0-9]{1,12})\.([A-Za-z0-9_-]{43})$")
 
 
+@dataclass(frozen=True)
+class DataLink:
+    email_key: str
+    issued_at: int  # Unix seconds
+
+    def closed_by(self, data_links_from: int | None) -> bool:
+        """Whether a deletion closed this link: it, and every link issued before it, is used."""
+        return data_links_from is not None and self.issued_at < data_links_from
+
+
 class DataTokens:
     """The token in a my-data link: an address's key and when it was issued, with an HMAC over
     both (under the stats links' key, with its own purpose), valid for an hour. It lets whoever
-    holds it read and delete everything kept under that key, so it is short-lived and only
-    ever emailed to the address itself."""
+    holds it read and delete everything kept under that key, so it is short-lived, only ever
+    emailed to the address itself, and deletes once: the deletion it made closes it (the
+    address's kept record says from when links open anything again)."""
 
     def __init__(self, key: bytes, lifetime: timedelta = DATA_LINK_LIFETIME) -> None:
         if len(key) < 32:
@@ -144,6 +155,10 @@ class DataTokens:
 
     def verify(self, token: str, now: datetime) -> str:
         """The address key the token was issued for, or InvalidToken."""
+        return self.read(token, now).email_key
+
+    def read(self, token: str, now: datetime) -> DataLink:
+        """The address key the token was issued for, and when, or InvalidToken."""
         shape = _DATA_SHAPE.match(token)
         if shape is None:
             raise InvalidToken("the data link is malformed; ask for a new one")
@@ -152,7 +167,7 @@ class DataTokens:
             raise InvalidToken("the data link is not valid; ask for a new one")
         if now.timestamp() > issued + self.lifetime.total_seconds():
             raise InvalidToken("the data link has expired; ask for a new one")
-        return email_key
+        return DataLink(email_key, issued)
 
     def _mac(self, email_key: str, issued: int) -> str:
         message = b"%s|%s|%d" % (_MY_DATA, email_key.encode(), issued)

@@ -1,4 +1,5 @@
-"""Per-client rate limits on the public routes (README, "Limits").
+"""Per-client rate limits on the public routes, and per-address ones on the routes that mail
+a link to the address typed (README, "Limits").
 
 Enrolment, claims and code look-ups count in the table, so every Lambda instance sees the
 same count. Clicks count in the instance's memory: a counted click must stay one DynamoDB
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from passaparola.domain.clients import client_key
+from passaparola.domain.clients import address_key, client_key
 from passaparola.domain.errors import RateLimited
 from passaparola.domain.limits import Limit
 from passaparola.services import Clock
@@ -32,6 +33,26 @@ class RateLimiter:
         window = self.limit.window(now)
         if not self.store.hit(self.route, client_key(self.salt, address), window, self.limit.hits):
             raise RateLimited(window.retry_after(now))
+
+
+@dataclass(frozen=True)
+class AddressRateLimiter:
+    """A route's limit per email address typed (a few an hour), shared through the table and
+    counted under a keyed hash of the mailbox. Every address counts alike, whether or not the
+    kit knows it, so the refusal tells nothing about it."""
+
+    route: str
+    limit: Limit
+    store: LimitStore
+    salt: bytes
+    clock: Clock
+
+    def hit(self, email: str) -> None:
+        """Count a request for `email`, or raise RateLimited when its window is full."""
+        now = self.clock()
+        window = self.limit.window(now)
+        if not self.store.hit(self.route, address_key(self.salt, email), window, self.limit.hits):
+            raise RateLimited(window.retry_after(now), "for this address")
 
 
 class InstanceRateLimiter:

@@ -2,7 +2,12 @@
 
 Asking for the link answers the same whatever the address, and mails only an address the kit
 holds something about: whether it does is not for whoever types an address to learn. The
-link (an hour) or the referrer's own stats link opens it; both name the address by its key.
+data link (an hour) opens the export and the deletion; a referrer's stats link, which every
+reward email carries for months, opens the export alone. Both name the address by its key.
+
+A data link deletes once: when the deletion it asked for is done, it and every data link
+issued before it open nothing (401), so a link left in a mailbox cannot be replayed. A deletion
+a failure cut short did not close it: the same link finishes the job.
 """
 
 from __future__ import annotations
@@ -17,7 +22,8 @@ from passaparola.domain import emails
 from passaparola.domain.campaign import Rules
 from passaparola.domain.customers import MarkerKeys
 from passaparola.domain.errors import InvalidToken
-from passaparola.domain.tokens import DataTokens, StatsTokens
+from passaparola.domain.records import Held
+from passaparola.domain.tokens import DataLink, DataTokens, StatsTokens
 from passaparola.mail import catalogue
 from passaparola.services import Clock, Links
 from passaparola.services.mail import Mail
@@ -25,7 +31,10 @@ from passaparola.services.ports import MarkerStore, PersonalStore, ReferrerStore
 
 # What an export leaves out of each item: the table's own index keys, which say nothing about
 # the person that the item's other attributes do not.
-_INTERNAL = frozenset({"due_pk", "due_at", "top_pk", "waiting_pk", "waiting_sk", "board_pk"})
+_INTERNAL = frozenset(
+    {"due_pk", "due_at", "top_pk", "waiting_pk", "waiting_sk", "board_pk", "data_links_from"}
+)
+_USED = "this link was used to delete your data, and opens nothing any more; ask for a new one"
 MARKERS_NOTE = (
     "Fraud checks keep keyed hashes (HMAC with a secret pepper, never the values) of the "
     "email, customer id, address and card of paid orders, to recognise a returning customer; "
@@ -78,8 +87,13 @@ class MyData:
         )
 
     def export(self, token: str) -> dict[str, Any]:
-        key = self.email_key(token)
-        held = self.store.find(key, self._campaigns)
+        """What the data link, or a referrer's stats link, opens: read only."""
+        now = self.clock()
+        if DataTokens.is_one(token):
+            link = self.data_tokens.read(token, now)
+            held = self._open(link)
+        else:
+            held = self.store.find(self._referrer_key(token), self._campaigns)
         # Every address found has the key's identity, so one marker stands for them all.
         addresses = sorted(held.addresses)
         marker = {"email": self.marker_keys().email(addresses[0])} if addresses else {}
@@ -93,18 +107,26 @@ class MyData:
 
     def delete(self, token: str) -> Deleted:
         """Everything under the address goes, but the money records, which stay without it.
-        Deleting again finds what is left (nothing, or what a failure left) and finishes."""
-        key = self.email_key(token)
-        held = self.store.find(key, self._campaigns)
-        gone = self.store.erase(held, self.clock())
+        Only a data link deletes (a stats link is InvalidToken), and once: done, it is closed.
+        Until then, deleting again finds what a failure left and finishes."""
+        if not DataTokens.is_one(token):
+            raise InvalidToken("only the link emailed on request deletes; ask for one on the data page")
+        now = self.clock()
+        link = self.data_tokens.read(token, now)
+        held = self._open(link)
+        gone = self.store.erase(held, now)
+        self.store.close_links(link.email_key, link.issued_at + 1)
         return Deleted(deleted=gone, kept=sum(len(items) for items in held.items.values()) - gone)
 
-    def email_key(self, token: str) -> str:
-        """The address key a data link, or a referrer's stats link, was issued for."""
-        now = self.clock()
-        if DataTokens.is_one(token):
-            return self.data_tokens.verify(token, now)
-        link = self.stats_tokens.verify(token, now)
+    def _open(self, link: DataLink) -> Held:
+        held = self.store.find(link.email_key, self._campaigns)
+        if link.closed_by(held.data_links_from):
+            raise InvalidToken(_USED)
+        return held
+
+    def _referrer_key(self, token: str) -> str:
+        """The address key of the referrer a stats link was issued to."""
+        link = self.stats_tokens.verify(token, self.clock())
         referrer = self.referrers.get(link.code)
         if referrer is None or link.revoked_by(referrer.links_valid_from):
             raise InvalidToken("this link no longer opens anything; ask for a new one")

@@ -164,6 +164,11 @@ class PersonalStore(Protocol):
         and which stay is storage's own list (storage.personal.KINDS)."""
         ...
 
+    def close_links(self, email_key: str, valid_from: int) -> None:
+        """Data links issued before `valid_from` (Unix seconds) open nothing any more; a later
+        epoch already recorded stays."""
+        ...
+
 
 class ReviewStore(Protocol):
     def get(self, conversion_id: str) -> records.Review | None: ...

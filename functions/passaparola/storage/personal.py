@@ -15,6 +15,7 @@ every item that names the person is deleted or erased, a hundred to a transactio
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -22,7 +23,7 @@ from typing import Literal
 from passaparola.domain.records import Held
 from passaparola.domain.vocabulary import NoticeKind
 from passaparola.storage import keys
-from passaparola.storage.dynamo import Item, Table, stamp
+from passaparola.storage.dynamo import ConditionFailed, Item, Table, stamp
 from passaparola.storage.rewards import RewardLedger, reward_of
 
 After = Literal["deleted", "erased", "kept", "expires"]
@@ -261,6 +262,16 @@ class PersonalStore:
                     )
             transaction.run()
         return len(operations)
+
+    def close_links(self, email_key: str, valid_from: int) -> None:
+        """On the address's unsubscribe, which a deletion keeps: one UpdateItem, never backwards."""
+        with suppress(ConditionFailed):  # a later deletion's epoch is there already
+            self.table.update(
+                keys.opt_out(email_key),
+                "SET data_links_from = :from",
+                {":from": valid_from},
+                condition="attribute_not_exists(data_links_from) OR data_links_from < :from",
+            )
 
     def _get_many(self, wanted: Sequence[Mapping[str, str]]) -> list[Item]:
         found: list[Item] = []

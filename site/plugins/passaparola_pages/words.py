@@ -174,6 +174,7 @@ def script_texts(kind: ScriptPage, lang: str, friend_offer: str | None, brand_na
             key: t(f"site.mydata.{key}")
             for key in ("sent", "loading", "invalid", "found", "nothing", "deleted")
         }
+        texts["confirm_sent"] = t("site.mydata.confirm_sent", email="{email}")
     else:
         texts |= {
             "statuses": {status: t(f"site.stats.status.{status}") for status in REWARD_STATUSES},

@@ -460,8 +460,9 @@ function unsubscribe() {
   });
 }
 
-// A data link (#token=, an hour) or a referrer's stats link opens the export and the deletion;
-// without one the page asks for a link. The export is shown as text and offered as a file.
+// A data link (#token=, an hour) opens the export and the deletion, a referrer's stats link the
+// export (its deletion goes by a data link emailed to them); without one the page asks for a
+// link. The export is shown as text and offered as a file.
 async function myData() {
   const status = one('[data-my-data-status]');
   const ask = one('[data-my-data-ask]');
@@ -491,8 +492,20 @@ async function myData() {
   one('[data-my-data-download]').href = `data:application/json;charset=utf-8,${encodeURIComponent(json)}`;
   body.hidden = false;
   const remove = one('[data-my-data-delete]');
+  // Only the emailed data link (`d.`, an hour, deletes once) deletes. Opened with a stats
+  // link, which lives for months in every reward email, the page mails the data link to the
+  // referrer's own address (from the export) instead, and the deletion is confirmed from it.
+  const address = Array.isArray(answer.data.addresses) ? answer.data.addresses[0] : undefined;
   handleForm(remove, async (field) => {
     if (field('confirm') !== 'yes') return texts.generic;
+    if (!token.startsWith('d.')) {
+      if (typeof address !== 'string') return texts.generic;
+      const asked = await call('POST', '/me/link', { body: { email: address, lang } });
+      if (asked.status !== 202) return problem(asked);
+      body.hidden = true;
+      show(status, fill(texts.confirm_sent, { email: address }));
+      return '';
+    }
     const deleted = await call('DELETE', '/me', { token });
     if (deleted.status !== 200) return problem(deleted);
     body.hidden = true;

@@ -19,7 +19,7 @@ from passaparola.api import needs, origin
 from passaparola.domain.admin import Credentials, MachineKeys, Sessions
 from passaparola.domain.limits import Limit
 from passaparola.domain.signatures import Verifier
-from passaparola.services.limits import RateLimiter
+from passaparola.services.limits import AddressRateLimiter, RateLimiter
 from passaparola_localstack import template as local_template
 from passaparola_localstack.gateway import Gateway
 from tests import fakes
@@ -53,6 +53,11 @@ class Api(Client):
         self.gateway = Gateway(self.stack)  # type: ignore[arg-type]
         self.adapters = adapters
         self.built: list[str] = []
+        # Each route's limit, by its count's name: one no test reaches, unless a test sets its own.
+        roomy = Limit.parse(ROOMY_LIMITS["EnrolRateLimit"])
+        self.limits: dict[str, Limit] = dict.fromkeys(
+            ["enrol", "claim", "code", "me", "sign-in", "me@address", "sign-in@address"], roomy
+        )
 
     def outbox(self) -> list[Any]:
         return list(self.adapters.outbox.sent)
@@ -73,16 +78,25 @@ def _overrides(api: Api) -> dict[Callable[..., Any], Callable[..., Any]]:
         wiring.claims: lambda: wiring.build_claims(a, wiring.build_code_validator(a), rewards),
         wiring.code_validator: lambda: wiring.build_code_validator(a),
         wiring.stats: lambda: wiring.build_stats(a, wiring.build_click_counter(a)),
+        wiring.my_data: lambda: wiring.build_my_data(a, mail),
+        wiring.sign_in: lambda: wiring.build_sign_in(a, Sessions(b"s" * 32)),
     }
-    roomy = Limit.parse(ROOMY_LIMITS["EnrolRateLimit"])  # the same limit, no test reaches, on every route
     for factory, route in [
         (needs.enrol_limit, "enrol"),
         (needs.claim_limit, "claim"),
         (needs.code_limit, "code"),
         (needs.data_link_limit, "me"),
+        (needs.sign_in_limit, "sign-in"),
     ]:
         services[factory] = lambda route=route: RateLimiter(
-            route, roomy, fakes.Limits(a.memory), a.visitor_salt(), a.clock
+            route, api.limits[route], fakes.Limits(a.memory), a.visitor_salt(), a.clock
+        )
+    for factory, route in [
+        (needs.data_link_address_limit, "me@address"),
+        (needs.sign_in_address_limit, "sign-in@address"),
+    ]:
+        services[factory] = lambda route=route: AddressRateLimiter(
+            route, api.limits[route], fakes.Limits(a.memory), a.visitor_salt(), a.clock
         )
 
     def handing(name: str, build: Callable[[], Any]) -> Callable[[], Any]:
