@@ -11,8 +11,6 @@ import hmac
 import ipaddress
 from datetime import date
 
-from passaparola.domain import emails
-
 
 def network(address: str) -> str:
     """The part of an address that identifies one client: IPv4 whole, IPv6 by its /64."""
@@ -39,6 +37,10 @@ def client_key(salt: bytes, address: str) -> str:
 def address_key(salt: bytes, email: str) -> str:
     """An email address, for the limits on the routes that mail it a link: keyed by the mailbox
     it reaches (emails.identity), so another spelling is the same count; never the address."""
+    # Here, not at the top: the click function counts clients with this module, and the
+    # address rules import pydantic, which its cold start must not.
+    from passaparola.domain import emails
+
     return _keyed(salt, "address-limit", emails.identity(email))
 
 
