@@ -39,7 +39,7 @@ _AUTH = (
     ),
     tags=["people"],
     responses=ok(202, DataLinkRequested, "If the kit holds anything about the address, a link is on its way")
-    | error_responses(400, 413, 415, 422, 429),
+    | error_responses(400, 403, 413, 415, 422, 429),
 )
 def ask_for_link(
     body: DataLinkRequest, limit: DataLinkLimitDep, my_data: MyDataDep
@@ -80,7 +80,7 @@ def export(
         "deletion a failure interrupted."
     ),
     tags=["people"],
-    responses=ok(200, MyDataDeleted, "Deleted") | error_responses(401, 422),
+    responses=ok(200, MyDataDeleted, "Deleted") | error_responses(401, 403, 415, 422),
 )
 def delete(
     my_data: MyDataDep, authorization: Annotated[str | None, Header()] = None

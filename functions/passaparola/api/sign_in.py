@@ -27,7 +27,7 @@ _NO_STORE = {"Cache-Control": "no-store"}
     ),
     tags=["admin"],
     responses=ok(202, Accepted, "If the address is an admin's, a link is on its way")
-    | error_responses(400, 413, 415, 422),
+    | error_responses(400, 403, 413, 415, 422),
 )
 def ask_for_link(body: SignInRequest, sign_in: SignInDep) -> Response[Accepted]:
     sign_in.request(body.email, body.locale)
@@ -41,7 +41,7 @@ def ask_for_link(body: SignInRequest, sign_in: SignInDep) -> Response[Accepted]:
     description="The token is single-use: a second try, or one after 15 minutes, is a 401.",
     tags=["admin"],
     responses=ok(201, SessionResponse, "The session, to send as 'Authorization: Bearer <session>'")
-    | error_responses(400, 401, 413, 415, 422),
+    | error_responses(400, 401, 403, 413, 415, 422),
 )
 def open_session(body: SessionRequest, sign_in: SignInDep) -> Response[SessionResponse]:
     opened = sign_in.redeem(body.token)
