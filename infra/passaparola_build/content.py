@@ -301,8 +301,26 @@ def _name_parts(path: Path) -> tuple[str, str | None]:
     return parts[0], parts[1] if len(parts) > 1 else None
 
 
+def one_brand(root: Path) -> list[Problem]:
+    """One deployment serves one brand: its table, secrets, admins and pages are one brand's, and
+    an admin sees every referral in it. A second brand file is refused, naming both."""
+    files = sorted((root / "brands").glob("*.yaml"))
+    return [
+        Problem(
+            other,
+            "(file)",
+            f"brands/{other.name} is a second brand beside brands/{files[0].name}, and one deployment "
+            "serves one brand. Run another brand from a content folder of its own (passaparola "
+            "init DIR, with its brands/ and campaigns/) and deploy it as a stack of its own "
+            "(another stack name), so neither brand's admin reads the other's referrals",
+        )
+        for other in files[1:]
+    ]
+
+
 def _load_brands(root: Path, problems: list[Problem]) -> dict[str, Brand]:
     brands = {}
+    problems.extend(one_brand(root))
     for path in sorted((root / "brands").glob("*.yaml")):
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -221,7 +221,10 @@ class _Bench:
         from passaparola.storage import aws
 
         items = aws.client("dynamodb").scan(TableName=self.table)["Items"]
-        visits = [item for item in items if item["pk"]["S"].startswith("VISIT#")]
+        # Its TTL at its widest (a number's size depends on its significant digits, so on the
+        # second it was written): the same figure each run.
+        widest = {"expires_at": {"N": "9999999999"}}
+        visits = [item | widest for item in items if item["pk"]["S"].startswith("VISIT#")]
         return max(item_bytes(item) for item in visits) + DYNAMODB_ITEM_OVERHEAD
 
     def _stats_view(self, code: str) -> None:

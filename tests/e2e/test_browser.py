@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -482,3 +482,49 @@ def test_at_the_limit_the_page_says_so_instead_of_offering_the_link(page: Page, 
     expect(page.locator("[data-invalid-reason]")).to_have_text(
         "This invitation has already been used by as many friends as it allows."
     )
+
+
+def test_a_page_on_another_origin_cannot_make_the_browser_post_to_the_api(
+    browser: Browser, local_stack: Any, shop_sites: Any
+) -> None:
+    """What a site elsewhere would try: a no-cors fetch, which needs no preflight, with a Blob
+    body and so no Content-Type, to each public POST route. Nothing is written or sent."""
+    status, enrolled = local_stack.post("/referrers", {"campaign": "club", "email": "xs.ref@example.com"})
+    assert status == 201
+    owner = "owner@acme-roasters.example"  # the sample brand's admin
+    targets = {
+        "/referrers": {"campaign": "club", "email": "xs.victim@example.com"},
+        "/claims": {"code": enrolled["code"], "email": "xs.friend@example.com"},
+        "/me/link": {"email": "xs.ref@example.com"},
+        "/admin/sign-in": {"email": owner},
+        "/admin/sessions": {"token": "t" * 40},
+    }
+    to_owner = sum(m["to"] == [owner] for m in local_stack.outbox())
+    to_ref = local_stack.mail_to("xs.ref@example.com", "")  # the welcome mail, before the page
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        # The unlisted shop's page lets scripts and fetches reach the stack's origin (its CSP).
+        page.goto(f"{shop_sites.unlisted}/?{urlencode({'widget': f'{local_stack.url}/none.js'})}")
+        sent = page.evaluate(
+            """async ([api, targets]) => {
+                let sent = 0;
+                for (const [path, body] of Object.entries(targets)) {
+                    await fetch(api + path, {method: 'POST', mode: 'no-cors',
+                                             body: new Blob([JSON.stringify(body)])});
+                    sent += 1;
+                }
+                return sent;
+            }""",
+            [local_stack.url, targets],
+        )
+    finally:
+        context.close()
+    assert sent == len(targets)
+    # A request sent after them, as the page sends it, is answered and mailed: theirs would be by now.
+    assert local_stack.post("/referrers", {"campaign": "club", "email": "xs.control@example.com"})[0] == 201
+    local_stack.mail_to("xs.control@example.com", "")
+    mails = local_stack.outbox()
+    assert not [m for m in mails if m["to"] in (["xs.victim@example.com"], ["xs.friend@example.com"])]
+    assert [m for m in mails if m["to"] == ["xs.ref@example.com"]] == [to_ref]
+    assert sum(m["to"] == [owner] for m in mails) == to_owner

@@ -1,9 +1,11 @@
 import re
+from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from passaparola import wiring
+from passaparola.domain.clicks import VISIT_TTL
 from passaparola.storage import aws
 from tests.support import BROWSER, SITE, dynamodb_calls, items_under
 
@@ -73,13 +75,18 @@ def test_bots_and_previews_are_redirected_but_not_counted(client, code, agent):
 
 
 def test_raw_ip_addresses_are_never_stored_and_a_visit_keeps_only_a_days_hash(client, code):
-    """Visits are kept (a code's clicks are counted from them), so what one holds is the
-    visitor's salted hash of that day, the time, the campaign and the variant: nothing else."""
+    """Visits are kept until the table's TTL deletes them (a code's clicks are counted from them
+    and folded long before), so what one holds is the visitor's salted hash of that day, the
+    time, the campaign, the variant and when it expires: nothing else."""
     client.call("GET", f"/r/{code}", source_ip="198.51.100.77")
     everything = repr(items_under(client.stack, ""))
     assert "198.51.100.77" not in everything
     (visit,) = items_under(client.stack, "VISIT#")
-    assert set(visit) == {"pk", "sk", "campaign", "at", "variant"}
+    assert set(visit) == {"pk", "sk", "campaign", "at", "variant", "expires_at"}
+    ttl = aws.client("dynamodb").describe_time_to_live(TableName=client.stack.ref("Table"))
+    assert ttl["TimeToLiveDescription"]["AttributeName"] == "expires_at"
+    clicked = datetime.fromisoformat(visit["at"]).timestamp()
+    assert int(visit["expires_at"]) - clicked == pytest.approx(VISIT_TTL.total_seconds(), abs=2)
     assert re.fullmatch(rf"VISIT#{code}#[0-7]", visit["pk"])
     assert re.fullmatch(r"VISIT#\d{4}-\d\d-\d\d#[0-9a-f]{32}", visit["sk"])
 

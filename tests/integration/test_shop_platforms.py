@@ -362,4 +362,4 @@ def test_a_signed_json_array_is_refused_not_read_as_its_first_item(client, shop,
     delivery = shop.paid(secret(client, shop), 5012, "giulia@example.com", code=code)
     body = b"[" + delivery.body + b"]"
     answer = send(client, _resign(shop, delivery, body, secret(client, shop)))
-    assert (answer.status, answer.body["message"]) == (422, "a webhook's body is a JSON object")
+    assert (answer.status, answer.body["message"]) == (422, "request body must be a JSON object")

@@ -36,6 +36,20 @@ def test_unreadable_brand_colours_stop_the_build(build, tree):
     assert "text on accent" in problem.reason and "WCAG AA" in problem.reason
 
 
+def test_a_second_brand_stops_the_build_and_no_rules_are_written(build, tree, tmp_path):
+    (tree / "brands/zeta.yaml").write_text(
+        "name: Zeta\nstore_url: https://z.example/\ncontact: hi@z.example\n"
+        "colours: {primary: '#1a4d8f', on_primary: '#ffffff', background: '#ffffff', text: '#111111'}\n"
+    )
+    rules = tmp_path / "rules.json"
+    with pytest.raises(content.ContentError) as raised:
+        build(tree, PASSAPAROLA_RULES_PATH=str(rules))
+    (problem,) = raised.value.problems
+    assert (problem.file.name, problem.field) == ("zeta.yaml", "(file)")
+    assert "brands/zeta.yaml is a second brand beside brands/acme.yaml" in problem.reason
+    assert not rules.exists()
+
+
 def test_the_pelican_command_exits_non_zero_and_says_where(tree, tmp_path):
     edit(tree / "campaigns/club.md", "channels: [copy, native", "channels: [copy, pigeon")
     finished = subprocess.run(

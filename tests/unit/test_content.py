@@ -372,16 +372,12 @@ def test_one_origin_instead_of_a_list_is_refused(tree):
     ]
 
 
-def test_shop_origins_compile_as_browsers_send_them_and_every_brands_count(tree):
+def test_shop_origins_compile_as_browsers_send_them(tree):
     edit(
         tree / "brands" / "acme.yaml",
         SHOP_ORIGINS,
         "shop_origins: [HTTPS://Shop.Acme-Roasters.example:443/, 'http://localhost:3000', "
         "'https://shop.acme-roasters.example', 'http://[::1]:8080']\n",
-    )
-    (tree / "brands" / "other.yaml").write_text(
-        "name: Other\nstore_url: https://b.example/\ncontact: hi@b.example\nshop_origins: [https://b.example]\n"
-        "colours: {primary: '#1a4d8f', on_primary: '#ffffff', background: '#ffffff', text: '#111111'}\n"
     )
     rules = compile_rules(content.load(tree))
     assert rules.brands["acme"].shop_origins == (
@@ -393,8 +389,33 @@ def test_shop_origins_compile_as_browsers_send_them_and_every_brands_count(tree)
         "https://shop.acme-roasters.example",
         "http://localhost:3000",
         "http://[::1]:8080",
-        "https://b.example",
     }
+
+
+SECOND_BRAND = (
+    "name: Other\nstore_url: https://b.example/\ncontact: hi@b.example\n"
+    "colours: {primary: '#1a4d8f', on_primary: '#ffffff', background: '#ffffff', text: '#111111'}\n"
+)
+
+
+@pytest.mark.parametrize("second", ["other.yaml", "aaa.yaml"])
+def test_a_second_brand_file_fails_the_build_naming_both_and_saying_how_to_run_it(tree, second):
+    (tree / "brands" / second).write_text(SECOND_BRAND)
+    with pytest.raises(content.ContentError) as raised:
+        content.load(tree)
+    first, other = sorted(["acme.yaml", second])
+    found = [p for p in raised.value.problems if "second brand" in p.reason]
+    assert [(p.file.name, p.field) for p in found] == [(other, "(file)")]
+    said = found[0].reason
+    assert f"brands/{other}" in said and f"brands/{first}" in said
+    assert "one deployment serves one brand" in said
+    assert "content folder of its own" in said and "stack of its own" in said
+
+
+@pytest.mark.parametrize("root", [ROOT / "content", ROOT / "tests" / "fixtures" / "content"])
+def test_the_sample_and_the_test_content_keep_one_brand_each(root):
+    assert len(list((root / "brands").glob("*.yaml"))) == 1
+    assert content.one_brand(root) == []
 
 
 def test_a_brand_without_shop_origins_lets_no_shop_page_call_the_api(tree):

@@ -34,6 +34,40 @@ def test_different_mailboxes_stay_different(one, other):
 
 
 @pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("ref+x@your-own-domain.example", "ref@your-own-domain.example"),  # any domain
+        ("Ref+a@shop.example", "ref+b@shop.example"),
+        ("anna.rossi+x@googlemail.com", "annarossi@gmail.com"),
+        ("anna+x@outlook.com", "anna@outlook.com"),
+    ],
+)
+def test_the_self_referral_check_folds_a_tag_on_every_domain_and_only_compares(one, other):
+    assert emails.same_mailbox(one, other)
+    assert emails.same_mailbox(other, one)
+    if "example" in one:
+        # the address is still its own: kept, keyed and mailed as given
+        assert emails.key(one) != emails.key(other)
+        assert emails.clean(one) == one.lower()
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("a.b@shop.example", "ab@shop.example"),  # dots fold only where the provider ignores them
+        ("anna.rossi@outlook.com", "annarossi@outlook.com"),
+        ("+x@shop.example", "+y@shop.example"),  # no mailbox before the tag: each its own
+        ("ref@shop.example", "ref@other.example"),
+        ("ref@shop.example", ""),  # an erased referrer: compared by key alone
+        ("ref@shop.example", None),
+        ("ref@shop.example", "not an address"),
+    ],
+)
+def test_the_self_referral_check_keeps_other_mailboxes_apart(one, other):
+    assert not emails.same_mailbox(one, other)
+
+
+@pytest.mark.parametrize(
     "bad", ["", "anna", "anna@", "@example.com", "anna@example", "an na@example.com", "a@b.c"]
 )
 def test_malformed_addresses_are_refused(bad):

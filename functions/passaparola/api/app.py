@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from passaparola.api import cors, errors, origin
+from passaparola.api import cors, cross_site, errors, origin
 from passaparola.observability import logger, metrics
 
 if TYPE_CHECKING:
@@ -43,7 +43,8 @@ def make_app(*routers: Router) -> APIGatewayHttpResolver:
 def make_handler(
     app: APIGatewayHttpResolver, gate: Gate | None = None, *, body: BodyCheck = errors.json_body
 ) -> Handler:
-    """The Lambda entry point: through CloudFront only, then the body (JSON by default: its
+    """The Lambda entry point: through CloudFront only, from no other site's page (on the
+    routes browsers call: cross_site), then the body (JSON by default: its
     media type, size and depth), then `gate` (e.g. a signature check), then routes. A check
     answers instead of the routes by returning the answer: a refusal, or an answer it owns.
     On the routes shops' pages call, every answer past CloudFront's check carries CORS."""
@@ -54,6 +55,9 @@ def make_handler(
         refused = origin.refuse_direct(event)
         if refused is not None:
             return refused
+        refused = cross_site.refuse_cross_site(event)
+        if refused is not None:
+            return cors.expose(event, refused)
         refused, event = body(event)
         refused = refused or (gate(event) if gate else None)
         return cors.expose(event, refused if refused is not None else app.resolve(event, context))

@@ -1,9 +1,9 @@
 """CORS for the shops' own pages: the invite panel of /widget.js calls the API from them.
 
-Only the routes the panel uses answer CORS, and only to the origins the brand files list
-(`shop_origins`, compiled into the rules; every brand's, since a request names no brand before
-its body is read). Powertools' CORSConfig is fixed when the resolver is built, at import, before
-the rules are read, and it answers any path's preflight; this answers per route, from the rules.
+Only the routes the panel uses answer CORS, and only to the origins the brand file lists
+(`shop_origins`, compiled into the rules). Powertools' CORSConfig is fixed when the resolver is
+built, at import, before the rules are read, and it answers any path's preflight; this answers
+per route, from the rules.
 Pages on the site's own origin need none of it. Every answer of such a route varies by Origin,
 so no cache may hand one origin's answer to another.
 """

@@ -24,6 +24,9 @@ MAX_DEPTH = 32
 # keeps an unclosed string from backtracking, so the scan stays linear.
 _TOKENS = re.compile(r'"(?:[^"\\]|\\.)*+"?|[\[\]{}]', re.DOTALL)
 
+STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+JSON_WHITESPACE = " \t\n\r"  # RFC 8259, 2
+
 # Every domain error, by class (a test checks that none is missing).
 STATUS: dict[type[errors.DomainError], int] = {
     errors.InvalidInput: 422,
@@ -66,13 +69,22 @@ def lambda_error(status: int, error: ErrorCode, message: str) -> dict[str, Any]:
 
 
 def refuse_body(event: dict[str, Any], max_bytes: int = MAX_BODY_BYTES) -> dict[str, Any] | None:
-    """Bodies that are not JSON in UTF-8, too big, or too deep are answered before any route runs."""
+    """Bodies that are not JSON in UTF-8, too big, or too deep are answered before any route runs.
+
+    A body must say it is application/json: one without a Content-Type, or sent as text/plain, a
+    form or multipart, is what a page on another site can make a browser send without a CORS
+    preflight, and is refused (415) unread. A state-changing request that names another media
+    type is refused even with no body."""
     body = event.get("body") or ""
-    if not body:
+    content_type = (event.get("headers") or {}).get("content-type")
+    method = str((event.get("requestContext") or {}).get("http", {}).get("method", "")).upper()
+    if not body and (content_type is None or method not in STATE_CHANGING):
         return None
-    refusal = _media_type_refusal((event.get("headers") or {}).get("content-type", "application/json"))
+    refusal = _media_type_refusal(content_type)
     if refusal is not None:
         return lambda_error(415, "unsupported_media_type", refusal)
+    if not body:
+        return None
     too_large = lambda_error(413, "payload_too_large", f"request body is larger than {max_bytes} bytes")
     try:
         if event.get("isBase64Encoded"):
@@ -93,6 +105,9 @@ def refuse_body(event: dict[str, Any], max_bytes: int = MAX_BODY_BYTES) -> dict[
         return lambda_error(
             400, "too_deep", f"request body nests arrays and objects deeper than {MAX_DEPTH} levels"
         )
+    if text.lstrip(JSON_WHITESPACE).startswith("["):
+        # powertools would read an array's first item as the body
+        return lambda_error(422, "invalid_request", "request body must be a JSON object")
     return None
 
 
@@ -115,9 +130,11 @@ def plain_json(event: dict[str, Any]) -> dict[str, Any]:
     return event | {"headers": headers | {"content-type": "application/json"}}
 
 
-def _media_type_refusal(content_type: str) -> str | None:
+def _media_type_refusal(content_type: str | None) -> str | None:
     """Why a Content-Type is not JSON in UTF-8, or None when it is. Type, subtype and parameter
     names are case-insensitive, and a parameter value may be quoted (RFC 9110, 8.3.1)."""
+    if content_type is None:
+        return "send the body as application/json, with a Content-Type that says so"
     media_type, *parameters = content_type.split(";")
     if media_type.strip().lower() != "application/json":
         return "send the body as application/json"

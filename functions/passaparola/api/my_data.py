@@ -45,7 +45,7 @@ _DELETE_AUTH = (
     ),
     tags=["people"],
     responses=ok(202, DataLinkRequested, "If the kit holds anything about the address, a link is on its way")
-    | error_responses(400, 413, 415, 422, 429),
+    | error_responses(400, 403, 413, 415, 422, 429),
 )
 def ask_for_link(
     body: DataLinkRequest,
@@ -90,7 +90,7 @@ def export(
         "the same link."
     ),
     tags=["people"],
-    responses=ok(200, MyDataDeleted, "Deleted") | error_responses(401, 422),
+    responses=ok(200, MyDataDeleted, "Deleted") | error_responses(401, 403, 415, 422),
 )
 def delete(
     my_data: MyDataDep, authorization: Annotated[str | None, Header()] = None

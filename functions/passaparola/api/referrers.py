@@ -33,7 +33,7 @@ router = APIGatewayHttpRouter()
     ),
     tags=["referrers"],
     responses=ok(201, EnrolResponse, "The code of this email in this campaign")
-    | error_responses(400, 413, 415, 422, 429),
+    | error_responses(400, 403, 413, 415, 422, 429),
 )
 def enrol(body: EnrolRequest, limit: EnrolLimitDep, enrolment: EnrolmentDep) -> Response[EnrolResponse]:
     limit.hit(client_address(router.current_event))
@@ -76,7 +76,7 @@ def enrol_preflight() -> Response[str]:
     ),
     tags=["referrals"],
     responses=ok(201, ClaimResponse, "Claimed (or claimed before: the coupon is emailed)")
-    | error_responses(400, 413, 415, 422, 429),
+    | error_responses(400, 403, 413, 415, 422, 429),
 )
 def claim(body: ClaimRequest, limit: ClaimLimitDep, claims: ClaimsDep) -> Response[ClaimResponse]:
     limit.hit(client_address(router.current_event))

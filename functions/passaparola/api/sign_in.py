@@ -30,7 +30,7 @@ _NO_STORE = {"Cache-Control": "no-store"}
     ),
     tags=["admin"],
     responses=ok(202, Accepted, "If the address is an admin's, a link is on its way")
-    | error_responses(400, 413, 415, 422, 429),
+    | error_responses(400, 403, 413, 415, 422, 429),
 )
 def ask_for_link(
     body: SignInRequest,
@@ -51,7 +51,7 @@ def ask_for_link(
     description="The token is single-use: a second try, or one after 15 minutes, is a 401.",
     tags=["admin"],
     responses=ok(201, SessionResponse, "The session, to send as 'Authorization: Bearer <session>'")
-    | error_responses(400, 401, 413, 415, 422),
+    | error_responses(400, 401, 403, 413, 415, 422),
 )
 def open_session(body: SessionRequest, sign_in: SignInDep) -> Response[SessionResponse]:
     opened = sign_in.redeem(body.token)

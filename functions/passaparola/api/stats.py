@@ -80,7 +80,7 @@ def my_stats(
     "referrers; opting out removes both at once.",
     tags=["referrers"],
     responses=ok(200, LeaderboardOut, "The leaderboard as the referrer now stands on it")
-    | error_responses(400, 401, 413, 415, 422),
+    | error_responses(400, 401, 403, 413, 415, 422),
 )
 def my_leaderboard(
     body: LeaderboardRequest, stats: StatsDep, authorization: Annotated[str | None, Header()] = None

@@ -102,6 +102,26 @@ def identity(address: str) -> str:
     return f"{local}@{domain}"
 
 
+def same_mailbox(address: str, other: str | None) -> bool:
+    """Whether two addresses may reach one mailbox, as the self-referral check compares them:
+    as `identity` does, and with a +tag folded on every domain, since most mail servers (a
+    business's own among them) deliver ``ref+x@`` to ``ref@``. For comparison only: an address
+    is kept, keyed and mailed as given. Dots stay folded only where the provider ignores them
+    (``a.b@`` and ``ab@`` are two mailboxes on most domains)."""
+    if not other:
+        return False  # an erased referrer's address is gone; their key still compares
+    try:
+        return _untagged(address) == _untagged(other)
+    except InvalidInput:
+        return False
+
+
+def _untagged(address: str) -> str:
+    local, domain = identity(address).rsplit("@", 1)
+    base, _, _ = local.partition("+")
+    return f"{base or local}@{domain}"  # "+x@" has no base: it is its own mailbox
+
+
 def key(address: str) -> str:
     """A stable lookup key for a person's mailbox, used in table keys instead of the address."""
     return hashlib.sha256(identity(address).encode()).hexdigest()[:32]

@@ -42,6 +42,8 @@ class ConversionFacts:
     shared_payment: bool = False
     # The claim behind the order came from the referrer's own client on their enrolment day.
     same_client: bool = False
+    # The buyer's address and the referrer's differ by a +tag (emails.same_mailbox).
+    same_mailbox: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,8 @@ class ClaimFacts:
     # the friend already claimed in this campaign (their own referred orders do not count).
     customer_since: datetime | None
     same_client: bool
+    # The friend's address and the referrer's differ by a +tag (emails.same_mailbox).
+    same_mailbox: bool = False
 
 
 @dataclass(frozen=True)
@@ -108,8 +112,8 @@ CHECKS: tuple[Check, ...] = (
     Check("code_inactive", "the referral code has been deactivated", lambda f: not f.code_active),
     Check(
         "self_referral",
-        "the buyer is the referrer (same mailbox, ignoring case, dots and +tags where the provider does)",
-        lambda f: f.buyer == f.referrer,
+        "the buyer is the referrer (same mailbox, ignoring case and +tags, and dots where the provider does)",
+        lambda f: f.buyer == f.referrer or f.same_mailbox,
     ),
     Check(
         "disposable_email",
@@ -173,7 +177,7 @@ BY_ID = {check.id: check for check in CHECKS}
 
 # What a claim is checked against: the same checks, on what is known before any order.
 CLAIM_CHECKS: dict[FraudCheck, Callable[[ClaimFacts], bool]] = {
-    "self_referral": lambda f: f.friend == f.referrer,
+    "self_referral": lambda f: f.friend == f.referrer or f.same_mailbox,
     "disposable_email": lambda f: f.friend_disposable,
     "existing_customer": lambda f: f.customer_since is not None,
     "same_client": lambda f: f.same_client,

@@ -99,6 +99,7 @@ class Claims:
                 referrer=valid.referrer.email_key,
                 customer_since=self._customer_since(valid, address, friend),
                 same_client=same_client,
+                same_mailbox=emails.same_mailbox(address, valid.referrer.email),
             )
         )
         if verdict.rejection == "existing_customer":

@@ -162,6 +162,7 @@ class Conversions:
             shared_address=first_seen_with_referrer("address"),
             shared_payment=first_seen_with_referrer("payment"),
             same_client=found.candidate.same_client,
+            same_mailbox=emails.same_mailbox(address, found.referrer.email),
         )
 
     def _attribute(self, reported: attribution.Reported, buyer: str) -> _Attributed | None:

@@ -10,9 +10,10 @@ from datetime import date, timedelta
 from aws_lambda_powertools import Logger
 from botocore.exceptions import BotoCoreError, ClientError
 
+from passaparola.domain import clicks
 from passaparola.domain.records import FoldedClicks, Visit, VisitOutcome
 from passaparola.storage import keys
-from passaparola.storage.dynamo import ConditionFailed, Item, Table, moment, stamp
+from passaparola.storage.dynamo import ConditionFailed, Item, Table, expiry, moment, stamp
 
 logger = Logger(child=True)
 
@@ -20,10 +21,12 @@ _BATCH_GET = 100
 
 
 def visit_item(visit: Visit) -> Item:
+    """A visit, and when the table's TTL deletes it (domain.clicks: long after a read folds it)."""
     return keys.visit(visit.code, visit.day, visit.visitor) | {
         "campaign": visit.campaign,
         "at": stamp(visit.at),
         "variant": visit.variant,
+        "expires_at": expiry(clicks.expires(visit.at)),
     }
 
 

@@ -142,10 +142,10 @@ def test_the_openapi_document_matches_the_api(client):
         "/reviews",
     }
     # Enrolment and claims answer 201 whether or not the address was known: no 200 to tell.
-    assert set(paths["/referrers"]["post"]["responses"]) == {"201", "400", "413", "415", "422", "429"}
-    assert set(paths["/claims"]["post"]["responses"]) == {"201", "400", "413", "415", "422", "429"}
+    assert set(paths["/referrers"]["post"]["responses"]) == {"201", "400", "403", "413", "415", "422", "429"}
+    assert set(paths["/claims"]["post"]["responses"]) == {"201", "400", "403", "413", "415", "422", "429"}
     # Nor does asking for a data link: 202 for any address.
-    assert set(paths["/me/link"]["post"]["responses"]) == {"202", "400", "413", "415", "422", "429"}
+    assert set(paths["/me/link"]["post"]["responses"]) == {"202", "400", "403", "413", "415", "422", "429"}
     for path, method in (
         ("/referrers", "post"),
         ("/claims", "post"),

@@ -43,10 +43,12 @@ def test_an_origin_on_no_list_gets_no_cors_header_and_its_preflight_writes_nothi
     assert refused.headers["vary"] == "Origin"
     assert client.built == []  # no service, so no store, was even handed to the preflight
     assert client.state() == before
-    # A script outside a browser can always POST; a browser on that page cannot read the answer.
+    # Nor does the POST a browser on that page sends without a preflight: refused, unread.
     answer = client.call("POST", "/referrers", ENROL, headers={"origin": ELSEWHERE})
-    assert answer.status == 201
+    assert (answer.status, answer.body["error"]) == (403, "forbidden")
     assert "access-control-allow-origin" not in answer.headers
+    assert answer.headers["vary"] == "Origin"
+    assert client.state() == before
 
 
 @pytest.mark.parametrize(

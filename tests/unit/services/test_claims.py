@@ -61,6 +61,17 @@ def test_claiming_ones_own_code_is_refused(world):
     assert world.memory.claims == {}
 
 
+def test_a_tag_on_the_referrers_own_domain_is_still_the_referrer(world):
+    code = world.enrol("ref@your-own-domain.example")
+    with pytest.raises(SelfReferral):
+        world.claim(code, "Ref+x@your-own-domain.example")
+    assert world.memory.claims == {}
+    # Dots are no tag: on a domain that reads them, a.nna@ is someone else, kept as given.
+    world.claim(code, "r.ef@your-own-domain.example")
+    (claim,) = world.memory.claims.values()
+    assert claim.email == "r.ef@your-own-domain.example"
+
+
 def test_a_throwaway_address_is_refused(world):
     code = world.enrol("anna@example.com")
     with pytest.raises(RejectedEmail) as refused:

@@ -5,12 +5,14 @@ and right whichever of two readers folds first."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from passaparola.domain.records import FoldedClicks, Referrer
+from passaparola.domain import clicks
+from passaparola.domain.records import FoldedClicks, Referrer, Visit
 from passaparola.services.click_counts import ClickCounter
+from passaparola.storage.clicks import visit_item
 from tests import fakes
 from tests.support import Clock
 
@@ -88,3 +90,47 @@ def test_a_code_was_clicked_if_it_has_a_visit_or_folded_clicks(memory: fakes.Mem
     assert counter.ever(CODE, FoldedClicks(1000, date(2026, 1, 1)))
     visits(memory, date(2026, 1, 1), 1)
     assert counter.ever(CODE, folded(memory))
+
+
+def test_visits_are_folded_well_before_their_ttl_deletes_them() -> None:
+    assert clicks.SETTLED_AFTER + clicks.FOLD_BY_AGE <= clicks.VISIT_TTL / 10
+    at = datetime(2026, 3, 1, 23, 59, tzinfo=UTC)
+    item = visit_item(Visit(CODE, "gift", at.date(), "ab" * 16, at, None))
+    assert item["expires_at"] == int((at + clicks.VISIT_TTL).timestamp())
+    assert timedelta(days=365) <= clicks.VISIT_TTL
+
+
+def test_a_few_visits_are_folded_once_the_oldest_has_waited_a_month(memory: fakes.Memory) -> None:
+    clock = Clock()
+    today = clock.now.date()
+    oldest = today - clicks.SETTLED_AFTER - clicks.FOLD_BY_AGE
+    visits(memory, oldest + timedelta(days=1), 5)
+    counter = ClickCounter(fakes.ClickCounts(memory), clock)
+    assert counter.clicks(CODE, folded(memory)) == 5
+    assert memory.writes == []  # a day short of the month: read again, not written
+    visits(memory, oldest, 2)
+    assert counter.clicks(CODE, folded(memory)) == 7
+    assert folded(memory) == FoldedClicks(7, today - clicks.SETTLED_AFTER)
+    assert memory.writes == ["clicks.fold"]
+
+
+def test_a_code_read_twice_a_year_keeps_every_click_while_its_visits_expire(memory: fakes.Memory) -> None:
+    """Three years of a few clicks a day, far fewer than FOLD_AT, read every 200 days, with the
+    table's TTL deleting each visit VISIT_TTL after it: the count never loses one."""
+    clock = Clock()
+    start = clock.now.date()
+    counter = ClickCounter(fakes.ClickCounts(memory), clock)
+    clicked = 0
+    for n in range(3 * 365):
+        day = start + timedelta(days=n)
+        clock.now = datetime.combine(day, time(12), UTC)
+        visits(memory, day, 3)
+        clicked += 3
+        expired = {
+            v for v in memory.visits if clicks.expires(datetime.combine(v[1], time(23, 59), UTC)) <= clock.now
+        }
+        memory.visits -= expired
+        if n % 200 == 199:
+            assert counter.clicks(CODE, folded(memory)) == clicked
+    assert min(d for _, d, _ in memory.visits) > start  # the first year's visits are gone
+    assert counter.clicks(CODE, folded(memory)) == clicked

@@ -53,6 +53,14 @@ def test_a_referred_order_is_recorded_and_its_reward_queued(world, referral):
     )
 
 
+def test_the_referrers_own_order_under_a_tag_on_their_own_domain_earns_nothing(world):
+    """The probe's case: ref+x@ bought with ref@'s code at checkout."""
+    code = world.enrol("ref@your-own-domain.example")
+    converted = world.convert("1001", "ref+x@your-own-domain.example", code=code)
+    assert (converted.status, converted.reason, converted.rewards) == ("rejected", "self_referral", 0)
+    assert world.rewards_of(code) == {}
+
+
 def test_an_order_delivered_again_is_a_duplicate_with_the_same_conversion_id(world, referral):
     first = world.convert("1001", "marco@example.com")
     world.queue.take()
