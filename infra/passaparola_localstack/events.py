@@ -30,7 +30,10 @@ def http_event(
         except UnicodeDecodeError:
             text_body, encoded = base64.b64encode(body).decode(), True
     now = time.time()
-    params = dict(parse_qsl(query, keep_blank_values=True))
+    params: dict[str, str] = {}
+    for name, value in parse_qsl(query, keep_blank_values=True):
+        # Payload 2.0 joins a parameter given twice with a comma (?a=1&a=2 is "1,2").
+        params[name] = f"{params[name]},{value}" if name in params else value
     return {
         "version": "2.0",
         "routeKey": route_key,
