@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import copy
 import logging
-import urllib.request
 from collections.abc import Callable
 from typing import Any
 
@@ -150,12 +149,6 @@ class SerialMotoServer(ThreadedMotoServer):
     def url(self) -> str:
         host, port = self.get_host_and_port()
         return f"http://{host}:{port}"
-
-    def reset(self) -> None:
-        """Forget every resource (between tests)."""
-        request = urllib.request.Request(f"{self.url}/moto-api/reset", method="POST")  # noqa: S310 - loopback
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - our own loopback server
-            response.read()
 
 
 def start() -> SerialMotoServer:
