@@ -18,6 +18,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 
 from passaparola import wiring
+from passaparola.domain.clients import viewer_address
 from passaparola.domain.errors import RateLimited
 from passaparola.observability import logger, metrics
 
@@ -55,10 +56,7 @@ def answer(event: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def client_address(headers: Mapping[str, str], http: Mapping[str, Any]) -> str:
-    """The visitor's address, as api/origin.py's client_address reads it: CloudFront passes the
-    viewer's address on as "ip:port" (IPv6 too), and only CloudFront can invoke this URL."""
-    viewer = headers.get("cloudfront-viewer-address")
-    return viewer.rpartition(":")[0] if viewer else str(http.get("sourceIp", ""))
+    return viewer_address(headers.get("cloudfront-viewer-address"), str(http.get("sourceIp", "")))
 
 
 def _error(status: int, error: str, message: str, headers: Mapping[str, str] | None = None) -> dict[str, Any]:

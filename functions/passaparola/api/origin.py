@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from passaparola import wiring
 from passaparola.api.errors import lambda_error
+from passaparola.domain.clients import viewer_address
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
@@ -31,7 +32,7 @@ def refuse_direct(event: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def client_address(event: APIGatewayProxyEventV2) -> str:
-    """The visitor's address. API Gateway sees only a CloudFront edge; CloudFront passes the
-    viewer's address on as "ip:port" (IPv6 too), and only CloudFront can have sent it here."""
-    viewer = event.headers.get("cloudfront-viewer-address")
-    return viewer.rpartition(":")[0] if viewer else event.request_context.http.source_ip
+    """The visitor's address: API Gateway sees only a CloudFront edge."""
+    return viewer_address(
+        event.headers.get("cloudfront-viewer-address"), event.request_context.http.source_ip
+    )

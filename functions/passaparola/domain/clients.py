@@ -47,3 +47,9 @@ def address_key(salt: bytes, email: str) -> str:
 def client_of_day(salt: bytes, address: str, day: date) -> str:
     """The client on one day (the same_client rule): two requests share it only that day."""
     return _keyed(salt, "client", network(address), day.isoformat())
+
+
+def viewer_address(cloudfront_viewer_address: str | None, source_ip: str) -> str:
+    """The visitor's address: CloudFront passes the viewer's on as "ip:port" (IPv6 too), and
+    only CloudFront can reach the functions; without it, the connection's own."""
+    return cloudfront_viewer_address.rpartition(":")[0] if cloudfront_viewer_address else source_ip
