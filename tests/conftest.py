@@ -14,7 +14,7 @@ from xdist.scheduler import LoadScopeScheduling
 from passaparola import wiring
 from passaparola.storage import secret_store
 from passaparola_build.rules import build_rules
-from passaparola_localstack import motoserver
+from passaparola_localstack import moto_speedups, motoserver
 from passaparola_localstack.gateway import sandboxes
 from passaparola_localstack.provision import Stack
 from passaparola_localstack.sandbox import SandboxPool
@@ -33,6 +33,10 @@ from tests.support import (
 
 # What the markers promise: tests/markers.py (pytester tests them).
 pytest_plugins = ["pytester", "tests.markers"]
+
+# Every test's moto, in process or served, answers DynamoDB reads without walking each
+# attribute value through the model (moto_speedups says why).
+moto_speedups.install()
 
 
 # Files whose tests share a costly session fixture: each set runs on one worker, which builds

@@ -27,6 +27,8 @@ from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import make_server
 
+from passaparola_localstack import moto_speedups
+
 _Errors = list[tuple[str | None, str | None, dict[str, Any] | None]]
 
 
@@ -132,6 +134,7 @@ class SerialMotoServer(ThreadedMotoServer):
     def __init__(self, port: int = 0) -> None:
         super().__init__(ip_address="127.0.0.1", port=port, verbose=False)
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        moto_speedups.install()
         if not getattr(DynamoDBBackend.transact_write_items, "without_copying", False):
             DynamoDBBackend.transact_write_items = _without_copying(  # type: ignore[method-assign]
                 DynamoDBBackend.transact_write_items

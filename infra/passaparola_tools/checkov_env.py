@@ -24,7 +24,8 @@ def ensure() -> Path:
     # uv, installed beside this interpreter by ./passaparola: seconds where pip takes 45.
     uv = str(Path(sys.executable).with_name("uv"))
     subprocess.run([uv, "venv", "--quiet", "--clear", "--python", sys.executable, str(VENV)], check=True)  # noqa: S603
-    install = [uv, "pip", "install", "--quiet", "--python", str(VENV / "bin" / "python")]
+    python = str(VENV / "bin" / "python")
+    install = [uv, "pip", "install", "--quiet", "--compile-bytecode", "--python", python]
     subprocess.run([*install, f"checkov=={VERSION}"], check=True)  # noqa: S603 - a fixed install command
     stamp.touch()
     return CHECKOV

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from passaparola import i18n
@@ -30,28 +32,32 @@ def test(pytest_args: list[str]) -> int:
     failing step. With arguments, the inner loop: pytest alone, with them (`-m unit`, `-k
     claims`, a test file, `-n 0` for one process); `--changed` runs only the tests whose code
     changed since its last run (pytest-testmon; the first run runs all and records)."""
-    checkov_env.ensure()  # the template's linter test runs it from its own environment
     chromium.ensure()  # the browser tests drive Debian's chromium
+    # The suite starts about a hundred interpreters (workers, sandboxes, the served stack,
+    # fresh imports of each handler): with bytecode caches they read the project instead of
+    # compiling it each time, even on a machine that asks for none. git ignores __pycache__.
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     python = sys.executable
     if "--changed" in pytest_args:
+        checkov_env.ensure()  # the template's linter test runs it from its own environment
         pytest_args = [arg for arg in pytest_args if arg != "--changed"]
         code = _run(python, "-m", "pytest", "--testmon", *pytest_args)
         return 0 if code == NOTHING_CHANGED else code
-    steps = (
-        []
-        if pytest_args
-        else [
-            (python, "-m", "ruff", "check", "functions", "infra", "site", "tests"),
-            (python, "-m", "ruff", "format", "--check", "functions", "infra", "site", "tests"),
-            (python, "-m", "mypy"),
-        ]
-    )
-    steps.append((python, "-m", "pytest", *pytest_args))
-    for step in steps:
-        code = _run(*step)
-        if code:
-            return code
-    return 0
+    if not pytest_args:
+        # mypy keeps one core busy: checkov's environment is built on the other meanwhile.
+        with ThreadPoolExecutor(1) as pool:
+            checkov = pool.submit(checkov_env.ensure)
+            for step in (
+                (python, "-m", "ruff", "check", "functions", "infra", "site", "tests"),
+                (python, "-m", "ruff", "format", "--check", "functions", "infra", "site", "tests"),
+                (python, "-m", "mypy"),
+            ):
+                code = _run(*step)
+                if code:
+                    return code
+            checkov.result()
+    checkov_env.ensure()
+    return _run(python, "-m", "pytest", *pytest_args)
 
 
 def rules(args: argparse.Namespace) -> int:

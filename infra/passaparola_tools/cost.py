@@ -146,6 +146,10 @@ def measure(template_settings: Settings) -> Measured:
     """One counted click and the rollup's batches, through the real handlers on moto."""
     from moto import mock_aws
 
+    from passaparola_localstack import moto_speedups
+
+    moto_speedups.install()
+
     saved = dict(os.environ)
     try:
         os.environ.update(

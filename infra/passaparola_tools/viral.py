@@ -119,6 +119,10 @@ def replay(
     before (a person is counted once a day, however often they click)."""
     from moto import mock_aws
 
+    from passaparola_localstack import moto_speedups
+
+    moto_speedups.install()
+
     started = time.monotonic()
     say = progress or (lambda _: None)
     saved = dict(os.environ)
