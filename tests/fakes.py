@@ -23,6 +23,7 @@ from passaparola.domain.counters import Amount, DayCounters, Deltas, Target
 from passaparola.domain.customers import MarkerKeys
 from passaparola.domain.errors import Conflict
 from passaparola.domain.limits import Window
+from passaparola.domain.link_requests import LinkRequest
 from passaparola.domain.mail import Email
 from passaparola.domain.records import (
     BoardEntry,
@@ -622,6 +623,20 @@ class Queue:
         return taken
 
 
+class LinkQueue:
+    """The link queue: the requests sent, in order, until the worker takes them."""
+
+    def __init__(self) -> None:
+        self.sent: list[LinkRequest] = []
+
+    def send(self, request: LinkRequest) -> None:
+        self.sent.append(request)
+
+    def take(self) -> list[LinkRequest]:
+        taken, self.sent = self.sent, []
+        return taken
+
+
 class OptOuts:
     def __init__(self, memory: Memory) -> None:
         self.memory = memory
@@ -750,6 +765,7 @@ class Adapters:
     ) -> None:
         self.memory = memory or Memory()
         self.queue = Queue()
+        self.links_asked = LinkQueue()
         self.outbox = Mailer()
         self.sign_ins = SignIns()
         self._rules = rules
@@ -808,6 +824,9 @@ class Adapters:
 
     def reward_queue(self) -> Queue:
         return self.queue
+
+    def link_queue(self) -> LinkQueue:
+        return self.links_asked
 
     def mailer(self) -> Mailer:
         return self.outbox

@@ -143,6 +143,10 @@ class Client:
         """Drain the reward queue through the worker, as the event source mapping would."""
         return self.run_queue("RewardQueue", "RewardWorkerFunction", max_rounds)
 
+    def run_links(self) -> list[dict[str, Any]]:
+        """Drain the link queue through SendLinks: the sign-in and data links asked for go out."""
+        return self.run_queue("LinkQueue", "SendLinksFunction")
+
     def run_publish(self) -> int:
         """Drain the table's stream through the events' publisher (its own event source
         mapping, filter criteria included); how many batches it took."""

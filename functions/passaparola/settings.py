@@ -21,6 +21,7 @@ class Settings(BaseModel):
     rules_path: Path = Field(alias="RULES_PATH", default=BUNDLED_RULES)
     reward_queue_url: str | None = Field(alias="REWARD_QUEUE_URL", default=None)
     mail_from: str | None = Field(alias="MAIL_FROM", default=None)
+    link_queue_url: str | None = Field(alias="LINK_QUEUE_URL", default=None)
     event_queue_url: str | None = Field(alias="EVENT_QUEUE_URL", default=None)
     # A JSON map {endpoint id: whsec_...}: each endpoint's signing secret.
     outgoing_webhook_secrets_id: str | None = Field(alias="OUTGOING_WEBHOOK_SECRETS_ID", default=None)

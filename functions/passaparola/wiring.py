@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from passaparola.services.events import EventDelivery, EventPublisher
     from passaparola.services.lifecycle import Lifecycle
     from passaparola.services.limits import AddressRateLimiter, RateLimiter
+    from passaparola.services.link_requests import LinkRequests, LinkSender
     from passaparola.services.mail import Mail, Unsubscribes
     from passaparola.services.my_data import MyData
     from passaparola.services.refunds import Refunds
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
     from passaparola.storage.dynamo import Table
     from passaparola.storage.events import EventQueue
     from passaparola.storage.idempotency import Idempotency
+    from passaparola.storage.link_queue import LinkQueue
     from passaparola.storage.queue import RewardQueue
     from passaparola.storage.stripe_api import PromotionCodes
 
@@ -199,6 +201,13 @@ def reward_queue() -> RewardQueue:
 
 
 @built_once
+def link_queue() -> LinkQueue:
+    from passaparola.storage.link_queue import LinkQueue
+
+    return LinkQueue(config.settings().require("link_queue_url"))
+
+
+@built_once
 def event_queue() -> EventQueue:
     from passaparola.storage.events import EventQueue
 
@@ -308,6 +317,8 @@ class Adapters(Protocol):
 
     def reward_queue(self) -> ports.RewardQueue: ...
 
+    def link_queue(self) -> ports.LinkQueue: ...
+
     def mailer(self) -> ports.Mailer: ...
 
     def tokens(self) -> StatsTokens: ...
@@ -399,6 +410,9 @@ class Aws:
 
     def reward_queue(self) -> ports.RewardQueue:
         return reward_queue()
+
+    def link_queue(self) -> ports.LinkQueue:
+        return link_queue()
 
     def mailer(self) -> ports.Mailer:
         from passaparola.storage.mailer import Mailer
@@ -613,7 +627,7 @@ def reviews() -> Reviews:
     return build_reviews(AWS)
 
 
-def build_my_data(a: Adapters, mail: Mail) -> MyData:
+def build_my_data(a: Adapters) -> MyData:
     from passaparola.services.my_data import MyData
 
     return MyData(
@@ -621,18 +635,43 @@ def build_my_data(a: Adapters, mail: Mail) -> MyData:
         a.personal_store(),
         a.referrer_store(),
         a.marker_store(),
-        mail,
         a.data_tokens(),
         a.tokens(),
         a.marker_keys,
-        a.links(),
         a.clock,
     )
 
 
 @built_once
 def my_data() -> MyData:
-    return build_my_data(AWS, mail())
+    return build_my_data(AWS)
+
+
+def build_link_requests(a: Adapters) -> LinkRequests:
+    from passaparola.services.link_requests import LinkRequests
+
+    return LinkRequests(a.link_queue())
+
+
+@built_once
+def link_requests() -> LinkRequests:
+    return build_link_requests(AWS)
+
+
+def build_link_sender(a: Adapters, mail: Mail) -> LinkSender:
+    from passaparola.services.link_requests import LinkSender
+    from passaparola.services.my_data import DataLinks
+    from passaparola.services.sign_in import SignInLinks
+
+    return LinkSender(
+        SignInLinks(a.rules(), a.sign_in_store(), a.mailer(), a.links(), a.clock),
+        DataLinks(a.rules(), a.personal_store(), mail, a.data_tokens(), a.links(), a.clock),
+    )
+
+
+@built_once
+def link_sender() -> LinkSender:
+    return build_link_sender(AWS, mail())
 
 
 @built_once
@@ -686,7 +725,7 @@ def cursors() -> Cursors:
 def build_sign_in(a: Adapters, sessions: Sessions) -> SignIn:
     from passaparola.services.sign_in import SignIn
 
-    return SignIn(a.rules(), a.sign_in_store(), a.mailer(), sessions, a.links(), a.clock)
+    return SignIn(a.rules(), a.sign_in_store(), sessions, a.clock)
 
 
 @built_once

@@ -5,10 +5,10 @@ conditional writes are atomic as in DynamoDB), tables, queues and secrets are cr
 infra/template.yaml, and one local port serves the pages and the API. API requests become
 API Gateway HTTP API events for the real handlers, each run in Lambda-like sandboxes with its
 own function's environment (the click recorder as CloudFront's function-URL behaviour would
-call it). Pollers hand the reward queue to the worker, the event queue to the deliverer, and the
-table's stream to the counters' rollup and to the events' publisher the way their event
-source mappings would, the release schedule runs on a short
-interval, outgoing email is kept in an outbox page, and outgoing events are delivered to the
+call it). Pollers hand each queue to its worker (rewards, links to send, events to deliver) and
+the table's stream to the counters' rollup and to the events' publisher, the way the
+template's event source mappings would; the release schedule runs on a short interval,
+outgoing email is kept in an outbox page, and outgoing events are delivered to the
 test store's receiver (receiver.py).
 """
 
@@ -30,6 +30,7 @@ from passaparola.storage import aws
 from passaparola_build import paths, site_policy
 from passaparola_build.site_build import build_site
 from passaparola_localstack import devpages, motoserver, outbox, shop_samples
+from passaparola_localstack import template as cfn
 from passaparola_localstack.gateway import Gateway, sandboxes
 from passaparola_localstack.provision import (
     PLATFORM_SECRETS,
@@ -46,7 +47,7 @@ from passaparola_localstack.streams import StreamMapping
 STATE = paths.BUILD / "local"
 SENDER = "referrals@passaparola.localhost"
 REGION = "us-east-1"
-POLL_INTERVAL = 0.2  # seconds between empty receives from the reward queue
+POLL_INTERVAL = 0.2  # seconds between empty receives from a queue
 _STATIC_TYPES = {
     ".html": "text/html; charset=utf-8",
     ".css": "text/css; charset=utf-8",
@@ -170,10 +171,14 @@ class LocalStack:
     def start_serving(self) -> None:
         assert self._http is not None
         self._write_state()
+        assert self.stack is not None
+        pollers = [
+            lambda queue=queue, function=function: self._poll_queue(queue, function)
+            for queue, function in cfn.queue_consumers(self.stack.template)
+        ]
         targets = [
             self._http.serve_forever,
-            lambda: self._poll_queue("RewardQueue", "RewardWorkerFunction"),
-            lambda: self._poll_queue("EventQueue", "DeliverEventsFunction"),
+            *pollers,
             lambda: self._poll_stream("RollUpCountersFunction"),
             lambda: self._poll_stream("PublishEventsFunction"),
             self._release_held,

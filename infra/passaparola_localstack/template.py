@@ -195,6 +195,17 @@ def stream_mapping(
     raise ValueError(f"no event source mapping reads the stream of {table} for {function}")
 
 
+def queue_consumers(template: dict[str, Any]) -> list[tuple[str, str]]:
+    """(queue, function) for each event source mapping that reads an SQS queue."""
+    sqs = resources(template, "AWS::SQS::Queue")
+    found = []
+    for mapping in resources(template, "AWS::Lambda::EventSourceMapping").values():
+        source = mapping["Properties"]["EventSourceArn"].get("Fn::GetAtt", [None])[0]
+        if source in sqs:
+            found.append((str(source), str(mapping["Properties"]["FunctionName"]["Ref"])))
+    return found
+
+
 def _integration_of(route: str, target: Any) -> str:
     text = target.get("Fn::Sub", "") if isinstance(target, dict) else ""
     found = re.fullmatch(r"integrations/\$\{(\w+)\}", text)

@@ -14,37 +14,35 @@
    rules compiled too, with an empty share-picture cache (and, for information, a warm one),
    against `pelican content` with Pelican's defaults on as many plain Markdown articles;
    medians of three interleaved runs. Target: 1.5 or less.
+4. Answer time (see timing): `/admin/sign-in` and `/me/link` for known and unknown addresses,
+   interleaved, 50 of each. Target: the medians within 10% of each other.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
-import multiprocessing
-import multiprocessing.queues
-import os
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from passaparola_build import paths
 from passaparola_localstack import template as cfn
-from passaparola_tools import artifact, site_bench
+from passaparola_tools import artifact, bench_stack, site_bench
 
 IMPORT_TARGET = 1.5
 # Tighter targets for the functions a friend's first tap waits on (issue 23).
 IMPORT_TARGETS = {"passaparola.handlers.record_click": 1.1, "passaparola.handlers.validate_code": 1.2}
 OVERHEAD_TARGET = 1.15
 SITE_TARGET = 1.5
-SECTIONS = ("imports", "overhead", "site")
+SECTIONS = ("imports", "overhead", "site", "timing")
 # The artifact's figures are in the imports table now; `--only artifact` still names it.
 ALIASES = {"artifact": "imports"}
 SHOP_WEBHOOKS = "passaparola.handlers.shop_webhooks"
@@ -150,63 +148,14 @@ def _compare(handled: Callable[[int], Any], bare: Callable[[int], Any], repeat: 
     return statistics.median(handler_times), statistics.median(bare_times)
 
 
-@contextlib.contextmanager
-def _moto(where: str) -> Iterator[None]:
-    """moto in this process (its work shares the CPU and its caches with the handler), or in a
-    process of its own on loopback (closer to DynamoDB, which is never in the function)."""
-    if where == "in-process":
-        from moto import mock_aws
-
-        os.environ.pop("AWS_ENDPOINT_URL", None)
-        with mock_aws():
-            yield
-        return
-    context = multiprocessing.get_context("spawn")
-    ready: multiprocessing.queues.Queue[str] = context.Queue()
-    server = context.Process(target=_serve_moto, args=(ready,), daemon=True)
-    server.start()
-    os.environ["AWS_ENDPOINT_URL"] = ready.get(timeout=60)
-    try:
-        yield
-    finally:
-        server.terminate()
-        server.join()
-        os.environ.pop("AWS_ENDPOINT_URL", None)
-
-
-def _serve_moto(ready: multiprocessing.queues.Queue[str]) -> None:
-    from passaparola_localstack import motoserver
-
-    server = motoserver.start()
-    ready.put(server.url)
-    threading.Event().wait()
-
-
 def warm_overhead(repeat: int, where: str) -> list[tuple[str, float, float, float]]:
     """(path, handler seconds per request, bare boto3 seconds per call, ratio)."""
-    from passaparola import wiring
-    from passaparola.storage import aws, secret_store
-    from passaparola_build.rules import build_rules
+    from passaparola.storage import aws
     from passaparola_localstack.events import function_url_event, http_event
     from passaparola_localstack.gateway import Gateway
-    from passaparola_localstack.provision import provision
     from passaparola_localstack.runtime import LocalContext, load_handler
 
-    fake = {"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_DEFAULT_REGION": "us-east-1"}
-    os.environ.update(fake)
-    with tempfile.TemporaryDirectory() as folder, _moto(where):
-        aws.reset()  # clients remember their endpoint; each setup needs its own
-        secret_store.forget()
-        wiring.reset()
-        rules = Path(folder) / "rules.json"
-        build_rules(paths.CONTENT, rules)
-        stack = provision(
-            {"SiteUrl": "http://site.test", "ApiUrl": "http://api.test", "MailFrom": "a@b.test"}
-        )
-        os.environ.update(stack.union_environment() | {"RULES_PATH": str(rules)})
-        aws.reset()
-        wiring.reset()
-        aws.client("ses").verify_email_identity(EmailAddress="a@b.test")
+    with bench_stack.provisioned(where) as stack:
         gateway = Gateway(stack)
         code = gateway.http(
             "POST", "/referrers", headers={"content-type": "application/json"},
@@ -348,13 +297,26 @@ def _print_site(samples: int) -> bool:
     return met
 
 
+def _print_timing(requests: int) -> bool:
+    from passaparola_tools import timing
+
+    rows = timing.measure(requests)
+    print("\n".join(timing.report(rows)))
+    return all(row.met and row.links_to_unknown == 0 for row in rows)
+
+
 def main(
-    samples: int = 9, repeat: int = 300, site_samples: int = 3, sections: tuple[str, ...] = SECTIONS
+    samples: int = 9,
+    repeat: int = 300,
+    site_samples: int = 3,
+    sections: tuple[str, ...] = SECTIONS,
+    timing_requests: int = 50,
 ) -> int:
     runs: dict[str, Callable[[], bool]] = {
         "imports": lambda: _print_imports(samples),
         "overhead": lambda: _print_overhead(repeat),
         "site": lambda: _print_site(site_samples),
+        "timing": lambda: _print_timing(timing_requests),
     }
     met = True
     sections = tuple(dict.fromkeys(ALIASES.get(section, section) for section in sections))

@@ -181,8 +181,9 @@ def store(args: argparse.Namespace) -> int:
 
 
 def bench(args: argparse.Namespace) -> int:
-    """Print the handlers' import and per-request overhead figures, and the site build's time;
-    or, with `viral`, replay a viral code against moto."""
+    """Print the handlers' import and per-request overhead figures, the site build's time and
+    the link routes' answer times; or, with `viral`, replay a viral code against moto, or with
+    `timing`, measure the answer times alone."""
     if args.suite == "viral":
         from passaparola_tools import viral
 
@@ -196,11 +197,13 @@ def bench(args: argparse.Namespace) -> int:
         return 0 if figures.within_limit and figures.exact else 1
     from passaparola_tools import bench as benchmarks
 
+    sections = ("timing",) if args.suite == "timing" else tuple(args.only or benchmarks.SECTIONS)
     return benchmarks.main(
         samples=args.samples,
         repeat=args.repeat,
         site_samples=args.site_samples,
-        sections=tuple(args.only or benchmarks.SECTIONS),
+        sections=sections,
+        timing_requests=args.requests,
     )
 
 
@@ -279,13 +282,16 @@ def _measurement_commands(commands: argparse._SubParsersAction[argparse.Argument
     weigh_pages.set_defaults(func=budget)
 
     measure = commands.add_parser(
-        "bench", help="print import, overhead and site build figures; `bench viral` replays a viral code"
+        "bench",
+        help="print import, overhead, site build and answer time figures; `bench viral` replays a "
+        "viral code; `bench timing` measures the answer times alone",
     )
     measure.add_argument(
         "suite",
         nargs="?",
-        choices=["viral"],
-        help="viral: 3,000 clicks a second on one code for 10 minutes, against moto (hours)",
+        choices=["viral", "timing"],
+        help="viral: 3,000 clicks a second on one code for 10 minutes, against moto (hours); "
+        "timing: /admin/sign-in and /me/link, known against unknown addresses (under a minute)",
     )
     measure.add_argument("--seconds", type=int, default=600, help="viral: simulated seconds (default 600)")
     measure.add_argument("--rate", type=int, default=3000, help="viral: clicks a second (default 3000)")
@@ -293,12 +299,18 @@ def _measurement_commands(commands: argparse._SubParsersAction[argparse.Argument
     measure.add_argument("--repeat", type=int, default=400, help="requests per overhead figure")
     measure.add_argument("--site-samples", type=int, default=3, help="builds per site build figure")
     measure.add_argument(
+        "--requests",
+        type=int,
+        default=50,
+        help="timing: requests per route, of known and of unknown addresses",
+    )
+    measure.add_argument(
         "--only",
         action="append",
-        choices=["imports", "artifact", "overhead", "site"],
+        choices=["imports", "artifact", "overhead", "site", "timing"],
         help="run only this part (repeatable): handler imports in the dev environment and from the "
         "artifact, side by side (`artifact` names the same table), warm overhead, the site build "
-        "against plain Pelican",
+        "against plain Pelican, the link routes' answer times",
     )
     measure.set_defaults(func=bench)
 

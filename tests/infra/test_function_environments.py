@@ -94,10 +94,10 @@ def _http(
     return answer["statusCode"], json.loads(answer["body"]) if answer.get("body") else None
 
 
-def _drain_reward_queue(stack: Stack, worker: ArtifactFunction) -> int:
+def _drain(stack: Stack, worker: ArtifactFunction, queue: str = "RewardQueue") -> int:
     """Hand the queue's messages to the worker as the event source mapping would."""
     sqs = aws.client("sqs")
-    url, arn = stack.ref("RewardQueue"), stack.arn("RewardQueue")
+    url, arn = stack.ref(queue), stack.arn(queue)
     delivered = 0
     for _ in range(10):
         messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
@@ -107,7 +107,7 @@ def _drain_reward_queue(stack: Stack, worker: ArtifactFunction) -> int:
         entries = [{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)]
         sqs.delete_message_batch(QueueUrl=url, Entries=entries)
         delivered += len(messages)
-    raise AssertionError("the reward queue did not drain in 10 batches")
+    raise AssertionError(f"{queue} did not drain in 10 batches")
 
 
 def _stats_token(stack: Stack, email: str) -> str:
@@ -172,7 +172,7 @@ def test_each_function_serves_the_referral_path_with_its_own_environment_and_rol
     )
     assert (status, converted["status"]) == (202, "queued"), converted
 
-    assert _drain_reward_queue(served_stack, functions["RewardWorkerFunction"]) > 0
+    assert _drain(served_stack, functions["RewardWorkerFunction"]) > 0
     assert "released" in functions["ReleaseHeldFunction"].invoke({})
     rollup = functions["RollUpCountersFunction"]
     StreamMapping(served_stack, lambda _, event: rollup.invoke(event)).drain()
@@ -198,6 +198,14 @@ def test_each_function_serves_the_referral_path_with_its_own_environment_and_rol
         **cloudfront,
     )
     assert (status, unsubscribed) == (200, {"unsubscribed": True, "campaign": CAMPAIGN})
+    status, _ = _http(
+        functions["MyDataFunction"], "POST", "/me/link", "/me/link", {"email": referrer}, **cloudfront
+    )
+    assert status == 202
+    assert _drain(served_stack, functions["SendLinksFunction"], "LinkQueue") == 1
+    assert [
+        m for m in Client(served_stack).outbox() if m["to"] == [referrer] and "/my-data/#token=" in m["text"]
+    ]
     status, document = _http(
         functions["ApiDocsFunction"], "GET", "/openapi.json", "/openapi.json", **cloudfront
     )
@@ -223,6 +231,7 @@ def _the_business_side(
     sign_in, reads = functions["AdminSignInFunction"], functions["AdminReadsFunction"]
     status, _ = _http(sign_in, "POST", "/admin/sign-in", "/admin/sign-in", {"email": ADMIN}, **cloudfront)
     assert status == 202
+    assert _drain(stack, functions["SendLinksFunction"], "LinkQueue") == 1
     (token,) = [
         found.group(1)
         for message in Client(stack).outbox()

@@ -37,7 +37,7 @@ def test_each_function_has_a_role_of_its_own(translated: dict[str, Any]) -> None
     resources = translated["Resources"]
     functions = {n: r for n, r in resources.items() if r["Type"] == "AWS::Lambda::Function"}
     roles = [f["Properties"]["Role"]["Fn::GetAtt"][0] for f in functions.values()]
-    assert len(functions) == 17
+    assert len(functions) == 18
     assert len(set(roles)) == len(roles)
     assert all(resources[role]["Type"] == "AWS::IAM::Role" for role in roles)
 
@@ -60,7 +60,7 @@ def _mapping(template: dict[str, Any], source: str, function: str | None = None)
     return mapping
 
 
-@pytest.mark.parametrize("queue", ["RewardQueue", "EventQueue"])
+@pytest.mark.parametrize("queue", ["RewardQueue", "EventQueue", "LinkQueue"])
 def test_each_worker_may_read_exactly_the_queue_its_event_source_polls(
     queue: str, template: dict[str, Any]
 ) -> None:
@@ -214,3 +214,30 @@ def test_the_reward_worker_may_query_visits_only(template: dict[str, Any]) -> No
     assert [(_actions(s), s["Condition"]) for s in queries] == [
         (["dynamodb:Query"], {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["VISIT#*"]}})
     ]
+
+
+@pytest.mark.parametrize("function", ["AdminSignInFunction", "MyDataFunction"])
+def test_the_routes_that_take_link_requests_queue_them_and_mail_nothing(
+    function: str, template: dict[str, Any]
+) -> None:
+    """What differs between a known address and another (a token written, an email sent) is
+    the link sender's alone, so the route's steps are the same for both."""
+    statements = list(cfn.statements(template["Resources"][function]["Properties"]["Policies"]))
+    actions = {a for s in statements for a in _actions(s)}
+    assert not {a for a in actions if a.startswith("ses:")}
+    assert "dynamodb:PutItem" not in actions
+    (queueing,) = [s for s in statements if "sqs:SendMessage" in _actions(s)]
+    assert queueing["Resource"] == {"Fn::GetAtt": ["LinkQueue", "Arn"]}
+
+
+def test_the_link_sender_writes_only_sign_in_links_and_its_own_records(template: dict[str, Any]) -> None:
+    statements = list(cfn.statements(template["Resources"]["SendLinksFunction"]["Properties"]["Policies"]))
+    writes = [
+        s
+        for s in statements
+        if {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"} & set(_actions(s))
+    ]
+    assert [s["Condition"] for s in writes] == [
+        {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["SIGNIN#*", "IDEMPOTENCY#links"]}}
+    ]
+    assert not [a for s in statements for a in _actions(s) if a in {"dynamodb:Scan", "sqs:SendMessage"}]

@@ -80,7 +80,7 @@ def _isolated_run(host_artifact: Path, *arguments: str) -> dict[str, Any]:
 
 def test_every_handler_imports_from_the_artifact_alone(host_artifact: Path, template: dict[str, Any]) -> None:
     handlers = _handlers(template)
-    assert len(handlers) == 17
+    assert len(handlers) == 18
     report = _isolated_run(host_artifact, "imports", *handlers)
     assert {
         "passaparola.handlers.record_click",

@@ -50,7 +50,7 @@ def test_tables_match_the_template(stack: Stack) -> None:
 def test_queues_match_the_template(stack: Stack) -> None:
     client = aws.client("sqs")
     queues = local_template.resources(stack.template, "AWS::SQS::Queue")
-    assert len(queues) == 5
+    assert len(queues) == 7
     for name, resource in queues.items():
         declared = resource["Properties"]
         attributes = client.get_queue_attributes(QueueUrl=stack.ref(name), AttributeNames=["All"])[

@@ -186,6 +186,7 @@ def held_for_review(client):
 
 def _session(client):
     client.call("POST", "/admin/sign-in", {"email": ADMIN})
+    client.run_links()
     import re
 
     (token,) = [

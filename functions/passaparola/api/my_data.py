@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from passaparola.api.needs import DataLinkAddressLimitDep, DataLinkLimitDep, MyDataDep
+from passaparola.api.needs import DataLinkAddressLimitDep, DataLinkLimitDep, LinkRequestsDep, MyDataDep
 from passaparola.api.origin import client_address
 from passaparola.api.schemas import (
     DataLinkRequest,
@@ -38,10 +38,10 @@ _DELETE_AUTH = (
     "/me/link",
     summary="Email a link to see, download or delete one's data",
     description=(
-        "Always 202, whether or not the kit holds anything about the address: only an address "
-        "it holds something about gets an email, with a link that works for an hour. Limited "
-        "per client (a few a minute) and per address (a few an hour), known or not: the 429 "
-        "is the same either way."
+        "Always 202, whether or not the kit holds anything about the address, after the same "
+        "steps: only an address it holds something about gets an email (within seconds, from a "
+        "queue), with a link that works for an hour. Limited per client (a few a minute) and "
+        "per address (a few an hour), known or not: the 429 is the same either way."
     ),
     tags=["people"],
     responses=ok(202, DataLinkRequested, "If the kit holds anything about the address, a link is on its way")
@@ -51,11 +51,12 @@ def ask_for_link(
     body: DataLinkRequest,
     limit: DataLinkLimitDep,
     address_limit: DataLinkAddressLimitDep,
-    my_data: MyDataDep,
+    links: LinkRequestsDep,
 ) -> Response[DataLinkRequested]:
     limit.hit(client_address(router.current_event))
-    address_limit.hit(body.email)  # every address alike: a 429 says nothing of whether it is known
-    my_data.send_link(body.email, body.lang)
+    # Every address alike: neither a 429 nor the time taken says whether it is known.
+    address_limit.hit(body.email)
+    links.ask("data", body.email, body.lang)
     answer = DataLinkRequested(message="if we hold anything about this address, a link is on its way to it")
     return Response(202, "application/json", answer, _PRIVATE)
 

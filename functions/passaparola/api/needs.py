@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from passaparola.services.codes import CodeValidator
     from passaparola.services.enrolment import Enrolment
     from passaparola.services.limits import AddressRateLimiter, RateLimiter
+    from passaparola.services.link_requests import LinkRequests
     from passaparola.services.mail import Unsubscribes
     from passaparola.services.my_data import MyData
     from passaparola.services.reviews import Reviews
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 else:
     Fulfilments = Referrals = Reports = ReviewQueue = Claims = CodeValidator = Enrolment = object
     AddressRateLimiter = RateLimiter = Unsubscribes = MyData = Reviews = SignIn = Stats = object
+    LinkRequests = object
 
 
 # Each route's own count (a zero-argument factory each, so a test can override one alone).
@@ -75,6 +77,7 @@ EnrolmentDep = Annotated[Enrolment, Depends(wiring.enrolment)]
 ClaimsDep = Annotated[Claims, Depends(wiring.claims)]
 CodeValidatorDep = Annotated[CodeValidator, Depends(wiring.code_validator)]
 MyDataDep = Annotated[MyData, Depends(wiring.my_data)]
+LinkRequestsDep = Annotated[LinkRequests, Depends(wiring.link_requests)]
 StatsDep = Annotated[Stats, Depends(wiring.stats)]
 UnsubscribesDep = Annotated[Unsubscribes, Depends(wiring.unsubscribes)]
 SignInDep = Annotated[SignIn, Depends(wiring.sign_in)]

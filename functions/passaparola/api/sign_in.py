@@ -11,7 +11,7 @@ from passaparola.api.admin_schemas import (
     SessionResponse,
     SignInRequest,
 )
-from passaparola.api.needs import SignInAddressLimitDep, SignInDep, SignInLimitDep
+from passaparola.api.needs import LinkRequestsDep, SignInAddressLimitDep, SignInDep, SignInLimitDep
 from passaparola.api.origin import client_address
 from passaparola.api.schemas import error_responses, ok
 
@@ -23,10 +23,10 @@ _NO_STORE = {"Cache-Control": "no-store"}
     "/admin/sign-in",
     summary="Email a console sign-in link to an admin",
     description=(
-        "Always 202, whether or not the address is an admin: only an address listed in a brand "
-        "file's admins gets an email, with a link that works once, within 15 minutes. Limited "
-        "per client (a few a minute) and per address (a few an hour), admin or not: the 429 "
-        "is the same either way."
+        "Always 202, whether or not the address is an admin, after the same steps: only an "
+        "address listed in a brand file's admins gets an email (within seconds, from a queue), "
+        "with a link that works once, within 15 minutes. Limited per client (a few a minute) "
+        "and per address (a few an hour), admin or not: the 429 is the same either way."
     ),
     tags=["admin"],
     responses=ok(202, Accepted, "If the address is an admin's, a link is on its way")
@@ -36,11 +36,12 @@ def ask_for_link(
     body: SignInRequest,
     limit: SignInLimitDep,
     address_limit: SignInAddressLimitDep,
-    sign_in: SignInDep,
+    links: LinkRequestsDep,
 ) -> Response[Accepted]:
     limit.hit(client_address(router.current_event))
-    address_limit.hit(body.email)  # every address alike: a 429 says nothing of whether it is an admin
-    sign_in.request(body.email, body.locale)
+    # Every address alike: neither a 429 nor the time taken says whether it is an admin's.
+    address_limit.hit(body.email)
+    links.ask("sign_in", body.email, body.locale)
     answer = Accepted(message="if this address may sign in, a link is on its way to it")
     return Response(202, "application/json", answer, _NO_STORE)
 

@@ -1,9 +1,10 @@
 """A person sees, downloads and deletes what the kit holds about them (README, "Your data").
 
-Asking for the link answers the same whatever the address, and mails only an address the kit
-holds something about: whether it does is not for whoever types an address to learn. The
-data link (an hour) opens the export and the deletion; a referrer's stats link, which every
-reward email carries for months, opens the export alone. Both name the address by its key.
+Asking for the link answers the same whatever the address (services/link_requests.py), and
+the link goes only to an address the kit holds something about: whether it does is not for
+whoever types an address to learn. The data link (an hour) opens the export and the deletion;
+a referrer's stats link, which every reward email carries for months, opens the export alone.
+Both name the address by its key.
 
 A data link deletes once: when the deletion it asked for is done, it and every data link
 issued before it open nothing (401), so a link left in a mailbox cannot be replayed. A deletion
@@ -17,7 +18,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from passaparola import i18n
 from passaparola.domain import emails
 from passaparola.domain.campaign import Rules
 from passaparola.domain.customers import MarkerKeys
@@ -50,41 +50,49 @@ class Deleted:
 
 
 @dataclass(frozen=True)
-class MyData:
+class DataLinks:
+    """The link queue's worker side: mails a data link, to an address the kit knows only."""
+
     rules: Rules
     store: PersonalStore
-    referrers: ReferrerStore
-    markers: MarkerStore
     mail: Mail
     data_tokens: DataTokens
-    stats_tokens: StatsTokens
-    # Read on first use: only the export needs the pepper.
-    marker_keys: Callable[[], MarkerKeys]
     links: Links
     clock: Clock
 
-    def send_link(self, email: str, lang: str | None) -> None:
-        """Mail a data link to the address, if the kit holds anything about it; never say."""
-        address = emails.clean(email)
+    def send(self, address: str, language: str) -> bool:
+        """Whether the kit holds anything about the address, and so sent it a link."""
         key = emails.key(address)
-        held = self.store.find(key, self._campaigns)
+        held = self.store.find(key, list(self.rules.campaigns))
         if held.empty:
-            return
-        language = lang if lang in i18n.LANGUAGES else i18n.DEFAULT
+            return False
         campaigns = [i["campaign"] for i in held.of("referral_codes") + held.of("claims")]
         campaign = self.rules.campaign(campaigns[0]) if campaigns else None
         brands = self.rules.brands
         brand = brands[campaign.rules.brand] if campaign else next(iter(brands.values()))
-        now = self.clock()
         self.mail.mailer.send(
             catalogue.data_link(
                 to=address,
                 lang=language,
                 letterhead=self.mail.letterhead(brand),
-                url=self.links.my_data(language, self.data_tokens.issue(key, now)),
+                url=self.links.my_data(language, self.data_tokens.issue(key, self.clock())),
                 minutes=int(self.data_tokens.lifetime.total_seconds() // 60),
             )
         )
+        return True
+
+
+@dataclass(frozen=True)
+class MyData:
+    rules: Rules
+    store: PersonalStore
+    referrers: ReferrerStore
+    markers: MarkerStore
+    data_tokens: DataTokens
+    stats_tokens: StatsTokens
+    # Read on first use: only the export needs the pepper.
+    marker_keys: Callable[[], MarkerKeys]
+    clock: Clock
 
     def export(self, token: str) -> dict[str, Any]:
         """What the data link, or a referrer's stats link, opens: read only."""

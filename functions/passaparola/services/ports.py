@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from passaparola.domain import events, records
     from passaparola.domain.counters import Deltas
     from passaparola.domain.limits import Window
+    from passaparola.domain.link_requests import LinkRequest
     from passaparola.domain.mail import Email
     from passaparola.domain.tokens import OptOut
     from passaparola.domain.vocabulary import NoticeOutcome
@@ -229,6 +230,10 @@ class Poster(Protocol):
 
 class RewardQueue(Protocol):
     def send(self, messages: Sequence[records.QueueMessage]) -> None: ...
+
+
+class LinkQueue(Protocol):
+    def send(self, request: LinkRequest) -> None: ...
 
 
 class NoticeStore(Protocol):

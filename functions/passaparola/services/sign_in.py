@@ -1,7 +1,7 @@
 """People sign in to the console with a link emailed to an address a brand file lists.
 
-Asking answers the same whatever the address, and mails only an admin: who administers the
-programme is not for whoever types an address to learn.
+Asking answers the same whatever the address (services/link_requests.py), and the link goes
+only to an admin: who administers the programme is not for whoever types an address to learn.
 """
 
 from __future__ import annotations
@@ -9,8 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from passaparola import i18n
-from passaparola.domain import emails
 from passaparola.domain.admin import SIGN_IN_LIFETIME, Sessions, new_sign_in_token, token_digest
 from passaparola.domain.campaign import Rules
 from passaparola.domain.errors import Unauthorized
@@ -28,21 +26,21 @@ class Session:
 
 
 @dataclass(frozen=True)
-class SignIn:
+class SignInLinks:
+    """The link queue's worker side: writes a token and mails it, to an admin only."""
+
     rules: Rules
     store: SignInStore
     mailer: Mailer
-    sessions: Sessions
     links: Links
     clock: Clock
 
-    def request(self, email: str, lang: str | None) -> None:
-        address = emails.clean(email)
+    def send(self, address: str, language: str) -> bool:
+        """Whether the address is an admin's, and so was sent a link."""
         if address not in self.rules.admins:
-            return
+            return False
         now, token = self.clock(), new_sign_in_token()
         self.store.create(token_digest(token), address, now, now + SIGN_IN_LIFETIME)
-        language = lang if lang in i18n.LANGUAGES else i18n.DEFAULT
         brand = next(b for b in self.rules.brands.values() if address in b.admin_addresses)
         self.mailer.send(
             catalogue.admin_sign_in(
@@ -53,6 +51,15 @@ class SignIn:
                 minutes=int(SIGN_IN_LIFETIME.total_seconds() // 60),
             )
         )
+        return True
+
+
+@dataclass(frozen=True)
+class SignIn:
+    rules: Rules
+    store: SignInStore
+    sessions: Sessions
+    clock: Clock
 
     def redeem(self, token: str) -> Session:
         now = self.clock()

@@ -62,11 +62,20 @@ class Api(Client):
     def outbox(self) -> list[Any]:
         return list(self.adapters.outbox.sent)
 
+    def run_links(self) -> list[bool]:
+        """Hand the links asked for to the worker's service, as the link queue would: whether
+        each went out."""
+        a = self.adapters
+        sender = wiring.build_link_sender(a, wiring.build_mail(a))
+        return [sender.send(request) for request in a.links_asked.take()]
+
     def state(self) -> tuple[Any, ...]:
-        """What a request could have written: every item, queued messages and mail."""
+        """What a request could have written: every item, queued messages (rewards, links)
+        and mail."""
         memory = self.adapters.memory
         items = repr(sorted((k, repr(v)) for k, v in vars(memory).items()))
-        return items, len(self.adapters.queue.sent), len(self.adapters.outbox.sent)
+        queued = len(self.adapters.queue.sent), len(self.adapters.links_asked.sent)
+        return items, queued, len(self.adapters.outbox.sent)
 
 
 def _overrides(api: Api) -> dict[Callable[..., Any], Callable[..., Any]]:
@@ -78,7 +87,8 @@ def _overrides(api: Api) -> dict[Callable[..., Any], Callable[..., Any]]:
         wiring.claims: lambda: wiring.build_claims(a, wiring.build_code_validator(a), rewards),
         wiring.code_validator: lambda: wiring.build_code_validator(a),
         wiring.stats: lambda: wiring.build_stats(a, wiring.build_click_counter(a)),
-        wiring.my_data: lambda: wiring.build_my_data(a, mail),
+        wiring.my_data: lambda: wiring.build_my_data(a),
+        wiring.link_requests: lambda: wiring.build_link_requests(a),
         wiring.sign_in: lambda: wiring.build_sign_in(a, Sessions(b"s" * 32)),
     }
     for factory, route in [

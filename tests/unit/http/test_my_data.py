@@ -29,6 +29,7 @@ def _stats_token(client) -> str:
 def _data_link(client) -> str:
     sent = len(client.outbox())
     assert client.call("POST", "/me/link", {"email": ANNA}).status == 202
+    client.run_links()
     (mail,) = client.outbox()[sent:]
     found = re.search(r"/my-data/#token=([\w.-]+)", mail.text)
     assert found, mail.text
