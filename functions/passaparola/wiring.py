@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from passaparola.domain.campaign import Rules
     from passaparola.domain.cursors import Cursors
     from passaparola.domain.customers import MarkerKeys
+    from passaparola.domain.emails import PersonKeys
     from passaparola.domain.signatures import Verifier
     from passaparola.domain.tokens import DataTokens, StatsTokens, UnsubscribeTokens
     from passaparola.services import Clock, ports
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
     from passaparola.storage.events import EventQueue
     from passaparola.storage.idempotency import Idempotency
     from passaparola.storage.queue import RewardQueue
+    from passaparola.storage.rekeying import Rekeying
     from passaparola.storage.stripe_api import PromotionCodes
 
 
@@ -157,6 +159,24 @@ def marker_keys() -> MarkerKeys:
     from passaparola.domain.customers import MarkerKeys
 
     return MarkerKeys(_key_secret("fraud_pepper_secret_id"))
+
+
+@built_once
+def person_keys() -> PersonKeys:
+    """People's keys share the customer markers' pepper: one secret that must never change."""
+    from passaparola.domain.emails import PersonKeys
+
+    return PersonKeys(_key_secret("fraud_pepper_secret_id"))
+
+
+def rekeying(table_name: str, pepper_secret_id: str) -> Rekeying:
+    """The upgrade's re-keying, for `passaparola migrate-keys`: built from a deployed stack's
+    table and pepper, which the command looks up, not from a function's environment."""
+    from passaparola.domain.emails import PersonKeys
+    from passaparola.storage.dynamo import Table
+    from passaparola.storage.rekeying import Rekeying
+
+    return Rekeying(Table(table_name), PersonKeys(_secret_bytes(pepper_secret_id)), utc_now)
 
 
 def webhook_verifier() -> Verifier:
@@ -318,6 +338,8 @@ class Adapters(Protocol):
 
     def marker_keys(self) -> MarkerKeys: ...
 
+    def person_keys(self) -> PersonKeys: ...
+
     def visitor_salt(self) -> bytes: ...
 
     def customer_marker_days(self) -> int: ...
@@ -417,6 +439,9 @@ class Aws:
     def marker_keys(self) -> MarkerKeys:
         return marker_keys()
 
+    def person_keys(self) -> PersonKeys:
+        return person_keys()
+
     def visitor_salt(self) -> bytes:
         return _key_secret("visitor_salt_secret_id")
 
@@ -445,7 +470,7 @@ def mail() -> Mail:
 def build_unsubscribes(a: Adapters) -> Unsubscribes:
     from passaparola.services.mail import Unsubscribes
 
-    return Unsubscribes(a.unsubscribe_tokens(), a.opt_out_store(), a.clock)
+    return Unsubscribes(a.unsubscribe_tokens(), a.opt_out_store(), a.person_keys(), a.clock)
 
 
 @built_once
@@ -542,6 +567,7 @@ def build_enrolment(a: Adapters, mail: Mail) -> Enrolment:
         mail,
         a.tokens(),
         a.links(),
+        a.person_keys(),
         a.visitor_salt(),
         a.clock,
     )
@@ -560,6 +586,7 @@ def build_claims(a: Adapters, validator: CodeValidator, rewards: RewardLifecycle
         a.claim_store(),
         a.marker_store(),
         a.marker_keys(),
+        a.person_keys(),
         a.visitor_salt(),
         rewards,
         a.clock,
@@ -580,6 +607,7 @@ def build_conversions(a: Adapters) -> Conversions:
         a.claim_store(),
         a.order_store(),
         a.marker_keys(),
+        a.person_keys(),
         a.customer_marker_days(),
         a.reward_queue(),
         a.clock,
@@ -624,7 +652,8 @@ def build_my_data(a: Adapters, mail: Mail) -> MyData:
         mail,
         a.data_tokens(),
         a.tokens(),
-        a.marker_keys,
+        a.marker_keys(),
+        a.person_keys(),
         a.links(),
         a.clock,
     )
@@ -741,6 +770,7 @@ def daily_digest() -> DailyDigest:
         DigestLog(table()),
         mail(),
         links(),
+        person_keys(),
         utc_now,
     )
 

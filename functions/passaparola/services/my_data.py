@@ -12,7 +12,7 @@ a failure cut short did not close it: the same link finishes the job.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -21,6 +21,7 @@ from passaparola import i18n
 from passaparola.domain import emails
 from passaparola.domain.campaign import Rules
 from passaparola.domain.customers import MarkerKeys
+from passaparola.domain.emails import PersonKeys
 from passaparola.domain.errors import InvalidToken
 from passaparola.domain.records import Held
 from passaparola.domain.tokens import DataLink, DataTokens, StatsTokens
@@ -29,11 +30,6 @@ from passaparola.services import Clock, Links
 from passaparola.services.mail import Mail
 from passaparola.services.ports import MarkerStore, PersonalStore, ReferrerStore
 
-# What an export leaves out of each item: the table's own index keys, which say nothing about
-# the person that the item's other attributes do not.
-_INTERNAL = frozenset(
-    {"due_pk", "due_at", "top_pk", "waiting_pk", "waiting_sk", "board_pk", "data_links_from"}
-)
 _USED = "this link was used to delete your data, and opens nothing any more; ask for a new one"
 MARKERS_NOTE = (
     "Fraud checks keep keyed hashes (HMAC with a secret pepper, never the values) of the "
@@ -58,15 +54,15 @@ class MyData:
     mail: Mail
     data_tokens: DataTokens
     stats_tokens: StatsTokens
-    # Read on first use: only the export needs the pepper.
-    marker_keys: Callable[[], MarkerKeys]
+    marker_keys: MarkerKeys
+    person_keys: PersonKeys
     links: Links
     clock: Clock
 
     def send_link(self, email: str, lang: str | None) -> None:
         """Mail a data link to the address, if the kit holds anything about it; never say."""
         address = emails.clean(email)
-        key = emails.key(address)
+        key = self.person_keys.of(address)
         held = self.store.find(key, self._campaigns)
         if held.empty:
             return
@@ -96,12 +92,14 @@ class MyData:
             held = self.store.find(self._referrer_key(token), self._campaigns)
         # Every address found has the key's identity, so one marker stands for them all.
         addresses = sorted(held.addresses)
-        marker = {"email": self.marker_keys().email(addresses[0])} if addresses else {}
+        marker = {"email": self.marker_keys.email(addresses[0])} if addresses else {}
         found = self.markers.find(marker) if marker else {}
         return {
             "exported_at": self.clock().isoformat(timespec="seconds"),
             "addresses": addresses,
-            "items": {kind: [_plain(item) for item in items] for kind, items in held.items.items() if items},
+            "items": {
+                kind: [_json(item) for item in items] for kind, items in self.store.shown(held).items()
+            },
             "fraud_markers": {"email": len(found), "note": MARKERS_NOTE},
         }
 
@@ -115,11 +113,12 @@ class MyData:
         link = self.data_tokens.read(token, now)
         held = self._open(link)
         gone = self.store.erase(held, now)
-        self.store.close_links(link.email_key, link.issued_at + 1)
+        self.store.close_links(held.email_key, link.issued_at + 1)
         return Deleted(deleted=gone, kept=sum(len(items) for items in held.items.values()) - gone)
 
     def _open(self, link: DataLink) -> Held:
-        held = self.store.find(link.email_key, self._campaigns)
+        # A link mailed by the previous release names the address by its previous key.
+        held = self.store.find(self.person_keys.current(link.email_key), self._campaigns)
         if link.closed_by(held.data_links_from):
             raise InvalidToken(_USED)
         return held
@@ -135,10 +134,6 @@ class MyData:
     @property
     def _campaigns(self) -> Sequence[str]:
         return list(self.rules.campaigns)
-
-
-def _plain(item: Mapping[str, Any]) -> dict[str, Any]:
-    return {name: _json(value) for name, value in sorted(item.items()) if name not in _INTERNAL}
 
 
 def _json(value: Any) -> Any:
