@@ -10,6 +10,7 @@ she deletes), and unsubscribes from `lifecycle`'s emails.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -149,6 +150,14 @@ def test_a_person_exports_then_deletes_and_no_item_holds_their_address_or_name(c
     assert [r["reward_id"] for r in items["referrer_rewards"]] == ["order-a-1"]  # Bea's, for Anna's order
     assert ANNA in exported.body["addresses"]
     assert exported.body["fraud_markers"]["email"] == 1
+    # In her own words: no table key, and no key of hers or of anyone she referred or was
+    # referred by (a friend is the name the stats page shows, and when they claimed).
+    shown = json.dumps(exported.body)
+    assert all(person_key(person) not in shown for person in (ANNA, BEA, MARCO, NINA))
+    assert not {"pk", "sk", "email_key", "friend", "owner", "rewards"} & {
+        name for kind in items.values() for item in kind for name in item
+    }
+    assert {f["code"] for f in items["listed_friends"]} == {code, items["claims"][0]["code"]}
 
     deleted = client.call("DELETE", "/me", headers=_bearer(token))
     assert deleted.status == 200, deleted.body

@@ -1,3 +1,5 @@
+import hashlib
+
 import pytest
 
 from passaparola.domain import emails
@@ -152,3 +154,14 @@ def test_privacy_relays_are_not_disposable(address, monkeypatch):
     monkeypatch.setattr(emails, "_disposable_domains", lambda: {domain, domain.split(".", 1)[-1]})
     assert not emails.is_disposable(address)
     emails.refuse_disposable(address)
+
+
+def test_a_persons_key_is_a_keyed_hash_that_the_previous_bare_one_turns_into():
+    address = "Anna.Rossi+shop@GoogleMail.com"
+    bare = hashlib.sha256(b"annarossi@gmail.com").hexdigest()[:32]  # how 0.1.0 keyed her
+    key = KEYS.of(address)
+    assert key.startswith("k") and len(key) == 33 and bare not in key
+    assert emails.PersonKeys(b"another pepper").of(address) != key  # no pepper, no look-up
+    assert emails.is_previous(bare) and not emails.is_previous(key)
+    assert KEYS.current(bare) == key  # an old key, in the table or a mailed link, becomes hers
+    assert KEYS.current(key) == key
