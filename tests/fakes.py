@@ -21,6 +21,7 @@ from typing import Any
 from passaparola.domain.campaign import Rules
 from passaparola.domain.counters import Amount, DayCounters, Deltas, Target
 from passaparola.domain.customers import MarkerKeys
+from passaparola.domain.emails import PersonKeys
 from passaparola.domain.errors import Conflict
 from passaparola.domain.limits import Window
 from passaparola.domain.link_requests import LinkRequest
@@ -58,7 +59,14 @@ from passaparola.domain.records import (
 from passaparola.domain.tokens import DataTokens, OptOut, StatsTokens, UnsubscribeTokens, link_epoch
 from passaparola.domain.vocabulary import NoticeOutcome
 from passaparola.services import Links
+from passaparola.storage.personal import PersonalStore
 from passaparola.storage.rewards import GRACE, NOTIFY_LEASE
+
+PERSON_KEYS = PersonKeys(b"pepper")  # the adapters' keys of people, for tests to name them by
+
+
+def person_key(address: str) -> str:
+    return PERSON_KEYS.of(address)
 
 
 @dataclass
@@ -731,6 +739,9 @@ class Personal:
             held.add("unsubscribes", [dict(m.erased[email_key])])
         return held
 
+    # What an export shows of an item is pure, and the adapter's own: the same here.
+    shown = staticmethod(PersonalStore.shown)
+
     def erase(self, held: Held, now: datetime) -> int:
         m = self.memory
         m.step("personal.erase")
@@ -775,6 +786,7 @@ class Adapters:
         self._data_tokens = DataTokens(b"k" * 32)
         self._unsubscribe_tokens = UnsubscribeTokens(b"u" * 32)
         self._marker_keys = MarkerKeys(b"pepper")
+        self._person_keys = PERSON_KEYS
 
     @property
     def clock(self) -> Callable[[], datetime]:
@@ -842,6 +854,9 @@ class Adapters:
 
     def marker_keys(self) -> MarkerKeys:
         return self._marker_keys
+
+    def person_keys(self) -> PersonKeys:
+        return self._person_keys
 
     def visitor_salt(self) -> bytes:
         return b"visitor-salt"

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from passaparola import wiring
 from passaparola.domain import signatures
 from passaparola.storage import aws
 from passaparola.storage.dynamo import from_dynamo
@@ -42,6 +43,11 @@ ROOMY_LIMITS = dict.fromkeys(
     ),
     "100000/60",
 )
+
+
+def person_key(address: str) -> str:
+    """A person's key as the stack's functions write it (with the stack's pepper)."""
+    return wiring.person_keys().of(address)
 
 
 class Clock:

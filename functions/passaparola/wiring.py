@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from passaparola.domain.campaign import Rules
     from passaparola.domain.cursors import Cursors
     from passaparola.domain.customers import MarkerKeys
+    from passaparola.domain.emails import PersonKeys
     from passaparola.domain.signatures import Verifier
     from passaparola.domain.tokens import DataTokens, StatsTokens, UnsubscribeTokens
     from passaparola.services import Clock, ports
@@ -52,6 +53,7 @@ if TYPE_CHECKING:
     from passaparola.storage.idempotency import Idempotency
     from passaparola.storage.link_queue import LinkQueue
     from passaparola.storage.queue import RewardQueue
+    from passaparola.storage.rekeying import Rekeying
     from passaparola.storage.stripe_api import PromotionCodes
 
 
@@ -159,6 +161,24 @@ def marker_keys() -> MarkerKeys:
     from passaparola.domain.customers import MarkerKeys
 
     return MarkerKeys(_key_secret("fraud_pepper_secret_id"))
+
+
+@built_once
+def person_keys() -> PersonKeys:
+    """People's keys share the customer markers' pepper: one secret that must never change."""
+    from passaparola.domain.emails import PersonKeys
+
+    return PersonKeys(_key_secret("fraud_pepper_secret_id"))
+
+
+def rekeying(table_name: str, pepper_secret_id: str) -> Rekeying:
+    """The upgrade's re-keying, for `passaparola migrate-keys`: built from a deployed stack's
+    table and pepper, which the command looks up, not from a function's environment."""
+    from passaparola.domain.emails import PersonKeys
+    from passaparola.storage.dynamo import Table
+    from passaparola.storage.rekeying import Rekeying
+
+    return Rekeying(Table(table_name), PersonKeys(_secret_bytes(pepper_secret_id)), utc_now)
 
 
 def webhook_verifier() -> Verifier:
@@ -329,6 +349,8 @@ class Adapters(Protocol):
 
     def marker_keys(self) -> MarkerKeys: ...
 
+    def person_keys(self) -> PersonKeys: ...
+
     def visitor_salt(self) -> bytes: ...
 
     def customer_marker_days(self) -> int: ...
@@ -431,6 +453,9 @@ class Aws:
     def marker_keys(self) -> MarkerKeys:
         return marker_keys()
 
+    def person_keys(self) -> PersonKeys:
+        return person_keys()
+
     def visitor_salt(self) -> bytes:
         return _key_secret("visitor_salt_secret_id")
 
@@ -459,7 +484,7 @@ def mail() -> Mail:
 def build_unsubscribes(a: Adapters) -> Unsubscribes:
     from passaparola.services.mail import Unsubscribes
 
-    return Unsubscribes(a.unsubscribe_tokens(), a.opt_out_store(), a.clock)
+    return Unsubscribes(a.unsubscribe_tokens(), a.opt_out_store(), a.person_keys(), a.clock)
 
 
 @built_once
@@ -556,6 +581,7 @@ def build_enrolment(a: Adapters, mail: Mail) -> Enrolment:
         mail,
         a.tokens(),
         a.links(),
+        a.person_keys(),
         a.visitor_salt(),
         a.clock,
     )
@@ -574,6 +600,7 @@ def build_claims(a: Adapters, validator: CodeValidator, rewards: RewardLifecycle
         a.claim_store(),
         a.marker_store(),
         a.marker_keys(),
+        a.person_keys(),
         a.visitor_salt(),
         rewards,
         a.clock,
@@ -594,6 +621,7 @@ def build_conversions(a: Adapters) -> Conversions:
         a.claim_store(),
         a.order_store(),
         a.marker_keys(),
+        a.person_keys(),
         a.customer_marker_days(),
         a.reward_queue(),
         a.clock,
@@ -638,6 +666,7 @@ def build_my_data(a: Adapters) -> MyData:
         a.data_tokens(),
         a.tokens(),
         a.marker_keys,
+        a.person_keys(),
         a.clock,
     )
 
@@ -665,7 +694,7 @@ def build_link_sender(a: Adapters, mail: Mail) -> LinkSender:
 
     return LinkSender(
         SignInLinks(a.rules(), a.sign_in_store(), a.mailer(), a.links(), a.clock),
-        DataLinks(a.rules(), a.personal_store(), mail, a.data_tokens(), a.links(), a.clock),
+        DataLinks(a.rules(), a.personal_store(), mail, a.data_tokens(), a.person_keys(), a.links(), a.clock),
     )
 
 
@@ -780,6 +809,7 @@ def daily_digest() -> DailyDigest:
         DigestLog(table()),
         mail(),
         links(),
+        person_keys(),
         utc_now,
     )
 

@@ -122,6 +122,35 @@ def build(args: argparse.Namespace) -> int:
     return 0
 
 
+def migrate_keys(args: argparse.Namespace) -> int:
+    """Re-key every person in the stack's table (storage/rekeying.py); safe to stop and rerun."""
+    import boto3
+
+    from passaparola import wiring
+
+    if args.region:
+        os.environ["AWS_DEFAULT_REGION"] = args.region  # the functions' clients read it
+    cloudformation = boto3.session.Session(region_name=args.region).client("cloudformation")
+
+    def resource(name: str) -> str:
+        found = cloudformation.describe_stack_resource(StackName=args.stack, LogicalResourceId=name)
+        return str(found["StackResourceDetail"]["PhysicalResourceId"])
+
+    rekeying = wiring.rekeying(resource("Table"), resource("FraudPepperSecret"))
+    done = rekeying.run(
+        lambda p: print(f"{p.scanned} items read: {p.moved} moved, {p.updated} updated", flush=True)
+    )
+    if done.conflicts:
+        print(
+            f"{done.conflicts} items stay under their previous key: their person came back since the "
+            "upgrade and has items under the new key (README, Upgrading)",
+            file=sys.stderr,
+        )
+        return 1
+    print("every person is keyed by a keyed hash")
+    return 0
+
+
 def deploy_site(args: argparse.Namespace) -> int:
     """Build the pages with the deployed stack's URLs, publish them, and refresh CloudFront."""
     import boto3
@@ -379,6 +408,14 @@ def main(argv: list[str] | None = None) -> int:
     build_artifact.add_argument("--content", type=Path, default=paths.CONTENT)
     build_artifact.add_argument("--out", type=Path, default=artifact.DEFAULT_OUT)
     build_artifact.set_defaults(func=build)
+
+    migrate = commands.add_parser(
+        "migrate-keys",
+        help="after upgrading from 0.1.0: re-key people in a deployed stack's table (README, Upgrading)",
+    )
+    migrate.add_argument("--stack", required=True, help="the stack name given to sam deploy")
+    migrate.add_argument("--region", help="the stack's region (default: your AWS configuration's)")
+    migrate.set_defaults(func=migrate_keys)
 
     publish = commands.add_parser("deploy-site", help="build and publish the pages to a deployed stack")
     publish.add_argument("--stack", required=True, help="the stack name given to sam deploy")

@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from passaparola import site_paths
-from passaparola.domain import emails
 from passaparola.domain.campaign import CompiledCampaign, RewardSpec, Rules
+from passaparola.domain.emails import PersonKeys
 from passaparola.domain.lifecycle import coupon_last_day
 from passaparola.domain.mail import Email, Unsubscribe
 from passaparola.domain.records import Owner, Reward
@@ -34,6 +34,7 @@ LANGS = ("en", "ru")
 CAMPAIGN = "spring"  # the sample campaign: a coupon for the friend, a milestone gift, all five languages
 WIDTH = 640  # CSS pixels: about what a mail client's reading pane gives an email
 SITE = "https://refer.acme-roasters.example"  # what the sample links show; nothing is fetched from it
+_SAMPLE_KEYS = PersonKeys(b"sample pepper")  # the samples' links name people as a deployment would
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ def samples(rules: Rules, campaign: CompiledCampaign, lang: str, site_url: str) 
     ]
     if campaign.rules.friend_reward:
         gift = reward(
-            Owner.friend(emails.key("marco@example.com")),
+            Owner.friend(_SAMPLE_KEYS.of("marco@example.com")),
             f"friend-{slug}",
             "friend",
             campaign.rules.friend_reward,
@@ -111,9 +112,9 @@ def samples(rules: Rules, campaign: CompiledCampaign, lang: str, site_url: str) 
         if tier
         else reward(Owner.referrer(code), "order-1001", "referrer", campaign.rules.referrer_reward)
     )
-    token = f"{slug}.{emails.key('anna@example.com')}.sample"
+    token = f"{slug}.{_SAMPLE_KEYS.of('anna@example.com')}.sample"
     stop = Unsubscribe(
-        emails.key("anna@example.com"),
+        _SAMPLE_KEYS.of("anna@example.com"),
         slug,
         f"{SITE}/unsubscribe/{token}",
         f"{SITE}{site_paths.unsubscribe(lang)}#t={token}",

@@ -6,10 +6,9 @@ import io
 
 import pytest
 
-from passaparola.domain import emails
 from passaparola.domain.admin import public_reward_id
 from passaparola.domain.records import Owner, RewardRef
-from tests.support import ADMIN, ADMIN_KEY
+from tests.support import ADMIN, ADMIN_KEY, person_key
 
 pytestmark = pytest.mark.integration
 
@@ -150,7 +149,7 @@ def test_a_reward_is_fulfilled_once_and_a_repeat_answers_the_first(client, issue
 
 @pytest.mark.parametrize("ask", ["coupon", "unknown", "garbage"])
 def test_what_cannot_be_fulfilled_is_refused(client, issued_credit, ask):
-    friend = emails.key("marco@example.com")
+    friend = person_key("marco@example.com")
     target = {
         "coupon": public_reward_id(RewardRef(Owner.friend(friend), "friend-trial")),
         "unknown": public_reward_id(RewardRef(Owner.referrer(issued_credit), "order-9999")),

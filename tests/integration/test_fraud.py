@@ -10,9 +10,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from passaparola.domain import emails
 from passaparola.storage import aws, idempotency
-from tests.support import dynamodb_calls, items_under, table_items
+from tests.support import dynamodb_calls, items_under, person_key, table_items
 
 pytestmark = pytest.mark.integration
 
@@ -362,7 +361,7 @@ def test_markers_never_hold_a_raw_value(client):
     for person in ("marco@example.com", "stranger@example.com"):
         # neither the address nor its unkeyed key, which anyone could compute from a guess
         assert person.split("@")[0] not in markers
-        assert emails.key(person) not in markers
+        assert person_key(person) not in markers
     markers = items_under(client.stack, "MARKER#")
     expected = hmac.new(pepper, b"address:viaroma120100milano", hashlib.sha256).hexdigest()[:32]
     assert f"MARKER#address#{expected}" in {m["pk"] for m in markers}

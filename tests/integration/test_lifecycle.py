@@ -17,9 +17,8 @@ from typing import Any
 
 import pytest
 
-from passaparola.domain import emails
 from passaparola.storage import aws
-from tests.support import API, BROWSER, Client, Clock, items_under
+from tests.support import API, BROWSER, Client, Clock, items_under, person_key
 
 pytestmark = pytest.mark.integration
 
@@ -177,7 +176,7 @@ def _english(moment: datetime) -> str:
 def test_a_redelivered_lifecycle_message_mails_once(client):
     anna = enrol(client, ANNA, "en")
     claim(client, anna, MARCO, "en")
-    notice = f"friend_claimed.lifecycle.{emails.key(MARCO)}"
+    notice = f"friend_claimed.lifecycle.{person_key(MARCO)}"
     queue = client.stack.ref("RewardQueue")
     aws.client("sqs").send_message(QueueUrl=queue, MessageBody=f'{{"notice_id": "{notice}"}}')
     client.run_worker()

@@ -10,18 +10,18 @@ she deletes), and unsubscribes from `lifecycle`'s emails.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from passaparola.domain import emails
 from passaparola.domain.records import Held
 from passaparola.domain.vocabulary import NoticeKind
 from passaparola.storage.dynamo import Table
 from passaparola.storage.personal import KINDS, NOTICES_ABOUT, PersonalStore
-from tests.support import API, Client, Clock, items_under, table_items
+from tests.support import API, Client, Clock, items_under, person_key, table_items
 
 pytestmark = pytest.mark.integration
 
@@ -118,7 +118,7 @@ def _bearer(token: str) -> dict[str, str]:
 
 def test_every_item_that_holds_a_person_is_of_a_listed_kind_in_a_listed_attribute(client, clock):
     _anna(client, clock)
-    key = emails.key(ANNA)
+    key = person_key(ANNA)
     held = _holding(table_items(client.stack), ANNA, NAME, key)
     assert held
     for item, names in held:
@@ -151,6 +151,14 @@ def test_a_person_exports_then_deletes_and_no_item_holds_their_address_or_name(c
     assert [r["reward_id"] for r in items["referrer_rewards"]] == ["order-a-1"]  # Bea's, for Anna's order
     assert ANNA in exported.body["addresses"]
     assert exported.body["fraud_markers"]["email"] == 1
+    # In her own words: no table key, and no key of hers or of anyone she referred or was
+    # referred by (a friend is the name the stats page shows, and when they claimed).
+    shown = json.dumps(exported.body)
+    assert all(person_key(person) not in shown for person in (ANNA, BEA, MARCO, NINA))
+    assert not {"pk", "sk", "email_key", "friend", "owner", "rewards"} & {
+        name for kind in items.values() for item in kind for name in item
+    }
+    assert {f["code"] for f in items["listed_friends"]} == {code, items["claims"][0]["code"]}
 
     deleted = client.call("DELETE", "/me", headers=_bearer(token))
     assert deleted.status == 200, deleted.body
@@ -161,7 +169,7 @@ def test_a_person_exports_then_deletes_and_no_item_holds_their_address_or_name(c
     assert _holding(after, ANNA, NAME) == []
     # What is left under her key is only what the list keeps.
     kept = {k.name for k in KINDS if k.after == "kept"}
-    for item, _ in _holding(after, emails.key(ANNA)):
+    for item, _ in _holding(after, person_key(ANNA)):
         assert next(k.name for k in KINDS if k.matches(item)) in kept, item
     rewards = {r["reward_id"]: r for r in items_under(client.stack, f"CODE#{code}", "REWARD#")}
     assert rewards["order-m-1"]["status"] == "issued"
@@ -226,7 +234,7 @@ def test_a_forged_or_expired_data_link_opens_nothing(client, clock):
     token = _data_link(client)
     forged = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
     assert client.call("GET", "/me", headers=_bearer(forged)).status == 401
-    other = token.replace(emails.key(ANNA), emails.key(MARCO))
+    other = token.replace(person_key(ANNA), person_key(MARCO))
     assert client.call("DELETE", "/me", headers=_bearer(other)).status == 401
     clock.advance(hours=1, seconds=1)
     assert client.call("GET", "/me", headers=_bearer(token)).status == 401
@@ -238,7 +246,7 @@ def test_a_deletion_cut_short_is_finished_by_the_next(client, clock):
     and asking again deletes the rest."""
     code = _anna(client, clock)
     store = PersonalStore(Table(client.stack.ref("Table")))
-    found = store.find(emails.key(ANNA), ["lifecycle", "instant"])
+    found = store.find(person_key(ANNA), ["lifecycle", "instant"])
     store.erase(Held(found.email_key, {"referral_codes": found.of("referral_codes")}), clock())
     assert _holding(table_items(client.stack), ANNA)  # her claim still holds her address
     assert items_under(client.stack, f"NOTICE#referrer_nudge.lifecycle.{code}")  # found by her code
@@ -248,5 +256,5 @@ def test_a_deletion_cut_short_is_finished_by_the_next(client, clock):
     after = table_items(client.stack)
     assert _holding(after, ANNA, NAME) == []
     kept = {k.name for k in KINDS if k.after == "kept"}
-    assert {next(k.name for k in KINDS if k.matches(i)) for i, _ in _holding(after, emails.key(ANNA))} <= kept
+    assert {next(k.name for k in KINDS if k.matches(i)) for i, _ in _holding(after, person_key(ANNA))} <= kept
     assert items_under(client.stack, f"NOTICE#referrer_nudge.lifecycle.{code}") == []

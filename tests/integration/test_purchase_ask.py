@@ -13,8 +13,7 @@ from typing import Any
 
 import pytest
 
-from passaparola.domain import emails
-from tests.support import API, Client, Clock, dynamodb_calls, items_under
+from tests.support import API, Client, Clock, dynamodb_calls, items_under, person_key
 
 pytestmark = pytest.mark.integration
 
@@ -37,7 +36,7 @@ def asks_to(client: Client, address: str) -> list[dict[str, Any]]:
 
 
 def notice(client: Client, campaign: str, address: str) -> dict[str, Any] | None:
-    found = items_under(client.stack, f"NOTICE#purchase_ask.{campaign}.{emails.key(address)}")
+    found = items_under(client.stack, f"NOTICE#purchase_ask.{campaign}.{person_key(address)}")
     return found[0] if found else None
 
 
@@ -62,7 +61,7 @@ def test_an_order_nobody_referred_is_asked_once_on_the_campaigns_day_in_the_buye
     assert "/pl/capped/#email=olga%40example.com" in asked["html"]
     assert "To jedyne zaproszenie do akcji „Najwyżej pięciu znajomych”" in asked["text"]
     one_click = dict(asked["headers"])["List-Unsubscribe"].strip().strip("<>")
-    assert one_click.startswith(f"{API}/unsubscribe/capped.{emails.key(OLGA)}.")
+    assert one_click.startswith(f"{API}/unsubscribe/capped.{person_key(OLGA)}.")
     closed = notice(client, FIRST, OLGA)
     assert closed is not None and closed["outcome"] == "sent" and "email" not in closed
     assert "due_at" not in closed
@@ -104,7 +103,7 @@ def test_a_buyer_who_enrolls_before_the_day_or_whose_order_is_refunded_is_not_as
 def test_a_buyer_who_unsubscribed_from_the_campaign_is_not_asked(client: Client, clock: Clock):
     from passaparola import wiring
 
-    unsubscribe = wiring.mail().unsubscribe(emails.key(OLGA), FIRST, "en")
+    unsubscribe = wiring.mail().unsubscribe(person_key(OLGA), FIRST, "en")
     answer = client.call(
         "POST", unsubscribe.one_click_url.removeprefix(API), raw=b"List-Unsubscribe=One-Click", headers=FORM
     )

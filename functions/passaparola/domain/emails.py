@@ -1,12 +1,12 @@
-"""Email addresses: checking, normalising for identity, and keying without storing them twice."""
+"""Email addresses: checking, normalising for identity, and keying a person without their address."""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 from collections.abc import Container
-
-from disposable_email_domains import blocklist as _disposable_domains
+from dataclasses import dataclass
 
 from passaparola.domain.errors import InvalidInput, RejectedEmail
 from passaparola.domain.text import control_character
@@ -122,9 +122,40 @@ def _untagged(address: str) -> str:
     return f"{base or local}@{domain}"  # "+x@" has no base: it is its own mailbox
 
 
-def key(address: str) -> str:
-    """A stable lookup key for a person's mailbox, used in table keys instead of the address."""
-    return hashlib.sha256(identity(address).encode()).hexdigest()[:32]
+# The previous release keyed a person by this bare digest of their mailbox. Anyone with a copy
+# of the table could hash a guessed address and find its items, so it is never stored now.
+_PREVIOUS_KEY = re.compile(r"[0-9a-f]{32}")
+
+
+@dataclass(frozen=True)
+class PersonKeys:
+    """A person's key, in table keys and links instead of their address: a keyed hash (HMAC
+    with the pepper) of their mailbox, so without the pepper no address can be checked against
+    the table. The pepper must never change: a new one forgets every person."""
+
+    pepper: bytes
+
+    def of(self, address: str) -> str:
+        """The key of the mailbox an address reaches (`identity`): one per person."""
+        return self._keyed(hashlib.sha256(identity(address).encode()).hexdigest()[:32])
+
+    def current(self, key: str) -> str:
+        """A key as the previous release wrote it, turned into today's; today's as it is.
+
+        Today's key is the keyed hash of the previous one (not of the address), so every old
+        key turns into the new one without the address, which a person who deleted their data
+        left nowhere: their kept unsubscribe and rewards move too, and so do links still in
+        mailboxes."""
+        return self._keyed(key) if is_previous(key) else key
+
+    def _keyed(self, digest: str) -> str:
+        # "k", which no hex digest starts with, tells today's keys from the previous ones.
+        return "k" + hmac.new(self.pepper, b"person|" + digest.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def is_previous(key: str) -> bool:
+    """Whether a person's key is the previous release's bare digest (see PersonKeys.current)."""
+    return _PREVIOUS_KEY.fullmatch(key) is not None
 
 
 def _under(domain: str, domains: Container[str]) -> bool:
@@ -133,9 +164,16 @@ def _under(domain: str, domains: Container[str]) -> bool:
     return any(".".join(parts[i:]) in domains for i in range(len(parts) - 1))
 
 
+def _disposable_domains() -> Container[str]:
+    # Imported on first use: the stream's consumers tell keys apart here and never read the list.
+    from disposable_email_domains import blocklist
+
+    return blocklist
+
+
 def is_disposable(address: str) -> bool:
     domain = clean(address).rsplit("@", 1)[1]
-    return not _under(domain, PRIVACY_RELAYS) and _under(domain, _disposable_domains)
+    return not _under(domain, PRIVACY_RELAYS) and _under(domain, _disposable_domains())
 
 
 def refuse_disposable(address: str) -> None:

@@ -455,7 +455,8 @@ class Fulfilment:
 class Held:
     """What the table holds about one address, by kind of item (storage.personal.KINDS), and
     the items linked to them (their rewards, coupons and orders as a buyer). The one record
-    that carries items as stored: a person's export shows them exactly as the table keeps them."""
+    that carries items as stored: deletion needs their keys, which an export leaves out
+    (storage.personal.PersonalStore.shown)."""
 
     email_key: str
     items: dict[str, list[dict[str, Any]]] = field(default_factory=dict)

@@ -72,7 +72,8 @@ class StatsTokens:
 _UNSUBSCRIBE = b"passaparola/unsubscribe/v1"
 # RFC 8058: what an email's List-Unsubscribe-Post header says, and the body a mail client POSTs.
 ONE_CLICK = "List-Unsubscribe=One-Click"
-UNSUBSCRIBE_LINK_SHAPE = r"^([a-z0-9]+(?:-[a-z0-9]+)*)\.([0-9a-f]{32})\.([A-Za-z0-9_-]{22})$"
+# The key is a person's (emails.PersonKeys), or the previous release's bare one in a link it mailed.
+UNSUBSCRIBE_LINK_SHAPE = r"^([a-z0-9]+(?:-[a-z0-9]+)*)\.(k?[0-9a-f]{32})\.([A-Za-z0-9_-]{22})$"
 _UNSUBSCRIBE_SHAPE = re.compile(UNSUBSCRIBE_LINK_SHAPE)
 
 
@@ -119,7 +120,7 @@ class UnsubscribeTokens:
 _MY_DATA = b"passaparola/my-data/v1"
 DATA_LINK_LIFETIME = timedelta(hours=1)
 # `d.` keeps it apart from a stats token (three parts) sent to the same routes.
-_DATA_SHAPE = re.compile(r"^d\.([0-9a-f]{32})\.([0-9]{1,12})\.([A-Za-z0-9_-]{43})$")
+_DATA_SHAPE = re.compile(r"^d\.(k?[0-9a-f]{32})\.([0-9]{1,12})\.([A-Za-z0-9_-]{43})$")
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from aws_lambda_powertools import Logger
 from passaparola.domain import clients, emails, fraud, people
 from passaparola.domain.campaign import CompiledCampaign, Rules
 from passaparola.domain.customers import MarkerKeys
+from passaparola.domain.emails import PersonKeys
 from passaparola.domain.errors import DomainError, RejectedEmail, SelfReferral
 from passaparola.domain.lifecycle import due, reminder_at
 from passaparola.domain.people import MAX_FRIEND_NAME
@@ -69,6 +70,7 @@ class Claims:
     claims: ClaimStore
     markers: MarkerStore
     marker_keys: MarkerKeys
+    person_keys: PersonKeys
     client_salt: bytes
     lifecycle: RewardLifecycle
     clock: Clock
@@ -86,7 +88,7 @@ class Claims:
         valid = self.validator.check(raw_code)
         campaign = valid.campaign
         address = emails.clean(email)
-        friend = emails.key(address)
+        friend = self.person_keys.of(address)
         now = self.clock()
         lang = locale if locale in campaign.texts else campaign.default_lang
         slug = campaign.rules.slug

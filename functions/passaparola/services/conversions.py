@@ -11,6 +11,7 @@ from typing import Literal
 from passaparola.domain import asking, attribution, emails, fraud, money
 from passaparola.domain.campaign import CompiledCampaign, Rules
 from passaparola.domain.customers import PERSON, MarkerKeys
+from passaparola.domain.emails import PersonKeys
 from passaparola.domain.lifecycle import due
 from passaparola.domain.money import Money
 from passaparola.domain.orders import PaidOrder
@@ -90,6 +91,7 @@ class Conversions:
     claims: ClaimStore
     orders: OrderStore
     marker_keys: MarkerKeys
+    person_keys: PersonKeys
     marker_days: int  # how long a customer is remembered after their last order
     queue: RewardQueue
     clock: Clock
@@ -98,7 +100,7 @@ class Conversions:
         money.check_price(paid.price.amount, paid.price.currency, self.rules.currency_digits)
         now = self.clock()
         address = emails.clean(paid.buyer.email)
-        buyer = emails.key(address)
+        buyer = self.person_keys.of(address)
         # Every paid order, referred or not, leaves its customer markers.
         markers = self.marker_keys.of(replace(paid.buyer, email=address))
         sighting = Sighting(markers, now, now + timedelta(days=self.marker_days))

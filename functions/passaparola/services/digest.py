@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from passaparola import site_paths
-from passaparola.domain import emails
 from passaparola.domain.campaign import BrandContact, ConsoleAdmin, Rules
+from passaparola.domain.emails import PersonKeys
 from passaparola.mail import catalogue
 from passaparola.services import Clock, Links
 from passaparola.services.mail import Mail
@@ -29,6 +29,7 @@ class DailyDigest:
     log: DigestLog
     mail: Mail
     links: Links
+    person_keys: PersonKeys
     clock: Clock
 
     def send(self) -> int:
@@ -44,7 +45,7 @@ class DailyDigest:
             if not any(figures.values()):
                 continue
             for admin in brand.admins:
-                if self.log.first(emails.key(admin.email), day, now) and self._send(
+                if self.log.first(self.person_keys.of(admin.email), day, now) and self._send(
                     brand, admin, day, figures
                 ):
                     sent += 1
@@ -84,6 +85,6 @@ class DailyDigest:
             day=day,
             figures=figures,
             console_url=self.links.site_url.rstrip("/") + site_paths.admin(lang),
-            unsubscribe=self.mail.unsubscribe(emails.key(admin.email), DIGEST, lang),
+            unsubscribe=self.mail.unsubscribe(self.person_keys.of(admin.email), DIGEST, lang),
         )
         return self.mail.send(email)

@@ -9,6 +9,7 @@ from aws_lambda_powertools import Logger
 
 from passaparola.domain import clients, codes, emails
 from passaparola.domain.campaign import CompiledCampaign, Rules
+from passaparola.domain.emails import PersonKeys
 from passaparola.domain.errors import CampaignClosed, UnknownCampaign
 from passaparola.domain.lifecycle import nudge_at
 from passaparola.domain.people import display_name
@@ -52,6 +53,7 @@ class Enrolment:
     mail: Mail
     tokens: StatsTokens
     links: Links
+    person_keys: PersonKeys
     client_salt: bytes
     clock: Clock
 
@@ -61,7 +63,7 @@ class Enrolment:
         campaign = open_campaign(self.rules, campaign_slug, self.clock)
         address = emails.clean(email)
         emails.refuse_disposable(address)
-        email_key = emails.key(address)
+        email_key = self.person_keys.of(address)
         shown_name = display_name(name)
         lang = locale if locale in campaign.texts else campaign.default_lang
         now = self.clock()

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from passaparola.domain.campaign import BrandContact
+from passaparola.domain.emails import PersonKeys
 from passaparola.domain.mail import Email, Unsubscribe
 from passaparola.domain.tokens import OptOut, UnsubscribeTokens
 from passaparola.mail.layout import Letterhead
@@ -48,9 +49,12 @@ class Unsubscribes:
 
     tokens: UnsubscribeTokens
     opt_outs: OptOutStore
+    person_keys: PersonKeys
     clock: Clock
 
     def unsubscribe(self, token: str) -> OptOut:
-        opt_out = self.tokens.verify(token)
+        mailed = self.tokens.verify(token)
+        # A link is good for years: one mailed by the previous release names its previous key.
+        opt_out = OptOut(self.person_keys.current(mailed.email_key), mailed.campaign)
         self.opt_outs.add(opt_out, self.clock())
         return opt_out

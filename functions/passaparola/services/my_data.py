@@ -13,14 +13,14 @@ a failure cut short did not close it: the same link finishes the job.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from passaparola.domain import emails
 from passaparola.domain.campaign import Rules
 from passaparola.domain.customers import MarkerKeys
+from passaparola.domain.emails import PersonKeys
 from passaparola.domain.errors import InvalidToken
 from passaparola.domain.records import Held
 from passaparola.domain.tokens import DataLink, DataTokens, StatsTokens
@@ -29,11 +29,6 @@ from passaparola.services import Clock, Links
 from passaparola.services.mail import Mail
 from passaparola.services.ports import MarkerStore, PersonalStore, ReferrerStore
 
-# What an export leaves out of each item: the table's own index keys, which say nothing about
-# the person that the item's other attributes do not.
-_INTERNAL = frozenset(
-    {"due_pk", "due_at", "top_pk", "waiting_pk", "waiting_sk", "board_pk", "data_links_from"}
-)
 _USED = "this link was used to delete your data, and opens nothing any more; ask for a new one"
 MARKERS_NOTE = (
     "Fraud checks keep keyed hashes (HMAC with a secret pepper, never the values) of the "
@@ -57,12 +52,13 @@ class DataLinks:
     store: PersonalStore
     mail: Mail
     data_tokens: DataTokens
+    person_keys: PersonKeys
     links: Links
     clock: Clock
 
     def send(self, address: str, language: str) -> bool:
         """Whether the kit holds anything about the address, and so sent it a link."""
-        key = emails.key(address)
+        key = self.person_keys.of(address)
         held = self.store.find(key, list(self.rules.campaigns))
         if held.empty:
             return False
@@ -90,8 +86,9 @@ class MyData:
     markers: MarkerStore
     data_tokens: DataTokens
     stats_tokens: StatsTokens
-    # Read on first use: only the export needs the pepper.
+    # Read on first use: only the export needs the markers' keys.
     marker_keys: Callable[[], MarkerKeys]
+    person_keys: PersonKeys
     clock: Clock
 
     def export(self, token: str) -> dict[str, Any]:
@@ -109,7 +106,9 @@ class MyData:
         return {
             "exported_at": self.clock().isoformat(timespec="seconds"),
             "addresses": addresses,
-            "items": {kind: [_plain(item) for item in items] for kind, items in held.items.items() if items},
+            "items": {
+                kind: [_json(item) for item in items] for kind, items in self.store.shown(held).items()
+            },
             "fraud_markers": {"email": len(found), "note": MARKERS_NOTE},
         }
 
@@ -123,11 +122,12 @@ class MyData:
         link = self.data_tokens.read(token, now)
         held = self._open(link)
         gone = self.store.erase(held, now)
-        self.store.close_links(link.email_key, link.issued_at + 1)
+        self.store.close_links(held.email_key, link.issued_at + 1)
         return Deleted(deleted=gone, kept=sum(len(items) for items in held.items.values()) - gone)
 
     def _open(self, link: DataLink) -> Held:
-        held = self.store.find(link.email_key, self._campaigns)
+        # A link mailed by the previous release names the address by its previous key.
+        held = self.store.find(self.person_keys.current(link.email_key), self._campaigns)
         if link.closed_by(held.data_links_from):
             raise InvalidToken(_USED)
         return held
@@ -143,10 +143,6 @@ class MyData:
     @property
     def _campaigns(self) -> Sequence[str]:
         return list(self.rules.campaigns)
-
-
-def _plain(item: Mapping[str, Any]) -> dict[str, Any]:
-    return {name: _json(value) for name, value in sorted(item.items()) if name not in _INTERNAL}
 
 
 def _json(value: Any) -> Any:

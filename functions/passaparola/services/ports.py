@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from passaparola.domain import events, records
@@ -157,6 +157,11 @@ class MarkerStore(Protocol):
 class PersonalStore(Protocol):
     def find(self, email_key: str, campaigns: Sequence[str]) -> records.Held:
         """Every item of storage.personal.KINDS under the address key, and what links to them."""
+        ...
+
+    def shown(self, held: records.Held) -> dict[str, list[dict[str, Any]]]:
+        """Each kind's items as the person reads them: no key of the table, and no person's
+        key, their own or anyone else's."""
         ...
 
     def erase(self, held: records.Held, now: datetime) -> int:

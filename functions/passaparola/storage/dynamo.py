@@ -120,9 +120,24 @@ class Transaction:
             op["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
         return self._add(name, {"Update": op})
 
-    def delete(self, name: str, key: Mapping[str, str]) -> Transaction:
-        """Gone, whether it was there or not (so a retried transaction still succeeds)."""
-        return self._add(name, {"Delete": {"TableName": self.table.name, "Key": to_dynamo(key)}})
+    def delete(
+        self,
+        name: str,
+        key: Mapping[str, str],
+        condition: str | None = None,
+        values: Mapping[str, Any] | None = None,
+        names: Mapping[str, str] | None = None,
+    ) -> Transaction:
+        """Gone, whether it was there or not (so a retried transaction still succeeds), unless
+        a condition is given."""
+        op: dict[str, Any] = {"TableName": self.table.name, "Key": to_dynamo(key)}
+        if condition:
+            op |= {"ConditionExpression": condition, "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
+        if values:
+            op["ExpressionAttributeValues"] = to_dynamo(values)
+        if names:
+            op["ExpressionAttributeNames"] = names
+        return self._add(name, {"Delete": op})
 
     def check(
         self,

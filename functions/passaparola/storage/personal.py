@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from passaparola.domain.records import Held
 from passaparola.domain.vocabulary import NoticeKind
@@ -164,6 +164,29 @@ NOTICES_ABOUT: Mapping[NoticeKind, Literal["address", "code", "order"]] = {
     "order_attributed": "order",
     "purchase_ask": "address",
 }
+# What an export leaves out of every item: the table's keys and index keys, and every person's
+# key (their own, a friend's on a referrer's reward or a notice, a buyer's; and the rewards'
+# references, which hold their owners' keys). A key is not the person's own words, and another
+# person's would let them check a guessed address. What the keys say is shown in words instead.
+_NOT_SHOWN = frozenset(
+    {
+        "pk",
+        "sk",
+        "email_key",
+        "friend",
+        "buyer",
+        "owner",
+        "rewards",
+        "rekeyed_at",
+        "due_pk",
+        "due_at",
+        "top_pk",
+        "waiting_pk",
+        "waiting_sk",
+        "board_pk",
+        "data_links_from",
+    }
+)
 _UNISSUED = ("pending", "held", "review")
 _TRANSACTION_LIMIT = 100
 
@@ -223,6 +246,19 @@ class PersonalStore:
         held.add("coupons", self._get_many([keys.coupon(c) for c in coupons]))
         return held
 
+    @staticmethod
+    def shown(held: Held) -> dict[str, list[dict[str, Any]]]:
+        """Each kind's items as the person reads them: what the keys said, in words, and the
+        item's own attributes, without any key (a referrer's friends by the name the stats
+        page shows and when they claimed, as the page lists them)."""
+        return {
+            kind: [
+                _words(kind, item) | {n: v for n, v in item.items() if n not in _NOT_SHOWN} for item in items
+            ]
+            for kind, items in held.items.items()
+            if items
+        }
+
     def erase(self, held: Held, now: datetime) -> int:
         """Delete what `held` found, keeping the money records without the person; how many
         of its items went (deleted, or erased of the person). Each step is safe to repeat, so
@@ -278,3 +314,19 @@ class PersonalStore:
         for start in range(0, len(wanted), 100):
             found += self.table.get_many(wanted[start : start + 100])
         return found
+
+
+def _words(kind: str, item: Mapping[str, Any]) -> dict[str, str]:
+    """What an item's keys say that its attributes do not."""
+    pk, sk = str(item["pk"]), str(item["sk"])
+    if kind == "listed_friends":
+        return {"code": pk.removeprefix(keys.code_pk("")), "claimed_at": keys.listed_friend_parts(sk)[0]}
+    if kind == "enrolments":
+        return {"campaign": pk.split("#")[1]}
+    if kind in ("refusals", "first_orders"):
+        return {"campaign": sk.partition("#")[2]}
+    if kind == "digests":
+        return {"day": sk.removeprefix("DAY#")}
+    if kind == "coupons":
+        return {"coupon_code": pk.removeprefix("COUPON#")}
+    return {}

@@ -17,6 +17,7 @@ from passaparola.storage.clicks import visit_of
 from passaparola.storage.dynamo import Item, from_dynamo
 from passaparola.storage.orders import order_of
 from passaparola.storage.referrers import referrer_of
+from passaparola.storage.rekeying import is_rekeying
 from passaparola.storage.rewards import reward_of
 
 logger = Logger(child=True)
@@ -30,6 +31,8 @@ def batch(records: Sequence[Mapping[str, Any]]) -> tuple[str, list[StreamChange]
     for record in records:
         stream = record["dynamodb"]
         try:
+            if _rekeying(stream):
+                continue
             old, new = _typed(stream.get("OldImage")), _typed(stream.get("NewImage"))
         except (KeyError, ValueError, TypeError):
             logger.exception("stream record not counted", extra={"keys": stream.get("Keys")})
@@ -46,6 +49,8 @@ def events(records: Sequence[Mapping[str, Any]]) -> list[Event]:
     for record in records:
         stream = record["dynamodb"]
         try:
+            if _rekeying(stream):
+                continue
             old, new = _typed(stream.get("OldImage")), _typed(stream.get("NewImage"))
         except (KeyError, ValueError, TypeError):
             logger.exception("stream record not published", extra={"keys": stream.get("Keys")})
@@ -55,6 +60,12 @@ def events(records: Sequence[Mapping[str, Any]]) -> list[Event]:
         if event is not None:
             found.append(event)
     return found
+
+
+def _rekeying(stream: Mapping[str, Any]) -> bool:
+    """The upgrade's re-keying moves items (storage/rekeying.py): no news, nothing to count."""
+    old, new = stream.get("OldImage"), stream.get("NewImage")
+    return is_rekeying(from_dynamo(old) if old else None, from_dynamo(new) if new else None)
 
 
 def _typed(image: Mapping[str, Any] | None) -> Counted | None:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from passaparola.domain import emails
 from passaparola.domain.limits import Limit
+from tests.fakes import person_key
 from tests.support import ADMIN
 
 pytestmark = pytest.mark.unit
@@ -80,7 +80,7 @@ def test_an_address_gets_a_few_an_hour_and_the_refusal_does_not_say_whether_it_i
     # The counters hold neither the address nor its bare key.
     counted = repr(client.adapters.memory.hits)
     for address in (known, unknown):
-        assert address not in counted and emails.key(address) not in counted
+        assert address not in counted and person_key(address) not in counted
     clock.advance(seconds=3600)
     assert _ask(client, route, known, next(ips)).status == 202
 

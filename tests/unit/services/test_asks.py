@@ -9,13 +9,13 @@ from decimal import Decimal
 
 import pytest
 
-from passaparola.domain import emails
 from passaparola.domain.campaign import EmailSwitches
 from passaparola.domain.money import Money
 from passaparola.domain.orders import Identifiers, PaidOrder
 from passaparola.domain.records import ask_id
 from passaparola.domain.tokens import OptOut
 from passaparola.services.lifecycle import Lifecycle
+from tests.fakes import person_key
 from tests.unit.services.conftest import ELSEWHERE, RULES, World
 
 pytestmark = pytest.mark.unit
@@ -33,7 +33,7 @@ def order(world: World, order_id: str, email: str, **fields: object) -> str:
 
 
 def ask_of(world: World, email: str, campaign: str = FIRST):
-    return world.memory.notices.get(ask_id(campaign, emails.key(email)))
+    return world.memory.notices.get(ask_id(campaign, person_key(email)))
 
 
 def test_an_order_nobody_referred_is_asked_once_three_days_later(world):
@@ -107,7 +107,7 @@ def test_no_ask_goes_to_a_buyer_who_joined_or_left_or_whose_order_was_refunded(w
         case "refunded":
             world.refunds.refund("1")
         case "unsubscribed":
-            world.memory.opt_outs.add(OptOut(emails.key(MARCO), FIRST))
+            world.memory.opt_outs.add(OptOut(person_key(MARCO), FIRST))
     world.pass_time(days=3, minutes=5)
     world.sweep()
     assert ASKED not in [email.subject for email in world.mailer.to(MARCO)]
@@ -125,5 +125,5 @@ def test_a_switch_turned_off_after_the_order_stops_the_ask(world):
         world.notices, rules=RULES.model_copy(update={"campaigns": RULES.campaigns | {FIRST: off}})
     )
     world.pass_time(days=3, minutes=5)
-    assert lifecycle.send(ask_id(FIRST, emails.key(MARCO))) == "switched_off"
+    assert lifecycle.send(ask_id(FIRST, person_key(MARCO))) == "switched_off"
     assert world.mailer.to(MARCO) == []

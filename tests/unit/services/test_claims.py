@@ -7,9 +7,9 @@ from dataclasses import replace
 
 import pytest
 
-from passaparola.domain import emails
 from passaparola.domain.errors import CodeNotValid, RejectedEmail, SelfReferral
 from passaparola.domain.records import Owner, RewardMessage
+from tests.fakes import person_key
 from tests.unit.services.conftest import World
 
 pytestmark = pytest.mark.unit
@@ -38,7 +38,7 @@ def test_a_claim_issues_the_friends_coupon_at_once_and_shows_it_only_then(world)
 def test_a_claim_records_the_friend_and_the_code_that_referred_them(world):
     code = world.enrol("anna@example.com")
     claimed = world.claim(code, "marco@example.com")
-    claim = world.memory.claims[(emails.key("marco@example.com"), "gift")]
+    claim = world.memory.claims[(person_key("marco@example.com"), "gift")]
     assert (claim.claim_id, claim.code, claim.email, claim.signals) == (
         claimed.claim_id,
         code,
@@ -121,7 +121,7 @@ def test_a_claim_whose_email_fails_is_kept_and_its_reward_left_to_the_worker(wor
     world.mailer.down = True
     claimed = world.claim(code, "marco@example.com")
     assert claimed.created
-    friend = Owner.friend(emails.key("marco@example.com"))
+    friend = Owner.friend(person_key("marco@example.com"))
     rewards = [message for message in world.queue.sent if isinstance(message, RewardMessage)]
     assert rewards == [RewardMessage(friend, "friend-instant", "pending")]
     world.mailer.down = False

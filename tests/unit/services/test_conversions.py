@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from passaparola.domain import emails
 from passaparola.domain.money import Money
 from passaparola.domain.orders import Identifiers, PaidOrder
 from passaparola.domain.records import NoticeMessage, Owner, RewardMessage
+from tests.fakes import person_key
 from tests.unit.services.conftest import World
 
 pytestmark = pytest.mark.unit
@@ -42,8 +42,8 @@ def test_a_referred_order_is_recorded_and_its_reward_queued(world, referral):
         "claim",
     )
     assert world.memory.referrers[referral].qualified == 1
-    claim = world.memory.claims[(emails.key("marco@example.com"), "gift")]
-    first = world.memory.first_orders[(emails.key("marco@example.com"), "gift")]
+    claim = world.memory.claims[(person_key("marco@example.com"), "gift")]
+    first = world.memory.first_orders[(person_key("marco@example.com"), "gift")]
     # What the counters' rollup reads: the time from claim to order, and the A/B variant.
     assert (first.order_id, first.code, first.claimed_at, first.variant) == (
         "1001",
@@ -112,7 +112,7 @@ def test_a_friends_two_first_orders_at_once_make_one_first_order(world, referral
     assert inner[0].status == "queued"
     assert (outer.status, outer.reason) == ("rejected", "repeat_customer")
     assert list(world.rewards_of(referral)) == ["order-2"]
-    assert world.memory.first_orders[(emails.key("marco@example.com"), "gift")].order_id == "2"
+    assert world.memory.first_orders[(person_key("marco@example.com"), "gift")].order_id == "2"
 
 
 def test_an_order_nobody_referred_earns_nothing_and_is_kept_only_a_while(world):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from passaparola.domain import emails
 from passaparola.domain.records import Owner, RewardRef
+from tests.fakes import person_key
 from tests.unit.services.conftest import World
 
 pytestmark = pytest.mark.unit
@@ -29,7 +29,7 @@ def test_an_order_with_the_friends_coupon_and_another_address_is_the_referrers(w
     assert (order.code, order.via) == (anna, "coupon")
     assert world.rewards_of(anna)["order-1001"].status == "pending"
     # The first order counted is Marco's, under the address he claimed with.
-    assert world.memory.first_orders[(emails.key("marco@example.com"), "gift")].order_id == "1001"
+    assert world.memory.first_orders[(person_key("marco@example.com"), "gift")].order_id == "1001"
 
 
 def test_the_friend_buying_again_with_the_claimed_address_is_a_repeat(world, coupon):

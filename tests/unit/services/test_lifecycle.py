@@ -8,11 +8,11 @@ from datetime import timedelta
 
 import pytest
 
-from passaparola.domain import emails
 from passaparola.domain.campaign import EmailSwitches
 from passaparola.domain.records import FoldedClicks, Owner, RewardRef
 from passaparola.domain.tokens import OptOut
 from passaparola.services.lifecycle import Lifecycle
+from tests.fakes import person_key
 from tests.unit.services.conftest import RULES, World
 
 pytestmark = pytest.mark.unit
@@ -27,7 +27,7 @@ def subjects(world: World, address: str) -> list[str]:
 
 
 def claimed_notice(campaign: str = "gift") -> str:
-    return f"friend_claimed.{campaign}.{emails.key(MARCO)}"
+    return f"friend_claimed.{campaign}.{person_key(MARCO)}"
 
 
 def test_a_friends_claim_tells_the_referrer_once_with_a_way_to_unsubscribe(world):
@@ -146,7 +146,7 @@ def test_an_unused_coupon_is_recalled_before_it_ends_and_a_used_one_is_not(world
     assert "It is valid on an order of at least €20." in reminder.text
     assert reminder.unsubscribe is not None
     assert [s for s in subjects(world, MARCO) if "ends on" in s] == []
-    assert world.memory.notices[f"coupon_reminder.gift.{emails.key(MARCO)}"].outcome == "not_needed"
+    assert world.memory.notices[f"coupon_reminder.gift.{person_key(MARCO)}"].outcome == "not_needed"
 
 
 def test_the_coupon_email_says_its_conditions_and_invites_the_friend_to_refer(world):
@@ -172,7 +172,7 @@ def test_the_last_slot_of_a_cap_tells_the_referrer_once(world):
 
 def test_an_unsubscribed_referrer_hears_nothing_more_and_the_notice_is_closed(world):
     code = world.enrol(ANNA)
-    world.memory.opt_outs.add(OptOut(emails.key(ANNA), "gift"))
+    world.memory.opt_outs.add(OptOut(person_key(ANNA), "gift"))
     world.claim(code, MARCO)
     world.work()
     assert CLAIMED not in subjects(world, ANNA)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from passaparola.domain import emails
 from passaparola.domain.errors import InvalidToken
 from passaparola.domain.tokens import OptOut
+from tests.fakes import person_key
 from tests.unit.services.conftest import World
 
 pytestmark = pytest.mark.unit
@@ -32,7 +32,7 @@ def test_a_referrers_reward_email_names_the_address_by_key_and_the_campaign(worl
     world.work()
     stop = world.mailer.to(ANNA)[-1].unsubscribe
     assert stop is not None
-    assert (stop.email_key, stop.campaign) == (emails.key(ANNA), "instant")
+    assert (stop.email_key, stop.campaign) == (person_key(ANNA), "instant")
     assert stop.one_click_url.startswith("http://api.test/unsubscribe/instant.")
     assert stop.page_url.startswith("http://site.test/en/unsubscribe/#t=instant.")
     # the welcome and the friend's coupon answer what each of them did: no way out needed
@@ -47,7 +47,7 @@ def test_an_unsubscribed_referrer_gets_no_more_reward_emails_but_still_their_own
     world.work()
     assert len(reward_emails(world, ANNA)) == 1
     assert world.unsubscribes.unsubscribe(token_of_last_email_to(world, ANNA)) == OptOut(
-        emails.key(ANNA), "instant"
+        person_key(ANNA), "instant"
     )
 
     world.claim(code, NINA)
@@ -64,7 +64,7 @@ def test_an_unsubscribed_referrer_gets_no_more_reward_emails_but_still_their_own
 
 
 def test_unsubscribing_from_one_campaign_leaves_the_others(world):
-    world.memory.opt_outs.add(OptOut(emails.key(ANNA), "gift"))
+    world.memory.opt_outs.add(OptOut(person_key(ANNA), "gift"))
     code = world.enrol(ANNA, campaign="instant")
     world.claim(code, MARCO)
     world.convert("1", MARCO)
@@ -73,7 +73,7 @@ def test_unsubscribing_from_one_campaign_leaves_the_others(world):
 
 
 def test_the_same_mailbox_by_another_spelling_is_unsubscribed_too(world):
-    world.memory.opt_outs.add(OptOut(emails.key(ANNA), "instant"))
+    world.memory.opt_outs.add(OptOut(person_key(ANNA), "instant"))
     code = world.enrol("ANNA@Example.com", campaign="instant")
     world.claim(code, MARCO)
     world.convert("1", MARCO)
@@ -88,7 +88,7 @@ def test_a_tampered_token_unsubscribes_no_one(world):
     world.work()
     campaign, _, mac = token_of_last_email_to(world, ANNA).split(".")
     with pytest.raises(InvalidToken):
-        world.unsubscribes.unsubscribe(f"{campaign}.{emails.key(MARCO)}.{mac}")
+        world.unsubscribes.unsubscribe(f"{campaign}.{person_key(MARCO)}.{mac}")
     assert world.memory.opt_outs == set()
 
 
@@ -101,4 +101,4 @@ def test_unsubscribing_twice_is_the_same_as_once(world):
     world.unsubscribes.unsubscribe(token)
     world.pass_time(hours=1)
     world.unsubscribes.unsubscribe(token)
-    assert world.memory.opt_outs == {OptOut(emails.key(ANNA), "instant")}
+    assert world.memory.opt_outs == {OptOut(person_key(ANNA), "instant")}

@@ -7,8 +7,9 @@ from datetime import timedelta
 
 import pytest
 
-from passaparola.domain import codes, emails
+from passaparola.domain import codes
 from passaparola.domain.records import NoticeMessage, Owner, RewardMessage, RewardRef
+from tests.fakes import person_key
 from tests.unit.services.conftest import World
 
 pytestmark = pytest.mark.unit
@@ -64,7 +65,7 @@ def test_a_pending_reward_whose_message_was_lost_is_released_after_the_grace(wor
     # the reward, and the emails telling Anna of the claim and of the order
     assert set(world.queue.sent) == {
         RewardMessage(ref.owner, ref.reward_id, "pending"),
-        NoticeMessage(f"friend_claimed.gift.{emails.key('marco@example.com')}"),
+        NoticeMessage(f"friend_claimed.gift.{person_key('marco@example.com')}"),
         NoticeMessage("order_attributed.gift.1"),
     }
 

@@ -9,10 +9,10 @@ from datetime import timedelta
 import pytest
 
 from passaparola import wiring
-from passaparola.domain import emails
 from passaparola.domain.errors import InvalidInput, InvalidToken
 from passaparola.domain.tokens import link_epoch
 from passaparola.services.stats import Stats
+from tests.fakes import person_key
 from tests.unit.services.conftest import ELSEWHERE, World
 
 pytestmark = pytest.mark.unit
@@ -36,7 +36,7 @@ def test_each_friend_is_listed_by_first_name_and_initial_with_what_came_of_them(
     world.claim(code, "nina@example.com")
     world.convert("m-1", "marco@example.com")
     world.work()
-    assert world.rewards_of(code)["order-m-1"].friend == emails.key("marco@example.com")
+    assert world.rewards_of(code)["order-m-1"].friend == person_key("marco@example.com")
     seen = stats.for_token(token(stats, code), "en")
     assert [(f.name, f.status) for f in seen.friends] == [(None, "claimed"), ("Marco B.", "ordered")]
     assert seen.friends[1].release_at == world.clock() + timedelta(days=14)
