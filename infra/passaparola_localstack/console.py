@@ -16,7 +16,6 @@ from urllib import request
 from urllib.error import HTTPError
 
 from rich.console import Console
-from rich.panel import Panel
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from passaparola.domain import signatures
@@ -50,6 +49,9 @@ def serve(
     except OSError as exc:
         console.print(f"[red]Cannot listen on 127.0.0.1:{port} ({exc.strerror}); try --port[/red]")
         return 1
+    # From here on, `kill` stops as cleanly as Ctrl-C, while starting too: the sandboxes go, and
+    # state.json with them.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         with Progress(
             SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console
@@ -72,12 +74,17 @@ def serve(
         console.print(f"[red]{exc}[/red]")
         local.stop()
         return 1
+    except KeyboardInterrupt:
+        console.print("Stopping...")
+        local.stop()
+        return 0
     except BaseException:
         local.stop()
         raise
     lines = [
         f"Site        {local.url}/",
-        f"API         {local.url}  (OpenAPI: {local.url}/openapi.json)",
+        f"API         {local.url}",
+        f"OpenAPI     {local.url}/openapi.json",
         f"Outbox      {local.url}/_local/   (email sent, and a test store)",
         f"Store's dev signing secret  {local.webhook_secret}",
         *(f"{PLATFORM_NAMES[platform]} secret {value}" for platform, value in local.platform_secrets.items()),
@@ -90,8 +97,12 @@ def serve(
     ]
     if seed:
         lines += [f"Stats page of {who}  {link}" for who, link in links.items()]
-    console.print(Panel("\n".join(lines), title="passaparola is running", subtitle="Ctrl-C stops it"))
-    signal.signal(signal.SIGTERM, _interrupt)  # stop as cleanly on `kill` as on Ctrl-C
+    # Plain lines, never wrapped by us nor boxed: a URL, key or secret copied from the terminal
+    # is whole, with nothing of a border in it.
+    console.rule("passaparola is running")
+    for line in lines:
+        console.print(line, soft_wrap=True, markup=False, highlight=False)
+    console.rule("Ctrl-C stops it")
     try:
         threading.Event().wait()
     except KeyboardInterrupt:

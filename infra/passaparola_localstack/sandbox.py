@@ -92,6 +92,7 @@ class SandboxPool:
         self._all: list[_Sandbox] = []
         self._lock = threading.Lock()
         self._context = multiprocessing.get_context("spawn")
+        self._closed = False
 
     @property
     def functions(self) -> list[str]:
@@ -105,7 +106,11 @@ class SandboxPool:
         """Start one sandbox ahead of the first request (cold starts take a moment)."""
         spec = self._functions[function]
         if spec.started == 0:
-            spec.idle.put(self._start(function, spec))
+            try:
+                spec.idle.put(self._start(function, spec))
+            except InvocationError:
+                if not self._closed:  # a pool stopped while warming stops what it was starting
+                    raise
 
     def invoke(self, function: str, event: dict[str, Any]) -> Any:
         spec = self._functions[function]
@@ -161,11 +166,17 @@ class SandboxPool:
             ) from None
         sandbox = _Sandbox(process, parent)
         with self._lock:
-            self._all.append(sandbox)
+            closed = self._closed
+            if not closed:
+                self._all.append(sandbox)
+        if closed:
+            sandbox.stop()
+            raise InvocationError(f"the {function} sandbox started after the pool was closed")
         return sandbox
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
             sandboxes, self._all = self._all, []
         for sandbox in sandboxes:
             sandbox.stop()

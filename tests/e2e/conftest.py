@@ -201,6 +201,8 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory, shop_sites: ShopSites)
             process,
         )
         poll(lambda: running.get("/_local/health")[0] == 200, timeout=30)
+        # Ready as a person sees it: the banner printed whole, which tests read.
+        poll(lambda: "Ctrl-C stops it" in (state / "serve.log").read_text(), timeout=30)
         print(f"local stack ready in {time.monotonic() - started:.1f} s at {running.url}")
         yield running
     finally:

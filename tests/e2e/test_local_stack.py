@@ -100,6 +100,14 @@ def test_the_test_store_form_signs_a_review_decision(local_stack):
     assert "not_found" in page
 
 
+def test_serve_prints_each_url_whole_on_a_line_that_starts_with_its_name(local_stack):
+    printed = (local_stack.state / "serve.log").read_text()
+    url = re.escape(local_stack.url)
+    for name, path in (("Site", "/"), ("API", ""), ("OpenAPI", "/openapi.json"), ("Outbox", "/_local/")):
+        assert re.search(rf"^{name} +{url}{re.escape(path)}(\s|$)", printed, re.MULTILINE), name
+    assert not re.search(r"[│╭╰]", printed), "a border in the banner would be copied with what it frames"
+
+
 def test_serve_prints_each_platforms_dev_secret_on_a_line_of_its_own(local_stack):
     printed = (local_stack.state / "serve.log").read_text()
     for platform, name in (("stripe", "Stripe"), ("shopify", "Shopify"), ("woocommerce", "WooCommerce")):
