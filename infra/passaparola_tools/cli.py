@@ -8,14 +8,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from passaparola import i18n
 from passaparola_build import content, paths
 from passaparola_build.rules import build_rules
 from passaparola_localstack import shop_samples
-from passaparola_tools import artifact, checkov_env, chromium, site_publish
+from passaparola_tools import artifact, chromium, site_publish
 
 
 def _run(*command: str) -> int:
@@ -28,8 +27,8 @@ NOTHING_CHANGED = 5
 
 
 def test(pytest_args: list[str]) -> int:
-    """Without arguments: lint, type-check, then the whole pytest suite, stopping at the first
-    failing step. With arguments, the inner loop: pytest alone, with them (`-m unit`, `-k
+    """Without arguments: ruff, then the whole pytest suite with mypy beside it; any failing
+    fails the run. With arguments, the inner loop: pytest alone, with them (`-m unit`, `-k
     claims`, a test file, `-n 0` for one process); `--changed` runs only the tests whose code
     changed since its last run (pytest-testmon; the first run runs all and records)."""
     chromium.ensure()  # the browser tests drive Debian's chromium
@@ -39,25 +38,26 @@ def test(pytest_args: list[str]) -> int:
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     python = sys.executable
     if "--changed" in pytest_args:
-        checkov_env.ensure()  # the template's linter test runs it from its own environment
         pytest_args = [arg for arg in pytest_args if arg != "--changed"]
         code = _run(python, "-m", "pytest", "--testmon", *pytest_args)
         return 0 if code == NOTHING_CHANGED else code
-    if not pytest_args:
-        # mypy keeps one core busy: checkov's environment is built on the other meanwhile.
-        with ThreadPoolExecutor(1) as pool:
-            checkov = pool.submit(checkov_env.ensure)
-            for step in (
-                (python, "-m", "ruff", "check", "functions", "infra", "site", "tests"),
-                (python, "-m", "ruff", "format", "--check", "functions", "infra", "site", "tests"),
-                (python, "-m", "mypy"),
-            ):
-                code = _run(*step)
-                if code:
-                    return code
-            checkov.result()
-    checkov_env.ensure()
-    return _run(python, "-m", "pytest", *pytest_args)
+    if pytest_args:
+        return _run(python, "-m", "pytest", *pytest_args)
+    for step in (
+        (python, "-m", "ruff", "check", "functions", "infra", "site", "tests"),
+        (python, "-m", "ruff", "format", "--check", "functions", "infra", "site", "tests"),
+    ):
+        code = _run(*step)
+        if code:
+            return code
+    # mypy keeps one core busy for a quarter of a minute: beside the suite rather than before
+    # it, it takes its share of both cores instead of the whole of one while the other waits.
+    typing = subprocess.Popen(  # noqa: S603 - our own interpreter and a fixed command
+        (python, "-m", "mypy"), cwd=paths.ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    code = _run(python, "-m", "pytest")
+    print(f"$ {python} -m mypy\n{typing.communicate()[0]}", end="", flush=True)
+    return code or typing.returncode
 
 
 def rules(args: argparse.Namespace) -> int:
