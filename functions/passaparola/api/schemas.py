@@ -9,12 +9,13 @@ from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from passaparola.domain.money import PlainDecimal
 from passaparola.domain.people import MAX_BOARD_NAME, MAX_FRIEND_NAME, MAX_NAME
-from passaparola.domain.progress import BOARD_DEPTH, BOARD_SHOWN, FRIENDS_SHOWN, FriendStatus
+from passaparola.domain.stats_page import BOARD_DEPTH, BOARD_SHOWN, FRIENDS_SHOWN
 from passaparola.domain.text import NoControlCharacter
 from passaparola.domain.vocabulary import (
     ConversionStatus,
     Decision,
     ErrorCode,
+    FriendStatus,
     InvalidCodeReason,
     Reason,
     RefundStatus,
