@@ -47,12 +47,18 @@ OrderId = Annotated[
 ]
 
 
-class _In(BaseModel):
+class ApiModel(BaseModel):
+    # Built (validator, serializer, JSON schema) when first used, not when imported: a function's
+    # cold start does not pay for the models of routes its requests have not reached yet.
+    model_config = ConfigDict(defer_build=True)
+
+
+class _In(ApiModel):
     # Shops and pages may send more than we read; unknown fields are ignored, not refused.
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
 
-class ErrorBody(BaseModel):
+class ErrorBody(ApiModel):
     error: ErrorCode = Field(description="stable machine-readable name, e.g. invalid_code")
     message: str = Field(description="what is wrong, for a person")
     reason: str | None = Field(default=None, description="the finer cause, where there is one")
@@ -65,31 +71,31 @@ class EnrolRequest(_In):
     locale: Locale | None = None
 
 
-class EnrolResponse(BaseModel):
+class EnrolResponse(ApiModel):
     code: str
     share_url: str
     qr: str = Field(description="QR code of share_url, as a data:image/svg+xml URI for an <img>")
 
 
-class PublicReferrer(BaseModel):
+class PublicReferrer(ApiModel):
     display_name: str | None = Field(description="the name the referrer chose to show; never an email")
 
 
-class Offer(BaseModel):
+class Offer(ApiModel):
     model_config = ConfigDict(extra="allow")
 
     type: str = Field(description="reward kind, e.g. coupon_percent")
     text: str | None = Field(description="the offer in words, in the requested language")
 
 
-class CodeValid(BaseModel):
+class CodeValid(ApiModel):
     valid: Literal[True]
     campaign: str
     referrer: PublicReferrer
     offer: Offer | None
 
 
-class CodeInvalid(BaseModel):
+class CodeInvalid(ApiModel):
     valid: Literal[False]
     reason: InvalidCodeReason
     error: Literal["invalid_code"]
@@ -115,7 +121,7 @@ class ClaimRequest(_In):
     ) = None
 
 
-class RewardOut(BaseModel):
+class RewardOut(ApiModel):
     id: str
     role: Role
     kind: str
@@ -129,7 +135,7 @@ class RewardOut(BaseModel):
     issued_at: str | None
 
 
-class FriendReward(BaseModel):
+class FriendReward(ApiModel):
     """The friend's reward as the claim's answer shows it: what it is, never when or whose."""
 
     kind: str
@@ -142,7 +148,7 @@ class FriendReward(BaseModel):
     )
 
 
-class ClaimResponse(BaseModel):
+class ClaimResponse(ApiModel):
     claim_id: str
     campaign: str
     friend_reward: FriendReward | None
@@ -259,7 +265,7 @@ class ConversionRequest(_In):
     ) = None
 
 
-class ConversionResponse(BaseModel):
+class ConversionResponse(ApiModel):
     conversion_id: str
     status: ConversionStatus
     reason: Reason | None = Field(default=None, description="the fraud or eligibility rule that applied")
@@ -273,12 +279,12 @@ class ReviewRequest(_In):
     note: Annotated[str, Field(max_length=500, description="why, for the record")] | None = None
 
 
-class RewardStatusOut(BaseModel):
+class RewardStatusOut(ApiModel):
     id: str
     status: RewardStatus
 
 
-class ReviewResponse(BaseModel):
+class ReviewResponse(ApiModel):
     conversion_id: str
     order_id: str
     reason: Reason = Field(description="the rule that held the order for review")
@@ -293,24 +299,24 @@ class RefundRequest(_In):
     order_id: OrderId
 
 
-class RefundResponse(BaseModel):
+class RefundResponse(ApiModel):
     order_id: str
     status: RefundStatus
     rewards: list[RewardStatusOut]
 
 
-class IgnoredResponse(BaseModel):
+class IgnoredResponse(ApiModel):
     status: Literal["ignored"]
     reason: str = Field(description="why passaparola has nothing to do with this event")
 
 
-class NextTierOut(BaseModel):
+class NextTierOut(ApiModel):
     after: int = Field(description="rewarded referrals that reach this milestone")
     to_go: int = Field(description="rewarded referrals still needed")
     reward: str = Field(description="the milestone's reward in words, in the page's language")
 
 
-class ProgressOut(BaseModel):
+class ProgressOut(ApiModel):
     counted: int = Field(
         description="referrals whose reward was issued, past the refund window: what milestones count"
     )
@@ -321,7 +327,7 @@ class ProgressOut(BaseModel):
     )
 
 
-class CapOut(BaseModel):
+class CapOut(ApiModel):
     max_rewards: int = Field(description="the most referrals one referrer is rewarded for")
     used: int = Field(description="referrals rewarded, or whose reward is on hold or in review")
     reached: bool = Field(
@@ -330,7 +336,7 @@ class CapOut(BaseModel):
     )
 
 
-class FriendOut(BaseModel):
+class FriendOut(ApiModel):
     name: str | None = Field(description="first name and last initial; null when the friend gave none")
     claimed_on: str = Field(description="the day the friend accepted (UTC), YYYY-MM-DD")
     status: FriendStatus = Field(
@@ -340,14 +346,14 @@ class FriendOut(BaseModel):
     reward_on: str | None = Field(description="while ordered: the day the referrer's reward is due")
 
 
-class BoardRow(BaseModel):
+class BoardRow(ApiModel):
     place: int
     display_name: str
     claims: int
     orders: int
 
 
-class LeaderboardOut(BaseModel):
+class LeaderboardOut(ApiModel):
     top: list[BoardRow] = Field(
         description=f"the first {BOARD_SHOWN} who opted in; nobody else is shown or counted"
     )
@@ -363,7 +369,7 @@ class LeaderboardOut(BaseModel):
     )
 
 
-class StatsResponse(BaseModel):
+class StatsResponse(ApiModel):
     code: str
     campaign: str
     share_url: str
@@ -426,7 +432,7 @@ def ok(status: int, model: type[BaseModel], description: str) -> dict[int, Any]:
     return {status: {"description": description, "content": {"application/json": {"model": model}}}}
 
 
-class Unsubscribed(BaseModel):
+class Unsubscribed(ApiModel):
     unsubscribed: Literal[True]
     campaign: str = Field(description="the campaign whose emails this address no longer gets")
 
@@ -436,16 +442,16 @@ class DataLinkRequest(_In):
     lang: Locale | None = None
 
 
-class DataLinkRequested(BaseModel):
+class DataLinkRequested(ApiModel):
     message: str
 
 
-class FraudMarkers(BaseModel):
+class FraudMarkers(ApiModel):
     email: int = Field(description="keyed hashes of the address kept by the fraud checks (0 or 1)")
     note: str = Field(description="what these are, and why they stay after deletion")
 
 
-class MyDataExport(BaseModel):
+class MyDataExport(ApiModel):
     exported_at: str
     addresses: list[str] = Field(
         description="the addresses found (one mailbox, maybe spelt more than one way)"
@@ -460,6 +466,6 @@ class MyDataExport(BaseModel):
     fraud_markers: FraudMarkers
 
 
-class MyDataDeleted(BaseModel):
+class MyDataDeleted(ApiModel):
     deleted: int = Field(description="items deleted, or erased of the address and the name")
     kept: int = Field(description="money records kept without the address or the name")
