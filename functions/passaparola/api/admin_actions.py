@@ -22,7 +22,8 @@ from passaparola.api.admin_schemas import ADMIN, AdminRewardOut, FulfilmentReque
 from passaparola.api.admin_views import admin_reward
 from passaparola.api.answers import REPLAY_WINDOW_SECONDS
 from passaparola.api.needs import FulfilmentsDep, ReviewsDep
-from passaparola.api.schemas import ReviewRequest, ReviewResponse, RewardStatusOut, error_responses, ok
+from passaparola.api.schema_base import error_responses, ok
+from passaparola.api.schemas import ReviewRequest, ReviewResponse, RewardStatusOut
 from passaparola.observability import metrics
 from passaparola.storage.idempotency import Once
 

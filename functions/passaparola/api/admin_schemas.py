@@ -1,5 +1,5 @@
-"""Request and response bodies of the business's routes (reports, referrals, fulfilment, reviews,
-sign-in). OpenAPI is generated from these; the CSV forms have the same fields."""
+"""Request and response bodies of the business's routes (reports, referrals, fulfilment,
+reviews). OpenAPI is generated from these; the CSV forms have the same fields."""
 
 from __future__ import annotations
 
@@ -7,36 +7,13 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from passaparola.api.schemas import ApiModel, Email, Locale
+from passaparola.api.schema_base import ApiModel, Incoming
 from passaparola.domain.vocabulary import Reason, ReferralStatus, RewardStatus, Role
 
 Money = dict[str, str]
 _MONEY = "by currency: the exact decimal amount as a string"
 # Who may call the business's routes (OpenAPI security requirements).
 ADMIN: list[dict[str, list[str]]] = [{"adminBearer": []}]
-
-
-class _In(ApiModel):
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
-
-
-class SignInRequest(_In):
-    email: Email
-    locale: Locale | None = None
-
-
-class Accepted(ApiModel):
-    message: str
-
-
-class SessionRequest(_In):
-    token: Annotated[str, Field(min_length=1, max_length=128, description="from the #signin= link")]
-
-
-class SessionResponse(ApiModel):
-    session: str = Field(description="send as 'Authorization: Bearer <session>'")
-    expires_at: str
-    email: str
 
 
 class Funnel(ApiModel):
@@ -181,7 +158,7 @@ class RewardsResponse(ApiModel):
     next_cursor: str | None
 
 
-class FulfilmentRequest(_In):
+class FulfilmentRequest(Incoming):
     reference: Annotated[
         str, Field(min_length=1, max_length=200, description="yours: a transaction, voucher or parcel number")
     ]

@@ -1,12 +1,13 @@
-"""Request and response bodies of the public API. OpenAPI is generated from these."""
+"""Request and response bodies of the public API's functions. OpenAPI is generated from these."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import ConfigDict, Field, WithJsonSchema
 
+from passaparola.api.schema_base import ApiModel, CodeText, Email, Incoming, Locale, OrderId
 from passaparola.domain.money import PlainDecimal
 from passaparola.domain.people import MAX_BOARD_NAME, MAX_FRIEND_NAME, MAX_NAME
 from passaparola.domain.stats_page import BOARD_DEPTH, BOARD_SHOWN, FRIENDS_SHOWN
@@ -14,7 +15,6 @@ from passaparola.domain.text import NoControlCharacter
 from passaparola.domain.vocabulary import (
     ConversionStatus,
     Decision,
-    ErrorCode,
     FriendStatus,
     InvalidCodeReason,
     Reason,
@@ -24,47 +24,8 @@ from passaparola.domain.vocabulary import (
     UnreviewedStatus,
 )
 
-Email = Annotated[
-    str,
-    NoControlCharacter,
-    Field(
-        min_length=3,
-        max_length=254,
-        description="no control characters; an international domain (IDNA) is taken",
-        examples=["anna@example.com"],
-    ),
-]
-CodeText = Annotated[str, Field(min_length=1, max_length=32, examples=["SPRING-7KQMX2R9P"])]
-Locale = Annotated[str, Field(pattern=r"^[a-z]{2}$", examples=["it"])]
-OrderId = Annotated[
-    str,
-    Field(
-        min_length=1,
-        max_length=128,
-        pattern=r"^[A-Za-z0-9._:#/-]+$",
-        examples=["1001", "gid://shopify/Order/1001"],
-    ),
-]
 
-
-class ApiModel(BaseModel):
-    # Built (validator, serializer, JSON schema) when first used, not when imported: a function's
-    # cold start does not pay for the models of routes its requests have not reached yet.
-    model_config = ConfigDict(defer_build=True)
-
-
-class _In(ApiModel):
-    # Shops and pages may send more than we read; unknown fields are ignored, not refused.
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
-
-
-class ErrorBody(ApiModel):
-    error: ErrorCode = Field(description="stable machine-readable name, e.g. invalid_code")
-    message: str = Field(description="what is wrong, for a person")
-    reason: str | None = Field(default=None, description="the finer cause, where there is one")
-
-
-class EnrolRequest(_In):
+class EnrolRequest(Incoming):
     campaign: Annotated[str, Field(min_length=1, max_length=48, examples=["spring"])]
     email: Email
     name: Annotated[str, Field(max_length=MAX_NAME, examples=["Anna"])] | None = None
@@ -102,7 +63,7 @@ class CodeInvalid(ApiModel):
     message: str
 
 
-class ClaimRequest(_In):
+class ClaimRequest(Incoming):
     code: CodeText
     email: Email
     locale: Locale | None = None
@@ -154,7 +115,7 @@ class ClaimResponse(ApiModel):
     friend_reward: FriendReward | None
 
 
-class ConversionRequest(_In):
+class ConversionRequest(Incoming):
     order_id: OrderId
     email: Email
     amount: Annotated[
@@ -274,7 +235,7 @@ class ConversionResponse(ApiModel):
     )
 
 
-class ReviewRequest(_In):
+class ReviewRequest(Incoming):
     decision: Decision
     note: Annotated[str, Field(max_length=500, description="why, for the record")] | None = None
 
@@ -295,7 +256,7 @@ class ReviewResponse(ApiModel):
     rewards: list[RewardStatusOut] = Field(description="the order's rewards after the decision")
 
 
-class RefundRequest(_In):
+class RefundRequest(Incoming):
     order_id: OrderId
 
 
@@ -385,7 +346,7 @@ class StatsResponse(ApiModel):
     leaderboard: LeaderboardOut
 
 
-class LeaderboardRequest(_In):
+class LeaderboardRequest(Incoming):
     opt_in: bool
     display_name: (
         Annotated[
@@ -402,42 +363,12 @@ class LeaderboardRequest(_In):
     ) = None
 
 
-def error_responses(*statuses: int) -> dict[int, Any]:
-    """OpenAPI entries for the error answers a route can give."""
-    names = {
-        400: "Malformed JSON, not UTF-8, or nested more than 32 arrays or objects deep",
-        401: "Missing, stale or wrong signature or token",
-        403: "This origin or method may not call this route from a browser",
-        404: "Not found",
-        409: "The same request is being processed; retry",
-        413: "Body too large",
-        415: "The body is not application/json in UTF-8",
-        422: "A value is missing or not acceptable",
-        429: "Too many requests from this client; Retry-After says when to try again",
-    }
-    retry_after = {
-        "Retry-After": {
-            "description": "seconds until the client's window ends",
-            "schema": {"type": "integer"},
-        }
-    }
-    return {
-        status: {"description": names[status], "content": {"application/json": {"model": ErrorBody}}}
-        | ({"headers": retry_after} if status == 429 else {})
-        for status in statuses
-    }
-
-
-def ok(status: int, model: type[BaseModel], description: str) -> dict[int, Any]:
-    return {status: {"description": description, "content": {"application/json": {"model": model}}}}
-
-
 class Unsubscribed(ApiModel):
     unsubscribed: Literal[True]
     campaign: str = Field(description="the campaign whose emails this address no longer gets")
 
 
-class DataLinkRequest(_In):
+class DataLinkRequest(Incoming):
     email: Email
     lang: Locale | None = None
 

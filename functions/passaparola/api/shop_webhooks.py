@@ -25,14 +25,8 @@ from pydantic import BaseModel
 from passaparola import wiring
 from passaparola.api import errors
 from passaparola.api.answers import REPLAY_WINDOW_SECONDS, conversion_answer, refund_answer
-from passaparola.api.schemas import (
-    ConversionRequest,
-    ConversionResponse,
-    RefundRequest,
-    RefundResponse,
-    error_responses,
-    ok,
-)
+from passaparola.api.schema_base import error_responses, ok
+from passaparola.api.schemas import ConversionRequest, ConversionResponse, RefundRequest, RefundResponse
 from passaparola.domain.errors import InvalidSignature
 from passaparola.observability import metrics
 from passaparola.storage.idempotency import Once
