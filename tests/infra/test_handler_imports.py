@@ -1,7 +1,8 @@
 """What each function loads when Lambda imports its handler, checked in a fresh interpreter
 (`python -I`: no site customisation, no PYTHONPATH, as a cold start sees it): the click function,
-the busiest, loads no pydantic, no asyncio and no powertools event handler. A structural check
-of sys.modules, not a timing (`passaparola bench --only imports` prints the timings)."""
+the busiest, loads no pydantic, no asyncio and no powertools event handler; each HTTP function
+loads the routers of its own routes and its own kind of models, no other's. Structural checks
+of sys.modules, not timings (`passaparola bench --only imports` prints the timings)."""
 
 from __future__ import annotations
 
