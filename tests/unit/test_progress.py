@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from passaparola.domain import people, progress
+from passaparola.domain import people, progress, stats_page
 from passaparola.domain.campaign import CampaignRules, Credit
 from passaparola.domain.errors import InvalidInput
 from passaparola.domain.records import BoardEntry, Friend, Owner, Reward
@@ -128,7 +128,7 @@ def test_friends_are_listed_newest_first_with_only_their_own_rewards():
 def test_the_list_of_friends_shows_the_newest_fifty():
     listed = [Friend(f"f{n}", NOW + timedelta(minutes=n)) for n in range(60)]
     shown = progress.friends(listed, [])
-    assert len(shown) == progress.FRIENDS_SHOWN == 50
+    assert len(shown) == stats_page.FRIENDS_SHOWN == 50
     assert shown[0].claimed_at == NOW + timedelta(minutes=59)
 
 
@@ -146,7 +146,7 @@ def test_places_on_the_board_are_shared_by_equal_ranks():
 def test_a_viewer_who_did_not_opt_in_sees_the_top_and_has_no_place():
     ranked = [entry(f"c{n}", 100 - n) for n in range(12)]
     board = progress.standing(ranked, "zz", None, 50)
-    assert len(board.top) == progress.BOARD_SHOWN
+    assert len(board.top) == stats_page.BOARD_SHOWN
     assert (board.opted_in, board.place) == (False, None)
 
 

@@ -16,13 +16,14 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from aws_lambda_powertools.metrics import MetricUnit
 
 from passaparola import wiring
-from passaparola.api import shop_webhooks
+from passaparola.api import signed_calls
 from passaparola.api.admin_auth import caller
 from passaparola.api.admin_schemas import ADMIN, AdminRewardOut, FulfilmentRequest
 from passaparola.api.admin_views import admin_reward
 from passaparola.api.answers import REPLAY_WINDOW_SECONDS
 from passaparola.api.needs import FulfilmentsDep, ReviewsDep
-from passaparola.api.schemas import ReviewRequest, ReviewResponse, RewardStatusOut, error_responses, ok
+from passaparola.api.schema_base import error_responses, ok
+from passaparola.api.schemas import ReviewRequest, ReviewResponse, RewardStatusOut
 from passaparola.observability import metrics
 from passaparola.storage.idempotency import Once
 
@@ -39,7 +40,7 @@ def shop_signed(event: dict[str, Any]) -> dict[str, Any] | None:
     if event.get("routeKey") == "POST /reviews/{conversion_id}" and "webhook-signature" in (
         event.get("headers") or {}
     ):
-        return shop_webhooks.verify(event)
+        return signed_calls.verify(event)
     from passaparola.api.errors import lambda_error
 
     return lambda_error(
@@ -84,7 +85,7 @@ def _answer(decided: Decided) -> ReviewResponse:
     )
 
 
-def _signed(request: shop_webhooks.Delivery[ReviewRequest]) -> ReviewResponse:
+def _signed(request: signed_calls.Delivery[ReviewRequest]) -> ReviewResponse:
     body = request.body
     return _answer(wiring.reviews().decide(request.path["conversion_id"], body.decision, body.note, SHOP))
 
@@ -112,12 +113,12 @@ SIGNED_REVIEWS = Once(
     ),
     tags=["business"],
     responses=ok(200, ReviewResponse, "The decision") | error_responses(400, 401, 404, 409, 413, 415, 422),
-    security=[*ADMIN, *shop_webhooks.SIGNED],
+    security=[*ADMIN, *signed_calls.SIGNED],
 )
 def decide_review(conversion_id: str, body: ReviewRequest, reviews: ReviewsDep) -> Response[ReviewResponse]:
     admin = caller(router)
     if admin is None:  # the gate checked the shop's signature
-        delivery = shop_webhooks.Delivery(
+        delivery = signed_calls.Delivery(
             router.current_event.headers["webhook-id"], body, {"conversion_id": conversion_id}
         )
         answer = wiring.idempotency().run(SIGNED_REVIEWS, delivery, context=router.lambda_context)

@@ -37,7 +37,7 @@ from passaparola.api.admin_schemas import (
     csv_or_json,
 )
 from passaparola.api.needs import FulfilmentsDep, ReferralsDep, ReportsDep, ReviewQueueDep
-from passaparola.api.schemas import error_responses
+from passaparola.api.schema_base import error_responses
 from passaparola.domain import reports
 from passaparola.domain.admin import public_reward_id
 from passaparola.domain.records import Referral, Review

@@ -1,5 +1,5 @@
-"""Request and response bodies of the business's routes (reports, referrals, fulfilment, reviews,
-sign-in). OpenAPI is generated from these; the CSV forms have the same fields."""
+"""Request and response bodies of the business's routes (reports, referrals, fulfilment,
+reviews). OpenAPI is generated from these; the CSV forms have the same fields."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from passaparola.api.schemas import Email, Locale
+from passaparola.api.schema_base import ApiModel, Incoming
 from passaparola.domain.vocabulary import Reason, ReferralStatus, RewardStatus, Role
 
 Money = dict[str, str]
@@ -16,30 +16,7 @@ _MONEY = "by currency: the exact decimal amount as a string"
 ADMIN: list[dict[str, list[str]]] = [{"adminBearer": []}]
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
-
-
-class SignInRequest(_In):
-    email: Email
-    locale: Locale | None = None
-
-
-class Accepted(BaseModel):
-    message: str
-
-
-class SessionRequest(_In):
-    token: Annotated[str, Field(min_length=1, max_length=128, description="from the #signin= link")]
-
-
-class SessionResponse(BaseModel):
-    session: str = Field(description="send as 'Authorization: Bearer <session>'")
-    expires_at: str
-    email: str
-
-
-class Funnel(BaseModel):
+class Funnel(ApiModel):
     clicks: int
     visitors: int = Field(description="distinct visitors, an estimate (about 1.6% standard error)")
     claims: int
@@ -48,12 +25,12 @@ class Funnel(BaseModel):
     revenue: Money = Field(description=f"of the attributed orders, {_MONEY}")
 
 
-class Rates(BaseModel):
+class Rates(ApiModel):
     claim_rate: float | None = Field(description="claims per click")
     order_rate: float | None = Field(description="orders per click")
 
 
-class VariantOut(BaseModel):
+class VariantOut(ApiModel):
     id: str
     clicks: int
     claims: int
@@ -64,24 +41,24 @@ class VariantOut(BaseModel):
     enough_data: bool = Field(description="each arm has at least 100 clicks and 5 orders")
 
 
-class DayOut(BaseModel):
+class DayOut(ApiModel):
     date: str
     clicks: int
     claims: int
     orders: int
 
 
-class TimeToConvert(BaseModel):
+class TimeToConvert(ApiModel):
     p50_hours: float | None = Field(description="median hours from claim to first order")
     p90_hours: float | None
 
 
-class RewardSum(BaseModel):
+class RewardSum(ApiModel):
     count: int
     value: Money = Field(description=_MONEY)
 
 
-class TopReferrerOut(BaseModel):
+class TopReferrerOut(ApiModel):
     display_name: str | None
     code: str
     clicks: int
@@ -89,7 +66,7 @@ class TopReferrerOut(BaseModel):
     orders: int
 
 
-class ReportResponse(BaseModel):
+class ReportResponse(ApiModel):
     model_config = ConfigDict(populate_by_name=True)
 
     campaign: str
@@ -106,24 +83,24 @@ class ReportResponse(BaseModel):
     top_referrers: list[TopReferrerOut] = Field(description="all-time, by orders then claims")
 
 
-class ReferrerOut(BaseModel):
+class ReferrerOut(ApiModel):
     code: str
     display_name: str | None
     email: str | None
 
 
-class FriendOut(BaseModel):
+class FriendOut(ApiModel):
     email: str
 
 
-class OrderOut(BaseModel):
+class OrderOut(ApiModel):
     order_id: str
     at: str
     amount: str | None
     currency: str | None
 
 
-class ReferralRewardOut(BaseModel):
+class ReferralRewardOut(ApiModel):
     id: str
     status: RewardStatus
     kind: str
@@ -131,7 +108,7 @@ class ReferralRewardOut(BaseModel):
     currency: str | None
 
 
-class ReferralOut(BaseModel):
+class ReferralOut(ApiModel):
     claim_id: str
     campaign: str
     referrer: ReferrerOut
@@ -144,23 +121,23 @@ class ReferralOut(BaseModel):
     reward: ReferralRewardOut | None
 
 
-class ReferralsResponse(BaseModel):
+class ReferralsResponse(ApiModel):
     items: list[ReferralOut]
     next_cursor: str | None = Field(description="pass as ?cursor= for the next page; null at the end")
 
 
-class FulfilmentOut(BaseModel):
+class FulfilmentOut(ApiModel):
     reference: str
     at: str
     by: str = Field(description="the admin's email, or key:<first 8 characters> for a machine key")
 
 
-class OwnerOut(BaseModel):
+class OwnerOut(ApiModel):
     kind: str = Field(description="referrer or friend")
     code: str = Field(description="the referral code it was earned through")
 
 
-class AdminRewardOut(BaseModel):
+class AdminRewardOut(ApiModel):
     id: str = Field(description="opaque and stable: the id for POST /rewards/{id}/fulfilment")
     campaign: str
     role: Role
@@ -176,18 +153,18 @@ class AdminRewardOut(BaseModel):
     fulfilment: FulfilmentOut | None
 
 
-class RewardsResponse(BaseModel):
+class RewardsResponse(ApiModel):
     items: list[AdminRewardOut]
     next_cursor: str | None
 
 
-class FulfilmentRequest(_In):
+class FulfilmentRequest(Incoming):
     reference: Annotated[
         str, Field(min_length=1, max_length=200, description="yours: a transaction, voucher or parcel number")
     ]
 
 
-class WaitingReviewOut(BaseModel):
+class WaitingReviewOut(ApiModel):
     conversion_id: str
     order_id: str
     campaign: str
@@ -196,7 +173,7 @@ class WaitingReviewOut(BaseModel):
     rewards: list[str] = Field(description="ids of the rewards held for the decision")
 
 
-class ReviewsResponse(BaseModel):
+class ReviewsResponse(ApiModel):
     items: list[WaitingReviewOut]
     next_cursor: str | None
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import LambdaFunctionUrlRouter
 
-from passaparola.api.schemas import error_responses
+from passaparola.api.schema_base import error_responses
 
 router = LambdaFunctionUrlRouter()
 

@@ -11,7 +11,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from passaparola.api.codes import LANG_PATTERN
-from passaparola.api.schemas import CodeInvalid, CodeValid, error_responses, ok
+from passaparola.api.schema_base import error_responses, ok
+from passaparola.api.schemas import CodeInvalid, CodeValid
 
 router = APIGatewayHttpRouter()
 

@@ -31,13 +31,8 @@ from passaparola import wiring
 from passaparola.api import errors
 from passaparola.api.answers import REPLAY_WINDOW_SECONDS, conversion_answer, refund_answer
 from passaparola.api.app import Gate
-from passaparola.api.schemas import (
-    ConversionResponse,
-    IgnoredResponse,
-    RefundResponse,
-    error_responses,
-    ok,
-)
+from passaparola.api.schema_base import error_responses, ok
+from passaparola.api.schemas import ConversionResponse, IgnoredResponse, RefundResponse
 from passaparola.domain.errors import InvalidSignature
 from passaparola.domain.platforms import Ignored, Paid, Refunded, ShopEvent
 from passaparola.observability import metrics

@@ -10,14 +10,13 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from passaparola.api.needs import DataLinkAddressLimitDep, DataLinkLimitDep, LinkRequestsDep, MyDataDep
 from passaparola.api.origin import client_address
+from passaparola.api.schema_base import error_responses, ok
 from passaparola.api.schemas import (
     DataLinkRequest,
     DataLinkRequested,
     FraudMarkers,
     MyDataDeleted,
     MyDataExport,
-    error_responses,
-    ok,
 )
 from passaparola.domain.errors import InvalidToken
 

@@ -9,15 +9,8 @@ from passaparola import qr
 from passaparola.api import cors
 from passaparola.api.needs import ClaimLimitDep, ClaimsDep, EnrolLimitDep, EnrolmentDep
 from passaparola.api.origin import client_address
-from passaparola.api.schemas import (
-    ClaimRequest,
-    ClaimResponse,
-    EnrolRequest,
-    EnrolResponse,
-    FriendReward,
-    error_responses,
-    ok,
-)
+from passaparola.api.schema_base import error_responses, ok
+from passaparola.api.schemas import ClaimRequest, ClaimResponse, EnrolRequest, EnrolResponse, FriendReward
 
 router = APIGatewayHttpRouter()
 

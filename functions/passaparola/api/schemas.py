@@ -1,20 +1,21 @@
-"""Request and response bodies of the public API. OpenAPI is generated from these."""
+"""Request and response bodies of the public API's functions. OpenAPI is generated from these."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import ConfigDict, Field, WithJsonSchema
 
+from passaparola.api.schema_base import ApiModel, CodeText, Email, Incoming, Locale, OrderId
 from passaparola.domain.money import PlainDecimal
 from passaparola.domain.people import MAX_BOARD_NAME, MAX_FRIEND_NAME, MAX_NAME
-from passaparola.domain.progress import BOARD_DEPTH, BOARD_SHOWN, FRIENDS_SHOWN, FriendStatus
+from passaparola.domain.stats_page import BOARD_DEPTH, BOARD_SHOWN, FRIENDS_SHOWN
 from passaparola.domain.text import NoControlCharacter
 from passaparola.domain.vocabulary import (
     ConversionStatus,
     Decision,
-    ErrorCode,
+    FriendStatus,
     InvalidCodeReason,
     Reason,
     RefundStatus,
@@ -23,79 +24,46 @@ from passaparola.domain.vocabulary import (
     UnreviewedStatus,
 )
 
-Email = Annotated[
-    str,
-    NoControlCharacter,
-    Field(
-        min_length=3,
-        max_length=254,
-        description="no control characters; an international domain (IDNA) is taken",
-        examples=["anna@example.com"],
-    ),
-]
-CodeText = Annotated[str, Field(min_length=1, max_length=32, examples=["SPRING-7KQMX2R9P"])]
-Locale = Annotated[str, Field(pattern=r"^[a-z]{2}$", examples=["it"])]
-OrderId = Annotated[
-    str,
-    Field(
-        min_length=1,
-        max_length=128,
-        pattern=r"^[A-Za-z0-9._:#/-]+$",
-        examples=["1001", "gid://shopify/Order/1001"],
-    ),
-]
 
-
-class _In(BaseModel):
-    # Shops and pages may send more than we read; unknown fields are ignored, not refused.
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
-
-
-class ErrorBody(BaseModel):
-    error: ErrorCode = Field(description="stable machine-readable name, e.g. invalid_code")
-    message: str = Field(description="what is wrong, for a person")
-    reason: str | None = Field(default=None, description="the finer cause, where there is one")
-
-
-class EnrolRequest(_In):
+class EnrolRequest(Incoming):
     campaign: Annotated[str, Field(min_length=1, max_length=48, examples=["spring"])]
     email: Email
     name: Annotated[str, Field(max_length=MAX_NAME, examples=["Anna"])] | None = None
     locale: Locale | None = None
 
 
-class EnrolResponse(BaseModel):
+class EnrolResponse(ApiModel):
     code: str
     share_url: str
     qr: str = Field(description="QR code of share_url, as a data:image/svg+xml URI for an <img>")
 
 
-class PublicReferrer(BaseModel):
+class PublicReferrer(ApiModel):
     display_name: str | None = Field(description="the name the referrer chose to show; never an email")
 
 
-class Offer(BaseModel):
+class Offer(ApiModel):
     model_config = ConfigDict(extra="allow")
 
     type: str = Field(description="reward kind, e.g. coupon_percent")
     text: str | None = Field(description="the offer in words, in the requested language")
 
 
-class CodeValid(BaseModel):
+class CodeValid(ApiModel):
     valid: Literal[True]
     campaign: str
     referrer: PublicReferrer
     offer: Offer | None
 
 
-class CodeInvalid(BaseModel):
+class CodeInvalid(ApiModel):
     valid: Literal[False]
     reason: InvalidCodeReason
     error: Literal["invalid_code"]
     message: str
 
 
-class ClaimRequest(_In):
+class ClaimRequest(Incoming):
     code: CodeText
     email: Email
     locale: Locale | None = None
@@ -114,7 +82,7 @@ class ClaimRequest(_In):
     ) = None
 
 
-class RewardOut(BaseModel):
+class RewardOut(ApiModel):
     id: str
     role: Role
     kind: str
@@ -128,7 +96,7 @@ class RewardOut(BaseModel):
     issued_at: str | None
 
 
-class FriendReward(BaseModel):
+class FriendReward(ApiModel):
     """The friend's reward as the claim's answer shows it: what it is, never when or whose."""
 
     kind: str
@@ -141,13 +109,13 @@ class FriendReward(BaseModel):
     )
 
 
-class ClaimResponse(BaseModel):
+class ClaimResponse(ApiModel):
     claim_id: str
     campaign: str
     friend_reward: FriendReward | None
 
 
-class ConversionRequest(_In):
+class ConversionRequest(Incoming):
     order_id: OrderId
     email: Email
     amount: Annotated[
@@ -258,7 +226,7 @@ class ConversionRequest(_In):
     ) = None
 
 
-class ConversionResponse(BaseModel):
+class ConversionResponse(ApiModel):
     conversion_id: str
     status: ConversionStatus
     reason: Reason | None = Field(default=None, description="the fraud or eligibility rule that applied")
@@ -267,17 +235,17 @@ class ConversionResponse(BaseModel):
     )
 
 
-class ReviewRequest(_In):
+class ReviewRequest(Incoming):
     decision: Decision
     note: Annotated[str, Field(max_length=500, description="why, for the record")] | None = None
 
 
-class RewardStatusOut(BaseModel):
+class RewardStatusOut(ApiModel):
     id: str
     status: RewardStatus
 
 
-class ReviewResponse(BaseModel):
+class ReviewResponse(ApiModel):
     conversion_id: str
     order_id: str
     reason: Reason = Field(description="the rule that held the order for review")
@@ -288,28 +256,28 @@ class ReviewResponse(BaseModel):
     rewards: list[RewardStatusOut] = Field(description="the order's rewards after the decision")
 
 
-class RefundRequest(_In):
+class RefundRequest(Incoming):
     order_id: OrderId
 
 
-class RefundResponse(BaseModel):
+class RefundResponse(ApiModel):
     order_id: str
     status: RefundStatus
     rewards: list[RewardStatusOut]
 
 
-class IgnoredResponse(BaseModel):
+class IgnoredResponse(ApiModel):
     status: Literal["ignored"]
     reason: str = Field(description="why passaparola has nothing to do with this event")
 
 
-class NextTierOut(BaseModel):
+class NextTierOut(ApiModel):
     after: int = Field(description="rewarded referrals that reach this milestone")
     to_go: int = Field(description="rewarded referrals still needed")
     reward: str = Field(description="the milestone's reward in words, in the page's language")
 
 
-class ProgressOut(BaseModel):
+class ProgressOut(ApiModel):
     counted: int = Field(
         description="referrals whose reward was issued, past the refund window: what milestones count"
     )
@@ -320,7 +288,7 @@ class ProgressOut(BaseModel):
     )
 
 
-class CapOut(BaseModel):
+class CapOut(ApiModel):
     max_rewards: int = Field(description="the most referrals one referrer is rewarded for")
     used: int = Field(description="referrals rewarded, or whose reward is on hold or in review")
     reached: bool = Field(
@@ -329,7 +297,7 @@ class CapOut(BaseModel):
     )
 
 
-class FriendOut(BaseModel):
+class FriendOut(ApiModel):
     name: str | None = Field(description="first name and last initial; null when the friend gave none")
     claimed_on: str = Field(description="the day the friend accepted (UTC), YYYY-MM-DD")
     status: FriendStatus = Field(
@@ -339,14 +307,14 @@ class FriendOut(BaseModel):
     reward_on: str | None = Field(description="while ordered: the day the referrer's reward is due")
 
 
-class BoardRow(BaseModel):
+class BoardRow(ApiModel):
     place: int
     display_name: str
     claims: int
     orders: int
 
 
-class LeaderboardOut(BaseModel):
+class LeaderboardOut(ApiModel):
     top: list[BoardRow] = Field(
         description=f"the first {BOARD_SHOWN} who opted in; nobody else is shown or counted"
     )
@@ -362,7 +330,7 @@ class LeaderboardOut(BaseModel):
     )
 
 
-class StatsResponse(BaseModel):
+class StatsResponse(ApiModel):
     code: str
     campaign: str
     share_url: str
@@ -378,7 +346,7 @@ class StatsResponse(BaseModel):
     leaderboard: LeaderboardOut
 
 
-class LeaderboardRequest(_In):
+class LeaderboardRequest(Incoming):
     opt_in: bool
     display_name: (
         Annotated[
@@ -395,56 +363,26 @@ class LeaderboardRequest(_In):
     ) = None
 
 
-def error_responses(*statuses: int) -> dict[int, Any]:
-    """OpenAPI entries for the error answers a route can give."""
-    names = {
-        400: "Malformed JSON, not UTF-8, or nested more than 32 arrays or objects deep",
-        401: "Missing, stale or wrong signature or token",
-        403: "This origin or method may not call this route from a browser",
-        404: "Not found",
-        409: "The same request is being processed; retry",
-        413: "Body too large",
-        415: "The body is not application/json in UTF-8",
-        422: "A value is missing or not acceptable",
-        429: "Too many requests from this client; Retry-After says when to try again",
-    }
-    retry_after = {
-        "Retry-After": {
-            "description": "seconds until the client's window ends",
-            "schema": {"type": "integer"},
-        }
-    }
-    return {
-        status: {"description": names[status], "content": {"application/json": {"model": ErrorBody}}}
-        | ({"headers": retry_after} if status == 429 else {})
-        for status in statuses
-    }
-
-
-def ok(status: int, model: type[BaseModel], description: str) -> dict[int, Any]:
-    return {status: {"description": description, "content": {"application/json": {"model": model}}}}
-
-
-class Unsubscribed(BaseModel):
+class Unsubscribed(ApiModel):
     unsubscribed: Literal[True]
     campaign: str = Field(description="the campaign whose emails this address no longer gets")
 
 
-class DataLinkRequest(_In):
+class DataLinkRequest(Incoming):
     email: Email
     lang: Locale | None = None
 
 
-class DataLinkRequested(BaseModel):
+class DataLinkRequested(ApiModel):
     message: str
 
 
-class FraudMarkers(BaseModel):
+class FraudMarkers(ApiModel):
     email: int = Field(description="keyed hashes of the address kept by the fraud checks (0 or 1)")
     note: str = Field(description="what these are, and why they stay after deletion")
 
 
-class MyDataExport(BaseModel):
+class MyDataExport(ApiModel):
     exported_at: str
     addresses: list[str] = Field(
         description="the addresses found (one mailbox, maybe spelt more than one way)"
@@ -459,6 +397,6 @@ class MyDataExport(BaseModel):
     fraud_markers: FraudMarkers
 
 
-class MyDataDeleted(BaseModel):
+class MyDataDeleted(ApiModel):
     deleted: int = Field(description="items deleted, or erased of the address and the name")
     kept: int = Field(description="money records kept without the address or the name")

@@ -1,10 +1,11 @@
 """POST /conversions and POST /refunds: the shop's signed calls. (Its signed decisions on
 orders held for review, POST /reviews/{conversion_id}, are taken with the admins' in
-api/admin_actions.py, which checks the signature with `verify` below.)
+api/admin_actions.py, which checks the signature with the same `signed_calls.verify`.)
 
-The signature is checked before the body is parsed or validated (`verify`, run as the
-function's gate; only the size and media-type checks come first), so an unsigned caller
-learns nothing about our validation. Each body is then validated once, by its route.
+The signature is checked before the body is parsed or validated (api/signed_calls.py's
+`verify`, run as the function's gate; only the size and media-type checks come first), so an
+unsigned caller learns nothing about our validation. Each body is then validated once, by its
+route.
 `webhook-id` is the idempotency key: a redelivery gets the first answer back, and the same
 id with a different body is refused. Below that, the order id makes each order count once
 whatever ids it arrives under.
@@ -12,62 +13,22 @@ whatever ids it arrives under.
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import TypeVar
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
-from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel
 
 from passaparola import wiring
-from passaparola.api import errors
 from passaparola.api.answers import REPLAY_WINDOW_SECONDS, conversion_answer, refund_answer
-from passaparola.api.schemas import (
-    ConversionRequest,
-    ConversionResponse,
-    RefundRequest,
-    RefundResponse,
-    error_responses,
-    ok,
-)
-from passaparola.domain.errors import InvalidSignature
-from passaparola.observability import metrics
+from passaparola.api.schema_base import error_responses, ok
+from passaparola.api.schemas import ConversionRequest, ConversionResponse, RefundRequest, RefundResponse
+from passaparola.api.signed_calls import SIGNED, Body, Delivery
 from passaparola.storage.idempotency import Once
 
 router = APIGatewayHttpRouter()
-SIGNED: list[dict[str, list[str]]] = [{"standardWebhooks": []}]
-Body = TypeVar("Body", bound=BaseModel)
 Answer = TypeVar("Answer", bound=BaseModel)
-
-
-def verify(event: dict[str, Any]) -> dict[str, Any] | None:
-    """The gate: None when the signature is good, else the 401 answer."""
-    body = event.get("body") or ""
-    try:
-        raw = base64.b64decode(body) if event.get("isBase64Encoded") else body.encode()
-    except ValueError:
-        return errors.lambda_error(400, "malformed_body", "body is not valid base64")
-    try:
-        wiring.webhook_verifier().verify(raw, event.get("headers") or {})
-    except InvalidSignature as exc:
-        metrics.add_metric(name="SignatureRefused", unit=MetricUnit.Count, value=1)
-        return errors.lambda_error(401, exc.code, exc.message)
-    return None
-
-
-@dataclass(frozen=True)
-class Delivery(Generic[Body]):
-    """One signed call as its idempotency record sees it: the webhook-id that keys it, and
-    what a redelivery under that id must repeat: the validated body, and the route's
-    parameters (the same id for another conversion's review is another request). powertools
-    hashes the body as its model's JSON, so spacing and key order do not count."""
-
-    webhook_id: str
-    body: Body
-    path: dict[str, str] = field(default_factory=dict)
 
 
 def _once(once: Once[Delivery[Body], Answer], body: Body, **path: str) -> Answer:

@@ -5,15 +5,10 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from passaparola.api.admin_schemas import (
-    Accepted,
-    SessionRequest,
-    SessionResponse,
-    SignInRequest,
-)
 from passaparola.api.needs import LinkRequestsDep, SignInAddressLimitDep, SignInDep, SignInLimitDep
 from passaparola.api.origin import client_address
-from passaparola.api.schemas import error_responses, ok
+from passaparola.api.schema_base import error_responses, ok
+from passaparola.api.sign_in_schemas import Accepted, SessionRequest, SessionResponse, SignInRequest
 
 router = APIGatewayHttpRouter()
 _NO_STORE = {"Cache-Control": "no-store"}

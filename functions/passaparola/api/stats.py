@@ -12,6 +12,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from passaparola import qr
 from passaparola.api.needs import StatsDep
+from passaparola.api.schema_base import error_responses, ok
 from passaparola.api.schemas import (
     BoardRow,
     CapOut,
@@ -22,8 +23,6 @@ from passaparola.api.schemas import (
     ProgressOut,
     RewardOut,
     StatsResponse,
-    error_responses,
-    ok,
 )
 from passaparola.domain.errors import InvalidToken
 

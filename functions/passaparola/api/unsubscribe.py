@@ -14,7 +14,8 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from passaparola.api.errors import lambda_error
 from passaparola.api.needs import UnsubscribesDep
-from passaparola.api.schemas import ErrorBody, Unsubscribed, error_responses, ok
+from passaparola.api.schema_base import ErrorBody, error_responses, ok
+from passaparola.api.schemas import Unsubscribed
 from passaparola.domain.tokens import ONE_CLICK, UNSUBSCRIBE_LINK_SHAPE
 
 router = APIGatewayHttpRouter()

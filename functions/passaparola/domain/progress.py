@@ -7,22 +7,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, get_args
 
 from passaparola.domain.campaign import CampaignRules, Tier
 from passaparola.domain.records import BoardEntry, Friend, Reward
 from passaparola.domain.rewards import hold_until, tiers_reached
+from passaparola.domain.stats_page import BOARD_SHOWN, FRIENDS_SHOWN
+from passaparola.domain.vocabulary import FriendStatus
 
-# What came of a friend, for the referrer: accepted the offer; ordered (the referrer's reward
-# waits for the refund window or the business's review); rewarded; or no reward after all
-# (the order was refunded or not accepted).
-FriendStatus = Literal["claimed", "ordered", "rewarded", "void"]
-FRIEND_STATUSES: tuple[FriendStatus, ...] = get_args(FriendStatus)
-FRIENDS_SHOWN = 50
-BOARD_SHOWN = 10
-# How far down the leaderboard one query reads to find an opted-in viewer's place: its items
-# are small (about 150 bytes), so this is one page of about 9 read units at most.
-BOARD_DEPTH = 500
 _WAITING = ("review", "pending", "held")
 
 

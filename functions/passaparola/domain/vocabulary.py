@@ -44,6 +44,11 @@ Via = Literal["code", "coupon", "claim"]
 Decision = Literal["approve", "reject"]
 # What a referral came to, as the business's list of referrals says it.
 ReferralStatus = Literal["claimed", "ordered", "rewarded", "rejected", "review"]
+# What came of a friend, for the referrer: accepted the offer; ordered (the referrer's reward
+# waits for the refund window or the business's review); rewarded; or no reward after all
+# (the order was refunded or not accepted).
+FriendStatus = Literal["claimed", "ordered", "rewarded", "void"]
+FRIEND_STATUSES: tuple[FriendStatus, ...] = get_args(FriendStatus)
 # Reward kinds the kit gives itself, each with a code; the business gives every other kind.
 COUPON_KINDS = frozenset({"coupon_percent", "coupon_fixed"})
 

@@ -4,7 +4,7 @@ checks of its kind."""
 
 from functools import partial
 
-from passaparola.api import errors, integrations, shop_webhooks
+from passaparola.api import errors, integrations, shop_webhooks, signed_calls
 from passaparola.api.app import make_app, make_handler
 
 app = make_app(shop_webhooks.router, integrations.router)
@@ -13,5 +13,5 @@ handler = make_handler(
     body=partial(
         errors.json_body, refuse=integrations.for_platforms(integrations.refuse_body, errors.refuse_body)
     ),
-    gate=integrations.for_platforms(integrations.verify, shop_webhooks.verify),
+    gate=integrations.for_platforms(integrations.verify, signed_calls.verify),
 )

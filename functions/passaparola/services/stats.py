@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from passaparola import i18n
-from passaparola.domain import people, progress
+from passaparola.domain import people, progress, stats_page
 from passaparola.domain.campaign import CompiledCampaign, Rules
 from passaparola.domain.errors import InvalidInput, InvalidToken
 from passaparola.domain.progress import CapState, FriendShown, Progress, Standing
@@ -34,7 +34,7 @@ class ReferrerStats:
     progress: Progress
     next_reward: str | None  # the next milestone's reward, in words (as its email says it)
     cap: CapState | None
-    friends: list[FriendShown]  # newest first, at most progress.FRIENDS_SHOWN
+    friends: list[FriendShown]  # newest first, at most stats_page.FRIENDS_SHOWN
     friends_total: int
     board: Standing
 
@@ -99,7 +99,7 @@ class Stats:
         """One query of the board: its top; for a referrer on it, deep enough to find their
         place too (the top BOARD_DEPTH: about 9 read units at most)."""
         on_it = name is not None and referrer.rank is not None
-        depth = progress.BOARD_DEPTH if on_it else progress.BOARD_SHOWN
+        depth = stats_page.BOARD_DEPTH if on_it else stats_page.BOARD_SHOWN
         return progress.standing(
             self.board.ranked(referrer.campaign, limit=depth), referrer.code, name, referrer.rank
         )

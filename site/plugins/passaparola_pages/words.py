@@ -14,8 +14,9 @@ from babel.dates import format_date
 
 from passaparola import i18n
 from passaparola.domain.campaign import CampaignRules, Channel
-from passaparola.domain.progress import BOARD_DEPTH, FRIEND_STATUSES
+from passaparola.domain.stats_page import BOARD_DEPTH
 from passaparola.domain.vocabulary import (
+    FRIEND_STATUSES,
     INVALID_CODE_REASONS,
     REASONS,
     REWARD_STATUSES,
