@@ -25,7 +25,7 @@ def ensure() -> Path:
     uv = str(Path(sys.executable).with_name("uv"))
     subprocess.run([uv, "venv", "--quiet", "--clear", "--python", sys.executable, str(VENV)], check=True)  # noqa: S603
     python = str(VENV / "bin" / "python")
-    install = [uv, "pip", "install", "--quiet", "--compile-bytecode", "--python", python]
+    install = [uv, "pip", "install", "--quiet", "--python", python]
     subprocess.run([*install, f"checkov=={VERSION}"], check=True)  # noqa: S603 - a fixed install command
     stamp.touch()
     return CHECKOV

@@ -32,10 +32,6 @@ def test(pytest_args: list[str]) -> int:
     claims`, a test file, `-n 0` for one process); `--changed` runs only the tests whose code
     changed since its last run (pytest-testmon; the first run runs all and records)."""
     chromium.ensure()  # the browser tests drive Debian's chromium
-    # The suite starts about a hundred interpreters (workers, sandboxes, the served stack,
-    # fresh imports of each handler): with bytecode caches they read the project instead of
-    # compiling it each time, even on a machine that asks for none. git ignores __pycache__.
-    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     python = sys.executable
     if "--changed" in pytest_args:
         pytest_args = [arg for arg in pytest_args if arg != "--changed"]
@@ -376,6 +372,11 @@ def _measurement_commands(commands: argparse._SubParsersAction[argparse.Argument
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    # The suite starts about a hundred interpreters (workers, sandboxes, the served stack,
+    # fresh imports of each handler), and serve one per function: with bytecode caches, only
+    # the first compiles what it imports, even on a machine that asks for none. .venv is ours,
+    # and git ignores __pycache__.
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     if argv[:1] == ["test"]:  # all that follows is pytest's, options first included (-m unit, -x)
         return test(argv[1:])
     parser = argparse.ArgumentParser(prog="passaparola", description=__doc__)
