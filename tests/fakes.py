@@ -59,6 +59,7 @@ from passaparola.domain.records import (
 from passaparola.domain.tokens import DataTokens, OptOut, StatsTokens, UnsubscribeTokens, link_epoch
 from passaparola.domain.vocabulary import NoticeOutcome
 from passaparola.services import Links
+from passaparola.services.ports import ShopCoupons
 from passaparola.storage.personal import PersonalStore
 from passaparola.storage.rewards import GRACE, NOTIFY_LEASE
 
@@ -391,15 +392,32 @@ class Ledger:
             self.memory.due[ref] = hold_until
         return moved
 
+    def reserve_coupon(self, ref: RewardRef, coupon_code: str) -> IssueOutcome:
+        m = self.memory
+        reward = m.rewards.get(ref)
+        if reward is None or reward.status != "held" or reward.coupon_code is not None:
+            return "not_held"
+        if coupon_code in m.coupons:
+            return "coupon_taken"
+        m.rewards[ref] = replace(reward, coupon_code=coupon_code)
+        m.coupons[coupon_code] = ref
+        return "issued"
+
     def issue(
-        self, ref: RewardRef, now: datetime, coupon_code: str | None, counted_for: str | None
+        self,
+        ref: RewardRef,
+        now: datetime,
+        coupon_code: str | None,
+        counted_for: str | None,
+        *,
+        reserved: bool = False,
     ) -> IssueOutcome:
         m = self.memory
         m.step("ledger.issue")
         reward = m.rewards.get(ref)
         if reward is None or reward.status != "held":
             return "not_held"
-        if coupon_code is not None and coupon_code in m.coupons:
+        if coupon_code is not None and not reserved and coupon_code in m.coupons:
             return "coupon_taken"
         m.rewards[ref] = replace(reward, status="issued", issued_at=now, coupon_code=coupon_code)
         m.due[ref] = now + GRACE
@@ -773,8 +791,10 @@ class Adapters:
         *,
         site_url: str = "http://site.test",
         api_url: str = "http://api.test",
+        shop: ShopCoupons | None = None,
     ) -> None:
         self.memory = memory or Memory()
+        self.shop = shop
         self.queue = Queue()
         self.links_asked = LinkQueue()
         self.outbox = Mailer()
@@ -836,6 +856,9 @@ class Adapters:
 
     def reward_queue(self) -> Queue:
         return self.queue
+
+    def shop_coupons(self) -> ShopCoupons | None:
+        return self.shop
 
     def link_queue(self) -> LinkQueue:
         return self.links_asked

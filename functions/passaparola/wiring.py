@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from passaparola.services.link_requests import LinkRequests, LinkSender
     from passaparola.services.mail import Mail, Unsubscribes
     from passaparola.services.my_data import MyData
+    from passaparola.services.ports import ShopCoupons
     from passaparola.services.refunds import Refunds
     from passaparola.services.reviews import Reviews
     from passaparola.services.rewards import ReleaseSchedule, RewardLifecycle
@@ -213,6 +214,23 @@ def unsubscribe_tokens() -> UnsubscribeTokens:
     return UnsubscribeTokens(_key_secret("unsubscribe_key_secret_id"))
 
 
+def shop_coupons() -> ShopCoupons | None:
+    """The brand's shop, where it takes coupons from the kit (domain.campaign.COUPON_PLATFORMS);
+    its key is read with the first coupon, so functions that never create one need none."""
+    from passaparola.domain.campaign import COUPON_PLATFORMS
+    from passaparola.storage import secret_store
+    from passaparola.storage.stripe_api import StripeCoupons
+
+    shops = [b.shop for b in config.rules().brands.values() if b.shop and b.shop.platform in COUPON_PLATFORMS]
+    if not shops:
+        return None
+    settings = config.settings()
+    return StripeCoupons(
+        settings.stripe_api_url,
+        lambda: secret_store.read(settings.require("stripe_api_key_secret_id")),
+    )
+
+
 @built_once
 def reward_queue() -> RewardQueue:
     from passaparola.storage.queue import RewardQueue
@@ -337,6 +355,8 @@ class Adapters(Protocol):
 
     def reward_queue(self) -> ports.RewardQueue: ...
 
+    def shop_coupons(self) -> ports.ShopCoupons | None: ...
+
     def link_queue(self) -> ports.LinkQueue: ...
 
     def mailer(self) -> ports.Mailer: ...
@@ -433,6 +453,9 @@ class Aws:
     def reward_queue(self) -> ports.RewardQueue:
         return reward_queue()
 
+    def shop_coupons(self) -> ports.ShopCoupons | None:
+        return shop_coupons()
+
     def link_queue(self) -> ports.LinkQueue:
         return link_queue()
 
@@ -527,6 +550,7 @@ def build_reward_lifecycle(a: Adapters, mail: Mail) -> RewardLifecycle:
         a.tokens(),
         a.links(),
         a.clock,
+        a.shop_coupons(),
     )
 
 

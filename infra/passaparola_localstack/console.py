@@ -28,6 +28,18 @@ console = Console()
 PLATFORM_NAMES = {"stripe": "Stripe", "shopify": "Shopify", "woocommerce": "WooCommerce"}
 
 
+def _shop(local: LocalStack) -> list[str]:
+    """The platform played, on a line of its own, then its dev API key, its name first."""
+    platform = local.shop_platform
+    if platform is None:
+        return ["Shop none (coupons by hand; --shop stripe plays one)"]
+    return [
+        f"Shop {platform}",
+        f"{PLATFORM_NAMES[platform]} key {local.stripe.key}",
+        f"Shop's coupons {local.url}/_local/shop.json",
+    ]
+
+
 def serve(
     port: int,
     *,
@@ -36,6 +48,7 @@ def serve(
     state_dir: Path | None = None,
     parameters: dict[str, str] | None = None,
     shop_origins: tuple[str, ...] = (),
+    shop: str | None = None,
 ) -> int:
     local = LocalStack(
         port=port,
@@ -43,6 +56,7 @@ def serve(
         state_dir=state_dir or STATE,
         parameters=parameters or {},
         shop_origins=shop_origins,
+        shop=shop,
     )
     try:
         local.bind()
@@ -94,6 +108,7 @@ def serve(
         f"Your data   {local.url}/en/my-data/ (data links land in the outbox)",
         f"Limits      {_limits(local)} (--parameter to change)",
         f"Shop origins {' '.join(local.allowed_shop_origins) or 'none'} (may embed /widget.js)",
+        *_shop(local),
     ]
     if seed:
         lines += [f"Stats page of {who}  {link}" for who, link in links.items()]

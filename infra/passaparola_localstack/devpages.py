@@ -21,7 +21,6 @@ from typing import Any, Protocol
 from urllib.parse import parse_qs, quote, urlencode
 
 from passaparola.domain import signatures
-from passaparola_localstack import shop_samples
 from passaparola_localstack.gateway import Gateway
 from passaparola_localstack.receiver import PATH as EVENTS_PATH
 from passaparola_localstack.receiver import EventReceiver
@@ -116,19 +115,6 @@ def answer(
         note = parse_qs(query).get("note", [""])[0]
         return HTTPStatus.OK, _HEADERS | {"Content-Type": "text/html; charset=utf-8"}, _page(local, note)
     return HTTPStatus.NOT_FOUND, {"Content-Type": "text/plain"}, b"no such local page"
-
-
-def stripe_api(path: str, authorization: str | None) -> Answer:
-    """The part of Stripe's API the functions use, for the promotion codes the test shop makes."""
-    promotion = path.removeprefix("/_local/stripe/v1/promotion_codes/")
-    if promotion == path or "/" in promotion:
-        status, found = (
-            404,
-            {"error": {"type": "invalid_request_error", "message": "Unrecognized request URL"}},
-        )
-    else:
-        status, found = shop_samples.promotion_code(promotion, authorization)
-    return status, {"Content-Type": "application/json"}, json.dumps(found).encode()
 
 
 def send_signed(local: RunningStack, path: str, payload: dict[str, Any]) -> tuple[int, Any]:

@@ -25,11 +25,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from passaparola.domain.campaign import Rules
+from passaparola.domain.campaign import COUPON_PLATFORMS, Rules, Shop
 from passaparola.storage import aws
 from passaparola_build import paths, site_policy
 from passaparola_build.site_build import build_site
-from passaparola_localstack import devpages, motoserver, outbox, shop_samples
+from passaparola_localstack import devpages, motoserver, outbox, shop_samples, stripe_fake
 from passaparola_localstack import template as cfn
 from passaparola_localstack.gateway import Gateway, sandboxes
 from passaparola_localstack.provision import (
@@ -43,11 +43,13 @@ from passaparola_localstack.provision import (
 from passaparola_localstack.receiver import EventReceiver, point_webhooks
 from passaparola_localstack.sandbox import SandboxPool
 from passaparola_localstack.streams import StreamMapping
+from passaparola_localstack.stripe_fake import StripeFake
 
 STATE = paths.BUILD / "local"
 SENDER = "referrals@passaparola.localhost"
 REGION = "us-east-1"
 POLL_INTERVAL = 0.2  # seconds between empty receives from a queue
+_JSON = {"Content-Type": "application/json"}
 _STATIC_TYPES = {
     ".html": "text/html; charset=utf-8",
     ".css": "text/css; charset=utf-8",
@@ -85,6 +87,9 @@ class LocalStack:
     parameters: dict[str, str] = field(default_factory=dict)
     # Origins besides the brand files' shop_origins whose pages may embed /widget.js here.
     shop_origins: tuple[str, ...] = ()
+    # The shop platform played here in place of the brand file's (`serve --shop`).
+    shop: str | None = None
+    stripe: StripeFake = field(default_factory=StripeFake)
     stack: Stack | None = None
     gateway: Gateway | None = None
     _moto: motoserver.SerialMotoServer | None = None
@@ -108,6 +113,8 @@ class LocalStack:
         )
         if self.shop_origins:
             self._add_shop_origins()
+        if self.shop:
+            self._play_shop(self.shop)
         self.events = EventReceiver(point_webhooks(self.rules_path, self.url))
         return built.pages
 
@@ -124,6 +131,22 @@ class LocalStack:
         }
         updated = rules.model_copy(update={"brands": brands})
         self.rules_path.write_text(updated.model_dump_json(), encoding="utf-8")
+
+    def _play_shop(self, platform: str) -> None:
+        rules = self._rules()
+        brands = {
+            slug: brand.model_copy(update={"shop": Shop.model_validate({"platform": platform})})
+            for slug, brand in rules.brands.items()
+        }
+        self.rules_path.write_text(
+            rules.model_copy(update={"brands": brands}).model_dump_json(), encoding="utf-8"
+        )
+
+    @property
+    def shop_platform(self) -> str | None:
+        """The platform whose coupons the functions create here (the brand file's, or --shop)."""
+        shops = {b.shop.platform for b in self._rules().brands.values() if b.shop}
+        return next(iter(sorted(shops & COUPON_PLATFORMS)), None)
 
     @property
     def allowed_shop_origins(self) -> list[str]:
@@ -330,8 +353,16 @@ def _handler_for(local: LocalStack) -> type[BaseHTTPRequestHandler]:
             gateway = local.gateway
             assert gateway is not None  # serving starts once the functions have
             if parts.path.startswith("/_local/stripe/"):
-                authorization = self.headers.get("authorization")
-                status, headers, payload = devpages.stripe_api(parts.path, authorization)
+                path = parts.path.removeprefix("/_local/stripe")
+                code, found = local.stripe.handle(
+                    self.command, path, parts.query, dict(self.headers.items()), body or b""
+                )
+                status, headers, payload = code, _JSON, json.dumps(found).encode()
+            elif parts.path == "/_local/shop.json":
+                status, headers = HTTPStatus.OK, _JSON | {"Cache-Control": "no-store"}
+                payload = stripe_fake.listing(local.shop_platform or "none", local.stripe)
+            elif parts.path == "/_local/shop/fail" and self.command == "POST":
+                status, headers, payload = _fail(local, body)
             elif parts.path.startswith("/_local/"):
                 origin = self.headers.get("origin")
                 status, headers, payload = devpages.answer(
@@ -360,6 +391,20 @@ def _handler_for(local: LocalStack) -> type[BaseHTTPRequestHandler]:
                 self.wfile.write(payload)
 
     return Handler
+
+
+def _fail(local: LocalStack, body: bytes | None) -> tuple[int, dict[str, str], bytes]:
+    """`{"times": n}`: the shop answers its platform's server error to the next n calls (0: it
+    is back), to try a shop that is down."""
+    try:
+        times = json.loads(body or b"")["times"]
+    except (ValueError, KeyError, TypeError):
+        times = None
+    if not isinstance(times, int) or isinstance(times, bool) or times < 0:
+        problem = {"error": "invalid_input", "message": 'send {"times": n}, n >= 0'}
+        return HTTPStatus.UNPROCESSABLE_ENTITY, _JSON, json.dumps(problem).encode()
+    local.stripe.fail(times)
+    return HTTPStatus.OK, _JSON, json.dumps({"failing": times}).encode()
 
 
 def _static(root: Path, path: str) -> tuple[int, dict[str, str], bytes]:

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from passaparola import i18n
+from passaparola.domain.campaign import COUPON_PLATFORMS, BrandContact
 from passaparola_build import content, paths
 from passaparola_build.rules import build_rules
 from passaparola_localstack import shop_samples
@@ -64,7 +65,25 @@ def rules(args: argparse.Namespace) -> int:
         print(exc, file=sys.stderr)
         return 1
     print(f"{len(compiled.campaigns)} campaigns -> {args.out}")
+    for brand in compiled.brands.values():
+        print(shop_line(brand))
     return 0
+
+
+def shop_line(brand: BrandContact) -> str:
+    """What the shop is given, in one line: what a business must still do by hand."""
+    shop, payouts = brand.shop, brand.payouts.provider
+    later = (
+        f"payouts {payouts} (used by a later release: cash, gift cards and donations are fulfilled by hand)"
+    )
+    if shop is None:
+        return f"Shop none: codes and records only; create each friend's coupon in your shop by hand; {later}"
+    if shop.platform in COUPON_PLATFORMS:
+        return f"Shop {shop.platform}: friends' coupons created there; referrers' rewards by hand; {later}"
+    return (
+        f"Shop {shop.platform}: coupons there are not created yet (Stripe only, for now); create each "
+        f"friend's coupon by hand; {later}"
+    )
 
 
 def site(args: argparse.Namespace) -> int:
@@ -195,6 +214,7 @@ def serve(args: argparse.Namespace) -> int:
         state_dir=args.state_dir,
         parameters=parameters,
         shop_origins=shop_origins,
+        shop=args.shop,
     )
 
 
@@ -432,6 +452,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     run_local.add_argument(
         "--state-dir", type=Path, help="where the built site and run state go (.build/local)"
+    )
+    run_local.add_argument(
+        "--shop",
+        choices=sorted(COUPON_PLATFORMS),
+        help="the shop platform the local stack plays, in place of the brand file's (Stripe only, for now)",
     )
     run_local.add_argument(
         "--shop-origin",

@@ -16,9 +16,10 @@ import pytest
 from passaparola import wiring
 from passaparola.domain.platforms import shopify, stripe, woocommerce
 from passaparola.storage import aws, secret_store
-from passaparola_localstack import devpages, shop_samples
+from passaparola_localstack import shop_samples
 from passaparola_localstack.provision import PLATFORM_SECRETS
 from passaparola_localstack.shop_samples import php_json
+from passaparola_localstack.stripe_fake import StripeFake
 from tests import shops
 from tests.support import Answer, Client, items_under, table_items
 
@@ -288,14 +289,12 @@ def stripe_api(client: Client, monkeypatch: pytest.MonkeyPatch) -> Iterator[list
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             asked.append(self.path)
-            status, headers, body = devpages.stripe_api(
-                "/_local/stripe" + self.path, self.headers.get("authorization")
-            )
+            path, _, query = self.path.partition("?")
+            status, found = StripeFake().handle("GET", path, query, dict(self.headers.items()), b"")
             self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
+            self.send_header("Content-Type", "application/json")
             self.end_headers()
-            self.wfile.write(body)
+            self.wfile.write(json.dumps(found).encode())
 
         def log_message(self, *_: Any) -> None:
             pass

@@ -503,6 +503,34 @@ class ConsoleAdmin(_Strict):
 _DEFAULT_COLOURS = BrandColours(primary="#1a4d8f", on_primary="#ffffff", background="#ffffff", text="#111111")
 
 
+ShopPlatform = Literal["shopify", "woocommerce", "stripe"]
+# The platforms whose coupons the kit creates itself; on the others, still by hand.
+COUPON_PLATFORMS: frozenset[str] = frozenset({"stripe"})
+
+
+class Shop(_Strict):
+    """Where the shop is, for the coupons the kit creates there. Its API key is a secret of its
+    own in Secrets Manager, one per platform (README, "Rewards in your shop")."""
+
+    platform: ShopPlatform
+    # The shop's own address (WooCommerce's site, Shopify's myshopify.com domain); Stripe's API
+    # is one for everyone.
+    url: Annotated[str, StringConstraints(pattern=r"^https://[^/\s]+(/\S*)?$")] | None = None
+
+    @model_validator(mode="after")
+    def _address_where_needed(self) -> Self:
+        if self.platform != "stripe" and self.url is None:
+            raise ValueError(f"url: {self.platform} needs the shop's address (https://...)")
+        return self
+
+
+class Payouts(_Strict):
+    """Who pays cash, gift cards and donations (read by a later release; today those rewards
+    wait in the fulfilment list whatever this says)."""
+
+    provider: Literal["tremendous", "manual"] = "manual"
+
+
 class BrandContact(_Strict):
     """The brand, as the functions know it (emails, links on to the shop, the console's admins,
     the endpoints told of events); the build's brand file is this and the image files that
@@ -523,6 +551,9 @@ class BrandContact(_Strict):
     # The origins of the shop's own pages that may call the API from a browser (the invite
     # panel of /widget.js), as browsers send them in `Origin`; the build has checked them.
     shop_origins: tuple[str, ...] = ()
+    # Without a shop, the friend's coupon is a code the business creates in its shop by hand.
+    shop: Shop | None = None
+    payouts: Payouts = Payouts()
 
     @field_validator("admins")
     @classmethod

@@ -292,5 +292,6 @@ def _gift(reward: Reward, lang: str, rules: Rules, *, with_coupon: bool) -> Frie
         status=reward.status,
         value=reward.value,
         currency=reward.currency,
-        coupon_code=reward.coupon_code if with_coupon else None,
+        # A code held while the shop creates it is not shown: it would not work at checkout yet.
+        coupon_code=reward.coupon_code if with_coupon and reward.status == "issued" else None,
     )

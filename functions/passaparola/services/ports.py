@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from passaparola.domain.limits import Window
     from passaparola.domain.link_requests import LinkRequest
     from passaparola.domain.mail import Email
+    from passaparola.domain.shop import CouponTerms
     from passaparola.domain.tokens import OptOut
     from passaparola.domain.vocabulary import NoticeOutcome
 
@@ -129,8 +130,16 @@ class RewardLedger(Protocol):
 
     def hold(self, ref: records.RewardRef, hold_until: datetime) -> bool: ...
 
+    def reserve_coupon(self, ref: records.RewardRef, coupon_code: str) -> records.IssueOutcome: ...
+
     def issue(
-        self, ref: records.RewardRef, now: datetime, coupon_code: str | None, counted_for: str | None
+        self,
+        ref: records.RewardRef,
+        now: datetime,
+        coupon_code: str | None,
+        counted_for: str | None,
+        *,
+        reserved: bool = False,
     ) -> records.IssueOutcome: ...
 
     def claim_notification(self, ref: records.RewardRef, now: datetime) -> bool: ...
@@ -231,6 +240,13 @@ class Poster(Protocol):
     def __call__(self, url: str, body: bytes, headers: Mapping[str, str]) -> None:
         """Post, or raise DeliveryFailed (no answer, or not a 2xx)."""
         ...
+
+
+class ShopCoupons(Protocol):
+    """The shop's own discounts: the coupon created there once per `terms.key`, however often
+    asked; ShopUnavailable when it could not be."""
+
+    def create(self, terms: CouponTerms) -> None: ...
 
 
 class RewardQueue(Protocol):

@@ -16,17 +16,18 @@ from aws_lambda_powertools import Logger
 
 from passaparola import i18n
 from passaparola.domain import codes
-from passaparola.domain.campaign import Rules
+from passaparola.domain.campaign import CampaignRules, Rules
 from passaparola.domain.errors import NotFound
 from passaparola.domain.lifecycle import coupon_last_day
 from passaparola.domain.records import Owner, QueueMessage, Reward, RewardMessage, RewardRef
 from passaparola.domain.rewards import hold_until, tier_grant, tier_reward_id, tiers_reached
+from passaparola.domain.shop import friend_coupon
 from passaparola.domain.tokens import StatsTokens
 from passaparola.domain.vocabulary import COUPON_KINDS
 from passaparola.mail import catalogue
 from passaparola.services import Clock, Links
 from passaparola.services.mail import Mail
-from passaparola.services.ports import ClaimStore, ReferrerStore, RewardLedger, RewardQueue
+from passaparola.services.ports import ClaimStore, ReferrerStore, RewardLedger, RewardQueue, ShopCoupons
 
 logger = Logger(child=True)
 _MAX_STEPS = 6  # pending -> held -> issued -> notified, with room for lost races
@@ -86,6 +87,8 @@ class RewardLifecycle:
     tokens: StatsTokens
     links: Links
     clock: Clock
+    # The shop the friend's coupon is created in; None: codes the business creates by hand.
+    shop: ShopCoupons | None = None
 
     def enqueue(self, rewards: Sequence[Reward]) -> None:
         enqueue(self.queue, rewards)
@@ -146,11 +149,37 @@ class RewardLifecycle:
         campaign = self.rules.campaign(reward.campaign)
         prefix = campaign.rules.prefix if campaign else "GIFT"
         counted_for = reward.code if reward.takes_slot else None
+        if coupon and self.shop is not None and reward.owner.kind == "friend" and campaign is not None:
+            self._issue_in_shop(reward, campaign.rules, now)
+            return
         for _ in range(3):
             coupon_code = codes.coupon_code(prefix) if coupon else None
             outcome = self.ledger.issue(reward.ref, now, coupon_code, counted_for)
             if outcome != "coupon_taken":
                 return
+
+    def _issue_in_shop(self, reward: Reward, rules: CampaignRules, now: datetime) -> None:
+        """The code is fixed in the ledger first, then created in the shop, then the reward is
+        issued: a crash or a failure at any point leaves the reward held with its code, and the
+        retry asks the shop for that same code (ShopUnavailable: the queue tries again)."""
+        assert self.shop is not None
+        claim = self.claims.get(reward.owner.id, reward.campaign)
+        if claim is None:
+            raise NotFound(f"no claim for reward {reward.reward_id}")
+        code = reward.coupon_code
+        for _ in range(3):
+            if code is not None:
+                break
+            candidate = codes.coupon_code(rules.prefix)
+            outcome = self.ledger.reserve_coupon(reward.ref, candidate)
+            if outcome == "issued":
+                code = candidate
+            elif outcome == "not_held":
+                return  # another run got there first
+        if code is None:
+            return
+        self.shop.create(friend_coupon(reward, claim, rules, code))
+        self.ledger.issue(reward.ref, now, code, None, reserved=True)
 
     def notify(self, reward: Reward) -> None:
         """Email the reward to its owner (also used to send a friend's reward again). A friend's

@@ -156,11 +156,44 @@ class RewardLedger:
             return False
         return True
 
+    def reserve_coupon(self, ref: RewardRef, coupon_code: str) -> IssueOutcome:
+        """Fix a held reward's coupon code (unique) before the shop is asked to create it, so
+        every retry asks for the same code: "issued" here means reserved."""
+        owner = keys.owner_pk(ref.owner)
+        transaction = (
+            self.table.transaction()
+            .update(
+                "reward",
+                keys.reward(ref),
+                "SET coupon_code = :coupon",
+                {":coupon": coupon_code, ":held": "held"},
+                condition="#status = :held AND attribute_not_exists(coupon_code)",
+                names={"#status": "status"},
+            )
+            .put("coupon", keys.coupon(coupon_code) | {"owner": owner, "reward_id": ref.reward_id})
+        )
+        try:
+            transaction.run()
+        except Cancelled as cancelled:
+            if cancelled.failed("reward"):
+                return "not_held"
+            if cancelled.failed("coupon"):
+                return "coupon_taken"
+            raise
+        return "issued"
+
     def issue(
-        self, ref: RewardRef, now: datetime, coupon_code: str | None, counted_for: str | None
+        self,
+        ref: RewardRef,
+        now: datetime,
+        coupon_code: str | None,
+        counted_for: str | None,
+        *,
+        reserved: bool = False,
     ) -> IssueOutcome:
-        """held -> issued, with its coupon code made unique, and (`counted_for`) one more
-        rewarded referral on that referral code, all in one transaction."""
+        """held -> issued, with its coupon code made unique (unless `reserved` already made it
+        so), and (`counted_for`) one more rewarded referral on that referral code, all in one
+        transaction."""
         values = {":issued": "issued", ":held": "held", ":now": stamp(now), ":due": stamp(now + GRACE)}
         expression = "SET #status = :issued, issued_at = :now, due_at = :due"
         if coupon_code is not None:
@@ -177,7 +210,7 @@ class RewardLedger:
             condition="#status = :held",
             names={"#status": "status"},
         )
-        if coupon_code is not None:
+        if coupon_code is not None and not reserved:
             owner = keys.owner_pk(ref.owner)
             transaction.put("coupon", keys.coupon(coupon_code) | {"owner": owner, "reward_id": ref.reward_id})
         if counted_for is not None:

@@ -1,4 +1,4 @@
-"""Stripe's API, for the one thing a webhook leaves out: a promotion code's text.
+"""Stripe's API: the text of a promotion code a webhook names, and the friend's coupon created.
 
 A Checkout session names the promotion codes its buyer typed by id (`promo_...`); the code the
 friend was given is that promotion code's `code`, one GET away. The key is a restricted key
@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from typing import Any
 from urllib.error import HTTPError, URLError
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from passaparola.domain.errors import Conflict
+from passaparola.domain.platforms import stripe
+from passaparola.domain.shop import CouponTerms, ShopUnavailable
 from passaparola.observability import logger
 
 TIMEOUT_SECONDS = 3
@@ -62,3 +65,66 @@ class PromotionCodes:
                 f"could not read promotion code {promotion_id} from Stripe ({exc}); retry"
             ) from None
         return code if isinstance(code, str) else None
+
+
+class StripeCoupons:
+    """The friend's coupon created in Stripe: the campaign's coupon, then the friend's promotion
+    code. The key needs "Coupons: Write" and "Promotion Codes: Write" (which reads too).
+
+    Exactly once: the promotion code carries the claim's id as its `Idempotency-Key`, so a
+    retry within Stripe's 24 hours gets the first answer back; a retry after that meets the
+    code already taken and reads it back. The coupon's own id is fixed by its terms, so a second
+    create of it is answered `resource_already_exists` and is the same coupon."""
+
+    def __init__(self, api_url: str, api_key: Callable[[], str]) -> None:
+        self.api_url = api_url.rstrip("/")
+        self.api_key = api_key
+
+    def create(self, terms: CouponTerms) -> None:
+        key = self.api_key()
+        status, found = self._call("POST", "/v1/coupons", key, stripe.coupon_form(terms), None)
+        if status != 200 and _error_code(found) != "resource_already_exists":
+            raise ShopUnavailable(f"Stripe answered {status} creating coupon {stripe.coupon_id(terms)}")
+        form = stripe.promotion_code_form(terms)
+        status, found = self._call("POST", "/v1/promotion_codes", key, form, terms.key)
+        if status == 200 or self._already_ours(terms, key):
+            return
+        raise ShopUnavailable(f"Stripe answered {status} creating promotion code for {terms.reward_id}")
+
+    def _already_ours(self, terms: CouponTerms, key: str) -> bool:
+        status, found = self._call("GET", f"/v1/promotion_codes?code={quote(terms.code)}", key, None, None)
+        listed = found.get("data") if status == 200 else None
+        return isinstance(listed, list) and any(
+            isinstance(p, dict) and p.get("metadata", {}).get("reward_id") == terms.reward_id for p in listed
+        )
+
+    def _call(
+        self, method: str, path: str, key: str, form: dict[str, str] | None, idempotency: str | None
+    ) -> tuple[int, dict[str, Any]]:
+        from urllib.request import Request, urlopen
+
+        headers = {"Authorization": f"Bearer {key}", "Stripe-Version": stripe.API_VERSION}
+        if idempotency:
+            headers["Idempotency-Key"] = idempotency
+        data = urlencode(form).encode() if form is not None else None
+        request = Request(f"{self.api_url}{path}", data=data, headers=headers, method=method)  # noqa: S310 - https, or the local stack
+        try:
+            with urlopen(request, timeout=TIMEOUT_SECONDS) as answer:  # noqa: S310 - same URL
+                return answer.status, _json(answer.read())
+        except HTTPError as exc:
+            return exc.code, _json(exc.read())
+        except (URLError, TimeoutError) as exc:
+            raise ShopUnavailable(f"Stripe could not be reached ({exc})") from None
+
+
+def _json(body: bytes) -> dict[str, Any]:
+    try:
+        found = json.loads(body)
+    except ValueError:
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def _error_code(found: dict[str, Any]) -> str | None:
+    error = found.get("error")
+    return error.get("code") if isinstance(error, dict) else None

@@ -27,6 +27,7 @@ from passaparola.services.conversions import Conversions, Converted
 from passaparola.services.enrolment import Enrolment
 from passaparola.services.lifecycle import Lifecycle
 from passaparola.services.mail import Unsubscribes
+from passaparola.services.ports import ShopCoupons
 from passaparola.services.refunds import Refunds
 from passaparola.services.reviews import Reviews
 from passaparola.services.rewards import ReleaseSchedule, RewardLifecycle
@@ -149,9 +150,13 @@ class World:
 
 @pytest.fixture
 def world() -> World:
+    return make_world()
+
+
+def make_world(shop: ShopCoupons | None = None) -> World:
     """The services as production builds them (wiring's `build_*`), on in-memory adapters."""
     clock = Clock()
-    adapters = fakes.Adapters(RULES, clock)
+    adapters = fakes.Adapters(RULES, clock, shop=shop)
     mail = wiring.build_mail(adapters)
     lifecycle = wiring.build_reward_lifecycle(adapters, mail)
     return World(

@@ -40,6 +40,7 @@ from passaparola.domain.platforms import (
     text,
     unreadable,
 )
+from passaparola.domain.shop import CouponTerms
 
 TOLERANCE_SECONDS = 300
 PAID = ("checkout.session.completed", "checkout.session.async_payment_succeeded")
@@ -167,3 +168,50 @@ def _address(found: Any) -> str | None:
     return one_line(
         *(field(found, part) for part in ("line1", "line2", "postal_code", "city", "state", "country"))
     )
+
+
+# --- the friend's coupon, created in Stripe ---------------------------------------------------
+# Pinned, so the shape below holds whatever version the account defaults to: from 2025-09-30
+# (clover) a promotion code names its coupon under `promotion[coupon]` instead of `coupon`.
+API_VERSION = "2025-08-27.basil"
+
+
+def _minor(amount: Decimal, currency: str) -> str:
+    return str(int(amount.scaleb(minor_digits(currency.upper()))))
+
+
+def coupon_id(terms: CouponTerms) -> str:
+    """One Stripe coupon per campaign, reward and terms: a campaign whose offer changes gets a
+    new coupon, and the friends' promotion codes made before keep theirs."""
+    worth = f"{terms.percent}pct" if terms.percent is not None else f"{terms.amount}{terms.currency}"
+    return f"passaparola-{terms.reward_id}-{worth}".replace(".", "_").lower()
+
+
+def coupon_form(terms: CouponTerms) -> dict[str, str]:
+    """POST /v1/coupons: the discount itself, once per order (`duration=once`)."""
+    form = {"id": coupon_id(terms), "duration": "once", "name": f"Referral: {terms.campaign}"[:40]}
+    if terms.percent is not None:
+        form["percent_off"] = str(terms.percent)
+    elif terms.amount is not None and terms.currency is not None:
+        form |= {"amount_off": _minor(terms.amount, terms.currency), "currency": terms.currency.lower()}
+    form["metadata[campaign]"] = terms.campaign
+    return form
+
+
+def promotion_code_form(terms: CouponTerms) -> dict[str, str]:
+    """POST /v1/promotion_codes: the code one friend types, once, as a first purchase, until the
+    referral's window closes. Stripe restricts a code to a customer id, not an email: none
+    exists before the friend's first order, so `first_time_transaction` stands in for it."""
+    form = {
+        "coupon": coupon_id(terms),
+        "code": terms.code,
+        "max_redemptions": "1",
+        "expires_at": str(int(terms.expires_at.timestamp())),
+        "restrictions[first_time_transaction]": "true",
+        "metadata[reward_id]": terms.reward_id,
+        "metadata[campaign]": terms.campaign,
+    }
+    if terms.min_subtotal is not None and terms.min_currency is not None:
+        form["restrictions[minimum_amount]"] = _minor(terms.min_subtotal, terms.min_currency)
+        form["restrictions[minimum_amount_currency]"] = terms.min_currency.lower()
+    return form

@@ -1,0 +1,261 @@
+"""Stripe's API as the local stack plays it: the coupons and promotion codes the kit creates,
+held in memory, checked as Stripe documents them (openapi/spec3.json of stripe/openapi).
+
+Faithful where a mistake would otherwise reach a real shop: the secret key as a bearer token;
+`Stripe-Version` (from 2025-09-30 a promotion code names its coupon under `promotion[coupon]`,
+so the old `coupon` is an unknown parameter there); form-encoded bodies; required fields and
+their types; `Idempotency-Key` (the same key with the same body answers the first answer, with
+another body an `idempotency_error`); an id or an active code already taken is
+`resource_already_exists`. `fail(n)` makes the next n calls answer Stripe's 500 `api_error`,
+before they change anything.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+from urllib.parse import parse_qs
+
+from passaparola.domain.platforms import stripe
+from passaparola_localstack import shop_samples
+
+Answer = tuple[int, dict[str, Any]]
+_PERCENT = r"[0-9]{1,3}(\.[0-9]{1,12})?"
+_CODE = re.compile(r"^[a-zA-Z0-9-]{1,500}$")
+_ID = re.compile(r"^[a-zA-Z0-9_-]{1,500}$")
+_VERSION = re.compile(r"^(\d{4}-\d{2}-\d{2})(\.[a-z]+)?$")
+# The first version whose promotion codes take `promotion[coupon]` instead of `coupon`.
+_PROMOTION_PARAMETER = "2025-09-30"
+
+
+def _error(status: int, message: str, *, kind: str = "invalid_request_error", **more: str) -> Answer:
+    return status, {"error": {"type": kind, "message": message, **more}}
+
+
+class _Refused(Exception):
+    def __init__(self, answer: Answer) -> None:
+        self.answer = answer
+
+
+def _int(form: dict[str, str], name: str, *, required: bool = False, low: int = 1) -> int | None:
+    if name not in form:
+        if required:
+            raise _Refused(_error(400, f"Missing required param: {name}.", param=name))
+        return None
+    value = form[name]
+    if not re.fullmatch(r"-?[0-9]+", value) or int(value) < low:
+        raise _Refused(_error(400, f"Invalid integer: {value}", param=name))
+    return int(value)
+
+
+def _bool(form: dict[str, str], name: str) -> bool:
+    value = form.get(name, "false")
+    if value not in ("true", "false"):
+        raise _Refused(_error(400, f"Invalid boolean: {value}", param=name))
+    return value == "true"
+
+
+@dataclass
+class StripeFake:
+    key: str = shop_samples.STRIPE_API_KEY
+    coupons: dict[str, dict[str, Any]] = field(default_factory=dict)
+    promotion_codes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _replies: dict[str, tuple[str, Answer]] = field(default_factory=dict)
+    _failing: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def fail(self, times: int) -> None:
+        with self._lock:
+            self._failing = times
+
+    def handle(self, method: str, path: str, query: str, headers: dict[str, str], body: bytes) -> Answer:
+        """One request to the API (`path` from `/v1/...`), as Stripe answers it."""
+        lower = {name.lower(): value for name, value in headers.items()}
+        with self._lock:
+            if lower.get("authorization") != f"Bearer {self.key}":
+                return _error(401, "Invalid API Key provided")
+            version = lower.get("stripe-version")
+            if version is not None and not _VERSION.match(version):
+                return _error(400, f"Invalid Stripe API version: {version}")
+            if self._failing > 0:
+                self._failing -= 1
+                return _error(500, "An unknown error occurred", kind="api_error")
+            if method == "GET":
+                return self._read(path, query)
+            if method != "POST":
+                return _error(404, f"Unrecognized request URL ({method}: {path})")
+            form = {
+                name: values[-1] for name, values in parse_qs(body.decode(), keep_blank_values=True).items()
+            }
+            key = lower.get("idempotency-key")
+            if key is not None and key in self._replies:
+                sent, answer = self._replies[key]
+                if sent != f"{path}?{body.decode()}":
+                    return _error(
+                        400, "Keys for idempotent requests can only be used with the same parameters",
+                        kind="idempotency_error",
+                    )  # fmt: skip
+                return answer
+            try:
+                answer = self._create(path, form, version)
+            except _Refused as refused:
+                answer = refused.answer
+            if key is not None and answer[0] < 500:
+                self._replies[key] = (f"{path}?{body.decode()}", answer)
+            return answer
+
+    def _create(self, path: str, form: dict[str, str], version: str | None) -> Answer:
+        if path == "/v1/coupons":
+            return self._coupon(form)
+        if path == "/v1/promotion_codes":
+            return self._promotion_code(form, version)
+        return _error(404, f"Unrecognized request URL (POST: {path})")
+
+    def _coupon(self, form: dict[str, str]) -> Answer:
+        duration = form.get("duration", "once")
+        if duration not in ("once", "repeating", "forever"):
+            raise _Refused(_error(400, f"Invalid duration: {duration}", param="duration"))
+        percent, amount = form.get("percent_off"), _int(form, "amount_off")
+        if (percent is None) == (amount is None):
+            raise _Refused(_error(400, "Coupons require exactly one of amount_off or percent_off."))
+        if percent is not None and not (re.fullmatch(_PERCENT, percent) and 0 < Decimal(percent) <= 100):
+            raise _Refused(_error(400, f"Invalid percent_off: {percent}", param="percent_off"))
+        if amount is not None and not re.fullmatch(r"[a-z]{3}", form.get("currency", "")):
+            raise _Refused(_error(400, "Missing required param: currency.", param="currency"))
+        coupon_id = form.get("id") or f"cpn_{len(self.coupons) + 1:08d}"
+        if not _ID.match(coupon_id):
+            raise _Refused(_error(400, f"Invalid id: {coupon_id}", param="id"))
+        if coupon_id in self.coupons:
+            raise _Refused(
+                _error(400, f"Coupon already exists: {coupon_id}", code="resource_already_exists", param="id")
+            )
+        coupon = {
+            "id": coupon_id, "object": "coupon", "duration": duration, "valid": True,
+            "percent_off": float(percent) if percent is not None else None, "amount_off": amount,
+            "currency": form.get("currency") if amount is not None else None, "name": form.get("name"),
+            "metadata": _metadata(form), "created": int(time.time()),
+        }  # fmt: skip
+        self.coupons[coupon_id] = coupon
+        return 200, coupon
+
+    def _promotion_code(self, form: dict[str, str], version: str | None) -> Answer:
+        newer = version is not None and version[:10] >= _PROMOTION_PARAMETER
+        parameter = "promotion[coupon]" if newer else "coupon"
+        allowed = {parameter, "promotion[type]"} if newer else {parameter}
+        for name in form.keys() & {"coupon", "promotion[coupon]", "promotion[type]"} - allowed:
+            raise _Refused(_error(400, f"Received unknown parameter: {name}", param=name))
+        coupon_id = form.get(parameter)
+        if not coupon_id:
+            raise _Refused(_error(400, f"Missing required param: {parameter}.", param=parameter))
+        coupon = self.coupons.get(coupon_id)
+        if coupon is None:
+            raise _Refused(
+                _error(400, f"No such coupon: '{coupon_id}'", code="resource_missing", param=parameter)
+            )
+        code = form.get("code", "")
+        if not _CODE.match(code):
+            raise _Refused(_error(400, f"Invalid code: {code}", param="code"))
+        if any(p["code"].lower() == code.lower() and p["active"] for p in self.promotion_codes.values()):
+            raise _Refused(
+                _error(
+                    400, f"An active promotion code with `code: {code}` already exists.",
+                    code="resource_already_exists", param="code",
+                )
+            )  # fmt: skip
+        expires_at = _int(form, "expires_at")
+        if expires_at is not None and expires_at <= time.time():
+            raise _Refused(_error(400, "expires_at must be in the future", param="expires_at"))
+        minimum = _int(form, "restrictions[minimum_amount]")
+        currency = form.get("restrictions[minimum_amount_currency]")
+        if minimum is not None and not (currency and re.fullmatch(r"[a-z]{3}", currency)):
+            raise _Refused(_error(400, "Missing required param: restrictions[minimum_amount_currency]."))
+        promotion = {
+            "id": shop_samples.promotion_id(code), "object": "promotion_code", "active": True, "code": code,
+            "coupon": coupon, "expires_at": expires_at, "max_redemptions": _int(form, "max_redemptions"),
+            "times_redeemed": 0, "metadata": _metadata(form), "created": int(time.time()),
+            "restrictions": {
+                "first_time_transaction": _bool(form, "restrictions[first_time_transaction]"),
+                "minimum_amount": minimum,
+                "minimum_amount_currency": currency if minimum is not None else None,
+            },
+        }  # fmt: skip
+        self.promotion_codes[shop_samples.promotion_id(code)] = promotion
+        return 200, promotion
+
+    def _read(self, path: str, query: str) -> Answer:
+        if path == "/v1/promotion_codes":
+            code = parse_qs(query).get("code", [None])[0]
+            found = [p for p in self.promotion_codes.values() if code is None or p["code"] == code]
+            return 200, {"object": "list", "data": found, "has_more": False, "url": path}
+        promotion = path.removeprefix("/v1/promotion_codes/")
+        if promotion != path and "/" not in promotion:
+            if promotion in self.promotion_codes:
+                return 200, self.promotion_codes[promotion]
+            # The test shop's sample events name promotion codes made up for them.
+            return shop_samples.promotion_code(promotion, f"Bearer {self.key}")
+        return _error(404, f"Unrecognized request URL (GET: {path})")
+
+    def objects(self) -> list[dict[str, Any]]:
+        """What it holds, in the local shop listing's shape (DESIGN.md, "Rewards in the shop")."""
+        with self._lock:
+            return [
+                *map(_coupon_listed, self.coupons.values()),
+                *map(_promotion_listed, self.promotion_codes.values()),
+            ]
+
+
+def _metadata(form: dict[str, str]) -> dict[str, str]:
+    return {
+        name[9:-1]: value
+        for name, value in form.items()
+        if name.startswith("metadata[") and name.endswith("]")
+    }
+
+
+def _major(minor: int, currency: str) -> str:
+    return str(Decimal(minor).scaleb(-stripe.minor_digits(currency.upper())))
+
+
+def _worth(coupon: dict[str, Any]) -> dict[str, Any]:
+    if coupon["amount_off"] is not None:
+        return {
+            "amount": _major(coupon["amount_off"], coupon["currency"]),
+            "currency": coupon["currency"].upper(),
+        }
+    return {"percent": f"{Decimal(str(coupon['percent_off'])).normalize():f}"}
+
+
+def _coupon_listed(coupon: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "platform": "stripe",
+        "kind": "coupon",
+        **_worth(coupon),
+        "active": coupon["valid"],
+        "used": False,
+    }
+
+
+def _promotion_listed(promotion: dict[str, Any]) -> dict[str, Any]:
+    restrictions, expires = promotion["restrictions"], promotion["expires_at"]
+    listed = {
+        "platform": "stripe", "kind": "promotion_code", "code": promotion["code"],
+        **_worth(promotion["coupon"]),
+        "usage_limit": promotion["max_redemptions"], "active": promotion["active"],
+        "used": promotion["times_redeemed"] > 0, "reward_id": promotion["metadata"].get("reward_id"),
+        "expires_at": datetime.fromtimestamp(expires, UTC).isoformat() if expires else None,
+    }  # fmt: skip
+    if restrictions["minimum_amount"] is not None:
+        listed["min_subtotal"] = _major(
+            restrictions["minimum_amount"], restrictions["minimum_amount_currency"]
+        )
+    return listed
+
+
+def listing(platform: str, fake: StripeFake) -> bytes:
+    return json.dumps({"platform": platform, "objects": fake.objects()}).encode()
