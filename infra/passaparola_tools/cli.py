@@ -73,9 +73,7 @@ def rules(args: argparse.Namespace) -> int:
 def shop_line(brand: BrandContact) -> str:
     """What the shop is given, in one line: what a business must still do by hand."""
     shop, payouts = brand.shop, brand.payouts.provider
-    later = (
-        f"payouts {payouts} (used by a later release: cash, gift cards and donations are fulfilled by hand)"
-    )
+    later = f"payouts {payouts} (used by a later release: cash, gift cards and donations by hand)"
     if shop is None:
         return f"Shop none: codes and records only; create each friend's coupon in your shop by hand; {later}"
     if shop.platform in COUPON_PLATFORMS:

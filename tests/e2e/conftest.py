@@ -177,6 +177,7 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory, shop_sites: ShopSites)
             f"--state-dir={state}",
             "--release-every=1",
             f"--shop-origin={shop_sites.listed}",
+            "--shop=stripe",
             *(f"--parameter={name}={value}" for name, value in ROOMY_LIMITS.items()),
         ],
         cwd=ROOT,

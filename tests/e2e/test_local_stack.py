@@ -33,6 +33,14 @@ def test_the_whole_path_of_one_referral_over_http(local_stack):
     status, claim = local_stack.post("/claims", {"code": code, "email": "bob@example.com"})
     assert status == 201
     assert claim["friend_reward"]["status"] == "issued"
+    # The coupon shown is live in the shop the stack plays (`--shop stripe`), with the campaign's terms.
+    status, _, raw = local_stack.get("/_local/shop.json")
+    shop = json.loads(raw)
+    (held,) = [o for o in shop["objects"] if o.get("code") == claim["friend_reward"]["coupon_code"]]
+    assert (shop["platform"], held["kind"], held["amount"], held["currency"]) == (
+        "stripe", "promotion_code", "12.00", "EUR",
+    )  # fmt: skip
+    assert (held["usage_limit"], held["active"], held["used"]) == (1, True, False)
     status, converted = local_stack.store(
         "/conversions",
         {"order_id": f"o-{code}", "email": "bob@example.com", "amount": "25", "currency": "EUR"},
@@ -113,6 +121,12 @@ def test_serve_prints_each_platforms_dev_secret_on_a_line_of_its_own(local_stack
     for platform, name in (("stripe", "Stripe"), ("shopify", "Shopify"), ("woocommerce", "WooCommerce")):
         secret = local_stack.platform_secrets[platform]
         assert re.search(rf"^\W*{name} secret {re.escape(secret)}\W*$", printed, re.MULTILINE), name
+
+
+def test_serve_prints_the_shop_it_plays_and_its_dev_key_each_on_a_line_of_its_own(local_stack):
+    printed = (local_stack.state / "serve.log").read_text()
+    assert re.search(r"^\W*Shop stripe\W*$", printed, re.MULTILINE)
+    assert re.search(r"^\W*Stripe key rk_test_\w+\W*$", printed, re.MULTILINE)
 
 
 def test_serve_prints_the_event_endpoints_dev_secret_on_a_line_of_its_own(local_stack):

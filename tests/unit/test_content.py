@@ -484,3 +484,44 @@ def test_an_admin_may_be_given_the_language_of_their_emails(tree):
     assert problems(tree) == [
         ("acme.yaml", "admins.1.lang", "Input should be 'en', 'it', 'fr', 'pl' or 'ru'")
     ]
+
+
+def add_to_brand(tree: Path, text: str) -> None:
+    path = tree / "brands/acme.yaml"
+    path.write_text(path.read_text() + text)
+
+
+def test_a_shop_and_a_payouts_provider_compile_into_the_brand_and_rules_says_what_they_do(tree):
+    from passaparola_tools.cli import shop_line
+
+    assert shop_line(compile_rules(content.load(tree)).brands["acme"]).startswith(
+        "Shop none: codes and records"
+    )
+    add_to_brand(tree, "shop: {platform: stripe}\npayouts: {provider: tremendous}\n")
+    brand = compile_rules(content.load(tree)).brands["acme"]
+    assert (brand.shop and brand.shop.platform, brand.payouts.provider) == ("stripe", "tremendous")
+    assert shop_line(brand) == (
+        "Shop stripe: friends' coupons created there; referrers' rewards by hand; payouts tremendous "
+        "(used by a later release: cash, gift cards and donations by hand)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "reason"),
+    [
+        (
+            "shop: {platform: magento}\n",
+            "shop.platform",
+            "Input should be 'shopify', 'woocommerce' or 'stripe'",
+        ),
+        ("shop: {platform: woocommerce}\n", "shop", "url: woocommerce needs the shop's address"),
+        ("shop: {platform: shopify, url: 'http://acme.myshopify.com'}\n", "shop.url", "String should match"),
+        ("shop: {platform: stripe, key: sk_live_x}\n", "shop.key", "unknown field"),
+        ("payouts: {provider: paypal}\n", "payouts.provider", "Input should be 'tremendous' or 'manual'"),
+    ],
+)
+def test_a_bad_shop_or_payouts_names_its_file_and_field(tree, text, field, reason):
+    add_to_brand(tree, text)
+    ((name, found, said),) = problems(tree)
+    assert (name, found) == ("acme.yaml", field)
+    assert said.startswith(reason)
