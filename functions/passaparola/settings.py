@@ -34,6 +34,10 @@ class Settings(BaseModel):
     woocommerce_secret_id: str | None = Field(alias="WOOCOMMERCE_SECRET_ID", default=None)
     stripe_api_key_secret_id: str | None = Field(alias="STRIPE_API_KEY_SECRET_ID", default=None)
     stripe_api_url: str = Field(alias="STRIPE_API_URL", default="https://api.stripe.com", pattern=URL)
+    # WooCommerce's REST API key (`ck_...:cs_...`), to create friends' coupons; and where the
+    # shop's API is when not at the brand file's address (the local stack's stand-in).
+    woocommerce_api_key_secret_id: str | None = Field(alias="WOOCOMMERCE_API_KEY_SECRET_ID", default=None)
+    shop_api_url: str | None = Field(alias="SHOP_API_URL", default=None, pattern=URL)
     stats_key_secret_id: str | None = Field(alias="STATS_KEY_SECRET_ID", default=None)
     unsubscribe_key_secret_id: str | None = Field(alias="UNSUBSCRIBE_KEY_SECRET_ID", default=None)
     visitor_salt_secret_id: str | None = Field(alias="VISITOR_SALT_SECRET_ID", default=None)

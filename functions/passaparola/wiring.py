@@ -219,12 +219,21 @@ def shop_coupons() -> ShopCoupons | None:
     its key is read with the first coupon, so functions that never create one need none."""
     from passaparola.domain.campaign import COUPON_PLATFORMS
     from passaparola.storage import secret_store
-    from passaparola.storage.stripe_api import StripeCoupons
 
     shops = [b.shop for b in config.rules().brands.values() if b.shop and b.shop.platform in COUPON_PLATFORMS]
     if not shops:
         return None
-    settings = config.settings()
+    shop, settings = shops[0], config.settings()  # one brand per deployment
+    if shop.platform == "woocommerce":
+        from passaparola.storage.woocommerce_api import WooCommerceCoupons
+
+        address = settings.shop_api_url or shop.url
+        assert address is not None  # the brand file's WooCommerce shop has its url
+        return WooCommerceCoupons(
+            address, lambda: secret_store.read(settings.require("woocommerce_api_key_secret_id"))
+        )
+    from passaparola.storage.stripe_api import StripeCoupons
+
     return StripeCoupons(
         settings.stripe_api_url,
         lambda: secret_store.read(settings.require("stripe_api_key_secret_id")),

@@ -30,12 +30,12 @@ PLATFORM_NAMES = {"stripe": "Stripe", "shopify": "Shopify", "woocommerce": "WooC
 
 def _shop(local: LocalStack) -> list[str]:
     """The platform played, on a line of its own, then its dev API key, its name first."""
-    platform = local.shop_platform
-    if platform is None:
-        return ["Shop none (coupons by hand; --shop stripe plays one)"]
+    platform, shop = local.shop_platform, local.shop
+    if platform is None or shop is None:
+        return ["Shop none (coupons by hand; --shop stripe or woocommerce plays one)"]
     return [
         f"Shop {platform}",
-        f"{PLATFORM_NAMES[platform]} key {local.stripe.key}",
+        f"{PLATFORM_NAMES[platform]} key {shop.key}",
         f"Shop's coupons {local.url}/_local/shop.json",
     ]
 
@@ -56,7 +56,7 @@ def serve(
         state_dir=state_dir or STATE,
         parameters=parameters or {},
         shop_origins=shop_origins,
-        shop=shop,
+        play_shop=shop,
     )
     try:
         local.bind()

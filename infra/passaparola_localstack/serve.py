@@ -16,20 +16,21 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 import time
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from passaparola.domain.campaign import COUPON_PLATFORMS, Rules, Shop
 from passaparola.storage import aws
 from passaparola_build import paths, site_policy
 from passaparola_build.site_build import build_site
-from passaparola_localstack import devpages, motoserver, outbox, shop_samples, stripe_fake
+from passaparola_localstack import devpages, motoserver, outbox, shop_samples, woocommerce_fake
 from passaparola_localstack import template as cfn
 from passaparola_localstack.gateway import Gateway, sandboxes
 from passaparola_localstack.provision import (
@@ -44,12 +45,33 @@ from passaparola_localstack.receiver import EventReceiver, point_webhooks
 from passaparola_localstack.sandbox import SandboxPool
 from passaparola_localstack.streams import StreamMapping
 from passaparola_localstack.stripe_fake import StripeFake
+from passaparola_localstack.woocommerce_fake import WooCommerceFake
 
 STATE = paths.BUILD / "local"
 SENDER = "referrals@passaparola.localhost"
 REGION = "us-east-1"
 POLL_INTERVAL = 0.2  # seconds between empty receives from a queue
 _JSON = {"Content-Type": "application/json"}
+# /_local/<platform>/<the platform's own path>: the platforms' APIs, as the functions call them.
+_PLAYED = re.compile(r"^/_local/(stripe|woocommerce)(/.*)$")
+
+
+class ShopFake(Protocol):
+    key: str
+
+    def handle(
+        self, method: str, path: str, query: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, Any]: ...
+
+    def fail(self, times: int) -> None: ...
+
+    def objects(self) -> list[dict[str, Any]]: ...
+
+
+def _https(address: str) -> str:
+    return "https://" + urlsplit(address).netloc
+
+
 _STATIC_TYPES = {
     ".html": "text/html; charset=utf-8",
     ".css": "text/css; charset=utf-8",
@@ -88,8 +110,11 @@ class LocalStack:
     # Origins besides the brand files' shop_origins whose pages may embed /widget.js here.
     shop_origins: tuple[str, ...] = ()
     # The shop platform played here in place of the brand file's (`serve --shop`).
-    shop: str | None = None
-    stripe: StripeFake = field(default_factory=StripeFake)
+    play_shop: str | None = None
+    # The platforms' coupon APIs, played here.
+    shops: dict[str, ShopFake] = field(
+        default_factory=lambda: {"stripe": StripeFake(), "woocommerce": WooCommerceFake()}
+    )
     stack: Stack | None = None
     gateway: Gateway | None = None
     _moto: motoserver.SerialMotoServer | None = None
@@ -113,8 +138,8 @@ class LocalStack:
         )
         if self.shop_origins:
             self._add_shop_origins()
-        if self.shop:
-            self._play_shop(self.shop)
+        if self.play_shop:
+            self._play_shop(self.play_shop)
         self.events = EventReceiver(point_webhooks(self.rules_path, self.url))
         return built.pages
 
@@ -135,7 +160,8 @@ class LocalStack:
     def _play_shop(self, platform: str) -> None:
         rules = self._rules()
         brands = {
-            slug: brand.model_copy(update={"shop": Shop.model_validate({"platform": platform})})
+            # The address is the brand's shop; its API is the stand-in here (SHOP_API_URL).
+            slug: brand.model_copy(update={"shop": Shop(platform=platform, url=_https(brand.store_url))})
             for slug, brand in rules.brands.items()
         }
         self.rules_path.write_text(
@@ -147,6 +173,12 @@ class LocalStack:
         """The platform whose coupons the functions create here (the brand file's, or --shop)."""
         shops = {b.shop.platform for b in self._rules().brands.values() if b.shop}
         return next(iter(sorted(shops & COUPON_PLATFORMS)), None)
+
+    @property
+    def shop(self) -> ShopFake | None:
+        """The stand-in of the platform played, if one is."""
+        platform = self.shop_platform
+        return self.shops[platform] if platform else None
 
     @property
     def allowed_shop_origins(self) -> list[str]:
@@ -172,6 +204,7 @@ class LocalStack:
             | {
                 "WebhookSecret": self.webhook_secret,
                 "StripeApiKeySecret": shop_samples.STRIPE_API_KEY,
+                "WooCommerceApiKeySecret": woocommerce_fake.KEY,
                 "AdminKeysSecret": self.admin_key,
                 "OutgoingWebhookSecrets": json.dumps(dict(self.events.secrets)),
             },
@@ -184,6 +217,8 @@ class LocalStack:
             "RULES_PATH": str(self.rules_path),
             "POWERTOOLS_METRICS_DISABLED": "true",
             "POWERTOOLS_LOG_LEVEL": "WARNING",
+            # Stripe's API has a parameter of its own (StripeApiUrl); a shop's is at its address.
+            "SHOP_API_URL": f"{self.url}/_local/woocommerce",
         }
         self._pool = sandboxes(self.stack, environment, self.sandboxes_per_function)
         self.gateway = Gateway(self.stack, self._pool)
@@ -352,15 +387,20 @@ def _handler_for(local: LocalStack) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(int(self.headers.get("content-length") or 0)) or None
             gateway = local.gateway
             assert gateway is not None  # serving starts once the functions have
-            if parts.path.startswith("/_local/stripe/"):
-                path = parts.path.removeprefix("/_local/stripe")
-                code, found = local.stripe.handle(
-                    self.command, path, parts.query, dict(self.headers.items()), body or b""
+            played = _PLAYED.match(parts.path)
+            if played:
+                code, found = local.shops[played[1]].handle(
+                    self.command, played[2], parts.query, dict(self.headers.items()), body or b""
                 )
                 status, headers, payload = code, _JSON, json.dumps(found).encode()
             elif parts.path == "/_local/shop.json":
                 status, headers = HTTPStatus.OK, _JSON | {"Cache-Control": "no-store"}
-                payload = stripe_fake.listing(local.shop_platform or "none", local.stripe)
+                shop = local.shop
+                listing = {
+                    "platform": local.shop_platform or "none",
+                    "objects": shop.objects() if shop else [],
+                }
+                payload = json.dumps(listing).encode()
             elif parts.path == "/_local/shop/fail" and self.command == "POST":
                 status, headers, payload = _fail(local, body)
             elif parts.path.startswith("/_local/"):
@@ -403,7 +443,10 @@ def _fail(local: LocalStack, body: bytes | None) -> tuple[int, dict[str, str], b
     if not isinstance(times, int) or isinstance(times, bool) or times < 0:
         problem = {"error": "invalid_input", "message": 'send {"times": n}, n >= 0'}
         return HTTPStatus.UNPROCESSABLE_ENTITY, _JSON, json.dumps(problem).encode()
-    local.stripe.fail(times)
+    if local.shop is None:
+        problem = {"error": "no_shop", "message": "no shop is played here: serve --shop stripe"}
+        return HTTPStatus.CONFLICT, _JSON, json.dumps(problem).encode()
+    local.shop.fail(times)
     return HTTPStatus.OK, _JSON, json.dumps({"failing": times}).encode()
 
 

@@ -12,7 +12,6 @@ before they change anything.
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 import time
@@ -255,7 +254,3 @@ def _promotion_listed(promotion: dict[str, Any]) -> dict[str, Any]:
             restrictions["minimum_amount"], restrictions["minimum_amount_currency"]
         )
     return listed
-
-
-def listing(platform: str, fake: StripeFake) -> bytes:
-    return json.dumps({"platform": platform, "objects": fake.objects()}).encode()

@@ -79,8 +79,8 @@ def shop_line(brand: BrandContact) -> str:
     if shop.platform in COUPON_PLATFORMS:
         return f"Shop {shop.platform}: friends' coupons created there; referrers' rewards by hand; {later}"
     return (
-        f"Shop {shop.platform}: coupons there are not created yet (Stripe only, for now); create each "
-        f"friend's coupon by hand; {later}"
+        f"Shop {shop.platform}: coupons there are not created yet (Stripe and WooCommerce only, for "
+        f"now); create each friend's coupon by hand; {later}"
     )
 
 
@@ -454,7 +454,7 @@ def main(argv: list[str] | None = None) -> int:
     run_local.add_argument(
         "--shop",
         choices=sorted(COUPON_PLATFORMS),
-        help="the shop platform the local stack plays, in place of the brand file's (Stripe only, for now)",
+        help="the shop platform the local stack plays, in place of the brand file's",
     )
     run_local.add_argument(
         "--shop-origin",

@@ -1,6 +1,7 @@
-"""The friend's coupon created in the shop, on moto and the local stand-in of Stripe's API
-(over HTTP, as the functions call Stripe): with the campaign's terms, once however often the
-shop fails, and, while it is down, told truthfully and emailed once it is live."""
+"""The friend's coupon created in the shop, on moto and the local stand-ins of Stripe's and
+WooCommerce's APIs (over HTTP, as the functions call them): with the campaign's terms, once
+however often the shop fails, and, while it is down, told truthfully and emailed once it is
+live."""
 
 from __future__ import annotations
 
@@ -18,18 +19,30 @@ from passaparola import wiring
 from passaparola.domain.campaign import Rules, Shop
 from passaparola.storage import aws, secret_store
 from passaparola_localstack import shop_samples
+from passaparola_localstack.serve import ShopFake
 from passaparola_localstack.stripe_fake import StripeFake
+from passaparola_localstack.woocommerce_fake import KEY, WooCommerceFake
 from tests.support import Client
 
 pytestmark = pytest.mark.integration
 
+KEYS = {
+    "stripe": ("StripeApiKeySecret", shop_samples.STRIPE_API_KEY),
+    "woocommerce": ("WooCommerceApiKeySecret", KEY),
+}
 
-@pytest.fixture
-def stripe(
-    client: Client, rules_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[StripeFake]:
-    """The brand's shop on Stripe, played by the local stand-in on a loopback port."""
-    fake = StripeFake()
+
+@pytest.fixture(params=["stripe", "woocommerce"])
+def shop(
+    request: pytest.FixtureRequest,
+    client: Client,
+    rules_path: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[ShopFake]:
+    """The brand's shop on each platform, played by its local stand-in on a loopback port."""
+    platform = request.param
+    fake: ShopFake = StripeFake() if platform == "stripe" else WooCommerceFake()
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
@@ -53,15 +66,16 @@ def stripe(
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     rules = Rules.model_validate_json(rules_path.read_bytes())
-    shop = Shop.model_validate({"platform": "stripe"})
-    brands = {slug: brand.model_copy(update={"shop": shop}) for slug, brand in rules.brands.items()}
+    named = Shop.model_validate({"platform": platform, "url": "https://shop.example"})
+    brands = {slug: brand.model_copy(update={"shop": named}) for slug, brand in rules.brands.items()}
     with_shop = tmp_path / "rules.json"
     with_shop.write_text(rules.model_copy(update={"brands": brands}).model_dump_json(), encoding="utf-8")
     monkeypatch.setenv("RULES_PATH", str(with_shop))
-    monkeypatch.setenv("STRIPE_API_URL", f"http://127.0.0.1:{server.server_address[1]}")
-    aws.client("secretsmanager").put_secret_value(
-        SecretId=client.stack.ref("StripeApiKeySecret"), SecretString=shop_samples.STRIPE_API_KEY
-    )
+    here = f"http://127.0.0.1:{server.server_address[1]}"
+    monkeypatch.setenv("STRIPE_API_URL", here)
+    monkeypatch.setenv("SHOP_API_URL", here)
+    secret, key = KEYS[platform]
+    aws.client("secretsmanager").put_secret_value(SecretId=client.stack.ref(secret), SecretString=key)
     wiring.reset()
     secret_store.forget()
     yield fake
@@ -69,8 +83,9 @@ def stripe(
     server.server_close()
 
 
-def promotion_codes(fake: StripeFake) -> list[dict[str, Any]]:
-    return [o for o in fake.objects() if o["kind"] == "promotion_code"]
+def friend_codes(fake: ShopFake) -> list[dict[str, Any]]:
+    """The codes held for friends (Stripe's promotion codes; WooCommerce's coupons)."""
+    return [o for o in fake.objects() if o.get("reward_id")]
 
 
 def claim(client: Client) -> dict[str, Any]:
@@ -90,44 +105,68 @@ def retry(client: Client) -> None:
     client.run_worker()
 
 
-def test_a_claim_creates_the_friends_coupon_in_stripe_with_the_campaigns_terms(client, stripe):
+def test_a_claim_creates_the_friends_coupon_in_the_shop_with_the_campaigns_terms(client, shop):
     before = datetime.now(UTC)
     gift = claim(client)["friend_reward"]
-    (promotion,) = promotion_codes(stripe)
-    assert gift["coupon_code"] == promotion["code"]
+    (held,) = friend_codes(shop)
+    assert gift["coupon_code"].lower() == held["code"].lower()  # WooCommerce keeps it in lower case
     terms = ("percent", "min_subtotal", "usage_limit", "active", "reward_id")
-    assert {k: promotion[k] for k in terms} == {
+    assert {k: held[k] for k in terms} == {
         "percent": "10", "min_subtotal": "20.00", "usage_limit": 1, "active": True,
         "reward_id": "friend-gift",
     }  # fmt: skip
-    window = datetime.fromisoformat(promotion["expires_at"]) - before
+    window = datetime.fromisoformat(held["expires_at"]) - before
     assert timedelta(days=29) < window <= timedelta(days=31)  # the attribution window
-    held = stripe.promotion_codes[shop_samples.promotion_id(promotion["code"])]
-    assert held["restrictions"]["first_time_transaction"] is True
+    if isinstance(shop, StripeFake):
+        promotion = shop.promotion_codes[shop_samples.promotion_id(held["code"])]
+        assert promotion["restrictions"]["first_time_transaction"] is True
+    else:
+        assert held["email"] == "marco@example.com"
 
 
-def test_stripe_failing_twice_then_recovering_gives_one_coupon_and_one_code(client, stripe):
-    stripe.fail(2)  # the claim's own try, then the worker's first
+def test_the_shop_failing_twice_then_recovering_gives_one_coupon(client, shop):
+    shop.fail(2)  # the claim's own try, then the worker's first
     gift = claim(client)["friend_reward"]
     assert (gift["status"], gift["coupon_code"]) == ("held", None)
     client.run_worker()
-    assert promotion_codes(stripe) == []
+    assert friend_codes(shop) == []
     retry(client)
     retry(client)  # nothing more to do: no second code
-    (promotion,) = promotion_codes(stripe)
-    assert len([o for o in stripe.objects() if o["kind"] == "coupon"]) == 1
+    (held,) = friend_codes(shop)
+    assert len(shop.objects()) == (2 if isinstance(shop, StripeFake) else 1)  # Stripe's: and the coupon
     (mail,) = mails_to(client, "marco@example.com")
-    assert promotion["code"] in mail["text"]
+    assert held["code"].lower() in mail["text"].lower()
 
 
-def test_while_stripe_is_down_the_friend_is_told_the_truth_and_emailed_once_it_is_back(client, stripe):
-    stripe.fail(1_000)
+def test_while_the_shop_is_down_the_friend_is_told_the_truth_and_emailed_once_it_is_back(client, shop):
+    shop.fail(1_000)
     gift = claim(client)["friend_reward"]
     assert (gift["status"], gift["coupon_code"]) == ("held", None)  # the page: "on its way, by email"
     retry(client)
     assert mails_to(client, "marco@example.com") == []
-    stripe.fail(0)
+    shop.fail(0)
     retry(client)
-    (promotion,) = promotion_codes(stripe)
+    (held,) = friend_codes(shop)
     (mail,) = mails_to(client, "marco@example.com")
-    assert promotion["code"] in mail["text"]
+    assert held["code"].lower() in mail["text"].lower()
+
+
+def test_a_crash_after_the_shop_made_the_coupon_and_before_the_ledger_knew_makes_no_second(
+    client, shop, monkeypatch
+):
+    from passaparola.storage.rewards import RewardLedger
+
+    issue = RewardLedger.issue
+
+    def crash(*args: Any, **kwargs: Any) -> Any:
+        raise ConnectionError("the function died between the shop's answer and the table's write")
+
+    monkeypatch.setattr(RewardLedger, "issue", crash)
+    gift = claim(client)["friend_reward"]
+    assert (gift["status"], gift["coupon_code"]) == ("held", None)
+    assert len(friend_codes(shop)) == 1  # made in the shop, unknown to the ledger
+    monkeypatch.setattr(RewardLedger, "issue", issue)
+    retry(client)  # Stripe: the same Idempotency-Key; WooCommerce: the code taken, read back as ours
+    (held,) = friend_codes(shop)
+    (mail,) = mails_to(client, "marco@example.com")
+    assert held["code"].lower() in mail["text"].lower()

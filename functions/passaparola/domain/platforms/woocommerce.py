@@ -22,6 +22,7 @@ import hashlib
 import hmac
 import re
 from collections.abc import Mapping, Sequence
+from datetime import UTC
 from typing import Any
 
 from passaparola.domain.errors import InvalidSignature
@@ -42,6 +43,7 @@ from passaparola.domain.platforms import (
     text,
     unreadable,
 )
+from passaparola.domain.shop import CouponTerms
 
 PAID_STATUSES = ("processing", "completed")
 REFUNDED_ACTION = "woocommerce_order_refunded"
@@ -146,3 +148,43 @@ def _decoded(secret: str) -> str:
     for pattern, canonical in _PADDING:
         secret = re.sub(pattern, canonical, secret)
     return re.sub(_ENTITY, lambda match: _ENTITIES[match.group()], secret)
+
+
+# --- the friend's coupon, created in WooCommerce ----------------------------------------------
+COUPONS_PATH = "/wp-json/wc/v3/coupons"
+# Where the coupon says which reward it is, so a code found taken is known to be ours.
+REWARD_META = "passaparola_reward_id"
+CODE_TAKEN = "woocommerce_rest_coupon_code_already_exists"
+
+
+def coupon_body(terms: CouponTerms) -> dict[str, Any]:
+    """POST /wp-json/wc/v3/coupons: one use, once per customer, for the friend's email only,
+    until the referral's window closes (WooCommerce's store has one currency: the amount is
+    in it)."""
+    body: dict[str, Any] = {
+        "code": terms.code,
+        "discount_type": "percent" if terms.percent is not None else "fixed_cart",
+        "amount": str(terms.percent if terms.percent is not None else terms.amount),
+        "individual_use": True,
+        "usage_limit": 1,
+        "usage_limit_per_user": 1,
+        "email_restrictions": [terms.email],
+        "date_expires_gmt": terms.expires_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S"),
+        "description": f"Referral: {terms.campaign}",
+        "meta_data": [{"key": REWARD_META, "value": terms.reward_id}],
+    }
+    if terms.min_subtotal is not None:
+        body["minimum_amount"] = str(terms.min_subtotal)
+    return body
+
+
+def ours(found: Any, terms: CouponTerms) -> bool:
+    """Whether coupons listed by `?code=` hold this reward's coupon (a retry's, made before)."""
+    return isinstance(found, list) and any(
+        isinstance(coupon, dict)
+        and any(
+            isinstance(meta, dict) and meta.get("key") == REWARD_META and meta.get("value") == terms.reward_id
+            for meta in coupon.get("meta_data") or ()
+        )
+        for coupon in found
+    )

@@ -1,0 +1,61 @@
+"""WooCommerce's REST API (v3), for the friend's coupon.
+
+The key is a REST API key (WooCommerce, Settings, Advanced, REST API) with Read/Write
+permission, stored as `ck_...:cs_...`, sent as HTTP Basic authentication over HTTPS. WooCommerce
+has no idempotency key: the code is fixed before the call, and a code found taken is read back
+(`?code=`) and taken as created when it carries this reward's id in its meta data, so a retry,
+or a crash between WooCommerce's answer and the ledger's write, never makes a second coupon.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+from typing import Any
+from urllib.error import HTTPError, URLError
+from urllib.parse import quote
+
+from passaparola.domain.platforms import woocommerce
+from passaparola.domain.shop import CouponTerms, ShopUnavailable
+
+TIMEOUT_SECONDS = 3
+
+
+class WooCommerceCoupons:
+    def __init__(self, shop_url: str, api_key: Callable[[], str]) -> None:
+        self.shop_url = shop_url.rstrip("/")
+        self.api_key = api_key  # read when needed, and re-read after a rotation
+
+    def create(self, terms: CouponTerms) -> None:
+        authorization = "Basic " + base64.b64encode(self.api_key().encode()).decode()
+        body = json.dumps(woocommerce.coupon_body(terms)).encode()
+        status, found = self._call("POST", woocommerce.COUPONS_PATH, authorization, body)
+        if status == 201:
+            return
+        if isinstance(found, dict) and found.get("code") == woocommerce.CODE_TAKEN:
+            path = f"{woocommerce.COUPONS_PATH}?code={quote(terms.code)}"
+            status, listed = self._call("GET", path, authorization, None)
+            if status == 200 and woocommerce.ours(listed, terms):
+                return
+        raise ShopUnavailable(f"WooCommerce answered {status} creating the coupon of {terms.reward_id}")
+
+    def _call(self, method: str, path: str, authorization: str, body: bytes | None) -> tuple[int, Any]:
+        from urllib.request import Request, urlopen
+
+        headers = {"Authorization": authorization, "Content-Type": "application/json"}
+        request = Request(f"{self.shop_url}{path}", data=body, headers=headers, method=method)  # noqa: S310 - the brand's https shop, or the local stack
+        try:
+            with urlopen(request, timeout=TIMEOUT_SECONDS) as answer:  # noqa: S310 - same URL
+                return answer.status, _json(answer.read())
+        except HTTPError as exc:
+            return exc.code, _json(exc.read())
+        except (URLError, TimeoutError) as exc:
+            raise ShopUnavailable(f"WooCommerce could not be reached ({exc})") from None
+
+
+def _json(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except ValueError:
+        return None
