@@ -73,6 +73,11 @@ class StripeFake:
         with self._lock:
             self._failing = times
 
+    def a_day_later(self) -> None:
+        """Stripe keeps an idempotency key's answer for 24 hours, then forgets it."""
+        with self._lock:
+            self._replies.clear()
+
     def handle(self, method: str, path: str, query: str, headers: dict[str, str], body: bytes) -> Answer:
         """One request to the API (`path` from `/v1/...`), as Stripe answers it."""
         lower = {name.lower(): value for name, value in headers.items()}

@@ -63,6 +63,7 @@ def test_the_friends_promotion_code_is_one_use_first_purchase_until_the_window_c
         "restrictions[minimum_amount]": "2000",
         "restrictions[minimum_amount_currency]": "eur",
         "metadata[reward_id]": "friend-spring",
+        "metadata[claim_id]": "cl_claim",
         "metadata[campaign]": "spring",
     }
     assert "restrictions[minimum_amount]" not in stripe.promotion_code_form(terms(min_subtotal=None))

@@ -43,7 +43,10 @@ def test_the_friends_coupon_is_one_use_once_per_customer_for_their_email_until_t
         "email_restrictions": ["marco@example.org"],
         "date_expires_gmt": "2031-04-30T09:15:00",
         "description": "Referral: spring",
-        "meta_data": [{"key": "passaparola_reward_id", "value": "friend-spring"}],
+        "meta_data": [
+            {"key": "passaparola_reward_id", "value": "friend-spring"},
+            {"key": "passaparola_claim_id", "value": "cl_claim"},
+        ],
         "minimum_amount": "20.00",
     }
 
@@ -67,7 +70,7 @@ def test_the_local_woocommerce_keeps_the_code_in_lower_case_once_and_lists_it():
     assert (status, taken["code"]) == (400, woocommerce.CODE_TAKEN)
     status, listed = fake.handle("GET", woocommerce.COUPONS_PATH, "code=SPRING-5HK9-NP86-RZ9", AUTH, b"")
     assert status == 200 and woocommerce.ours(listed, terms())
-    assert not woocommerce.ours(listed, terms(reward_id="friend-other"))
+    assert not woocommerce.ours(listed, terms(key="cl_another_friends"))
     assert fake.objects() == [
         {
             "platform": "woocommerce", "kind": "coupon", "code": "spring-5hk9-np86-rz9", "percent": "10",

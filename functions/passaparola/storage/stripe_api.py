@@ -95,7 +95,7 @@ class StripeCoupons:
         status, found = self._call("GET", f"/v1/promotion_codes?code={quote(terms.code)}", key, None, None)
         listed = found.get("data") if status == 200 else None
         return isinstance(listed, list) and any(
-            isinstance(p, dict) and p.get("metadata", {}).get("reward_id") == terms.reward_id for p in listed
+            isinstance(p, dict) and p.get("metadata", {}).get("claim_id") == terms.key for p in listed
         )
 
     def _call(

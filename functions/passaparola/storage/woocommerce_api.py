@@ -3,7 +3,7 @@
 The key is a REST API key (WooCommerce, Settings, Advanced, REST API) with Read/Write
 permission, stored as `ck_...:cs_...`, sent as HTTP Basic authentication over HTTPS. WooCommerce
 has no idempotency key: the code is fixed before the call, and a code found taken is read back
-(`?code=`) and taken as created when it carries this reward's id in its meta data, so a retry,
+(`?code=`) and taken as created when it carries this claim's id in its meta data, so a retry,
 or a crash between WooCommerce's answer and the ledger's write, never makes a second coupon.
 """
 

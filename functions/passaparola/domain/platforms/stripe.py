@@ -209,6 +209,7 @@ def promotion_code_form(terms: CouponTerms) -> dict[str, str]:
         "expires_at": str(int(terms.expires_at.timestamp())),
         "restrictions[first_time_transaction]": "true",
         "metadata[reward_id]": terms.reward_id,
+        "metadata[claim_id]": terms.key,
         "metadata[campaign]": terms.campaign,
     }
     if terms.min_subtotal is not None and terms.min_currency is not None:

@@ -152,8 +152,10 @@ def _decoded(secret: str) -> str:
 
 # --- the friend's coupon, created in WooCommerce ----------------------------------------------
 COUPONS_PATH = "/wp-json/wc/v3/coupons"
-# Where the coupon says which reward it is, so a code found taken is known to be ours.
+# Where the coupon says which reward and claim it is for: a code found taken is ours if it
+# carries this claim's id.
 REWARD_META = "passaparola_reward_id"
+CLAIM_META = "passaparola_claim_id"
 CODE_TAKEN = "woocommerce_rest_coupon_code_already_exists"
 
 
@@ -171,7 +173,10 @@ def coupon_body(terms: CouponTerms) -> dict[str, Any]:
         "email_restrictions": [terms.email],
         "date_expires_gmt": terms.expires_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S"),
         "description": f"Referral: {terms.campaign}",
-        "meta_data": [{"key": REWARD_META, "value": terms.reward_id}],
+        "meta_data": [
+            {"key": REWARD_META, "value": terms.reward_id},
+            {"key": CLAIM_META, "value": terms.key},
+        ],
     }
     if terms.min_subtotal is not None:
         body["minimum_amount"] = str(terms.min_subtotal)
@@ -183,7 +188,7 @@ def ours(found: Any, terms: CouponTerms) -> bool:
     return isinstance(found, list) and any(
         isinstance(coupon, dict)
         and any(
-            isinstance(meta, dict) and meta.get("key") == REWARD_META and meta.get("value") == terms.reward_id
+            isinstance(meta, dict) and meta.get("key") == CLAIM_META and meta.get("value") == terms.key
             for meta in coupon.get("meta_data") or ()
         )
         for coupon in found
