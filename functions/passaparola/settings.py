@@ -37,6 +37,8 @@ class Settings(BaseModel):
     # WooCommerce's REST API key (`ck_...:cs_...`), to create friends' coupons; and where the
     # shop's API is when not at the brand file's address (the local stack's stand-in).
     woocommerce_api_key_secret_id: str | None = Field(alias="WOOCOMMERCE_API_KEY_SECRET_ID", default=None)
+    # Shopify's Admin API access token (shpat_..., scope write_discounts), for the same.
+    shopify_api_key_secret_id: str | None = Field(alias="SHOPIFY_API_KEY_SECRET_ID", default=None)
     shop_api_url: str | None = Field(alias="SHOP_API_URL", default=None, pattern=URL)
     stats_key_secret_id: str | None = Field(alias="STATS_KEY_SECRET_ID", default=None)
     unsubscribe_key_secret_id: str | None = Field(alias="UNSUBSCRIBE_KEY_SECRET_ID", default=None)

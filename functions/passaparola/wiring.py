@@ -215,22 +215,28 @@ def unsubscribe_tokens() -> UnsubscribeTokens:
 
 
 def shop_coupons() -> ShopCoupons | None:
-    """The brand's shop, where it takes coupons from the kit (domain.campaign.COUPON_PLATFORMS);
-    its key is read with the first coupon, so functions that never create one need none."""
-    from passaparola.domain.campaign import COUPON_PLATFORMS
+    """The brand's shop, where friends' coupons are created; its key is read with the first
+    coupon, so functions that never create one need none."""
     from passaparola.storage import secret_store
 
-    shops = [b.shop for b in config.rules().brands.values() if b.shop and b.shop.platform in COUPON_PLATFORMS]
+    shops = [brand.shop for brand in config.rules().brands.values() if brand.shop]
     if not shops:
         return None
     shop, settings = shops[0], config.settings()  # one brand per deployment
+    address = settings.shop_api_url or shop.url
     if shop.platform == "woocommerce":
         from passaparola.storage.woocommerce_api import WooCommerceCoupons
 
-        address = settings.shop_api_url or shop.url
         assert address is not None  # the brand file's WooCommerce shop has its url
         return WooCommerceCoupons(
             address, lambda: secret_store.read(settings.require("woocommerce_api_key_secret_id"))
+        )
+    if shop.platform == "shopify":
+        from passaparola.storage.shopify_api import ShopifyCoupons
+
+        assert address is not None  # the brand file's Shopify shop has its url
+        return ShopifyCoupons(
+            address, lambda: secret_store.read(settings.require("shopify_api_key_secret_id"))
         )
     from passaparola.storage.stripe_api import StripeCoupons
 

@@ -32,7 +32,7 @@ def _shop(local: LocalStack) -> list[str]:
     """The platform played, on a line of its own, then its dev API key, its name first."""
     platform, shop = local.shop_platform, local.shop
     if platform is None or shop is None:
-        return ["Shop none (coupons by hand; --shop stripe or woocommerce plays one)"]
+        return ["Shop none (coupons by hand; --shop stripe, woocommerce or shopify plays one)"]
     return [
         f"Shop {platform}",
         f"{PLATFORM_NAMES[platform]} key {shop.key}",

@@ -26,11 +26,11 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from passaparola.domain.campaign import COUPON_PLATFORMS, Rules, Shop
+from passaparola.domain.campaign import Rules, Shop
 from passaparola.storage import aws
 from passaparola_build import paths, site_policy
 from passaparola_build.site_build import build_site
-from passaparola_localstack import devpages, motoserver, outbox, shop_samples, woocommerce_fake
+from passaparola_localstack import devpages, motoserver, outbox, shop_samples, shopify_fake, woocommerce_fake
 from passaparola_localstack import template as cfn
 from passaparola_localstack.gateway import Gateway, sandboxes
 from passaparola_localstack.provision import (
@@ -43,6 +43,7 @@ from passaparola_localstack.provision import (
 )
 from passaparola_localstack.receiver import EventReceiver, point_webhooks
 from passaparola_localstack.sandbox import SandboxPool
+from passaparola_localstack.shopify_fake import ShopifyFake
 from passaparola_localstack.streams import StreamMapping
 from passaparola_localstack.stripe_fake import StripeFake
 from passaparola_localstack.woocommerce_fake import WooCommerceFake
@@ -53,7 +54,7 @@ REGION = "us-east-1"
 POLL_INTERVAL = 0.2  # seconds between empty receives from a queue
 _JSON = {"Content-Type": "application/json"}
 # /_local/<platform>/<the platform's own path>: the platforms' APIs, as the functions call them.
-_PLAYED = re.compile(r"^/_local/(stripe|woocommerce)(/.*)$")
+_PLAYED = re.compile(r"^/_local/(stripe|woocommerce|shopify)(/.*)$")
 
 
 class ShopFake(Protocol):
@@ -113,7 +114,11 @@ class LocalStack:
     play_shop: str | None = None
     # The platforms' coupon APIs, played here.
     shops: dict[str, ShopFake] = field(
-        default_factory=lambda: {"stripe": StripeFake(), "woocommerce": WooCommerceFake()}
+        default_factory=lambda: {
+            "stripe": StripeFake(),
+            "woocommerce": WooCommerceFake(),
+            "shopify": ShopifyFake(),
+        }
     )
     stack: Stack | None = None
     gateway: Gateway | None = None
@@ -172,7 +177,7 @@ class LocalStack:
     def shop_platform(self) -> str | None:
         """The platform whose coupons the functions create here (the brand file's, or --shop)."""
         shops = {b.shop.platform for b in self._rules().brands.values() if b.shop}
-        return next(iter(sorted(shops & COUPON_PLATFORMS)), None)
+        return next(iter(sorted(shops)), None)
 
     @property
     def shop(self) -> ShopFake | None:
@@ -205,6 +210,7 @@ class LocalStack:
                 "WebhookSecret": self.webhook_secret,
                 "StripeApiKeySecret": shop_samples.STRIPE_API_KEY,
                 "WooCommerceApiKeySecret": woocommerce_fake.KEY,
+                "ShopifyApiKeySecret": shopify_fake.KEY,
                 "AdminKeysSecret": self.admin_key,
                 "OutgoingWebhookSecrets": json.dumps(dict(self.events.secrets)),
             },
@@ -218,7 +224,7 @@ class LocalStack:
             "POWERTOOLS_METRICS_DISABLED": "true",
             "POWERTOOLS_LOG_LEVEL": "WARNING",
             # Stripe's API has a parameter of its own (StripeApiUrl); a shop's is at its address.
-            "SHOP_API_URL": f"{self.url}/_local/woocommerce",
+            "SHOP_API_URL": f"{self.url}/_local/{self.shop_platform or 'shop'}",
         }
         self._pool = sandboxes(self.stack, environment, self.sandboxes_per_function)
         self.gateway = Gateway(self.stack, self._pool)

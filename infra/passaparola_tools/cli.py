@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from passaparola import i18n
-from passaparola.domain.campaign import COUPON_PLATFORMS, BrandContact
+from passaparola.domain.campaign import SHOP_PLATFORMS, BrandContact
 from passaparola_build import content, paths
 from passaparola_build.rules import build_rules
 from passaparola_localstack import shop_samples
@@ -76,12 +76,7 @@ def shop_line(brand: BrandContact) -> str:
     later = f"payouts {payouts} (used by a later release: cash, gift cards and donations by hand)"
     if shop is None:
         return f"Shop none: codes and records only; create each friend's coupon in your shop by hand; {later}"
-    if shop.platform in COUPON_PLATFORMS:
-        return f"Shop {shop.platform}: friends' coupons created there; referrers' rewards by hand; {later}"
-    return (
-        f"Shop {shop.platform}: coupons there are not created yet (Stripe and WooCommerce only, for "
-        f"now); create each friend's coupon by hand; {later}"
-    )
+    return f"Shop {shop.platform}: friends' coupons created there; referrers' rewards by hand; {later}"
 
 
 def site(args: argparse.Namespace) -> int:
@@ -453,7 +448,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     run_local.add_argument(
         "--shop",
-        choices=sorted(COUPON_PLATFORMS),
+        choices=SHOP_PLATFORMS,
         help="the shop platform the local stack plays, in place of the brand file's",
     )
     run_local.add_argument(

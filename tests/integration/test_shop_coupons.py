@@ -1,7 +1,7 @@
-"""The friend's coupon created in the shop, on moto and the local stand-ins of Stripe's and
-WooCommerce's APIs (over HTTP, as the functions call them): with the campaign's terms, once
-however often the shop fails, and, while it is down, told truthfully and emailed once it is
-live."""
+"""The friend's coupon created in the shop, on moto and the local stand-ins of Stripe's,
+WooCommerce's and Shopify's APIs (over HTTP, as the functions call them): with the campaign's
+terms, once however often the shop fails, and, while it is down, told truthfully and emailed
+once it is live."""
 
 from __future__ import annotations
 
@@ -18,21 +18,24 @@ import pytest
 from passaparola import wiring
 from passaparola.domain.campaign import Rules, Shop
 from passaparola.storage import aws, secret_store
-from passaparola_localstack import shop_samples
+from passaparola_localstack import shop_samples, shopify_fake, woocommerce_fake
 from passaparola_localstack.serve import ShopFake
+from passaparola_localstack.shopify_fake import ShopifyFake
 from passaparola_localstack.stripe_fake import StripeFake
-from passaparola_localstack.woocommerce_fake import KEY, WooCommerceFake
+from passaparola_localstack.woocommerce_fake import WooCommerceFake
 from tests.support import Client
 
 pytestmark = pytest.mark.integration
 
 KEYS = {
     "stripe": ("StripeApiKeySecret", shop_samples.STRIPE_API_KEY),
-    "woocommerce": ("WooCommerceApiKeySecret", KEY),
+    "woocommerce": ("WooCommerceApiKeySecret", woocommerce_fake.KEY),
+    "shopify": ("ShopifyApiKeySecret", shopify_fake.KEY),
 }
+FAKES = {"stripe": StripeFake, "woocommerce": WooCommerceFake, "shopify": ShopifyFake}
 
 
-@pytest.fixture(params=["stripe", "woocommerce"])
+@pytest.fixture(params=sorted(FAKES))
 def shop(
     request: pytest.FixtureRequest,
     client: Client,
@@ -42,7 +45,7 @@ def shop(
 ) -> Iterator[ShopFake]:
     """The brand's shop on each platform, played by its local stand-in on a loopback port."""
     platform = request.param
-    fake: ShopFake = StripeFake() if platform == "stripe" else WooCommerceFake()
+    fake: ShopFake = FAKES[platform]()
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
@@ -84,7 +87,8 @@ def shop(
 
 
 def friend_codes(fake: ShopFake) -> list[dict[str, Any]]:
-    """The codes held for friends (Stripe's promotion codes; WooCommerce's coupons)."""
+    """The codes held for friends (Stripe's promotion codes; WooCommerce's coupons; Shopify's
+    discount codes)."""
     return [o for o in fake.objects() if o.get("reward_id")]
 
 
@@ -120,8 +124,10 @@ def test_a_claim_creates_the_friends_coupon_in_the_shop_with_the_campaigns_terms
     if isinstance(shop, StripeFake):
         promotion = shop.promotion_codes[shop_samples.promotion_id(held["code"])]
         assert promotion["restrictions"]["first_time_transaction"] is True
-    else:
+    elif isinstance(shop, WooCommerceFake):
         assert held["email"] == "marco@example.com"
+    else:
+        assert shop.discounts[held["code"]]["appliesOncePerCustomer"] is True
 
 
 def test_the_shop_failing_twice_then_recovering_gives_one_coupon(client, shop):
@@ -169,7 +175,7 @@ def test_a_crash_after_the_shop_made_the_coupon_and_before_the_ledger_knew_makes
     monkeypatch.setattr(RewardLedger, "issue", issue)
     if later and isinstance(shop, StripeFake):
         shop.a_day_later()  # the key forgotten: the code is found taken and read back
-    retry(client)  # Stripe: the same Idempotency-Key; WooCommerce: the code taken, read back as ours
+    retry(client)  # Stripe: the same Idempotency-Key; the others: the code taken, read back as ours
     (held,) = friend_codes(shop)
     (mail,) = mails_to(client, "marco@example.com")
     assert held["code"].lower() in mail["text"].lower()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -27,7 +27,7 @@ def terms(**changes: object) -> CouponTerms:
     base = CouponTerms(
         code="SPRING-5HK9-NP86-RZ9", key="cl_claim", campaign="spring", reward_id="friend-spring",
         percent=Decimal(10), amount=None, currency=None, min_subtotal=Decimal("20.00"), min_currency="EUR",
-        expires_at=LATER, email="marco@example.org",
+        starts_at=LATER - timedelta(days=30), expires_at=LATER, email="marco@example.org",
     )  # fmt: skip
     return CouponTerms(**{**base.__dict__, **changes})  # type: ignore[arg-type]
 

@@ -504,8 +504,7 @@ _DEFAULT_COLOURS = BrandColours(primary="#1a4d8f", on_primary="#ffffff", backgro
 
 
 ShopPlatform = Literal["shopify", "woocommerce", "stripe"]
-# The platforms whose coupons the kit creates itself; on the others, still by hand.
-COUPON_PLATFORMS: frozenset[str] = frozenset({"stripe", "woocommerce"})
+SHOP_PLATFORMS: tuple[str, ...] = get_args(ShopPlatform)
 
 
 class Shop(_Strict):

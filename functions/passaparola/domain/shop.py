@@ -27,6 +27,7 @@ class CouponTerms:
     currency: str | None
     min_subtotal: Decimal | None
     min_currency: str | None
+    starts_at: datetime  # the claim's
     expires_at: datetime
     email: str
 
@@ -46,6 +47,7 @@ def friend_coupon(reward: Reward, claim: Claim, rules: CampaignRules, code: str)
         currency=spec.currency if isinstance(spec, CouponFixed) else None,
         min_subtotal=minimum.amount if minimum else None,
         min_currency=minimum.currency if minimum else None,
+        starts_at=claim.claimed_at,
         expires_at=coupon_expires(claim.claimed_at, rules),
         email=claim.email,
     )

@@ -59,6 +59,7 @@ def test_the_friends_coupon_is_created_in_the_shop_with_the_campaigns_terms_befo
         currency=None,
         min_subtotal=terms.min_subtotal,
         min_currency="EUR",
+        starts_at=claim.claimed_at,
         expires_at=claim.claimed_at + timedelta(days=30),
         email="marco@example.com",
     )

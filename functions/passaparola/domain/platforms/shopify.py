@@ -39,6 +39,7 @@ from passaparola.domain.platforms import (
     text,
     unreadable,
 )
+from passaparola.domain.shop import CouponTerms
 
 PAID = "orders/paid"
 REFUNDED = "refunds/create"
@@ -124,3 +125,69 @@ def _refunded(event_id: str, refund: Mapping[str, Any]) -> ShopEvent:
 
 def _digest(raw: bytes, secret: str) -> bytes:
     return base64.b64encode(hmac.new(secret.encode(), raw, hashlib.sha256).digest())
+
+
+# --- the friend's coupon, created in Shopify (Admin GraphQL API) -------------------------------
+# A stable version, supported for a year from its release; the local stand-in refuses others.
+API_VERSION = "2026-07"
+CREATE = """mutation discountCodeBasicCreate($basicCodeDiscount: DiscountCodeBasicInput!) {
+  discountCodeBasicCreate(basicCodeDiscount: $basicCodeDiscount) {
+    codeDiscountNode { id }
+    userErrors { field code message }
+  }
+}"""
+FIND = """query codeDiscountNodeByCode($code: String!) {
+  codeDiscountNodeByCode(code: $code) {
+    id
+    codeDiscount { ... on DiscountCodeBasic { title } }
+  }
+}"""
+CODE_TAKEN = "TAKEN"
+
+
+def discount_title(terms: CouponTerms) -> str:
+    """The discount's title in the shop's admin: whose it is, so a code found taken is known."""
+    return f"Referral {terms.reward_id} for claim {terms.key}"
+
+
+def discount_variables(terms: CouponTerms) -> dict[str, Any]:
+    """`discountCodeBasicCreate`'s input: the whole order, used once and once per customer, over
+    the minimum, from the claim to the end of the referral's window. Shopify limits a discount
+    to customers by id, and a friend is rarely one yet: anyone with the code may use it, once."""
+    if terms.percent is not None:
+        value: dict[str, Any] = {"percentage": float(terms.percent / 100)}
+    else:
+        value = {"discountAmount": {"amount": str(terms.amount), "appliesOnEachItem": False}}
+    discount: dict[str, Any] = {
+        "title": discount_title(terms),
+        "code": terms.code,
+        "startsAt": terms.starts_at.isoformat(),
+        "endsAt": terms.expires_at.isoformat(),
+        "context": {"all": "ALL"},
+        "customerGets": {"value": value, "items": {"all": True}},
+        "usageLimit": 1,
+        "appliesOncePerCustomer": True,
+    }
+    if terms.min_subtotal is not None:
+        discount["minimumRequirement"] = {
+            "subtotal": {"greaterThanOrEqualToSubtotal": str(terms.min_subtotal)}
+        }
+    return {"basicCodeDiscount": discount}
+
+
+def created(found: Any) -> str | None:
+    """ "created", "taken", or None for an answer that made nothing (errors, throttled)."""
+    payload = field(found, "data", "discountCodeBasicCreate")
+    if not isinstance(payload, dict):
+        return None
+    errors = payload.get("userErrors") or []
+    if not errors and isinstance(payload.get("codeDiscountNode"), dict):
+        return "created"
+    taken = any(isinstance(e, dict) and e.get("code") == CODE_TAKEN for e in errors)
+    return "taken" if taken else None
+
+
+def ours(found: Any, terms: CouponTerms) -> bool:
+    """Whether the discount found by its code is this claim's."""
+    title = field(found, "data", "codeDiscountNodeByCode", "codeDiscount", "title")
+    return isinstance(title, str) and title == discount_title(terms)

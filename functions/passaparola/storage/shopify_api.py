@@ -1,0 +1,60 @@
+"""Shopify's Admin GraphQL API, for the friend's coupon (`discountCodeBasicCreate`).
+
+The key is an Admin API access token (`shpat_...`) of a custom app with the one scope
+`write_discounts`, sent as `X-Shopify-Access-Token`. Shopify has no idempotency key: the code is
+fixed before the call, and a code found taken (`TAKEN`) is read back (`codeDiscountNodeByCode`)
+and taken as created when its title names this claim, so a retry, or a crash between Shopify's
+answer and the ledger's write, never makes a second discount. A throttled call (the query cost
+bucket empty) is a failure like any other: the reward queue tries again later.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+from urllib.error import HTTPError, URLError
+
+from passaparola.domain.platforms import shopify
+from passaparola.domain.shop import CouponTerms, ShopUnavailable
+
+TIMEOUT_SECONDS = 3
+
+
+class ShopifyCoupons:
+    def __init__(self, shop_url: str, api_key: Callable[[], str]) -> None:
+        self.endpoint = f"{shop_url.rstrip('/')}/admin/api/{shopify.API_VERSION}/graphql.json"
+        self.api_key = api_key
+
+    def create(self, terms: CouponTerms) -> None:
+        token = self.api_key()
+        status, found = self._call(token, shopify.CREATE, shopify.discount_variables(terms))
+        outcome = shopify.created(found) if status == 200 else None
+        if outcome == "created":
+            return
+        if outcome == "taken":
+            status, found = self._call(token, shopify.FIND, {"code": terms.code})
+            if status == 200 and shopify.ours(found, terms):
+                return
+        raise ShopUnavailable(f"Shopify answered {status} creating the discount of {terms.reward_id}")
+
+    def _call(self, token: str, query: str, variables: dict[str, Any]) -> tuple[int, Any]:
+        from urllib.request import Request, urlopen
+
+        body = json.dumps({"query": query, "variables": variables}).encode()
+        headers = {"X-Shopify-Access-Token": token, "Content-Type": "application/json"}
+        request = Request(self.endpoint, data=body, headers=headers, method="POST")  # noqa: S310 - the brand's https shop, or the local stack
+        try:
+            with urlopen(request, timeout=TIMEOUT_SECONDS) as answer:  # noqa: S310 - same URL
+                return answer.status, _json(answer.read())
+        except HTTPError as exc:
+            return exc.code, _json(exc.read())
+        except (URLError, TimeoutError) as exc:
+            raise ShopUnavailable(f"Shopify could not be reached ({exc})") from None
+
+
+def _json(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except ValueError:
+        return None
