@@ -225,6 +225,33 @@ def test_claiming_with_an_address_that_has_claimed_says_the_gift_was_emailed(
     expect(claimed.locator("[data-reward-pending]")).to_be_hidden()
 
 
+def test_while_the_shop_is_down_the_page_says_the_code_comes_by_email_and_it_does(
+    page: Page, local_stack: Any
+) -> None:
+    from passaparola import i18n
+
+    status, enrolled = local_stack.post("/referrers", {"campaign": "club", "email": "rae@example.com"})
+    assert status == 201
+    assert local_stack.post("/_local/shop/fail", {"times": 1000})[0] == 200
+    try:
+        page.goto(f"{local_stack.url}/r/{enrolled['code']}")
+        claim = page.locator("form[data-claim]")
+        expect(claim.locator("fieldset")).to_be_enabled()
+        claim.get_by_label(re.compile("email", re.IGNORECASE)).fill("sol@example.com")
+        claim.locator("[data-submit]").click()
+        claimed = page.locator("[data-claimed]")
+        expect(claimed.locator("[data-coupon-pending]")).to_have_text(
+            i18n.text("en", "site.landing.coupon.pending")
+        )
+        expect(claimed.locator("[data-coupon]")).to_be_hidden()
+    finally:
+        local_stack.post("/_local/shop/fail", {"times": 0})
+    mail = local_stack.mail_to("sol@example.com", "welcome gift")  # the release schedule retries it
+    status, _, raw = local_stack.get("/_local/shop.json")
+    (held,) = [o for o in json.loads(raw)["objects"] if o.get("code") and o["code"] in mail["text"]]
+    assert held["kind"] == "promotion_code"
+
+
 # Every layout shift the page makes that no input caused (what CLS adds up), from the start.
 RECORD_SHIFTS = """
 window.layoutShifts = [];

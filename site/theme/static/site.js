@@ -165,7 +165,9 @@ function showClaimed(reward) {
       one('[data-coupon]', box).hidden = false;
       copyButtons(box);
     } else if (!emailed) {
-      one('[data-reward-pending]', box).hidden = false;
+      // A coupon not shown is still being made in the shop: it is emailed the moment it exists.
+      const couponKind = gift.kind === 'coupon_percent' || gift.kind === 'coupon_fixed';
+      one(couponKind ? '[data-coupon-pending]' : '[data-reward-pending]', box).hidden = false;
     }
   }
   one('#claim').hidden = true;
