@@ -1,5 +1,6 @@
-"""A viral code, replayed for a few simulated seconds (`passaparola bench viral` runs ten
-minutes): 3,000 clicks a second through the real click handler and the real rollup on moto."""
+"""A viral code, replayed for a simulated second (`passaparola bench viral` runs ten minutes):
+3,000 clicks in it through the real click handler and the real rollup on moto, three times
+what one DynamoDB partition takes in a second."""
 
 import pytest
 
@@ -9,12 +10,12 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 def test_a_viral_code_throttles_no_key_and_loses_no_count():
-    figures = viral.replay(seconds=2, rate=3000)
+    figures = viral.replay(seconds=1, rate=3000)
     key, _, wcu = figures.hottest
     assert wcu <= viral.LIMIT_WCU, f"{key} took {wcu} WCU in one second"
     # The code's clicks, read from its visits, and the campaign's day: one per visitor.
     assert figures.counted == figures.day_clicks == figures.distinct
-    assert figures.distinct > 4000  # most clicks are new people; some came back
+    assert figures.distinct > 2000  # most clicks are new people; some came back
     assert abs(figures.estimate_error) < 3 * 0.0163
     # The click path: one PutItem per click, nothing else; the rest is the rollup's, per batch.
     assert figures.calls["PutItem"] == figures.clicks
