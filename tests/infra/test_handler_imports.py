@@ -170,3 +170,12 @@ def test_the_public_functions_and_the_sign_in_load_none_of_the_business_models(e
     for module, seen in each_http_function.items():
         if module not in business:
             assert not {m for m in seen["loaded"] if m.startswith(ADMIN_SCHEMAS)}, module
+
+
+def test_the_shop_webhooks_load_no_campaign_models_with_a_platforms_code():
+    """Each platform's mapping is loaded by the shop webhooks' function at its first delivery;
+    building a coupon's request names the coupon's terms in signatures only."""
+    platforms = [f"passaparola.domain.platforms.{p}" for p in ("stripe", "shopify", "woocommerce")]
+    loaded = _loaded("passaparola.handlers.shop_webhooks", *platforms)
+    for module in ("passaparola.handlers.shop_webhooks", *platforms):
+        assert CAMPAIGN_MODELS not in loaded[module], module

@@ -18,7 +18,7 @@ import base64
 import hashlib
 import hmac
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from passaparola.domain.errors import InvalidSignature
 from passaparola.domain.orders import Identifiers, PaidOrder
@@ -39,7 +39,11 @@ from passaparola.domain.platforms import (
     text,
     unreadable,
 )
-from passaparola.domain.shop import CouponTerms
+
+if TYPE_CHECKING:
+    # Only named in signatures: the terms' module loads the campaign models, which the
+    # shop webhooks' function does not need.
+    from passaparola.domain.shop import CouponTerms
 
 PAID = "orders/paid"
 REFUNDED = "refunds/create"

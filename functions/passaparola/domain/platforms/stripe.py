@@ -20,7 +20,7 @@ import hmac
 import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from passaparola.domain.errors import InvalidSignature
 from passaparola.domain.orders import Identifiers, PaidOrder
@@ -40,7 +40,11 @@ from passaparola.domain.platforms import (
     text,
     unreadable,
 )
-from passaparola.domain.shop import CouponTerms
+
+if TYPE_CHECKING:
+    # Only named in signatures: the terms' module loads the campaign models, which the
+    # shop webhooks' function does not need.
+    from passaparola.domain.shop import CouponTerms
 
 TOLERANCE_SECONDS = 300
 PAID = ("checkout.session.completed", "checkout.session.async_payment_succeeded")
@@ -68,6 +72,7 @@ _ZERO_DECIMAL = frozenset(
         "XPF",
     )
 )
+
 _THREE_DECIMAL = frozenset(("BHD", "JOD", "KWD", "OMR", "TND"))
 
 

@@ -23,7 +23,7 @@ import hmac
 import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from passaparola.domain.errors import InvalidSignature
 from passaparola.domain.orders import Identifiers, PaidOrder
@@ -43,7 +43,6 @@ from passaparola.domain.platforms import (
     text,
     unreadable,
 )
-from passaparola.domain.shop import CouponTerms
 
 PAID_STATUSES = ("processing", "completed")
 REFUNDED_ACTION = "woocommerce_order_refunded"
@@ -61,6 +60,11 @@ _PADDING = (
     (r"&#0*38;", "&#038;"),
     (r"&#[xX]0*26;", "&#x26;"),
 )
+
+if TYPE_CHECKING:
+    # Only named in signatures: the terms' module loads the campaign models, which the
+    # shop webhooks' function does not need.
+    from passaparola.domain.shop import CouponTerms
 _ENTITIES = {
     "&#039;": "'",
     "&#x27;": "'",
