@@ -70,8 +70,14 @@ class _Sandbox:
         return payload
 
     def stop(self) -> None:
+        self.ask_to_stop()
+        self.wait_for_stop()
+
+    def ask_to_stop(self) -> None:
         with contextlib.suppress(BrokenPipeError, OSError):
             self.connection.send(None)
+
+    def wait_for_stop(self) -> None:
         self.process.join(timeout=5)
         if self.process.is_alive():
             self.process.terminate()
@@ -178,5 +184,8 @@ class SandboxPool:
         with self._lock:
             self._closed = True
             sandboxes, self._all = self._all, []
+        # All asked first: each interpreter's exit takes a moment, which they then take at once.
         for sandbox in sandboxes:
-            sandbox.stop()
+            sandbox.ask_to_stop()
+        for sandbox in sandboxes:
+            sandbox.wait_for_stop()

@@ -52,7 +52,11 @@ class ArtifactFunction:
         self.calls += reply["calls"]
         return reply["answer"]
 
-    def close(self) -> None:
-        if self.process.stdin:
+    def end_input(self) -> None:
+        """Its last request is sent: it exits once it has answered."""
+        if self.process.stdin and not self.process.stdin.closed:
             self.process.stdin.close()
+
+    def close(self) -> None:
+        self.end_input()
         self.process.wait(timeout=30)

@@ -65,6 +65,9 @@ def functions(
         for name in local_template.functions(served_stack.template)
     }
     yield started
+    # All told first: each interpreter's exit takes a moment, which they then take at once.
+    for function in started.values():
+        function.end_input()
     for function in started.values():
         function.close()
 
