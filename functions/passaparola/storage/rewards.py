@@ -26,7 +26,16 @@ from passaparola.domain.records import (
 )
 from passaparola.domain.vocabulary import COUPON_KINDS
 from passaparola.storage import keys
-from passaparola.storage.dynamo import Cancelled, ConditionFailed, Item, Table, moment, stamp, stamped
+from passaparola.storage.dynamo import (
+    Cancelled,
+    ConditionFailed,
+    Item,
+    Table,
+    Transaction,
+    moment,
+    stamp,
+    stamped,
+)
 
 if TYPE_CHECKING:
     from pydantic import TypeAdapter
@@ -159,7 +168,6 @@ class RewardLedger:
     def reserve_coupon(self, ref: RewardRef, coupon_code: str) -> IssueOutcome:
         """Fix a held reward's coupon code (unique) before the shop is asked to create it, so
         every retry asks for the same code: "issued" here means reserved."""
-        owner = keys.owner_pk(ref.owner)
         transaction = (
             self.table.transaction()
             .update(
@@ -170,17 +178,9 @@ class RewardLedger:
                 condition="#status = :held AND attribute_not_exists(coupon_code)",
                 names={"#status": "status"},
             )
-            .put("coupon", keys.coupon(coupon_code) | {"owner": owner, "reward_id": ref.reward_id})
+            .put("coupon", _coupon(ref, coupon_code))
         )
-        try:
-            transaction.run()
-        except Cancelled as cancelled:
-            if cancelled.failed("reward"):
-                return "not_held"
-            if cancelled.failed("coupon"):
-                return "coupon_taken"
-            raise
-        return "issued"
+        return _outcome(transaction)
 
     def issue(
         self,
@@ -211,19 +211,10 @@ class RewardLedger:
             names={"#status": "status"},
         )
         if coupon_code is not None and not reserved:
-            owner = keys.owner_pk(ref.owner)
-            transaction.put("coupon", keys.coupon(coupon_code) | {"owner": owner, "reward_id": ref.reward_id})
+            transaction.put("coupon", _coupon(ref, coupon_code))
         if counted_for is not None:
             transaction.update("count", keys.code(counted_for), "ADD rewarded :one", {":one": 1})
-        try:
-            transaction.run()
-        except Cancelled as cancelled:
-            if cancelled.failed("reward"):
-                return "not_held"
-            if cancelled.failed("coupon"):
-                return "coupon_taken"
-            raise
-        return "issued"
+        return _outcome(transaction)
 
     def claim_notification(self, ref: RewardRef, now: datetime) -> bool:
         """Take the right to email the owner, so concurrent workers send one email. A claim
@@ -326,3 +317,22 @@ class RewardLedger:
                 yield NoticeMessage(pk.removeprefix(keys.NOTICE))
             else:
                 yield RewardMessage(keys.owner_of(pk), item["reward_id"], item["status"])
+
+
+def _coupon(ref: RewardRef, coupon_code: str) -> Item:
+    """The item that makes a coupon code unique, and says whose reward it is."""
+    return keys.coupon(coupon_code) | {"owner": keys.owner_pk(ref.owner), "reward_id": ref.reward_id}
+
+
+def _outcome(transaction: Transaction) -> IssueOutcome:
+    """A reward's transaction run: refused by the reward's condition (no longer held) or by
+    the coupon's (its code taken), or done."""
+    try:
+        transaction.run()
+    except Cancelled as cancelled:
+        if cancelled.failed("reward"):
+            return "not_held"
+        if cancelled.failed("coupon"):
+            return "coupon_taken"
+        raise
+    return "issued"

@@ -13,12 +13,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from typing import Any
-from urllib.error import HTTPError, URLError
 
 from passaparola.domain.platforms import shopify
 from passaparola.domain.shop import CouponTerms, ShopUnavailable
-
-TIMEOUT_SECONDS = 3
+from passaparola.storage import shop_http
 
 
 class ShopifyCoupons:
@@ -39,22 +37,6 @@ class ShopifyCoupons:
         raise ShopUnavailable(f"Shopify answered {status} creating the discount of {terms.reward_id}")
 
     def _call(self, token: str, query: str, variables: dict[str, Any]) -> tuple[int, Any]:
-        from urllib.request import Request, urlopen
-
         body = json.dumps({"query": query, "variables": variables}).encode()
         headers = {"X-Shopify-Access-Token": token, "Content-Type": "application/json"}
-        request = Request(self.endpoint, data=body, headers=headers, method="POST")  # noqa: S310 - the brand's https shop, or the local stack
-        try:
-            with urlopen(request, timeout=TIMEOUT_SECONDS) as answer:  # noqa: S310 - same URL
-                return answer.status, _json(answer.read())
-        except HTTPError as exc:
-            return exc.code, _json(exc.read())
-        except (URLError, TimeoutError) as exc:
-            raise ShopUnavailable(f"Shopify could not be reached ({exc})") from None
-
-
-def _json(body: bytes) -> Any:
-    try:
-        return json.loads(body)
-    except ValueError:
-        return None
+        return shop_http.send("Shopify", self.endpoint, headers, body)

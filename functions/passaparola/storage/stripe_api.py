@@ -20,6 +20,7 @@ from passaparola.domain.errors import Conflict
 from passaparola.domain.platforms import stripe
 from passaparola.domain.shop import CouponTerms, ShopUnavailable
 from passaparola.observability import logger
+from passaparola.storage import shop_http
 
 TIMEOUT_SECONDS = 3
 _KEY_PREFIXES = ("rk_", "sk_")
@@ -101,28 +102,12 @@ class StripeCoupons:
     def _call(
         self, method: str, path: str, key: str, form: dict[str, str] | None, idempotency: str | None
     ) -> tuple[int, dict[str, Any]]:
-        from urllib.request import Request, urlopen
-
         headers = {"Authorization": f"Bearer {key}", "Stripe-Version": stripe.API_VERSION}
         if idempotency:
             headers["Idempotency-Key"] = idempotency
         data = urlencode(form).encode() if form is not None else None
-        request = Request(f"{self.api_url}{path}", data=data, headers=headers, method=method)  # noqa: S310 - https, or the local stack
-        try:
-            with urlopen(request, timeout=TIMEOUT_SECONDS) as answer:  # noqa: S310 - same URL
-                return answer.status, _json(answer.read())
-        except HTTPError as exc:
-            return exc.code, _json(exc.read())
-        except (URLError, TimeoutError) as exc:
-            raise ShopUnavailable(f"Stripe could not be reached ({exc})") from None
-
-
-def _json(body: bytes) -> dict[str, Any]:
-    try:
-        found = json.loads(body)
-    except ValueError:
-        return {}
-    return found if isinstance(found, dict) else {}
+        status, found = shop_http.send("Stripe", f"{self.api_url}{path}", headers, data, method)
+        return status, found if isinstance(found, dict) else {}
 
 
 def _error_code(found: dict[str, Any]) -> str | None:

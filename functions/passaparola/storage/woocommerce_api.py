@@ -13,13 +13,11 @@ import base64
 import json
 from collections.abc import Callable
 from typing import Any
-from urllib.error import HTTPError, URLError
 from urllib.parse import quote
 
 from passaparola.domain.platforms import woocommerce
 from passaparola.domain.shop import CouponTerms, ShopUnavailable
-
-TIMEOUT_SECONDS = 3
+from passaparola.storage import shop_http
 
 
 class WooCommerceCoupons:
@@ -41,21 +39,5 @@ class WooCommerceCoupons:
         raise ShopUnavailable(f"WooCommerce answered {status} creating the coupon of {terms.reward_id}")
 
     def _call(self, method: str, path: str, authorization: str, body: bytes | None) -> tuple[int, Any]:
-        from urllib.request import Request, urlopen
-
         headers = {"Authorization": authorization, "Content-Type": "application/json"}
-        request = Request(f"{self.shop_url}{path}", data=body, headers=headers, method=method)  # noqa: S310 - the brand's https shop, or the local stack
-        try:
-            with urlopen(request, timeout=TIMEOUT_SECONDS) as answer:  # noqa: S310 - same URL
-                return answer.status, _json(answer.read())
-        except HTTPError as exc:
-            return exc.code, _json(exc.read())
-        except (URLError, TimeoutError) as exc:
-            raise ShopUnavailable(f"WooCommerce could not be reached ({exc})") from None
-
-
-def _json(body: bytes) -> Any:
-    try:
-        return json.loads(body)
-    except ValueError:
-        return None
+        return shop_http.send("WooCommerce", f"{self.shop_url}{path}", headers, body, method)
