@@ -36,7 +36,7 @@ class Builds:
 
 @pytest.fixture(scope="session")
 def builds(tmp_path_factory: pytest.TempPathFactory) -> Builds:
-    """Three builds at once (each is mostly pip unpacking wheels): the artifact for this host,
+    """Three builds at once (each is mostly compiling and zipping): the artifact for this host,
     from the test campaigns, and the artifact for Lambda's runtime, twice from the same inputs."""
     with ThreadPoolExecutor(max_workers=3) as pool:
         host = pool.submit(

@@ -4,6 +4,7 @@ reproducible (two builds, one byte sequence) and built for Lambda's runtime, byt
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import sysconfig
@@ -16,6 +17,7 @@ import pytest
 from packaging.markers import default_environment
 from packaging.requirements import Requirement
 
+from passaparola.storage import aws
 from passaparola_build import paths
 from passaparola_build.rules import build_rules
 from passaparola_localstack import template as local_template
@@ -107,6 +109,53 @@ def test_every_module_of_the_package_imports_with_the_pinned_dependencies_alone(
     assert report["failed"] == {}
     assert set(expected) <= report["from_artifact"]
     assert "passaparola.handlers.record_click" in expected and "passaparola.content" not in expected
+
+
+# Run from the artifact alone: each language's words, money, dates and plural forms, and a
+# client of each service the functions call.
+_DATA_PROBE = """
+import json, sys
+from datetime import date
+from decimal import Decimal
+import boto3
+from passaparola import i18n
+from passaparola.storage import aws
+said = {
+    lang: [i18n.money(Decimal("10.50"), "EUR", lang), i18n.money(Decimal(10), "PLN", lang),
+           i18n.day(date(2026, 3, 1), lang), i18n.percent(Decimal(15), lang),
+           i18n.text(lang, "site.rule.hold.purchase", count=2)]
+    for lang in i18n.LANGUAGES
+}
+session = boto3.session.Session(region_name="eu-west-1")
+clients = [session.client(service).meta.service_model.service_name for service in aws.SERVICES]
+print(json.dumps({"said": said, "clients": clients}))
+"""
+
+
+def test_the_data_it_keeps_serves_every_language_and_every_service_the_functions_call(
+    host_artifact: Path,
+) -> None:
+    """The build drops the data no function reads (botocore's other models, Babel's other
+    locales); what stays is enough, and says the same as the full packages here do."""
+    probe = f"import sys; sys.path.insert(0, {str(host_artifact)!r})\n{_DATA_PROBE}"
+    ran = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", probe], capture_output=True, text=True, check=False, env={}
+    )
+    assert ran.returncode == 0, ran.stderr
+    here = subprocess.run([sys.executable, "-c", _DATA_PROBE], capture_output=True, text=True, check=True)
+    assert json.loads(ran.stdout) == json.loads(here.stdout)
+    assert "zł" in json.loads(ran.stdout)["said"]["pl"][1]
+    assert len(list((host_artifact / "botocore" / "data").iterdir())) < 20
+    assert len(list((host_artifact / "babel" / "locale-data").glob("*.dat"))) == 6
+
+
+def test_every_service_the_functions_call_is_one_whose_model_the_artifact_keeps() -> None:
+    called = {
+        match
+        for path in artifact.PACKAGE.rglob("*.py")
+        for match in re.findall(r"aws\.client\(\"([a-z0-9-]+)\"\)", path.read_text(encoding="utf-8"))
+    }
+    assert called == set(aws.SERVICES)
 
 
 def test_two_builds_are_byte_identical(lambda_builds: tuple[artifact.Artifact, artifact.Artifact]) -> None:
