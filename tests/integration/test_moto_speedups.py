@@ -1,5 +1,7 @@
-"""The short way through moto's answer serialiser writes exactly what moto's own way writes."""
+"""Each of moto_speedups' short ways gives exactly what moto's own way gives."""
 
+import contextlib
+import copy
 import json
 from typing import Any
 
@@ -10,6 +12,8 @@ from hypothesis import strategies as st
 from moto import mock_aws
 from moto.core.serialize import JSONSerializer, XFormedAttributePicker
 from moto.core.utils import get_service_model
+from moto.dynamodb import models as dynamodb_models
+from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.table import Table
 
 from passaparola_localstack import moto_speedups
@@ -71,10 +75,8 @@ def test_the_short_way_is_taken_for_wire_ready_values_only():
 
 
 keys = st.sampled_from(["A", "B", "C"])
-stored = st.lists(
-    st.fixed_dictionaries({"pk": keys, "sk": st.text("abc", min_size=1, max_size=4), "g": keys}),
-    max_size=25,
-)
+an_item = st.fixed_dictionaries({"pk": keys, "sk": st.text("abc", min_size=1, max_size=4), "g": keys})
+stored = st.lists(an_item, max_size=25)
 queries = st.fixed_dictionaries(
     {
         "key": keys,
@@ -121,9 +123,11 @@ def table_client():
         client = boto3.client("dynamodb", region_name="us-east-1")
         made = iter(range(10**6))
 
-        def fresh() -> tuple[Any, str]:
+        def fresh(stream: bool = False) -> tuple[Any, str]:
             name = f"t{next(made)}"
+            streaming = {"StreamViewType": "NEW_AND_OLD_IMAGES", "StreamEnabled": True}
             client.create_table(
+                **({"StreamSpecification": streaming} if stream else {}),
                 TableName=name,
                 BillingMode="PAY_PER_REQUEST",
                 AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk", "g")],
@@ -142,3 +146,70 @@ def table_client():
             return client, name
 
         yield fresh
+
+
+operations = st.lists(
+    st.fixed_dictionaries(
+        {
+            "kind": st.sampled_from(["Put", "Update", "Delete", "ConditionCheck"]),
+            "pk": keys,
+            "sk": st.sampled_from(["a", "b"]),
+            "value": st.integers(0, 3),
+            "condition": st.sampled_from([None, "attribute_exists(pk)", "attribute_not_exists(pk)"]),
+        }
+    ),
+    min_size=1,
+    max_size=4,
+    unique_by=lambda operation: (operation["pk"], operation["sk"]),
+)
+
+
+def _transaction(table: str, operations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    written = []
+    for operation in operations:
+        key = {"pk": {"S": operation["pk"]}, "sk": {"S": operation["sk"]}}
+        request: dict[str, Any] = {"TableName": table}
+        if operation["kind"] == "Put":
+            request["Item"] = key | {"v": {"N": str(operation["value"])}}
+        else:
+            request["Key"] = key
+        if operation["kind"] == "Update":
+            request |= {"UpdateExpression": "ADD v :one", "ExpressionAttributeValues": {":one": {"N": "1"}}}
+        if operation["condition"] or operation["kind"] == "ConditionCheck":
+            request["ConditionExpression"] = operation["condition"] or "attribute_exists(pk)"
+        written.append({operation["kind"]: request})
+    return written
+
+
+def _state(client: Any, streams: Any, table: str) -> dict[str, Any]:
+    items = client.scan(TableName=table)["Items"]
+    arn = client.describe_table(TableName=table)["Table"]["LatestStreamArn"]
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")
+    records = streams.get_records(ShardIterator=iterator["ShardIterator"])["Records"]
+    changes = [
+        (record["eventName"], record["dynamodb"].get("NewImage"), record["dynamodb"].get("OldImage"))
+        for record in records
+    ]
+    return {"items": sorted(items, key=json.dumps), "stream": changes}
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(an_item, max_size=6), st.lists(operations, min_size=1, max_size=4))
+def test_failed_transactions_leave_the_table_and_its_stream_as_moto_would(table_client, found, transactions):
+    """Some transactions succeed and some are cancelled by a condition (or by two writes to
+    one item); the items and the stream's records end as with moto's own copy of the table."""
+    ends = []
+    for own_way in (False, True):
+        client, table = table_client(stream=True)
+        for item in found:
+            client.put_item(TableName=table, Item={name: {"S": value} for name, value in item.items()})
+        with pytest.MonkeyPatch.context() as patch:
+            if own_way:
+                patch.setattr(DynamoDBBackend, "transact_write_items", moto_speedups._transact)
+                patch.setattr(dynamodb_models, "copy", copy)
+            for operations_ in transactions:
+                with contextlib.suppress(client.exceptions.TransactionCanceledException):
+                    client.transact_write_items(TransactItems=_transaction(table, operations_))
+            ends.append(_state(client, boto3.client("dynamodbstreams", region_name="us-east-1"), table))
+    assert ends[0] == ends[1]
