@@ -14,11 +14,12 @@ import contextlib
 import multiprocessing
 import os
 import queue
+import sys
 import threading
 import traceback
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, NoReturn
 
 from passaparola_localstack.runtime import LocalContext, load_handler
 
@@ -43,13 +44,21 @@ def _sandbox_main(
         try:
             event = connection.recv()
         except EOFError:
-            return
+            _end()
         if event is None:
-            return
+            _end()
         try:
             connection.send(("ok", handler(event, LocalContext(function))))
         except Exception:  # the parent decides what a crash means
             connection.send(("error", traceback.format_exc()))
+
+
+def _end() -> NoReturn:
+    """At once, as Lambda ends a sandbox: Python's own shutdown (each module torn down, each
+    object freed) took a fifth of a second a sandbox, and a pool ends a dozen together."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 @dataclass
