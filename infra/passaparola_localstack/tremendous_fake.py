@@ -106,7 +106,10 @@ class TremendousFake:
         self.orders[order_id] = {
             "id": order_id, "external_id": external_id, "campaign_id": reward.get("campaign_id"),
             "created_at": now, "status": "EXECUTED", "channel": "API",
-            "payment": {"subtotal": value["denomination"], "total": value["denomination"], "fees": 0.0},
+            "payment": {
+                "subtotal": value["denomination"], "total": value["denomination"], "fees": 0.0,
+                "discount": 0.0, "currency_code": value["currency_code"],
+            },
             "rewards": [{
                 "id": f"RWD{len(self.orders) + 1:09d}", "order_id": order_id, "created_at": now,
                 "value": value, "recipient": recipient, "products": reward.get("products"),
