@@ -429,6 +429,8 @@ def _handler_for(local: LocalStack) -> type[BaseHTTPRequestHandler]:
                 payload = json.dumps(listing).encode()
             elif parts.path == "/_local/shop/fail" and self.command == "POST":
                 status, headers, payload = _fail(local, body)
+            elif parts.path == "/_local/shop/customers" and self.command == "POST":
+                status, headers, payload = _customer(local, body)
             elif parts.path.startswith("/_local/"):
                 origin = self.headers.get("origin")
                 status, headers, payload = devpages.answer(
@@ -488,6 +490,34 @@ def _fail(local: LocalStack, body: bytes | None) -> tuple[int, dict[str, str], b
         return HTTPStatus.CONFLICT, _JSON, json.dumps(problem).encode()
     played.fail(times)
     return HTTPStatus.OK, _JSON, json.dumps({"failing": times}).encode()
+
+
+def _customer(local: LocalStack, body: bytes | None) -> tuple[int, dict[str, str], bytes]:
+    """`{"email": ..., "subscription": "month" | "year"}`: a customer of the played shop (and, on
+    Stripe, their active subscription), as a purchase would make them, so a referrer's credit or
+    free month has an account to go to."""
+    try:
+        asked = json.loads(body or b"")
+        email, interval = asked["email"], asked.get("subscription")
+    except (ValueError, KeyError, TypeError, AttributeError):
+        email, interval = None, None
+    if not isinstance(email, str) or "@" not in email or interval not in (None, "month", "year"):
+        problem = {"error": "invalid_input", "message": 'send {"email": "..."} (and "subscription": "month")'}
+        return HTTPStatus.UNPROCESSABLE_ENTITY, _JSON, json.dumps(problem).encode()
+    shop = local.shop
+    if isinstance(shop, StripeFake):
+        customer = shop.add_customer(email)
+        if interval:
+            shop.add_subscription(customer, interval)
+    elif isinstance(shop, ShopifyFake) and interval is None:
+        customer = shop.add_customer(email)
+    else:
+        problem = {
+            "error": "no_customers",
+            "message": "customers are played on Stripe (with subscriptions) and Shopify: serve --shop stripe",
+        }
+        return HTTPStatus.CONFLICT, _JSON, json.dumps(problem).encode()
+    return HTTPStatus.CREATED, _JSON, json.dumps({"customer": customer}).encode()
 
 
 def _static(root: Path, path: str) -> tuple[int, dict[str, str], bytes]:

@@ -230,3 +230,43 @@ def test_a_crash_after_the_platforms_answer_and_before_the_ledger_knew_issues_no
     assert [r["status"] for r in items_under(client.stack, f"CODE#{code}", "REWARD#")] == ["issued"]
     (mail,) = reward_mails(client)
     assert platforms.case.says in mail["text"]
+
+
+def played(tmp_path: Path, rules_path: Path, **brand: Any) -> Any:
+    """A local stack, not started, whose brand file names `brand`'s shop and payouts."""
+    from passaparola_localstack.serve import LocalStack
+
+    rules = Rules.model_validate_json(rules_path.read_bytes())
+    brands = {slug: b.model_copy(update=brand) for slug, b in rules.brands.items()}
+    (tmp_path / "rules.json").write_text(rules.model_copy(update={"brands": brands}).model_dump_json())
+    return LocalStack(state_dir=tmp_path, url="http://127.0.0.1:8000")
+
+
+def test_serve_plays_tremendous_when_the_brand_pays_through_it_and_says_so_on_a_line_of_its_own(
+    tmp_path, rules_path
+):
+    from passaparola_localstack import console, serve
+
+    payouts = Payouts(provider="tremendous", campaign="ABCD1234EFGH")
+    local = played(tmp_path, rules_path, shop=Shop(platform="stripe"), payouts=payouts)
+    lines = console._shop(local)
+    assert f"Tremendous key {tremendous_fake.KEY}" in lines
+    status, _, _ = serve._fail(local, b'{"times": 2, "platform": "tremendous"}')
+    assert status == 200 and local.shops["tremendous"]._failing == 2
+    assert not any(line.startswith("Tremendous") for line in console._shop(played(tmp_path, rules_path)))
+
+
+def test_serve_makes_a_referrer_a_customer_of_the_played_shop_as_a_purchase_would(tmp_path, rules_path):
+    from passaparola_localstack import serve
+
+    local = played(tmp_path, rules_path, shop=Shop(platform="stripe"))
+    status, _, answer = serve._customer(local, b'{"email": "anna@example.com", "subscription": "month"}')
+    assert status == 201
+    stripe = local.shops["stripe"]
+    ((customer_id, customer),) = stripe.customers.items()
+    assert json.loads(answer) == {"customer": customer_id} and customer["email"] == ANNA
+    (subscription,) = stripe.subscriptions.values()
+    assert subscription["customer"] == customer_id
+    woo = played(tmp_path, rules_path, shop=Shop(platform="woocommerce", url="https://shop.example"))
+    assert serve._customer(woo, b'{"email": "anna@example.com"}')[0] == 409  # credit is a coupon there
+    assert serve._customer(local, b'{"email": 1}')[0] == 422
