@@ -62,7 +62,7 @@ from passaparola.domain.vocabulary import NoticeOutcome
 from passaparola.services import Links
 from passaparola.services.ports import RewardIssuer, ShopCoupons
 from passaparola.storage.personal import PersonalStore
-from passaparola.storage.rewards import GRACE, NOTIFY_LEASE
+from passaparola.storage.rewards import GRACE, ISSUE_LEASE, NOTIFY_LEASE
 
 PERSON_KEYS = PersonKeys(b"pepper")  # the adapters' keys of people, for tests to name them by
 
@@ -86,6 +86,7 @@ class Memory:
     notices: dict[str, Notice] = field(default_factory=dict)  # by id, due while not sent
     sending: dict[str, datetime] = field(default_factory=dict)  # notices taken, and when
     notifying: dict[RewardRef, datetime] = field(default_factory=dict)
+    issuing: dict[RewardRef, datetime] = field(default_factory=dict)  # a platform asked, until
     coupons: dict[str, RewardRef] = field(default_factory=dict)  # coupon code -> its reward
     # (platform, its id) -> the reward that holds what the platform made
     issued_on: dict[tuple[str, str], RewardRef] = field(default_factory=dict)
@@ -406,14 +407,19 @@ class Ledger:
         m.coupons[coupon_code] = ref
         return "issued"
 
-    def attempt(self, ref: RewardRef, now: datetime) -> bool:
+    def attempt(self, ref: RewardRef, now: datetime) -> datetime | None:
         m = self.memory
         m.step("ledger.attempt")
         reward = m.rewards.get(ref)
-        if reward is None or reward.status != "held" or reward.attempted_at is not None:
-            return False
-        m.rewards[ref] = replace(reward, attempted_at=now)
-        return True
+        lease = m.issuing.get(ref)
+        if reward is None or reward.status != "held" or (lease is not None and lease >= now):
+            return None
+        m.issuing[ref] = now + ISSUE_LEASE
+        m.rewards[ref] = replace(reward, attempted_at=reward.attempted_at or now)
+        return m.rewards[ref].attempted_at
+
+    def release_attempt(self, ref: RewardRef) -> None:
+        self.memory.issuing.pop(ref, None)
 
     def issue(
         self,

@@ -279,11 +279,15 @@ def test_an_attempt_is_written_once_and_what_a_platform_made_is_held_by_one_rewa
     enrolled(stores)
     for reward_id in ("a", "b"):
         stores.ledger.create(reward(reward_id))
-    assert not stores.ledger.attempt(reward("a").ref, NOW)  # pending: not yet
+    assert stores.ledger.attempt(reward("a").ref, NOW) is None  # pending: not yet
     for reward_id in ("a", "b"):
         stores.ledger.hold(reward(reward_id).ref, NOW)
-    assert stores.ledger.attempt(reward("a").ref, NOW)
-    assert not stores.ledger.attempt(reward("a").ref, NOW + timedelta(minutes=1))
+    assert stores.ledger.attempt(reward("a").ref, NOW) == NOW
+    assert stores.ledger.attempt(reward("a").ref, NOW + timedelta(seconds=30)) is None  # another run's
+    later = NOW + timedelta(minutes=2)
+    assert stores.ledger.attempt(reward("a").ref, later) == NOW  # its lease over: the first try's time
+    stores.ledger.release_attempt(reward("a").ref)
+    assert stores.ledger.attempt(reward("a").ref, later) == NOW
     credit = Receipt("shopify", "store_credit", "gid://shopify/StoreCreditAccountCreditTransaction/1")
     assert stores.ledger.issue(reward("a").ref, NOW, None, None, receipt=credit) == "issued"
     assert stores.ledger.issue(reward("b").ref, NOW, None, None, receipt=credit) == "reference_taken"

@@ -221,31 +221,35 @@ class RewardLifecycle:
         return platform
 
     def _issue_on_platform(self, reward: Reward, platform: str, rules: CampaignRules, now: datetime) -> None:
-        """A coupon's code is fixed first; then the attempt is written, before the first call;
-        then the platform is asked, with the reward's key; then the reward is issued with what
-        the platform made. A retry after a lost answer (a crash, a timeout) first reads back what
-        the platform holds for the reward, and takes it if no other reward holds it, so nothing
-        is issued twice, even by a platform without an idempotency key. A platform down raises
-        ShopUnavailable: the reward stays held and the queue tries again."""
+        """A coupon's code is fixed first; then the attempt is written, before the first call,
+        taking a lease so that no two runs ask at once; then the platform is asked, with the
+        reward's key; then the reward is issued with what the platform made. A retry after a
+        lost answer (a crash, a timeout) first reads back what the platform holds for the
+        reward, and takes it if no other reward holds it, so nothing is issued twice, even by a
+        platform without an idempotency key. A platform down raises ShopUnavailable: the reward
+        stays held and the queue tries again."""
         assert self.issuers is not None
         issuer = self.issuers[platform]
         referrer = self.referrers.get(reward.owner.id)
         if referrer is None:
             raise NotFound(f"no referrer {reward.owner.id} for reward {reward.reward_id}")
-        code = self._reserve_code(reward, rules.prefix) if as_coupon(reward.kind, platform) else None
-        if as_coupon(reward.kind, platform) and code is None:
+        coupon = as_coupon(reward.kind, platform)
+        code = self._reserve_code(reward, rules.prefix) if coupon else None
+        if coupon and code is None:
             return
-        attempted = reward.attempted_at
-        if attempted is None:
-            if not self.ledger.attempt(reward.ref, now):
-                return  # no longer held: another run issued it
-            attempted = now
-        grant = referrer_grant(reward, referrer, rules, platform, code, attempted)
-        if reward.attempted_at is not None:
-            for found in issuer.found(grant):
-                if self._record(reward, now, code, found) != "reference_taken":
-                    return
-        self._record(reward, now, code, issuer.issue(grant))
+        first = self.ledger.attempt(reward.ref, now)
+        if first is None:
+            return  # no longer held, or another run is asking the platform right now
+        grant = referrer_grant(reward, referrer, rules, platform, code, first)
+        try:
+            if first < now:  # an earlier try asked: its answer may have been lost
+                for found in issuer.found(grant):
+                    if self._record(reward, now, code, found) != "reference_taken":
+                        return
+            self._record(reward, now, code, issuer.issue(grant))
+        except Exception:
+            self.ledger.release_attempt(reward.ref)  # so the retry need not wait out the lease
+            raise
 
     def _record(
         self, reward: Reward, now: datetime, code: str | None, receipt: Receipt | None

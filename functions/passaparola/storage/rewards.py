@@ -48,6 +48,9 @@ if TYPE_CHECKING:
 GRACE = timedelta(minutes=2)
 # How long a worker may take to send a reward email before another may try again.
 NOTIFY_LEASE = timedelta(minutes=5)
+# How long a worker may take asking a platform for a reward (a few calls of 3 s at most) before
+# another may: a run that died mid-call is retried after it, never beside it.
+ISSUE_LEASE = timedelta(minutes=1)
 
 
 @cache
@@ -187,21 +190,26 @@ class RewardLedger:
         )
         return _outcome(transaction)
 
-    def attempt(self, ref: RewardRef, now: datetime) -> bool:
-        """Record that a platform is about to be asked for a held reward, before the first call:
-        from then on a retry reads back what the platform holds before asking again. False if
-        the reward is no longer held, or another run has begun."""
+    def attempt(self, ref: RewardRef, now: datetime) -> datetime | None:
+        """Take the right to ask a platform for a held reward, for ISSUE_LEASE, and record when the
+        first such call began (kept across tries: from then on the platform may hold the reward,
+        whatever the ledger says). Returns that first time; None if the reward is no longer held,
+        or another run holds the right (a run that died keeps it until the lease ends)."""
         try:
-            self.table.update(
+            item = self.table.update(
                 keys.reward(ref),
-                "SET attempted_at = :now",
-                {":now": stamp(now), ":held": "held"},
-                condition="#status = :held AND attribute_not_exists(attempted_at)",
+                "SET attempted_at = if_not_exists(attempted_at, :now), issuing_until = :until",
+                {":now": stamp(now), ":until": stamp(now + ISSUE_LEASE), ":held": "held"},
+                condition="#status = :held AND (attribute_not_exists(issuing_until) OR issuing_until < :now)",
                 names={"#status": "status"},
+                returning="ALL_NEW",
             )
         except ConditionFailed:
-            return False
-        return True
+            return None
+        return moment(item, "attempted_at")
+
+    def release_attempt(self, ref: RewardRef) -> None:
+        self.table.update(keys.reward(ref), "REMOVE issuing_until")
 
     def issue(
         self,

@@ -133,6 +133,18 @@ def test_a_crash_after_the_platforms_answer_and_before_the_ledger_knew_issues_no
     assert (len(shop.made), shop.calls) == (1, 1)  # read back, not asked again
 
 
+def test_a_second_run_while_the_first_is_asking_the_platform_asks_nothing(shop):
+    world = world_with(shop)
+    code = earn(world, issue=False)
+    (reward,) = referrer_rewards(world, code)
+    second: list[Reward] = []
+    world.memory.before("ledger.issue", lambda: second.append(world.lifecycle.advance(reward.ref)))
+    world.sweep()
+    assert second[0].status == "held"  # it found the first run's lease, and left it the work
+    (reward,) = referrer_rewards(world, code)
+    assert (reward.status, len(shop.made), shop.calls) == ("issued", 1, 1)
+
+
 def test_two_lost_answers_of_the_same_amount_are_each_held_by_one_reward(shop):
     world = world_with(shop)
 
