@@ -48,8 +48,8 @@ class ShopifyCoupons:
 class ShopifyRewards(ShopifyCoupons):
     """Referrers' rewards in Shopify: a coupon as the friend's, and store credit on the
     referrer's customer account (`storeCreditAccountCredit`; found by email, so the token also
-    needs `read_customers`, and `write_store_credit_account_transactions` and
-    `read_store_credit_account_transactions`). A referrer who is no customer of the shop gets
+    needs `read_customers`, `write_store_credit_account_transactions`, and, to read credits
+    back, `read_store_credit_accounts` and `read_store_credit_account_transactions`). A referrer who is no customer of the shop gets
     their credit from the business.
 
     Shopify keeps no idempotency key for store credit, and no reference of ours on it: the
