@@ -481,8 +481,11 @@ def _fail(local: LocalStack, body: bytes | None) -> tuple[int, dict[str, str], b
             "message": 'send {"times": n}, n >= 0 (and "platform": "tremendous")',
         }
         return HTTPStatus.UNPROCESSABLE_ENTITY, _JSON, json.dumps(problem).encode()
-    played = local.shops["tremendous"] if platform and local.payouts_provider == "tremendous" else local.shop
-    if played is None or (platform and local.payouts_provider != "tremendous"):
+    if platform == "tremendous":
+        played = local.shops["tremendous"] if local.payouts_provider == "tremendous" else None
+    else:
+        played = local.shop
+    if played is None:
         problem = {
             "error": "no_shop",
             "message": f"no {platform or 'shop'} is played here: serve --shop stripe",
