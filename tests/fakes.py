@@ -43,6 +43,7 @@ from passaparola.domain.records import (
     NoticeMessage,
     Order,
     QueueMessage,
+    Receipt,
     RecordOutcome,
     Referrer,
     Review,
@@ -59,9 +60,9 @@ from passaparola.domain.records import (
 from passaparola.domain.tokens import DataTokens, OptOut, StatsTokens, UnsubscribeTokens, link_epoch
 from passaparola.domain.vocabulary import NoticeOutcome
 from passaparola.services import Links
-from passaparola.services.ports import ShopCoupons
+from passaparola.services.ports import RewardIssuer, ShopCoupons
 from passaparola.storage.personal import PersonalStore
-from passaparola.storage.rewards import GRACE, NOTIFY_LEASE
+from passaparola.storage.rewards import GRACE, ISSUE_LEASE, NOTIFY_LEASE
 
 PERSON_KEYS = PersonKeys(b"pepper")  # the adapters' keys of people, for tests to name them by
 
@@ -85,7 +86,10 @@ class Memory:
     notices: dict[str, Notice] = field(default_factory=dict)  # by id, due while not sent
     sending: dict[str, datetime] = field(default_factory=dict)  # notices taken, and when
     notifying: dict[RewardRef, datetime] = field(default_factory=dict)
+    issuing: dict[RewardRef, datetime] = field(default_factory=dict)  # a platform asked, until
     coupons: dict[str, RewardRef] = field(default_factory=dict)  # coupon code -> its reward
+    # (platform, its id) -> the reward that holds what the platform made
+    issued_on: dict[tuple[str, str], RewardRef] = field(default_factory=dict)
     opt_outs: set[OptOut] = field(default_factory=set)
     markers: dict[tuple[str, str], CustomerMarker] = field(default_factory=dict)  # (kind, hash)
     reviews: dict[str, Review] = field(default_factory=dict)
@@ -403,6 +407,20 @@ class Ledger:
         m.coupons[coupon_code] = ref
         return "issued"
 
+    def attempt(self, ref: RewardRef, now: datetime) -> datetime | None:
+        m = self.memory
+        m.step("ledger.attempt")
+        reward = m.rewards.get(ref)
+        lease = m.issuing.get(ref)
+        if reward is None or reward.status != "held" or (lease is not None and lease >= now):
+            return None
+        m.issuing[ref] = now + ISSUE_LEASE
+        m.rewards[ref] = replace(reward, attempted_at=reward.attempted_at or now)
+        return m.rewards[ref].attempted_at
+
+    def release_attempt(self, ref: RewardRef) -> None:
+        self.memory.issuing.pop(ref, None)
+
     def issue(
         self,
         ref: RewardRef,
@@ -411,6 +429,7 @@ class Ledger:
         counted_for: str | None,
         *,
         reserved: bool = False,
+        receipt: Receipt | None = None,
     ) -> IssueOutcome:
         m = self.memory
         m.step("ledger.issue")
@@ -419,10 +438,19 @@ class Ledger:
             return "not_held"
         if coupon_code is not None and not reserved and coupon_code in m.coupons:
             return "coupon_taken"
-        m.rewards[ref] = replace(reward, status="issued", issued_at=now, coupon_code=coupon_code)
+        held_by = (
+            (receipt.platform, receipt.reference) if receipt is not None and coupon_code is None else None
+        )
+        if held_by is not None and held_by in m.issued_on:
+            return "reference_taken"
+        m.rewards[ref] = replace(
+            reward, status="issued", issued_at=now, coupon_code=coupon_code, issued_on=receipt
+        )
         m.due[ref] = now + GRACE
         if coupon_code is not None:
             m.coupons[coupon_code] = ref
+        if held_by is not None:
+            m.issued_on[held_by] = ref
         if counted_for is not None:
             m.count(counted_for, rewarded=1)
         m.wrote("ledger.issue")
@@ -792,9 +820,11 @@ class Adapters:
         site_url: str = "http://site.test",
         api_url: str = "http://api.test",
         shop: ShopCoupons | None = None,
+        issuers: Mapping[str, RewardIssuer] | None = None,
     ) -> None:
         self.memory = memory or Memory()
         self.shop = shop
+        self.issuers = dict(issuers or {})
         self.queue = Queue()
         self.links_asked = LinkQueue()
         self.outbox = Mailer()
@@ -859,6 +889,9 @@ class Adapters:
 
     def shop_coupons(self) -> ShopCoupons | None:
         return self.shop
+
+    def reward_issuers(self) -> Mapping[str, RewardIssuer]:
+        return self.issuers
 
     def link_queue(self) -> LinkQueue:
         return self.links_asked

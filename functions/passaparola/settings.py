@@ -40,6 +40,12 @@ class Settings(BaseModel):
     # Shopify's Admin API access token (shpat_..., scope write_discounts), for the same.
     shopify_api_key_secret_id: str | None = Field(alias="SHOPIFY_API_KEY_SECRET_ID", default=None)
     shop_api_url: str | None = Field(alias="SHOP_API_URL", default=None, pattern=URL)
+    # Tremendous's API key, to pay referrers' cash, gift cards and donations; and its API (its
+    # sandbox, https://testflight.tremendous.com, to try it; the local stack's stand-in).
+    tremendous_api_key_secret_id: str | None = Field(alias="TREMENDOUS_API_KEY_SECRET_ID", default=None)
+    tremendous_api_url: str = Field(
+        alias="TREMENDOUS_API_URL", default="https://api.tremendous.com", pattern=URL
+    )
     stats_key_secret_id: str | None = Field(alias="STATS_KEY_SECRET_ID", default=None)
     unsubscribe_key_secret_id: str | None = Field(alias="UNSUBSCRIBE_KEY_SECRET_ID", default=None)
     visitor_salt_secret_id: str | None = Field(alias="VISITOR_SALT_SECRET_ID", default=None)

@@ -11,7 +11,7 @@ registers it for `reset()`.
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, Literal, ParamSpec, Protocol, TypeVar
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from passaparola.services.link_requests import LinkRequests, LinkSender
     from passaparola.services.mail import Mail, Unsubscribes
     from passaparola.services.my_data import MyData
-    from passaparola.services.ports import ShopCoupons
+    from passaparola.services.ports import RewardIssuer, ShopCoupons
     from passaparola.services.refunds import Refunds
     from passaparola.services.reviews import Reviews
     from passaparola.services.rewards import ReleaseSchedule, RewardLifecycle
@@ -55,7 +55,9 @@ if TYPE_CHECKING:
     from passaparola.storage.link_queue import LinkQueue
     from passaparola.storage.queue import RewardQueue
     from passaparola.storage.rekeying import Rekeying
-    from passaparola.storage.stripe_api import PromotionCodes
+    from passaparola.storage.shopify_api import ShopifyRewards
+    from passaparola.storage.stripe_api import PromotionCodes, StripeRewards
+    from passaparola.storage.woocommerce_api import WooCommerceRewards
 
 
 P = ParamSpec("P")
@@ -217,6 +219,10 @@ def unsubscribe_tokens() -> UnsubscribeTokens:
 def shop_coupons() -> ShopCoupons | None:
     """The brand's shop, where friends' coupons are created; its key is read with the first
     coupon, so functions that never create one need none."""
+    return _shop()
+
+
+def _shop() -> StripeRewards | ShopifyRewards | WooCommerceRewards | None:
     from passaparola.storage import secret_store
 
     shops = [brand.shop for brand in config.rules().brands.values() if brand.shop]
@@ -225,25 +231,49 @@ def shop_coupons() -> ShopCoupons | None:
     shop, settings = shops[0], config.settings()  # one brand per deployment
     address = settings.shop_api_url or shop.url
     if shop.platform == "woocommerce":
-        from passaparola.storage.woocommerce_api import WooCommerceCoupons
+        from passaparola.storage.woocommerce_api import WooCommerceRewards
 
         assert address is not None  # the brand file's WooCommerce shop has its url
-        return WooCommerceCoupons(
+        return WooCommerceRewards(
             address, lambda: secret_store.read(settings.require("woocommerce_api_key_secret_id"))
         )
     if shop.platform == "shopify":
-        from passaparola.storage.shopify_api import ShopifyCoupons
+        from passaparola.storage.shopify_api import ShopifyRewards
 
         assert address is not None  # the brand file's Shopify shop has its url
-        return ShopifyCoupons(
+        return ShopifyRewards(
             address, lambda: secret_store.read(settings.require("shopify_api_key_secret_id"))
         )
-    from passaparola.storage.stripe_api import StripeCoupons
+    from passaparola.storage.stripe_api import StripeRewards
 
-    return StripeCoupons(
+    return StripeRewards(
         settings.stripe_api_url,
         lambda: secret_store.read(settings.require("stripe_api_key_secret_id")),
     )
+
+
+def reward_issuers() -> dict[str, RewardIssuer]:
+    """The platforms that issue referrers' rewards, by name: the brand's shop, and its payouts
+    provider. Their keys are read with the first reward each issues, so a function that issues
+    none (the claim's) needs neither."""
+    from passaparola.storage import secret_store
+
+    issuers: dict[str, RewardIssuer] = {}
+    brands = list(config.rules().brands.values())
+    if not brands:
+        return issuers
+    brand, shop, settings = brands[0], _shop(), config.settings()  # one brand per deployment
+    if brand.shop is not None and shop is not None:
+        issuers[brand.shop.platform] = shop
+    if brand.payouts.provider == "tremendous":
+        from passaparola.storage.tremendous_api import TremendousPayouts
+
+        issuers["tremendous"] = TremendousPayouts(
+            settings.tremendous_api_url,
+            lambda: secret_store.read(settings.require("tremendous_api_key_secret_id")),
+            brand.payouts,
+        )
+    return issuers
 
 
 @built_once
@@ -372,6 +402,8 @@ class Adapters(Protocol):
 
     def shop_coupons(self) -> ports.ShopCoupons | None: ...
 
+    def reward_issuers(self) -> Mapping[str, ports.RewardIssuer]: ...
+
     def link_queue(self) -> ports.LinkQueue: ...
 
     def mailer(self) -> ports.Mailer: ...
@@ -471,6 +503,9 @@ class Aws:
     def shop_coupons(self) -> ports.ShopCoupons | None:
         return shop_coupons()
 
+    def reward_issuers(self) -> Mapping[str, ports.RewardIssuer]:
+        return reward_issuers()
+
     def link_queue(self) -> ports.LinkQueue:
         return link_queue()
 
@@ -566,6 +601,7 @@ def build_reward_lifecycle(a: Adapters, mail: Mail) -> RewardLifecycle:
         a.links(),
         a.clock,
         a.shop_coupons(),
+        a.reward_issuers(),
     )
 
 

@@ -30,7 +30,15 @@ from passaparola.domain.campaign import Rules, Shop
 from passaparola.storage import aws
 from passaparola_build import paths, site_policy
 from passaparola_build.site_build import build_site
-from passaparola_localstack import devpages, motoserver, outbox, shop_samples, shopify_fake, woocommerce_fake
+from passaparola_localstack import (
+    devpages,
+    motoserver,
+    outbox,
+    shop_samples,
+    shopify_fake,
+    tremendous_fake,
+    woocommerce_fake,
+)
 from passaparola_localstack import template as cfn
 from passaparola_localstack.gateway import Gateway, sandboxes
 from passaparola_localstack.provision import (
@@ -46,6 +54,7 @@ from passaparola_localstack.sandbox import SandboxPool
 from passaparola_localstack.shopify_fake import ShopifyFake
 from passaparola_localstack.streams import StreamMapping
 from passaparola_localstack.stripe_fake import StripeFake
+from passaparola_localstack.tremendous_fake import TremendousFake
 from passaparola_localstack.woocommerce_fake import WooCommerceFake
 
 STATE = paths.BUILD / "local"
@@ -54,7 +63,7 @@ REGION = "us-east-1"
 POLL_INTERVAL = 0.2  # seconds between empty receives from a queue
 _JSON = {"Content-Type": "application/json"}
 # /_local/<platform>/<the platform's own path>: the platforms' APIs, as the functions call them.
-_PLAYED = re.compile(r"^/_local/(stripe|woocommerce|shopify)(/.*)$")
+_PLAYED = re.compile(r"^/_local/(stripe|woocommerce|shopify|tremendous)(/.*)$")
 
 
 class ShopFake(Protocol):
@@ -118,6 +127,8 @@ class LocalStack:
             "stripe": StripeFake(),
             "woocommerce": WooCommerceFake(),
             "shopify": ShopifyFake(),
+            # Not a shop: the payouts provider, played whenever the brand file names it.
+            "tremendous": TremendousFake(),
         }
     )
     stack: Stack | None = None
@@ -186,6 +197,12 @@ class LocalStack:
         return self.shops[platform] if platform else None
 
     @property
+    def payouts_provider(self) -> str:
+        """Who pays referrers' cash, gift cards and donations here (the brand file's)."""
+        providers = {b.payouts.provider for b in self._rules().brands.values()}
+        return "tremendous" if "tremendous" in providers else "manual"
+
+    @property
     def allowed_shop_origins(self) -> list[str]:
         return sorted(self._rules().shop_origins)
 
@@ -201,6 +218,7 @@ class LocalStack:
             "ApiUrl": self.url,
             "MailFrom": SENDER,
             "StripeApiUrl": self.stripe_api_url,
+            "TremendousApiUrl": f"{self.url}/_local/tremendous",
         }
         values = {PLATFORM_SECRETS[platform]: value for platform, value in self.platform_secrets.items()}
         self.stack = provision(
@@ -211,6 +229,7 @@ class LocalStack:
                 "StripeApiKeySecret": shop_samples.STRIPE_API_KEY,
                 "WooCommerceApiKeySecret": woocommerce_fake.KEY,
                 "ShopifyApiKeySecret": shopify_fake.KEY,
+                "TremendousApiKeySecret": tremendous_fake.KEY,
                 "AdminKeysSecret": self.admin_key,
                 "OutgoingWebhookSecrets": json.dumps(dict(self.events.secrets)),
             },
@@ -402,13 +421,16 @@ def _handler_for(local: LocalStack) -> type[BaseHTTPRequestHandler]:
             elif parts.path == "/_local/shop.json":
                 status, headers = HTTPStatus.OK, _JSON | {"Cache-Control": "no-store"}
                 shop = local.shop
+                payouts = local.shops["tremendous"] if local.payouts_provider == "tremendous" else None
                 listing = {
                     "platform": local.shop_platform or "none",
-                    "objects": shop.objects() if shop else [],
+                    "objects": [*(shop.objects() if shop else []), *(payouts.objects() if payouts else [])],
                 }
                 payload = json.dumps(listing).encode()
             elif parts.path == "/_local/shop/fail" and self.command == "POST":
                 status, headers, payload = _fail(local, body)
+            elif parts.path == "/_local/shop/customers" and self.command == "POST":
+                status, headers, payload = _customer(local, body)
             elif parts.path.startswith("/_local/"):
                 origin = self.headers.get("origin")
                 status, headers, payload = devpages.answer(
@@ -441,19 +463,64 @@ def _handler_for(local: LocalStack) -> type[BaseHTTPRequestHandler]:
 
 def _fail(local: LocalStack, body: bytes | None) -> tuple[int, dict[str, str], bytes]:
     """`{"times": n}`: the shop answers its platform's server error to the next n calls (0: it
-    is back), to try a shop that is down."""
+    is back), to try a shop that is down; `{"times": n, "platform": "tremendous"}`: the payouts
+    provider does."""
     try:
-        times = json.loads(body or b"")["times"]
-    except (ValueError, KeyError, TypeError):
-        times = None
-    if not isinstance(times, int) or isinstance(times, bool) or times < 0:
-        problem = {"error": "invalid_input", "message": 'send {"times": n}, n >= 0'}
+        asked = json.loads(body or b"")
+        times, platform = asked["times"], asked.get("platform")
+    except (ValueError, KeyError, TypeError, AttributeError):
+        times, platform = None, None
+    if (
+        not isinstance(times, int)
+        or isinstance(times, bool)
+        or times < 0
+        or platform not in (None, "tremendous")
+    ):
+        problem = {
+            "error": "invalid_input",
+            "message": 'send {"times": n}, n >= 0 (and "platform": "tremendous")',
+        }
         return HTTPStatus.UNPROCESSABLE_ENTITY, _JSON, json.dumps(problem).encode()
-    if local.shop is None:
-        problem = {"error": "no_shop", "message": "no shop is played here: serve --shop stripe"}
+    if platform == "tremendous":
+        played = local.shops["tremendous"] if local.payouts_provider == "tremendous" else None
+    else:
+        played = local.shop
+    if played is None:
+        problem = {
+            "error": "no_shop",
+            "message": f"no {platform or 'shop'} is played here: serve --shop stripe",
+        }
         return HTTPStatus.CONFLICT, _JSON, json.dumps(problem).encode()
-    local.shop.fail(times)
+    played.fail(times)
     return HTTPStatus.OK, _JSON, json.dumps({"failing": times}).encode()
+
+
+def _customer(local: LocalStack, body: bytes | None) -> tuple[int, dict[str, str], bytes]:
+    """`{"email": ..., "subscription": "month" | "year"}`: a customer of the played shop (and, on
+    Stripe, their active subscription), as a purchase would make them, so a referrer's credit or
+    free month has an account to go to."""
+    try:
+        asked = json.loads(body or b"")
+        email, interval = asked["email"], asked.get("subscription")
+    except (ValueError, KeyError, TypeError, AttributeError):
+        email, interval = None, None
+    if not isinstance(email, str) or "@" not in email or interval not in (None, "month", "year"):
+        problem = {"error": "invalid_input", "message": 'send {"email": "..."} (and "subscription": "month")'}
+        return HTTPStatus.UNPROCESSABLE_ENTITY, _JSON, json.dumps(problem).encode()
+    shop = local.shop
+    if isinstance(shop, StripeFake):
+        customer = shop.add_customer(email)
+        if interval:
+            shop.add_subscription(customer, interval)
+    elif isinstance(shop, ShopifyFake) and interval is None:
+        customer = shop.add_customer(email)
+    else:
+        problem = {
+            "error": "no_customers",
+            "message": "customers are played on Stripe (with subscriptions) and Shopify: serve --shop stripe",
+        }
+        return HTTPStatus.CONFLICT, _JSON, json.dumps(problem).encode()
+    return HTTPStatus.CREATED, _JSON, json.dumps({"customer": customer}).encode()
 
 
 def _static(root: Path, path: str) -> tuple[int, dict[str, str], bytes]:

@@ -1,11 +1,14 @@
-"""Shopify's Admin GraphQL API as the local stack plays it: the discount codes the kit creates,
-held in memory, checked as shopify.dev documents `discountCodeBasicCreate` and
-`DiscountCodeBasicInput` (and `codeDiscountNodeByCode` to find one by its code).
+"""Shopify's Admin GraphQL API as the local stack plays it: the discount codes and the store
+credit the kit creates, held in memory, checked as shopify.dev documents `discountCodeBasicCreate`
+and `DiscountCodeBasicInput` (and `codeDiscountNodeByCode` to find one by its code),
+`customers(query:)`, `storeCreditAccountCredit` and a customer's `storeCreditAccounts`.
 
 Faithful where a mistake would otherwise reach a real shop: the `X-Shopify-Access-Token`
 header; a supported API version in the path; the input's required fields (code, title,
 startsAt, customerGets, and context or the deprecated customerSelection) and their types; a code
-already used is a `TAKEN` user error; and the calculated query cost, from a bucket of 2,000
+already used is a `TAKEN` user error; store credit needs a customer (`add_customer`; a shop's
+own checkout makes them) and a positive amount, opens one account per currency, and keeps no
+reference of the caller's; and the calculated query cost, from a bucket of 2,000
 points restored at 100 a second (the Standard plan), each answer carrying
 `extensions.cost.throttleStatus`, an empty bucket answering `THROTTLED`. `fail(n)` makes the next
 n calls answer a 503 before they change anything.
@@ -18,7 +21,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -26,7 +29,7 @@ Answer = tuple[int, Any]
 KEY = "shpat_passaparola_local"
 VERSIONS = frozenset({"2025-10", "2026-01", "2026-04", "2026-07", "2026-10"})
 _PATH = re.compile(r"^/admin/api/([0-9]{4}-[0-9]{2})/graphql\.json$")
-_TITLE = re.compile(r"^Referral (\S+) for claim (\S+)$")
+_TITLE = re.compile(r"^Referral (\S+) for (?:claim|reward) (\S+)$")
 _INPUT = "Variable $basicCodeDiscount of type DiscountCodeBasicInput!"
 _UNAUTHORISED = {"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"}
 BUCKET, RESTORE, MUTATION_COST, QUERY_COST = 2000.0, 100.0, 10, 1
@@ -63,6 +66,9 @@ def _time(value: Any, where: str) -> str:
 class ShopifyFake:
     key: str = KEY
     discounts: dict[str, dict[str, Any]] = field(default_factory=dict)  # by code, upper case
+    customers: dict[str, str] = field(default_factory=dict)  # email -> gid://shopify/Customer/...
+    # Store credit transactions: credits, in the order made, each with its customer's gid.
+    credits: list[dict[str, Any]] = field(default_factory=list)
     _available: float = BUCKET
     _checked: float = field(default_factory=time.monotonic)
     _failing: int = 0
@@ -71,6 +77,12 @@ class ShopifyFake:
     def fail(self, times: int) -> None:
         with self._lock:
             self._failing = times
+
+    def add_customer(self, email: str) -> str:
+        with self._lock:
+            return self.customers.setdefault(
+                email, f"gid://shopify/Customer/{7000 + len(self.customers) + 1}"
+            )
 
     def handle(self, method: str, path: str, query: str, headers: dict[str, str], body: bytes) -> Answer:
         lower = {name.lower(): value for name, value in headers.items()}
@@ -98,6 +110,12 @@ class ShopifyFake:
                 answer = self._create(variables)
             elif "codeDiscountNodeByCode(" in text:
                 answer = self._find(variables)
+            elif "storeCreditAccountCredit(" in text:
+                answer = self._credit(variables)
+            elif "customers(" in text:
+                answer = self._customers(variables)
+            elif "storeCreditAccounts(" in text:
+                answer = self._accounts(variables)
             else:
                 answer = _graphql_error("This kind of query is not played here", "UNDEFINED")
             return 200, answer | self._cost(cost, cost)
@@ -147,10 +165,77 @@ class ShopifyFake:
         node = {"id": held["id"], "codeDiscount": {"title": held["title"]}} if held else None
         return {"data": {"codeDiscountNodeByCode": node}}
 
+    def _customers(self, variables: dict[str, Any]) -> dict[str, Any]:
+        """Shopify's search syntax, as much of it as the kit uses: `email:"..."`."""
+        search = variables.get("query")
+        if not isinstance(search, str):
+            return _graphql_error("Variable $query of type String was provided invalid value")
+        wanted = re.fullmatch(r'email:"?([^"\s]+)"?', search.strip())
+        found = [
+            gid for email, gid in self.customers.items() if wanted and email.lower() == wanted[1].lower()
+        ]
+        return {"data": {"customers": {"nodes": [{"id": gid} for gid in found[:1]]}}}
+
+    def _credit(self, variables: dict[str, Any]) -> dict[str, Any]:
+        owner, given = variables.get("id"), variables.get("creditInput")
+        money = given.get("creditAmount") if isinstance(given, dict) else None
+        if not isinstance(owner, str) or not isinstance(money, dict):
+            return _graphql_error(
+                "Variable $creditInput of type StoreCreditAccountCreditInput! was provided invalid value"
+            )
+        try:
+            amount = _decimal(money.get("amount"), "creditAmount.amount")
+        except _Invalid as exc:
+            return _graphql_error(f"Variable $creditInput was provided invalid value for {exc}")
+        currency = money.get("currencyCode")
+        if not isinstance(currency, str) or not re.fullmatch(r"[A-Z]{3}", currency):
+            return _graphql_error(
+                "Variable $creditInput was provided invalid value for creditAmount.currencyCode"
+            )
+
+        def refused(code: str, message: str) -> dict[str, Any]:
+            error = {"field": ["creditInput", "creditAmount"], "code": code, "message": message}
+            return {
+                "data": {
+                    "storeCreditAccountCredit": {"storeCreditAccountTransaction": None, "userErrors": [error]}
+                }
+            }
+
+        if owner not in self.customers.values():
+            return refused("ACCOUNT_NOT_FOUND", "Owner does not exist")
+        if amount <= 0:
+            return refused(
+                "NEGATIVE_OR_ZERO_AMOUNT", "A positive amount must be used to credit a store credit account"
+            )
+        credit = {
+            "id": f"gid://shopify/StoreCreditAccountCreditTransaction/{9000 + len(self.credits) + 1}",
+            "customer": owner, "amount": {"amount": str(amount), "currencyCode": currency},
+            "createdAt": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        }  # fmt: skip
+        self.credits.append(credit)
+        made = {"id": credit["id"], "amount": credit["amount"]}
+        return {
+            "data": {"storeCreditAccountCredit": {"storeCreditAccountTransaction": made, "userErrors": []}}
+        }
+
+    def _accounts(self, variables: dict[str, Any]) -> dict[str, Any]:
+        owner = variables.get("id")
+        if owner not in self.customers.values():
+            return {"data": {"customer": None}}
+        accounts: dict[str, list[dict[str, Any]]] = {}
+        for credit in reversed(self.credits):
+            if credit["customer"] == owner:
+                shown = {k: credit[k] for k in ("id", "amount", "createdAt")}
+                accounts.setdefault(credit["amount"]["currencyCode"], []).append(shown)
+        nodes = [{"transactions": {"nodes": made}} for made in accounts.values()]
+        return {"data": {"customer": {"storeCreditAccounts": {"nodes": nodes}}}}
+
     def objects(self) -> list[dict[str, Any]]:
         """What it holds, in the local shop listing's shape (DESIGN.md, "Rewards in the shop")."""
         with self._lock:
-            return [_listed(held) for held in self.discounts.values()]
+            emails = {gid: email for email, gid in self.customers.items()}
+            credits = [_credit_listed(credit, emails[credit["customer"]]) for credit in self.credits]
+            return [*(_listed(held) for held in self.discounts.values()), *credits]
 
 
 def _checked(discount: dict[str, Any]) -> dict[str, Any]:
@@ -217,3 +302,12 @@ def _listed(held: dict[str, Any]) -> dict[str, Any]:
     if minimum:
         listed["min_subtotal"] = f"{Decimal(minimum['greaterThanOrEqualToSubtotal']):.2f}"
     return listed
+
+
+def _credit_listed(credit: dict[str, Any], email: str) -> dict[str, Any]:
+    """Shopify keeps no reference of ours on store credit: the listing has no reward id."""
+    return {
+        "platform": "shopify", "kind": "store_credit", "email": email,
+        "amount": f"{Decimal(credit['amount']['amount']):.2f}", "currency": credit["amount"]["currencyCode"],
+        "active": True, "used": False,
+    }  # fmt: skip

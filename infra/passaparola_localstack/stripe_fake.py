@@ -1,13 +1,17 @@
-"""Stripe's API as the local stack plays it: the coupons and promotion codes the kit creates,
-held in memory, checked as Stripe documents them (openapi/spec3.json of stripe/openapi).
+"""Stripe's API as the local stack plays it: the coupons and promotion codes the kit creates, the
+customer balance credits and the subscriptions' discounts it gives referrers, held in memory,
+checked as Stripe documents them (openapi/spec3.json of stripe/openapi).
 
 Faithful where a mistake would otherwise reach a real shop: the secret key as a bearer token;
 `Stripe-Version` (from 2025-09-30 a promotion code names its coupon under `promotion[coupon]`,
 so the old `coupon` is an unknown parameter there); form-encoded bodies; required fields and
 their types; `Idempotency-Key` (the same key with the same body answers the first answer, with
 another body an `idempotency_error`); an id or an active code already taken is
-`resource_already_exists`. `fail(n)` makes the next n calls answer Stripe's 500 `api_error`,
-before they change anything.
+`resource_already_exists`; a coupon past its `max_redemptions` cannot be applied again; a
+balance transaction in another currency than the customer's is refused. Customers and their
+subscriptions are made by `add_customer` and `add_subscription` (a shop's own checkout makes
+them). `fail(n)` makes the next n calls answer Stripe's 500 `api_error`, before they change
+anything.
 """
 
 from __future__ import annotations
@@ -65,6 +69,10 @@ class StripeFake:
     key: str = shop_samples.STRIPE_API_KEY
     coupons: dict[str, dict[str, Any]] = field(default_factory=dict)
     promotion_codes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    customers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    balance_transactions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    subscriptions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    discounts: dict[str, dict[str, Any]] = field(default_factory=dict)
     _replies: dict[str, tuple[str, Answer]] = field(default_factory=dict)
     _failing: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -77,6 +85,30 @@ class StripeFake:
         """Stripe keeps an idempotency key's answer for 24 hours, then forgets it."""
         with self._lock:
             self._replies.clear()
+
+    def add_customer(self, email: str, currency: str | None = None) -> str:
+        with self._lock:
+            customer_id = f"cus_{len(self.customers) + 1:014d}"
+            self.customers[customer_id] = {
+                "id": customer_id, "object": "customer", "email": email, "balance": 0,
+                "currency": currency, "created": int(time.time()),
+            }  # fmt: skip
+            return customer_id
+
+    def add_subscription(self, customer: str, interval: str = "month") -> str:
+        """An active subscription of one price billed every `interval` (month or year)."""
+        with self._lock:
+            subscription_id = f"sub_{len(self.subscriptions) + 1:014d}"
+            price = {
+                "id": "price_local",
+                "object": "price",
+                "recurring": {"interval": interval, "interval_count": 1},
+            }
+            self.subscriptions[subscription_id] = {
+                "id": subscription_id, "object": "subscription", "customer": customer, "status": "active",
+                "discounts": [], "items": {"object": "list", "data": [{"id": "si_local", "price": price}]},
+            }  # fmt: skip
+            return subscription_id
 
     def handle(self, method: str, path: str, query: str, headers: dict[str, str], body: bytes) -> Answer:
         """One request to the API (`path` from `/v1/...`), as Stripe answers it."""
@@ -119,7 +151,87 @@ class StripeFake:
             return self._coupon(form)
         if path == "/v1/promotion_codes":
             return self._promotion_code(form, version)
+        parts = path.split("/")
+        if len(parts) == 5 and parts[2] == "customers" and parts[4] == "balance_transactions":
+            return self._balance_transaction(parts[3], form)
+        if len(parts) == 4 and parts[2] == "subscriptions":
+            return self._discount_subscription(parts[3], form)
         return _error(404, f"Unrecognized request URL (POST: {path})")
+
+    def _balance_transaction(self, customer_id: str, form: dict[str, str]) -> Answer:
+        customer = self.customers.get(customer_id)
+        if customer is None:
+            raise _Refused(_error(404, f"No such customer: '{customer_id}'", code="resource_missing"))
+        amount = form.get("amount")
+        if amount is None:
+            raise _Refused(_error(400, "Missing required param: amount.", param="amount"))
+        if not re.fullmatch(r"-?[0-9]+", amount) or int(amount) == 0:
+            raise _Refused(_error(400, f"Invalid integer: {amount}", param="amount"))
+        currency = form.get("currency", "")
+        if not re.fullmatch(r"[a-z]{3}", currency):
+            raise _Refused(_error(400, "Missing required param: currency.", param="currency"))
+        if customer["currency"] not in (None, currency):
+            raise _Refused(
+                _error(
+                    400,
+                    f"The customer's balance is in {customer['currency']}, not {currency}.",
+                    param="currency",
+                )
+            )
+        customer["currency"] = currency
+        customer["balance"] += int(amount)
+        transaction = {
+            "id": f"cbtxn_{len(self.balance_transactions) + 1:014d}",
+            "object": "customer_balance_transaction",
+            "amount": int(amount), "currency": currency, "customer": customer_id, "type": "adjustment",
+            "description": form.get("description"), "metadata": _metadata(form),
+            "ending_balance": customer["balance"], "created": int(time.time()),
+        }  # fmt: skip
+        self.balance_transactions[transaction["id"]] = transaction
+        return 200, transaction
+
+    def _discount_subscription(self, subscription_id: str, form: dict[str, str]) -> Answer:
+        subscription = self.subscriptions.get(subscription_id)
+        if subscription is None:
+            raise _Refused(_error(404, f"No such subscription: '{subscription_id}'", code="resource_missing"))
+        entries: dict[int, dict[str, str]] = {}
+        for name, value in form.items():
+            found = re.fullmatch(r"discounts\[([0-9]+)\]\[(coupon|discount|promotion_code)\]", name)
+            if not found:
+                raise _Refused(_error(400, f"Received unknown parameter: {name}", param=name))
+            entries.setdefault(int(found[1]), {})[found[2]] = value
+        kept, applied = [], []
+        for index in sorted(entries):
+            entry = entries[index]
+            if len(entry) != 1:
+                raise _Refused(_error(400, "Each discount takes one of coupon, discount or promotion_code."))
+            if "discount" in entry:
+                if entry["discount"] not in subscription["discounts"]:
+                    raise _Refused(_error(400, f"No such discount: '{entry['discount']}'", param="discounts"))
+                kept.append(entry["discount"])
+            elif "coupon" in entry:
+                coupon = self.coupons.get(entry["coupon"])
+                if coupon is None:
+                    raise _Refused(
+                        _error(400, f"No such coupon: '{entry['coupon']}'", code="resource_missing")
+                    )
+                limit = coupon["max_redemptions"]
+                if limit is not None and coupon["times_redeemed"] >= limit:
+                    raise _Refused(
+                        _error(400, f"Coupon {coupon['id']} has been redeemed the maximum number of times.",
+                               code="coupon_expired", param="discounts")
+                    )  # fmt: skip
+                applied.append(coupon)
+            else:
+                raise _Refused(_error(400, "Promotion codes are not played on subscriptions here."))
+        for coupon in applied:
+            coupon["times_redeemed"] += 1
+            discount_id = f"di_{len(self.discounts) + 1:014d}"
+            self.discounts[discount_id] = {"id": discount_id, "object": "discount", "coupon": coupon,
+                                           "subscription": subscription_id}  # fmt: skip
+            kept.append(discount_id)
+        subscription["discounts"] = kept
+        return 200, subscription
 
     def _coupon(self, form: dict[str, str]) -> Answer:
         duration = form.get("duration", "once")
@@ -139,8 +251,15 @@ class StripeFake:
             raise _Refused(
                 _error(400, f"Coupon already exists: {coupon_id}", code="resource_already_exists", param="id")
             )
+        months = _int(form, "duration_in_months", required=duration == "repeating")
+        if months is not None and duration != "repeating":
+            raise _Refused(
+                _error(400, "duration_in_months is only for a repeating coupon.", param="duration_in_months")
+            )
         coupon = {
             "id": coupon_id, "object": "coupon", "duration": duration, "valid": True,
+            "duration_in_months": months, "max_redemptions": _int(form, "max_redemptions"),
+            "times_redeemed": 0,
             "percent_off": float(percent) if percent is not None else None, "amount_off": amount,
             "currency": form.get("currency") if amount is not None else None, "name": form.get("name"),
             "metadata": _metadata(form), "created": int(time.time()),
@@ -193,6 +312,35 @@ class StripeFake:
         return 200, promotion
 
     def _read(self, path: str, query: str) -> Answer:
+        asked = {name: values[-1] for name, values in parse_qs(query).items()}
+        parts = path.split("/")
+        if path == "/v1/customers":
+            found = [
+                c for c in self.customers.values() if "email" not in asked or c["email"] == asked["email"]
+            ]
+            return 200, {
+                "object": "list",
+                "data": found[: int(asked.get("limit", 10))],
+                "has_more": False,
+                "url": path,
+            }
+        if len(parts) == 5 and parts[2] == "customers" and parts[4] == "balance_transactions":
+            if parts[3] not in self.customers:
+                return _error(404, f"No such customer: '{parts[3]}'", code="resource_missing")
+            found = [t for t in self.balance_transactions.values() if t["customer"] == parts[3]]
+            return 200, {"object": "list", "data": found[::-1], "has_more": False, "url": path}
+        if path == "/v1/subscriptions":
+            found = [
+                s
+                for s in self.subscriptions.values()
+                if asked.get("customer", s["customer"]) == s["customer"]
+                and asked.get("status", s["status"]) == s["status"]
+            ]
+            return 200, {"object": "list", "data": found, "has_more": False, "url": path}
+        if len(parts) == 4 and parts[2] == "coupons":
+            if parts[3] in self.coupons:
+                return 200, self.coupons[parts[3]]
+            return _error(404, f"No such coupon: '{parts[3]}'", code="resource_missing")
         if path == "/v1/promotion_codes":
             code = parse_qs(query).get("code", [None])[0]
             found = [p for p in self.promotion_codes.values() if code is None or p["code"] == code]
@@ -211,7 +359,18 @@ class StripeFake:
             return [
                 *map(_coupon_listed, self.coupons.values()),
                 *map(_promotion_listed, self.promotion_codes.values()),
+                *(self._balance_listed(t) for t in self.balance_transactions.values()),
             ]
+
+    def _balance_listed(self, transaction: dict[str, Any]) -> dict[str, Any]:
+        """A credit (a negative amount) as what the customer has, in major units."""
+        return {
+            "platform": "stripe", "kind": "customer_balance",
+            "email": self.customers[transaction["customer"]]["email"],
+            "amount": _major(-transaction["amount"], transaction["currency"]),
+            "currency": transaction["currency"].upper(), "active": True, "used": False,
+            "reward_id": transaction["metadata"].get("reward_id"),
+        }  # fmt: skip
 
 
 def _metadata(form: dict[str, str]) -> dict[str, str]:
@@ -236,13 +395,18 @@ def _worth(coupon: dict[str, Any]) -> dict[str, Any]:
 
 
 def _coupon_listed(coupon: dict[str, Any]) -> dict[str, Any]:
-    return {
+    listed = {
         "platform": "stripe",
         "kind": "coupon",
         **_worth(coupon),
         "active": coupon["valid"],
-        "used": False,
+        "used": coupon["times_redeemed"] > 0,
     }
+    if coupon["max_redemptions"] is not None:
+        listed["usage_limit"] = coupon["max_redemptions"]
+    if coupon["metadata"].get("reward_id"):  # a coupon of one reward's own (a free month)
+        listed["reward_id"] = coupon["metadata"]["reward_id"]
+    return listed
 
 
 def _promotion_listed(promotion: dict[str, Any]) -> dict[str, Any]:

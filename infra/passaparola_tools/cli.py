@@ -71,12 +71,22 @@ def rules(args: argparse.Namespace) -> int:
 
 
 def shop_line(brand: BrandContact) -> str:
-    """What the shop is given, in one line: what a business must still do by hand."""
+    """What the shop and the payouts provider are given, in one line: what a business must
+    still do by hand."""
     shop, payouts = brand.shop, brand.payouts.provider
-    later = f"payouts {payouts} (used by a later release: cash, gift cards and donations by hand)"
+    paid = (
+        f"cash, gift cards and donations paid through {payouts}"
+        if payouts == "tremendous"
+        else "cash, gift cards and donations by hand (payouts manual)"
+    )
     if shop is None:
-        return f"Shop none: codes and records only; create each friend's coupon in your shop by hand; {later}"
-    return f"Shop {shop.platform}: friends' coupons created there; referrers' rewards by hand; {later}"
+        return f"Shop none: codes and records only; create each friend's coupon in your shop by hand; {paid}"
+    made = {
+        "stripe": "referrers' coupons, credit (customer balance) and free months (on monthly subscriptions)",
+        "shopify": "referrers' coupons and store credit",
+        "woocommerce": "referrers' coupons, and credit as a coupon for their email",
+    }[shop.platform]
+    return f"Shop {shop.platform}: friends' coupons and {made} created there; {paid}; gifts by hand"
 
 
 def site(args: argparse.Namespace) -> int:

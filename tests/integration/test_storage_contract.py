@@ -25,6 +25,7 @@ from passaparola.domain.records import (
     NoticeMessage,
     Order,
     Owner,
+    Receipt,
     Referrer,
     Review,
     Reward,
@@ -272,6 +273,27 @@ def test_a_coupon_code_is_issued_once(stores):
     assert stores.ledger.issue(reward("a").ref, NOW, "GIFT-SAME", None) == "issued"
     assert stores.ledger.issue(reward("b").ref, NOW, "GIFT-SAME", None) == "coupon_taken"
     assert stores.ledger.get(reward("b").ref).status == "held"
+
+
+def test_an_attempt_is_written_once_and_what_a_platform_made_is_held_by_one_reward(stores):
+    enrolled(stores)
+    for reward_id in ("a", "b"):
+        stores.ledger.create(reward(reward_id))
+    assert stores.ledger.attempt(reward("a").ref, NOW) is None  # pending: not yet
+    for reward_id in ("a", "b"):
+        stores.ledger.hold(reward(reward_id).ref, NOW)
+    assert stores.ledger.attempt(reward("a").ref, NOW) == NOW
+    assert stores.ledger.attempt(reward("a").ref, NOW + timedelta(seconds=30)) is None  # another run's
+    later = NOW + timedelta(minutes=2)
+    assert stores.ledger.attempt(reward("a").ref, later) == NOW  # its lease over: the first try's time
+    stores.ledger.release_attempt(reward("a").ref)
+    assert stores.ledger.attempt(reward("a").ref, later) == NOW
+    credit = Receipt("shopify", "store_credit", "gid://shopify/StoreCreditAccountCreditTransaction/1")
+    assert stores.ledger.issue(reward("a").ref, NOW, None, None, receipt=credit) == "issued"
+    assert stores.ledger.issue(reward("b").ref, NOW, None, None, receipt=credit) == "reference_taken"
+    issued, held = stores.ledger.get(reward("a").ref), stores.ledger.get(reward("b").ref)
+    assert (issued.status, issued.attempted_at, issued.issued_on) == ("issued", NOW, credit)
+    assert (held.status, held.issued_on) == ("held", None)
 
 
 def test_a_friends_coupon_leads_to_their_claim_and_history_and_a_referrers_coupon_to_nothing(stores):

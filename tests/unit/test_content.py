@@ -497,12 +497,13 @@ def test_a_shop_and_a_payouts_provider_compile_into_the_brand_and_rules_says_wha
     assert shop_line(compile_rules(content.load(tree)).brands["acme"]).startswith(
         "Shop none: codes and records"
     )
-    add_to_brand(tree, "shop: {platform: stripe}\npayouts: {provider: tremendous}\n")
+    add_to_brand(tree, "shop: {platform: stripe}\npayouts: {provider: tremendous, campaign: ABCD1234EFGH}\n")
     brand = compile_rules(content.load(tree)).brands["acme"]
     assert (brand.shop and brand.shop.platform, brand.payouts.provider) == ("stripe", "tremendous")
     assert shop_line(brand) == (
-        "Shop stripe: friends' coupons created there; referrers' rewards by hand; payouts tremendous "
-        "(used by a later release: cash, gift cards and donations by hand)"
+        "Shop stripe: friends' coupons and referrers' coupons, credit (customer balance) and free months "
+        "(on monthly subscriptions) created there; cash, gift cards and donations paid through tremendous; "
+        "gifts by hand"
     )
 
 
@@ -518,6 +519,12 @@ def test_a_shop_and_a_payouts_provider_compile_into_the_brand_and_rules_says_wha
         ("shop: {platform: shopify, url: 'http://acme.myshopify.com'}\n", "shop.url", "String should match"),
         ("shop: {platform: stripe, key: sk_live_x}\n", "shop.key", "unknown field"),
         ("payouts: {provider: paypal}\n", "payouts.provider", "Input should be 'tremendous' or 'manual'"),
+        ("payouts: {provider: tremendous}\n", "payouts", "campaign: Tremendous needs its campaign's id"),
+        (
+            "payouts: {provider: tremendous, products: {cash: [x]}}\n",
+            "payouts.products.0",  # the kind is left out, as a reward type's tag is
+            "String should match",
+        ),
     ],
 )
 def test_a_bad_shop_or_payouts_names_its_file_and_field(tree, text, field, reason):

@@ -523,11 +523,35 @@ class Shop(_Strict):
         return self
 
 
+PayoutKind = Literal["cash", "gift_card", "donation"]
+
+
 class Payouts(_Strict):
-    """Who pays cash, gift cards and donations (read by a later release; today those rewards
-    wait in the fulfilment list whatever this says)."""
+    """Who pays the referrer's cash, gift cards and donations: Tremendous (its API key a secret of
+    its own), or the business by hand (`manual`: they wait in its fulfilment list)."""
 
     provider: Literal["tremendous", "manual"] = "manual"
+    # Tremendous's campaign (the products a recipient may choose, and the look of its email) ...
+    campaign: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{4,40}$")] | None = None
+    # ... or its product ids per kind (a charity is a product), which override the campaign's.
+    products: dict[PayoutKind, tuple[Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{4,40}$")], ...]] = (
+        Field(default_factory=dict)
+    )
+    # What pays for the orders: BALANCE (the account's balance), or a funding source's id.
+    funding_source: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_]{4,40}$")] = "BALANCE"
+
+    def products_for(self, kind: str) -> tuple[str, ...]:
+        return next((ids for named, ids in self.products.items() if named == kind), ())
+
+    @model_validator(mode="after")
+    def _products_for_tremendous(self) -> Self:
+        if self.provider == "tremendous" and self.campaign is None and not self.products:
+            raise ValueError(
+                "campaign: Tremendous needs its campaign's id, or products: {cash|gift_card|donation: [ids]}"
+            )
+        if self.provider == "manual" and (self.campaign or self.products):
+            raise ValueError("campaign and products are Tremendous's: set provider: tremendous")
+        return self
 
 
 class BrandContact(_Strict):

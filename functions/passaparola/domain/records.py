@@ -34,7 +34,7 @@ T = TypeVar("T")
 # What a conditional write found, for the writes that can fail in more than one way.
 ClaimOutcome = Literal["created", "exists", "code_inactive", "cap_reached"]
 RecordOutcome = Literal["recorded", "duplicate", "not_first", "cap_reached"]
-IssueOutcome = Literal["issued", "not_held", "coupon_taken"]
+IssueOutcome = Literal["issued", "not_held", "coupon_taken", "reference_taken"]
 VisitOutcome = Literal["counted", "repeat", "lost"]
 VoidReason = Literal["refunded", "review_rejected", "erased"]
 
@@ -204,6 +204,10 @@ class Reward:
     void_reason: VoidReason | None = None
     fulfilment: Fulfilment | None = None  # for the kinds the business gives itself
     friend: str | None = None  # a referrer's reward: the email key of the friend it came from
+    # When the first call to a platform for it began, written before that call: from then on
+    # the platform may hold it, whatever the ledger says, so a retry reads back first.
+    attempted_at: datetime | None = None
+    issued_on: Receipt | None = None  # where a platform issued it; None: the business gives it
 
     @property
     def ref(self) -> RewardRef:
@@ -212,6 +216,20 @@ class Reward:
     @property
     def kind(self) -> str:
         return self.spec.type
+
+
+# What a platform made of a reward, as the email tells its owner.
+IssuedKind = Literal["coupon", "store_credit", "customer_balance", "subscription_discount", "payout"]
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """A reward issued on a platform: which (stripe, shopify, woocommerce, tremendous), what it
+    made, and the platform's own id for it, which one reward alone may hold."""
+
+    platform: str
+    kind: IssuedKind
+    reference: str
 
 
 @dataclass(frozen=True)

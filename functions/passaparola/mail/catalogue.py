@@ -442,16 +442,22 @@ def _described(reward: Reward, lang: str, campaign: CompiledCampaign) -> str:
 def _what_happens(
     reward: Reward, lang: str, letterhead: Letterhead, conditions: Sequence[str] = ()
 ) -> list[Block]:
-    """What the reward becomes, in so many words: a coupon's code (and its `conditions`); for
-    what the kit cannot issue itself, what the business does (pays it out, ships it, donates
-    it in their name...)."""
+    """What the reward becomes, in so many words: a coupon's code (and its `conditions`); what
+    a platform did with it (credit on the account, a free month on the subscription, a payout
+    on its way); for what no platform issued, what the business does (pays it out, ships it,
+    donates it in their name...)."""
     brand = letterhead.brand
-    if reward.kind in COUPON_KINDS:
+    issued_on = reward.issued_on
+    if reward.kind in COUPON_KINDS or (issued_on is not None and issued_on.kind == "coupon"):
         if reward.coupon_code is None:
             raise ValueError(f"coupon {reward.reward_id} is emailed before it has its code")
+        if reward.kind not in COUPON_KINDS:  # credit as a coupon (WooCommerce): for them alone
+            conditions = [*conditions, i18n.text(lang, "email.coupon.yours")]
         return [
             Code(i18n.text(lang, "email.coupon.label"), reward.coupon_code),
             Paragraph(" ".join([i18n.text(lang, "email.coupon.use"), *conditions])),
             Button(i18n.text(lang, "email.shop", brand=brand.name), brand.store_url),
         ]
+    if issued_on is not None:  # done on a platform: what happened, not what the business will do
+        return [Paragraph(i18n.text(lang, f"email.reward.issued.{issued_on.kind}", brand=brand.name))]
     return [Paragraph(i18n.text(lang, f"email.reward.{reward.kind}", brand=brand.name))]

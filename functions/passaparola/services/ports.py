@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from passaparola.domain.limits import Window
     from passaparola.domain.link_requests import LinkRequest
     from passaparola.domain.mail import Email
-    from passaparola.domain.shop import CouponTerms
+    from passaparola.domain.shop import CouponTerms, Grant
     from passaparola.domain.tokens import OptOut
     from passaparola.domain.vocabulary import NoticeOutcome
 
@@ -132,6 +132,10 @@ class RewardLedger(Protocol):
 
     def reserve_coupon(self, ref: records.RewardRef, coupon_code: str) -> records.IssueOutcome: ...
 
+    def attempt(self, ref: records.RewardRef, now: datetime) -> datetime | None: ...
+
+    def release_attempt(self, ref: records.RewardRef) -> None: ...
+
     def issue(
         self,
         ref: records.RewardRef,
@@ -140,6 +144,7 @@ class RewardLedger(Protocol):
         counted_for: str | None,
         *,
         reserved: bool = False,
+        receipt: records.Receipt | None = None,
     ) -> records.IssueOutcome: ...
 
     def claim_notification(self, ref: records.RewardRef, now: datetime) -> bool: ...
@@ -247,6 +252,21 @@ class ShopCoupons(Protocol):
     asked; ShopUnavailable when it could not be."""
 
     def create(self, terms: CouponTerms) -> None: ...
+
+
+class RewardIssuer(Protocol):
+    """A platform that issues referrers' rewards (the shop, or the payouts provider)."""
+
+    def issue(self, grant: Grant) -> records.Receipt | None:
+        """Issue it, once per `grant.key` however often asked; None when this platform cannot
+        for this person (no such customer, no monthly subscription): the business gives it.
+        ShopUnavailable when the platform could not be asked or refused."""
+        ...
+
+    def found(self, grant: Grant) -> Sequence[records.Receipt]:
+        """What an earlier call for this grant may have made whose answer was lost, oldest
+        first: asked before calling again once `grant.attempted_at` is set."""
+        ...
 
 
 class RewardQueue(Protocol):

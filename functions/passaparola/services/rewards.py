@@ -7,7 +7,7 @@ status, so a step that lost a race simply re-reads and finds the work done.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
@@ -19,15 +19,30 @@ from passaparola.domain import codes
 from passaparola.domain.campaign import CampaignRules, Rules
 from passaparola.domain.errors import NotFound
 from passaparola.domain.lifecycle import coupon_last_day
-from passaparola.domain.records import Owner, QueueMessage, Reward, RewardMessage, RewardRef
+from passaparola.domain.records import (
+    IssueOutcome,
+    Owner,
+    QueueMessage,
+    Receipt,
+    Reward,
+    RewardMessage,
+    RewardRef,
+)
 from passaparola.domain.rewards import hold_until, tier_grant, tier_reward_id, tiers_reached
-from passaparola.domain.shop import friend_coupon
+from passaparola.domain.shop import MONEY_KINDS, as_coupon, friend_coupon, issuer_of, referrer_grant
 from passaparola.domain.tokens import StatsTokens
 from passaparola.domain.vocabulary import COUPON_KINDS
 from passaparola.mail import catalogue
 from passaparola.services import Clock, Links
 from passaparola.services.mail import Mail
-from passaparola.services.ports import ClaimStore, ReferrerStore, RewardLedger, RewardQueue, ShopCoupons
+from passaparola.services.ports import (
+    ClaimStore,
+    ReferrerStore,
+    RewardIssuer,
+    RewardLedger,
+    RewardQueue,
+    ShopCoupons,
+)
 
 logger = Logger(child=True)
 _MAX_STEPS = 6  # pending -> held -> issued -> notified, with room for lost races
@@ -89,6 +104,9 @@ class RewardLifecycle:
     clock: Clock
     # The shop the friend's coupon is created in; None: codes the business creates by hand.
     shop: ShopCoupons | None = None
+    # The platforms that issue referrers' rewards, by name (the brand's shop and payouts
+    # provider); a reward none of them issues waits in the business's fulfilment list.
+    issuers: Mapping[str, RewardIssuer] | None = None
 
     def enqueue(self, rewards: Sequence[Reward]) -> None:
         enqueue(self.queue, rewards)
@@ -152,11 +170,29 @@ class RewardLifecycle:
         if coupon and self.shop is not None and reward.owner.kind == "friend" and campaign is not None:
             self._issue_in_shop(reward, campaign.rules, now)
             return
+        platform = self._issuer_of(reward, campaign.rules if campaign else None)
+        if platform is not None and campaign is not None:
+            self._issue_on_platform(reward, platform, campaign.rules, now)
+            return
         for _ in range(3):
             coupon_code = codes.coupon_code(prefix) if coupon else None
             outcome = self.ledger.issue(reward.ref, now, coupon_code, counted_for)
             if outcome != "coupon_taken":
                 return
+
+    def _reserve_code(self, reward: Reward, prefix: str) -> str | None:
+        """The reward's coupon code, fixed in the ledger before any platform is asked for it, so
+        every retry asks for the same code; None when the reward is no longer held."""
+        if reward.coupon_code is not None:
+            return reward.coupon_code
+        for _ in range(3):
+            candidate = codes.coupon_code(prefix)
+            outcome = self.ledger.reserve_coupon(reward.ref, candidate)
+            if outcome == "issued":
+                return candidate
+            if outcome == "not_held":
+                return None  # another run got there first
+        return None
 
     def _issue_in_shop(self, reward: Reward, rules: CampaignRules, now: datetime) -> None:
         """The code is fixed in the ledger first, then created in the shop, then the reward is
@@ -166,20 +202,66 @@ class RewardLifecycle:
         claim = self.claims.get(reward.owner.id, reward.campaign)
         if claim is None:
             raise NotFound(f"no claim for reward {reward.reward_id}")
-        code = reward.coupon_code
-        for _ in range(3):
-            if code is not None:
-                break
-            candidate = codes.coupon_code(rules.prefix)
-            outcome = self.ledger.reserve_coupon(reward.ref, candidate)
-            if outcome == "issued":
-                code = candidate
-            elif outcome == "not_held":
-                return  # another run got there first
+        code = self._reserve_code(reward, rules.prefix)
         if code is None:
             return
         self.shop.create(friend_coupon(reward, claim, rules, code))
         self.ledger.issue(reward.ref, now, code, None, reserved=True)
+
+    def _issuer_of(self, reward: Reward, rules: CampaignRules | None) -> str | None:
+        """The platform that issues this referrer's reward, if one is wired to."""
+        if reward.owner.kind != "referrer" or rules is None or not self.issuers:
+            return None
+        brand = self.rules.brands.get(rules.brand)
+        platform = issuer_of(reward.kind, brand.shop, brand.payouts) if brand else None
+        if platform is None or platform not in self.issuers:
+            return None
+        if reward.kind in MONEY_KINDS and (reward.value is None or reward.currency is None):
+            return None  # nothing to ask for: the business works it out
+        return platform
+
+    def _issue_on_platform(self, reward: Reward, platform: str, rules: CampaignRules, now: datetime) -> None:
+        """A coupon's code is fixed first; then the attempt is written, before the first call,
+        taking a lease so that no two runs ask at once; then the platform is asked, with the
+        reward's key; then the reward is issued with what the platform made. A retry after a
+        lost answer (a crash, a timeout) first reads back what the platform holds for the
+        reward, and takes it if no other reward holds it, so nothing is issued twice, even by a
+        platform without an idempotency key. A platform down raises ShopUnavailable: the reward
+        stays held and the queue tries again."""
+        assert self.issuers is not None
+        issuer = self.issuers[platform]
+        referrer = self.referrers.get(reward.owner.id)
+        if referrer is None:
+            raise NotFound(f"no referrer {reward.owner.id} for reward {reward.reward_id}")
+        coupon = as_coupon(reward.kind, platform)
+        code = self._reserve_code(reward, rules.prefix) if coupon else None
+        if coupon and code is None:
+            return
+        first = self.ledger.attempt(reward.ref, now)
+        if first is None:
+            return  # no longer held, or another run is asking the platform right now
+        grant = referrer_grant(reward, referrer, rules, platform, code, first)
+        try:
+            if first < now:  # an earlier try asked: its answer may have been lost
+                for found in issuer.found(grant):
+                    if self._record(reward, now, code, found) != "reference_taken":
+                        return
+            self._record(reward, now, code, issuer.issue(grant))
+        except Exception:
+            self.ledger.release_attempt(reward.ref)  # so the retry need not wait out the lease
+            raise
+
+    def _record(
+        self, reward: Reward, now: datetime, code: str | None, receipt: Receipt | None
+    ) -> IssueOutcome:
+        """held -> issued with what the platform made; without a receipt (the platform could not
+        for this person) onto the business's fulfilment list, as without a platform."""
+        counted_for = reward.code if reward.takes_slot else None
+        if receipt is None:
+            return self.ledger.issue(reward.ref, now, None, counted_for)
+        return self.ledger.issue(
+            reward.ref, now, code, counted_for, reserved=code is not None, receipt=receipt
+        )
 
     def notify(self, reward: Reward) -> None:
         """Email the reward to its owner (also used to send a friend's reward again). A friend's

@@ -142,6 +142,11 @@ def coupon(coupon_code: str) -> dict[str, str]:
     return {"pk": f"COUPON#{coupon_code}", "sk": "COUPON"}
 
 
+def issued_on(platform: str, reference: str) -> dict[str, str]:
+    """What a platform made for a reward (a credit, an order), held by that one reward."""
+    return {"pk": f"ISSUED#{platform}#{reference}", "sk": "ISSUED"}
+
+
 def marker(kind: str, keyed_hash: str) -> dict[str, str]:
     """A customer marker: one identifier of a buyer, as a keyed hash (never the value)."""
     return {"pk": f"MARKER#{kind}#{keyed_hash}", "sk": "MARKER"}

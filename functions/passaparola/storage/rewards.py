@@ -19,6 +19,7 @@ from passaparola.domain.records import (
     IssueOutcome,
     NoticeMessage,
     QueueMessage,
+    Receipt,
     Reward,
     RewardMessage,
     RewardRef,
@@ -47,6 +48,9 @@ if TYPE_CHECKING:
 GRACE = timedelta(minutes=2)
 # How long a worker may take to send a reward email before another may try again.
 NOTIFY_LEASE = timedelta(minutes=5)
+# How long a worker may take asking a platform for a reward (a few calls of 3 s at most) before
+# another may: a run that died mid-call is retried after it, never beside it.
+ISSUE_LEASE = timedelta(minutes=1)
 
 
 @cache
@@ -114,6 +118,10 @@ def reward_of(item: Item) -> Reward:
         if "fulfilled_at" in item
         else None,
         friend=item.get("friend"),
+        attempted_at=stamped(item, "attempted_at"),
+        issued_on=Receipt(item["issued_platform"], item["issued_kind"], item["issued_ref"])
+        if "issued_ref" in item
+        else None,
     )
 
 
@@ -182,6 +190,27 @@ class RewardLedger:
         )
         return _outcome(transaction)
 
+    def attempt(self, ref: RewardRef, now: datetime) -> datetime | None:
+        """Take the right to ask a platform for a held reward, for ISSUE_LEASE, and record when the
+        first such call began (kept across tries: from then on the platform may hold the reward,
+        whatever the ledger says). Returns that first time; None if the reward is no longer held,
+        or another run holds the right (a run that died keeps it until the lease ends)."""
+        try:
+            item = self.table.update(
+                keys.reward(ref),
+                "SET attempted_at = if_not_exists(attempted_at, :now), issuing_until = :until",
+                {":now": stamp(now), ":until": stamp(now + ISSUE_LEASE), ":held": "held"},
+                condition="#status = :held AND (attribute_not_exists(issuing_until) OR issuing_until < :now)",
+                names={"#status": "status"},
+                returning="ALL_NEW",
+            )
+        except ConditionFailed:
+            return None
+        return moment(item, "attempted_at")
+
+    def release_attempt(self, ref: RewardRef) -> None:
+        self.table.update(keys.reward(ref), "REMOVE issuing_until")
+
     def issue(
         self,
         ref: RewardRef,
@@ -190,16 +219,21 @@ class RewardLedger:
         counted_for: str | None,
         *,
         reserved: bool = False,
+        receipt: Receipt | None = None,
     ) -> IssueOutcome:
         """held -> issued, with its coupon code made unique (unless `reserved` already made it
-        so), and (`counted_for`) one more rewarded referral on that referral code, all in one
+        so), what a platform made of it (`receipt`, held by this reward alone), and
+        (`counted_for`) one more rewarded referral on that referral code, all in one
         transaction."""
         values = {":issued": "issued", ":held": "held", ":now": stamp(now), ":due": stamp(now + GRACE)}
         expression = "SET #status = :issued, issued_at = :now, due_at = :due"
         if coupon_code is not None:
             values[":coupon"] = coupon_code
             expression += ", coupon_code = :coupon"
-        else:  # a kind the business gives itself: onto its fulfilment list
+        if receipt is not None:
+            values |= {":platform": receipt.platform, ":kind": receipt.kind, ":ref": receipt.reference}
+            expression += ", issued_platform = :platform, issued_kind = :kind, issued_ref = :ref"
+        elif coupon_code is None:  # a kind the business gives itself: onto its fulfilment list
             values[":fulfil"] = keys.FULFIL
             expression += ", waiting_pk = :fulfil"
         transaction = self.table.transaction().update(
@@ -212,6 +246,12 @@ class RewardLedger:
         )
         if coupon_code is not None and not reserved:
             transaction.put("coupon", _coupon(ref, coupon_code))
+        elif receipt is not None and coupon_code is None:
+            transaction.put(
+                "reference",
+                keys.issued_on(receipt.platform, receipt.reference)
+                | {"owner": keys.owner_pk(ref.owner), "reward_id": ref.reward_id},
+            )
         if counted_for is not None:
             transaction.update("count", keys.code(counted_for), "ADD rewarded :one", {":one": 1})
         return _outcome(transaction)
@@ -299,7 +339,7 @@ class RewardLedger:
                     ":issued": "issued",
                 },
                 condition="#status = :issued AND attribute_exists(waiting_sk) "
-                "AND attribute_not_exists(fulfilled_at)",
+                "AND attribute_not_exists(fulfilled_at) AND attribute_not_exists(issued_ref)",
                 names={"#status": "status"},
                 returning="ALL_NEW",
             )
@@ -334,5 +374,7 @@ def _outcome(transaction: Transaction) -> IssueOutcome:
             return "not_held"
         if cancelled.failed("coupon"):
             return "coupon_taken"
+        if cancelled.failed("reference"):
+            return "reference_taken"
         raise
     return "issued"

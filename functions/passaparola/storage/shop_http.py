@@ -1,7 +1,7 @@
-"""One request to a shop platform's API, as each adapter makes it (storage/stripe_api.py,
-shopify_api.py, woocommerce_api.py): the status and the answer's JSON (None when the body is
-none), whatever the status; a shop unreachable or too slow is ShopUnavailable, so the reward
-queue tries again."""
+"""One request to a shop platform's API, or the payouts provider's, as each adapter makes it
+(storage/stripe_api.py, shopify_api.py, woocommerce_api.py, tremendous_api.py): the status and
+the answer's JSON (None when the body is none), whatever the status; a platform unreachable or
+too slow is ShopUnavailable, so the reward queue tries again."""
 
 from __future__ import annotations
 

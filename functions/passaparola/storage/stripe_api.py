@@ -1,4 +1,5 @@
-"""Stripe's API: the text of a promotion code a webhook names, and the friend's coupon created.
+"""Stripe's API: the text of a promotion code a webhook names, the friend's coupon created, and
+the referrer's reward issued (a coupon, a customer balance credit, or a free month).
 
 A Checkout session names the promotion codes its buyer typed by id (`promo_...`); the code the
 friend was given is that promotion code's `code`, one GET away. The key is a restricted key
@@ -18,7 +19,8 @@ from urllib.parse import quote, urlencode
 
 from passaparola.domain.errors import Conflict
 from passaparola.domain.platforms import stripe
-from passaparola.domain.shop import CouponTerms, ShopUnavailable
+from passaparola.domain.records import Receipt
+from passaparola.domain.shop import CouponTerms, Grant, ShopUnavailable
 from passaparola.observability import logger
 from passaparola.storage import shop_http
 
@@ -95,8 +97,9 @@ class StripeCoupons:
     def _already_ours(self, terms: CouponTerms, key: str) -> bool:
         status, found = self._call("GET", f"/v1/promotion_codes?code={quote(terms.code)}", key, None, None)
         listed = found.get("data") if status == 200 else None
+        whose = stripe.key_metadata(terms)
         return isinstance(listed, list) and any(
-            isinstance(p, dict) and p.get("metadata", {}).get("claim_id") == terms.key for p in listed
+            isinstance(p, dict) and p.get("metadata", {}).get(whose) == terms.key for p in listed
         )
 
     def _call(
@@ -113,3 +116,84 @@ class StripeCoupons:
 def _error_code(found: dict[str, Any]) -> str | None:
     error = found.get("error")
     return error.get("code") if isinstance(error, dict) else None
+
+
+class StripeRewards(StripeCoupons):
+    """Referrers' rewards in Stripe: a coupon as the friend's (a promotion code with the reward's
+    key); store credit as a customer balance credit; a free month as a coupon of its own, 100%
+    off one invoice, on the customer's monthly subscription. Credit and a free month need the
+    referrer to be a Stripe customer (found by email), and a free month an active monthly
+    subscription: without them the business gives the reward. Besides the coupons' permissions
+    the key needs "Customers: Write" (a balance transaction is the customer's) and
+    "Subscriptions: Write".
+
+    Exactly once: each call carries the reward's key as its `Idempotency-Key`; after Stripe's 24
+    hours a lost answer is found by the key in the balance transaction's metadata, or by the
+    free month's coupon having been redeemed (its one redemption)."""
+
+    def issue(self, grant: Grant) -> Receipt | None:
+        if grant.coupon is not None:
+            self.create(grant.coupon)
+            return Receipt("stripe", "coupon", grant.coupon.code)
+        key = self.api_key()
+        customer = self._customer(grant, key)
+        if customer is None:
+            logger.info(
+                "the referrer is no Stripe customer: the business gives it", extra={"reward": grant.reward_id}
+            )
+            return None
+        if grant.kind == "credit":
+            path = f"/v1/customers/{quote(customer, safe='')}/balance_transactions"
+            status, found = self._call("POST", path, key, stripe.balance_form(grant), grant.key)
+            made = found.get("id") if status == 200 else None
+            if isinstance(made, str):
+                return Receipt("stripe", "customer_balance", made)
+            raise ShopUnavailable(f"Stripe answered {status} crediting the balance of {grant.reward_id}")
+        if grant.kind == "free_period":
+            return self._free_month(grant, customer, key)
+        raise ValueError(f"Stripe does not issue {grant.kind}")
+
+    def found(self, grant: Grant) -> list[Receipt]:
+        key = self.api_key()
+        if grant.kind == "credit":
+            customer = self._customer(grant, key)
+            if customer is None:
+                return []
+            path = f"/v1/customers/{quote(customer, safe='')}/balance_transactions?limit=100"
+            status, found = self._call("GET", path, key, None, None)
+            made = stripe.balance_found(found, grant) if status == 200 else None
+            return [Receipt("stripe", "customer_balance", made)] if made else []
+        if grant.kind == "free_period" and self._redeemed(stripe.free_coupon_id(grant), key):
+            return [Receipt("stripe", "subscription_discount", stripe.free_coupon_id(grant))]
+        return []
+
+    def _free_month(self, grant: Grant, customer: str, key: str) -> Receipt | None:
+        status, found = self._call("GET", stripe.subscriptions_path(customer), key, None, None)
+        if status != 200:
+            raise ShopUnavailable(f"Stripe answered {status} listing the subscriptions of {grant.reward_id}")
+        subscription = stripe.monthly_subscription(found)
+        if subscription is None:
+            logger.info(
+                "no monthly Stripe subscription: the business gives it", extra={"reward": grant.reward_id}
+            )
+            return None
+        coupon = stripe.free_coupon_id(grant)
+        status, found = self._call("POST", "/v1/coupons", key, stripe.free_coupon_form(grant), None)
+        if status != 200 and _error_code(found) != "resource_already_exists":
+            raise ShopUnavailable(f"Stripe answered {status} creating coupon {coupon}")
+        subscription_id, kept = subscription
+        path = f"/v1/subscriptions/{quote(subscription_id, safe='')}"
+        status, found = self._call("POST", path, key, stripe.discounts_form(kept, coupon), grant.key)
+        if status == 200 or self._redeemed(coupon, key):
+            return Receipt("stripe", "subscription_discount", coupon)
+        raise ShopUnavailable(f"Stripe answered {status} discounting the subscription of {grant.reward_id}")
+
+    def _customer(self, grant: Grant, key: str) -> str | None:
+        status, found = self._call("GET", stripe.customers_path(grant.email), key, None, None)
+        if status != 200:
+            raise ShopUnavailable(f"Stripe answered {status} finding the customer of {grant.reward_id}")
+        return stripe.customer_id(found)
+
+    def _redeemed(self, coupon: str, key: str) -> bool:
+        status, found = self._call("GET", f"/v1/coupons/{quote(coupon, safe='')}", key, None, None)
+        return status == 200 and stripe.redeemed(found)

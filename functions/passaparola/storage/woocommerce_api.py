@@ -1,4 +1,4 @@
-"""WooCommerce's REST API (v3), for the friend's coupon.
+"""WooCommerce's REST API (v3), for the friend's coupon and the referrer's (or their credit).
 
 The key is a REST API key (WooCommerce, Settings, Advanced, REST API) with Read/Write
 permission, stored as `ck_...:cs_...`, sent as HTTP Basic authentication over HTTPS. WooCommerce
@@ -16,7 +16,8 @@ from typing import Any
 from urllib.parse import quote
 
 from passaparola.domain.platforms import woocommerce
-from passaparola.domain.shop import CouponTerms, ShopUnavailable
+from passaparola.domain.records import Receipt
+from passaparola.domain.shop import CouponTerms, Grant, ShopUnavailable
 from passaparola.storage import shop_http
 
 
@@ -41,3 +42,18 @@ class WooCommerceCoupons:
     def _call(self, method: str, path: str, authorization: str, body: bytes | None) -> tuple[int, Any]:
         headers = {"Authorization": authorization, "Content-Type": "application/json"}
         return shop_http.send("WooCommerce", f"{self.shop_url}{path}", headers, body, method)
+
+
+class WooCommerceRewards(WooCommerceCoupons):
+    """Referrers' rewards in WooCommerce, which has no store credit: a coupon as the friend's,
+    and credit as a fixed-cart coupon for the referrer's email alone, each with its code fixed
+    before the call and read back when found taken."""
+
+    def issue(self, grant: Grant) -> Receipt | None:
+        if grant.coupon is None:
+            raise ValueError(f"WooCommerce does not issue {grant.kind}")
+        self.create(grant.coupon)
+        return Receipt("woocommerce", "coupon", grant.coupon.code)
+
+    def found(self, grant: Grant) -> list[Receipt]:
+        return []  # a coupon's code is read back when found taken

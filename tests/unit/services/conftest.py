@@ -10,7 +10,7 @@ Campaigns (a few of tests/fixtures/content's, written as compiled rules):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -27,7 +27,7 @@ from passaparola.services.conversions import Conversions, Converted
 from passaparola.services.enrolment import Enrolment
 from passaparola.services.lifecycle import Lifecycle
 from passaparola.services.mail import Unsubscribes
-from passaparola.services.ports import ShopCoupons
+from passaparola.services.ports import RewardIssuer, ShopCoupons
 from passaparola.services.refunds import Refunds
 from passaparola.services.reviews import Reviews
 from passaparola.services.rewards import ReleaseSchedule, RewardLifecycle
@@ -153,10 +153,14 @@ def world() -> World:
     return make_world()
 
 
-def make_world(shop: ShopCoupons | None = None) -> World:
+def make_world(
+    shop: ShopCoupons | None = None,
+    issuers: Mapping[str, RewardIssuer] | None = None,
+    rules: Rules = RULES,
+) -> World:
     """The services as production builds them (wiring's `build_*`), on in-memory adapters."""
     clock = Clock()
-    adapters = fakes.Adapters(RULES, clock, shop=shop)
+    adapters = fakes.Adapters(rules, clock, shop=shop, issuers=issuers)
     mail = wiring.build_mail(adapters)
     lifecycle = wiring.build_reward_lifecycle(adapters, mail)
     return World(

@@ -18,6 +18,8 @@ import base64
 import hashlib
 import hmac
 from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from passaparola.domain.errors import InvalidSignature
@@ -43,7 +45,7 @@ from passaparola.domain.platforms import (
 if TYPE_CHECKING:
     # Only named in signatures: the terms' module loads the campaign models, which the
     # shop webhooks' function does not need.
-    from passaparola.domain.shop import CouponTerms
+    from passaparola.domain.shop import CouponTerms, Grant
 
 PAID = "orders/paid"
 REFUNDED = "refunds/create"
@@ -151,7 +153,8 @@ CODE_TAKEN = "TAKEN"
 
 def discount_title(terms: CouponTerms) -> str:
     """The discount's title in the shop's admin: whose it is, so a code found taken is known."""
-    return f"Referral {terms.reward_id} for claim {terms.key}"
+    whose = "claim" if terms.first_order else "reward"
+    return f"Referral {terms.reward_id} for {whose} {terms.key}"
 
 
 def discount_variables(terms: CouponTerms) -> dict[str, Any]:
@@ -166,12 +169,13 @@ def discount_variables(terms: CouponTerms) -> dict[str, Any]:
         "title": discount_title(terms),
         "code": terms.code,
         "startsAt": terms.starts_at.isoformat(),
-        "endsAt": terms.expires_at.isoformat(),
         "context": {"all": "ALL"},
         "customerGets": {"value": value, "items": {"all": True}},
         "usageLimit": 1,
         "appliesOncePerCustomer": True,
     }
+    if terms.expires_at is not None:
+        discount["endsAt"] = terms.expires_at.isoformat()
     if terms.min_subtotal is not None:
         discount["minimumRequirement"] = {
             "subtotal": {"greaterThanOrEqualToSubtotal": str(terms.min_subtotal)}
@@ -195,3 +199,86 @@ def ours(found: Any, terms: CouponTerms) -> bool:
     """Whether the discount found by its code is this claim's."""
     title = field(found, "data", "codeDiscountNodeByCode", "codeDiscount", "title")
     return isinstance(title, str) and title == discount_title(terms)
+
+
+# --- the referrer's store credit, issued in Shopify -------------------------------------------
+CUSTOMER = """query customerByEmail($query: String!) {
+  customers(first: 1, query: $query) { nodes { id } }
+}"""
+CREDIT = """mutation storeCreditAccountCredit($id: ID!, $creditInput: StoreCreditAccountCreditInput!) {
+  storeCreditAccountCredit(id: $id, creditInput: $creditInput) {
+    storeCreditAccountTransaction { id amount { amount currencyCode } }
+    userErrors { field code message }
+  }
+}"""
+# Shopify's clock against ours: a credit stamped this much before our first call began may
+# still be that call's.
+CLOCK_SKEW = timedelta(minutes=1)
+# The credits on the customer's accounts, newest first: Shopify keeps no reference of ours on a
+# store credit transaction, so a lost answer is found by its amount and time.
+CREDITS = """query storeCredits($id: ID!) {
+  customer(id: $id) {
+    storeCreditAccounts(first: 10) {
+      nodes {
+        transactions(first: 50, reverse: true) {
+          nodes { ... on StoreCreditAccountCreditTransaction { id amount { amount currencyCode } createdAt } }
+        }
+      }
+    }
+  }
+}"""
+
+
+def customer_variables(email: str) -> dict[str, Any]:
+    """Shopify's search syntax: the email quoted, so its dots and @ are one term."""
+    return {"query": f'email:"{email}"'}
+
+
+def customer_found(found: Any) -> str | None:
+    nodes = field(found, "data", "customers", "nodes")
+    first = nodes[0] if isinstance(nodes, list) and nodes else None
+    return text(field(first, "id"))
+
+
+def credit_variables(customer: str, grant: Grant) -> dict[str, Any]:
+    """`storeCreditAccountCredit` on the customer (Shopify opens their account in this currency
+    if they have none), in the campaign's currency: the shop's."""
+    if grant.amount is None or grant.currency is None:
+        raise ValueError(f"credit {grant.reward_id} has no amount")
+    return {
+        "id": customer,
+        "creditInput": {"creditAmount": {"amount": str(grant.amount), "currencyCode": grant.currency}},
+    }
+
+
+def credited(found: Any) -> str | None:
+    """The credit transaction's id, or None for an answer that made nothing."""
+    payload = field(found, "data", "storeCreditAccountCredit")
+    if not isinstance(payload, dict) or payload.get("userErrors"):
+        return None
+    return text(field(payload, "storeCreditAccountTransaction", "id"))
+
+
+def credits_since(found: Any, grant: Grant) -> list[str]:
+    """The credits of this reward's amount made since its first call began: what a lost answer
+    may have made, oldest first (the ledger lets one reward alone hold each)."""
+    if grant.attempted_at is None or grant.amount is None:
+        return []
+    matching = []
+    accounts = field(found, "data", "customer", "storeCreditAccounts", "nodes")
+    for account in accounts if isinstance(accounts, list) else ():
+        for credit in listed(field(account, "transactions"), "nodes"):
+            amount, at = field(credit, "amount"), credit.get("createdAt")
+            try:
+                made = datetime.fromisoformat(at) if isinstance(at, str) else None
+                same = Decimal(str(field(amount, "amount"))) == grant.amount
+            except (ValueError, ArithmeticError):
+                continue
+            if (
+                same
+                and field(amount, "currencyCode") == grant.currency
+                and made
+                and made >= grant.attempted_at - CLOCK_SKEW
+            ):
+                matching.append((made, text(credit.get("id"))))
+    return [credit for _, credit in sorted(matching, key=lambda m: m[0]) if credit]

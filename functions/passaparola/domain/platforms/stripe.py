@@ -21,6 +21,7 @@ import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from passaparola.domain.errors import InvalidSignature
 from passaparola.domain.orders import Identifiers, PaidOrder
@@ -44,7 +45,7 @@ from passaparola.domain.platforms import (
 if TYPE_CHECKING:
     # Only named in signatures: the terms' module loads the campaign models, which the
     # shop webhooks' function does not need.
-    from passaparola.domain.shop import CouponTerms
+    from passaparola.domain.shop import CouponTerms, Grant
 
 TOLERANCE_SECONDS = 300
 PAID = ("checkout.session.completed", "checkout.session.async_payment_succeeded")
@@ -203,21 +204,135 @@ def coupon_form(terms: CouponTerms) -> dict[str, str]:
     return form
 
 
+def key_metadata(terms: CouponTerms) -> str:
+    """The metadata that says whose a promotion code is: a code found taken is ours if it
+    carries this key (a friend's claim id; a referrer's reward key)."""
+    return "claim_id" if terms.first_order else "reward_key"
+
+
 def promotion_code_form(terms: CouponTerms) -> dict[str, str]:
-    """POST /v1/promotion_codes: the code one friend types, once, as a first purchase, until the
-    referral's window closes. Stripe restricts a code to a customer id, not an email: none
-    exists before the friend's first order, so `first_time_transaction` stands in for it."""
+    """POST /v1/promotion_codes: the code one person types, once. A friend's is for a first
+    purchase until the referral's window closes: Stripe restricts a code to a customer id, not an
+    email, and none exists before the friend's first order, so `first_time_transaction` stands
+    in for it. A referrer's has ordered before, and has no window."""
     form = {
         "coupon": coupon_id(terms),
         "code": terms.code,
         "max_redemptions": "1",
-        "expires_at": str(int(terms.expires_at.timestamp())),
-        "restrictions[first_time_transaction]": "true",
+        "restrictions[first_time_transaction]": "true" if terms.first_order else "false",
         "metadata[reward_id]": terms.reward_id,
-        "metadata[claim_id]": terms.key,
+        f"metadata[{key_metadata(terms)}]": terms.key,
         "metadata[campaign]": terms.campaign,
     }
+    if terms.expires_at is not None:
+        form["expires_at"] = str(int(terms.expires_at.timestamp()))
     if terms.min_subtotal is not None and terms.min_currency is not None:
         form["restrictions[minimum_amount]"] = _minor(terms.min_subtotal, terms.min_currency)
         form["restrictions[minimum_amount_currency]"] = terms.min_currency.lower()
     return form
+
+
+# --- the referrer's credit and free month, issued in Stripe -----------------------------------
+# Where a balance transaction or a free month's coupon says which reward it is.
+REWARD_KEY = "reward_key"
+
+
+def customers_path(email: str) -> str:
+    """GET /v1/customers by email (Stripe compares it case-sensitively, as it was stored)."""
+    return f"/v1/customers?email={quote(email, safe='')}&limit=1"
+
+
+def customer_id(found: Any) -> str | None:
+    """The first customer of a list answer, or None: the referrer is no customer in Stripe."""
+    listed = field(found, "data")
+    first = listed[0] if isinstance(listed, list) and listed else None
+    return text(field(first, "id"))
+
+
+def balance_form(grant: Grant) -> dict[str, str]:
+    """POST /v1/customers/{id}/balance_transactions: a negative amount is a credit, which Stripe
+    takes off the customer's next invoices."""
+    if grant.amount is None or grant.currency is None:
+        raise ValueError(f"credit {grant.reward_id} has no amount")
+    return {
+        "amount": str(-int(_minor(grant.amount, grant.currency))),
+        "currency": grant.currency.lower(),
+        "description": f"Referral reward: {grant.campaign}"[:350],
+        f"metadata[{REWARD_KEY}]": grant.key,
+        "metadata[reward_id]": grant.reward_id,
+    }
+
+
+def balance_found(found: Any, grant: Grant) -> str | None:
+    """The balance transaction this reward made, among a customer's, or None."""
+    return next(
+        (
+            text(entry.get("id"))
+            for entry in listed(found, "data")
+            if field(entry, "metadata", REWARD_KEY) == grant.key
+        ),
+        None,
+    )
+
+
+def free_coupon_id(grant: Grant) -> str:
+    """A coupon of its own per reward, redeemable once: Stripe itself refuses it a second
+    subscription, and its `times_redeemed` says whether a lost answer applied it."""
+    digest = hashlib.sha256(grant.key.encode()).hexdigest()[:24]
+    return f"passaparola-free-{digest}"
+
+
+def free_coupon_form(grant: Grant) -> dict[str, str]:
+    """POST /v1/coupons: 100% off the subscription's next `months` invoices (one: `once`)."""
+    months = grant.months or 1
+    form = {
+        "id": free_coupon_id(grant),
+        "percent_off": "100",
+        "duration": "once" if months == 1 else "repeating",
+        "max_redemptions": "1",
+        "name": f"Referral: {months} free month{'s' if months > 1 else ''}"[:40],
+        f"metadata[{REWARD_KEY}]": grant.key,
+        "metadata[reward_id]": grant.reward_id,
+    }
+    if months > 1:
+        form["duration_in_months"] = str(months)
+    return form
+
+
+def subscriptions_path(customer: str) -> str:
+    return f"/v1/subscriptions?customer={quote(customer, safe='')}&status=active&limit=1"
+
+
+def monthly_subscription(found: Any) -> tuple[str, list[str]] | None:
+    """The customer's active subscription billed every month, and the ids of the discounts it
+    has (kept: setting `discounts` replaces them all); None without one. A free month on a
+    yearly plan would be a free year: that waits for the business."""
+    listed_subscriptions = listed(found, "data")
+    if not listed_subscriptions:
+        return None
+    subscription = listed_subscriptions[0]
+    items = listed(field(subscription, "items"), "data")
+    monthly = bool(items) and all(
+        field(item, "price", "recurring", "interval") == "month"
+        and field(item, "price", "recurring", "interval_count") == 1
+        for item in items
+    )
+    subscription_id = text(subscription.get("id"))
+    if not monthly or subscription_id is None:
+        return None
+    discounts = subscription.get("discounts")
+    kept = [d for d in discounts if isinstance(d, str)] if isinstance(discounts, list) else []
+    return subscription_id, kept
+
+
+def discounts_form(kept: Sequence[str], coupon: str) -> dict[str, str]:
+    """POST /v1/subscriptions/{id}: its discounts as they were, and the free month's coupon."""
+    form = {f"discounts[{i}][discount]": discount for i, discount in enumerate(kept)}
+    form[f"discounts[{len(kept)}][coupon]"] = coupon
+    return form
+
+
+def redeemed(found: Any) -> bool:
+    """Whether a coupon read back has been applied (its one redemption)."""
+    times = field(found, "times_redeemed")
+    return isinstance(times, int) and times > 0

@@ -160,13 +160,19 @@ COUPONS_PATH = "/wp-json/wc/v3/coupons"
 # carries this claim's id.
 REWARD_META = "passaparola_reward_id"
 CLAIM_META = "passaparola_claim_id"
+# A referrer's coupon (or credit, a fixed-cart coupon) carries its reward's key instead.
+REWARD_KEY_META = "passaparola_reward_key"
 CODE_TAKEN = "woocommerce_rest_coupon_code_already_exists"
 
 
+def key_meta(terms: CouponTerms) -> str:
+    return CLAIM_META if terms.first_order else REWARD_KEY_META
+
+
 def coupon_body(terms: CouponTerms) -> dict[str, Any]:
-    """POST /wp-json/wc/v3/coupons: one use, once per customer, for the friend's email only,
-    until the referral's window closes (WooCommerce's store has one currency: the amount is
-    in it)."""
+    """POST /wp-json/wc/v3/coupons: one use, once per customer, for its owner's email only (a
+    friend's until the referral's window closes; a referrer's, or their credit as a fixed-cart
+    coupon, with no end). WooCommerce's store has one currency: the amount is in it."""
     body: dict[str, Any] = {
         "code": terms.code,
         "discount_type": "percent" if terms.percent is not None else "fixed_cart",
@@ -175,13 +181,16 @@ def coupon_body(terms: CouponTerms) -> dict[str, Any]:
         "usage_limit": 1,
         "usage_limit_per_user": 1,
         "email_restrictions": [terms.email],
-        "date_expires_gmt": terms.expires_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S"),
-        "description": f"Referral: {terms.campaign}",
+        "description": f"Referral: {terms.campaign}"
+        if terms.first_order
+        else f"Referral reward: {terms.campaign}",
         "meta_data": [
             {"key": REWARD_META, "value": terms.reward_id},
-            {"key": CLAIM_META, "value": terms.key},
+            {"key": key_meta(terms), "value": terms.key},
         ],
     }
+    if terms.expires_at is not None:
+        body["date_expires_gmt"] = terms.expires_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
     if terms.min_subtotal is not None:
         body["minimum_amount"] = str(terms.min_subtotal)
     return body
@@ -192,7 +201,7 @@ def ours(found: Any, terms: CouponTerms) -> bool:
     return isinstance(found, list) and any(
         isinstance(coupon, dict)
         and any(
-            isinstance(meta, dict) and meta.get("key") == CLAIM_META and meta.get("value") == terms.key
+            isinstance(meta, dict) and meta.get("key") == key_meta(terms) and meta.get("value") == terms.key
             for meta in coupon.get("meta_data") or ()
         )
         for coupon in found
