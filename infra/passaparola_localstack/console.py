@@ -37,6 +37,7 @@ def _shop(local: LocalStack) -> list[str]:
         f"Shop {platform}",
         f"{PLATFORM_NAMES[platform]} key {shop.key}",
         f"Shop's coupons {local.url}/_local/shop.json",
+        f"Checkout {local.url}/_local/checkout/",
     ]
 
 

@@ -30,7 +30,15 @@ from passaparola.domain.campaign import Rules, Shop
 from passaparola.storage import aws
 from passaparola_build import paths, site_policy
 from passaparola_build.site_build import build_site
-from passaparola_localstack import devpages, motoserver, outbox, shop_samples, shopify_fake, woocommerce_fake
+from passaparola_localstack import (
+    checkout,
+    devpages,
+    motoserver,
+    outbox,
+    shop_samples,
+    shopify_fake,
+    woocommerce_fake,
+)
 from passaparola_localstack import template as cfn
 from passaparola_localstack.gateway import Gateway, sandboxes
 from passaparola_localstack.provision import (
@@ -57,7 +65,7 @@ _JSON = {"Content-Type": "application/json"}
 _PLAYED = re.compile(r"^/_local/(stripe|woocommerce|shopify)(/.*)$")
 
 
-class ShopFake(Protocol):
+class ShopFake(checkout.Checkout, Protocol):
     key: str
 
     def handle(
@@ -409,6 +417,16 @@ def _handler_for(local: LocalStack) -> type[BaseHTTPRequestHandler]:
                 payload = json.dumps(listing).encode()
             elif parts.path == "/_local/shop/fail" and self.command == "POST":
                 status, headers, payload = _fail(local, body)
+            elif parts.path == "/_local/checkout" and self.command == "POST":
+                content_type = self.headers.get("content-type")
+                status, headers, payload = checkout.pay(local, local.shop, content_type, body)
+            elif parts.path == "/_local/refund" and self.command == "POST":
+                content_type = self.headers.get("content-type")
+                status, headers, payload = checkout.refund(local, local.shop, content_type, body)
+            elif parts.path in ("/_local/checkout", "/_local/checkout/") and self.command == "GET":
+                status, headers, payload = checkout.page(local.shop_platform)
+            elif parts.path == "/_local/checkout.js" and self.command == "GET":
+                status, headers, payload = checkout.script()
             elif parts.path.startswith("/_local/"):
                 origin = self.headers.get("origin")
                 status, headers, payload = devpages.answer(

@@ -7,8 +7,13 @@ header; a supported API version in the path; the input's required fields (code, 
 startsAt, customerGets, and context or the deprecated customerSelection) and their types; a code
 already used is a `TAKEN` user error; and the calculated query cost, from a bucket of 2,000
 points restored at 100 a second (the Standard plan), each answer carrying
-`extensions.cost.throttleStatus`, an empty bucket answering `THROTTLED`. `fail(n)` makes the next
-n calls answer a 503 before they change anything.
+`extensions.cost.throttleStatus`, an empty bucket answering `THROTTLED`. `discountCodeDeactivate`
+ends a discount now (its status EXPIRED, as Shopify shows a deactivated one). `fail(n)` makes the
+next n calls answer a 503 before they change anything.
+
+Its checkout (checkout.py) applies a code as Shopify's checkout does, refusing with Shopify's
+CheckoutErrorCode: DISCOUNT_NOT_FOUND, DISCOUNT_DISABLED (deactivated), DISCOUNT_LIMIT_REACHED,
+DISCOUNT_EXPIRED and CART_DOES_NOT_MEET_DISCOUNT_REQUIREMENTS_NOTICE (under the minimum).
 """
 
 from __future__ import annotations
@@ -18,9 +23,11 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from passaparola_localstack.checkout import Sale, Till
 
 Answer = tuple[int, Any]
 KEY = "shpat_passaparola_local"
@@ -63,6 +70,7 @@ def _time(value: Any, where: str) -> str:
 class ShopifyFake:
     key: str = KEY
     discounts: dict[str, dict[str, Any]] = field(default_factory=dict)  # by code, upper case
+    till: Till = field(default_factory=lambda: Till("shopify"))
     _available: float = BUCKET
     _checked: float = field(default_factory=time.monotonic)
     _failing: int = 0
@@ -98,6 +106,8 @@ class ShopifyFake:
                 answer = self._create(variables)
             elif "codeDiscountNodeByCode(" in text:
                 answer = self._find(variables)
+            elif "discountCodeDeactivate(" in text:
+                answer = self._deactivate(variables)
             else:
                 answer = _graphql_error("This kind of query is not played here", "UNDEFINED")
             return 200, answer | self._cost(cost, cost)
@@ -135,6 +145,7 @@ class ShopifyFake:
             payload = {"codeDiscountNode": None, "userErrors": [error]}
         else:
             held["id"] = f"gid://shopify/DiscountCodeNode/{1000 + len(self.discounts) + 1}"
+            held["used"] = 0
             self.discounts[held["code"].upper()] = held
             payload = {"codeDiscountNode": {"id": held["id"]}, "userErrors": []}
         return {"data": {"discountCodeBasicCreate": payload}}
@@ -144,13 +155,72 @@ class ShopifyFake:
         if not isinstance(code, str):
             return _graphql_error("Variable $code of type String! was provided invalid value")
         held = self.discounts.get(code.upper())
-        node = {"id": held["id"], "codeDiscount": {"title": held["title"]}} if held else None
+        node = None
+        if held:
+            found = {"title": held["title"], "status": _status(held), "asyncUsageCount": held["used"]}
+            node = {"id": held["id"], "codeDiscount": found}
         return {"data": {"codeDiscountNodeByCode": node}}
+
+    def _deactivate(self, variables: dict[str, Any]) -> dict[str, Any]:
+        node_id = variables.get("id")
+        if not isinstance(node_id, str):
+            return _graphql_error("Variable $id of type ID! was provided invalid value")
+        held = next((d for d in self.discounts.values() if d["id"] == node_id), None)
+        if held is None:
+            error = {"field": ["id"], "code": "INVALID", "message": "Discount does not exist"}
+            return {"data": {"discountCodeDeactivate": {"codeDiscountNode": None, "userErrors": [error]}}}
+        if _status(held) == "ACTIVE":
+            held["endsAt"] = datetime.now(UTC).isoformat()
+            held["deactivated"] = True
+        node = {"id": node_id, "codeDiscount": {"status": _status(held)}}
+        return {"data": {"discountCodeDeactivate": {"codeDiscountNode": node, "userErrors": []}}}
+
+    def checkout(self, email: str, amount: Decimal, currency: str, code: str | None, ref: str | None) -> Sale:
+        """Shopify's checkout with a discount code (codes in any case)."""
+        with self._lock:
+            if code is None:
+                return self.till.take(email, amount, currency, ref, None)
+            held = self.discounts.get(code.upper())
+            refused = _refusal(held, amount)
+            if refused is not None:
+                return Sale(None, refused)
+            assert held is not None
+            held["used"] += 1
+            return self.till.take(email, amount, currency, ref, held["code"])
 
     def objects(self) -> list[dict[str, Any]]:
         """What it holds, in the local shop listing's shape (DESIGN.md, "Rewards in the shop")."""
         with self._lock:
-            return [_listed(held) for held in self.discounts.values()]
+            return [*(_listed(held) for held in self.discounts.values()), *self.till.listed()]
+
+
+def _status(held: dict[str, Any]) -> str:
+    """DiscountStatus: SCHEDULED, ACTIVE or EXPIRED, by the discount's dates now."""
+    now = datetime.now(UTC)
+    if datetime.fromisoformat(held["startsAt"]) > now:
+        return "SCHEDULED"
+    ends = held.get("endsAt")
+    return "EXPIRED" if ends is not None and datetime.fromisoformat(ends) <= now else "ACTIVE"
+
+
+def _refusal(held: dict[str, Any] | None, amount: Decimal) -> str | None:
+    if held is None:
+        return "DISCOUNT_NOT_FOUND"
+    limit = held.get("usageLimit")
+    if limit is not None and held["used"] >= limit:
+        return "DISCOUNT_LIMIT_REACHED"
+    status = _status(held)
+    if status == "SCHEDULED":
+        return "DISCOUNT_DISABLED"
+    if status == "EXPIRED":
+        # A deactivated discount ends the moment it is deactivated; one past its own end expired.
+        return "DISCOUNT_DISABLED" if held.get("deactivated") else "DISCOUNT_EXPIRED"
+    minimum = ((held.get("minimumRequirement") or {}).get("subtotal") or {}).get(
+        "greaterThanOrEqualToSubtotal"
+    )
+    if minimum is not None and amount < Decimal(minimum):
+        return "CART_DOES_NOT_MEET_DISCOUNT_REQUIREMENTS_NOTICE"
+    return None
 
 
 def _checked(discount: dict[str, Any]) -> dict[str, Any]:
@@ -211,8 +281,9 @@ def _listed(held: dict[str, Any]) -> dict[str, Any]:
     minimum = (held.get("minimumRequirement") or {}).get("subtotal")
     listed = {
         "platform": "shopify", "kind": "discount_code", "code": held["code"], **worth,
-        "usage_limit": held.get("usageLimit"), "expires_at": held.get("endsAt"), "active": True,
-        "used": False, "reward_id": titled[1] if titled else None,
+        "usage_limit": held.get("usageLimit"), "expires_at": held.get("endsAt"),
+        "active": _status(held) != "EXPIRED", "used": held["used"] > 0,
+        "reward_id": titled[1] if titled else None,
     }  # fmt: skip
     if minimum:
         listed["min_subtotal"] = f"{Decimal(minimum['greaterThanOrEqualToSubtotal']):.2f}"

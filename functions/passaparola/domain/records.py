@@ -22,6 +22,7 @@ from passaparola.domain.vocabulary import (
     Reason,
     RewardStatus,
     Role,
+    ShopRevocation,
     Via,
 )
 
@@ -204,6 +205,7 @@ class Reward:
     void_reason: VoidReason | None = None
     fulfilment: Fulfilment | None = None  # for the kinds the business gives itself
     friend: str | None = None  # a referrer's reward: the email key of the friend it came from
+    revocation: ShopRevocation | None = None  # clawed back with a code: what the shop did with it
 
     @property
     def ref(self) -> RewardRef:

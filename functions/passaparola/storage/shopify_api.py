@@ -16,6 +16,7 @@ from typing import Any
 
 from passaparola.domain.platforms import shopify
 from passaparola.domain.shop import CouponTerms, ShopUnavailable
+from passaparola.domain.vocabulary import Revoked
 from passaparola.storage import shop_http
 
 
@@ -35,6 +36,21 @@ class ShopifyCoupons:
             if status == 200 and shopify.ours(found, terms):
                 return
         raise ShopUnavailable(f"Shopify answered {status} creating the discount of {terms.reward_id}")
+
+    def deactivate(self, code: str) -> Revoked:
+        """The code's discount deactivated (`discountCodeDeactivate`: it ends now, and can be
+        activated again), unless it was used. Throttled or failing: ShopUnavailable."""
+        token = self.api_key()
+        status, found = self._call(token, shopify.FIND, {"code": code})
+        if status != 200 or "data" not in (found if isinstance(found, dict) else {}):
+            raise ShopUnavailable(f"Shopify answered {status} finding discount code {code}")
+        discount, outcome = shopify.to_deactivate(found)
+        if discount is None:
+            return outcome
+        status, found = self._call(token, shopify.DEACTIVATE, {"id": discount})
+        if status != 200 or not shopify.deactivated(found):
+            raise ShopUnavailable(f"Shopify answered {status} deactivating discount code {code}")
+        return outcome
 
     def _call(self, token: str, query: str, variables: dict[str, Any]) -> tuple[int, Any]:
         body = json.dumps({"query": query, "variables": variables}).encode()

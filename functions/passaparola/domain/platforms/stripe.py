@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     # Only named in signatures: the terms' module loads the campaign models, which the
     # shop webhooks' function does not need.
     from passaparola.domain.shop import CouponTerms
+    from passaparola.domain.vocabulary import Revoked
 
 TOLERANCE_SECONDS = 300
 PAID = ("checkout.session.completed", "checkout.session.async_payment_succeeded")
@@ -221,3 +222,21 @@ def promotion_code_form(terms: CouponTerms) -> dict[str, str]:
         form["restrictions[minimum_amount]"] = _minor(terms.min_subtotal, terms.min_currency)
         form["restrictions[minimum_amount_currency]"] = terms.min_currency.lower()
     return form
+
+
+# --- an unused promotion code deactivated after a refund --------------------------------------
+DEACTIVATE = {"active": "false", "metadata[passaparola_deactivated]": "the referral's order was refunded"}
+
+
+def to_deactivate(found: Any, code: str) -> tuple[str | None, Revoked]:
+    """From `GET /v1/promotion_codes?code=`: the promotion code to set `active=false` (its id and
+    "deactivated"), or none, with what it is: redeemed already ("used"), inactive already
+    ("deactivated"), or not in this account ("absent"). Codes are unique regardless of case among
+    active ones; an inactive one may share its text with an older one."""
+    same = [p for p in listed(found, "data") if str(p.get("code", "")).lower() == code.lower()]
+    if not same:
+        return None, "absent"
+    if any(isinstance(p.get("times_redeemed"), int) and p["times_redeemed"] > 0 for p in same):
+        return None, "used"
+    active = next((p for p in same if p.get("active") is True), None)
+    return (text(active.get("id")) if active else None), "deactivated"
