@@ -58,7 +58,7 @@ from passaparola.domain.records import (
     ask_id,
 )
 from passaparola.domain.tokens import DataTokens, OptOut, StatsTokens, UnsubscribeTokens, link_epoch
-from passaparola.domain.vocabulary import NoticeOutcome
+from passaparola.domain.vocabulary import NoticeOutcome, Revoked
 from passaparola.services import Links
 from passaparola.services.ports import RewardIssuer, ShopCoupons
 from passaparola.storage.personal import PersonalStore
@@ -485,11 +485,32 @@ class Ledger:
                 self.memory.count(slot_of, qualified=-1)
         return moved
 
-    def claw_back(self, ref: RewardRef, now: datetime, reason: VoidReason) -> bool:
-        moved = self._move("ledger.claw_back", ref, ("issued",), status="clawed_back", void_reason=reason)
+    def claw_back(self, ref: RewardRef, now: datetime, reason: VoidReason, *, revoke: bool = False) -> bool:
+        revocation = "pending" if revoke else None
+        moved = self._move(
+            "ledger.claw_back",
+            ref,
+            ("issued",),
+            status="clawed_back",
+            void_reason=reason,
+            revocation=revocation,
+        )
         if moved:
-            self.memory.due.pop(ref, None)
+            if revoke:
+                self.memory.due[ref] = now + GRACE
+            else:
+                self.memory.due.pop(ref, None)
         return moved
+
+    def note_revocation(self, ref: RewardRef, revoked: Revoked, now: datetime) -> bool:
+        m = self.memory
+        m.step("ledger.note_revocation")
+        reward = m.rewards.get(ref)
+        if reward is None or reward.revocation != "pending":
+            return False
+        m.rewards[ref] = replace(reward, revocation=revoked)
+        m.due.pop(ref, None)
+        return True
 
     def due(self, now: datetime, limit: int) -> Iterator[QueueMessage]:
         """Rewards and notices, as they share the index (a notice a grace after its time)."""

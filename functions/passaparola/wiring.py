@@ -711,7 +711,8 @@ def conversions() -> Conversions:
 def build_refunds(a: Adapters) -> Refunds:
     from passaparola.services.refunds import Refunds
 
-    return Refunds(a.order_store(), a.reward_ledger(), a.clock)
+    shop = a.shop_coupons() is not None  # built, not called: its key is read by the worker only
+    return Refunds(a.order_store(), a.reward_ledger(), a.clock, a.reward_queue(), shop)
 
 
 @built_once

@@ -32,9 +32,7 @@ def _shop(local: LocalStack) -> list[str]:
     """The platform played, on a line of its own, then its dev API key, its name first."""
     platform, shop = local.shop_platform, local.shop
     # The payouts provider's dev key, when the brand file names Tremendous.
-    payouts = (
-        [f"Tremendous key {local.shops['tremendous'].key}"] if local.payouts_provider == "tremendous" else []
-    )
+    payouts = [f"Tremendous key {local.tremendous.key}"] if local.payouts_provider == "tremendous" else []
     if platform is None or shop is None:
         return ["Shop none (coupons by hand; --shop stripe, woocommerce or shopify plays one)", *payouts]
     return [
@@ -42,6 +40,7 @@ def _shop(local: LocalStack) -> list[str]:
         f"{PLATFORM_NAMES[platform]} key {shop.key}",
         *payouts,
         f"Shop's coupons {local.url}/_local/shop.json",
+        f"Checkout {local.url}/_local/checkout/",
     ]
 
 

@@ -168,7 +168,8 @@ def _page(local: RunningStack, note: str) -> bytes:
 <h1>passaparola, running locally</h1>
 <p>Site: <a href="{local.url}/">{local.url}/</a> &middot; API: {local.url} &middot;
 <a href="{local.url}/_local/outbox.json">outbox as JSON</a> &middot;
-<a href="{local.url}/_local/events.json">events received, as JSON</a></p>
+<a href="{local.url}/_local/events.json">events received, as JSON</a> &middot;
+<a href="{local.url}/_local/checkout/">the shop's checkout</a></p>
 {shown}
 <h2>Test store</h2>
 <p>Sends a webhook signed with this stack's dev secret, as your shop's backend would.</p>

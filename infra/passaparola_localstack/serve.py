@@ -31,6 +31,7 @@ from passaparola.storage import aws
 from passaparola_build import paths, site_policy
 from passaparola_build.site_build import build_site
 from passaparola_localstack import (
+    checkout,
     devpages,
     motoserver,
     outbox,
@@ -66,7 +67,9 @@ _JSON = {"Content-Type": "application/json"}
 _PLAYED = re.compile(r"^/_local/(stripe|woocommerce|shopify|tremendous)(/.*)$")
 
 
-class ShopFake(Protocol):
+class PlayedApi(Protocol):
+    """A platform's API as the local stack plays it."""
+
     key: str
 
     def handle(
@@ -76,6 +79,10 @@ class ShopFake(Protocol):
     def fail(self, times: int) -> None: ...
 
     def objects(self) -> list[dict[str, Any]]: ...
+
+
+class ShopFake(PlayedApi, checkout.Checkout, Protocol):
+    """A shop platform's: its API, and its checkout."""
 
 
 def _https(address: str) -> str:
@@ -121,16 +128,16 @@ class LocalStack:
     shop_origins: tuple[str, ...] = ()
     # The shop platform played here in place of the brand file's (`serve --shop`).
     play_shop: str | None = None
-    # The platforms' coupon APIs, played here.
+    # The shop platforms' APIs, played here.
     shops: dict[str, ShopFake] = field(
         default_factory=lambda: {
             "stripe": StripeFake(),
             "woocommerce": WooCommerceFake(),
             "shopify": ShopifyFake(),
-            # Not a shop: the payouts provider, played whenever the brand file names it.
-            "tremendous": TremendousFake(),
         }
     )
+    # The payouts provider's, played whenever the brand file names it.
+    tremendous: TremendousFake = field(default_factory=TremendousFake)
     stack: Stack | None = None
     gateway: Gateway | None = None
     _moto: motoserver.SerialMotoServer | None = None
@@ -189,6 +196,9 @@ class LocalStack:
         """The platform whose coupons the functions create here (the brand file's, or --shop)."""
         shops = {b.shop.platform for b in self._rules().brands.values() if b.shop}
         return next(iter(sorted(shops)), None)
+
+    def played(self, platform: str) -> PlayedApi:
+        return self.tremendous if platform == "tremendous" else self.shops[platform]
 
     @property
     def shop(self) -> ShopFake | None:
@@ -414,23 +424,16 @@ def _handler_for(local: LocalStack) -> type[BaseHTTPRequestHandler]:
             assert gateway is not None  # serving starts once the functions have
             played = _PLAYED.match(parts.path)
             if played:
-                code, found = local.shops[played[1]].handle(
+                code, found = local.played(played[1]).handle(
                     self.command, played[2], parts.query, dict(self.headers.items()), body or b""
                 )
                 status, headers, payload = code, _JSON, json.dumps(found).encode()
-            elif parts.path == "/_local/shop.json":
-                status, headers = HTTPStatus.OK, _JSON | {"Cache-Control": "no-store"}
-                shop = local.shop
-                payouts = local.shops["tremendous"] if local.payouts_provider == "tremendous" else None
-                listing = {
-                    "platform": local.shop_platform or "none",
-                    "objects": [*(shop.objects() if shop else []), *(payouts.objects() if payouts else [])],
-                }
-                payload = json.dumps(listing).encode()
-            elif parts.path == "/_local/shop/fail" and self.command == "POST":
-                status, headers, payload = _fail(local, body)
-            elif parts.path == "/_local/shop/customers" and self.command == "POST":
-                status, headers, payload = _customer(local, body)
+            elif (
+                shop_answer := _local_shop(
+                    local, self.command, parts.path, self.headers.get("content-type"), body
+                )
+            ) is not None:
+                status, headers, payload = shop_answer
             elif parts.path.startswith("/_local/"):
                 origin = self.headers.get("origin")
                 status, headers, payload = devpages.answer(
@@ -461,6 +464,33 @@ def _handler_for(local: LocalStack) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+def _local_shop(
+    local: LocalStack, command: str, path: str, content_type: str | None, body: bytes | None
+) -> tuple[int, dict[str, str], bytes] | None:
+    """The local shop's own routes (DESIGN.md, "Rewards in the shop"); None for any other path."""
+    if path == "/_local/shop.json":
+        shop = local.shop
+        payouts = local.tremendous if local.payouts_provider == "tremendous" else None
+        listing = {
+            "platform": local.shop_platform or "none",
+            "objects": [*(shop.objects() if shop else []), *(payouts.objects() if payouts else [])],
+        }
+        return HTTPStatus.OK, _JSON | {"Cache-Control": "no-store"}, json.dumps(listing).encode()
+    if command == "POST" and path == "/_local/shop/fail":
+        return _fail(local, body)
+    if command == "POST" and path == "/_local/shop/customers":
+        return _customer(local, body)
+    if command == "POST" and path == "/_local/checkout":
+        return checkout.pay(local, local.shop, content_type, body)
+    if command == "POST" and path == "/_local/refund":
+        return checkout.refund(local, local.shop, content_type, body)
+    if command == "GET" and path in ("/_local/checkout", "/_local/checkout/"):
+        return checkout.page(local.shop_platform)
+    if command == "GET" and path == "/_local/checkout.js":
+        return checkout.script()
+    return None
+
+
 def _fail(local: LocalStack, body: bytes | None) -> tuple[int, dict[str, str], bytes]:
     """`{"times": n}`: the shop answers its platform's server error to the next n calls (0: it
     is back), to try a shop that is down; `{"times": n, "platform": "tremendous"}`: the payouts
@@ -481,10 +511,9 @@ def _fail(local: LocalStack, body: bytes | None) -> tuple[int, dict[str, str], b
             "message": 'send {"times": n}, n >= 0 (and "platform": "tremendous")',
         }
         return HTTPStatus.UNPROCESSABLE_ENTITY, _JSON, json.dumps(problem).encode()
+    played: PlayedApi | None = local.shop
     if platform == "tremendous":
-        played = local.shops["tremendous"] if local.payouts_provider == "tremendous" else None
-    else:
-        played = local.shop
+        played = local.tremendous if local.payouts_provider == "tremendous" else None
     if played is None:
         problem = {
             "error": "no_shop",

@@ -10,8 +10,13 @@ already used is a `TAKEN` user error; store credit needs a customer (`add_custom
 own checkout makes them) and a positive amount, opens one account per currency, and keeps no
 reference of the caller's; and the calculated query cost, from a bucket of 2,000
 points restored at 100 a second (the Standard plan), each answer carrying
-`extensions.cost.throttleStatus`, an empty bucket answering `THROTTLED`. `fail(n)` makes the next
-n calls answer a 503 before they change anything.
+`extensions.cost.throttleStatus`, an empty bucket answering `THROTTLED`. `discountCodeDeactivate`
+ends a discount now (its status EXPIRED, as Shopify shows a deactivated one). `fail(n)` makes the
+next n calls answer a 503 before they change anything.
+
+Its checkout (checkout.py) applies a code as Shopify's checkout does, refusing with Shopify's
+CheckoutErrorCode: DISCOUNT_NOT_FOUND, DISCOUNT_DISABLED (deactivated), DISCOUNT_LIMIT_REACHED,
+DISCOUNT_EXPIRED and CART_DOES_NOT_MEET_DISCOUNT_REQUIREMENTS_NOTICE (under the minimum).
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from passaparola_localstack.checkout import Sale, Till
 
 Answer = tuple[int, Any]
 KEY = "shpat_passaparola_local"
@@ -62,6 +69,17 @@ def _time(value: Any, where: str) -> str:
     return value
 
 
+# Each operation the kit sends, by the field it names (first match wins), and who plays it.
+_PLAYED = (
+    ("discountCodeBasicCreate(", "_create"),
+    ("codeDiscountNodeByCode(", "_find"),
+    ("storeCreditAccountCredit(", "_credit"),
+    ("customers(", "_customers"),
+    ("storeCreditAccounts(", "_accounts"),
+    ("discountCodeDeactivate(", "_deactivate"),
+)
+
+
 @dataclass
 class ShopifyFake:
     key: str = KEY
@@ -69,6 +87,7 @@ class ShopifyFake:
     customers: dict[str, str] = field(default_factory=dict)  # email -> gid://shopify/Customer/...
     # Store credit transactions: credits, in the order made, each with its customer's gid.
     credits: list[dict[str, Any]] = field(default_factory=list)
+    till: Till = field(default_factory=lambda: Till("shopify"))
     _available: float = BUCKET
     _checked: float = field(default_factory=time.monotonic)
     _failing: int = 0
@@ -106,18 +125,11 @@ class ShopifyFake:
             cost = MUTATION_COST if text.lstrip().startswith("mutation") else QUERY_COST
             if not self._spend(cost):
                 return 200, _graphql_error("Throttled", "THROTTLED") | self._cost(cost, 0)
-            if "discountCodeBasicCreate(" in text:
-                answer = self._create(variables)
-            elif "codeDiscountNodeByCode(" in text:
-                answer = self._find(variables)
-            elif "storeCreditAccountCredit(" in text:
-                answer = self._credit(variables)
-            elif "customers(" in text:
-                answer = self._customers(variables)
-            elif "storeCreditAccounts(" in text:
-                answer = self._accounts(variables)
-            else:
+            played = next((name for marker, name in _PLAYED if marker in text), None)
+            if played is None:
                 answer = _graphql_error("This kind of query is not played here", "UNDEFINED")
+            else:
+                answer = getattr(self, played)(variables)
             return 200, answer | self._cost(cost, cost)
 
     def _spend(self, cost: int) -> bool:
@@ -153,6 +165,7 @@ class ShopifyFake:
             payload = {"codeDiscountNode": None, "userErrors": [error]}
         else:
             held["id"] = f"gid://shopify/DiscountCodeNode/{1000 + len(self.discounts) + 1}"
+            held["used"] = 0
             self.discounts[held["code"].upper()] = held
             payload = {"codeDiscountNode": {"id": held["id"]}, "userErrors": []}
         return {"data": {"discountCodeBasicCreate": payload}}
@@ -162,7 +175,10 @@ class ShopifyFake:
         if not isinstance(code, str):
             return _graphql_error("Variable $code of type String! was provided invalid value")
         held = self.discounts.get(code.upper())
-        node = {"id": held["id"], "codeDiscount": {"title": held["title"]}} if held else None
+        node = None
+        if held:
+            found = {"title": held["title"], "status": _status(held), "asyncUsageCount": held["used"]}
+            node = {"id": held["id"], "codeDiscount": found}
         return {"data": {"codeDiscountNodeByCode": node}}
 
     def _customers(self, variables: dict[str, Any]) -> dict[str, Any]:
@@ -230,12 +246,68 @@ class ShopifyFake:
         nodes = [{"transactions": {"nodes": made}} for made in accounts.values()]
         return {"data": {"customer": {"storeCreditAccounts": {"nodes": nodes}}}}
 
+    def _deactivate(self, variables: dict[str, Any]) -> dict[str, Any]:
+        node_id = variables.get("id")
+        if not isinstance(node_id, str):
+            return _graphql_error("Variable $id of type ID! was provided invalid value")
+        held = next((d for d in self.discounts.values() if d["id"] == node_id), None)
+        if held is None:
+            error = {"field": ["id"], "code": "INVALID", "message": "Discount does not exist"}
+            return {"data": {"discountCodeDeactivate": {"codeDiscountNode": None, "userErrors": [error]}}}
+        if _status(held) == "ACTIVE":
+            held["endsAt"] = datetime.now(UTC).isoformat()
+            held["deactivated"] = True
+        node = {"id": node_id, "codeDiscount": {"status": _status(held)}}
+        return {"data": {"discountCodeDeactivate": {"codeDiscountNode": node, "userErrors": []}}}
+
+    def checkout(self, email: str, amount: Decimal, currency: str, code: str | None, ref: str | None) -> Sale:
+        """Shopify's checkout with a discount code (codes in any case)."""
+        with self._lock:
+            if code is None:
+                return self.till.take(email, amount, currency, ref, None)
+            held = self.discounts.get(code.upper())
+            refused = _refusal(held, amount)
+            if refused is not None:
+                return Sale(None, refused)
+            assert held is not None
+            held["used"] += 1
+            return self.till.take(email, amount, currency, ref, held["code"])
+
     def objects(self) -> list[dict[str, Any]]:
         """What it holds, in the local shop listing's shape (DESIGN.md, "Rewards in the shop")."""
         with self._lock:
             emails = {gid: email for email, gid in self.customers.items()}
             credits = [_credit_listed(credit, emails[credit["customer"]]) for credit in self.credits]
-            return [*(_listed(held) for held in self.discounts.values()), *credits]
+            return [*(_listed(held) for held in self.discounts.values()), *credits, *self.till.listed()]
+
+
+def _status(held: dict[str, Any]) -> str:
+    """DiscountStatus: SCHEDULED, ACTIVE or EXPIRED, by the discount's dates now."""
+    now = datetime.now(UTC)
+    if datetime.fromisoformat(held["startsAt"]) > now:
+        return "SCHEDULED"
+    ends = held.get("endsAt")
+    return "EXPIRED" if ends is not None and datetime.fromisoformat(ends) <= now else "ACTIVE"
+
+
+def _refusal(held: dict[str, Any] | None, amount: Decimal) -> str | None:
+    if held is None:
+        return "DISCOUNT_NOT_FOUND"
+    limit = held.get("usageLimit")
+    if limit is not None and held["used"] >= limit:
+        return "DISCOUNT_LIMIT_REACHED"
+    status = _status(held)
+    if status == "SCHEDULED":
+        return "DISCOUNT_DISABLED"
+    if status == "EXPIRED":
+        # A deactivated discount ends the moment it is deactivated; one past its own end expired.
+        return "DISCOUNT_DISABLED" if held.get("deactivated") else "DISCOUNT_EXPIRED"
+    minimum = ((held.get("minimumRequirement") or {}).get("subtotal") or {}).get(
+        "greaterThanOrEqualToSubtotal"
+    )
+    if minimum is not None and amount < Decimal(minimum):
+        return "CART_DOES_NOT_MEET_DISCOUNT_REQUIREMENTS_NOTICE"
+    return None
 
 
 def _checked(discount: dict[str, Any]) -> dict[str, Any]:
@@ -296,8 +368,9 @@ def _listed(held: dict[str, Any]) -> dict[str, Any]:
     minimum = (held.get("minimumRequirement") or {}).get("subtotal")
     listed = {
         "platform": "shopify", "kind": "discount_code", "code": held["code"], **worth,
-        "usage_limit": held.get("usageLimit"), "expires_at": held.get("endsAt"), "active": True,
-        "used": False, "reward_id": titled[1] if titled else None,
+        "usage_limit": held.get("usageLimit"), "expires_at": held.get("endsAt"),
+        "active": _status(held) != "EXPIRED", "used": held["used"] > 0,
+        "reward_id": titled[1] if titled else None,
     }  # fmt: skip
     if minimum:
         listed["min_subtotal"] = f"{Decimal(minimum['greaterThanOrEqualToSubtotal']):.2f}"

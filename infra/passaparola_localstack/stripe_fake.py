@@ -7,11 +7,15 @@ Faithful where a mistake would otherwise reach a real shop: the secret key as a 
 so the old `coupon` is an unknown parameter there); form-encoded bodies; required fields and
 their types; `Idempotency-Key` (the same key with the same body answers the first answer, with
 another body an `idempotency_error`); an id or an active code already taken is
-`resource_already_exists`; a coupon past its `max_redemptions` cannot be applied again; a
-balance transaction in another currency than the customer's is refused. Customers and their
+`resource_already_exists`; `POST /v1/promotion_codes/{id}` updates `active` and `metadata`
+only; a coupon past its `max_redemptions` cannot be applied again; a balance transaction in
+another currency than the customer's is refused. Customers and their
 subscriptions are made by `add_customer` and `add_subscription` (a shop's own checkout makes
 them). `fail(n)` makes the next n calls answer Stripe's 500 `api_error`, before they change
 anything.
+
+Its checkout (checkout.py) takes a promotion code as Stripe Checkout does: unknown, inactive,
+fully redeemed, expired or under its minimum amount is refused, each with its own reason.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from urllib.parse import parse_qs
 
 from passaparola.domain.platforms import stripe
 from passaparola_localstack import shop_samples
+from passaparola_localstack.checkout import Sale, Till
 
 Answer = tuple[int, dict[str, Any]]
 _PERCENT = r"[0-9]{1,3}(\.[0-9]{1,12})?"
@@ -35,6 +40,16 @@ _ID = re.compile(r"^[a-zA-Z0-9_-]{1,500}$")
 _VERSION = re.compile(r"^(\d{4}-\d{2}-\d{2})(\.[a-z]+)?$")
 # The first version whose promotion codes take `promotion[coupon]` instead of `coupon`.
 _PROMOTION_PARAMETER = "2025-09-30"
+_PROMOTION = re.compile(r"^/v1/promotion_codes/([^/]+)$")
+# What Stripe Checkout says of a promotion code it will not apply (the API's error codes where
+# Stripe has one: resource_missing, coupon_expired).
+REFUSED = {
+    "unknown": "resource_missing",
+    "inactive": "promotion_code_inactive",
+    "used": "promotion_code_fully_redeemed",
+    "expired": "coupon_expired",
+    "minimum": "promotion_code_minimum_amount_not_met",
+}
 
 
 def _error(status: int, message: str, *, kind: str = "invalid_request_error", **more: str) -> Answer:
@@ -73,6 +88,7 @@ class StripeFake:
     balance_transactions: dict[str, dict[str, Any]] = field(default_factory=dict)
     subscriptions: dict[str, dict[str, Any]] = field(default_factory=dict)
     discounts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    till: Till = field(default_factory=lambda: Till("stripe"))
     _replies: dict[str, tuple[str, Answer]] = field(default_factory=dict)
     _failing: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -156,6 +172,9 @@ class StripeFake:
             return self._balance_transaction(parts[3], form)
         if len(parts) == 4 and parts[2] == "subscriptions":
             return self._discount_subscription(parts[3], form)
+        updated = _PROMOTION.match(path)
+        if updated:
+            return self._update_promotion(updated[1], form)
         return _error(404, f"Unrecognized request URL (POST: {path})")
 
     def _balance_transaction(self, customer_id: str, form: dict[str, str]) -> Answer:
@@ -232,6 +251,38 @@ class StripeFake:
             kept.append(discount_id)
         subscription["discounts"] = kept
         return 200, subscription
+
+    def _update_promotion(self, promotion_id: str, form: dict[str, str]) -> Answer:
+        """What an update may change: `active` (back to true only while the coupon is valid)
+        and `metadata`; code, coupon, expiry and restrictions are fixed at creation."""
+        promotion = self.promotion_codes.get(promotion_id)
+        if promotion is None:
+            raise _Refused(_error(404, f"No such promotion_code: '{promotion_id}'", code="resource_missing"))
+        for name in form:
+            if name != "active" and not name.startswith("metadata["):
+                raise _Refused(_error(400, f"Received unknown parameter: {name}", param=name))
+        if "active" in form:
+            active = _bool(form, "active")
+            if active and not promotion["coupon"]["valid"]:
+                raise _Refused(_error(400, "The promotion code's coupon is no longer valid.", param="active"))
+            promotion["active"] = active
+        promotion["metadata"] |= _metadata(form)
+        return 200, promotion
+
+    def checkout(self, email: str, amount: Decimal, currency: str, code: str | None, ref: str | None) -> Sale:
+        """Stripe Checkout with a promotion code typed in (case-insensitive): paid, or refused."""
+        with self._lock:
+            if code is None:
+                return self.till.take(email, amount, currency, ref, None)
+            same = [p for p in self.promotion_codes.values() if p["code"].lower() == code.lower()]
+            # Only one active code has a text; older inactive ones may share it.
+            promotion = next((p for p in same if p["active"]), same[-1] if same else None)
+            refused = _refusal(promotion, amount, currency)
+            if refused is not None:
+                return Sale(None, REFUSED[refused])
+            assert promotion is not None
+            promotion["times_redeemed"] += 1
+            return self.till.take(email, amount, currency, ref, promotion["code"])
 
     def _coupon(self, form: dict[str, str]) -> Answer:
         duration = form.get("duration", "once")
@@ -360,6 +411,7 @@ class StripeFake:
                 *map(_coupon_listed, self.coupons.values()),
                 *map(_promotion_listed, self.promotion_codes.values()),
                 *(self._balance_listed(t) for t in self.balance_transactions.values()),
+                *self.till.listed(),
             ]
 
     def _balance_listed(self, transaction: dict[str, Any]) -> dict[str, Any]:
@@ -371,6 +423,28 @@ class StripeFake:
             "currency": transaction["currency"].upper(), "active": True, "used": False,
             "reward_id": transaction["metadata"].get("reward_id"),
         }  # fmt: skip
+
+
+def _refusal(promotion: dict[str, Any] | None, amount: Decimal, currency: str) -> str | None:
+    if promotion is None:
+        return "unknown"
+    if (
+        promotion["max_redemptions"] is not None
+        and promotion["times_redeemed"] >= promotion["max_redemptions"]
+    ):
+        return "used"
+    if not promotion["active"]:
+        return "inactive"
+    if promotion["expires_at"] is not None and promotion["expires_at"] <= time.time():
+        return "expired"
+    restrictions = promotion["restrictions"]
+    minimum = restrictions["minimum_amount"]
+    if minimum is not None:
+        wanted = restrictions["minimum_amount_currency"]
+        paid = int(amount.scaleb(stripe.minor_digits(currency)))
+        if wanted != currency.lower() or paid < minimum:
+            return "minimum"
+    return None
 
 
 def _metadata(form: dict[str, str]) -> dict[str, str]:

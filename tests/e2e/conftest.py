@@ -11,7 +11,8 @@ import threading
 import time
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -162,9 +163,9 @@ def shop_sites() -> Iterator[ShopSites]:
         server.server_close()
 
 
-@pytest.fixture(scope="session")
-def local_stack(tmp_path_factory: pytest.TempPathFactory, shop_sites: ShopSites) -> Iterator[Running]:
-    state = tmp_path_factory.mktemp("local-stack")
+@contextmanager
+def serving(state: Path, *options: str) -> Iterator[Running]:
+    """`passaparola serve` with these options, its state in `state`, until the block ends."""
     log = (state / "serve.log").open("w")
     environment = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     process = subprocess.Popen(
@@ -176,8 +177,7 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory, shop_sites: ShopSites)
             "--port=0",
             f"--state-dir={state}",
             "--release-every=1",
-            f"--shop-origin={shop_sites.listed}",
-            "--shop=stripe",
+            *options,
             *(f"--parameter={name}={value}" for name, value in ROOMY_LIMITS.items()),
         ],
         cwd=ROOT,
@@ -211,3 +211,28 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory, shop_sites: ShopSites)
         process.wait(timeout=30)
         log.close()
         assert not state_file.exists(), "serve did not clean up on SIGTERM"
+
+
+@pytest.fixture(scope="session")
+def local_stack(tmp_path_factory: pytest.TempPathFactory, shop_sites: ShopSites) -> Iterator[Running]:
+    state = tmp_path_factory.mktemp("local-stack")
+    with serving(state, f"--shop-origin={shop_sites.listed}", "--shop=stripe") as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def playing(
+    local_stack: Running, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[[str], Running]]:
+    """The local stack playing a shop platform: `local_stack` for Stripe; for another, a stack
+    of its own, started on first use (a stack plays one platform, as a brand has one shop)."""
+    started = {"stripe": local_stack}
+    with ExitStack() as stacks:
+
+        def stack_playing(platform: str) -> Running:
+            if platform not in started:
+                state = tmp_path_factory.mktemp(f"local-{platform}")
+                started[platform] = stacks.enter_context(serving(state, f"--shop={platform}"))
+            return started[platform]
+
+        yield stack_playing

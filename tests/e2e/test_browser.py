@@ -89,6 +89,7 @@ def test_the_whole_path_of_one_referral(page: Page, local_stack: Any) -> None:
     claim.locator("[data-submit]").click()
     expect(friend.locator("[data-claimed]")).to_be_visible()
     expect(friend.locator("[data-coupon-code]")).to_have_value(re.compile(r"^CLUB-"))
+    coupon = friend.locator("[data-coupon-code]").input_value()
 
     # the friend is one tap from a link of their own: the invite page, their address filled in
     friend.locator("[data-join]").click()
@@ -98,12 +99,15 @@ def test_the_whole_path_of_one_referral(page: Page, local_stack: Any) -> None:
     friend.locator("form[data-enrol] [data-submit]").click()
     expect(friend.locator("[data-share] [data-share-link]")).to_have_value(re.compile(r"/r/CLUB-"))
 
-    # a signed order from a test store; the worker issues the referrer's reward too
-    status, answer = local_stack.store(
-        "/conversions",
-        {"order_id": f"web-{code}", "email": "omar@example.com", "amount": "24", "currency": "EUR"},
-    )
-    assert (status, answer["status"]) == (202, "queued")
+    # the friend pays with their coupon at the local shop's checkout, which sends Stripe's signed
+    # webhook; the worker issues the referrer's reward too
+    checkout = page.context.new_page()
+    checkout.goto(f"{local_stack.url}/_local/checkout/")
+    checkout.get_by_label("Email").fill("omar@example.com")
+    checkout.get_by_label("Amount").fill("24")
+    checkout.get_by_label("Coupon code (optional)").fill(coupon)
+    checkout.get_by_role("button", name="Pay").click()
+    expect(checkout.locator("#outcome")).to_contain_text("Paid: order pi_local_")
     local_stack.mail_to("nina@example.com", "1 free month")
     local_stack.mail_to("omar@example.com", "€12 off")
 

@@ -111,7 +111,8 @@ def test_the_test_store_form_signs_a_review_decision(local_stack):
 def test_serve_prints_each_url_whole_on_a_line_that_starts_with_its_name(local_stack):
     printed = (local_stack.state / "serve.log").read_text()
     url = re.escape(local_stack.url)
-    for name, path in (("Site", "/"), ("API", ""), ("OpenAPI", "/openapi.json"), ("Outbox", "/_local/")):
+    named = (("Site", "/"), ("API", ""), ("OpenAPI", "/openapi.json"), ("Outbox", "/_local/"))
+    for name, path in (*named, ("Checkout", "/_local/checkout/")):
         assert re.search(rf"^{name} +{url}{re.escape(path)}(\s|$)", printed, re.MULTILINE), name
     assert not re.search(r"[│╭╰]", printed), "a border in the banner would be copied with what it frames"
 
@@ -199,6 +200,80 @@ def test_store_sends_a_platforms_sample_events_by_code_by_coupon_and_a_refund(
     assert '"status":"refunded"' in refund
     if platform == "woocommerce":
         assert '200 {"status":"ignored"' in _store(local_stack, platform, "ping")
+
+
+# What each platform's checkout says of a code already used.
+USED = {
+    "stripe": "promotion_code_fully_redeemed",
+    "woocommerce": "E_WC_COUPON_USAGE_LIMIT_REACHED",
+    "shopify": "DISCOUNT_LIMIT_REACHED",
+}
+
+
+# Stripe's is the session's stack; each other platform starts a stack of its own (about 17 s of
+# processor time each).
+@pytest.mark.parametrize(
+    "platform",
+    [
+        "stripe",
+        pytest.param("woocommerce", marks=pytest.mark.slow),
+        pytest.param("shopify", marks=pytest.mark.slow),
+    ],
+)
+def test_a_friends_coupon_paid_with_at_the_local_checkout_attributes_the_order_and_its_refund(
+    playing, platform
+):
+    """claim -> the coupon live in the shop -> the local checkout -> the platform's own signed
+    webhook -> attributed, the referrer rewarded -> a refund from the shop -> clawed back, and
+    the friend's coupon, used, left as it is."""
+    stack = playing(platform)
+    status, enrolled = stack.post("/referrers", {"campaign": "club", "email": f"ada.{platform}@example.com"})
+    assert status == 201
+    friend = f"bob.{platform}@example.com"
+    status, claim = stack.post("/claims", {"code": enrolled["code"], "email": friend})
+    coupon = claim["friend_reward"]["coupon_code"]
+
+    def held() -> dict:
+        status, _, raw = stack.get("/_local/shop.json")
+        listing = json.loads(raw)
+        assert (status, listing["platform"]) == (200, platform)
+        return {o["code"].upper(): o for o in listing["objects"] if o["kind"] != "order" and o.get("code")}
+
+    assert (held()[coupon]["active"], held()[coupon]["used"]) == (True, False)
+    paid = {"email": friend, "amount": "25.00", "currency": "EUR", "code": coupon.lower()}
+    status, sale = stack.post("/_local/checkout", paid)
+    assert (status, sale["accepted"]) == (200, True)
+    assert held()[coupon]["used"] is True
+    again = stack.post("/_local/checkout", paid | {"email": f"eve.{platform}@example.com"})
+    assert again == (200, {"order_id": None, "accepted": False, "reason": USED[platform]})
+    stack.mail_to(f"ada.{platform}@example.com", "1 free month")  # attributed, and rewarded
+    welcome = stack.mail_to(f"ada.{platform}@example.com", "referral link")
+    token = re.search(r"#t=([^\"&<]+)", welcome["html"]).group(1)
+    status, refunded = stack.post("/_local/refund", {"order_id": sale["order_id"]})
+    assert (status, refunded) == (200, {"order_id": sale["order_id"], "refunded": True})
+
+    def clawed_back() -> bool:
+        _, _, raw = stack.get("/referrers/me", headers={"authorization": f"Bearer {token}"})
+        return [r["status"] for r in json.loads(raw)["rewards"]] == ["clawed_back"]
+
+    poll(clawed_back, timeout=20)
+    assert (held()[coupon]["active"], held()[coupon]["used"]) == (True, True)  # spent: not deactivated
+    assert stack.post("/_local/refund", {"order_id": sale["order_id"]})[0] == 404
+
+
+def test_the_local_checkout_refuses_what_is_not_an_order(local_stack):
+    status, said = local_stack.post(
+        "/_local/checkout", {"email": "x@example.com", "amount": "-1", "currency": "EUR"}
+    )
+    assert (status, said["error"]) == (422, "invalid_input")
+    status, said = local_stack.post(
+        "/_local/checkout", {"email": "x@example.com", "amount": "5", "currency": "EUR", "tip": 1}
+    )
+    assert (status, said["message"]) == (422, "unknown field tip")
+    status, headers, page = local_stack.get("/_local/checkout/")
+    assert status == 200
+    assert "script-src 'self'" in headers["Content-Security-Policy"]
+    assert b'src="/_local/checkout.js"' in page and b"<script>" not in page
 
 
 def test_the_outbox_shows_each_emails_headers_text_part_and_html_part(local_stack):

@@ -252,7 +252,7 @@ def test_serve_plays_tremendous_when_the_brand_pays_through_it_and_says_so_on_a_
     lines = console._shop(local)
     assert f"Tremendous key {tremendous_fake.KEY}" in lines
     status, _, _ = serve._fail(local, b'{"times": 2, "platform": "tremendous"}')
-    assert status == 200 and local.shops["tremendous"]._failing == 2
+    assert status == 200 and local.tremendous._failing == 2
     manual = played(tmp_path, rules_path)
     assert not any(line.startswith("Tremendous") for line in console._shop(manual))
     assert serve._fail(manual, b'{"times": 1, "platform": "tremendous"}')[0] == 409

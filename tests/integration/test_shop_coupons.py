@@ -9,6 +9,7 @@ import json
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -17,13 +18,14 @@ import pytest
 
 from passaparola import wiring
 from passaparola.domain.campaign import Rules, Shop
+from passaparola.domain.shop import ShopUnavailable
 from passaparola.storage import aws, secret_store
 from passaparola_localstack import shop_samples, shopify_fake, woocommerce_fake
 from passaparola_localstack.serve import ShopFake
 from passaparola_localstack.shopify_fake import ShopifyFake
 from passaparola_localstack.stripe_fake import StripeFake
 from passaparola_localstack.woocommerce_fake import WooCommerceFake
-from tests.support import Client
+from tests.support import Client, person_key
 
 pytestmark = pytest.mark.integration
 
@@ -52,6 +54,9 @@ def shop(
             self._answer()
 
         def do_POST(self) -> None:
+            self._answer()
+
+        def do_PUT(self) -> None:
             self._answer()
 
         def _answer(self) -> None:
@@ -179,3 +184,45 @@ def test_a_crash_after_the_shop_made_the_coupon_and_before_the_ledger_knew_makes
     (held,) = friend_codes(shop)
     (mail,) = mails_to(client, "marco@example.com")
     assert held["code"].lower() in mail["text"].lower()
+
+
+def test_after_a_refund_the_shop_deactivates_an_unused_code_and_leaves_a_used_one(client, shop):
+    """The adapters against each platform's stand-in, as the reward worker calls them."""
+    code = claim(client)["friend_reward"]["coupon_code"]
+    other = client.claim(client.enrol("ada@example.com", campaign="gift").body["code"], "bob@example.com")
+    spent = other.body["friend_reward"]["coupon_code"]
+    assert shop.checkout("bob@example.com", Decimal(30), "EUR", spent, None).order is not None
+    adapter = wiring.shop_coupons()
+    assert adapter is not None
+    shop.fail(1)
+    with pytest.raises(ShopUnavailable):
+        adapter.deactivate(code)
+    assert adapter.deactivate(code) == "deactivated"
+    assert adapter.deactivate(code) == "deactivated"  # a retry after a crash: nothing more to do
+    assert adapter.deactivate(spent) == "used"
+    assert adapter.deactivate("GIFT-NEVER-MADE") == "absent"
+    held = {o["code"].upper(): (o["active"], o["used"]) for o in friend_codes(shop)}
+    assert held == {code.upper(): (False, False), spent.upper(): (True, True)}
+
+
+def test_the_reward_worker_deactivates_a_clawed_back_code_in_the_shop_once_the_shop_is_back(client, shop):
+    """The ledger's due index and the worker's idempotency record as on AWS: the deactivation
+    is its own step (keyed on clawed_back), failed while the shop is down, done once it is up."""
+    from passaparola.domain.records import Owner, RewardMessage, RewardRef
+    from passaparola.storage.rewards import RewardLedger
+
+    code = claim(client)["friend_reward"]["coupon_code"]
+    ref = RewardRef(Owner.friend(person_key("marco@example.com")), "friend-gift")
+    ledger = RewardLedger(wiring.table())
+    # Refunded minutes ago: its message failed then, and the release schedule finds it due now.
+    assert ledger.claw_back(ref, datetime.now(UTC) - timedelta(minutes=5), "refunded", revoke=True)
+    wiring.reward_queue().send([RewardMessage(ref.owner, ref.reward_id, "clawed_back")])
+    shop.fail(1_000)
+    client.run_worker(max_rounds=1)
+    assert ledger.get(ref).revocation == "pending"
+    shop.fail(0)
+    retry(client)
+    reward = ledger.get(ref)
+    assert (reward.status, reward.revocation) == ("clawed_back", "deactivated")
+    (held,) = friend_codes(shop)
+    assert (held["code"].upper(), held["active"]) == (code.upper(), False)

@@ -345,6 +345,25 @@ def test_only_rewards_with_work_left_are_due(stores):
     assert {m.reward_id for m in stores.ledger.due(later + GRACE, 10)} == {"p", "r"}
 
 
+def test_a_code_clawed_back_to_be_deactivated_stays_due_until_the_shops_answer_is_noted_once(stores):
+    enrolled(stores)
+    ledger, ref = stores.ledger, reward().ref
+    ledger.create(reward())
+    ledger.hold(ref, NOW)
+    ledger.issue(ref, NOW, "GIFT-COUPON", CODE)
+    ledger.mark_notified(ref, NOW)
+    assert not ledger.note_revocation(ref, "deactivated", NOW)  # nothing asked of the shop yet
+    assert ledger.claw_back(ref, NOW, "refunded", revoke=True)
+    assert ledger.get(ref).revocation == "pending"
+    later = NOW + GRACE + timedelta(seconds=1)
+    assert list(ledger.due(later, 10)) == [RewardMessage(ref.owner, ref.reward_id, "clawed_back")]
+    assert ledger.note_revocation(ref, "deactivated", later)
+    assert not ledger.note_revocation(ref, "used", later)
+    final = ledger.get(ref)
+    assert (final.status, final.revocation) == ("clawed_back", "deactivated")
+    assert list(ledger.due(later, 10)) == []
+
+
 def test_one_run_at_a_time_may_tell_a_rewards_owner(stores):
     enrolled(stores)
     ref = reward().ref

@@ -22,6 +22,7 @@ from passaparola.domain.vocabulary import (
     Reason,
     RewardStatus,
     Role,
+    ShopRevocation,
     Via,
 )
 
@@ -208,6 +209,7 @@ class Reward:
     # the platform may hold it, whatever the ledger says, so a retry reads back first.
     attempted_at: datetime | None = None
     issued_on: Receipt | None = None  # where a platform issued it; None: the business gives it
+    revocation: ShopRevocation | None = None  # clawed back with a code: what the shop did with it
 
     @property
     def ref(self) -> RewardRef:

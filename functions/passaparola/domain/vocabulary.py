@@ -19,6 +19,12 @@ UnreviewedStatus = Literal["pending", "held", "issued", "void", "clawed_back"]
 RewardStatus = Literal["review", UnreviewedStatus]
 REWARD_STATUSES: tuple[RewardStatus, ...] = get_args(RewardStatus)
 
+# What a refund did to an issued reward's code in the shop: pending until the shop answers; then
+# deactivated (unused, and no longer usable), used (spent before the refund: a clawback only),
+# or absent (the shop never held it: a code the business was to create by hand).
+Revoked = Literal["deactivated", "used", "absent"]
+ShopRevocation = Literal["pending", Revoked]
+
 Role = Literal["referrer", "friend", "tier", "second_level"]
 ROLES: tuple[Role, ...] = get_args(Role)
 

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from passaparola.domain.mail import Email
     from passaparola.domain.shop import CouponTerms, Grant
     from passaparola.domain.tokens import OptOut
-    from passaparola.domain.vocabulary import NoticeOutcome
+    from passaparola.domain.vocabulary import NoticeOutcome, Revoked
 
 
 class ReferrerStore(Protocol):
@@ -157,7 +157,13 @@ class RewardLedger(Protocol):
         self, ref: records.RewardRef, now: datetime, reason: records.VoidReason, slot_of: str | None
     ) -> bool: ...
 
-    def claw_back(self, ref: records.RewardRef, now: datetime, reason: records.VoidReason) -> bool: ...
+    def claw_back(
+        self, ref: records.RewardRef, now: datetime, reason: records.VoidReason, *, revoke: bool = False
+    ) -> bool:
+        """issued -> clawed_back; with `revoke`, its code pending deactivation in the shop."""
+        ...
+
+    def note_revocation(self, ref: records.RewardRef, revoked: Revoked, now: datetime) -> bool: ...
 
     def due(self, now: datetime, limit: int) -> Iterator[records.QueueMessage]:
         """Rewards and lifecycle emails due by `now` (they share the due index)."""
@@ -252,6 +258,11 @@ class ShopCoupons(Protocol):
     asked; ShopUnavailable when it could not be."""
 
     def create(self, terms: CouponTerms) -> None: ...
+
+    def deactivate(self, code: str) -> Revoked:
+        """The code made unusable unless it was used ("deactivated", also when it was already),
+        or what it is instead ("used", "absent"); ShopUnavailable when the shop cannot say."""
+        ...
 
 
 class RewardIssuer(Protocol):

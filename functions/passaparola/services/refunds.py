@@ -1,4 +1,4 @@
-"""POST /refunds: a refunded order gives back what it earned."""
+"""POST /refunds: a refunded order gives back what it earned, in the shop too."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from passaparola.domain.errors import Conflict
-from passaparola.domain.records import RewardRef
+from passaparola.domain.records import RewardMessage, RewardRef
 from passaparola.domain.vocabulary import RefundStatus, RewardStatus
 from passaparola.services import Clock
-from passaparola.services.ports import OrderStore, RewardLedger
+from passaparola.services.ports import OrderStore, RewardLedger, RewardQueue
+from passaparola.services.rewards import send
 
 # Each failed write means the reward moved on (pending -> held -> issued): three suffice.
 _ATTEMPTS = 4
@@ -27,9 +28,14 @@ class Refunds:
     orders: OrderStore
     ledger: RewardLedger
     clock: Clock
+    queue: RewardQueue
+    # Whether the brand has a shop, where an issued reward's code may be live.
+    shop: bool = False
 
     def refund(self, order_id: str) -> Refunded:
-        """Void what has not been issued yet; record a clawback for what has.
+        """Void what has not been issued yet; record a clawback for what has, and, for a code the
+        shop may hold, queue its deactivation there (the reward worker asks the shop, and the
+        queue retries it while the shop is down).
 
         Run twice, it changes nothing more: each step is conditional on the reward's status.
         """
@@ -56,7 +62,10 @@ class Refunds:
                 if self.ledger.void(ref, now, "refunded", slot_of):
                     return "void"
             elif reward.status == "issued":
-                if self.ledger.claw_back(ref, now, "refunded"):
+                revoke = self.shop and reward.coupon_code is not None
+                if self.ledger.claw_back(ref, now, "refunded", revoke=revoke):
+                    if revoke:
+                        send(self.queue, [RewardMessage(ref.owner, ref.reward_id, "clawed_back")])
                     return "clawed_back"
             else:
                 return reward.status  # void or clawed back already: a refund delivered twice

@@ -31,7 +31,7 @@ from passaparola.domain.records import (
 from passaparola.domain.rewards import hold_until, tier_grant, tier_reward_id, tiers_reached
 from passaparola.domain.shop import MONEY_KINDS, as_coupon, friend_coupon, issuer_of, referrer_grant
 from passaparola.domain.tokens import StatsTokens
-from passaparola.domain.vocabulary import COUPON_KINDS
+from passaparola.domain.vocabulary import COUPON_KINDS, Revoked
 from passaparola.mail import catalogue
 from passaparola.services import Clock, Links
 from passaparola.services.mail import Mail
@@ -121,6 +121,9 @@ class RewardLifecycle:
                 self._issue(reward, now)
             elif reward.status == "issued" and reward.notified_at is None:
                 self._after_issue(reward, now)
+                return self._get(ref)
+            elif reward.status == "clawed_back" and reward.revocation == "pending":
+                self._revoke(reward, now)
                 return self._get(ref)
             else:
                 return reward
@@ -262,6 +265,17 @@ class RewardLifecycle:
         return self.ledger.issue(
             reward.ref, now, code, counted_for, reserved=code is not None, receipt=receipt
         )
+
+    def _revoke(self, reward: Reward, now: datetime) -> None:
+        """A refunded reward's code, deactivated in the shop unless it was used (then the
+        clawback is all there is). The shop deactivates a code any number of times alike, so a
+        retry after a crash is harmless; ShopUnavailable: the queue tries again."""
+        if self.shop is None or reward.coupon_code is None:
+            revoked: Revoked = "absent"  # the brand's shop is gone since the refund
+        else:
+            revoked = self.shop.deactivate(reward.coupon_code)
+        self.ledger.note_revocation(reward.ref, revoked, now)
+        logger.info("refunded code asked of the shop", extra={"reward": reward.reward_id, "shop": revoked})
 
     def notify(self, reward: Reward) -> None:
         """Email the reward to its owner (also used to send a friend's reward again). A friend's

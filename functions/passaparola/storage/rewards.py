@@ -25,7 +25,7 @@ from passaparola.domain.records import (
     RewardRef,
     VoidReason,
 )
-from passaparola.domain.vocabulary import COUPON_KINDS
+from passaparola.domain.vocabulary import COUPON_KINDS, Revoked
 from passaparola.storage import keys
 from passaparola.storage.dynamo import (
     Cancelled,
@@ -122,6 +122,7 @@ def reward_of(item: Item) -> Reward:
         issued_on=Receipt(item["issued_platform"], item["issued_kind"], item["issued_ref"])
         if "issued_ref" in item
         else None,
+        revocation=item.get("revocation"),
     )
 
 
@@ -310,15 +311,37 @@ class RewardLedger:
             raise
         return True
 
-    def claw_back(self, ref: RewardRef, now: datetime, reason: VoidReason) -> bool:
+    def claw_back(self, ref: RewardRef, now: datetime, reason: VoidReason, *, revoke: bool = False) -> bool:
+        """issued -> clawed_back. With `revoke`, its code is still to be deactivated in the shop:
+        the reward stays due (so the release schedule queues it again if its message is lost)
+        until `note_revocation`."""
+        values = {":clawed": "clawed_back", ":issued": "issued", ":now": stamp(now), ":reason": reason}
+        expression = "SET #status = :clawed, clawed_back_at = :now, void_reason = :reason"
+        if revoke:
+            values |= {":pending": "pending", ":due_pk": keys.DUE, ":due": stamp(now + GRACE)}
+            expression += ", revocation = :pending, due_pk = :due_pk, due_at = :due REMOVE waiting_pk"
+        else:
+            expression += " REMOVE due_pk, due_at, waiting_pk"
         try:
             self.table.update(
                 keys.reward(ref),
-                "SET #status = :clawed, clawed_back_at = :now, void_reason = :reason "
-                "REMOVE due_pk, due_at, waiting_pk",
-                {":clawed": "clawed_back", ":issued": "issued", ":now": stamp(now), ":reason": reason},
+                expression,
+                values,
                 condition="#status = :issued",
                 names={"#status": "status"},
+            )
+        except ConditionFailed:
+            return False
+        return True
+
+    def note_revocation(self, ref: RewardRef, revoked: Revoked, now: datetime) -> bool:
+        """What the shop did with a clawed-back reward's code, once: False if it was noted."""
+        try:
+            self.table.update(
+                keys.reward(ref),
+                "SET revocation = :revoked, revoked_at = :now REMOVE due_pk, due_at",
+                {":revoked": revoked, ":pending": "pending", ":now": stamp(now)},
+                condition="revocation = :pending",
             )
         except ConditionFailed:
             return False

@@ -18,6 +18,7 @@ from typing import Any
 from passaparola.domain.platforms import field, shopify
 from passaparola.domain.records import Receipt
 from passaparola.domain.shop import CouponTerms, Grant, ShopUnavailable
+from passaparola.domain.vocabulary import Revoked
 from passaparola.observability import logger
 from passaparola.storage import shop_http
 
@@ -39,6 +40,21 @@ class ShopifyCoupons:
                 return
         raise ShopUnavailable(f"Shopify answered {status} creating the discount of {terms.reward_id}")
 
+    def deactivate(self, code: str) -> Revoked:
+        """The code's discount deactivated (`discountCodeDeactivate`: it ends now, and can be
+        activated again), unless it was used. Throttled or failing: ShopUnavailable."""
+        token = self.api_key()
+        status, found = self._call(token, shopify.FIND, {"code": code})
+        if status != 200 or "data" not in (found if isinstance(found, dict) else {}):
+            raise ShopUnavailable(f"Shopify answered {status} finding discount code {code}")
+        discount, outcome = shopify.to_deactivate(found)
+        if discount is None:
+            return outcome
+        status, found = self._call(token, shopify.DEACTIVATE, {"id": discount})
+        if status != 200 or not shopify.deactivated(found):
+            raise ShopUnavailable(f"Shopify answered {status} deactivating discount code {code}")
+        return outcome
+
     def _call(self, token: str, query: str, variables: dict[str, Any]) -> tuple[int, Any]:
         body = json.dumps({"query": query, "variables": variables}).encode()
         headers = {"X-Shopify-Access-Token": token, "Content-Type": "application/json"}
@@ -49,8 +65,8 @@ class ShopifyRewards(ShopifyCoupons):
     """Referrers' rewards in Shopify: a coupon as the friend's, and store credit on the
     referrer's customer account (`storeCreditAccountCredit`; found by email, so the token also
     needs `read_customers`, `write_store_credit_account_transactions`, and, to read credits
-    back, `read_store_credit_accounts` and `read_store_credit_account_transactions`). A referrer who is no customer of the shop gets
-    their credit from the business.
+    back, `read_store_credit_accounts` and `read_store_credit_account_transactions`). A referrer
+    who is no customer of the shop gets their credit from the business.
 
     Shopify keeps no idempotency key for store credit, and no reference of ours on it: the
     attempt is written before the first call, and a retry first reads the customer's credits

@@ -21,6 +21,7 @@ from passaparola.domain.errors import Conflict
 from passaparola.domain.platforms import stripe
 from passaparola.domain.records import Receipt
 from passaparola.domain.shop import CouponTerms, Grant, ShopUnavailable
+from passaparola.domain.vocabulary import Revoked
 from passaparola.observability import logger
 from passaparola.storage import shop_http
 
@@ -93,6 +94,22 @@ class StripeCoupons:
         if status == 200 or self._already_ours(terms, key):
             return
         raise ShopUnavailable(f"Stripe answered {status} creating promotion code for {terms.reward_id}")
+
+    def deactivate(self, code: str) -> Revoked:
+        """The promotion code set `active=false` (Stripe's own way to stop a code; it can be
+        set active again), unless it was redeemed."""
+        key = self.api_key()
+        status, found = self._call("GET", f"/v1/promotion_codes?code={quote(code)}", key, None, None)
+        if status != 200:
+            raise ShopUnavailable(f"Stripe answered {status} finding promotion code {code}")
+        promotion, outcome = stripe.to_deactivate(found, code)
+        if promotion is None:
+            return outcome
+        path = f"/v1/promotion_codes/{quote(promotion, safe='')}"
+        status, _ = self._call("POST", path, key, stripe.DEACTIVATE, None)
+        if status != 200:
+            raise ShopUnavailable(f"Stripe answered {status} deactivating promotion code {code}")
+        return outcome
 
     def _already_ours(self, terms: CouponTerms, key: str) -> bool:
         status, found = self._call("GET", f"/v1/promotion_codes?code={quote(terms.code)}", key, None, None)

@@ -12,12 +12,14 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
 from passaparola.domain.platforms import woocommerce
 from passaparola.domain.records import Receipt
 from passaparola.domain.shop import CouponTerms, Grant, ShopUnavailable
+from passaparola.domain.vocabulary import Revoked
 from passaparola.storage import shop_http
 
 
@@ -27,7 +29,7 @@ class WooCommerceCoupons:
         self.api_key = api_key  # read when needed, and re-read after a rotation
 
     def create(self, terms: CouponTerms) -> None:
-        authorization = "Basic " + base64.b64encode(self.api_key().encode()).decode()
+        authorization = self._authorization()
         body = json.dumps(woocommerce.coupon_body(terms)).encode()
         status, found = self._call("POST", woocommerce.COUPONS_PATH, authorization, body)
         if status == 201:
@@ -38,6 +40,26 @@ class WooCommerceCoupons:
             if status == 200 and woocommerce.ours(listed, terms):
                 return
         raise ShopUnavailable(f"WooCommerce answered {status} creating the coupon of {terms.reward_id}")
+
+    def deactivate(self, code: str) -> Revoked:
+        """The coupon made to expire now, unless it was used (woocommerce.deactivation_body)."""
+        authorization = self._authorization()
+        path = f"{woocommerce.COUPONS_PATH}?code={quote(code)}"
+        status, found = self._call("GET", path, authorization, None)
+        if status != 200:
+            raise ShopUnavailable(f"WooCommerce answered {status} finding coupon {code}")
+        now = datetime.now(UTC)
+        coupon_id, outcome = woocommerce.to_deactivate(found, code, now)
+        if coupon_id is None:
+            return outcome
+        body = json.dumps(woocommerce.deactivation_body(now)).encode()
+        status, _ = self._call("PUT", woocommerce.coupon_path(coupon_id), authorization, body)
+        if status != 200:
+            raise ShopUnavailable(f"WooCommerce answered {status} deactivating coupon {code}")
+        return outcome
+
+    def _authorization(self) -> str:
+        return "Basic " + base64.b64encode(self.api_key().encode()).decode()
 
     def _call(self, method: str, path: str, authorization: str, body: bytes | None) -> tuple[int, Any]:
         headers = {"Authorization": authorization, "Content-Type": "application/json"}

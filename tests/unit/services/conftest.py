@@ -6,6 +6,7 @@ Campaigns (a few of tests/fixtures/content's, written as compiled rules):
 - instant: a free month for the referrer and a 12 EUR coupon for the friend, no hold.
 - capped: 5 EUR cash, no hold, at most 1 rewarded referral.
 - signup: the referrer is rewarded when a friend claims, at most 1 time.
+- swap: a 15 EUR coupon for the referrer and a 10% coupon for the friend, no hold.
 """
 
 from __future__ import annotations
@@ -56,6 +57,11 @@ CAMPAIGNS: dict[str, dict[str, Any]] = {
         "referrer_reward": {"type": "cash", "amount": 5, "currency": "EUR"},
         "hold_days": 0,
         "max_rewards_per_referrer": 1,
+    },
+    "swap": {
+        "referrer_reward": {"type": "coupon_fixed", "amount": 15, "currency": "EUR"},
+        "friend_reward": {"type": "coupon_percent", "percent": 10},
+        "hold_days": 0,
     },
     "signup": {
         "referrer_reward": {"type": "quota", "amount": 100, "unit": "MB"},

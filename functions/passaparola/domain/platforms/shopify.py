@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     # Only named in signatures: the terms' module loads the campaign models, which the
     # shop webhooks' function does not need.
     from passaparola.domain.shop import CouponTerms, Grant
+    from passaparola.domain.vocabulary import Revoked
 
 PAID = "orders/paid"
 REFUNDED = "refunds/create"
@@ -145,7 +146,13 @@ CREATE = """mutation discountCodeBasicCreate($basicCodeDiscount: DiscountCodeBas
 FIND = """query codeDiscountNodeByCode($code: String!) {
   codeDiscountNodeByCode(code: $code) {
     id
-    codeDiscount { ... on DiscountCodeBasic { title } }
+    codeDiscount { ... on DiscountCodeBasic { title status asyncUsageCount } }
+  }
+}"""
+DEACTIVATE = """mutation discountCodeDeactivate($id: ID!) {
+  discountCodeDeactivate(id: $id) {
+    codeDiscountNode { codeDiscount { ... on DiscountCodeBasic { status } } }
+    userErrors { field code message }
   }
 }"""
 CODE_TAKEN = "TAKEN"
@@ -282,3 +289,25 @@ def credits_since(found: Any, grant: Grant) -> list[str]:
             ):
                 matching.append((made, text(credit.get("id"))))
     return [credit for _, credit in sorted(matching, key=lambda m: m[0]) if credit]
+
+
+def to_deactivate(found: Any) -> tuple[str | None, Revoked]:
+    """From `codeDiscountNodeByCode`: the discount to deactivate (its id and "deactivated"), or
+    none, with what it is: used already (`asyncUsageCount`), no longer active (a deactivated
+    discount ends now, so its status is EXPIRED), or not in this shop ("absent")."""
+    node = field(found, "data", "codeDiscountNodeByCode")
+    node_id = text(field(node, "id"))
+    if node_id is None:
+        return None, "absent"
+    used = field(node, "codeDiscount", "asyncUsageCount")
+    if isinstance(used, int) and used > 0:
+        return None, "used"
+    if field(node, "codeDiscount", "status") == "EXPIRED":
+        return None, "deactivated"
+    return node_id, "deactivated"
+
+
+def deactivated(found: Any) -> bool:
+    """Whether `discountCodeDeactivate` answered the discount, without errors."""
+    payload = field(found, "data", "discountCodeDeactivate")
+    return isinstance(field(payload, "codeDiscountNode"), dict) and not field(payload, "userErrors")

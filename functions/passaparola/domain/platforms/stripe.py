@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     # Only named in signatures: the terms' module loads the campaign models, which the
     # shop webhooks' function does not need.
     from passaparola.domain.shop import CouponTerms, Grant
+    from passaparola.domain.vocabulary import Revoked
 
 TOLERANCE_SECONDS = 300
 PAID = ("checkout.session.completed", "checkout.session.async_payment_succeeded")
@@ -336,3 +337,21 @@ def redeemed(found: Any) -> bool:
     """Whether a coupon read back has been applied (its one redemption)."""
     times = field(found, "times_redeemed")
     return isinstance(times, int) and times > 0
+
+
+# --- an unused promotion code deactivated after a refund --------------------------------------
+DEACTIVATE = {"active": "false", "metadata[passaparola_deactivated]": "the referral's order was refunded"}
+
+
+def to_deactivate(found: Any, code: str) -> tuple[str | None, Revoked]:
+    """From `GET /v1/promotion_codes?code=`: the promotion code to set `active=false` (its id and
+    "deactivated"), or none, with what it is: redeemed already ("used"), inactive already
+    ("deactivated"), or not in this account ("absent"). Codes are unique regardless of case among
+    active ones; an inactive one may share its text with an older one."""
+    same = [p for p in listed(found, "data") if str(p.get("code", "")).lower() == code.lower()]
+    if not same:
+        return None, "absent"
+    if any(isinstance(p.get("times_redeemed"), int) and p["times_redeemed"] > 0 for p in same):
+        return None, "used"
+    active = next((p for p in same if p.get("active") is True), None)
+    return (text(active.get("id")) if active else None), "deactivated"

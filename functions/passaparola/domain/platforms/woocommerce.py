@@ -22,7 +22,7 @@ import hashlib
 import hmac
 import re
 from collections.abc import Mapping, Sequence
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from passaparola.domain.errors import InvalidSignature
@@ -65,6 +65,7 @@ if TYPE_CHECKING:
     # Only named in signatures: the terms' module loads the campaign models, which the
     # shop webhooks' function does not need.
     from passaparola.domain.shop import CouponTerms
+    from passaparola.domain.vocabulary import Revoked
 _ENTITIES = {
     "&#039;": "'",
     "&#x27;": "'",
@@ -206,3 +207,42 @@ def ours(found: Any, terms: CouponTerms) -> bool:
         )
         for coupon in found
     )
+
+
+# --- an unused coupon deactivated after a refund ----------------------------------------------
+DEACTIVATED_META = "passaparola_deactivated"
+_STAMP = "%Y-%m-%dT%H:%M:%S"
+
+
+def to_deactivate(found: Any, code: str, now: datetime) -> tuple[int | None, Revoked]:
+    """From `GET /wp-json/wc/v3/coupons?code=`: the coupon to make expire now (its id and
+    "deactivated"), or none, with what it is: used already, expired already ("deactivated"), or
+    not in this shop ("absent"). WooCommerce keeps codes in lower case."""
+    coupons = found if isinstance(found, list) else []
+    coupon = next((c for c in coupons if isinstance(c, Mapping) and c.get("code") == code.lower()), None)
+    if coupon is None or not isinstance(coupon.get("id"), int):
+        return None, "absent"
+    if isinstance(coupon.get("usage_count"), int) and coupon["usage_count"] > 0:
+        return None, "used"
+    expires = coupon.get("date_expires_gmt")
+    if isinstance(expires, str) and expires <= _gmt(now):
+        return None, "deactivated"
+    return coupon["id"], "deactivated"
+
+
+def deactivation_body(now: datetime) -> dict[str, Any]:
+    """PUT /wp-json/wc/v3/coupons/<id>: the coupon expires now, which WooCommerce refuses at
+    checkout ("This coupon has expired"). Reversible (a later expiry brings it back) and kept
+    in the shop's coupon list with why, where deleting it would lose both."""
+    return {
+        "date_expires_gmt": _gmt(now),
+        "meta_data": [{"key": DEACTIVATED_META, "value": "the referral's order was refunded"}],
+    }
+
+
+def coupon_path(coupon_id: int) -> str:
+    return f"{COUPONS_PATH}/{coupon_id}"
+
+
+def _gmt(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime(_STAMP)
