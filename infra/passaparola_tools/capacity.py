@@ -11,8 +11,6 @@ count this way.
 from __future__ import annotations
 
 import contextlib
-import copy
-import importlib
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -181,54 +179,3 @@ def _value_bytes(value: dict[str, Any]) -> int:
     if kind_ == "L":
         return 3 + sum(1 + _value_bytes(v) for v in data)
     return sum(len(str(v).encode()) for v in data)
-
-
-@contextlib.contextmanager
-def light_transactions() -> Iterator[None]:
-    """moto deep-copies every table a transaction touches, to roll back a cancelled one: on a
-    table of a million visits that takes seconds per transaction. Here a transaction snapshots
-    the items it touches and the stream's length instead, and puts those back when cancelled."""
-    from moto.dynamodb.models.table import Table
-
-    models: Any = importlib.import_module("moto.dynamodb.models")
-
-    original = models.DynamoDBBackend.transact_write_items
-
-    class _ShallowTables:
-        @staticmethod
-        def deepcopy(value: Any, memo: Any = None) -> Any:
-            return value if isinstance(value, Table) else copy.deepcopy(value, memo)
-
-    def transact(self: Any, transact_items: list[dict[str, Any]]) -> None:
-        snapshots = []
-        streams = {}
-        for operation in transact_items:
-            ((kind, detail),) = operation.items()
-            table = self.get_table(detail["TableName"])
-            key = detail["Key"] if kind != "Put" else {n: detail["Item"][n] for n in ("pk", "sk")}
-            current = self.get_item(detail["TableName"], key)
-            snapshots.append((detail["TableName"], key, current.to_json()["Attributes"] if current else None))
-            if table.stream_shard is not None:
-                streams[detail["TableName"]] = len(table.stream_shard.items)
-        models.copy = _ShallowTables
-        try:
-            original(self, transact_items)
-        except Exception:
-            for name, key, old in reversed(snapshots):
-                if old is None:
-                    if self.get_item(name, key) is not None:
-                        self.delete_item(name, key)
-                else:
-                    self.put_item(name, old)
-            for name, length in streams.items():
-                shard = self.get_table(name).stream_shard
-                del shard.items[length:]
-            raise
-        finally:
-            models.copy = copy
-
-    models.DynamoDBBackend.transact_write_items = transact
-    try:
-        yield
-    finally:
-        models.DynamoDBBackend.transact_write_items = original

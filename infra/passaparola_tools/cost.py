@@ -28,7 +28,7 @@ from typing import Any
 
 from passaparola_build import paths
 from passaparola_localstack import template as cfn
-from passaparola_tools.capacity import Writes, item_bytes, light_transactions, recording
+from passaparola_tools.capacity import Writes, item_bytes, recording
 
 # AWS list prices, us-east-1, as published on aws.amazon.com/<service>/pricing in 2025 (DynamoDB
 # on demand after its November 2024 cut). Not re-checked from the machine that runs this.
@@ -157,7 +157,7 @@ def measure(template_settings: Settings) -> Measured:
         )
         os.environ.pop("AWS_ENDPOINT_URL", None)
         os.environ["AWS_LAMBDA_LOG_LEVEL"] = template_settings.application_log_level
-        with tempfile.TemporaryDirectory() as folder, mock_aws(), light_transactions():
+        with tempfile.TemporaryDirectory() as folder, mock_aws():
             return _Bench(Path(folder), template_settings).run()
     finally:
         os.environ.clear()

@@ -17,11 +17,11 @@ counter and HyperLogLog estimate beside them. Then the clock moves on until the 
 has settled, and the clicks are read again: that read folds them into the code's item (one
 conditional UpdateItem), and the next one reads the fold and nothing else.
 
-People who come back do so within RETURN_WITHIN of their first click. Two liberties with moto,
-for this replay only, to keep it within time and memory: a transaction snapshots the items it
-touches rather than deep-copying whole tables (moto's way, seconds per transaction on a table
-of a million visits); and stream records the rollup has taken are dropped, with moto's own
-list of every object it ever made. Every visit is kept: the count is read from them.
+People who come back do so within RETURN_WITHIN of their first click. Besides moto_speedups
+(which every use of moto here installs: among them, transactions that keep the items they name
+rather than a copy of every table), one liberty with moto, for this replay only, to keep it
+within memory: stream records the rollup has taken are dropped, with moto's own list of every
+object it ever made. Every visit is kept: the count is read from them.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from passaparola_build import paths
-from passaparola_tools.capacity import LIMIT_WCU, Writes, light_transactions, recording
+from passaparola_tools.capacity import LIMIT_WCU, Writes, recording
 
 CAMPAIGN = "spring"
 RETURN_WITHIN = 60  # seconds
@@ -131,7 +131,7 @@ def replay(
             {"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_DEFAULT_REGION": "us-east-1"}
         )
         os.environ.pop("AWS_ENDPOINT_URL", None)
-        with tempfile.TemporaryDirectory() as folder, mock_aws(), light_transactions():
+        with tempfile.TemporaryDirectory() as folder, mock_aws():
             return _replay(Path(folder), seconds, rate, returning, seed, say, started)
     finally:
         os.environ.clear()
