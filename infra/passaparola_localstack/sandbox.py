@@ -27,6 +27,28 @@ from passaparola_localstack.runtime import LocalContext, load_handler
 _WAIT_FOR_SANDBOX = 30
 # What a sandbox inherits from this process besides its function's own variables.
 _PASSED_THROUGH = ("PATH", "HOME", "LANG", "TMPDIR", "PYTHONPATH", "SYSTEMROOT")
+# What the functions import besides their own modules, imported once by the server the
+# sandboxes are forked from: each sandbox then imports only passaparola's modules, after its
+# environment is set, as on Lambda. (These packages read no variable of a function's when they
+# are imported.) Where there is no fork server (Windows), each sandbox starts afresh.
+_PRELOADED = (
+    "passaparola_localstack.sandbox",
+    "boto3",
+    "pydantic",
+    "aws_lambda_powertools.event_handler",
+    "aws_lambda_powertools.utilities.batch",
+    "aws_lambda_powertools.utilities.idempotency",
+    "babel.dates",
+    "babel.numbers",
+)
+
+
+def _start_method() -> multiprocessing.context.ForkServerContext | multiprocessing.context.SpawnContext:
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(list(_PRELOADED))
+    return context
 
 
 class InvocationError(RuntimeError):
@@ -106,7 +128,7 @@ class SandboxPool:
         self._functions: dict[str, _Function] = {}
         self._all: list[_Sandbox] = []
         self._lock = threading.Lock()
-        self._context = multiprocessing.get_context("spawn")
+        self._context = _start_method()
         self._closed = False
 
     @property
