@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -130,9 +131,37 @@ def _without_copying(run: Callable[[DynamoDBBackend, list[dict[str, Any]]], None
     return transact_write_items
 
 
+# What a request only reads, by its operation's first word (X-Amz-Target's last part).
+_READS = ("Get", "Describe", "List", "Receive", "Query", "Scan", "BatchGet")
+
+
+class Writes:
+    """How many requests that may have changed something moto has answered: the local stack's
+    pollers, having found nothing, wait for the next one (a message sent, an item written, so a
+    stream record) rather than asking moto again every fifth of a second. Idle, they asked
+    fifty times a second, a quarter of a processor."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._count = 0
+
+    def counted(self) -> int:
+        return self._count
+
+    def wrote(self) -> None:
+        with self._changed:
+            self._count += 1
+            self._changed.notify_all()
+
+    def wait_for_one_after(self, counted: int, timeout: float) -> None:
+        with self._changed:
+            self._changed.wait_for(lambda: self._count != counted, timeout)
+
+
 class SerialMotoServer(ThreadedMotoServer):
     def __init__(self, port: int = 0) -> None:
         super().__init__(ip_address="127.0.0.1", port=port, verbose=False)
+        self.writes = Writes()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         moto_speedups.install()
         if not getattr(DynamoDBBackend.transact_write_items, "without_copying", False):
@@ -142,8 +171,16 @@ class SerialMotoServer(ThreadedMotoServer):
 
     def _server_entry(self) -> None:
         app = DomainDispatcherApplication(create_backend_app)
+
+        def counting(environ: dict[str, Any], start_response: Any) -> Any:
+            answer = app(environ, start_response)  # one request at a time: it is done here
+            operation = str(environ.get("HTTP_X_AMZ_TARGET", "")).rpartition(".")[2]
+            if not operation.startswith(_READS):
+                self.writes.wrote()
+            return answer
+
         self._server = make_server(
-            self._ip_address, self._port, app, threaded=False, request_handler=MotoRequestHandler
+            self._ip_address, self._port, counting, threaded=False, request_handler=MotoRequestHandler
         )
         self._server_ready_event.set()
         self._server.serve_forever(poll_interval=0.05)

@@ -61,7 +61,11 @@ from passaparola_localstack.woocommerce_fake import WooCommerceFake
 STATE = paths.BUILD / "local"
 SENDER = "referrals@passaparola.localhost"
 REGION = "us-east-1"
-POLL_INTERVAL = 0.2  # seconds between empty receives from a queue
+# A poller that found nothing asks again after a fifth of a second if moto was written to since
+# it asked, else once it is (each write would otherwise wake every poller at once), and after
+# two seconds anyway: a message comes back into sight when its visibility timeout ends.
+POLL_INTERVAL = 0.2
+POLL_AT_LEAST_EVERY = 2.0
 _JSON = {"Content-Type": "application/json"}
 # /_local/<platform>/<the platform's own path>: the platforms' APIs, as the functions call them.
 _PLAYED = re.compile(r"^/_local/(stripe|woocommerce|shopify|tremendous)(/.*)$")
@@ -283,6 +287,8 @@ class LocalStack:
 
     def stop(self) -> None:
         self._stopping.set()
+        if self._moto is not None:
+            self._moto.writes.wrote()  # the pollers waiting for one see that they are to stop
         if self._http is not None:
             if self._threads:  # shutdown() waits for serve_forever, which runs only once serving
                 self._http.shutdown()
@@ -309,13 +315,14 @@ class LocalStack:
         url, arn = self.stack.ref(queue), self.stack.arn(queue)
         while not self._stopping.is_set():
             try:
+                writes = self._writes_so_far()
                 # No long polling: moto here answers one request at a time, and a waiting
                 # receive would hold up every other call behind it.
                 messages = sqs.receive_message(
                     QueueUrl=url, MaxNumberOfMessages=10, AttributeNames=["ApproximateReceiveCount"]
                 ).get("Messages", [])
                 if not messages:
-                    self._stopping.wait(POLL_INTERVAL)
+                    self._wait_for_a_write_after(writes)
                     continue
                 answer = self.gateway.deliver(function, messages, arn)
                 failed = {f["itemIdentifier"] for f in answer.get("batchItemFailures", [])}
@@ -338,12 +345,22 @@ class LocalStack:
         stream = StreamMapping(self.stack, self.gateway.invoke, consumer=function)
         while not self._stopping.is_set():
             try:
+                writes = self._writes_so_far()
                 if not stream.poll():
-                    self._stopping.wait(POLL_INTERVAL)
+                    self._wait_for_a_write_after(writes)
             except Exception as exc:  # the same batch comes again next poll, as on AWS; say why
                 if not self._stopping.is_set():
                     print(f"{function}: {exc}", flush=True)
                     self._stopping.wait(1)
+
+    def _writes_so_far(self) -> int:
+        assert self._moto is not None
+        return self._moto.writes.counted()
+
+    def _wait_for_a_write_after(self, writes: int) -> None:
+        assert self._moto is not None
+        if not self._stopping.wait(POLL_INTERVAL):
+            self._moto.writes.wait_for_one_after(writes, POLL_AT_LEAST_EVERY - POLL_INTERVAL)
 
     def _release_held(self) -> None:
         assert self.gateway is not None
