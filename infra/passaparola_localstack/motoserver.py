@@ -4,132 +4,21 @@ moto keeps no item locks, so two requests served at once can interleave inside a
 conditional write (a spike lost counts under 8 threads in process). Served one at a time,
 each write is atomic, as DynamoDB's are: concurrency tests and the local stack both use this.
 
-moto also copies every table a transaction writes, whole, before it starts, to put it back if
-the transaction is cancelled: each transaction costs in proportion to the table, and the local
-stack's one table grows with every test that uses it. Here (`_without_copying`) a transaction
-is judged first, each condition on its item as it stands, as DynamoDB judges them: one that a
-condition cancels is told so with the reasons moto would give, and one whose conditions all
-hold is written item by item, with only those items kept to put back. Anything else, or any
-error while writing, goes to moto's own code, from the state as it was.
+moto_speedups is installed here too: among its short ways, transactions that keep only the
+items they name to put back, where moto copied every table.
 """
 
 from __future__ import annotations
 
-import copy
 import logging
 import threading
-from collections.abc import Callable
 from typing import Any
 
-from moto.dynamodb.comparisons import get_filter_expression
-from moto.dynamodb.exceptions import ConditionalCheckFailed, TransactionCanceledException
-from moto.dynamodb.models import DynamoDBBackend
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import make_server
 
 from passaparola_localstack import moto_speedups
-
-_Errors = list[tuple[str | None, str | None, dict[str, Any] | None]]
-
-
-def _judged(backend: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> _Errors | None:
-    """Each item's reason, in order, as moto would cancel the transaction with them (all
-    `(None, None, None)` when every condition holds); None for a transaction moto refuses for
-    another reason (too long, two operations on one item, an unknown operation), which moto's
-    own code then answers."""
-    if len(transact_items) > 100:
-        return None
-    errors: _Errors = []
-    seen = set()
-    for entry in transact_items:
-        if len(entry) != 1:
-            return None
-        kind, op = next(iter(entry.items()))
-        if kind not in ("ConditionCheck", "Put", "Delete", "Update"):
-            return None
-        key = _key(backend, kind, op)
-        identity = (op["TableName"], repr(sorted(key.items())))
-        if identity in seen:
-            return None
-        seen.add(identity)
-        condition = op.get("ConditionExpression")
-        current = backend.get_item(op["TableName"], key)
-        names, values = op.get("ExpressionAttributeNames"), op.get("ExpressionAttributeValues")
-        if condition is None or get_filter_expression(condition, names, values).expr(current):
-            errors.append((None, None, None))
-            continue
-        old = (
-            current.to_json()["Attributes"]
-            if current and op.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD"
-            else None
-        )
-        errors.append(("ConditionalCheckFailed", ConditionalCheckFailed(item=old).message, old))
-    return errors
-
-
-def _key(backend: DynamoDBBackend, kind: str, op: dict[str, Any]) -> dict[str, Any]:
-    if kind != "Put":
-        return dict(op["Key"])
-    table = backend.get_table(op["TableName"])
-    names = [table.hash_key_attr] + ([table.range_key_attr] if table.range_key_attr else [])
-    return {name: op["Item"][name] for name in names}
-
-
-def _write(backend: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
-    """Write a transaction whose conditions all hold (nothing else runs meanwhile: the server
-    is serial); on any error, put back the items written so far and raise it."""
-    before: list[tuple[str, dict[str, Any], dict[str, Any] | None]] = []
-    try:
-        for entry in transact_items:
-            kind, op = next(iter(entry.items()))
-            if kind == "ConditionCheck":
-                continue
-            table, key = op["TableName"], _key(backend, kind, op)
-            current = backend.get_item(table, key)
-            before.append((table, key, copy.deepcopy(current.to_json()["Attributes"]) if current else None))
-            names, values = op.get("ExpressionAttributeNames"), op.get("ExpressionAttributeValues")
-            if kind == "Put":
-                backend.put_item(
-                    table, op["Item"], expression_attribute_names=names, expression_attribute_values=values
-                )
-            elif kind == "Delete":
-                backend.delete_item(
-                    table, key, expression_attribute_names=names, expression_attribute_values=values
-                )
-            else:
-                backend.update_item(
-                    table,
-                    key,
-                    update_expression=op["UpdateExpression"],
-                    expression_attribute_names=names,
-                    expression_attribute_values=values,
-                )
-    except Exception:
-        for table, key, item in reversed(before):
-            if item is None:
-                backend.delete_item(table, key)
-            else:
-                backend.put_item(table, item)
-        raise
-
-
-def _without_copying(run: Callable[[DynamoDBBackend, list[dict[str, Any]]], None]) -> Any:
-    def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
-        errors = _judged(self, transact_items)
-        if errors is None:
-            run(self, transact_items)
-        elif any(code for code, _, _ in errors):
-            raise TransactionCanceledException(errors)
-        else:
-            try:
-                _write(self, transact_items)
-            except Exception:
-                run(self, transact_items)  # moto's own answer to what went wrong, from the state before
-
-    transact_write_items.without_copying = True  # type: ignore[attr-defined]
-    return transact_write_items
-
 
 # What a request only reads, by its operation's first word (X-Amz-Target's last part).
 _READS = ("Get", "Describe", "List", "Receive", "Query", "Scan", "BatchGet")
@@ -164,10 +53,6 @@ class SerialMotoServer(ThreadedMotoServer):
         self.writes = Writes()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         moto_speedups.install()
-        if not getattr(DynamoDBBackend.transact_write_items, "without_copying", False):
-            DynamoDBBackend.transact_write_items = _without_copying(  # type: ignore[method-assign]
-                DynamoDBBackend.transact_write_items
-            )
 
     def _server_entry(self) -> None:
         app = DomainDispatcherApplication(create_backend_app)
