@@ -21,7 +21,7 @@ from tests.support import poll
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 # A function's first request starts its sandbox (a cold start of a second or two on a busy
 # machine); wait for what the page shows, with room for that.
-expect.set_options(timeout=20_000)
+expect.set_options(timeout=30_000)
 
 XSS_NAME = "<img src=x onerror=alert(1)>"
 PHONE = (

@@ -21,7 +21,7 @@ from passaparola import i18n
 from tests.support import poll
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
-expect.set_options(timeout=20_000)
+expect.set_options(timeout=30_000)
 
 ADMIN = "owner@acme-roasters.example"  # content/brands/acme.yaml's admins
 CLICKS, CLAIMS, ORDERS = 12, 6, 4  # on spring, by one referrer the test enrols

@@ -20,7 +20,7 @@ from passaparola_pages.share import PLACEHOLDER, share_href
 from tests.support import ROOT
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
-expect.set_options(timeout=20_000)
+expect.set_options(timeout=30_000)
 
 
 @dataclass
