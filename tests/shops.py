@@ -4,16 +4,61 @@
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from passaparola.domain.platforms import shopify, stripe, woocommerce
 from passaparola_localstack.shop_samples import php_json
 
+if TYPE_CHECKING:
+    from passaparola_localstack.serve import PlayedApi
+
 FIXTURES = Path(__file__).parent / "fixtures" / "shops"
 VECTORS: dict[str, Any] = json.loads((FIXTURES / "signing_vectors.json").read_text())
+
+
+@contextmanager
+def served(fake: PlayedApi, asked: list[str] | None = None) -> Iterator[str]:
+    """A platform's stand-in on a loopback port, reached over HTTP as the functions reach the
+    platform: yields its base URL; `asked`, when given, collects each path asked for."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self._answer()
+
+        def do_POST(self) -> None:
+            self._answer()
+
+        def do_PUT(self) -> None:
+            self._answer()
+
+        def _answer(self) -> None:
+            if asked is not None:
+                asked.append(self.path)
+            path, _, query = self.path.partition("?")
+            body = self.rfile.read(int(self.headers.get("content-length") or 0))
+            status, found = fake.handle(self.command, path, query, dict(self.headers.items()), body)
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(json.dumps(found).encode())
+
+        def log_message(self, *_: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def fixture(name: str) -> Any:

@@ -7,10 +7,8 @@ left in the business's list of rewards to give; told truthfully by email."""
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +23,7 @@ from passaparola_localstack.shopify_fake import ShopifyFake
 from passaparola_localstack.stripe_fake import StripeFake
 from passaparola_localstack.tremendous_fake import TremendousFake
 from passaparola_localstack.woocommerce_fake import WooCommerceFake
+from tests.shops import served
 from tests.support import Client, items_under
 
 pytestmark = pytest.mark.integration
@@ -92,31 +91,6 @@ class Platforms:
         ]
 
 
-def _serve(fake: ShopFake) -> ThreadingHTTPServer:
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self._answer()
-
-        def do_POST(self) -> None:
-            self._answer()
-
-        def _answer(self) -> None:
-            path, _, query = self.path.partition("?")
-            body = self.rfile.read(int(self.headers.get("content-length") or 0))
-            status, found = fake.handle(self.command, path, query, dict(self.headers.items()), body)
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            self.wfile.write(json.dumps(found).encode())
-
-        def log_message(self, *_: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
-
-
 @pytest.fixture(params=sorted(CASES))
 def platforms(
     request: pytest.FixtureRequest,
@@ -128,7 +102,6 @@ def platforms(
     case = CASES[request.param]
     found = Platforms(case, FAKES[case.shop](), TremendousFake())
     case.setup(found.shop)
-    servers = [_serve(found.shop), _serve(found.payouts)]
     rules = Rules.model_validate_json(rules_path.read_bytes())
     update = {
         "shop": Shop.model_validate({"platform": case.shop, "url": "https://shop.example"}),
@@ -138,22 +111,19 @@ def platforms(
     rewritten = tmp_path / "rules.json"
     rewritten.write_text(rules.model_copy(update={"brands": brands}).model_dump_json(), encoding="utf-8")
     monkeypatch.setenv("RULES_PATH", str(rewritten))
-    shop_url, payouts_url = (f"http://127.0.0.1:{s.server_address[1]}" for s in servers)
-    monkeypatch.setenv("STRIPE_API_URL", shop_url)
-    monkeypatch.setenv("SHOP_API_URL", shop_url)
-    monkeypatch.setenv("TREMENDOUS_API_URL", payouts_url)
-    secrets = aws.client("secretsmanager")
-    secret, key = KEYS[case.shop]
-    secrets.put_secret_value(SecretId=client.stack.ref(secret), SecretString=key)
-    secrets.put_secret_value(
-        SecretId=client.stack.ref("TremendousApiKeySecret"), SecretString=tremendous_fake.KEY
-    )
-    wiring.reset()
-    secret_store.forget()
-    yield found
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+    with served(found.shop) as shop_url, served(found.payouts) as payouts_url:
+        monkeypatch.setenv("STRIPE_API_URL", shop_url)
+        monkeypatch.setenv("SHOP_API_URL", shop_url)
+        monkeypatch.setenv("TREMENDOUS_API_URL", payouts_url)
+        secrets = aws.client("secretsmanager")
+        secret, key = KEYS[case.shop]
+        secrets.put_secret_value(SecretId=client.stack.ref(secret), SecretString=key)
+        secrets.put_secret_value(
+            SecretId=client.stack.ref("TremendousApiKeySecret"), SecretString=tremendous_fake.KEY
+        )
+        wiring.reset()
+        secret_store.forget()
+        yield found
 
 
 def refer(client: Client, campaign: str) -> str:

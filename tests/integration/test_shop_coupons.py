@@ -5,12 +5,9 @@ once it is live."""
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +22,7 @@ from passaparola_localstack.serve import ShopFake
 from passaparola_localstack.shopify_fake import ShopifyFake
 from passaparola_localstack.stripe_fake import StripeFake
 from passaparola_localstack.woocommerce_fake import WooCommerceFake
+from tests.shops import served
 from tests.support import Client, person_key
 
 pytestmark = pytest.mark.integration
@@ -49,46 +47,20 @@ def shop(
     platform = request.param
     fake: ShopFake = FAKES[platform]()
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self._answer()
-
-        def do_POST(self) -> None:
-            self._answer()
-
-        def do_PUT(self) -> None:
-            self._answer()
-
-        def _answer(self) -> None:
-            path, _, query = self.path.partition("?")
-            body = self.rfile.read(int(self.headers.get("content-length") or 0))
-            status, found = fake.handle(self.command, path, query, dict(self.headers.items()), body)
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            self.wfile.write(json.dumps(found).encode())
-
-        def log_message(self, *_: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    rules = Rules.model_validate_json(rules_path.read_bytes())
-    named = Shop.model_validate({"platform": platform, "url": "https://shop.example"})
-    brands = {slug: brand.model_copy(update={"shop": named}) for slug, brand in rules.brands.items()}
-    with_shop = tmp_path / "rules.json"
-    with_shop.write_text(rules.model_copy(update={"brands": brands}).model_dump_json(), encoding="utf-8")
-    monkeypatch.setenv("RULES_PATH", str(with_shop))
-    here = f"http://127.0.0.1:{server.server_address[1]}"
-    monkeypatch.setenv("STRIPE_API_URL", here)
-    monkeypatch.setenv("SHOP_API_URL", here)
-    secret, key = KEYS[platform]
-    aws.client("secretsmanager").put_secret_value(SecretId=client.stack.ref(secret), SecretString=key)
-    wiring.reset()
-    secret_store.forget()
-    yield fake
-    server.shutdown()
-    server.server_close()
+    with served(fake) as here:
+        rules = Rules.model_validate_json(rules_path.read_bytes())
+        named = Shop.model_validate({"platform": platform, "url": "https://shop.example"})
+        brands = {slug: brand.model_copy(update={"shop": named}) for slug, brand in rules.brands.items()}
+        with_shop = tmp_path / "rules.json"
+        with_shop.write_text(rules.model_copy(update={"brands": brands}).model_dump_json(), encoding="utf-8")
+        monkeypatch.setenv("RULES_PATH", str(with_shop))
+        monkeypatch.setenv("STRIPE_API_URL", here)
+        monkeypatch.setenv("SHOP_API_URL", here)
+        secret, key = KEYS[platform]
+        aws.client("secretsmanager").put_secret_value(SecretId=client.stack.ref(secret), SecretString=key)
+        wiring.reset()
+        secret_store.forget()
+        yield fake
 
 
 def friend_codes(fake: ShopFake) -> list[dict[str, Any]]:

@@ -4,11 +4,9 @@ documented examples (tests/fixtures/shops) carrying this test's codes, signed th
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -285,31 +283,14 @@ def stripe_api(client: Client, monkeypatch: pytest.MonkeyPatch) -> Iterator[list
     """The local stand-in of Stripe's API on a loopback port, and the key the functions send it;
     yields the paths asked for."""
     asked: list[str] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            asked.append(self.path)
-            path, _, query = self.path.partition("?")
-            status, found = StripeFake().handle("GET", path, query, dict(self.headers.items()), b"")
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            self.wfile.write(json.dumps(found).encode())
-
-        def log_message(self, *_: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    monkeypatch.setenv("STRIPE_API_URL", f"http://127.0.0.1:{server.server_address[1]}")
-    aws.client("secretsmanager").put_secret_value(
-        SecretId=client.stack.ref("StripeApiKeySecret"), SecretString=shop_samples.STRIPE_API_KEY
-    )
-    wiring.reset()
-    secret_store.forget()
-    yield asked
-    server.shutdown()
-    server.server_close()
+    with shops.served(StripeFake(), asked) as here:
+        monkeypatch.setenv("STRIPE_API_URL", here)
+        aws.client("secretsmanager").put_secret_value(
+            SecretId=client.stack.ref("StripeApiKeySecret"), SecretString=shop_samples.STRIPE_API_KEY
+        )
+        wiring.reset()
+        secret_store.forget()
+        yield asked
 
 
 def test_a_friends_coupon_typed_at_stripes_checkout_is_read_from_stripes_api(client, referral, stripe_api):
