@@ -39,6 +39,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item._id = item._id.with_params(label)  # type: ignore[attr-defined]
 
 
+# Longer than the local stack's own wait for a free sandbox (30 s, API Gateway's limit): on a
+# busy machine a burst may queue that long, and then the stack's answer says what happened.
+ANSWER_WITHIN = 60
+
+
 @dataclass
 class Running:
     url: str
@@ -51,7 +56,7 @@ class Running:
     def get(self, path: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
         request = urllib.request.Request(self.url + path, headers=headers or {})
         try:
-            with urllib.request.urlopen(request, timeout=30) as answer:
+            with urllib.request.urlopen(request, timeout=ANSWER_WITHIN) as answer:
                 return answer.status, dict(answer.headers.items()), answer.read()
         except urllib.error.HTTPError as error:
             return error.code, dict(error.headers.items()), error.read()
@@ -62,7 +67,7 @@ class Running:
             self.url + path, data=raw, headers={"content-type": "application/json"} | (headers or {})
         )
         try:
-            with urllib.request.urlopen(request, timeout=30) as answer:
+            with urllib.request.urlopen(request, timeout=ANSWER_WITHIN) as answer:
                 return answer.status, json.loads(answer.read())
         except urllib.error.HTTPError as error:
             return error.code, json.loads(error.read())
