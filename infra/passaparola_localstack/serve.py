@@ -410,7 +410,10 @@ class LocalStack:
             "admin_key": self.admin_key,
             "event_secrets": dict(self.events.secrets),
         }
-        (self.state_dir / "state.json").write_text(json.dumps(state), encoding="utf-8")
+        # Whole or not at all: `store` and the tests read it as soon as it is there.
+        partial = self.state_dir / "state.json.partial"
+        partial.write_text(json.dumps(state), encoding="utf-8")
+        partial.replace(self.state_dir / "state.json")
 
 
 class _Server(ThreadingHTTPServer):
