@@ -4,6 +4,7 @@ that calls the real handlers through the same gateway the local stack uses."""
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -67,10 +68,31 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> SharedFixtur
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
-    """`-n auto`: one worker more than there are cores. The end-to-end scopes spend about a
-    fifth of their time waiting for the local stack and the browser, which the extra worker
-    fills: on two cores the suite took 240 s instead of 296."""
-    return (os.cpu_count() or 1) + 1
+    """`-n auto`: one worker more than there are cores while a core is free. The end-to-end
+    scopes spend about a fifth of their time waiting for the local stack and the browser, which
+    the extra worker fills: on two quiet cores the suite took 240 s instead of 296. On a machine
+    others keep busy there is nothing to fill, and the extra worker only slowed the local
+    stack's answers past its 30 s wait for a sandbox."""
+    cores = os.cpu_count() or 1
+    return cores + 1 if _idle_cores(cores) >= 0.5 else cores
+
+
+def _idle_cores(cores: int) -> float:
+    """How many cores were idle over a quarter of a second (Linux's /proc/stat; elsewhere, all)."""
+    try:
+        before = _cpu_times()
+        time.sleep(0.25)  # a measurement window, not a wait for state
+        after = _cpu_times()
+    except OSError:
+        return float(cores)
+    spent = [b - a for a, b in zip(before, after, strict=True)]
+    idle = spent[3] + spent[4]  # idle and iowait
+    return cores * idle / max(sum(spent), 1)
+
+
+def _cpu_times() -> list[int]:
+    with open("/proc/stat", encoding="ascii") as stat:
+        return [int(field) for field in stat.readline().split()[1:]]
 
 
 @pytest.fixture(autouse=True)
