@@ -7,13 +7,15 @@ import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from passaparola.domain.platforms import shopify, stripe, woocommerce
+from passaparola.domain.shop import CouponTerms
 from passaparola_localstack.shop_samples import php_json
 
 if TYPE_CHECKING:
@@ -21,6 +23,16 @@ if TYPE_CHECKING:
 
 FIXTURES = Path(__file__).parent / "fixtures" / "shops"
 VECTORS: dict[str, Any] = json.loads((FIXTURES / "signing_vectors.json").read_text())
+
+
+def coupon_terms(expires_at: datetime, **changes: object) -> CouponTerms:
+    """The spring campaign's friend's coupon (10%, from 20 EUR), a window ending at `expires_at`."""
+    base = CouponTerms(
+        code="SPRING-5HK9-NP86-RZ9", key="cl_claim", campaign="spring", reward_id="friend-spring",
+        percent=Decimal(10), amount=None, currency=None, min_subtotal=Decimal("20.00"), min_currency="EUR",
+        starts_at=expires_at - timedelta(days=30), expires_at=expires_at, email="marco@example.org",
+    )  # fmt: skip
+    return replace(base, **changes)  # type: ignore[arg-type]
 
 
 @contextmanager

@@ -4,15 +4,16 @@ and the local stand-in holding it to Shopify's documented input and its query co
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
+from functools import partial
 
 import pytest
 
 from passaparola.domain.platforms import shopify
-from passaparola.domain.shop import CouponTerms
 from passaparola_localstack import shopify_fake
 from passaparola_localstack.shopify_fake import KEY, ShopifyFake
+from tests import shops
 
 pytestmark = pytest.mark.unit
 
@@ -21,13 +22,7 @@ PATH = f"/admin/api/{shopify.API_VERSION}/graphql.json"
 AUTH = {"X-Shopify-Access-Token": KEY, "Content-Type": "application/json"}
 
 
-def terms(**changes: object) -> CouponTerms:
-    base = CouponTerms(
-        code="SPRING-5HK9-NP86-RZ9", key="cl_claim", campaign="spring", reward_id="friend-spring",
-        percent=Decimal(10), amount=None, currency=None, min_subtotal=Decimal("20.00"), min_currency="EUR",
-        starts_at=LATER - timedelta(days=30), expires_at=LATER, email="marco@example.org",
-    )  # fmt: skip
-    return CouponTerms(**{**base.__dict__, **changes})  # type: ignore[arg-type]
+terms = partial(shops.coupon_terms, LATER)
 
 
 def test_the_friends_discount_is_the_whole_order_once_and_once_per_customer_over_the_minimum():

@@ -6,14 +6,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from urllib.parse import urlencode
 
 import pytest
 
 from passaparola.domain.platforms import stripe
-from passaparola.domain.shop import CouponTerms
 from passaparola_localstack import shop_samples
 from passaparola_localstack.stripe_fake import StripeFake
+from tests import shops
 
 pytestmark = pytest.mark.unit
 
@@ -21,13 +22,7 @@ LATER = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
 AUTH = {"Authorization": f"Bearer {shop_samples.STRIPE_API_KEY}", "Stripe-Version": stripe.API_VERSION}
 
 
-def terms(**changes: object) -> CouponTerms:
-    base = CouponTerms(
-        code="SPRING-5HK9-NP86-RZ9", key="cl_claim", campaign="spring", reward_id="friend-spring",
-        percent=Decimal(10), amount=None, currency=None, min_subtotal=Decimal("20.00"), min_currency="EUR",
-        starts_at=LATER - timedelta(days=30), expires_at=LATER, email="marco@example.org",
-    )  # fmt: skip
-    return CouponTerms(**{**base.__dict__, **changes})  # type: ignore[arg-type]
+terms = partial(shops.coupon_terms, LATER)
 
 
 def test_a_percent_coupon_is_one_stripe_coupon_per_campaign_and_terms_used_once_per_order():

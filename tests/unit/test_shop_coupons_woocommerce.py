@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
+from functools import partial
 
 import pytest
 
 from passaparola.domain.platforms import woocommerce
-from passaparola.domain.shop import CouponTerms
 from passaparola_localstack.woocommerce_fake import KEY, WooCommerceFake
+from tests import shops
 
 pytestmark = pytest.mark.unit
 
@@ -23,13 +24,7 @@ AUTH = {
 }
 
 
-def terms(**changes: object) -> CouponTerms:
-    base = CouponTerms(
-        code="SPRING-5HK9-NP86-RZ9", key="cl_claim", campaign="spring", reward_id="friend-spring",
-        percent=Decimal(10), amount=None, currency=None, min_subtotal=Decimal("20.00"), min_currency="EUR",
-        starts_at=LATER - timedelta(days=30), expires_at=LATER, email="marco@example.org",
-    )  # fmt: skip
-    return CouponTerms(**{**base.__dict__, **changes})  # type: ignore[arg-type]
+terms = partial(shops.coupon_terms, LATER)
 
 
 def test_the_friends_coupon_is_one_use_once_per_customer_for_their_email_until_the_window_closes():
